@@ -1,0 +1,78 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce
+  .number({ error: 'must be a port number (1-65535)' })
+  .int('must be a whole port number (1-65535)')
+  .min(1, 'must be a port number (1-65535)')
+  .max(65535, 'must be a port number (1-65535)');
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+
+const flagKey = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9._-]+$/, 'must be a flag key (letters, digits, ".", "_", "-")');
+
+/** Every environment variable the server reads, parsed once at start. */
+export const serverEnvSchema = z.object({
+  HOST: z.string().trim().min(1, 'must be a host name or IP address').default('127.0.0.1'),
+  PORT: port.default(3000),
+  DATA_DIR: z.string().trim().min(1, 'must be a directory path').default('.data'),
+  FLAGS_FILE: optionalText,
+  DEFAULT_KILL_SWITCH_FLAG: flagKey.default('ai-assistant-enabled'),
+  API_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters when set').optional()),
+  TEMPORAL_ADDRESS: optionalText,
+  TEMPORAL_NAMESPACE: z.string().trim().min(1, 'must be a namespace name').default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().trim().min(1, 'must be a task queue name').default('incidents'),
+  TEMPORAL_CLI_PATH: optionalText,
+  TEMPORAL_TEST_SERVER_PATH: optionalText,
+  TEMPORAL_DEV_SERVER_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  TEMPORAL_UI: z.enum(['on', 'off'], { error: 'must be "on" or "off"' }).default('on'),
+  WORKFLOW_BUNDLE: optionalText,
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be one of debug, info, warn, error' }).default('info'),
+});
+
+export type ServerEnv = z.infer<typeof serverEnvSchema>;
+
+export interface ServerConfig extends ServerEnv {
+  dataDir: string;
+  flagsFile: string;
+  /** Embedded mode: no TEMPORAL_ADDRESS, so we run the dev server ourselves. */
+  embeddedTemporal: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; throws a ConfigError naming every bad variable and what it accepts. */
+export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const parsed = parseEnv(serverEnvSchema, env);
+  const dataDir = resolve(parsed.DATA_DIR);
+  return {
+    ...parsed,
+    dataDir,
+    flagsFile: resolve(parsed.FLAGS_FILE ?? `${dataDir}/flags.json`),
+    embeddedTemporal: parsed.TEMPORAL_ADDRESS === undefined,
+  };
+}
+
+export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((issue) => {
+      const name = issue.path.join('.');
+      return `${name}=${JSON.stringify(env[name] ?? '')}: ${issue.message}`;
+    }),
+  );
+}

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { CATEGORIES, SEVERITIES } from '../../workflows/model.js';
+
+const person = z.string({ error: 'is required' }).trim().min(1, 'must name a person').max(200, 'must be at most 200 characters');
+const severity = z.enum(SEVERITIES, { error: `must be one of ${SEVERITIES.join(', ')}` });
+
+export const declareBody = z
+  .object({
+    title: z.string({ error: 'is required (a short description of what is wrong)' }).trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
+    category: z.enum(CATEGORIES, { error: `must be one of ${CATEGORIES.join(', ')}` }),
+    severity,
+    description: z.string().max(20_000, 'must be at most 20000 characters').optional(),
+    commander: person.optional(),
+    declaredBy: person.optional(),
+    killSwitchFlag: z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9._-]+$/, 'must be a flag key (letters, digits, ".", "_", "-")')
+      .optional(),
+  })
+  .refine((body) => body.commander || body.declaredBy, {
+    path: ['commander'],
+    message: 'is required when declaredBy is not given (the declarer becomes the incident commander)',
+  });
+
+export const decisionBody = z
+  .object({
+    stepId: z.string({ error: 'is required' }).trim().min(1, 'must not be empty'),
+    decision: z.enum(['approve', 'reject'], { error: 'must be "approve" or "reject"' }),
+    actor: person,
+    reason: z.string().trim().max(2000).optional(),
+  })
+  .refine((body) => body.decision === 'approve' || body.reason, { path: ['reason'], message: 'is required to reject' });
+
+export const resolveBody = z.object({
+  actor: person,
+  summary: z.string({ error: 'is required' }).trim().min(1, 'must not be empty').max(20_000),
+});
+
+export const severityBody = z.object({ actor: person, severity });
+export const commanderBody = z.object({ actor: person, commander: person });

@@ -1,0 +1,87 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Logger } from '../log.js';
+import { HttpError, readJsonBody, sendJson } from './json.js';
+import { matchRoute, type Route } from './router.js';
+
+export interface HttpOptions {
+  routes: Route[];
+  /** Answers /healthz: 200 with the report when healthy, 503 with it otherwise. */
+  health: () => Promise<{ healthy: boolean; report: unknown }>;
+  apiToken?: string;
+  log: Logger;
+}
+
+export function createRequestHandler(options: HttpOptions) {
+  const expectedToken = options.apiToken ? digest(options.apiToken) : undefined;
+
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const started = Date.now();
+    let status = 500;
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      if (url.pathname === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
+        const { healthy, report } = await options.health();
+        status = healthy ? 200 : 503;
+        sendJson(res, status, report);
+        return;
+      }
+      if (expectedToken && url.pathname.startsWith('/api/') && !hasToken(req, expectedToken)) {
+        res.setHeader('www-authenticate', 'Bearer');
+        throw new HttpError(401, 'Missing or wrong API token: send Authorization: Bearer <API_TOKEN>', [{ field: 'authorization', message: 'missing or wrong bearer token' }]);
+      }
+      const match = matchRoute(options.routes, req.method ?? 'GET', url.pathname);
+      if (!match) throw new HttpError(404, `No route ${req.method} ${url.pathname}`);
+      if ('allowed' in match) {
+        res.setHeader('allow', match.allowed.join(', '));
+        throw new HttpError(405, `${req.method} is not allowed on ${url.pathname} (allowed: ${match.allowed.join(', ')})`);
+      }
+      const body = req.method === 'POST' ? await readJsonBody(req) : undefined;
+      const answer = await match.route.handle({ params: match.params, query: url.searchParams, body, req });
+      status = answer.status;
+      sendJson(res, status, answer.body);
+    } catch (err) {
+      if (err instanceof HttpError) {
+        status = err.status;
+        sendJson(res, status, { error: err.message, details: err.details });
+      } else if (err instanceof URIError) {
+        status = 400;
+        sendJson(res, status, { error: `Malformed URL: ${err.message}`, details: [{ field: '(url)', message: err.message }] });
+      } else {
+        status = 500;
+        options.log.error('request failed', { method: req.method, path: req.url?.split('?')[0], error: (err as Error).stack ?? String(err) });
+        sendJson(res, status, { error: 'Internal error; see the server log', details: [] });
+      }
+    } finally {
+      options.log.debug('http', { method: req.method, path: req.url?.split('?')[0], status, ms: Date.now() - started });
+    }
+  };
+}
+
+export async function startHttpServer(host: string, port: number, options: HttpOptions): Promise<Server> {
+  const handler = createRequestHandler(options);
+  const server = createServer((req, res) => void handler(req, res));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? new Error(`${host}:${port} is already in use: set PORT (or HOST) to a free one`) : err),
+    );
+    server.listen(port, host, () => resolve());
+  });
+  return server;
+}
+
+export function stopHttpServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}
+
+function hasToken(req: IncomingMessage, expected: Buffer): boolean {
+  const match = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
+  return match !== null && timingSafeEqual(digest(match[1]!.trim()), expected);
+}

@@ -1,0 +1,136 @@
+#!/usr/bin/env node
+// `npm start`: the embedded Temporal dev server (unless TEMPORAL_ADDRESS is set), the worker and the HTTP server.
+import type { Server } from 'node:http';
+import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import { LocalFileFlagProvider } from '../integrations/flags/local-file.js';
+import { ConfigError, loadServerConfig, type ServerConfig } from './config.js';
+import { createHealthCheck } from './health.js';
+import { incidentRoutes } from './http/incident-routes.js';
+import { startHttpServer, stopHttpServer } from './http/server.js';
+import { IncidentService } from './incident-service.js';
+import { createLogger, type Logger } from './log.js';
+import { temporalCliPath } from './temporal-binaries.js';
+import { connectTemporal, type TemporalConnections } from './temporal-connection.js';
+import { startDevServer, type DevServer } from './temporal-dev-server.js';
+import { createIncidentWorker } from './worker.js';
+
+const SHUTDOWN_BUDGET_MS = 9_000;
+
+let config: ServerConfig;
+try {
+  config = loadServerConfig();
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  process.stderr.write(`${err.message}\nNothing was started.\n`);
+  process.exit(2);
+}
+
+const log = createLogger(config.LOG_LEVEL);
+const running: { devServer?: DevServer; temporal?: TemporalConnections; worker?: Worker; workerRun?: Promise<void>; http?: Server } = {};
+let stopping: Promise<void> | undefined;
+
+Runtime.install({
+  logger: new DefaultLogger(config.LOG_LEVEL === 'debug' ? 'INFO' : 'WARN'),
+  shutdownSignals: [], // we stop the worker ourselves, in order, below
+});
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    log.info(`${signal}: stopping`);
+    void stop(0);
+  });
+}
+
+try {
+  await start(config, log);
+} catch (err) {
+  log.error((err as Error).message);
+  await stop(1);
+}
+
+async function start(config: ServerConfig, log: Logger): Promise<void> {
+  if (config.embeddedTemporal) {
+    const cliPath = temporalCliPath();
+    log.info('starting the embedded Temporal dev server', { data: config.dataDir });
+    running.devServer = await startDevServer({
+      cliPath,
+      dataDir: config.dataDir,
+      host: '127.0.0.1',
+      port: config.TEMPORAL_DEV_SERVER_PORT,
+      uiPort: config.TEMPORAL_UI_PORT,
+      ui: config.TEMPORAL_UI === 'on',
+      namespace: config.TEMPORAL_NAMESPACE,
+    });
+  }
+  const temporal = await connectTemporal(
+    running.devServer ? { address: running.devServer.address, namespace: config.TEMPORAL_NAMESPACE } : undefined,
+  );
+  running.temporal = temporal;
+
+  const flags = new LocalFileFlagProvider(config.flagsFile);
+  if (await flags.ensureExists()) log.info('created example flags', { file: config.flagsFile });
+
+  const worker = await createIncidentWorker({
+    connection: temporal.workerConnection,
+    namespace: temporal.namespace,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    dependencies: { flags },
+    bundlePath: config.WORKFLOW_BUNDLE,
+  });
+  running.worker = worker;
+  running.workerRun = worker.run().catch((err: unknown) => {
+    log.error('worker failed', { error: (err as Error).message });
+    void stop(1);
+  });
+
+  const service = new IncidentService(temporal.client, {
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    defaultKillSwitchFlag: config.DEFAULT_KILL_SWITCH_FLAG,
+  });
+  running.http = await startHttpServer(config.HOST, config.PORT, {
+    routes: incidentRoutes(service),
+    health: createHealthCheck({ ...temporal, worker, taskQueue: config.TEMPORAL_TASK_QUEUE }),
+    apiToken: config.API_TOKEN,
+    log,
+  });
+
+  const api = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${config.PORT}`;
+  const lines = [
+    `Incident API     ${api}/api/incidents${config.API_TOKEN ? ' (bearer token required)' : ''}`,
+    `Health           ${api}/healthz`,
+    `Temporal         ${temporal.address} (namespace ${temporal.namespace}${running.devServer ? `, embedded, state in ${config.dataDir}` : ''})`,
+    ...(running.devServer?.uiUrl ? [`Temporal Web UI  ${running.devServer.uiUrl}`] : []),
+    `Flags            ${config.flagsFile}`,
+    `Try              npx incident declare "Jailbreak regression" --category jailbreak --severity P1 --as $USER`,
+  ];
+  process.stdout.write(`\nReady.\n${lines.map((l) => `  ${l}`).join('\n')}\n\n`);
+}
+
+function stop(exitCode: number): Promise<void> {
+  stopping ??= (async () => {
+    const force = setTimeout(() => {
+      log.error('shutdown took too long; exiting');
+      running.devServer && process.kill(running.devServer.pid, 'SIGKILL');
+      process.exit(exitCode || 1);
+    }, SHUTDOWN_BUDGET_MS);
+    const step = async (name: string, work: () => Promise<unknown>) => {
+      try {
+        log.debug(`stopping ${name}`);
+        await work();
+      } catch (err) {
+        log.warn(`stopping ${name}: ${(err as Error).message}`);
+      }
+    };
+    if (running.http) await step('http', () => stopHttpServer(running.http!));
+    if (running.worker && running.worker.getState() === 'RUNNING') {
+      await step('worker', async () => {
+        running.worker!.shutdown();
+        await running.workerRun;
+      });
+    }
+    if (running.temporal) await step('temporal connections', () => running.temporal!.close());
+    if (running.devServer) await step('temporal dev server', () => running.devServer!.stop());
+    process.exit(exitCode);
+  })();
+  return stopping;
+}

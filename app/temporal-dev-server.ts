@@ -1,0 +1,135 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createConnection } from 'node:net';
+import { join } from 'node:path';
+import { SearchAttributeType } from '@temporalio/common';
+import { incidentSearchAttributes } from '../workflows/search-attributes.js';
+
+export interface DevServerOptions {
+  cliPath: string;
+  dataDir: string;
+  host: string;
+  port: number;
+  uiPort: number;
+  ui: boolean;
+  namespace: string;
+  /** Where the server's own output goes; defaults to <dataDir>/temporal.log. */
+  logFile?: string;
+}
+
+export interface DevServer {
+  address: string;
+  uiUrl?: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+const CLI_TYPE_NAMES: Record<string, string> = {
+  [SearchAttributeType.KEYWORD]: 'Keyword',
+  [SearchAttributeType.TEXT]: 'Text',
+  [SearchAttributeType.INT]: 'Int',
+  [SearchAttributeType.DOUBLE]: 'Double',
+  [SearchAttributeType.BOOL]: 'Bool',
+  [SearchAttributeType.DATETIME]: 'Datetime',
+  [SearchAttributeType.KEYWORD_LIST]: 'KeywordList',
+};
+
+/**
+ * Runs `temporal server start-dev` with its state in <dataDir>/temporal.sqlite, so incidents survive
+ * restarts. A server left behind by a killed predecessor (its pid is in <dataDir>/temporal.pid) is
+ * stopped first, since it would hold the port and the database.
+ */
+export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+  await mkdir(options.dataDir, { recursive: true });
+  const pidFile = join(options.dataDir, 'temporal.pid');
+  await stopLeftover(pidFile, options.cliPath);
+  if (await isListening(options.host, options.port)) {
+    throw new Error(
+      `Port ${options.host}:${options.port} is already in use, so the embedded Temporal server cannot start. ` +
+        'Stop what listens there, set TEMPORAL_DEV_SERVER_PORT to a free port, or set TEMPORAL_ADDRESS to use that server.',
+    );
+  }
+
+  const args = [
+    'server',
+    'start-dev',
+    '--db-filename',
+    join(options.dataDir, 'temporal.sqlite'),
+    '--ip',
+    options.host,
+    '--port',
+    String(options.port),
+    '--namespace',
+    options.namespace,
+    '--log-level',
+    'warn',
+    ...(options.ui ? ['--ui-port', String(options.uiPort), '--ui-disable-news-fetch'] : ['--headless']),
+    ...incidentSearchAttributes.flatMap((key) => ['--search-attribute', `${key.name}=${CLI_TYPE_NAMES[key.type]}`]),
+  ];
+  const logFd = openSync(options.logFile ?? join(options.dataDir, 'temporal.log'), 'a');
+  const child = spawn(options.cliPath, args, { stdio: ['ignore', logFd, logFd] });
+  closeSync(logFd);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  await writeFile(pidFile, `${child.pid}\n`);
+
+  const address = `${options.host}:${options.port}`;
+  const ready = await Promise.race([waitForPort(options.host, options.port, 60_000), exited.then(() => false)]);
+  if (!ready || child.exitCode !== null) {
+    child.kill('SIGKILL');
+    await rm(pidFile, { force: true });
+    throw new Error(`The embedded Temporal server did not start on ${address}; see ${options.logFile ?? join(options.dataDir, 'temporal.log')}`);
+  }
+
+  return {
+    address,
+    uiUrl: options.ui ? `http://${options.host}:${options.uiPort}` : undefined,
+    pid: child.pid!,
+    async stop() {
+      await terminate(child, exited, 8_000);
+      await rm(pidFile, { force: true });
+    },
+  };
+}
+
+async function terminate(child: ChildProcess, exited: Promise<unknown>, graceMs: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+async function stopLeftover(pidFile: string, cliPath: string): Promise<void> {
+  const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  const command = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
+  // Only a process that is really our dev server: the pid may have been reused since.
+  if (command.split('\0')[0] === cliPath && command.includes('start-dev')) {
+    process.kill(pid, 'SIGKILL');
+    for (let i = 0; i < 50 && (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')) !== ''; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  await rm(pidFile, { force: true });
+}
+
+export function isListening(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+async function waitForPort(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await isListening(host, port)) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}

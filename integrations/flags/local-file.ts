@@ -1,0 +1,162 @@
+import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { FlagChangeRequest, FlagChangeResult, FlagProvider, FlagReading, FlagValue } from './provider.js';
+import { FlagNotFoundError } from './provider.js';
+
+/**
+ * Flags in a JSON file in the format of LaunchDarkly's file data source: `flagValues` (key → value)
+ * and/or full `flags` objects. Every write goes to a temporary file renamed over the original, so a
+ * reader (or a crash) never sees half a file; every change is appended to `<file>.changes.jsonl`.
+ */
+interface FullFlag {
+  key?: string;
+  on?: boolean;
+  variations?: FlagValue[];
+  offVariation?: number;
+  fallthrough?: { variation?: number };
+  [other: string]: unknown;
+}
+
+interface FlagFile {
+  flagValues?: Record<string, FlagValue>;
+  flags?: Record<string, FullFlag>;
+  [other: string]: unknown;
+}
+
+interface ChangeRecord extends FlagChangeResult {
+  at: string;
+  idempotencyKey: string;
+  comment: string;
+}
+
+export const exampleFlags: FlagFile = {
+  flagValues: {
+    'ai-assistant-enabled': true,
+    'agent-tool-web-browse-enabled': true,
+    'retrieval-index-enabled': true,
+  },
+};
+
+export class LocalFileFlagProvider implements FlagProvider {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly path: string) {}
+
+  get changeLogPath(): string {
+    return `${this.path}.changes.jsonl`;
+  }
+
+  /** Creates the file with example AI kill switches when there is none yet. */
+  async ensureExists(): Promise<boolean> {
+    return this.exclusive(async () => {
+      if ((await this.readFile()) !== undefined) return false;
+      await this.writeAtomically(exampleFlags);
+      return true;
+    });
+  }
+
+  turnFlagOff(request: FlagChangeRequest): Promise<FlagChangeResult> {
+    return this.exclusive(async () => {
+      const earlier = (await this.changes()).find((c) => c.idempotencyKey === request.idempotencyKey);
+      if (earlier) return { ...pickResult(earlier), changed: false, summary: `${earlier.summary} (already applied)` };
+
+      const file = await this.requireFile();
+      const previous = evaluate(file, request.flagKey, this.path);
+      let current: FlagValue;
+      const full = file.flags?.[request.flagKey];
+      if (full) {
+        full.on = false;
+        current = servedValue(full);
+      } else {
+        if (typeof previous.value !== 'boolean') {
+          throw new TypeError(`Flag "${request.flagKey}" is not boolean (it is ${JSON.stringify(previous.value)}); it cannot be turned off`);
+        }
+        file.flagValues![request.flagKey] = false;
+        current = false;
+      }
+      const changed = previous.on;
+      const result: FlagChangeResult = {
+        flagKey: request.flagKey,
+        previous: previous.value,
+        current,
+        changed,
+        summary: changed
+          ? `Flag ${request.flagKey} turned off in ${this.path} (was ${JSON.stringify(previous.value)})`
+          : `Flag ${request.flagKey} was already off in ${this.path}`,
+      };
+      if (changed) await this.writeAtomically(file);
+      const entry: ChangeRecord = { ...result, at: new Date().toISOString(), idempotencyKey: request.idempotencyKey, comment: request.comment };
+      await appendFile(this.changeLogPath, JSON.stringify(entry) + '\n');
+      return result;
+    });
+  }
+
+  async readFlag(flagKey: string): Promise<FlagReading> {
+    return { flagKey, ...evaluate(await this.requireFile(), flagKey, this.path) };
+  }
+
+  /** Every change this provider made, oldest first. */
+  async changes(): Promise<ChangeRecord[]> {
+    const text = await readFile(this.changeLogPath, 'utf8').catch(ifMissing(''));
+    return text
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => JSON.parse(line) as ChangeRecord);
+  }
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work, work);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async readFile(): Promise<FlagFile | undefined> {
+    const text = await readFile(this.path, 'utf8').catch(ifMissing(undefined));
+    if (text === undefined) return undefined;
+    try {
+      return JSON.parse(text) as FlagFile;
+    } catch (err) {
+      throw new Error(`${this.path} is not valid JSON: ${(err as Error).message}`);
+    }
+  }
+
+  private async requireFile(): Promise<FlagFile> {
+    const file = await this.readFile();
+    if (!file) throw new Error(`Flag file ${this.path} does not exist`);
+    return file;
+  }
+
+  private async writeAtomically(file: FlagFile): Promise<void> {
+    await mkdir(dirname(this.path), { recursive: true });
+    const temporary = `${this.path}.${randomBytes(4).toString('hex')}.tmp`;
+    await writeFile(temporary, JSON.stringify(file, null, 2) + '\n');
+    await rename(temporary, this.path);
+  }
+}
+
+function evaluate(file: FlagFile, flagKey: string, where: string): { on: boolean; value: FlagValue } {
+  const full = file.flags?.[flagKey];
+  if (full) return { on: full.on !== false, value: servedValue(full) };
+  if (file.flagValues && Object.hasOwn(file.flagValues, flagKey)) {
+    const value = file.flagValues[flagKey] as FlagValue;
+    return { on: value !== false, value };
+  }
+  throw new FlagNotFoundError(flagKey, where);
+}
+
+function servedValue(flag: FullFlag): FlagValue {
+  const index = flag.on === false ? flag.offVariation : flag.fallthrough?.variation;
+  return index === undefined ? null : (flag.variations?.[index] ?? null);
+}
+
+function pickResult({ flagKey, previous, current, changed, summary }: FlagChangeResult): FlagChangeResult {
+  return { flagKey, previous, current, changed, summary };
+}
+
+function ifMissing<T>(fallback: T) {
+  return (err: NodeJS.ErrnoException): T => {
+    if (err.code === 'ENOENT') return fallback;
+    throw err;
+  };
+}
