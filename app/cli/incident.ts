@@ -1,0 +1,159 @@
+#!/usr/bin/env node
+// The `incident` command: the HTTP JSON API from a terminal.
+import { userInfo } from 'node:os';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import type { ContainmentStep, IncidentState } from '../../workflows/model.js';
+import { ConfigError, parseEnv } from '../config.js';
+import type { IncidentSummary } from '../incident-service.js';
+import { ApiClient, ApiError } from './api-client.js';
+import { formatIncident, formatList, formatStep } from './format.js';
+
+const USAGE = `Usage: incident <command> [options]
+
+Commands
+  declare [TITLE] --category C --severity P0-P3 [--description D] [--commander U] [--flag KEY]
+  list [--all]                          open incidents, newest first (--all: closed ones too)
+  show ID                               state, containment steps and the whole timeline
+  approve ID STEP [--reason R]          approve a containment step (the IC or a listed approver)
+  reject ID STEP --reason R             reject a containment step
+  resolve ID --summary S                resolve (the IC only)
+  sev ID P0-P3                          change severity
+  ic ID USER                            hand the incident commander role to USER
+
+Options
+  --as USER     who you are (default: $INCIDENT_USER, else your login name)
+  --json        print the API's JSON instead of text
+  -h, --help    this text
+
+Environment
+  INCIDENT_API_URL  the server (default http://127.0.0.1:3000)
+  API_TOKEN         bearer token, when the server requires one`;
+
+const cliEnv = z.object({
+  INCIDENT_API_URL: z.url({ error: 'must be an http(s) URL such as http://127.0.0.1:3000' }).default('http://127.0.0.1:3000'),
+  API_TOKEN: z.string().optional(),
+  INCIDENT_USER: z.string().trim().min(1).optional(),
+});
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      as: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+      all: { type: 'boolean', default: false },
+      title: { type: 'string' },
+      category: { type: 'string' },
+      severity: { type: 'string' },
+      description: { type: 'string' },
+      commander: { type: 'string' },
+      flag: { type: 'string' },
+      reason: { type: 'string' },
+      summary: { type: 'string' },
+    },
+  });
+  const [command, ...args] = positionals;
+  if (values.help || !command || command === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return command || values.help ? 0 : 2;
+  }
+
+  const env = parseEnv(cliEnv, process.env);
+  const api = new ApiClient(env.INCIDENT_API_URL, env.API_TOKEN);
+  const actor = values.as ?? env.INCIDENT_USER ?? userInfo().username;
+  const print = <T>(result: T, text: (r: T) => string) => process.stdout.write(`${values.json ? JSON.stringify(result, null, 2) : text(result)}\n`);
+  const need = (value: string | undefined, what: string) => {
+    if (!value) throw new UsageError(`${command} needs ${what}`);
+    return encodeURIComponent(value);
+  };
+
+  switch (command) {
+    case 'declare': {
+      const title = values.title ?? (args.join(' ') || undefined);
+      const body = {
+        title,
+        category: values.category,
+        severity: values.severity?.toUpperCase(),
+        description: values.description,
+        commander: values.commander,
+        declaredBy: actor,
+        killSwitchFlag: values.flag,
+      };
+      const { id } = await api.post<{ id: string }>('/api/incidents', body);
+      const incident = await api.get<IncidentState>(`/api/incidents/${id}`);
+      print(incident, (i) => `Declared ${i.id} (${i.severity} ${i.category}): ${i.title}\n  commander ${i.commander}\n  pending   ${pending(i)}\n  next      incident show ${i.id}`);
+      return 0;
+    }
+    case 'list': {
+      const { incidents } = await api.get<{ incidents: IncidentSummary[] }>(`/api/incidents${values.all ? '?status=all' : ''}`);
+      print(incidents, formatList);
+      return 0;
+    }
+    case 'show':
+      print(await api.get<IncidentState>(`/api/incidents/${need(args[0], 'an incident ID')}`), formatIncident);
+      return 0;
+    case 'approve':
+    case 'reject': {
+      const id = need(args[0], 'an incident ID');
+      const stepId = args[1];
+      if (!stepId) throw new UsageError(`${command} needs a STEP (see \`incident show ${args[0]}\`)`);
+      const step = await api.post<ContainmentStep>(`/api/incidents/${id}/approvals`, {
+        stepId,
+        decision: command,
+        actor,
+        reason: values.reason,
+      });
+      print(step, formatStep);
+      return step.status === 'failed' ? 1 : 0;
+    }
+    case 'resolve': {
+      const incident = await api.post<IncidentState>(`/api/incidents/${need(args[0], 'an incident ID')}/resolve`, { actor, summary: values.summary });
+      print(incident, (i) => `${i.id} resolved by ${actor} at ${i.resolvedAt}: ${i.summary}`);
+      return 0;
+    }
+    case 'sev': {
+      const incident = await api.post<IncidentState>(`/api/incidents/${need(args[0], 'an incident ID')}/severity`, {
+        actor,
+        severity: need(args[1], 'a severity (P0-P3)').toUpperCase(),
+      });
+      print(incident, (i) => `${i.id} is now ${i.severity}`);
+      return 0;
+    }
+    case 'ic': {
+      const incident = await api.post<IncidentState>(`/api/incidents/${need(args[0], 'an incident ID')}/commander`, {
+        actor,
+        commander: args[1] ?? need(undefined, 'a USER to hand over to'),
+      });
+      print(incident, (i) => `${i.id} incident commander: ${i.commander}`);
+      return 0;
+    }
+    default:
+      throw new UsageError(`Unknown command "${command}"`);
+  }
+}
+
+function pending(incident: IncidentState): string {
+  const steps = incident.steps.filter((s) => s.status === 'pending');
+  return steps.length ? steps.map((s) => `${s.id}: ${s.title} (incident approve ${incident.id} ${s.id})`).join('; ') : 'nothing';
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof ApiError) {
+      process.stderr.write(`incident: ${err.message}${err.status ? ` (HTTP ${err.status})` : ''}\n`);
+      process.exit(1);
+    }
+    if (err instanceof UsageError || err instanceof ConfigError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`incident: ${(err as Error).message}\nRun \`incident help\` for usage.\n`);
+      process.exit(2);
+    }
+    process.stderr.write(`incident: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  },
+);
