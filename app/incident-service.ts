@@ -93,6 +93,14 @@ export class IncidentService {
           args: [input],
           // An id names one incident forever, even after it closed.
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          // Set at start too, so a list taken a moment after the declaration already shows them.
+          memo: { title: input.title },
+          typedSearchAttributes: [
+            { key: IncidentSeverity, value: input.severity },
+            { key: IncidentStatus, value: 'declared' },
+            { key: IncidentCategory, value: input.category },
+            { key: IncidentCommander, value: input.commander },
+          ],
         });
         return { id: input.id };
       } catch (err) {

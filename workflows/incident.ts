@@ -4,7 +4,6 @@ import {
   condition,
   proxyActivities,
   setHandler,
-  upsertMemo,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { IncidentActivities } from '../activities/index.js';
@@ -122,9 +121,13 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
     const observed = await flags.readFlag({ flagKey: step.flagKey }).catch((err: unknown) => ({
       error: failureMessage(err),
     }));
-    if ('error' in observed || observed.on !== false) {
+    // Off, and not serving `true`: a flag whose off variation is `true` keeps the feature on.
+    if ('error' in observed || observed.on !== false || observed.value === true) {
       step.status = 'failed';
-      const seen = 'error' in observed ? `read-back failed: ${observed.error}` : `flag still serves ${JSON.stringify(observed.value)}`;
+      const seen =
+        'error' in observed
+          ? `read-back failed: ${observed.error}`
+          : `flag ${step.flagKey} is ${observed.on ? 'on' : 'off'} and serves ${JSON.stringify(observed.value)}`;
       step.result = `Verification failed: ${seen}`;
       record('containment.verification-failed', SYSTEM, `Step "${step.id}" not verified: ${seen}`, { stepId: step.id });
       return;
@@ -139,6 +142,24 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
       publish();
     }
   };
+
+  // The incident is complete before any handler is registered: an Update buffered since the start
+  // (an approval sent a moment after the declaration) runs as soon as its handler is set.
+  record('declared', state.declaredBy, `Declared ${state.severity} ${state.category}: ${state.title}`);
+  record('commander.assigned', SYSTEM, `Incident commander: ${state.commander}`);
+  state.status = 'triaging';
+  state.steps.push({
+    id: 'kill-switch',
+    kind: 'flag-off',
+    title: `Turn feature flag ${input.killSwitchFlag} off`,
+    flagKey: input.killSwitchFlag,
+    approvers: [],
+    status: 'pending',
+  });
+  record('containment.proposed', SYSTEM, `Proposed "kill-switch": turn feature flag ${input.killSwitchFlag} off (needs approval)`, {
+    stepId: 'kill-switch',
+  });
+  publish();
 
   setHandler(getStateQuery, () => state);
 
@@ -233,22 +254,6 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
     },
   );
 
-  upsertMemo({ title: state.title });
-  record('declared', state.declaredBy, `Declared ${state.severity} ${state.category}: ${state.title}`);
-  record('commander.assigned', SYSTEM, `Incident commander: ${state.commander}`);
-  state.status = 'triaging';
-  state.steps.push({
-    id: 'kill-switch',
-    kind: 'flag-off',
-    title: `Turn feature flag ${input.killSwitchFlag} off`,
-    flagKey: input.killSwitchFlag,
-    approvers: [],
-    status: 'pending',
-  });
-  record('containment.proposed', SYSTEM, `Proposed "kill-switch": turn feature flag ${input.killSwitchFlag} off (needs approval)`, {
-    stepId: 'kill-switch',
-  });
-  publish();
 
   await condition(() => state.status === 'resolved');
   await condition(allHandlersFinished);

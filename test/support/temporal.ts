@@ -1,0 +1,59 @@
+import { Client } from '@temporalio/client';
+import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { LocalFileFlagProvider } from '../../integrations/flags/local-file.js';
+import { temporalCliPath } from '../../app/temporal-binaries.js';
+import { connectTemporal, type TemporalConnections } from '../../app/temporal-connection.js';
+import { startDevServer, type DevServer } from '../../app/temporal-dev-server.js';
+import { createIncidentWorker } from '../../app/worker.js';
+import { freePort } from './ports.js';
+import { tempDir } from './paths.js';
+
+Runtime.install({ logger: new DefaultLogger('WARN') });
+
+export interface TemporalHarness {
+  client: Client;
+  taskQueue: string;
+  flags: LocalFileFlagProvider;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A real Temporal dev server (the registry-installed binary, SQLite in a temp dir, our search attributes)
+ * and a worker on the shared prebuilt bundle with the real activities against a local flag file.
+ */
+export async function startTemporalHarness(): Promise<TemporalHarness> {
+  const dataDir = await tempDir('incident-test');
+  const server: DevServer = await startDevServer({
+    cliPath: temporalCliPath(),
+    dataDir,
+    host: '127.0.0.1',
+    port: await freePort(),
+    uiPort: 0,
+    ui: false,
+    namespace: 'default',
+  });
+  const temporal: TemporalConnections = await connectTemporal({ address: server.address, namespace: 'default' });
+  const flags = new LocalFileFlagProvider(`${dataDir}/flags.json`);
+  await flags.ensureExists();
+  const taskQueue = 'incidents-test';
+  const worker: Worker = await createIncidentWorker({
+    connection: temporal.workerConnection,
+    namespace: 'default',
+    taskQueue,
+    dependencies: { flags },
+  });
+  const running = worker.run();
+  return {
+    client: temporal.client,
+    taskQueue,
+    flags,
+    dataDir,
+    async stop() {
+      worker.shutdown();
+      await running;
+      await temporal.close();
+      await server.stop();
+    },
+  };
+}
