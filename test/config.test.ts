@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, loadServerConfig } from '../app/config.js';
+
+describe('server configuration', () => {
+  it('has defaults that run with no environment at all', () => {
+    const config = loadServerConfig({});
+    assert.equal(config.HOST, '127.0.0.1');
+    assert.equal(config.PORT, 3000);
+    assert.equal(config.embeddedTemporal, true);
+    assert.match(config.flagsFile, /\.data\/flags\.json$/);
+    assert.equal(config.API_TOKEN, undefined);
+  });
+
+  it('names every bad variable and what it accepts', () => {
+    const err = (() => {
+      try {
+        loadServerConfig({ PORT: 'abc', TEMPORAL_UI: 'maybe', API_TOKEN: 'short' });
+      } catch (e) {
+        return e;
+      }
+    })();
+    assert.ok(err instanceof ConfigError);
+    assert.equal(err.problems.length, 3);
+    assert.match(err.message, /PORT="abc": must be a port number \(1-65535\)/);
+    assert.match(err.message, /TEMPORAL_UI="maybe": must be "on" or "off"/);
+    assert.match(err.message, /API_TOKEN="short": must be at least 16 characters/);
+  });
+
+  it('refuses out-of-range ports and treats empty values as unset', () => {
+    assert.throws(() => loadServerConfig({ PORT: '70000' }), /PORT="70000"/);
+    const config = loadServerConfig({ TEMPORAL_ADDRESS: '', API_TOKEN: '' });
+    assert.equal(config.embeddedTemporal, true);
+    assert.equal(config.API_TOKEN, undefined);
+  });
+
+  it('switches to an existing cluster when TEMPORAL_ADDRESS is set', () => {
+    const config = loadServerConfig({ TEMPORAL_ADDRESS: 'my-ns.a1b2c.tmprl.cloud:7233', PORT: '8080' });
+    assert.equal(config.embeddedTemporal, false);
+    assert.equal(config.PORT, 8080);
+  });
+});
