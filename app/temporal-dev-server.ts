@@ -43,8 +43,10 @@ const CLI_TYPE_NAMES: Record<string, string> = {
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   await mkdir(options.dataDir, { recursive: true });
   const pidFile = join(options.dataDir, 'temporal.pid');
-  await stopLeftover(pidFile, options.cliPath);
-  if (await isListening(options.host, options.port)) {
+  const killedLeftover = await stopLeftover(pidFile, options.cliPath);
+  // A killed server closes its sockets a moment after it is gone from /proc's point of view.
+  const portFree = await waitUntil(async () => !(await isListening(options.host, options.port)), killedLeftover ? 10_000 : 0);
+  if (!portFree) {
     throw new Error(
       `Port ${options.host}:${options.port} is already in use, so the embedded Temporal server cannot start. ` +
         'Stop what listens there, set TEMPORAL_DEV_SERVER_PORT to a free port, or set TEMPORAL_ADDRESS to use that server.',
@@ -74,7 +76,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   await writeFile(pidFile, `${child.pid}\n`);
 
   const address = `${options.host}:${options.port}`;
-  const ready = await Promise.race([waitForPort(options.host, options.port, 60_000), exited.then(() => false)]);
+  const ready = await Promise.race([waitUntil(() => isListening(options.host, options.port), 60_000), exited.then(() => false)]);
   if (!ready || child.exitCode !== null) {
     child.kill('SIGKILL');
     await rm(pidFile, { force: true });
@@ -100,18 +102,16 @@ async function terminate(child: ChildProcess, exited: Promise<unknown>, graceMs:
   clearTimeout(timer);
 }
 
-async function stopLeftover(pidFile: string, cliPath: string): Promise<void> {
+/** Kills a dev server that a killed predecessor left running; true when there was one. */
+async function stopLeftover(pidFile: string, cliPath: string): Promise<boolean> {
   const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());
-  if (!Number.isInteger(pid) || pid <= 0) return;
+  await rm(pidFile, { force: true });
+  if (!Number.isInteger(pid) || pid <= 0) return false;
   const command = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
   // Only a process that is really our dev server: the pid may have been reused since.
-  if (command.split('\0')[0] === cliPath && command.includes('start-dev')) {
-    process.kill(pid, 'SIGKILL');
-    for (let i = 0; i < 50 && (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')) !== ''; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  await rm(pidFile, { force: true });
+  if (command.split('\0')[0] !== cliPath || !command.includes('start-dev')) return false;
+  process.kill(pid, 'SIGKILL');
+  return true;
 }
 
 export function isListening(host: string, port: number): Promise<boolean> {
@@ -125,11 +125,11 @@ export function isListening(host: string, port: number): Promise<boolean> {
   });
 }
 
-async function waitForPort(host: string, port: number, timeoutMs: number): Promise<boolean> {
+async function waitUntil(condition: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await isListening(host, port)) return true;
+  for (;;) {
+    if (await condition()) return true;
+    if (Date.now() >= deadline) return false;
     await new Promise((r) => setTimeout(r, 100));
   }
-  return false;
 }

@@ -21,6 +21,8 @@ export const declareBody = z
   .refine((body) => body.commander || body.declaredBy, {
     path: ['commander'],
     message: 'is required when declaredBy is not given (the declarer becomes the incident commander)',
+    // Run even when other fields are invalid, so one answer names every problem.
+    when: ({ value }) => typeof value === 'object' && value !== null,
   });
 
 export const decisionBody = z

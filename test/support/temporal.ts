@@ -12,6 +12,8 @@ Runtime.install({ logger: new DefaultLogger('WARN') });
 
 export interface TemporalHarness {
   client: Client;
+  temporal: TemporalConnections;
+  worker: Worker;
   taskQueue: string;
   flags: LocalFileFlagProvider;
   dataDir: string;
@@ -46,6 +48,8 @@ export async function startTemporalHarness(): Promise<TemporalHarness> {
   const running = worker.run();
   return {
     client: temporal.client,
+    temporal,
+    worker,
     taskQueue,
     flags,
     dataDir,

@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { tempDir } from './support/paths.js';
+import { freePort } from './support/ports.js';
+import { runCli, spawnProduct, waitGroupGone, waitHealthy, type RunningProduct } from './support/product.js';
+
+const started: RunningProduct[] = [];
+after(() => {
+  for (const product of started) if (product.groupAlive()) process.kill(-product.child.pid!, 'SIGKILL');
+});
+
+/** Alive and not a zombie (an orphan's zombie lingers until whoever adopted it reaps it). */
+function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return !/^[ZX]$/.test(stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3));
+  } catch {
+    return false;
+  }
+}
+
+async function productEnv() {
+  const dataDir = await tempDir('incident-e2e');
+  return {
+    DATA_DIR: dataDir,
+    PORT: String(await freePort()),
+    TEMPORAL_DEV_SERVER_PORT: String(await freePort()),
+    TEMPORAL_UI_PORT: String(await freePort()),
+  };
+}
+
+function start(env: Record<string, string>) {
+  const product = spawnProduct(env);
+  started.push(product);
+  return product;
+}
+
+describe('the product as a user runs it', () => {
+  it('declare → refused approval → SIGKILL of the whole tree → restart → approve → resolve → SIGTERM', async () => {
+    const env = await productEnv();
+    const cliEnv = { INCIDENT_API_URL: `http://127.0.0.1:${env.PORT}`, INCIDENT_USER: 'alice' };
+    let product = start(env);
+    const healthyAfter = await waitHealthy(product, 30_000);
+    assert.ok(healthyAfter < 30_000);
+    assert.match(product.output(), new RegExp(`Temporal Web UI  http://127.0.0.1:${env.TEMPORAL_UI_PORT}`));
+    assert.equal((await fetch(`http://127.0.0.1:${env.TEMPORAL_UI_PORT}/`)).status, 200, 'the Web UI answers');
+
+    const declared = await runCli(['declare', 'Jailbreak regression', '--category', 'jailbreak', '--severity', 'p1', '--json'], cliEnv);
+    assert.equal(declared.code, 0, declared.stderr);
+    const id = JSON.parse(declared.stdout).id as string;
+
+    const refused = await runCli(['approve', id, 'kill-switch', '--as', 'mallory'], cliEnv);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /mallory may not approve step "kill-switch": allowed are the incident commander \(alice\) \(HTTP 403\)/);
+
+    process.kill(-product.child.pid!, 'SIGKILL');
+    await waitGroupGone(product, 5_000);
+
+    product = start(env);
+    await waitHealthy(product, 30_000);
+    const flagsFile = join(env.DATA_DIR, 'flags.json');
+    assert.equal(JSON.parse(await readFile(flagsFile, 'utf8')).flagValues['ai-assistant-enabled'], true);
+
+    const approved = await runCli(['approve', id, 'kill-switch', '--as', 'alice'], cliEnv);
+    assert.equal(approved.code, 0, approved.stderr);
+    assert.match(approved.stdout, /kill-switch +\[verified\]/);
+    assert.equal(JSON.parse(await readFile(flagsFile, 'utf8')).flagValues['ai-assistant-enabled'], false);
+    const changes = (await readFile(`${flagsFile}.changes.jsonl`, 'utf8')).trim().split('\n');
+    assert.equal(changes.length, 1, 'the flag was changed exactly once');
+
+    const resolved = await runCli(['resolve', id, '--as', 'alice', '--summary', 'Assistant off; model rolled back'], cliEnv);
+    assert.equal(resolved.code, 0, resolved.stderr);
+
+    const shown = await runCli(['show', id], cliEnv);
+    assert.equal(shown.code, 0);
+    const timeline = shown.stdout.slice(shown.stdout.indexOf('Timeline'));
+    const order = ['Declared P1 jailbreak', 'Refused: mallory may not approve', 'Approved', 'turned off', 'Verified', 'Mitigated', 'Resolved: Assistant off'];
+    const positions = order.map((text) => timeline.indexOf(text));
+    assert.ok(positions.every((p) => p >= 0), `timeline misses an entry:\n${timeline}`);
+    assert.deepEqual([...positions].sort((a, b) => a - b), positions, 'timeline out of order');
+
+    const listed = await runCli(['list', '--all', '--json'], cliEnv);
+    assert.equal(JSON.parse(listed.stdout).find((i: { id: string }) => i.id === id)?.status, 'resolved');
+
+    process.kill(product.child.pid!, 'SIGTERM');
+    const stoppedIn = await waitGroupGone(product, 10_000);
+    assert.ok(stoppedIn < 10_000);
+    assert.equal((await product.exited).code, 0);
+  });
+
+  it('recovers when only the node process was killed and its dev server was left behind', async () => {
+    const env = await productEnv();
+    const first = start(env);
+    await waitHealthy(first);
+    const orphanPid = Number(await readFile(join(env.DATA_DIR, 'temporal.pid'), 'utf8'));
+    process.kill(first.child.pid!, 'SIGKILL');
+    await first.exited;
+    assert.ok(isRunning(orphanPid), 'the dev server outlived its parent');
+
+    const second = start(env);
+    await waitHealthy(second);
+    assert.ok(!isRunning(orphanPid), 'the leftover dev server was stopped');
+    process.kill(second.child.pid!, 'SIGINT');
+    await waitGroupGone(second, 10_000);
+  });
+
+  it('reports 503 on /healthz when Temporal goes away', async () => {
+    const env = await productEnv();
+    const product = start(env);
+    await waitHealthy(product);
+    const temporalPid = Number(await readFile(join(env.DATA_DIR, 'temporal.pid'), 'utf8'));
+    process.kill(temporalPid, 'SIGKILL');
+    let status = 0;
+    let report: any;
+    for (let i = 0; i < 50 && status !== 503; i++) {
+      const response = await fetch(`${product.url}/healthz`);
+      status = response.status;
+      report = await response.json();
+      if (status !== 503) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(status, 503);
+    assert.equal(report.temporal.reachable, false);
+    process.kill(product.child.pid!, 'SIGTERM');
+    assert.ok((await waitGroupGone(product, 10_000)) < 10_000);
+  });
+
+  it('refuses a bad environment before starting anything, naming the variable', async () => {
+    const env = { ...(await productEnv()), PORT: 'abc' };
+    const product = start(env);
+    const { code } = await product.exited;
+    assert.notEqual(code, 0);
+    assert.match(product.output(), /PORT="abc": must be a port number/);
+    assert.match(product.output(), /Nothing was started/);
+    assert.equal(existsSync(join(env.DATA_DIR, 'temporal.sqlite')), false);
+  });
+});

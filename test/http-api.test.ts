@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict';
+import type { Server } from 'node:http';
+import { after, before, describe, it } from 'node:test';
+import { createHealthCheck } from '../app/health.js';
+import { incidentRoutes } from '../app/http/incident-routes.js';
+import { startHttpServer, stopHttpServer } from '../app/http/server.js';
+import { IncidentService } from '../app/incident-service.js';
+import { createLogger } from '../app/log.js';
+import { freePort } from './support/ports.js';
+import { startTemporalHarness, type TemporalHarness } from './support/temporal.js';
+
+const TOKEN = 'test-token-0123456789abcdef';
+let harness: TemporalHarness;
+let server: Server;
+let base: string;
+
+before(async () => {
+  harness = await startTemporalHarness();
+  const service = new IncidentService(harness.client, { taskQueue: harness.taskQueue, defaultKillSwitchFlag: 'ai-assistant-enabled' });
+  const port = await freePort();
+  server = await startHttpServer('127.0.0.1', port, {
+    routes: incidentRoutes(service),
+    health: createHealthCheck({ ...harness.temporal, worker: harness.worker, taskQueue: harness.taskQueue }),
+    apiToken: TOKEN,
+    log: createLogger('error'),
+  });
+  base = `http://127.0.0.1:${port}`;
+});
+after(async () => {
+  if (server) await stopHttpServer(server);
+  await harness?.stop();
+});
+
+async function call(method: string, path: string, body?: unknown, token: string | null = TOKEN) {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  return { status: response.status, body: (await response.json()) as any };
+}
+
+const declaration = { title: 'Retrieval leaks customer emails', category: 'data-leak', severity: 'P0', declaredBy: 'alice' };
+
+describe('HTTP JSON API', () => {
+  it('answers /healthz without a token, with what it checked', async () => {
+    const { status, body } = await call('GET', '/healthz', undefined, null);
+    assert.equal(status, 200);
+    assert.equal(body.status, 'ok');
+    assert.equal(body.temporal.reachable, true);
+    assert.equal(body.worker.polling, true);
+  });
+
+  it('requires the bearer token on /api when API_TOKEN is set', async () => {
+    assert.equal((await call('GET', '/api/incidents', undefined, null)).status, 401);
+    const wrong = await call('GET', '/api/incidents', undefined, 'wrong-token-0123456789');
+    assert.equal(wrong.status, 401);
+    assert.equal(wrong.body.details[0].field, 'authorization');
+    assert.equal((await call('GET', '/api/incidents')).status, 200);
+  });
+
+  it('declares with 201 and an id, and shows the state', async () => {
+    const created = await call('POST', '/api/incidents', { ...declaration, description: 'PII in answers' });
+    assert.equal(created.status, 201);
+    assert.match(created.body.id, /^INC-/);
+    const shown = await call('GET', `/api/incidents/${created.body.id.toLowerCase()}`);
+    assert.equal(shown.status, 200, 'ids are accepted as typed, in lower case too');
+    assert.equal(shown.body.description, 'PII in answers');
+    assert.equal(shown.body.severity, 'P0');
+  });
+
+  it('refuses a declaration with a missing title, naming the field', async () => {
+    const { title: _omitted, ...rest } = declaration;
+    const { status, body } = await call('POST', '/api/incidents', rest);
+    assert.equal(status, 400);
+    assert.match(body.error, /title/);
+    assert.deepEqual(body.details.map((d: { field: string }) => d.field), ['title']);
+  });
+
+  it('names every invalid field at once', async () => {
+    const { status, body } = await call('POST', '/api/incidents', { title: 'x', category: 'weather', severity: 'SEV1' });
+    assert.equal(status, 400);
+    assert.deepEqual(body.details.map((d: { field: string }) => d.field).sort(), ['category', 'commander', 'severity']);
+    assert.match(body.error, /severity: must be one of P0, P1, P2, P3/);
+  });
+
+  it('refuses bodies that are not JSON (400) or too large (413)', async () => {
+    const bad = await call('POST', '/api/incidents', '{"title": ');
+    assert.equal(bad.status, 400);
+    assert.match(bad.body.error, /not valid JSON/);
+    const huge = await call('POST', '/api/incidents', { ...declaration, description: 'x'.repeat(1024 * 1024 + 10) });
+    assert.equal(huge.status, 413);
+  });
+
+  it('maps decisions to 403, 404, 409 and 200', async () => {
+    const { body: created } = await call('POST', '/api/incidents', declaration);
+    const path = `/api/incidents/${created.id}/approvals`;
+    const forbidden = await call('POST', path, { stepId: 'kill-switch', decision: 'approve', actor: 'mallory' });
+    assert.equal(forbidden.status, 403);
+    assert.match(forbidden.body.error, /mallory may not approve/);
+    assert.equal((await call('POST', path, { stepId: 'nope', decision: 'approve', actor: 'alice' })).status, 404);
+    assert.equal((await call('POST', '/api/incidents/INC-00000/approvals', { stepId: 'kill-switch', decision: 'approve', actor: 'alice' })).status, 404);
+    const noReason = await call('POST', path, { stepId: 'kill-switch', decision: 'reject', actor: 'alice' });
+    assert.equal(noReason.status, 400);
+    assert.equal(noReason.body.details[0].field, 'reason');
+    const approved = await call('POST', path, { stepId: 'kill-switch', decision: 'approve', actor: 'alice' });
+    assert.equal(approved.status, 200);
+    assert.equal(approved.body.status, 'verified');
+    const again = await call('POST', path, { stepId: 'kill-switch', decision: 'approve', actor: 'alice' });
+    assert.equal(again.status, 409);
+  });
+
+  it('resolves by the IC only, then lists it as closed', async () => {
+    const { body: created } = await call('POST', '/api/incidents', declaration);
+    const path = `/api/incidents/${created.id}/resolve`;
+    assert.equal((await call('POST', path, { actor: 'alice' })).status, 400);
+    assert.equal((await call('POST', path, { actor: 'bob', summary: 'done' })).status, 403);
+    const resolved = await call('POST', path, { actor: 'alice', summary: 'index quarantined' });
+    assert.equal(resolved.status, 200);
+    assert.equal(resolved.body.status, 'resolved');
+    assert.equal((await call('POST', path, { actor: 'alice', summary: 'again' })).status, 409);
+    let listed;
+    for (let i = 0; i < 50 && !listed; i++) {
+      listed = (await call('GET', '/api/incidents?status=all')).body.incidents.find((x: { id: string; open: boolean }) => x.id === created.id && !x.open);
+      if (!listed) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(listed?.status, 'resolved');
+  });
+
+  it('changes severity and commander through their routes', async () => {
+    const { body: created } = await call('POST', '/api/incidents', declaration);
+    const sev = await call('POST', `/api/incidents/${created.id}/severity`, { actor: 'alice', severity: 'P1' });
+    assert.equal(sev.body.severity, 'P1');
+    const ic = await call('POST', `/api/incidents/${created.id}/commander`, { actor: 'alice', commander: 'bob' });
+    assert.equal(ic.body.commander, 'bob');
+  });
+
+  it('answers unknown routes with 404 and wrong methods with 405', async () => {
+    assert.equal((await call('GET', '/api/nothing')).status, 404);
+    const wrongMethod = await call('GET', '/api/incidents/INC-00000/resolve');
+    assert.equal(wrongMethod.status, 405);
+    assert.match(wrongMethod.body.error, /allowed: POST/);
+  });
+});
