@@ -36,7 +36,8 @@ Runtime.install({
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
-    log.info(`${signal}: stopping`);
+    // npm forwards the terminal's Ctrl-C too, so the same signal may arrive twice.
+    if (!stopping) log.info(`${signal}: stopping`);
     void stop(0);
   });
 }

@@ -96,14 +96,16 @@ describe('the product as a user runs it', () => {
     const first = start(env);
     await waitHealthy(first);
     const orphanPid = Number(await readFile(join(env.DATA_DIR, 'temporal.pid'), 'utf8'));
-    process.kill(first.child.pid!, 'SIGKILL');
+    const mainPid = first.mainPid();
+    process.kill(mainPid, 'SIGKILL');
     await first.exited;
+    assert.ok(!isRunning(mainPid));
     assert.ok(isRunning(orphanPid), 'the dev server outlived its parent');
 
     const second = start(env);
     await waitHealthy(second);
     assert.ok(!isRunning(orphanPid), 'the leftover dev server was stopped');
-    process.kill(second.child.pid!, 'SIGINT');
+    process.kill(-second.child.pid!, 'SIGINT'); // Ctrl-C in a terminal reaches the whole group
     await waitGroupGone(second, 10_000);
   });
 

@@ -1,8 +1,7 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { repoRoot } from './paths.js';
 
-const mainJs = join(repoRoot, 'dist', 'app', 'main.js');
 const cliJs = join(repoRoot, 'dist', 'app', 'cli', 'incident.js');
 
 export interface RunningProduct {
@@ -10,13 +9,15 @@ export interface RunningProduct {
   url: string;
   output(): string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** True while any process of its process group (node, the dev server) is alive. */
+  /** True while any process of its process group (npm, node, the dev server) is alive. */
   groupAlive(): boolean;
+  /** The node process that `npm start` runs. */
+  mainPid(): number;
 }
 
-/** `npm start` as a user runs it (node dist/app/main.js), in a process group of its own. */
+/** `npm start` exactly as a user runs it, in a process group of its own. */
 export function spawnProduct(env: Record<string, string>): RunningProduct {
-  const child = spawn(process.execPath, [mainJs], {
+  const child = spawn('npm', ['start', '--silent'], {
     cwd: repoRoot,
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
     detached: true,
@@ -33,6 +34,9 @@ export function spawnProduct(env: Record<string, string>): RunningProduct {
     url: `http://${env.HOST ?? '127.0.0.1'}:${env.PORT}`,
     output: () => output,
     exited,
+    mainPid() {
+      return Number(execFileSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' }).trim().split('\n')[0]);
+    },
     groupAlive() {
       try {
         process.kill(-child.pid!, 0);
