@@ -24,7 +24,8 @@ describe('server configuration', () => {
     assert.equal(err.problems.length, 3);
     assert.match(err.message, /PORT="abc": must be a port number \(1-65535\)/);
     assert.match(err.message, /TEMPORAL_UI="maybe": must be "on" or "off"/);
-    assert.match(err.message, /API_TOKEN="short": must be at least 16 characters/);
+    assert.match(err.message, /API_TOKEN=\(value hidden\): must be at least 16 characters/);
+    assert.doesNotMatch(err.message, /short/, 'a secret, even an invalid one, is never printed');
   });
 
   it('refuses out-of-range ports and treats empty values as unset', () => {

@@ -3,6 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { Client, Connection } from '@temporalio/client';
+import { temporalCliPath } from '../app/temporal-binaries.js';
+import { startDevServer } from '../app/temporal-dev-server.js';
 import { tempDir } from './support/paths.js';
 import { freePort } from './support/ports.js';
 import { runCli, spawnProduct, waitGroupGone, waitHealthy, type RunningProduct } from './support/product.js';
@@ -11,6 +14,15 @@ const started: RunningProduct[] = [];
 after(() => {
   for (const product of started) if (product.groupAlive()) process.kill(-product.child.pid!, 'SIGKILL');
 });
+
+async function workflowStatus(address: string, namespace: string, workflowId: string): Promise<string> {
+  const connection = await Connection.connect({ address });
+  try {
+    return (await new Client({ connection, namespace }).workflow.getHandle(workflowId).describe()).status.name;
+  } finally {
+    await connection.close();
+  }
+}
 
 /** Alive and not a zombie (an orphan's zombie lingers until whoever adopted it reaps it). */
 function isRunning(pid: number): boolean {
@@ -127,6 +139,37 @@ describe('the product as a user runs it', () => {
     assert.equal(report.temporal.reachable, false);
     process.kill(product.child.pid!, 'SIGTERM');
     assert.ok((await waitGroupGone(product, 10_000)) < 10_000);
+  });
+
+  it('with TEMPORAL_ADDRESS set, starts no server and uses that cluster', async () => {
+    const env = await productEnv();
+    const cluster = await startDevServer({
+      cliPath: temporalCliPath(),
+      dataDir: await tempDir('incident-cluster'),
+      host: '127.0.0.1',
+      port: await freePort(),
+      uiPort: 0,
+      ui: false,
+      namespace: 'incidents-prod',
+    });
+    try {
+      const product = start({ ...env, TEMPORAL_ADDRESS: cluster.address, TEMPORAL_NAMESPACE: 'incidents-prod' });
+      await waitHealthy(product);
+      const health = (await (await fetch(`${product.url}/healthz`)).json()) as any;
+      assert.deepEqual([health.temporal.address, health.temporal.namespace], [cluster.address, 'incidents-prod']);
+      assert.equal(existsSync(join(env.DATA_DIR, 'temporal.pid')), false, 'no embedded server was started');
+      const declared = await runCli(['declare', 'Abuse campaign', '--category', 'abuse', '--severity', 'P2', '--json'], {
+        INCIDENT_API_URL: product.url,
+        INCIDENT_USER: 'dana',
+      });
+      assert.equal(declared.code, 0, declared.stderr);
+      const id = JSON.parse(declared.stdout).id;
+      assert.equal(await workflowStatus(cluster.address, 'incidents-prod', id), 'RUNNING', 'the incident runs on the external cluster');
+      process.kill(product.child.pid!, 'SIGTERM');
+      await waitGroupGone(product, 10_000);
+    } finally {
+      await cluster.stop();
+    }
   });
 
   it('refuses a bad environment before starting anything, naming the variable', async () => {
