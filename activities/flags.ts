@@ -1,11 +1,11 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { FlagChangeRequest, FlagChangeResult, FlagProvider, FlagReading } from '../integrations/flags/provider.js';
-import { FlagNotFoundError } from '../integrations/flags/provider.js';
+import { FlagChangeRefused } from '../integrations/flags/provider.js';
 
 export function createFlagActivities(flags: FlagProvider) {
   return {
-    async turnFlagOff(request: FlagChangeRequest): Promise<FlagChangeResult> {
-      return flags.turnFlagOff(request).catch(withoutPointlessRetries);
+    async applyFlagChange(request: FlagChangeRequest): Promise<FlagChangeResult> {
+      return flags.applyChange(request).catch(withoutPointlessRetries);
     },
     async readFlag({ flagKey }: { flagKey: string }): Promise<FlagReading> {
       return flags.readFlag(flagKey).catch(withoutPointlessRetries);
@@ -13,10 +13,8 @@ export function createFlagActivities(flags: FlagProvider) {
   };
 }
 
-/** A missing or mistyped flag will not appear by retrying: fail at once so the IC hears about it. */
+/** A missing flag or a change that does not fit it will not succeed by retrying: fail at once so the IC hears. */
 function withoutPointlessRetries(err: unknown): never {
-  if (err instanceof FlagNotFoundError || err instanceof TypeError) {
-    throw ApplicationFailure.nonRetryable(err.message, err.name);
-  }
+  if (err instanceof FlagChangeRefused) throw ApplicationFailure.nonRetryable(err.message, err.name);
   throw err;
 }

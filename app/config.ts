@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 const port = z.coerce
@@ -13,18 +14,13 @@ const optionalText = z
   .transform((value) => (value === '' ? undefined : value))
   .optional();
 
-const flagKey = z
-  .string()
-  .trim()
-  .regex(/^[A-Za-z0-9._-]+$/, 'must be a flag key (letters, digits, ".", "_", "-")');
-
 /** Every environment variable the server reads, parsed once at start. */
 export const serverEnvSchema = z.object({
   HOST: z.string().trim().min(1, 'must be a host name or IP address').default('127.0.0.1'),
   PORT: port.default(3000),
   DATA_DIR: z.string().trim().min(1, 'must be a directory path').default('.data'),
   FLAGS_FILE: optionalText,
-  DEFAULT_KILL_SWITCH_FLAG: flagKey.default('ai-assistant-enabled'),
+  RUNBOOKS_DIR: z.string().trim().min(1, 'must be a directory path').default(fileURLToPath(new URL('../../runbooks', import.meta.url))),
   API_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters when set').optional()),
   TEMPORAL_ADDRESS: optionalText,
   TEMPORAL_NAMESPACE: z.string().trim().min(1, 'must be a namespace name').default('default'),
@@ -43,6 +39,7 @@ export type ServerEnv = z.infer<typeof serverEnvSchema>;
 export interface ServerConfig extends ServerEnv {
   dataDir: string;
   flagsFile: string;
+  runbooksDir: string;
   /** Embedded mode: no TEMPORAL_ADDRESS, so we run the dev server ourselves. */
   embeddedTemporal: boolean;
 }
@@ -62,6 +59,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
     ...parsed,
     dataDir,
     flagsFile: resolve(parsed.FLAGS_FILE ?? `${dataDir}/flags.json`),
+    runbooksDir: resolve(parsed.RUNBOOKS_DIR),
     embeddedTemporal: parsed.TEMPORAL_ADDRESS === undefined,
   };
 }

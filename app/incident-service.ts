@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { Client, ServiceError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
 import { FailureType } from '../workflows/failures.js';
@@ -6,6 +7,7 @@ import {
   approvalRefusedSignal,
   approveStepUpdate,
   assignCommanderUpdate,
+  completeTriageUpdate,
   getStateQuery,
   rejectStepUpdate,
   resolveUpdate,
@@ -13,6 +15,7 @@ import {
 } from '../workflows/messages.js';
 import type { Category, ContainmentStep, DeclareInput, IncidentState, Severity } from '../workflows/model.js';
 import { IncidentCategory, IncidentCommander, IncidentSeverity, IncidentStatus } from '../workflows/search-attributes.js';
+import type { RunbookSource } from '../runbooks/source.js';
 import { newIncidentId } from './incident-id.js';
 
 export type IncidentErrorKind = 'invalid' | 'forbidden' | 'not-found' | 'conflict' | 'unavailable';
@@ -34,7 +37,7 @@ export interface DeclareRequest {
   description?: string;
   commander?: string;
   declaredBy?: string;
-  killSwitchFlag?: string;
+  runbookId?: string;
 }
 
 export interface IncidentSummary {
@@ -69,12 +72,18 @@ const FAILURE_KINDS: Record<string, IncidentErrorKind> = {
 export class IncidentService {
   constructor(
     private readonly client: Client,
-    private readonly options: { taskQueue: string; defaultKillSwitchFlag: string },
+    private readonly options: { taskQueue: string; runbooks: RunbookSource },
   ) {}
 
   async declare(request: DeclareRequest): Promise<{ id: string }> {
     const commander = request.commander ?? request.declaredBy;
     if (!commander) throw new IncidentError('invalid', 'commander or declaredBy is required');
+    if (request.runbookId) {
+      const known = (await this.options.runbooks.current()).runbooks.map((r) => r.runbook.id);
+      if (!known.includes(request.runbookId)) {
+        throw new IncidentError('invalid', `No runbook "${request.runbookId}" (known: ${known.join(', ')})`);
+      }
+    }
     for (let attempt = 0; ; attempt++) {
       const input: DeclareInput = {
         id: newIncidentId(),
@@ -84,7 +93,7 @@ export class IncidentService {
         description: request.description ?? '',
         commander,
         declaredBy: request.declaredBy ?? commander,
-        killSwitchFlag: request.killSwitchFlag ?? this.options.defaultKillSwitchFlag,
+        ...(request.runbookId ? { runbookId: request.runbookId } : {}),
       };
       try {
         await this.client.workflow.start(incidentWorkflow, {
@@ -102,12 +111,41 @@ export class IncidentService {
             { key: IncidentCommander, value: input.commander },
           ],
         });
+        await this.untilTriaging(input.id);
         return { id: input.id };
       } catch (err) {
         // 32^5 ids: a clash is rare, and a fresh id settles it.
         if (err instanceof WorkflowExecutionAlreadyStartedError && attempt < 5) continue;
         throw translate(err, input.id);
       }
+    }
+  }
+
+  async runbooks() {
+    return (await this.options.runbooks.current()).runbooks.map(({ runbook, file, hash }) => ({
+      id: runbook.id,
+      title: runbook.title,
+      categories: runbook.match.categories,
+      fallback: runbook.fallback,
+      steps: runbook.containment.map((s) => ({ id: s.id, kind: s.kind, title: s.title })),
+      file: basename(file),
+      hash,
+    }));
+  }
+
+  completeTriage(id: string, itemId: string, actor: string, note?: string): Promise<IncidentState> {
+    return this.update(id, () =>
+      this.client.workflow.getHandle(id).executeUpdate(completeTriageUpdate, { args: [{ itemId, actor, ...(note ? { note } : {}) }] }),
+    );
+  }
+
+  /** A new incident loads its runbook first; answer the declarer once its steps exist, if that is quick. */
+  private async untilTriaging(id: string, timeoutMs = 10_000): Promise<void> {
+    const handle = this.client.workflow.getHandle(id);
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if ((await handle.query(getStateQuery)).status !== 'declared') return;
+      await new Promise((r) => setTimeout(r, 50));
     }
   }
 

@@ -3,6 +3,8 @@
 import type { Server } from 'node:http';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { LocalFileFlagProvider } from '../integrations/flags/local-file.js';
+import { ConsoleNotifier } from '../integrations/notify/console.js';
+import { RunbookSource } from '../runbooks/source.js';
 import { ConfigError, loadServerConfig, type ServerConfig } from './config.js';
 import { createHealthCheck } from './health.js';
 import { incidentRoutes } from './http/incident-routes.js';
@@ -50,6 +52,10 @@ try {
 }
 
 async function start(config: ServerConfig, log: Logger): Promise<void> {
+  const runbooks = new RunbookSource(config.runbooksDir);
+  const library = await runbooks.requireValid(); // before anything starts: an invalid runbook stops us here
+  log.info(`runbooks: ${library.runbooks.map((r) => r.runbook.id).join(', ')}`, { dir: config.runbooksDir });
+
   if (config.embeddedTemporal) {
     const cliPath = temporalCliPath();
     log.info('starting the embedded Temporal dev server', { data: config.dataDir });
@@ -75,7 +81,7 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
     connection: temporal.workerConnection,
     namespace: temporal.namespace,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    dependencies: { flags },
+    dependencies: { flags, notifier: new ConsoleNotifier(log), runbooks },
     bundlePath: config.WORKFLOW_BUNDLE,
   });
   running.worker = worker;
@@ -86,7 +92,7 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
 
   const service = new IncidentService(temporal.client, {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    defaultKillSwitchFlag: config.DEFAULT_KILL_SWITCH_FLAG,
+    runbooks,
   });
   running.http = await startHttpServer(config.HOST, config.PORT, {
     routes: incidentRoutes(service),
@@ -102,6 +108,7 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
     `Temporal         ${temporal.address} (namespace ${temporal.namespace}${running.devServer ? `, embedded, state in ${config.dataDir}` : ''})`,
     ...(running.devServer?.uiUrl ? [`Temporal Web UI  ${running.devServer.uiUrl}`] : []),
     `Flags            ${config.flagsFile}`,
+    `Runbooks         ${config.runbooksDir} (${library.runbooks.length})`,
     `Try              npx incident declare "Jailbreak regression" --category jailbreak --severity P1 --as $USER`,
   ];
   process.stdout.write(`\nReady.\n${lines.map((l) => `  ${l}`).join('\n')}\n\n`);

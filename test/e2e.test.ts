@@ -60,7 +60,7 @@ describe('the product as a user runs it', () => {
     assert.match(product.output(), new RegExp(`Temporal Web UI  http://127.0.0.1:${env.TEMPORAL_UI_PORT}`));
     assert.equal((await fetch(`http://127.0.0.1:${env.TEMPORAL_UI_PORT}/`)).status, 200, 'the Web UI answers');
 
-    const declared = await runCli(['declare', 'Jailbreak regression', '--category', 'jailbreak', '--severity', 'p1', '--json'], cliEnv);
+    const declared = await runCli(['declare', 'Assistant quotes internal notes', '--category', 'other', '--severity', 'p1', '--json'], cliEnv);
     assert.equal(declared.code, 0, declared.stderr);
     const id = JSON.parse(declared.stdout).id as string;
 
@@ -89,7 +89,7 @@ describe('the product as a user runs it', () => {
     const shown = await runCli(['show', id], cliEnv);
     assert.equal(shown.code, 0);
     const timeline = shown.stdout.slice(shown.stdout.indexOf('Timeline'));
-    const order = ['Declared P1 jailbreak', 'Refused: mallory may not approve', 'Approved', 'turned off', 'Verified', 'Mitigated', 'Resolved: Assistant off'];
+    const order = ['Declared P1 other', 'Runbook "Generic AI incident"', 'Refused: mallory may not approve', 'Approved', 'true → off', 'Verified', 'Mitigated', 'Resolved: Assistant off', 'Offered: Undo'];
     const positions = order.map((text) => timeline.indexOf(text));
     assert.ok(positions.every((p) => p >= 0), `timeline misses an entry:\n${timeline}`);
     assert.deepEqual([...positions].sort((a, b) => a - b), positions, 'timeline out of order');

@@ -16,7 +16,7 @@ let base: string;
 
 before(async () => {
   harness = await startTemporalHarness();
-  const service = new IncidentService(harness.client, { taskQueue: harness.taskQueue, defaultKillSwitchFlag: 'ai-assistant-enabled' });
+  const service = new IncidentService(harness.client, { taskQueue: harness.taskQueue, runbooks: harness.runbooks });
   const port = await freePort();
   server = await startHttpServer('127.0.0.1', port, {
     routes: incidentRoutes(service),
@@ -40,7 +40,7 @@ async function call(method: string, path: string, body?: unknown, token: string 
   return { status: response.status, body: (await response.json()) as any };
 }
 
-const declaration = { title: 'Retrieval leaks customer emails', category: 'data-leak', severity: 'P0', declaredBy: 'alice' };
+const declaration = { title: 'Assistant answers with internal notes', category: 'other', severity: 'P0', declaredBy: 'alice' };
 
 describe('HTTP JSON API', () => {
   it('answers /healthz without a token, with what it checked', async () => {

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { IncidentError, IncidentService } from '../app/incident-service.js';
+import { IncidentError, IncidentService, type DeclareRequest } from '../app/incident-service.js';
 import { approveStepUpdate } from '../workflows/messages.js';
 import type { IncidentState } from '../workflows/model.js';
 import { startTemporalHarness, type TemporalHarness } from './support/temporal.js';
@@ -13,18 +14,26 @@ let service: IncidentService;
 
 before(async () => {
   harness = await startTemporalHarness();
-  service = new IncidentService(harness.client, { taskQueue: harness.taskQueue, defaultKillSwitchFlag: 'ai-assistant-enabled' });
+  service = new IncidentService(harness.client, { taskQueue: harness.taskQueue, runbooks: harness.runbooks });
+  // Edge cases the library does not have: a flag that does not exist, and a kill switch whose off variation is `true`.
+  await writeFile(
+    join(harness.runbooks.dir, 'test-edge-cases.yaml'),
+    `id: test-edge-cases
+title: Test edge cases
+description: Steps that fail on purpose.
+containment:
+  - { id: missing-flag, kind: flag, title: Turn a missing flag off, flag: no-such-flag, action: "off" }
+  - { id: stubborn, kind: flag, title: Turn the stubborn flag off, flag: stubborn-flag, action: "off" }
+`,
+  );
+  const file = JSON.parse(await readFile(harness.flags.path, 'utf8'));
+  file.flags = { 'stubborn-flag': { key: 'stubborn-flag', on: true, variations: [true, false], offVariation: 0, fallthrough: { variation: 0 } } };
+  await writeFile(harness.flags.path, JSON.stringify(file));
 });
 after(() => harness?.stop());
 
-async function declare(overrides: Partial<Parameters<IncidentService['declare']>[0]> = {}) {
-  const { id } = await service.declare({
-    title: 'Jailbreak regression after model upgrade',
-    category: 'jailbreak',
-    severity: 'P1',
-    declaredBy: 'alice',
-    ...overrides,
-  });
+async function declare(overrides: Partial<DeclareRequest> = {}) {
+  const { id } = await service.declare({ title: 'Assistant misbehaving', category: 'other', severity: 'P1', declaredBy: 'alice', ...overrides });
   return id;
 }
 
@@ -38,61 +47,97 @@ async function rejection(promise: Promise<unknown>): Promise<IncidentError> {
 }
 
 const types = (state: IncidentState) => state.timeline.map((e) => e.type);
+const flagValue = async (key: string) => (await harness.flags.readFlag(key)).value;
+let resets = 0;
+const setFlag = (flagKey: string, value: string) =>
+  harness.flags.applyChange({ flagKey, change: { kind: 'setValue', value }, idempotencyKey: `test-reset-${++resets}`, comment: 'test setup' });
 
 describe('incident workflow on a real Temporal dev server', () => {
-  it('declares an incident in triage with the declarer as IC and the kill switch proposed', async () => {
-    const id = await declare({ killSwitchFlag: 'agent-tool-web-browse-enabled' });
+  it('runs the runbook its category selects, and records which version', async () => {
+    const id = await declare({ category: 'prompt-injection', severity: 'P1' });
     assert.match(id, /^INC-[0-9A-Z]{5}$/);
     const state = await service.get(id);
     assert.equal(state.status, 'triaging');
     assert.equal(state.commander, 'alice');
-    assert.deepEqual(types(state), ['declared', 'commander.assigned', 'containment.proposed']);
-    assert.equal(state.steps[0]?.flagKey, 'agent-tool-web-browse-enabled');
-    assert.equal(state.steps[0]?.status, 'pending');
+    assert.equal(state.runbook?.id, 'prompt-injection-tool-misuse');
+    assert.match(state.runbook?.hash ?? '', /^[0-9a-f]{64}$/);
+    assert.equal(state.mitigationTarget, '24h');
+    assert.deepEqual(state.steps.map((s) => [s.id, s.status]), [
+      ['disable-send-email', 'pending'],
+      ['disable-web-browse', 'pending'],
+      ['kill-assistant', 'pending'],
+    ]);
+    assert.equal(state.steps[0]?.target, 'flag agent-tools.send-email.enabled off');
+    assert.deepEqual(state.triage.map((t) => t.id), ['capture-payload', 'blast-radius', 'entry-vector', 'still-happening']);
+    const selected = state.timeline.find((e) => e.type === 'runbook.selected');
+    assert.match(selected?.message ?? '', /prompt-injection-tool-misuse\.yaml, sha256 [0-9a-f]{12}/);
+    assert.ok(state.timeline.some((e) => e.type === 'notification.sent' && /security-leadership, support-leads/.test(e.message)));
   });
 
-  it('refuses a non-IC approver, records the refusal, and changes no flag', async () => {
+  it('uses the fallback runbook for a category no runbook claims, or the one named', async () => {
+    assert.equal((await service.get(await declare({ category: 'other' }))).runbook?.id, 'generic');
+    assert.equal((await service.get(await declare({ category: 'other', runbookId: 'model-regression' }))).runbook?.id, 'model-regression');
+    const unknown = await rejection(service.declare({ title: 't', category: 'other', severity: 'P2', declaredBy: 'a', runbookId: 'nope' }));
+    assert.equal(unknown.kind, 'invalid');
+    assert.match(unknown.message, /No runbook "nope" \(known: .*generic/);
+  });
+
+  it('refuses a non-approver, records the refusal, and changes no flag', async () => {
     const id = await declare();
     const err = await rejection(service.decide(id, { stepId: 'kill-switch', decision: 'approve', actor: 'mallory' }));
     assert.equal(err.kind, 'forbidden');
-    assert.match(err.message, /mallory may not approve.*incident commander \(alice\)/);
+    assert.match(err.message, /mallory may not approve step "kill-switch": allowed are the incident commander \(alice\)/);
     const state = await service.get(id);
     assert.equal(state.steps[0]?.status, 'pending');
-    const refusal = state.timeline.find((e) => e.type === 'approval.refused');
-    assert.equal(refusal?.actor, 'mallory');
-    assert.deepEqual((await harness.flags.readFlag('ai-assistant-enabled')).on, true);
+    assert.equal(state.timeline.find((e) => e.type === 'approval.refused')?.actor, 'mallory');
+    assert.equal(await flagValue('ai-assistant-enabled'), true);
   });
 
   it('rejects the refusal in the update validator, before anything is written to history', async () => {
     const id = await declare();
+    await service.get(id); // the runbook is loaded
     const handle = harness.client.workflow.getHandle(id);
     const err = await handle.executeUpdate(approveStepUpdate, { args: [{ stepId: 'kill-switch', actor: 'mallory' }] }).catch((e: unknown) => e);
     assert.ok(err instanceof WorkflowUpdateFailedError);
     assert.ok(err.cause instanceof ApplicationFailure);
     assert.equal(err.cause.type, 'NotAuthorized');
     const history = await handle.fetchHistory();
-    const accepted = history.events?.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes) ?? [];
-    assert.equal(accepted.length, 0);
+    assert.equal(history.events?.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes).length, 0);
   });
 
-  it('executes, verifies and records an approval by the IC, exactly once', async () => {
-    const id = await declare({ killSwitchFlag: 'retrieval-index-enabled' });
-    const step = await service.decide(id, { stepId: 'kill-switch', decision: 'approve', actor: 'alice' });
+  it('lets a member of an approver group decide, and executes, verifies and records the step once', async () => {
+    const id = await declare({ category: 'prompt-injection' });
+    const step = await service.decide(id, { stepId: 'disable-send-email', decision: 'approve', actor: 'sam' });
     assert.equal(step.status, 'verified');
-    assert.equal(step.decision?.by, 'alice');
-    assert.equal((await harness.flags.readFlag('retrieval-index-enabled')).on, false);
-    const changes = (await harness.flags.changes()).filter((c) => c.idempotencyKey === `${id}/kill-switch`);
+    assert.equal(step.decision?.by, 'sam');
+    assert.equal(step.result, 'Verified: flag agent-tools.send-email.enabled is off and serves false');
+    assert.equal(await flagValue('agent-tools.send-email.enabled'), false);
+    const changes = (await harness.flags.changes()).filter((c) => c.idempotencyKey === `${id}/disable-send-email`);
     assert.equal(changes.length, 1);
-    assert.equal(changes[0]?.changed, true);
 
     const state = await service.get(id);
     assert.equal(state.status, 'mitigated');
-    assert.ok(state.mitigatedAt);
-    assert.deepEqual(types(state).slice(3), ['containment.approved', 'containment.executed', 'containment.verified', 'status.mitigated']);
-
-    const again = await rejection(service.decide(id, { stepId: 'kill-switch', decision: 'approve', actor: 'alice' }));
+    const mitigated = state.timeline.find((e) => e.type === 'status.mitigated');
+    assert.match(mitigated?.message ?? '', /after declaration \(within the 24h target\)/);
+    assert.equal(mitigated?.data?.breached, false);
+    const again = await rejection(service.decide(id, { stepId: 'disable-send-email', decision: 'approve', actor: 'alice' }));
     assert.equal(again.kind, 'conflict');
-    assert.match(again.message, /is verified, not pending \(approved by alice/);
+    assert.match(again.message, /is verified, not pending \(approved by sam/);
+    const outsider = await rejection(service.decide(id, { stepId: 'kill-assistant', decision: 'approve', actor: 'sam' }));
+    assert.equal(outsider.kind, 'forbidden', 'safety-oncall may not pull the whole assistant: that step is the IC only');
+  });
+
+  it('serves model versions, rate limits and index snapshots as the runbooks say', async () => {
+    const regression = await declare({ runbookId: 'model-regression' });
+    await service.decide(regression, { stepId: 'rollback-model', decision: 'approve', actor: 'alice' });
+    assert.equal(await flagValue('assistant-model-version'), 'model-2026-10-01');
+    const consumption = await declare({ runbookId: 'unbounded-consumption' });
+    await service.decide(consumption, { stepId: 'tighten-rate-limit', decision: 'approve', actor: 'alice' });
+    assert.equal(await flagValue('chat-rate-limit-per-user-per-minute'), 10);
+    const poisoned = await declare({ runbookId: 'poisoned-retrieval-index' });
+    const step = await service.decide(poisoned, { stepId: 'quarantine-index', decision: 'approve', actor: 'lee' });
+    assert.equal(step.status, 'verified');
+    assert.equal(await flagValue('retrieval-index'), 'kb-index-2026-11-01');
   });
 
   it('names unknown steps and needs a reason to reject', async () => {
@@ -108,57 +153,100 @@ describe('incident workflow on a real Temporal dev server', () => {
     assert.equal((await service.get(id)).status, 'triaging');
   });
 
-  it('surfaces a failed containment to the IC instead of calling it mitigated', async () => {
-    const id = await declare({ killSwitchFlag: 'no-such-flag' });
-    const step = await service.decide(id, { stepId: 'kill-switch', decision: 'approve', actor: 'alice' });
-    assert.equal(step.status, 'failed');
-    assert.match(step.result ?? '', /Flag "no-such-flag" does not exist/);
+  it('surfaces a failed step and a failed verification to the IC instead of calling them mitigated', async () => {
+    const id = await declare({ runbookId: 'test-edge-cases' });
+    const missing = await service.decide(id, { stepId: 'missing-flag', decision: 'approve', actor: 'alice' });
+    assert.equal(missing.status, 'failed');
+    assert.match(missing.result ?? '', /Flag "no-such-flag" does not exist/);
+    const stubborn = await service.decide(id, { stepId: 'stubborn', decision: 'approve', actor: 'alice' });
+    assert.equal(stubborn.status, 'failed');
+    assert.equal(stubborn.result, 'Verification failed: flag stubborn-flag is off and serves true');
     const state = await service.get(id);
     assert.equal(state.status, 'triaging');
     assert.ok(types(state).includes('containment.failed'));
-  });
-
-  it('fails verification, and does not call it mitigated, when the flag still serves true', async () => {
-    const id = await declare({ killSwitchFlag: 'stubborn-flag' });
-    // A full flag whose off variation is `true`: turning it off leaves the feature on.
-    const file = JSON.parse(await readFile(harness.flags.path, 'utf8'));
-    file.flags = { 'stubborn-flag': { key: 'stubborn-flag', on: true, variations: [true, false], offVariation: 0, fallthrough: { variation: 0 } } };
-    await writeFile(harness.flags.path, JSON.stringify(file));
-    const step = await service.decide(id, { stepId: 'kill-switch', decision: 'approve', actor: 'alice' });
-    assert.equal(step.status, 'failed');
-    assert.equal(step.result, 'Verification failed: flag stubborn-flag is off and serves true');
-    const state = await service.get(id);
-    assert.equal(state.status, 'triaging');
     assert.ok(types(state).includes('containment.verification-failed'));
   });
 
-  it('hands over command: the new IC decides, the old one may not, and severity changes are recorded', async () => {
-    const id = await declare();
+  it('hands over command: the new IC decides, the old one may not, and severity changes notify new stakeholders', async () => {
+    const id = await declare({ category: 'prompt-injection', severity: 'P2' });
     await service.assignCommander(id, 'alice', 'bob');
     await service.setSeverity(id, 'bob', 'P0');
-    const old = await rejection(service.decide(id, { stepId: 'kill-switch', decision: 'approve', actor: 'alice' }));
+    const old = await rejection(service.decide(id, { stepId: 'kill-assistant', decision: 'approve', actor: 'alice' }));
     assert.equal(old.kind, 'forbidden');
     const same = await rejection(service.setSeverity(id, 'bob', 'P0'));
     assert.equal(same.kind, 'conflict');
-    const step = await service.decide(id, { stepId: 'kill-switch', decision: 'approve', actor: 'bob' });
-    assert.equal(step.status, 'verified');
     const state = await service.get(id);
     assert.equal(state.commander, 'bob');
     assert.equal(state.severity, 'P0');
-    assert.ok(state.timeline.some((e) => e.type === 'severity.changed' && e.actor === 'bob' && e.message === 'Severity P1 → P0'));
+    assert.equal(state.mitigationTarget, '4h');
+    assert.ok(state.timeline.some((e) => e.type === 'severity.changed' && e.actor === 'bob' && e.message === 'Severity P2 → P0'));
+    const notices = state.timeline.filter((e) => e.type === 'notification.sent').map((e) => e.message);
+    assert.deepEqual(notices, ['Notified support-leads: Incident declared', 'Notified exec-staff, security-leadership: Severity P2 → P0']);
   });
 
-  it('lets only the IC resolve, ends the workflow, and answers later calls with a conflict', async () => {
-    const id = await declare();
+  it('ticks off triage items, once each', async () => {
+    const id = await declare({ category: 'data-leak' });
+    const state = await service.completeTriage(id, 'data-class', 'rita', 'emails and phone numbers');
+    assert.deepEqual(state.triage.find((t) => t.id === 'data-class')?.done?.by, 'rita');
+    assert.equal((await rejection(service.completeTriage(id, 'data-class', 'rita'))).kind, 'conflict');
+    assert.equal((await rejection(service.completeTriage(id, 'nope', 'rita'))).kind, 'not-found');
+  });
+
+  it('lets only the IC resolve, then offers undo with its own approval, and ends when it is decided', async () => {
+    await setFlag('assistant-model-version', 'model-2026-11-12');
+    const id = await declare({ category: 'model-regression' });
+    await service.decide(id, { stepId: 'rollback-model', decision: 'approve', actor: 'alice' });
+    assert.equal(await flagValue('assistant-model-version'), 'model-2026-10-01');
     const notIc = await rejection(service.resolve(id, 'mallory', 'done'));
     assert.equal(notIc.kind, 'forbidden');
-    const state = await service.resolve(id, 'alice', 'Model rolled back');
-    assert.equal(state.status, 'resolved');
-    const result = (await harness.client.workflow.getHandle(id).result()) as IncidentState;
-    assert.equal(result.summary, 'Model rolled back');
-    assert.equal((await service.get(id)).status, 'resolved', 'a closed incident can still be read');
-    const late = await rejection(service.decide(id, { stepId: 'kill-switch', decision: 'approve', actor: 'alice' }));
+    const resolved = await service.resolve(id, 'alice', 'Rolled back; the new model fails the jailbreak evals');
+    assert.equal(resolved.status, 'resolved');
+    assert.deepEqual(resolved.steps.map((s) => [s.id, s.status]), [
+      ['rollback-model', 'verified'],
+      ['rollback-prompt', 'expired'],
+      ['undo-rollback-model', 'pending'],
+    ]);
+    assert.equal(resolved.steps[2]?.target, 'flag assistant-model-version → "model-2026-11-12"');
+    const late = await rejection(service.decide(id, { stepId: 'rollback-prompt', decision: 'approve', actor: 'alice' }));
     assert.equal(late.kind, 'conflict');
+    assert.equal((await rejection(service.decide(id, { stepId: 'undo-rollback-model', decision: 'approve', actor: 'mallory' }))).kind, 'forbidden');
+    const undone = await service.decide(id, { stepId: 'undo-rollback-model', decision: 'approve', actor: 'lee' });
+    assert.equal(undone.status, 'verified');
+    assert.equal(await flagValue('assistant-model-version'), 'model-2026-11-12');
+    const result = (await harness.client.workflow.getHandle(id).result()) as IncidentState;
+    assert.equal(result.summary, 'Rolled back; the new model fails the jailbreak evals');
+    assert.equal((await service.get(id)).status, 'resolved', 'a closed incident can still be read');
+    assert.equal((await rejection(service.resolve(id, 'alice', 'again'))).kind, 'conflict');
+  });
+
+  it('keeps its runbook snapshot when the file changes; a new incident gets the new version', async () => {
+    const file = join(harness.runbooks.dir, 'generic.yaml');
+    const before = await readFile(file, 'utf8');
+    const open = await declare();
+    const original = await service.get(open);
+    await writeFile(file, before.replace('title: Turn the assistant off (ai-assistant-enabled)', 'title: Kill the assistant'));
+    try {
+      const fresh = await service.get(await declare());
+      assert.equal(fresh.steps[0]?.title, 'Kill the assistant');
+      assert.notEqual(fresh.runbook?.hash, original.runbook?.hash);
+      const step = await service.decide(open, { stepId: 'kill-switch', decision: 'reject', actor: 'alice', reason: 'not needed' });
+      assert.equal(step.title, 'Turn the assistant off (ai-assistant-enabled)');
+      assert.equal((await service.get(open)).runbook?.hash, original.runbook?.hash);
+    } finally {
+      await writeFile(file, before);
+    }
+  });
+
+  it('keeps using the last valid library when a file breaks after start, and says so in the timeline', async () => {
+    const broken = join(harness.runbooks.dir, 'broken.yaml');
+    await writeFile(broken, 'id: broken\ntitle: [unclosed\n');
+    try {
+      const state = await service.get(await declare());
+      assert.equal(state.runbook?.id, 'generic');
+      assert.ok(state.timeline.some((e) => e.type === 'runbook.warning' && /broken\.yaml/.test(e.message)));
+    } finally {
+      await rm(broken);
+    }
   });
 
   it('lists open incidents newest first from search attributes, and closed ones on request', async () => {
@@ -174,8 +262,8 @@ describe('incident workflow on a real Temporal dev server', () => {
     }
     const row = open.find((x) => x.id === newer);
     assert.deepEqual(
-      { title: row?.title, severity: row?.severity, category: row?.category, status: row?.status, commander: row?.commander },
-      { title: 'Newer', severity: 'P0', category: 'data-leak', status: 'triaging', commander: 'alice' },
+      { title: row?.title, severity: row?.severity, category: row?.category, commander: row?.commander },
+      { title: 'Newer', severity: 'P0', category: 'data-leak', commander: 'alice' },
     );
     assert.ok(!open.some((x) => x.id === older));
     const sorted = [...open].sort((a, b) => b.declaredAt.localeCompare(a.declaredAt));

@@ -6,27 +6,37 @@ import {
   setHandler,
   upsertSearchAttributes,
 } from '@temporalio/workflow';
+import type { UpdateDefinition } from '@temporalio/common';
 import type { IncidentActivities } from '../activities/index.js';
+import type { FlagReading } from '../integrations/flags/provider.js';
+import { durationMs, formatDuration } from '../runbooks/duration.js';
+import type { ApproverGroups, Runbook, RunbookStep } from '../runbooks/schema.js';
+import { describeApprovers, mayDecide } from './approvers.js';
+import { actionFor, describeAction, type StepAction } from './containment-actions.js';
 import { FailureType } from './failures.js';
+import { changeTookEffect, restoring } from './flag-expectations.js';
 import {
   approvalRefusedSignal,
   approveStepUpdate,
   assignCommanderUpdate,
+  completeTriageUpdate,
   getStateQuery,
   rejectStepUpdate,
   resolveUpdate,
   setSeverityUpdate,
 } from './messages.js';
-import type { ContainmentStep, DeclareInput, IncidentState, StepDecisionInput } from './model.js';
+import type { ContainmentStep, DeclareInput, IncidentState, Severity, StepDecisionInput } from './model.js';
 import { SEVERITIES } from './model.js';
 import { IncidentCategory, IncidentCommander, IncidentSeverity, IncidentStatus } from './search-attributes.js';
 
-const flags = proxyActivities<IncidentActivities>({
+const activities = proxyActivities<IncidentActivities>({
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 5 },
 });
 
 const SYSTEM = 'system';
+/** How long the reversal of a containment step stays on offer after resolution. */
+const UNDO_WINDOW = '7d';
 
 function refuse(type: FailureType, message: string): never {
   throw ApplicationFailure.create({ type, message, nonRetryable: true });
@@ -37,7 +47,15 @@ function requireText(value: unknown, field: string): string {
   return value.trim();
 }
 
-/** One workflow per incident; its workflow id is the incident id. */
+/** What the workflow keeps about a step beyond its public state: how to run it and how to undo it. */
+interface StepPlan {
+  action: StepAction;
+  approval: RunbookStep['approval'];
+  /** Set once the step ran: the flag as it was before, for undo. */
+  previous?: FlagReading;
+}
+
+/** One workflow per incident; its workflow id is the incident id. It runs the incident's runbook. */
 export async function incidentWorkflow(input: DeclareInput): Promise<IncidentState> {
   const now = () => new Date().toISOString();
   const state: IncidentState = {
@@ -50,9 +68,14 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
     commander: input.commander,
     declaredBy: input.declaredBy,
     declaredAt: now(),
+    triage: [],
     steps: [],
+    notified: [],
     timeline: [],
   };
+  const plans = new Map<string, StepPlan>();
+  let runbook!: Runbook;
+  let groups: ApproverGroups = {};
 
   const record = (type: string, actor: string, message: string, data?: Record<string, unknown>) => {
     state.timeline.push({ at: now(), type, actor, message, ...(data ? { data } : {}) });
@@ -65,6 +88,23 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
       { key: IncidentCategory, value: state.category },
       { key: IncidentCommander, value: state.commander },
     ]);
+  };
+
+  const notify = async (audience: string[], subject: string, text: string) => {
+    if (!audience.length) return;
+    try {
+      await activities.notify({ incidentId: state.id, audience, subject, text });
+      record('notification.sent', SYSTEM, `Notified ${audience.join(', ')}: ${subject}`);
+    } catch (err) {
+      record('notification.failed', SYSTEM, `Could not notify ${audience.join(', ')}: ${failureMessage(err)}`);
+    }
+  };
+
+  /** Tells the stakeholder groups of the current severity that have not heard yet. */
+  const notifyStakeholders = async (subject: string) => {
+    const audience = (runbook.notifications[state.severity]?.notify ?? []).filter((group) => !state.notified.includes(group));
+    state.notified.push(...audience);
+    await notify(audience, subject, `${state.id} (${state.severity}, ${state.category}): ${state.title}. IC: ${state.commander}.`);
   };
 
   const findStep = (stepId: unknown): ContainmentStep => {
@@ -81,141 +121,274 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
     if (state.status === 'resolved') refuse(FailureType.conflict, `${state.id} is already resolved`);
   };
 
-  const requireCommander = (actor: string, action: string) => {
-    if (actor !== state.commander) {
-      refuse(FailureType.notAuthorized, `${actor} may not ${action}: only the incident commander (${state.commander}) may`);
-    }
-  };
-
   const validateDecision = (decision: StepDecisionInput, verb: 'approve' | 'reject') => {
     const actor = requireText(decision?.actor, 'actor');
-    requireOpen();
     const step = findStep(decision.stepId);
+    if (state.status === 'resolved' && step.kind !== 'undo') refuse(FailureType.conflict, `${state.id} is already resolved`);
     if (step.status !== 'pending') {
       const by = step.decision ? ` (${step.decision.outcome} by ${step.decision.by} at ${step.decision.at})` : '';
       refuse(FailureType.conflict, `Step "${step.id}" is ${step.status}, not pending${by}`);
     }
-    if (actor !== state.commander && !step.approvers.includes(actor)) {
-      const allowed = [`the incident commander (${state.commander})`, ...step.approvers].join(', ');
-      refuse(FailureType.notAuthorized, `${actor} may not ${verb} step "${step.id}": allowed are ${allowed}`);
+    if (!mayDecide(actor, step.approvers, state.commander, groups)) {
+      refuse(FailureType.notAuthorized, `${actor} may not ${verb} step "${step.id}": allowed are ${describeApprovers(step.approvers, state.commander, groups)}`);
     }
     if (verb === 'reject') requireText(decision.reason, 'reason');
   };
 
-  const contain = async (step: ContainmentStep) => {
+  const markMitigated = (step: ContainmentStep) => {
+    if (state.status !== 'triaging') return;
+    state.status = 'mitigated';
+    state.mitigatedAt = now();
+    const took = Date.parse(state.mitigatedAt) - Date.parse(state.declaredAt);
+    const target = state.mitigationTarget;
+    const verdict = target ? (took <= durationMs(target) ? `within the ${target} target` : `missed the ${target} target`) : 'no target set';
+    record('status.mitigated', SYSTEM, `Mitigated by "${step.title}" ${formatDuration(took)} after declaration (${verdict})`, {
+      timeToMitigateMs: took,
+      ...(target ? { target, breached: took > durationMs(target) } : {}),
+    });
+    publish();
+  };
+
+  const verifyFailed = (step: ContainmentStep, seen: string) => {
+    step.status = 'failed';
+    step.result = `Verification failed: ${seen}`;
+    record('containment.verification-failed', SYSTEM, `Step "${step.id}" not verified: ${seen}`, { stepId: step.id });
+  };
+
+  /** Runs an approved step, then reads the state back; a failure is shown to the IC, never hidden. */
+  const execute = async (step: ContainmentStep) => {
+    const plan = plans.get(step.id)!;
+    const action = plan.action;
     step.status = 'executing';
-    const comment = `${state.id}: ${step.title} (approved by ${step.decision?.by})`;
+    step.decisionDue = undefined;
     try {
-      const change = await flags.turnFlagOff({
-        flagKey: step.flagKey,
-        idempotencyKey: `${state.id}/${step.id}`,
-        comment,
-      });
-      record('containment.executed', SYSTEM, change.summary, { stepId: step.id, ...change });
+      if (action.type === 'flag') {
+        const change = await activities.applyFlagChange({
+          flagKey: action.flagKey,
+          change: action.change,
+          idempotencyKey: `${state.id}/${step.id}`,
+          comment: `${state.id}: ${step.title} (approved by ${step.decision?.by})`,
+        });
+        plan.previous ??= change.previous;
+        record('containment.executed', SYSTEM, change.summary, { stepId: step.id, changed: change.changed });
+      } else {
+        const outcome = await activities.httpAction({ request: action.request });
+        record('containment.executed', SYSTEM, `${describeAction(action)} answered ${outcome.status}`, { stepId: step.id });
+      }
     } catch (err) {
       step.status = 'failed';
       step.result = `Execution failed: ${failureMessage(err)}`;
       record('containment.failed', SYSTEM, `Step "${step.id}" failed: ${failureMessage(err)}`, { stepId: step.id });
       return;
     }
-    const observed = await flags.readFlag({ flagKey: step.flagKey }).catch((err: unknown) => ({
-      error: failureMessage(err),
-    }));
-    // Off, and not serving `true`: a flag whose off variation is `true` keeps the feature on.
-    if ('error' in observed || observed.on !== false || observed.value === true) {
-      step.status = 'failed';
-      const seen =
-        'error' in observed
-          ? `read-back failed: ${observed.error}`
-          : `flag ${step.flagKey} is ${observed.on ? 'on' : 'off'} and serves ${JSON.stringify(observed.value)}`;
-      step.result = `Verification failed: ${seen}`;
-      record('containment.verification-failed', SYSTEM, `Step "${step.id}" not verified: ${seen}`, { stepId: step.id });
-      return;
+
+    try {
+      if (action.type === 'flag') {
+        const observed = await activities.readFlag({ flagKey: action.flagKey });
+        const seen = `flag ${action.flagKey} is ${observed.on ? 'on' : 'off'} and serves ${JSON.stringify(observed.value)}`;
+        if (!changeTookEffect(action.change, observed)) return verifyFailed(step, seen);
+        step.result = `Verified: ${seen}`;
+      } else if (action.verify) {
+        const check = await activities.httpCheck(action.verify);
+        const seen = `${action.verify.request.method} ${action.verify.request.url.split('?')[0]} answered ${check.status}`;
+        if (!check.ok) return verifyFailed(step, `${seen}, expected ${action.verify.expectStatus}${action.verify.expectBodyIncludes ? ` with "${action.verify.expectBodyIncludes}"` : ''}`);
+        step.result = `Verified: ${seen}`;
+      } else {
+        step.result = 'Executed; the runbook defines no verification for this step';
+      }
+    } catch (err) {
+      return verifyFailed(step, `read-back failed: ${failureMessage(err)}`);
     }
     step.status = 'verified';
-    step.result = `Verified: flag ${step.flagKey} is off (serves ${JSON.stringify(observed.value)})`;
-    record('containment.verified', SYSTEM, step.result, { stepId: step.id, observed });
-    if (state.status === 'triaging') {
-      state.status = 'mitigated';
-      state.mitigatedAt = now();
-      record('status.mitigated', SYSTEM, `Mitigated: ${step.title}`);
-      publish();
+    record('containment.verified', SYSTEM, step.result, { stepId: step.id });
+    if (step.kind !== 'undo') markMitigated(step);
+  };
+
+  const approve = async (step: ContainmentStep, by: string, reason?: string) => {
+    step.status = 'approved';
+    step.decision = { outcome: 'approved', by, at: now(), ...(reason ? { reason } : {}) };
+    record(by === SYSTEM ? 'containment.auto-approved' : 'containment.approved', by, `Approved "${step.title}"${reason ? `: ${reason}` : ''}`, {
+      stepId: step.id,
+    });
+    await execute(step);
+  };
+
+  /**
+   * Waits for a decision on a step. Each time its timeout passes: a step pre-approved at the current
+   * severity runs; otherwise the next escalation level may decide too and is told. A severity change
+   * restarts the wait with that severity's timeout.
+   */
+  const superviseApproval = async (step: ContainmentStep) => {
+    const policy = plans.get(step.id)!.approval;
+    if (!policy.required) return approve(step, SYSTEM, 'the runbook runs this step without approval');
+    let overdue = false;
+    while (step.status === 'pending' && state.status !== 'resolved') {
+      const severity = state.severity;
+      const timeout = policy.timeoutBySeverity[severity] ?? policy.timeout;
+      const preApproved = policy.preApprovedAt.includes(severity);
+      const canEscalate = step.escalationLevel < policy.escalation.length;
+      const waitMs = preApproved || canEscalate || !overdue ? durationMs(timeout) : undefined;
+      step.decisionDue = waitMs === undefined ? undefined : new Date(Date.now() + waitMs).toISOString();
+      const interrupted = await condition(() => step.status !== 'pending' || state.status === 'resolved' || state.severity !== severity, waitMs);
+      if (interrupted) continue;
+      if (preApproved) return approve(step, SYSTEM, `pre-approved at ${severity} and no decision within ${timeout}`);
+      if (canEscalate) {
+        const added = policy.escalation[step.escalationLevel]!;
+        step.escalationLevel++;
+        step.approvers = [...new Set([...step.approvers, ...added])];
+        const who = describeApprovers(added, state.commander, groups);
+        record('approval.escalated', SYSTEM, `No decision on "${step.title}" within ${timeout}: escalated to ${who}`, { stepId: step.id });
+        await notify(added, `Decision needed: ${step.title}`, `${state.id} (${state.severity}): approve or reject step "${step.id}"; nobody decided within ${timeout}.`);
+        continue;
+      }
+      overdue = true;
+      record('approval.overdue', SYSTEM, `No decision on "${step.title}" within ${timeout} and no one left to escalate to; waiting`, { stepId: step.id });
+      await notify(step.approvers, `Decision overdue: ${step.title}`, `${state.id} (${state.severity}): step "${step.id}" still waits for a decision.`);
     }
   };
 
-  // The incident is complete before any handler is registered: an Update buffered since the start
-  // (an approval sent a moment after the declaration) runs as soon as its handler is set.
-  record('declared', state.declaredBy, `Declared ${state.severity} ${state.category}: ${state.title}`);
-  record('commander.assigned', SYSTEM, `Incident commander: ${state.commander}`);
-  state.status = 'triaging';
-  state.steps.push({
-    id: 'kill-switch',
-    kind: 'flag-off',
-    title: `Turn feature flag ${input.killSwitchFlag} off`,
-    flagKey: input.killSwitchFlag,
-    approvers: [],
-    status: 'pending',
-  });
-  record('containment.proposed', SYSTEM, `Proposed "kill-switch": turn feature flag ${input.killSwitchFlag} off (needs approval)`, {
-    stepId: 'kill-switch',
-  });
-  publish();
+  /** Reminds the IC to post a status update at the runbook's cadence for the current severity. */
+  const remindStatusUpdates = async () => {
+    while (state.status !== 'resolved') {
+      const severity = state.severity;
+      const every = runbook.notifications[severity]?.statusUpdateEvery;
+      const interrupted = await condition(() => state.status === 'resolved' || state.severity !== severity, every ? durationMs(every) : undefined);
+      if (interrupted) continue;
+      await notify([`ic:${state.commander}`], 'Status update due', `${state.id} (${state.severity}) is ${state.status}: post a status update (every ${every}).`);
+    }
+  };
+
+  /** After resolution, each step that changed something can be reversed, with its own approval. */
+  const offerUndos = () => {
+    for (const step of [...state.steps]) {
+      const plan = plans.get(step.id)!;
+      if (step.kind === 'undo' || step.status !== 'verified') continue;
+      const { action } = plan;
+      let undo: StepAction | undefined;
+      if (action.type === 'flag' && plan.previous) {
+        undo = { type: 'flag', flagKey: action.flagKey, change: restoring(action.change, plan.previous) };
+      } else if (action.type === 'http' && action.undo) {
+        undo = { type: 'http', request: action.undo };
+      }
+      if (!undo) continue;
+      const undoStep: ContainmentStep = {
+        id: `undo-${step.id}`,
+        kind: 'undo',
+        title: `Undo "${step.title}": ${describeAction(undo)}`,
+        description: `Reverses ${step.id} now that the incident is resolved.`,
+        target: describeAction(undo),
+        approvers: [...plan.approval.approvers],
+        escalationLevel: 0,
+        decisionDue: new Date(Date.now() + durationMs(UNDO_WINDOW)).toISOString(),
+        status: 'pending',
+        undoes: step.id,
+      };
+      plans.set(undoStep.id, { action: undo, approval: plan.approval });
+      state.steps.push(undoStep);
+      record('undo.proposed', SYSTEM, `Offered: ${undoStep.title} (needs approval within ${UNDO_WINDOW})`, { stepId: undoStep.id });
+    }
+  };
+
+  const pendingUndos = () => state.steps.filter((s) => s.kind === 'undo' && s.status === 'pending');
 
   setHandler(getStateQuery, () => state);
 
-  setHandler(
+  let ready = false;
+  /**
+   * Update handlers exist from the first moment (an approval may arrive while the runbook loads), but
+   * judge a request only once the runbook is loaded: the validator defers, the handler waits and judges.
+   */
+  const handleOnceReady = <Args extends unknown[], Ret>(
+    update: UpdateDefinition<Ret, Args>,
+    validate: (...args: NoInfer<Args>) => void,
+    handle: (...args: NoInfer<Args>) => NoInfer<Ret> | Promise<NoInfer<Ret>>,
+  ) => {
+    setHandler(
+      update,
+      async (...args: Args) => {
+        if (!ready) {
+          await condition(() => ready);
+          validate(...args);
+        }
+        return handle(...args);
+      },
+      { validator: (...args: Args) => (ready ? validate(...args) : undefined) },
+    );
+  };
+
+  handleOnceReady(
     approveStepUpdate,
+    (decision) => validateDecision(decision, 'approve'),
     async (decision) => {
       const step = findStep(decision.stepId);
-      step.status = 'approved';
-      step.decision = { outcome: 'approved', by: decision.actor.trim(), at: now(), ...(decision.reason ? { reason: decision.reason } : {}) };
-      record('containment.approved', step.decision.by, `Approved "${step.title}"`, { stepId: step.id });
-      await contain(step);
+      await approve(step, decision.actor.trim(), decision.reason?.trim() || undefined);
       return step;
     },
-    { validator: (decision) => validateDecision(decision, 'approve') },
   );
 
-  setHandler(
+  handleOnceReady(
     rejectStepUpdate,
+    (decision) => validateDecision(decision, 'reject'),
     (decision) => {
       const step = findStep(decision.stepId);
       step.status = 'rejected';
+      step.decisionDue = undefined;
       const reason = decision.reason?.trim() ?? '';
       step.decision = { outcome: 'rejected', by: decision.actor.trim(), at: now(), reason };
       record('containment.rejected', step.decision.by, `Rejected "${step.title}": ${reason}`, { stepId: step.id });
       return step;
     },
-    { validator: (decision) => validateDecision(decision, 'reject') },
   );
 
   setHandler(approvalRefusedSignal, (refusal) => {
-    record('approval.refused', String(refusal.actor), `Refused: ${refusal.reason}`, {
-      stepId: refusal.stepId,
-    });
+    record('approval.refused', String(refusal.actor), `Refused: ${refusal.reason}`, { stepId: refusal.stepId });
   });
 
-  setHandler(
-    setSeverityUpdate,
-    ({ actor, severity }) => {
-      const from = state.severity;
-      state.severity = severity;
-      record('severity.changed', actor.trim(), `Severity ${from} → ${severity}`);
-      publish();
-      return state;
+  handleOnceReady(
+    completeTriageUpdate,
+    ({ itemId, actor }) => {
+      requireText(actor, 'actor');
+      requireOpen();
+      const item = state.triage.find((t) => t.id === itemId);
+      if (!item) refuse(FailureType.notFound, `${state.id} has no triage item "${itemId}" (items: ${state.triage.map((t) => t.id).join(', ') || 'none'})`);
+      if (item.done) refuse(FailureType.conflict, `Triage item "${itemId}" was done by ${item.done.by} at ${item.done.at}`);
     },
-    {
-      validator: ({ actor, severity }) => {
-        requireText(actor, 'actor');
-        requireOpen();
-        if (!SEVERITIES.includes(severity)) refuse(FailureType.invalid, `severity must be one of ${SEVERITIES.join(', ')}`);
-        if (severity === state.severity) refuse(FailureType.conflict, `${state.id} is already ${severity}`);
-      },
+    ({ itemId, actor, note }) => {
+      const item = state.triage.find((t) => t.id === itemId)!;
+      item.done = { by: actor.trim(), at: now(), ...(note?.trim() ? { note: note.trim() } : {}) };
+      record('triage.done', item.done.by, `Triage: ${item.title}${item.done.note ? ` (${item.done.note})` : ''}`, { itemId });
+      return state;
     },
   );
 
-  setHandler(
+  handleOnceReady(
+    setSeverityUpdate,
+    ({ actor, severity }) => {
+      requireText(actor, 'actor');
+      requireOpen();
+      if (!SEVERITIES.includes(severity as Severity)) refuse(FailureType.invalid, `severity must be one of ${SEVERITIES.join(', ')}`);
+      if (severity === state.severity) refuse(FailureType.conflict, `${state.id} is already ${severity}`);
+    },
+    async ({ actor, severity }) => {
+      const from = state.severity;
+      state.severity = severity;
+      state.mitigationTarget = runbook.mitigationTargets[severity];
+      record('severity.changed', actor.trim(), `Severity ${from} → ${severity}`);
+      publish();
+      await notifyStakeholders(`Severity ${from} → ${severity}`);
+      return state;
+    },
+  );
+
+  handleOnceReady(
     assignCommanderUpdate,
+    ({ actor, commander }) => {
+      requireText(actor, 'actor');
+      requireOpen();
+      if (requireText(commander, 'commander') === state.commander) {
+        refuse(FailureType.conflict, `${state.commander} is already the incident commander`);
+      }
+    },
     ({ actor, commander }) => {
       const from = state.commander;
       state.commander = commander.trim();
@@ -223,40 +396,87 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
       publish();
       return state;
     },
-    {
-      validator: ({ actor, commander }) => {
-        requireText(actor, 'actor');
-        requireOpen();
-        if (requireText(commander, 'commander') === state.commander) {
-          refuse(FailureType.conflict, `${state.commander} is already the incident commander`);
-        }
-      },
-    },
   );
 
-  setHandler(
+  handleOnceReady(
     resolveUpdate,
+    ({ actor, summary }) => {
+      const who = requireText(actor, 'actor');
+      requireText(summary, 'summary');
+      requireOpen();
+      if (who !== state.commander) {
+        refuse(FailureType.notAuthorized, `${who} may not resolve ${state.id}: only the incident commander (${state.commander}) may`);
+      }
+    },
     ({ actor, summary }) => {
       state.status = 'resolved';
       state.resolvedAt = now();
       state.summary = summary.trim();
+      for (const step of state.steps) {
+        if (step.status !== 'pending') continue;
+        step.status = 'expired';
+        step.decisionDue = undefined;
+        record('containment.expired', SYSTEM, `"${step.title}" was never decided`, { stepId: step.id });
+      }
       record('status.resolved', actor.trim(), `Resolved: ${state.summary}`);
+      offerUndos();
       publish();
       return state;
     },
-    {
-      validator: ({ actor, summary }) => {
-        const who = requireText(actor, 'actor');
-        requireText(summary, 'summary');
-        requireOpen();
-        requireCommander(who, `resolve ${state.id}`);
-      },
-    },
   );
 
+  const snapshot = await activities.loadRunbook({ runbookId: input.runbookId, category: input.category });
+  runbook = snapshot.runbook;
+  groups = snapshot.groups;
+  state.runbook = { id: runbook.id, title: runbook.title, file: snapshot.file, hash: snapshot.hash };
+  state.mitigationTarget = runbook.mitigationTargets[state.severity];
+  state.triage = runbook.triage.map((item) => ({ ...item }));
+  for (const spec of runbook.containment) {
+    const action = actionFor(spec);
+    plans.set(spec.id, { action, approval: spec.approval });
+    state.steps.push({
+      id: spec.id,
+      kind: spec.kind,
+      title: spec.title,
+      description: spec.description,
+      target: describeAction(action),
+      approvers: [...spec.approval.approvers],
+      escalationLevel: 0,
+      status: 'pending',
+    });
+  }
+
+  record('declared', state.declaredBy, `Declared ${state.severity} ${state.category}: ${state.title}`);
+  record('runbook.selected', SYSTEM, `Runbook "${runbook.title}" (${snapshot.file}, sha256 ${snapshot.hash.slice(0, 12)})`, {
+    runbookId: runbook.id,
+    hash: snapshot.hash,
+  });
+  for (const warning of snapshot.warnings) record('runbook.warning', SYSTEM, warning);
+  record('commander.assigned', SYSTEM, `Incident commander: ${state.commander}`);
+  state.status = 'triaging';
+  for (const step of state.steps) {
+    const policy = plans.get(step.id)!.approval;
+    const approval = policy.required ? `needs approval by ${describeApprovers(step.approvers, state.commander, groups)}` : 'runs without approval';
+    record('containment.proposed', SYSTEM, `Proposed "${step.id}": ${step.title} (${approval})`, { stepId: step.id });
+  }
+  publish();
+  ready = true;
+
+
+  void notifyStakeholders('Incident declared');
+  for (const step of state.steps) void superviseApproval(step);
+  void remindStatusUpdates();
 
   await condition(() => state.status === 'resolved');
-  await condition(allHandlersFinished);
+  // Undo offers stay open for UNDO_WINDOW; then whatever is still pending expires.
+  if (pendingUndos().length && !(await condition(() => pendingUndos().length === 0, durationMs(UNDO_WINDOW)))) {
+    for (const step of pendingUndos()) {
+      step.status = 'expired';
+      step.decisionDue = undefined;
+      record('undo.expired', SYSTEM, `Nobody decided "${step.title}" within ${UNDO_WINDOW}; the containment stays in place`, { stepId: step.id });
+    }
+  }
+  await condition(() => allHandlersFinished() && !state.steps.some((s) => s.status === 'approved' || s.status === 'executing'));
   return state;
 }
 

@@ -7,6 +7,7 @@ import type {
   ResolveInput,
   SetSeverityInput,
   StepDecisionInput,
+  TriageInput,
 } from './model.js';
 
 export const getStateQuery = defineQuery<IncidentState>('state');
@@ -15,6 +16,7 @@ export const approveStepUpdate = defineUpdate<ContainmentStep, [StepDecisionInpu
 export const rejectStepUpdate = defineUpdate<ContainmentStep, [StepDecisionInput]>('reject');
 export const resolveUpdate = defineUpdate<IncidentState, [ResolveInput]>('resolve');
 export const setSeverityUpdate = defineUpdate<IncidentState, [SetSeverityInput]>('set-severity');
+export const completeTriageUpdate = defineUpdate<IncidentState, [TriageInput]>('complete-triage');
 export const assignCommanderUpdate = defineUpdate<IncidentState, [AssignCommanderInput]>('assign-commander');
 
 /** A refused decision is rejected before it reaches history; the ingress records it with this signal. */

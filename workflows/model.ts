@@ -8,6 +8,10 @@ export const CATEGORIES = [
   'prompt-injection',
   'data-leak',
   'harmful-output',
+  'model-regression',
+  'excessive-agency',
+  'unbounded-consumption',
+  'retrieval-poisoning',
   'abuse',
   'other',
 ] as const;
@@ -16,28 +20,50 @@ export type Category = (typeof CATEGORIES)[number];
 /** product.md §4; postmortem and closed arrive with the postmortem issue. */
 export type IncidentStatus = 'declared' | 'triaging' | 'mitigated' | 'resolved';
 
-export type StepStatus = 'pending' | 'approved' | 'rejected' | 'executing' | 'verified' | 'failed';
+export type StepStatus = 'pending' | 'approved' | 'rejected' | 'executing' | 'verified' | 'failed' | 'expired';
 
 export interface Decision {
+  outcome: 'approved' | 'rejected';
+  /** A person, or `system` when a pre-approved step ran because nobody decided in time. */
   by: string;
   at: string;
   reason?: string;
 }
 
-export interface FlagOffStep {
+export interface ContainmentStep {
   id: string;
-  kind: 'flag-off';
+  /** The runbook's step kind, or `undo` for the step that reverses one after resolution. */
+  kind: string;
   title: string;
-  flagKey: string;
-  /** Who besides the current incident commander may decide. */
+  description: string;
+  /** What the step changes, in a few words: "flag agent-tools.send-email.enabled off". */
+  target: string;
+  /** Approver references that may decide now: `ic`, `user:<id>`, `group:<name>`; grows on escalation. */
   approvers: string[];
+  escalationLevel: number;
+  /** When the current wait for a decision ends (escalation, or execution when pre-approved). */
+  decisionDue?: string;
   status: StepStatus;
-  decision?: Decision & { outcome: 'approved' | 'rejected' };
+  decision?: Decision;
   /** What the executor and the read-back reported, in words an IC can act on. */
   result?: string;
+  /** For `undo` steps: the step they reverse. */
+  undoes?: string;
 }
 
-export type ContainmentStep = FlagOffStep;
+export interface TriageItem {
+  id: string;
+  title: string;
+  description: string;
+  done?: { by: string; at: string; note?: string };
+}
+
+export interface RunbookRef {
+  id: string;
+  title: string;
+  file: string;
+  hash: string;
+}
 
 export interface TimelineEntry {
   at: string;
@@ -55,7 +81,8 @@ export interface DeclareInput {
   description: string;
   commander: string;
   declaredBy: string;
-  killSwitchFlag: string;
+  /** A runbook chosen by id; otherwise the category picks one, else the fallback. */
+  runbookId?: string;
 }
 
 export interface IncidentState {
@@ -71,8 +98,20 @@ export interface IncidentState {
   mitigatedAt?: string;
   resolvedAt?: string;
   summary?: string;
+  runbook?: RunbookRef;
+  /** Time allowed from declaration to mitigation at the current severity, if the runbook sets one. */
+  mitigationTarget?: string;
+  triage: TriageItem[];
   steps: ContainmentStep[];
+  /** Stakeholder groups told so far. */
+  notified: string[];
   timeline: TimelineEntry[];
+}
+
+export interface TriageInput {
+  itemId: string;
+  actor: string;
+  note?: string;
 }
 
 export interface StepDecisionInput {

@@ -11,11 +11,14 @@ export function formatIncident(incident: IncidentState): string {
   const lines = [
     `${incident.id}  ${incident.severity}  ${incident.status.toUpperCase()}  ${incident.title}`,
     `  category   ${incident.category}`,
+    ...(incident.runbook ? [`  runbook    ${incident.runbook.id} (${incident.runbook.file}, sha256 ${incident.runbook.hash.slice(0, 12)})`] : []),
+    ...(incident.mitigationTarget ? [`  target     mitigate within ${incident.mitigationTarget}`] : []),
     `  commander  ${incident.commander}`,
     `  declared   ${incident.declaredAt} by ${incident.declaredBy}`,
     ...(incident.mitigatedAt ? [`  mitigated  ${incident.mitigatedAt}`] : []),
     ...(incident.resolvedAt ? [`  resolved   ${incident.resolvedAt}: ${incident.summary ?? ''}`] : []),
     ...(incident.description ? ['', indent(incident.description)] : []),
+    ...(incident.triage.length ? ['', 'Triage', ...incident.triage.map((t) => `  ${t.done ? '[x]' : '[ ]'} ${t.id}  ${t.title}${t.done ? `  (${t.done.by}${t.done.note ? `: ${t.done.note}` : ''})` : ''}`)] : []),
     '',
     'Containment steps',
     ...incident.steps.map((step) => `  ${formatStep(step)}`),
@@ -29,7 +32,8 @@ export function formatIncident(incident: IncidentState): string {
 export function formatStep(step: ContainmentStep): string {
   const decided = step.decision ? `, ${step.decision.outcome} by ${step.decision.by} at ${step.decision.at}${step.decision.reason ? ` (${step.decision.reason})` : ''}` : '';
   const result = step.result ? `\n      ${step.result}` : '';
-  return `${step.id}  [${step.status}]  ${step.title}${decided}${result}`;
+  const waiting = step.status === 'pending' ? `\n      approvers: ${step.approvers.join(', ')}${step.decisionDue ? `; decision due ${step.decisionDue}` : ''}` : '';
+  return `${step.id}  [${step.status}]  ${step.title}${decided}${waiting}${result}`;
 }
 
 function table(rows: string[][]): string {

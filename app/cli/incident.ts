@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 // The `incident` command: the HTTP JSON API from a terminal.
 import { userInfo } from 'node:os';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import type { ContainmentStep, IncidentState } from '../../workflows/model.js';
+import { loadRunbookLibrary } from '../../runbooks/library.js';
+import { formatProblem } from '../../runbooks/source.js';
 import { ConfigError, parseEnv } from '../config.js';
 import type { IncidentSummary } from '../incident-service.js';
 import { ApiClient, ApiError } from './api-client.js';
@@ -12,7 +15,7 @@ import { formatIncident, formatList, formatStep } from './format.js';
 const USAGE = `Usage: incident <command> [options]
 
 Commands
-  declare [TITLE] --category C --severity P0-P3 [--description D] [--commander U] [--flag KEY]
+  declare [TITLE] --category C --severity P0-P3 [--description D] [--commander U] [--runbook ID]
   list [--all]                          open incidents, newest first (--all: closed ones too)
   show ID                               state, containment steps and the whole timeline
   approve ID STEP [--reason R]          approve a containment step (the IC or a listed approver)
@@ -20,6 +23,9 @@ Commands
   resolve ID --summary S                resolve (the IC only)
   sev ID P0-P3                          change severity
   ic ID USER                            hand the incident commander role to USER
+  triage ID ITEM [--note N]             tick off a triage checklist item
+  runbooks list                         the runbooks new incidents can use (from the server)
+  runbooks validate [DIR]               check runbook files (default ./runbooks); exits 1 on any error
 
 Options
   --as USER     who you are (default: $INCIDENT_USER, else your login name)
@@ -52,7 +58,8 @@ async function main(argv: string[]): Promise<number> {
       severity: { type: 'string' },
       description: { type: 'string' },
       commander: { type: 'string' },
-      flag: { type: 'string' },
+      runbook: { type: 'string' },
+      note: { type: 'string' },
       reason: { type: 'string' },
       summary: { type: 'string' },
     },
@@ -82,7 +89,7 @@ async function main(argv: string[]): Promise<number> {
         description: values.description,
         commander: values.commander,
         declaredBy: actor,
-        killSwitchFlag: values.flag,
+        runbook: values.runbook,
       };
       const { id } = await api.post<{ id: string }>('/api/incidents', body);
       const incident = await api.get<IncidentState>(`/api/incidents/${id}`);
@@ -132,9 +139,34 @@ async function main(argv: string[]): Promise<number> {
       print(incident, (i) => `${i.id} incident commander: ${i.commander}`);
       return 0;
     }
+    case 'triage': {
+      const incident = await api.post<IncidentState>(
+        `/api/incidents/${need(args[0], 'an incident ID')}/triage/${need(args[1], 'a triage ITEM id')}`,
+        { actor, note: values.note },
+      );
+      print(incident, (i) => i.triage.map((t) => `${t.done ? '[x]' : '[ ]'} ${t.id}  ${t.title}`).join('\n'));
+      return 0;
+    }
+    case 'runbooks': {
+      if (args[0] === 'validate') return validateRunbooks(args[1] ?? 'runbooks', values.json);
+      if (args[0] === 'list' || args[0] === undefined) {
+        const { runbooks } = await api.get<{ runbooks: { id: string; title: string; categories: string[]; fallback: boolean }[] }>('/api/runbooks');
+        print(runbooks, (list) => list.map((r) => `${r.id.padEnd(30)} ${r.title}${r.fallback ? ' (fallback)' : ''}\n${''.padEnd(31)}categories: ${r.categories.join(', ') || '-'}`).join('\n'));
+        return 0;
+      }
+      throw new UsageError(`Unknown runbooks command "${args[0]}" (list, validate)`);
+    }
     default:
       throw new UsageError(`Unknown command "${command}"`);
   }
+}
+
+async function validateRunbooks(dir: string, json: boolean): Promise<number> {
+  const library = await loadRunbookLibrary(resolve(dir));
+  if (json) process.stdout.write(`${JSON.stringify({ valid: library.problems.length === 0, runbooks: library.runbooks.map((r) => r.runbook.id), problems: library.problems }, null, 2)}\n`);
+  else if (library.problems.length) process.stderr.write(`${library.problems.map(formatProblem).join('\n')}\n${library.problems.length} problem(s) in ${dir}\n`);
+  else process.stdout.write(`${library.runbooks.length} runbooks valid in ${dir}: ${library.runbooks.map((r) => r.runbook.id).join(', ')}\n`);
+  return library.problems.length ? 1 : 0;
 }
 
 function pending(incident: IncidentState): string {

@@ -3,7 +3,7 @@ import { IncidentError } from '../incident-service.js';
 import { incidentIdPattern, normalizeIncidentId } from '../incident-id.js';
 import { HttpError, parseWith } from './json.js';
 import type { Route } from './router.js';
-import { commanderBody, decisionBody, declareBody, resolveBody, severityBody } from './schemas.js';
+import { commanderBody, decisionBody, declareBody, resolveBody, severityBody, triageBody } from './schemas.js';
 
 const STATUS_BY_KIND: Record<IncidentErrorKind, number> = {
   invalid: 400,
@@ -32,7 +32,10 @@ export function incidentRoutes(service: IncidentService): Route[] {
     {
       method: 'POST',
       path: '/api/incidents',
-      handle: async ({ body }) => ({ status: 201, body: await call(() => service.declare(parseWith(declareBody, body))) }),
+      handle: async ({ body }) => {
+        const { runbook, ...declaration } = parseWith(declareBody, body);
+        return { status: 201, body: await call(() => service.declare({ ...declaration, ...(runbook ? { runbookId: runbook } : {}) })) };
+      },
     },
     {
       method: 'GET',
@@ -67,6 +70,19 @@ export function incidentRoutes(service: IncidentService): Route[] {
         const { actor, severity } = parseWith(severityBody, body);
         return { status: 200, body: await call(() => service.setSeverity(id(params), actor, severity)) };
       },
+    },
+    {
+      method: 'POST',
+      path: '/api/incidents/:id/triage/:itemId',
+      handle: async ({ params, body }) => {
+        const { actor, note } = parseWith(triageBody, body);
+        return { status: 200, body: await call(() => service.completeTriage(id(params), params.itemId ?? '', actor, note)) };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/runbooks',
+      handle: async () => ({ status: 200, body: { runbooks: await service.runbooks() } }),
     },
     {
       method: 'POST',

@@ -12,11 +12,7 @@ export const declareBody = z
     description: z.string().max(20_000, 'must be at most 20000 characters').optional(),
     commander: person.optional(),
     declaredBy: person.optional(),
-    killSwitchFlag: z
-      .string()
-      .trim()
-      .regex(/^[A-Za-z0-9._-]+$/, 'must be a flag key (letters, digits, ".", "_", "-")')
-      .optional(),
+    runbook: z.string().trim().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be a runbook id such as prompt-injection-tool-misuse').optional(),
   })
   .refine((body) => body.commander || body.declaredBy, {
     path: ['commander'],
@@ -41,3 +37,5 @@ export const resolveBody = z.object({
 
 export const severityBody = z.object({ actor: person, severity });
 export const commanderBody = z.object({ actor: person, commander: person });
+
+export const triageBody = z.object({ actor: person, note: z.string().trim().max(2000).optional() });

@@ -1,8 +1,8 @@
 import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { FlagChangeRequest, FlagChangeResult, FlagProvider, FlagReading, FlagValue } from './provider.js';
-import { FlagNotFoundError } from './provider.js';
+import type { FlagChange, FlagChangeRequest, FlagChangeResult, FlagProvider, FlagReading, FlagValue } from './provider.js';
+import { FlagChangeRefused } from './provider.js';
 
 /**
  * Flags in a JSON file in the format of LaunchDarkly's file data source: `flagValues` (key → value)
@@ -30,11 +30,23 @@ interface ChangeRecord extends FlagChangeResult {
   comment: string;
 }
 
+/** The flags the runbook library acts on, so that every runbook works in embedded mode and in drills. */
 export const exampleFlags: FlagFile = {
   flagValues: {
     'ai-assistant-enabled': true,
-    'agent-tool-web-browse-enabled': true,
+    'agent-tools.send-email.enabled': true,
+    'agent-tools.web-browse.enabled': true,
+    'agent-tools.code-exec.enabled': true,
+    'agent-autonomy-level': 'autonomous',
+    'assistant-model-version': 'model-2026-11-12',
+    'assistant-system-prompt-version': 'prompt-v42',
+    'retrieval-index': 'kb-index-2026-11-20',
     'retrieval-index-enabled': true,
+    'retrieval-source.customer-tickets.enabled': true,
+    'prompt-logging-enabled': true,
+    'output-safety-filter-level': 'standard',
+    'chat-rate-limit-per-user-per-minute': 60,
+    'anonymous-access-enabled': true,
   },
 };
 
@@ -56,34 +68,27 @@ export class LocalFileFlagProvider implements FlagProvider {
     });
   }
 
-  turnFlagOff(request: FlagChangeRequest): Promise<FlagChangeResult> {
+  applyChange(request: FlagChangeRequest): Promise<FlagChangeResult> {
     return this.exclusive(async () => {
       const earlier = (await this.changes()).find((c) => c.idempotencyKey === request.idempotencyKey);
       if (earlier) return { ...pickResult(earlier), changed: false, summary: `${earlier.summary} (already applied)` };
 
       const file = await this.requireFile();
-      const previous = evaluate(file, request.flagKey, this.path);
-      let current: FlagValue;
-      const full = file.flags?.[request.flagKey];
-      if (full) {
-        full.on = false;
-        current = servedValue(full);
-      } else {
-        if (typeof previous.value !== 'boolean') {
-          throw new TypeError(`Flag "${request.flagKey}" is not boolean (it is ${JSON.stringify(previous.value)}); it cannot be turned off`);
-        }
-        file.flagValues![request.flagKey] = false;
-        current = false;
-      }
-      const changed = previous.on;
+      const { flagKey, change } = request;
+      const previous = { flagKey, ...evaluate(file, flagKey, this.path) };
+      const full = file.flags?.[flagKey];
+      if (full) applyToFullFlag(full, flagKey, change);
+      else file.flagValues![flagKey] = newPlainValue(previous.value, flagKey, change);
+      const current = { flagKey, ...evaluate(file, flagKey, this.path) };
+      const changed = JSON.stringify(previous) !== JSON.stringify(current);
       const result: FlagChangeResult = {
-        flagKey: request.flagKey,
-        previous: previous.value,
+        flagKey,
+        previous,
         current,
         changed,
         summary: changed
-          ? `Flag ${request.flagKey} turned off in ${this.path} (was ${JSON.stringify(previous.value)})`
-          : `Flag ${request.flagKey} was already off in ${this.path}`,
+          ? `Flag ${flagKey} in ${this.path}: ${show(previous)} → ${show(current)}`
+          : `Flag ${flagKey} in ${this.path} already ${show(current)}`,
       };
       if (changed) await this.writeAtomically(file);
       const entry: ChangeRecord = { ...result, at: new Date().toISOString(), idempotencyKey: request.idempotencyKey, comment: request.comment };
@@ -142,12 +147,37 @@ function evaluate(file: FlagFile, flagKey: string, where: string): { on: boolean
     const value = file.flagValues[flagKey] as FlagValue;
     return { on: value !== false, value };
   }
-  throw new FlagNotFoundError(flagKey, where);
+  throw new FlagChangeRefused(`Flag "${flagKey}" does not exist in ${where}`);
 }
 
 function servedValue(flag: FullFlag): FlagValue {
   const index = flag.on === false ? flag.offVariation : flag.fallthrough?.variation;
   return index === undefined ? null : (flag.variations?.[index] ?? null);
+}
+
+function applyToFullFlag(flag: FullFlag, flagKey: string, change: FlagChange): void {
+  if (change.kind !== 'setValue') {
+    flag.on = change.kind === 'turnOn';
+    return;
+  }
+  const index = (flag.variations ?? []).findIndex((v) => JSON.stringify(v) === JSON.stringify(change.value));
+  if (index < 0) {
+    throw new FlagChangeRefused(`Flag "${flagKey}" has no variation ${JSON.stringify(change.value)} (variations: ${JSON.stringify(flag.variations ?? [])})`);
+  }
+  flag.on = true;
+  flag.fallthrough = { variation: index };
+}
+
+function newPlainValue(previous: FlagValue, flagKey: string, change: FlagChange): FlagValue {
+  if (change.kind === 'setValue') return change.value;
+  if (typeof previous !== 'boolean') {
+    throw new FlagChangeRefused(`Flag "${flagKey}" is not boolean (it is ${JSON.stringify(previous)}); it cannot be turned ${change.kind === 'turnOn' ? 'on' : 'off'}`);
+  }
+  return change.kind === 'turnOn';
+}
+
+function show(reading: FlagReading): string {
+  return reading.on ? JSON.stringify(reading.value) : `off (serves ${JSON.stringify(reading.value)})`;
 }
 
 function pickResult({ flagKey, previous, current, changed, summary }: FlagChangeResult): FlagChangeResult {

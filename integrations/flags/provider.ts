@@ -1,20 +1,15 @@
 export type FlagValue = boolean | number | string | null | Record<string, unknown> | unknown[];
 
+/** The changes containment makes; they mirror LaunchDarkly's semantic-patch instructions. */
+export type FlagChange = { kind: 'turnOff' } | { kind: 'turnOn' } | { kind: 'setValue'; value: FlagValue };
+
 export interface FlagChangeRequest {
   flagKey: string;
+  change: FlagChange;
   /** The same key on a retry returns the first result instead of changing anything again. */
   idempotencyKey: string;
   /** Why, for the audit trail (LaunchDarkly shows it as the change comment). */
   comment: string;
-}
-
-export interface FlagChangeResult {
-  flagKey: string;
-  previous: FlagValue | undefined;
-  current: FlagValue;
-  /** False when the flag already had the wanted state, or this idempotency key was applied before. */
-  changed: boolean;
-  summary: string;
 }
 
 export interface FlagReading {
@@ -23,15 +18,22 @@ export interface FlagReading {
   value: FlagValue;
 }
 
+export interface FlagChangeResult {
+  flagKey: string;
+  previous: FlagReading;
+  current: FlagReading;
+  /** False when the flag already had the wanted state, or this idempotency key was applied before. */
+  changed: boolean;
+  summary: string;
+}
+
 /** Flags are where AI features are switched off; the local file and LaunchDarkly both sit behind this. */
 export interface FlagProvider {
-  turnFlagOff(request: FlagChangeRequest): Promise<FlagChangeResult>;
+  applyChange(request: FlagChangeRequest): Promise<FlagChangeResult>;
   readFlag(flagKey: string): Promise<FlagReading>;
 }
 
-export class FlagNotFoundError extends Error {
-  constructor(flagKey: string, where: string) {
-    super(`Flag "${flagKey}" does not exist in ${where}`);
-    this.name = 'FlagNotFoundError';
-  }
+/** A change that cannot succeed by retrying: the flag is missing, or the change does not fit it. */
+export class FlagChangeRefused extends Error {
+  override name = 'FlagChangeRefused';
 }

@@ -10,25 +10,28 @@ import { startTemporalHarness } from './temporal.js';
 
 const harness = await startTemporalHarness();
 try {
-  const service = new IncidentService(harness.client, { taskQueue: harness.taskQueue, defaultKillSwitchFlag: 'ai-assistant-enabled' });
+  const service = new IncidentService(harness.client, { taskQueue: harness.taskQueue, runbooks: harness.runbooks });
   const { id } = await service.declare({
-    title: 'Jailbreak regression after model upgrade',
-    category: 'jailbreak',
+    title: 'Injected web page makes the assistant send e-mail',
+    category: 'prompt-injection',
     severity: 'P2',
-    description: 'Red-team prompts from the regression suite succeed again since the 2026-11 model rollout.',
+    description: 'A page the browse tool read told the assistant to e-mail conversation history to an outside address.',
     declaredBy: 'alice',
   });
-  await service.decide(id, { stepId: 'kill-switch', decision: 'approve', actor: 'mallory' }).catch(() => undefined);
+  await service.decide(id, { stepId: 'disable-send-email', decision: 'approve', actor: 'mallory' }).catch(() => undefined);
+  await service.completeTriage(id, 'capture-payload', 'alice', 'saved to the evidence bucket');
   await service.setSeverity(id, 'alice', 'P1');
   await service.assignCommander(id, 'alice', 'bob');
-  await service.decide(id, { stepId: 'kill-switch', decision: 'approve', actor: 'bob' });
-  await service.resolve(id, 'bob', 'Assistant disabled by kill switch; model rolled back by the ML team.');
+  await service.decide(id, { stepId: 'disable-send-email', decision: 'approve', actor: 'sam' });
+  await service.decide(id, { stepId: 'kill-assistant', decision: 'reject', actor: 'bob', reason: 'tool cut is enough' });
+  await service.resolve(id, 'bob', 'send-email disabled; browse tool hardened against the injected page.');
+  await service.decide(id, { stepId: 'undo-disable-send-email', decision: 'approve', actor: 'bob' });
   const handle = harness.client.workflow.getHandle(id);
   await handle.result();
   const history = await handle.fetchHistory();
   const dir = join(fixturesDir, 'histories');
   await mkdir(dir, { recursive: true });
-  const file = join(dir, 'incident-refuse-approve-handover-resolve.json');
+  const file = join(dir, 'prompt-injection-refuse-approve-reject-resolve-undo.json');
   await writeFile(file, JSON.stringify({ workflowId: id, history: JSON.parse(historyToJSON(history)) }, null, 2) + '\n');
   console.log(`Recorded ${history.events?.length} events of ${id} to ${file}`);
 } finally {

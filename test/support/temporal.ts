@@ -5,8 +5,13 @@ import { temporalCliPath } from '../../app/temporal-binaries.js';
 import { connectTemporal, type TemporalConnections } from '../../app/temporal-connection.js';
 import { startDevServer, type DevServer } from '../../app/temporal-dev-server.js';
 import { createIncidentWorker } from '../../app/worker.js';
+import { cp } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ConsoleNotifier } from '../../integrations/notify/console.js';
+import { RunbookSource } from '../../runbooks/source.js';
+import { createLogger } from '../../app/log.js';
 import { freePort } from './ports.js';
-import { tempDir } from './paths.js';
+import { repoRoot, tempDir } from './paths.js';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
@@ -16,6 +21,7 @@ export interface TemporalHarness {
   worker: Worker;
   taskQueue: string;
   flags: LocalFileFlagProvider;
+  runbooks: RunbookSource;
   dataDir: string;
   stop(): Promise<void>;
 }
@@ -26,6 +32,10 @@ export interface TemporalHarness {
  */
 export async function startTemporalHarness(): Promise<TemporalHarness> {
   const dataDir = await tempDir('incident-test');
+  // A copy of the library, so that tests may edit runbooks.
+  await cp(join(repoRoot, 'runbooks'), join(dataDir, 'runbooks'), { recursive: true, filter: (src) => !src.endsWith('.ts') });
+  const runbooks = new RunbookSource(join(dataDir, 'runbooks'));
+  await runbooks.requireValid();
   const server: DevServer = await startDevServer({
     cliPath: temporalCliPath(),
     dataDir,
@@ -43,7 +53,7 @@ export async function startTemporalHarness(): Promise<TemporalHarness> {
     connection: temporal.workerConnection,
     namespace: 'default',
     taskQueue,
-    dependencies: { flags },
+    dependencies: { flags, notifier: new ConsoleNotifier(createLogger('error')), runbooks },
   });
   const running = worker.run();
   return {
@@ -52,6 +62,7 @@ export async function startTemporalHarness(): Promise<TemporalHarness> {
     worker,
     taskQueue,
     flags,
+    runbooks,
     dataDir,
     async stop() {
       worker.shutdown();

@@ -1,0 +1,151 @@
+import { createHash } from 'node:crypto';
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import type { Category } from '../workflows/model.js';
+import { approverGroupsSchema, runbookSchema, type ApproverGroups, type LabelMatcher, type Runbook } from './schema.js';
+
+export const GROUPS_FILE = 'groups.yaml';
+
+export interface RunbookProblem {
+  file: string;
+  path: string;
+  message: string;
+}
+
+export interface LoadedRunbook {
+  runbook: Runbook;
+  file: string;
+  /** sha256 of the file's bytes: which version an incident ran. */
+  hash: string;
+}
+
+export interface RunbookLibrary {
+  dir: string;
+  runbooks: LoadedRunbook[];
+  groups: ApproverGroups;
+  problems: RunbookProblem[];
+}
+
+/** Reads every runbook in a directory and reports every problem with its file and path. */
+export async function loadRunbookLibrary(dir: string): Promise<RunbookLibrary> {
+  const problems: RunbookProblem[] = [];
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((n) => /\.ya?ml$/.test(n)).sort();
+  } catch (err) {
+    return { dir, runbooks: [], groups: {}, problems: [{ file: dir, path: '', message: `cannot read the runbook directory: ${(err as Error).message}` }] };
+  }
+
+  let groups: ApproverGroups = {};
+  if (names.includes(GROUPS_FILE)) {
+    const parsed = await parseFile(join(dir, GROUPS_FILE), approverGroupsSchema, problems);
+    if (parsed) groups = parsed.value.groups;
+  }
+
+  const runbooks: LoadedRunbook[] = [];
+  for (const name of names.filter((n) => n !== GROUPS_FILE)) {
+    const file = join(dir, name);
+    const parsed = await parseFile(file, runbookSchema, problems);
+    if (!parsed) continue;
+    const runbook = parsed.value;
+    const before = problems.length;
+    for (const [path, ref] of approverRefs(runbook)) {
+      const group = /^group:(.+)$/.exec(ref)?.[1];
+      if (group && !groups[group]) {
+        problems.push({ file, path, message: `unknown approver group "${group}" (groups are defined in ${GROUPS_FILE}: ${Object.keys(groups).join(', ') || 'none'})` });
+      }
+    }
+    const twin = runbooks.find((r) => r.runbook.id === runbook.id);
+    if (twin) problems.push({ file, path: 'id', message: `runbook id "${runbook.id}" is also used by ${basename(twin.file)}` });
+    if (problems.length === before) runbooks.push({ runbook, file, hash: parsed.hash });
+  }
+
+  const fallbacks = runbooks.filter((r) => r.runbook.fallback);
+  if (runbooks.length > 0 && fallbacks.length !== 1) {
+    problems.push({
+      file: dir,
+      path: 'fallback',
+      message: fallbacks.length ? `only one runbook may be the fallback (${fallbacks.map((r) => basename(r.file)).join(', ')})` : 'no runbook has fallback: true',
+    });
+  }
+  return { dir, runbooks, groups, problems };
+}
+
+export interface RunbookQuery {
+  runbookId?: string;
+  category?: Category;
+  labels?: Record<string, string>;
+}
+
+/** An explicit id, else the first runbook matching the alert labels or the category, else the fallback. */
+export function selectRunbook(library: RunbookLibrary, query: RunbookQuery): LoadedRunbook {
+  if (query.runbookId) {
+    const chosen = library.runbooks.find((r) => r.runbook.id === query.runbookId);
+    if (!chosen) throw new UnknownRunbookError(query.runbookId, library.runbooks.map((r) => r.runbook.id));
+    return chosen;
+  }
+  const labels = query.labels;
+  const byAlert = labels && library.runbooks.find((r) => r.runbook.match.alerts.some((matchers) => matchesAll(matchers, labels)));
+  const byCategory = query.category && library.runbooks.find((r) => r.runbook.match.categories.includes(query.category!));
+  const fallback = library.runbooks.find((r) => r.runbook.fallback);
+  const chosen = byAlert || byCategory || fallback;
+  if (!chosen) throw new Error(`No runbook matches and there is no fallback runbook in ${library.dir}`);
+  return chosen;
+}
+
+export class UnknownRunbookError extends Error {
+  constructor(id: string, known: string[]) {
+    super(`No runbook "${id}" (known: ${known.join(', ')})`);
+    this.name = 'UnknownRunbookError';
+  }
+}
+
+export function matchesAll(matchers: LabelMatcher[], labels: Record<string, string>): boolean {
+  return matchers.every(({ label, op, value }) => {
+    const actual = labels[label] ?? '';
+    switch (op) {
+      case '=':
+        return actual === value;
+      case '!=':
+        return actual !== value;
+      case '=~':
+        return new RegExp(`^(?:${value})$`).test(actual);
+      case '!~':
+        return !new RegExp(`^(?:${value})$`).test(actual);
+    }
+  });
+}
+
+function* approverRefs(runbook: Runbook): Generator<[string, string]> {
+  for (const [i, ref] of runbook.responders.entries()) yield [`responders[${i}]`, ref];
+  for (const [s, step] of runbook.containment.entries()) {
+    for (const [i, ref] of step.approval.approvers.entries()) yield [`containment[${s}].approval.approvers[${i}]`, ref];
+    for (const [l, level] of step.approval.escalation.entries()) {
+      for (const [i, ref] of level.entries()) yield [`containment[${s}].approval.escalation[${l}][${i}]`, ref];
+    }
+  }
+}
+
+async function parseFile<S extends z.ZodType>(file: string, schema: S, problems: RunbookProblem[]): Promise<{ value: z.output<S>; hash: string } | undefined> {
+  const text = await readFile(file, 'utf8');
+  const document = parseDocument(text, { prettyErrors: false });
+  if (document.errors.length) {
+    for (const error of document.errors) {
+      const at = error.linePos?.[0];
+      problems.push({ file, path: at ? `line ${at.line}, column ${at.col}` : '', message: error.message });
+    }
+    return undefined;
+  }
+  const result = schema.safeParse(document.toJS());
+  if (!result.success) {
+    for (const issue of result.error.issues) problems.push({ file, path: formatPath(issue.path), message: issue.message });
+    return undefined;
+  }
+  return { value: result.data, hash: createHash('sha256').update(text).digest('hex') };
+}
+
+function formatPath(path: PropertyKey[]): string {
+  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i ? '.' : ''}${String(part)}`)).join('') || '(root)';
+}

@@ -1,0 +1,154 @@
+import { z } from 'zod';
+import { CATEGORIES, SEVERITIES } from '../workflows/model.js';
+import { durationPattern } from './duration.js';
+
+const slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and "-"');
+const severity = z.enum(SEVERITIES, { error: `must be one of ${SEVERITIES.join(', ')}` });
+const duration = z.string().regex(durationPattern, 'must be a duration such as 30s, 15m, 4h or 14d');
+const flagKey = z.string().regex(/^[A-Za-z0-9._-]+$/, 'must be a flag key (letters, digits, ".", "_", "-")');
+const bySeverity = <T extends z.ZodType>(value: T) => z.partialRecord(severity, value);
+
+/** `ic` (the current incident commander), `user:<id>` or `group:<name>` (runbooks/groups.yaml). */
+export const approverRef = z
+  .string()
+  .regex(/^(ic|user:\S+|group:[a-z0-9][a-z0-9-]*)$/, 'must be "ic", "user:<id>" or "group:<name>"');
+
+const approval = z
+  .strictObject({
+    required: z.boolean().default(true).describe('false: the step runs as soon as it is proposed'),
+    approvers: z.array(approverRef).min(1).default(['ic']).describe('who may approve or reject'),
+    timeout: duration.default('15m').describe('how long to wait for a decision before escalating'),
+    timeoutBySeverity: bySeverity(duration).default({}).describe('tighter timeouts at higher severities'),
+    escalation: z
+      .array(z.array(approverRef).min(1))
+      .default([])
+      .describe('approvers added, level by level, each time the timeout passes without a decision'),
+    preApprovedAt: z
+      .array(severity)
+      .default([])
+      .describe('at these severities the step runs when its timeout passes without a decision'),
+  })
+  .default({ required: true, approvers: ['ic'], timeout: '15m', timeoutBySeverity: {}, escalation: [], preApprovedAt: [] });
+
+const stepBase = {
+  id: slug,
+  title: z.string().min(1),
+  description: z.string().default(''),
+  approval,
+};
+
+const httpRequest = z.strictObject({
+  method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('POST'),
+  url: z.string().regex(/^(https?:\/\/|\$\{env:[A-Z0-9_]+\})/, 'must be an http(s) URL, or start with ${env:NAME}'),
+  headers: z.record(z.string(), z.string()).default({}).describe('values may use ${env:NAME}; they are never recorded'),
+  body: z.unknown().optional(),
+});
+
+export const containmentStepSchema = z.discriminatedUnion(
+  'kind',
+  [
+    z.strictObject({
+      ...stepBase,
+      kind: z.literal('flag'),
+      flag: flagKey,
+      action: z.enum(['off', 'on', 'serve']),
+      value: z.unknown().optional().describe('the value to serve, with action: serve'),
+    }),
+    z.strictObject({
+      ...stepBase,
+      kind: z.literal('model-rollback'),
+      flag: flagKey.describe('the flag whose variation selects the model or prompt version'),
+      to: z.string().min(1).describe('the pinned earlier version to serve'),
+    }),
+    z.strictObject({ ...stepBase, kind: z.literal('disable-tool'), tool: z.string().min(1), flag: flagKey }),
+    z.strictObject({ ...stepBase, kind: z.literal('rate-limit'), flag: flagKey, value: z.number().nonnegative() }),
+    z.strictObject({
+      ...stepBase,
+      kind: z.literal('quarantine-index'),
+      flag: flagKey.describe('the flag that names the retrieval index in use'),
+      lastKnownGood: z.string().min(1),
+    }),
+    z.strictObject({
+      ...stepBase,
+      kind: z.literal('http'),
+      request: httpRequest,
+      verify: z
+        .strictObject({
+          request: httpRequest.optional().describe('defaults to a GET of the same URL'),
+          expectStatus: z.number().int().default(200),
+          expectBodyIncludes: z.string().optional(),
+        })
+        .optional(),
+      undo: z.strictObject({ request: httpRequest }).optional(),
+    }),
+  ],
+  { error: 'kind must be one of flag, model-rollback, disable-tool, rate-limit, quarantine-index, http' },
+);
+
+const labelMatcher = z.strictObject({
+  label: z.string().min(1),
+  op: z.enum(['=', '!=', '=~', '!~']).default('='),
+  value: z.string(),
+});
+
+export const runbookSchema = z
+  .strictObject({
+    id: slug,
+    title: z.string().min(1),
+    description: z.string().min(1),
+    references: z
+      .array(z.strictObject({ framework: z.enum(['OWASP-LLM-2025', 'NIST-AI-600-1']), item: z.string().min(1) }))
+      .default([])
+      .describe('the OWASP Top 10 for LLM Applications 2025 and NIST AI 600-1 items this runbook covers'),
+    match: z
+      .strictObject({
+        categories: z.array(z.enum(CATEGORIES)).default([]).describe('declared incidents of these categories use this runbook'),
+        alerts: z.array(z.array(labelMatcher).min(1)).default([]).describe('an alert matching every matcher of any entry uses it'),
+      })
+      .default({ categories: [], alerts: [] }),
+    fallback: z.boolean().default(false).describe('used when no other runbook matches; exactly one runbook sets it'),
+    severity: z
+      .strictObject({
+        default: severity,
+        rules: z.array(z.strictObject({ when: z.array(labelMatcher).min(1), severity })).default([]),
+      })
+      .default({ default: 'P2', rules: [] }),
+    responders: z.array(approverRef).default([]).describe('invited to the incident'),
+    triage: z.array(z.strictObject({ id: slug, title: z.string().min(1), description: z.string().default('') })).default([]),
+    containment: z.array(containmentStepSchema).default([]),
+    notifications: bySeverity(
+      z.strictObject({
+        notify: z.array(z.string().min(1)).default([]).describe('stakeholder groups told at declaration and on every status change'),
+        statusUpdateEvery: duration.optional().describe('remind the IC to post a status update this often until resolved'),
+      }),
+    ).default({}),
+    postmortem: z
+      .strictObject({
+        requiredAt: z.array(severity).default(['P0', 'P1']),
+        actionDueDays: bySeverity(z.number().int().positive()).default({}),
+      })
+      .default({ requiredAt: ['P0', 'P1'], actionDueDays: {} })
+      .transform((p) => ({ ...p, actionDueDays: { P0: 14, P1: 30, P2: 60, P3: 90, ...p.actionDueDays } })),
+    mitigationTargets: bySeverity(duration)
+      .default({})
+      .transform((t) => ({ P0: '4h', P1: '24h', ...t })),
+  })
+  .superRefine((runbook, ctx) => {
+    const seen = new Set<string>();
+    runbook.containment.forEach((step, i) => {
+      if (seen.has(step.id)) ctx.addIssue({ code: 'custom', path: ['containment', i, 'id'], message: `duplicate step id "${step.id}"` });
+      seen.add(step.id);
+      if (step.kind === 'flag' && step.action === 'serve' && step.value === undefined) {
+        ctx.addIssue({ code: 'custom', path: ['containment', i, 'value'], message: 'is required with action: serve' });
+      }
+    });
+  });
+
+export const approverGroupsSchema = z.strictObject({
+  groups: z.record(slug, z.array(z.string().min(1)).min(1, 'a group needs at least one member')),
+});
+
+export type Runbook = z.output<typeof runbookSchema>;
+export type RunbookStep = z.output<typeof containmentStepSchema>;
+export type ApproverGroups = z.output<typeof approverGroupsSchema>['groups'];
+export type LabelMatcher = z.output<typeof labelMatcher>;

@@ -1,0 +1,74 @@
+import { basename } from 'node:path';
+import { loadRunbookLibrary, selectRunbook, UnknownRunbookError, type RunbookLibrary, type RunbookProblem, type RunbookQuery } from './library.js';
+import type { ApproverGroups, Runbook } from './schema.js';
+
+/** What an incident keeps of its runbook: the definition, the approver groups it names, and its version. */
+export interface RunbookSnapshot {
+  runbook: Runbook;
+  groups: ApproverGroups;
+  file: string;
+  hash: string;
+  /** Problems elsewhere in the library when it was read (this runbook was valid). */
+  warnings: string[];
+}
+
+export class InvalidRunbooksError extends Error {
+  constructor(readonly problems: RunbookProblem[]) {
+    super(`Invalid runbooks:\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}`);
+    this.name = 'InvalidRunbooksError';
+  }
+}
+
+export function formatProblem(problem: RunbookProblem): string {
+  return `${problem.file}${problem.path ? `: ${problem.path}` : ''}: ${problem.message}`;
+}
+
+/**
+ * Reads the runbook directory afresh for every new incident, so edits apply without a redeploy.
+ * A file broken after start-up does not stop incidents: the last valid library is used and the
+ * problem is reported in the incident's timeline.
+ */
+export class RunbookSource {
+  private lastValid: RunbookLibrary | undefined;
+
+  constructor(readonly dir: string) {}
+
+  /** For start-up: throws with every problem when the library is not valid. */
+  async requireValid(): Promise<RunbookLibrary> {
+    const library = await loadRunbookLibrary(this.dir);
+    if (library.problems.length) throw new InvalidRunbooksError(library.problems);
+    if (!library.runbooks.length) throw new InvalidRunbooksError([{ file: this.dir, path: '', message: 'no runbooks found' }]);
+    this.lastValid = library;
+    return library;
+  }
+
+  /** The runbooks a new incident can use now. */
+  async current(): Promise<RunbookLibrary> {
+    const fresh = await loadRunbookLibrary(this.dir);
+    return fresh.problems.length && this.lastValid ? this.lastValid : fresh;
+  }
+
+  async snapshot(query: RunbookQuery): Promise<RunbookSnapshot> {
+    const fresh = await loadRunbookLibrary(this.dir);
+    const library = fresh.problems.length && this.lastValid ? this.lastValid : fresh;
+    if (!fresh.problems.length) this.lastValid = fresh;
+    const warnings = fresh.problems.map((p) => `${formatProblem(p)} (using the last valid version)`);
+    let chosen;
+    try {
+      chosen = selectRunbook(library, query);
+    } catch (err) {
+      if (!(err instanceof UnknownRunbookError)) throw err;
+      // Checked at declaration; gone since. The incident still gets a runbook, and the timeline says why.
+      warnings.push(`${err.message}; chose by category instead`);
+      chosen = selectRunbook(library, { ...query, runbookId: undefined });
+    }
+    const used = new Set(JSON.stringify(chosen.runbook).match(/group:[a-z0-9-]+/g)?.map((ref) => ref.slice(6)));
+    return {
+      runbook: chosen.runbook,
+      groups: Object.fromEntries(Object.entries(library.groups).filter(([name]) => used.has(name))),
+      file: basename(chosen.file),
+      hash: chosen.hash,
+      warnings,
+    };
+  }
+}

@@ -1,0 +1,51 @@
+// What each runbook step kind does, as data the workflow hands to activities. Pure.
+import type { FlagChange } from '../integrations/flags/provider.js';
+import type { HttpRequestSpec } from '../integrations/http/request.js';
+import type { RunbookStep } from '../runbooks/schema.js';
+import { describeChange } from './flag-expectations.js';
+
+export type StepAction =
+  | { type: 'flag'; flagKey: string; change: FlagChange }
+  | {
+      type: 'http';
+      request: HttpRequestSpec;
+      verify?: { request: HttpRequestSpec; expectStatus: number; expectBodyIncludes?: string };
+      undo?: HttpRequestSpec;
+    };
+
+export function actionFor(step: RunbookStep): StepAction {
+  switch (step.kind) {
+    case 'flag': {
+      const change: FlagChange =
+        step.action === 'serve' ? { kind: 'setValue', value: step.value as never } : { kind: step.action === 'off' ? 'turnOff' : 'turnOn' };
+      return { type: 'flag', flagKey: step.flag, change };
+    }
+    case 'disable-tool':
+      return { type: 'flag', flagKey: step.flag, change: { kind: 'turnOff' } };
+    case 'model-rollback':
+      return { type: 'flag', flagKey: step.flag, change: { kind: 'setValue', value: step.to } };
+    case 'rate-limit':
+      return { type: 'flag', flagKey: step.flag, change: { kind: 'setValue', value: step.value } };
+    case 'quarantine-index':
+      return { type: 'flag', flagKey: step.flag, change: { kind: 'setValue', value: step.lastKnownGood } };
+    case 'http':
+      return {
+        type: 'http',
+        request: step.request,
+        ...(step.verify
+          ? {
+              verify: {
+                request: step.verify.request ?? { method: 'GET', url: step.request.url, headers: step.request.headers },
+                expectStatus: step.verify.expectStatus,
+                ...(step.verify.expectBodyIncludes === undefined ? {} : { expectBodyIncludes: step.verify.expectBodyIncludes }),
+              },
+            }
+          : {}),
+        ...(step.undo ? { undo: step.undo.request } : {}),
+      };
+  }
+}
+
+export function describeAction(action: StepAction): string {
+  return action.type === 'flag' ? describeChange(action.flagKey, action.change) : `${action.request.method} ${action.request.url.split('?')[0]}`;
+}
