@@ -130,11 +130,11 @@ function* approverRefs(runbook: Runbook): Generator<[string, string]> {
 
 async function parseFile<S extends z.ZodType>(file: string, schema: S, problems: RunbookProblem[]): Promise<{ value: z.output<S>; hash: string } | undefined> {
   const text = await readFile(file, 'utf8');
-  const document = parseDocument(text, { prettyErrors: false });
+  const document = parseDocument(text);
   if (document.errors.length) {
     for (const error of document.errors) {
       const at = error.linePos?.[0];
-      problems.push({ file, path: at ? `line ${at.line}, column ${at.col}` : '', message: error.message });
+      problems.push({ file, path: at ? `line ${at.line}, column ${at.col}` : '', message: error.message.split(' at line ')[0]! });
     }
     return undefined;
   }

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { temporalCliPath } from '../app/temporal-binaries.js';
 import { startDevServer } from '../app/temporal-dev-server.js';
-import { tempDir } from './support/paths.js';
+import { repoRoot, tempDir } from './support/paths.js';
 import { freePort } from './support/ports.js';
 import { runCli, spawnProduct, waitGroupGone, waitHealthy, type RunningProduct } from './support/product.js';
 
@@ -170,6 +170,19 @@ describe('the product as a user runs it', () => {
     } finally {
       await cluster.stop();
     }
+  });
+
+  it('refuses to start with an invalid runbook, naming the file and path', async () => {
+    const env = await productEnv();
+    const runbooksDir = join(env.DATA_DIR, 'runbooks');
+    await cp(join(repoRoot, 'runbooks'), runbooksDir, { recursive: true });
+    const file = join(runbooksDir, 'generic.yaml');
+    await writeFile(file, (await readFile(file, 'utf8')).replace('kind: flag', 'kind: flgа'));
+    const product = start({ ...env, RUNBOOKS_DIR: runbooksDir });
+    const { code } = await product.exited;
+    assert.notEqual(code, 0);
+    assert.match(product.output(), new RegExp(`${file}: containment\\[0\\]\\.kind: kind must be one of`));
+    assert.equal(existsSync(join(env.DATA_DIR, 'temporal.sqlite')), false, 'nothing was started');
   });
 
   it('refuses a bad environment before starting anything, naming the variable', async () => {
