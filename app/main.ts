@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm start`: the embedded Temporal dev server (unless TEMPORAL_ADDRESS is set), the worker and the HTTP server.
 import type { Server } from 'node:http';
-import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import type { Worker } from '@temporalio/worker';
+import { installTemporalRuntime } from './runtime.js';
 import { LocalFileFlagProvider } from '../integrations/flags/local-file.js';
 import { ConsoleNotifier } from '../integrations/notify/console.js';
 import { RunbookSource } from '../runbooks/source.js';
@@ -31,10 +32,7 @@ const log = createLogger(config.LOG_LEVEL);
 const running: { devServer?: DevServer; temporal?: TemporalConnections; worker?: Worker; workerRun?: Promise<void>; http?: Server } = {};
 let stopping: Promise<void> | undefined;
 
-Runtime.install({
-  logger: new DefaultLogger(config.LOG_LEVEL === 'debug' ? 'INFO' : 'WARN'),
-  shutdownSignals: [], // we stop the worker ourselves, in order, below
-});
+installTemporalRuntime(config.LOG_LEVEL === 'debug' ? 'INFO' : 'WARN'); // we stop the worker ourselves, in order, below
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {

@@ -3,11 +3,12 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
+import { installTemporalRuntime } from '../app/runtime.js';
 import { requireWorkflowBundle } from '../app/workflow-bundle.js';
 import { fixturesDir } from './support/paths.js';
 
-Runtime.install({ logger: new DefaultLogger('WARN') });
+installTemporalRuntime('WARN');
 
 const dir = join(fixturesDir, 'histories');
 const files = (await readdir(dir)).filter((f) => f.endsWith('.json'));

@@ -229,7 +229,7 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
       const canEscalate = step.escalationLevel < policy.escalation.length;
       const waitMs = preApproved || canEscalate || !overdue ? durationMs(timeout) : undefined;
       step.decisionDue = waitMs === undefined ? undefined : new Date(Date.now() + waitMs).toISOString();
-      const interrupted = await condition(() => step.status !== 'pending' || state.status === 'resolved' || state.severity !== severity, waitMs);
+      const interrupted = await within(() => step.status !== 'pending' || state.status === 'resolved' || state.severity !== severity, waitMs);
       if (interrupted) continue;
       if (preApproved) return approve(step, SYSTEM, `pre-approved at ${severity} and no decision within ${timeout}`);
       if (canEscalate) {
@@ -243,7 +243,7 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
       }
       overdue = true;
       record('approval.overdue', SYSTEM, `No decision on "${step.title}" within ${timeout} and no one left to escalate to; waiting`, { stepId: step.id });
-      await notify(step.approvers, `Decision overdue: ${step.title}`, `${state.id} (${state.severity}): step "${step.id}" still waits for a decision.`);
+      await notify(step.approvers.map((ref) => (ref === 'ic' ? state.commander : ref)), `Decision overdue: ${step.title}`, `${state.id} (${state.severity}): step "${step.id}" still waits for a decision.`);
     }
   };
 
@@ -252,7 +252,7 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
     while (state.status !== 'resolved') {
       const severity = state.severity;
       const every = runbook.notifications[severity]?.statusUpdateEvery;
-      const interrupted = await condition(() => state.status === 'resolved' || state.severity !== severity, every ? durationMs(every) : undefined);
+      const interrupted = await within(() => state.status === 'resolved' || state.severity !== severity, every ? durationMs(every) : undefined);
       if (interrupted) continue;
       await notify([`ic:${state.commander}`], 'Status update due', `${state.id} (${state.severity}) is ${state.status}: post a status update (every ${every}).`);
     }
@@ -478,6 +478,15 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
   }
   await condition(() => allHandlersFinished() && !state.steps.some((s) => s.status === 'approved' || s.status === 'executing'));
   return state;
+}
+
+/** True when `fn` became true, false when `ms` passed first; with no `ms`, waits as long as it takes. */
+async function within(fn: () => boolean, ms: number | undefined): Promise<boolean> {
+  if (ms === undefined) {
+    await condition(fn);
+    return true;
+  }
+  return condition(fn, ms);
 }
 
 function failureMessage(err: unknown): string {

@@ -1,5 +1,7 @@
 import type { ContainmentStep, IncidentState } from '../../workflows/model.js';
 import type { IncidentSummary } from '../incident-service.js';
+import type { DrillReport } from '../drill.js';
+import { formatDuration } from '../../runbooks/duration.js';
 
 export function formatList(incidents: IncidentSummary[]): string {
   if (incidents.length === 0) return 'No open incidents.';
@@ -46,4 +48,28 @@ function indent(text: string): string {
     .split('\n')
     .map((l) => `  ${l}`)
     .join('\n');
+}
+
+export function formatDrill(report: DrillReport): string {
+  const start = Date.parse(report.incident.declaredAt);
+  const clock = (at: string) => {
+    const s = Math.round((Date.parse(at) - start) / 1000);
+    return `T+${String(Math.floor(s / 3600)).padStart(2, '0')}:${String(Math.floor(s / 60) % 60).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+  };
+  const mitigated =
+    report.timeToMitigateMs === undefined
+      ? 'not mitigated'
+      : `${formatDuration(report.timeToMitigateMs)}${report.mitigationTarget ? ` (target ${report.mitigationTarget}: ${report.targetMet ? 'met' : 'MISSED'})` : ''}`;
+  return [
+    `Drill of ${report.runbook.id} at ${report.severity} (${report.runbook.file}, sha256 ${report.runbook.hash.slice(0, 12)})`,
+    '',
+    'Decisions',
+    ...report.played.map((p) => `  ${p.stepId.padEnd(24)} ${p.decision.padEnd(8)} → ${p.status}${p.result ? `  ${p.result}` : ''}`),
+    '',
+    'Timeline (drill clock)',
+    ...report.incident.timeline.map((e) => `  ${clock(e.at)}  ${e.actor.padEnd(10)}  ${e.message}`),
+    '',
+    `Time to mitigate: ${mitigated}`,
+    `Played in ${(report.wallClockMs / 1000).toFixed(1)} s`,
+  ].join('\n');
 }

@@ -2,15 +2,18 @@
 // The `incident` command: the HTTP JSON API from a terminal.
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import type { ContainmentStep, IncidentState } from '../../workflows/model.js';
+import type { ContainmentStep, IncidentState, Severity } from '../../workflows/model.js';
+import { SEVERITIES } from '../../workflows/model.js';
+import { DRILL_DECISIONS, type DrillDecision } from '../drill-decisions.js';
 import { loadRunbookLibrary } from '../../runbooks/library.js';
 import { formatProblem } from '../../runbooks/source.js';
 import { ConfigError, parseEnv } from '../config.js';
 import type { IncidentSummary } from '../incident-service.js';
 import { ApiClient, ApiError } from './api-client.js';
-import { formatIncident, formatList, formatStep } from './format.js';
+import { formatDrill, formatIncident, formatList, formatStep } from './format.js';
 
 const USAGE = `Usage: incident <command> [options]
 
@@ -26,6 +29,8 @@ Commands
   triage ID ITEM [--note N]             tick off a triage checklist item
   runbooks list                         the runbooks new incidents can use (from the server)
   runbooks validate [DIR]               check runbook files (default ./runbooks); exits 1 on any error
+  drill RUNBOOK [--severity P1] [--decisions approve,reject,timeout,ignore,…] [--runbooks DIR]
+                                        play a whole incident on the time-skipping test server, locally
 
 Options
   --as USER     who you are (default: $INCIDENT_USER, else your login name)
@@ -44,6 +49,8 @@ const cliEnv = z.object({
 
 class UsageError extends Error {}
 
+const defaultRunbooksDir = fileURLToPath(new URL('../../../runbooks', import.meta.url));
+
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -60,6 +67,8 @@ async function main(argv: string[]): Promise<number> {
       commander: { type: 'string' },
       runbook: { type: 'string' },
       note: { type: 'string' },
+      decisions: { type: 'string' },
+      runbooks: { type: 'string' },
       reason: { type: 'string' },
       summary: { type: 'string' },
     },
@@ -148,13 +157,32 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'runbooks': {
-      if (args[0] === 'validate') return validateRunbooks(args[1] ?? 'runbooks', values.json);
+      if (args[0] === 'validate') return validateRunbooks(args[1] ?? defaultRunbooksDir, values.json);
       if (args[0] === 'list' || args[0] === undefined) {
         const { runbooks } = await api.get<{ runbooks: { id: string; title: string; categories: string[]; fallback: boolean }[] }>('/api/runbooks');
         print(runbooks, (list) => list.map((r) => `${r.id.padEnd(30)} ${r.title}${r.fallback ? ' (fallback)' : ''}\n${''.padEnd(31)}categories: ${r.categories.join(', ') || '-'}`).join('\n'));
         return 0;
       }
       throw new UsageError(`Unknown runbooks command "${args[0]}" (list, validate)`);
+    }
+    case 'drill': {
+      const runbookId = args[0];
+      if (!runbookId) throw new UsageError('drill needs a RUNBOOK id (see `incident runbooks validate`)');
+      const decisions = (values.decisions ?? '').split(',').filter(Boolean);
+      const bad = decisions.find((d) => !(DRILL_DECISIONS as readonly string[]).includes(d));
+      if (bad) throw new UsageError(`--decisions takes ${DRILL_DECISIONS.join(', ')}; got "${bad}"`);
+      const severity = values.severity?.toUpperCase();
+      if (severity && !(SEVERITIES as readonly string[]).includes(severity)) throw new UsageError(`--severity must be one of ${SEVERITIES.join(', ')}`);
+      (await import('../runtime.js')).installTemporalRuntime('ERROR');
+      const { runDrill } = await import('../drill.js');
+      const report = await runDrill({
+        runbookId,
+        runbooksDir: resolve(values.runbooks ?? defaultRunbooksDir),
+        ...(severity ? { severity: severity as Severity } : {}),
+        decisions: decisions as DrillDecision[],
+      });
+      print(report, formatDrill);
+      return 0;
     }
     default:
       throw new UsageError(`Unknown command "${command}"`);

@@ -1,5 +1,6 @@
 import { Client } from '@temporalio/client';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import type { Worker } from '@temporalio/worker';
+import { installTemporalRuntime } from '../../app/runtime.js';
 import { LocalFileFlagProvider } from '../../integrations/flags/local-file.js';
 import { temporalCliPath } from '../../app/temporal-binaries.js';
 import { connectTemporal, type TemporalConnections } from '../../app/temporal-connection.js';
@@ -13,7 +14,7 @@ import { createLogger } from '../../app/log.js';
 import { freePort } from './ports.js';
 import { repoRoot, tempDir } from './paths.js';
 
-Runtime.install({ logger: new DefaultLogger('WARN') });
+installTemporalRuntime('WARN');
 
 export interface TemporalHarness {
   client: Client;

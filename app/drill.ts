@@ -1,0 +1,131 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { Worker } from '@temporalio/worker';
+import { createActivities } from '../activities/index.js';
+import { LocalFileFlagProvider } from '../integrations/flags/local-file.js';
+import { ConsoleNotifier } from '../integrations/notify/console.js';
+import { durationMs } from '../runbooks/duration.js';
+import { UnknownRunbookError } from '../runbooks/library.js';
+import type { ApproverGroups, RunbookStep } from '../runbooks/schema.js';
+import { RunbookSource } from '../runbooks/source.js';
+import type { IncidentState, Severity, StepStatus } from '../workflows/model.js';
+import { IncidentService } from './incident-service.js';
+import { createLogger } from './log.js';
+import { startTimeSkipping } from './time-skipping.js';
+import { requireWorkflowBundle } from './workflow-bundle.js';
+
+import type { DrillDecision } from './drill-decisions.js';
+
+export interface DrillOptions {
+  runbookId: string;
+  runbooksDir: string;
+  severity?: Severity;
+  /** One per containment step, in order; missing ones are `approve`. */
+  decisions?: DrillDecision[];
+}
+
+export interface DrillReport {
+  runbook: { id: string; title: string; file: string; hash: string };
+  severity: Severity;
+  played: { stepId: string; decision: DrillDecision; status: StepStatus; result?: string }[];
+  /** On the drill's clock, from declaration to the first verified containment. */
+  timeToMitigateMs?: number;
+  mitigationTarget?: string;
+  targetMet?: boolean;
+  wallClockMs: number;
+  incident: IncidentState;
+}
+
+const IC = 'drill-ic';
+
+/**
+ * Plays a whole incident of one runbook on the time-skipping test server with local providers: a
+ * tabletop exercise in seconds. Timeouts pass on the server's clock, so escalations happen as they would.
+ */
+export async function runDrill(options: DrillOptions): Promise<DrillReport> {
+  const started = Date.now();
+  const runbooks = new RunbookSource(options.runbooksDir);
+  const library = await runbooks.requireValid();
+  const chosen = library.runbooks.find((r) => r.runbook.id === options.runbookId);
+  if (!chosen) throw new UnknownRunbookError(options.runbookId, library.runbooks.map((r) => r.runbook.id));
+  const { runbook } = chosen;
+  const severity = options.severity ?? runbook.severity.default;
+  const decisions = options.decisions ?? [];
+  if (decisions.length > runbook.containment.length) {
+    throw new Error(`${runbook.id} has ${runbook.containment.length} containment steps; got ${decisions.length} decisions`);
+  }
+
+  const dataDir = await mkdtemp(join(tmpdir(), 'incident-drill-'));
+  const flags = new LocalFileFlagProvider(join(dataDir, 'flags.json'));
+  await flags.ensureExists();
+  const env = await startTimeSkipping();
+  try {
+    const taskQueue = 'drill';
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      workflowBundle: { codePath: requireWorkflowBundle() },
+      activities: createActivities({ flags, runbooks, notifier: new ConsoleNotifier(createLogger('error')) }),
+    });
+    return await worker.runUntil(async () => {
+      const service = new IncidentService(env.client, { taskQueue, runbooks });
+      const { id } = await service.declare({
+        title: `Drill: ${runbook.title}`,
+        category: runbook.match.categories[0] ?? 'other',
+        severity,
+        declaredBy: IC,
+        runbookId: runbook.id,
+      });
+      const played: DrillReport['played'] = [];
+      for (const [index, spec] of runbook.containment.entries()) {
+        const decision = decisions[index] ?? 'approve';
+        const before = (await service.get(id)).steps.find((s) => s.id === spec.id)!;
+        if (before.status !== 'pending') {
+          // Its own timeout passed while an earlier step's did, and it ran pre-approved.
+          played.push({ stepId: spec.id, decision, status: before.status, result: `not decided: already ${before.status}${before.result ? `; ${before.result}` : ''}` });
+          continue;
+        }
+        if (decision === 'timeout' || decision === 'ignore') {
+          const timeout = durationMs(spec.approval.timeoutBySeverity[severity] ?? spec.approval.timeout);
+          const waits = decision === 'ignore' ? spec.approval.escalation.length + 1 : 1;
+          await env.sleep(timeout * waits + 1_000);
+        } else {
+          const actor = approverFor(spec, library.groups);
+          await service.decide(id, { stepId: spec.id, decision, actor, ...(decision === 'reject' ? { reason: 'drill' } : {}) });
+        }
+        const step = (await service.get(id)).steps.find((s) => s.id === spec.id)!;
+        played.push({ stepId: spec.id, decision, status: step.status, ...(step.result ? { result: step.result } : {}) });
+      }
+      await service.resolve(id, IC, 'Drill complete');
+      // Leave the containment in place: the drill ends now, not when the undo offer runs out.
+      for (const undo of (await service.get(id)).steps.filter((s) => s.kind === 'undo' && s.status === 'pending')) {
+        await service.decide(id, { stepId: undo.id, decision: 'reject', actor: IC, reason: 'drill: containment stays' });
+      }
+      const incident = (await env.client.workflow.getHandle(id).result()) as IncidentState;
+      const timeToMitigateMs = incident.mitigatedAt ? Date.parse(incident.mitigatedAt) - Date.parse(incident.declaredAt) : undefined;
+      const target = runbook.mitigationTargets[severity];
+      return {
+        runbook: { id: runbook.id, title: runbook.title, file: basename(chosen.file), hash: chosen.hash },
+        severity,
+        played,
+        ...(timeToMitigateMs === undefined ? {} : { timeToMitigateMs }),
+        ...(target ? { mitigationTarget: target, targetMet: timeToMitigateMs !== undefined && timeToMitigateMs <= durationMs(target) } : {}),
+        wallClockMs: Date.now() - started,
+        incident,
+      };
+    });
+  } finally {
+    await env.teardown();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** The drill's IC decides where it may; otherwise the first named approver. */
+function approverFor(step: RunbookStep, groups: ApproverGroups): string {
+  const refs = step.approval.approvers;
+  if (refs.includes('ic')) return IC;
+  const ref = refs[0]!;
+  return ref.startsWith('user:') ? ref.slice('user:'.length) : (groups[ref.slice('group:'.length)]?.[0] ?? IC);
+}
