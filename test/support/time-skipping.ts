@@ -1,0 +1,36 @@
+import { cp } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { createActivities } from '../../activities/index.js';
+import { IncidentService } from '../../app/incident-service.js';
+import { createLogger } from '../../app/log.js';
+import { startTimeSkipping } from '../../app/time-skipping.js';
+import { requireWorkflowBundle } from '../../app/workflow-bundle.js';
+import { LocalFileFlagProvider } from '../../integrations/flags/local-file.js';
+import { ConsoleNotifier } from '../../integrations/notify/console.js';
+import { RunbookSource } from '../../runbooks/source.js';
+import { repoRoot, tempDir } from './paths.js';
+
+/** Runs `body` against the time-skipping server, a worker with the real activities, and the runbook library. */
+export async function withTimeSkipping<T>(body: (ctx: { env: TestWorkflowEnvironment; service: IncidentService; flags: LocalFileFlagProvider }) => Promise<T>): Promise<T> {
+  const dataDir = await tempDir('incident-ts');
+  await cp(join(repoRoot, 'runbooks'), join(dataDir, 'runbooks'), { recursive: true });
+  const runbooks = new RunbookSource(join(dataDir, 'runbooks'));
+  await runbooks.requireValid();
+  const flags = new LocalFileFlagProvider(join(dataDir, 'flags.json'));
+  await flags.ensureExists();
+  const env = await startTimeSkipping();
+  try {
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue: 'ts',
+      workflowBundle: { codePath: requireWorkflowBundle() },
+      activities: createActivities({ flags, runbooks, notifier: new ConsoleNotifier(createLogger('error')) }),
+    });
+    return await worker.runUntil(body({ env, service: new IncidentService(env.client, { taskQueue: 'ts', runbooks }), flags }));
+  } finally {
+    await env.teardown();
+  }
+}
