@@ -5,6 +5,7 @@ import { Worker } from '@temporalio/worker';
 import { createActivities } from '../activities/index.js';
 import { LocalFileFlagProvider } from '../integrations/flags/local-file.js';
 import { ConsoleNotifier } from '../integrations/notify/console.js';
+import { ConsolePager } from '../integrations/paging/console.js';
 import { durationMs } from '../runbooks/duration.js';
 import { UnknownRunbookError } from '../runbooks/library.js';
 import type { ApproverGroups, RunbookStep } from '../runbooks/schema.js';
@@ -67,7 +68,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
       namespace: env.namespace ?? 'default',
       taskQueue,
       workflowBundle: { codePath: requireWorkflowBundle() },
-      activities: createActivities({ flags, runbooks, notifier: new ConsoleNotifier(createLogger('error')) }),
+      activities: createActivities({ flags, runbooks, notifier: new ConsoleNotifier(createLogger('error')), pager: new ConsolePager(createLogger('error')) }),
     });
     return await worker.runUntil(async () => {
       const service = new IncidentService(env.client, { taskQueue, runbooks });

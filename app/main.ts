@@ -5,6 +5,7 @@ import type { Worker } from '@temporalio/worker';
 import { installTemporalRuntime } from './runtime.js';
 import { LocalFileFlagProvider } from '../integrations/flags/local-file.js';
 import { ConsoleNotifier } from '../integrations/notify/console.js';
+import { ConsolePager } from '../integrations/paging/console.js';
 import { RunbookSource } from '../runbooks/source.js';
 import { ConfigError, loadServerConfig, type ServerConfig } from './config.js';
 import { createHealthCheck } from './health.js';
@@ -79,7 +80,7 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
     connection: temporal.workerConnection,
     namespace: temporal.namespace,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    dependencies: { flags, notifier: new ConsoleNotifier(log), runbooks },
+    dependencies: { flags, notifier: new ConsoleNotifier(log), pager: new ConsolePager(log), runbooks },
     bundlePath: config.WORKFLOW_BUNDLE,
   });
   running.worker = worker;

@@ -119,6 +119,7 @@ export const runbookSchema = z
     notifications: bySeverity(
       z.strictObject({
         notify: z.array(z.string().min(1)).default([]).describe('stakeholder groups told at declaration and on every status change'),
+        page: z.array(z.string().min(1)).default([]).describe('on-call rotations paged at this severity, each at most once per incident'),
         statusUpdateEvery: duration.optional().describe('remind the IC to post a status update this often until resolved'),
       }),
     ).default({}),

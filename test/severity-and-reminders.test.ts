@@ -32,6 +32,11 @@ describe('severity and cadence on the time-skipping server', { concurrency: 1 },
       const notified = state.timeline.filter((e) => e.type === 'notification.sent').map((e) => e.message);
       assert.deepEqual(notified.slice(0, 2), ['Notified support-leads: Incident declared', 'Notified exec-staff, security-leadership: Severity P2 → P0']);
       assert.equal(state.mitigationTarget, '4h');
+      assert.deepEqual(
+        state.timeline.filter((e) => e.type === 'page.sent').map((e) => e.message),
+        ['Paged security-oncall, safety-oncall: severity P2 → P0'],
+        'P2 pages nobody; P0 pages its rotations',
+      );
     }));
 
   it('reminds the IC to post status updates at the cadence of the current severity, until resolved', () =>
@@ -48,5 +53,11 @@ describe('severity and cadence on the time-skipping server', { concurrency: 1 },
         /Status update due/.test(state.timeline.filter((e) => e.type === 'notification.sent')[i]!.message),
       );
       assert.deepEqual(reminders, [60, 120, 200, 230]);
+      assert.deepEqual(
+        state.timeline.filter((e) => e.type === 'page.sent').map((e) => e.message),
+        ['Paged safety-oncall: declared', 'Paged security-oncall: severity P1 → P0'],
+        'a rotation already paged is not paged again',
+      );
+      assert.deepEqual(state.paged, ['safety-oncall', 'security-oncall']);
     }));
 });

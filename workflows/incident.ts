@@ -71,6 +71,7 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
     triage: [],
     steps: [],
     notified: [],
+    paged: [],
     timeline: [],
   };
   const plans = new Map<string, StepPlan>();
@@ -105,6 +106,21 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
     const audience = (runbook.notifications[state.severity]?.notify ?? []).filter((group) => !state.notified.includes(group));
     state.notified.push(...audience);
     await notify(audience, subject, `${state.id} (${state.severity}, ${state.category}): ${state.title}. IC: ${state.commander}.`);
+  };
+
+  /** Pages the on-call rotations of the current severity that have not been paged yet. */
+  const pageOnCall = async (reason: string) => {
+    // Runbook snapshots recorded before paging existed have no `page`.
+    const targets = (runbook.notifications[state.severity]?.page ?? []).filter((t) => !state.paged.includes(t));
+    if (!targets.length) return;
+    state.paged.push(...targets);
+    const summary = `[${state.severity}] ${state.title} (${reason})`;
+    try {
+      await activities.page({ incidentId: state.id, targets, severity: state.severity, summary });
+      record('page.sent', SYSTEM, `Paged ${targets.join(', ')}: ${reason}`);
+    } catch (err) {
+      record('page.failed', SYSTEM, `Could not page ${targets.join(', ')}: ${failureMessage(err)}`);
+    }
   };
 
   const findStep = (stepId: unknown): ContainmentStep => {
@@ -375,7 +391,7 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
       state.mitigationTarget = runbook.mitigationTargets[severity];
       record('severity.changed', actor.trim(), `Severity ${from} → ${severity}`);
       publish();
-      await notifyStakeholders(`Severity ${from} → ${severity}`);
+      await Promise.all([notifyStakeholders(`Severity ${from} → ${severity}`), pageOnCall(`severity ${from} → ${severity}`)]);
       return state;
     },
   );
@@ -464,6 +480,7 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
 
 
   void notifyStakeholders('Incident declared');
+  void pageOnCall('declared');
   for (const step of state.steps) void superviseApproval(step);
   void remindStatusUpdates();
 

@@ -105,6 +105,8 @@ export interface IncidentState {
   steps: ContainmentStep[];
   /** Stakeholder groups told so far. */
   notified: string[];
+  /** On-call rotations paged so far. */
+  paged: string[];
   timeline: TimelineEntry[];
 }
 

@@ -9,6 +9,7 @@ import { createIncidentWorker } from '../../app/worker.js';
 import { cp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConsoleNotifier } from '../../integrations/notify/console.js';
+import { ConsolePager } from '../../integrations/paging/console.js';
 import { RunbookSource } from '../../runbooks/source.js';
 import { createLogger } from '../../app/log.js';
 import { freePort } from './ports.js';
@@ -54,7 +55,7 @@ export async function startTemporalHarness(): Promise<TemporalHarness> {
     connection: temporal.workerConnection,
     namespace: 'default',
     taskQueue,
-    dependencies: { flags, notifier: new ConsoleNotifier(createLogger('error')), runbooks },
+    dependencies: { flags, notifier: new ConsoleNotifier(createLogger('error')), pager: new ConsolePager(createLogger('error')), runbooks },
   });
   const running = worker.run();
   return {

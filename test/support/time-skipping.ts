@@ -9,6 +9,7 @@ import { startTimeSkipping } from '../../app/time-skipping.js';
 import { requireWorkflowBundle } from '../../app/workflow-bundle.js';
 import { LocalFileFlagProvider } from '../../integrations/flags/local-file.js';
 import { ConsoleNotifier } from '../../integrations/notify/console.js';
+import { ConsolePager } from '../../integrations/paging/console.js';
 import { RunbookSource } from '../../runbooks/source.js';
 import { repoRoot, tempDir } from './paths.js';
 
@@ -27,7 +28,7 @@ export async function withTimeSkipping<T>(body: (ctx: { env: TestWorkflowEnviron
       namespace: env.namespace ?? 'default',
       taskQueue: 'ts',
       workflowBundle: { codePath: requireWorkflowBundle() },
-      activities: createActivities({ flags, runbooks, notifier: new ConsoleNotifier(createLogger('error')) }),
+      activities: createActivities({ flags, runbooks, notifier: new ConsoleNotifier(createLogger('error')), pager: new ConsolePager(createLogger('error')) }),
     });
     return await worker.runUntil(body({ env, service: new IncidentService(env.client, { taskQueue: 'ts', runbooks }), flags }));
   } finally {

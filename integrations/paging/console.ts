@@ -1,0 +1,12 @@
+import type { Logger } from '../../app/log.js';
+import type { Page, Pager } from './provider.js';
+
+/** The embedded default: pages go to the server log (and, through the workflow, the timeline). */
+export class ConsolePager implements Pager {
+  constructor(private readonly log: Logger) {}
+
+  async trigger(page: Page): Promise<{ delivered: string }> {
+    this.log.warn(`[page ${page.targets.join(', ')}] ${page.incidentId} ${page.severity}: ${page.summary}`);
+    return { delivered: 'console' };
+  }
+}
