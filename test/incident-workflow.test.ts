@@ -165,6 +165,10 @@ describe('incident workflow on a real Temporal dev server', () => {
     assert.equal(state.status, 'triaging');
     assert.ok(types(state).includes('containment.failed'));
     assert.ok(types(state).includes('containment.verification-failed'));
+    assert.deepEqual(
+      state.timeline.filter((e) => e.type === 'notification.sent' && e.message.startsWith('Notified ic:')).map((e) => e.message),
+      ['Notified ic:alice: Containment step failed: ' + missing.title, 'Notified ic:alice: Containment step failed: ' + stubborn.title],
+    );
   });
 
   it('hands over command: the new IC decides, the old one may not, and severity changes notify new stakeholders', async () => {

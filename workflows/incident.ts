@@ -165,11 +165,14 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
     publish();
   };
 
-  const verifyFailed = (step: ContainmentStep, seen: string) => {
+  /** A step that did not take effect is the IC's problem right now: recorded, and the IC is told. */
+  const stepFailed = async (step: ContainmentStep, type: 'containment.failed' | 'containment.verification-failed', result: string) => {
     step.status = 'failed';
-    step.result = `Verification failed: ${seen}`;
-    record('containment.verification-failed', SYSTEM, `Step "${step.id}" not verified: ${seen}`, { stepId: step.id });
+    step.result = result;
+    record(type, SYSTEM, `Step "${step.id}": ${result}`, { stepId: step.id });
+    await notify([`ic:${state.commander}`], `Containment step failed: ${step.title}`, `${state.id}: ${result}`);
   };
+  const verifyFailed = (step: ContainmentStep, seen: string) => stepFailed(step, 'containment.verification-failed', `Verification failed: ${seen}`);
 
   /** Runs an approved step, then reads the state back; a failure is shown to the IC, never hidden. */
   const execute = async (step: ContainmentStep) => {
@@ -192,10 +195,7 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
         record('containment.executed', SYSTEM, `${describeAction(action)} answered ${outcome.status}`, { stepId: step.id });
       }
     } catch (err) {
-      step.status = 'failed';
-      step.result = `Execution failed: ${failureMessage(err)}`;
-      record('containment.failed', SYSTEM, `Step "${step.id}" failed: ${failureMessage(err)}`, { stepId: step.id });
-      return;
+      return stepFailed(step, 'containment.failed', `Execution failed: ${failureMessage(err)}`);
     }
 
     try {

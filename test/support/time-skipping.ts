@@ -14,9 +14,12 @@ import { RunbookSource } from '../../runbooks/source.js';
 import { repoRoot, tempDir } from './paths.js';
 
 /** Runs `body` against the time-skipping server, a worker with the real activities, and the runbook library. */
-export async function withTimeSkipping<T>(body: (ctx: { env: TestWorkflowEnvironment; service: IncidentService; flags: LocalFileFlagProvider }) => Promise<T>): Promise<T> {
+export async function withTimeSkipping<T>(
+  body: (ctx: { env: TestWorkflowEnvironment; service: IncidentService; flags: LocalFileFlagProvider }) => Promise<T>,
+  { runbooksDir = join(repoRoot, 'runbooks') }: { runbooksDir?: string } = {},
+): Promise<T> {
   const dataDir = await tempDir('incident-ts');
-  await cp(join(repoRoot, 'runbooks'), join(dataDir, 'runbooks'), { recursive: true });
+  await cp(runbooksDir, join(dataDir, 'runbooks'), { recursive: true, filter: (src) => !src.endsWith('.ts') });
   const runbooks = new RunbookSource(join(dataDir, 'runbooks'));
   await runbooks.requireValid();
   const flags = new LocalFileFlagProvider(join(dataDir, 'flags.json'));
