@@ -24,6 +24,8 @@ export interface DrillOptions {
   severity?: Severity;
   /** One per containment step, in order; missing ones are `approve`. */
   decisions?: DrillDecision[];
+  /** Aborting stops the test server at once (Ctrl-C must not leave it running). */
+  signal?: AbortSignal;
 }
 
 export interface DrillReport {
@@ -61,7 +63,11 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
   const flags = new LocalFileFlagProvider(join(dataDir, 'flags.json'));
   await flags.ensureExists();
   const env = await startTimeSkipping();
+  let stopped: Promise<void> | undefined;
+  const stop = () => (stopped ??= env.teardown());
+  options.signal?.addEventListener('abort', () => void stop(), { once: true });
   try {
+    options.signal?.throwIfAborted();
     const taskQueue = 'drill';
     const worker = await Worker.create({
       connection: env.nativeConnection,
@@ -118,7 +124,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
       };
     });
   } finally {
-    await env.teardown();
+    await stop();
     await rm(dataDir, { recursive: true, force: true });
   }
 }

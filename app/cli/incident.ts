@@ -102,7 +102,7 @@ async function main(argv: string[]): Promise<number> {
       };
       const { id } = await api.post<{ id: string }>('/api/incidents', body);
       const incident = await api.get<IncidentState>(`/api/incidents/${id}`);
-      print(incident, (i) => `Declared ${i.id} (${i.severity} ${i.category}): ${i.title}\n  commander ${i.commander}\n  pending   ${pending(i)}\n  next      incident show ${i.id}`);
+      print(incident, (i) => `Declared ${i.id} (${i.severity} ${i.category}): ${i.title}\n  commander ${i.commander}\n  runbook   ${i.runbook?.id ?? 'loading'}\n${pending(i)}\n  next      incident show ${i.id}`);
       return 0;
     }
     case 'list': {
@@ -175,14 +175,27 @@ async function main(argv: string[]): Promise<number> {
       if (severity && !(SEVERITIES as readonly string[]).includes(severity)) throw new UsageError(`--severity must be one of ${SEVERITIES.join(', ')}`);
       (await import('../runtime.js')).installTemporalRuntime('ERROR');
       const { runDrill } = await import('../drill.js');
-      const report = await runDrill({
-        runbookId,
-        runbooksDir: resolve(values.runbooks ?? defaultRunbooksDir),
-        ...(severity ? { severity: severity as Severity } : {}),
-        decisions: decisions as DrillDecision[],
-      });
-      print(report, formatDrill);
-      return 0;
+      const interrupted = new AbortController();
+      const onSignal = () => {
+        interrupted.abort();
+        setTimeout(() => process.exit(130), 5_000); // if stopping hangs, still go
+      };
+      process.once('SIGINT', onSignal).once('SIGTERM', onSignal);
+      try {
+        const report = await runDrill({
+          runbookId,
+          runbooksDir: resolve(values.runbooks ?? defaultRunbooksDir),
+          ...(severity ? { severity: severity as Severity } : {}),
+          decisions: decisions as DrillDecision[],
+          signal: interrupted.signal,
+        });
+        print(report, formatDrill);
+        return 0;
+      } catch (err) {
+        if (!interrupted.signal.aborted) throw err;
+        process.stderr.write('incident: drill interrupted; its test server is stopped\n');
+        return 130;
+      }
     }
     default:
       throw new UsageError(`Unknown command "${command}"`);
@@ -199,7 +212,8 @@ async function validateRunbooks(dir: string, json: boolean): Promise<number> {
 
 function pending(incident: IncidentState): string {
   const steps = incident.steps.filter((s) => s.status === 'pending');
-  return steps.length ? steps.map((s) => `${s.id}: ${s.title} (incident approve ${incident.id} ${s.id})`).join('; ') : 'nothing';
+  if (!steps.length) return '  no containment step awaits a decision';
+  return ['  awaiting a decision:', ...steps.map((s) => `    ${s.id.padEnd(24)} ${s.title}\n    ${''.padEnd(24)} incident approve ${incident.id} ${s.id}`)].join('\n');
 }
 
 main(process.argv.slice(2)).then(
