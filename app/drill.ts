@@ -1,22 +1,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { Worker } from '@temporalio/worker';
-import { createActivities } from '../activities/index.js';
 import { LocalFileFlagProvider } from '../integrations/flags/local-file.js';
-import { ConsoleNotifier } from '../integrations/notify/console.js';
-import { ConsolePager } from '../integrations/paging/console.js';
 import { durationMs } from '../runbooks/duration.js';
 import { UnknownRunbookError } from '../runbooks/library.js';
 import type { ApproverGroups, RunbookStep } from '../runbooks/schema.js';
 import { RunbookSource } from '../runbooks/source.js';
 import type { IncidentState, Severity, StepStatus } from '../workflows/model.js';
 import { IncidentService } from './incident-service.js';
-import { createLogger } from './log.js';
-import { startTimeSkipping } from './time-skipping.js';
-import { requireWorkflowBundle } from './workflow-bundle.js';
-
 import type { DrillDecision } from './drill-decisions.js';
+import { createLocalWorker, startTimeSkipping } from './time-skipping.js';
 
 export interface DrillOptions {
   runbookId: string;
@@ -69,13 +62,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
   try {
     options.signal?.throwIfAborted();
     const taskQueue = 'drill';
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      taskQueue,
-      workflowBundle: { codePath: requireWorkflowBundle() },
-      activities: createActivities({ flags, runbooks, notifier: new ConsoleNotifier(createLogger('error')), pager: new ConsolePager(createLogger('error')) }),
-    });
+    const worker = await createLocalWorker(env, { taskQueue, flags, runbooks });
     return await worker.runUntil(async () => {
       const service = new IncidentService(env.client, { taskQueue, runbooks });
       const { id } = await service.declare({

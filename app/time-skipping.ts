@@ -1,8 +1,16 @@
 import proto from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SearchAttributeType } from '@temporalio/common';
+import { createActivities } from '../activities/index.js';
+import type { LocalFileFlagProvider } from '../integrations/flags/local-file.js';
+import { ConsoleNotifier } from '../integrations/notify/console.js';
+import { ConsolePager } from '../integrations/paging/console.js';
+import type { RunbookSource } from '../runbooks/source.js';
 import { incidentSearchAttributes } from '../workflows/search-attributes.js';
+import { createLogger } from './log.js';
 import { temporalTestServerPath } from './temporal-binaries.js';
+import { requireWorkflowBundle } from './workflow-bundle.js';
 
 const { IndexedValueType } = proto.temporal.api.enums.v1;
 const INDEXED_TYPES: Record<string, proto.temporal.api.enums.v1.IndexedValueType> = {
@@ -23,4 +31,16 @@ export async function startTimeSkipping(): Promise<TestWorkflowEnvironment> {
     searchAttributes: Object.fromEntries(incidentSearchAttributes.map((key) => [key.name, INDEXED_TYPES[key.type]!])),
   });
   return env;
+}
+
+/** A worker on the time-skipping server with the real activities and local providers; notifications and pages are not printed. */
+export function createLocalWorker(env: TestWorkflowEnvironment, { taskQueue, flags, runbooks }: { taskQueue: string; flags: LocalFileFlagProvider; runbooks: RunbookSource }): Promise<Worker> {
+  const quiet = createLogger('error');
+  return Worker.create({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue,
+    workflowBundle: { codePath: requireWorkflowBundle() },
+    activities: createActivities({ flags, runbooks, notifier: new ConsoleNotifier(quiet), pager: new ConsolePager(quiet) }),
+  });
 }

@@ -1,15 +1,9 @@
 import { cp } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import { createActivities } from '../../activities/index.js';
 import { IncidentService } from '../../app/incident-service.js';
-import { createLogger } from '../../app/log.js';
-import { startTimeSkipping } from '../../app/time-skipping.js';
-import { requireWorkflowBundle } from '../../app/workflow-bundle.js';
+import { createLocalWorker, startTimeSkipping } from '../../app/time-skipping.js';
 import { LocalFileFlagProvider } from '../../integrations/flags/local-file.js';
-import { ConsoleNotifier } from '../../integrations/notify/console.js';
-import { ConsolePager } from '../../integrations/paging/console.js';
 import { RunbookSource } from '../../runbooks/source.js';
 import { repoRoot, tempDir } from './paths.js';
 
@@ -26,13 +20,7 @@ export async function withTimeSkipping<T>(
   await flags.ensureExists();
   const env = await startTimeSkipping();
   try {
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      taskQueue: 'ts',
-      workflowBundle: { codePath: requireWorkflowBundle() },
-      activities: createActivities({ flags, runbooks, notifier: new ConsoleNotifier(createLogger('error')), pager: new ConsolePager(createLogger('error')) }),
-    });
+    const worker = await createLocalWorker(env, { taskQueue: 'ts', flags, runbooks });
     return await worker.runUntil(body({ env, service: new IncidentService(env.client, { taskQueue: 'ts', runbooks }), flags }));
   } finally {
     await env.teardown();
