@@ -1,27 +1,31 @@
 import type { FlagProvider } from '../integrations/flags/provider.js';
 import type { Notifier } from '../integrations/notify/provider.js';
 import type { Pager } from '../integrations/paging/provider.js';
+import type { TicketProvider } from '../integrations/ticketing/provider.js';
 import type { RunbookSource } from '../runbooks/source.js';
 import { createFlagActivities } from './flags.js';
 import { createHttpActivities } from './http.js';
 import { createNotifyActivities } from './notify.js';
 import { createPagingActivities } from './paging.js';
 import { createRunbookActivities } from './runbooks.js';
+import { createTicketActivities } from './tickets.js';
 
 export interface ActivityDependencies {
   flags: FlagProvider;
   notifier: Notifier;
   pager: Pager;
   runbooks: RunbookSource;
+  tickets: TicketProvider;
 }
 
-export function createActivities({ flags, notifier, pager, runbooks }: ActivityDependencies) {
+export function createActivities({ flags, notifier, pager, runbooks, tickets }: ActivityDependencies) {
   return {
     ...createFlagActivities(flags),
     ...createNotifyActivities(notifier),
     ...createPagingActivities(pager),
     ...createRunbookActivities(runbooks),
     ...createHttpActivities(),
+    ...createTicketActivities(tickets),
   };
 }
 

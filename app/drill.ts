@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { LocalFileTicketProvider } from '../integrations/ticketing/local-file.js';
 import { LocalFileFlagProvider } from '../integrations/flags/local-file.js';
 import { durationMs } from '../runbooks/duration.js';
 import { UnknownRunbookError } from '../runbooks/library.js';
@@ -55,6 +56,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
   const dataDir = await mkdtemp(join(tmpdir(), 'incident-drill-'));
   const flags = new LocalFileFlagProvider(join(dataDir, 'flags.json'));
   await flags.ensureExists();
+  const tickets = new LocalFileTicketProvider(join(dataDir, 'tickets.json'));
   const env = await startTimeSkipping();
   let stopped: Promise<void> | undefined;
   const stop = () => (stopped ??= env.teardown());
@@ -62,9 +64,9 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
   try {
     options.signal?.throwIfAborted();
     const taskQueue = 'drill';
-    const worker = await createLocalWorker(env, { taskQueue, flags, runbooks });
+    const worker = await createLocalWorker(env, { taskQueue, flags, runbooks, tickets });
     return await worker.runUntil(async () => {
-      const service = new IncidentService(env.client, { taskQueue, runbooks });
+      const service = new IncidentService(env.client, { taskQueue, runbooks, tickets });
       const { id } = await service.declare({
         title: `Drill: ${runbook.title}`,
         category: runbook.match.categories[0] ?? 'other',
@@ -92,7 +94,9 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
         const step = (await service.get(id)).steps.find((s) => s.id === spec.id)!;
         played.push({ stepId: spec.id, decision, status: step.status, ...(step.result ? { result: step.result } : {}) });
       }
-      await service.resolve(id, IC, 'Drill complete');
+      const resolved = await service.resolve(id, IC, 'Drill complete');
+      // A drill has no corrective actions; where the runbook requires a postmortem, the IC signs the draft off.
+      if (resolved.postmortem?.required ?? runbook.postmortem.requiredAt.includes(severity)) await service.completePostmortem(id, IC);
       // Leave the containment in place: the drill ends now, not when the undo offer runs out.
       for (const undo of (await service.get(id)).steps.filter((s) => s.kind === 'undo' && s.status === 'pending')) {
         await service.decide(id, { stepId: undo.id, decision: 'reject', actor: IC, reason: 'drill: containment stays' });

@@ -4,16 +4,22 @@ import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFo
 import { FailureType } from '../workflows/failures.js';
 import { incidentWorkflow } from '../workflows/incident.js';
 import {
+  acknowledgeUpdate,
+  addActionUpdate,
   approvalRefusedSignal,
   approveStepUpdate,
   assignCommanderUpdate,
+  completePostmortemUpdate,
   completeTriageUpdate,
   getStateQuery,
   rejectStepUpdate,
   resolveUpdate,
   setSeverityUpdate,
+  ticketClosedSignal,
+  waiveActionUpdate,
 } from '../workflows/messages.js';
-import type { Category, ContainmentStep, DeclareInput, IncidentState, Severity } from '../workflows/model.js';
+import type { AddActionInput, Category, ContainmentStep, CorrectiveAction, DeclareInput, IncidentState, Severity } from '../workflows/model.js';
+import type { TicketProvider } from '../integrations/ticketing/provider.js';
 import { IncidentCategory, IncidentCommander, IncidentSeverity, IncidentStatus } from '../workflows/search-attributes.js';
 import type { RunbookSource } from '../runbooks/source.js';
 import { newIncidentId } from './incident-id.js';
@@ -38,6 +44,9 @@ export interface DeclareRequest {
   commander?: string;
   declaredBy?: string;
   runbookId?: string;
+  detectedAt?: string;
+  service?: string;
+  fingerprint?: string;
 }
 
 export interface IncidentSummary {
@@ -72,7 +81,7 @@ const FAILURE_KINDS: Record<string, IncidentErrorKind> = {
 export class IncidentService {
   constructor(
     private readonly client: Client,
-    private readonly options: { taskQueue: string; runbooks: RunbookSource },
+    private readonly options: { taskQueue: string; runbooks: RunbookSource; tickets?: TicketProvider },
   ) {}
 
   async declare(request: DeclareRequest): Promise<{ id: string }> {
@@ -94,6 +103,9 @@ export class IncidentService {
         commander,
         declaredBy: request.declaredBy ?? commander,
         ...(request.runbookId ? { runbookId: request.runbookId } : {}),
+        ...(request.detectedAt ? { detectedAt: request.detectedAt } : {}),
+        ...(request.service ? { service: request.service } : {}),
+        ...(request.fingerprint ? { fingerprint: request.fingerprint } : {}),
       };
       try {
         await this.client.workflow.start(incidentWorkflow, {
@@ -172,6 +184,23 @@ export class IncidentService {
     return incidents.sort((a, b) => b.declaredAt.localeCompare(a.declaredAt));
   }
 
+  /** Every incident declared since `since`, open or closed (within the namespace's retention), with its state. */
+  async declaredSince(since: Date): Promise<IncidentState[]> {
+    const query = `WorkflowType = '${incidentWorkflow.name}' AND StartTime >= '${since.toISOString()}'`;
+    try {
+      const ids: string[] = [];
+      for await (const info of this.client.workflow.list({ query })) ids.push(info.workflowId);
+      const states: IncidentState[] = [];
+      // A few at a time: each query of a closed incident replays its history on a worker.
+      for (let i = 0; i < ids.length; i += 8) {
+        states.push(...(await Promise.all(ids.slice(i, i + 8).map((id) => this.client.workflow.getHandle(id).query(getStateQuery)))));
+      }
+      return states;
+    } catch (err) {
+      throw translate(err);
+    }
+  }
+
   async get(id: string): Promise<IncidentState> {
     try {
       return await this.client.workflow.getHandle(id).query(getStateQuery);
@@ -211,6 +240,64 @@ export class IncidentService {
     return this.update(id, () =>
       this.client.workflow.getHandle(id).executeUpdate(assignCommanderUpdate, { args: [{ actor, commander }] }),
     );
+  }
+
+  acknowledge(id: string, actor: string): Promise<IncidentState> {
+    return this.update(id, () => this.client.workflow.getHandle(id).executeUpdate(acknowledgeUpdate, { args: [{ actor }] }));
+  }
+
+  /** The postmortem draft, written when the incident was resolved and kept current until completed. */
+  async postmortem(id: string): Promise<string> {
+    const state = await this.get(id);
+    if (!state.postmortem) throw new IncidentError('conflict', `${id} is ${state.status}: its postmortem draft is written when it is resolved`);
+    return state.postmortem.markdown;
+  }
+
+  completePostmortem(id: string, actor: string): Promise<IncidentState> {
+    return this.update(id, () => this.client.workflow.getHandle(id).executeUpdate(completePostmortemUpdate, { args: [{ actor }] }));
+  }
+
+  addAction(id: string, request: AddActionInput): Promise<CorrectiveAction> {
+    return this.update(id, () => this.client.workflow.getHandle(id).executeUpdate(addActionUpdate, { args: [request] }));
+  }
+
+  /** Only the IC may waive; a refusal is recorded on the timeline like a refused approval. */
+  async waiveAction(id: string, actionId: string, actor: string, reason: string): Promise<CorrectiveAction> {
+    const handle = this.client.workflow.getHandle(id);
+    try {
+      return await handle.executeUpdate(waiveActionUpdate, { args: [{ actionId, actor, reason }] });
+    } catch (err) {
+      const error = translate(err, id);
+      if (error.kind === 'forbidden') {
+        await handle.signal(approvalRefusedSignal, { stepId: actionId, actor, decision: 'reject', reason: error.message }).catch(() => undefined);
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * The ticket of an action was closed: in our own tracker this closes it; either way the action hears
+   * at once (trackers with webhooks report here too; the others are polled).
+   */
+  async closeAction(id: string, actionId: string, actor: string): Promise<CorrectiveAction> {
+    const action = (await this.get(id)).actions.find((a) => a.id === actionId);
+    if (!action) throw new IncidentError('not-found', `${id} has no corrective action "${actionId}"`);
+    if (action.status !== 'open') throw new IncidentError('conflict', `${actionId} is already ${action.status}`);
+    if (action.ticket && this.options.tickets?.close && action.ticket.provider === this.options.tickets.name) {
+      await this.options.tickets.close(action.ticket.key, actor);
+    }
+    const actionHandle = this.client.workflow.getHandle(`${id}-${actionId}`);
+    await this.update(id, () => actionHandle.signal(ticketClosedSignal, { by: actor }));
+    return this.untilEnded(id, actionId);
+  }
+
+  private async untilEnded(id: string, actionId: string, timeoutMs = 10_000): Promise<CorrectiveAction> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const action = (await this.get(id)).actions.find((a) => a.id === actionId)!;
+      if (action.status !== 'open' || Date.now() > deadline) return action;
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }
 
   private async update<T>(id: string, call: () => Promise<T>): Promise<T> {

@@ -6,10 +6,12 @@ import { installTemporalRuntime } from './runtime.js';
 import { LocalFileFlagProvider } from '../integrations/flags/local-file.js';
 import { ConsoleNotifier } from '../integrations/notify/console.js';
 import { ConsolePager } from '../integrations/paging/console.js';
+import { LocalFileTicketProvider } from '../integrations/ticketing/local-file.js';
 import { RunbookSource } from '../runbooks/source.js';
 import { ConfigError, loadServerConfig, type ServerConfig } from './config.js';
 import { createHealthCheck } from './health.js';
 import { incidentRoutes } from './http/incident-routes.js';
+import { kpiRoutes } from './http/kpi-routes.js';
 import { startHttpServer, stopHttpServer } from './http/server.js';
 import { IncidentService } from './incident-service.js';
 import { createLogger, type Logger } from './log.js';
@@ -75,12 +77,13 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
 
   const flags = new LocalFileFlagProvider(config.flagsFile);
   if (await flags.ensureExists()) log.info('created example flags', { file: config.flagsFile });
+  const tickets = new LocalFileTicketProvider(config.ticketsFile);
 
   const worker = await createIncidentWorker({
     connection: temporal.workerConnection,
     namespace: temporal.namespace,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    dependencies: { flags, notifier: new ConsoleNotifier(log), pager: new ConsolePager(log), runbooks },
+    dependencies: { flags, notifier: new ConsoleNotifier(log), pager: new ConsolePager(log), runbooks, tickets },
     bundlePath: config.WORKFLOW_BUNDLE,
   });
   running.worker = worker;
@@ -92,9 +95,10 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
   const service = new IncidentService(temporal.client, {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     runbooks,
+    tickets,
   });
   running.http = await startHttpServer(config.HOST, config.PORT, {
-    routes: incidentRoutes(service),
+    routes: [...incidentRoutes(service), ...kpiRoutes(service)],
     health: createHealthCheck({ ...temporal, worker, taskQueue: config.TEMPORAL_TASK_QUEUE }),
     apiToken: config.API_TOKEN,
     log,
@@ -104,9 +108,11 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
   const lines = [
     `Incident API     ${api}/api/incidents${config.API_TOKEN ? ' (bearer token required)' : ''}`,
     `Health           ${api}/healthz`,
+    `Metrics          ${api}/metrics (Prometheus; KPIs of the last 30 days)`,
     `Temporal         ${temporal.address} (namespace ${temporal.namespace}${running.devServer ? `, embedded, state in ${config.dataDir}` : ''})`,
     ...(running.devServer?.uiUrl ? [`Temporal Web UI  ${running.devServer.uiUrl}`] : []),
     `Flags            ${config.flagsFile}`,
+    `Tickets          ${config.ticketsFile}`,
     `Runbooks         ${config.runbooksDir} (${library.runbooks.length})`,
     `Try              npx incident declare "Jailbreak regression" --category jailbreak --severity P1 --as $USER`,
   ];

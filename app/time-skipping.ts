@@ -7,6 +7,7 @@ import type { LocalFileFlagProvider } from '../integrations/flags/local-file.js'
 import { ConsoleNotifier } from '../integrations/notify/console.js';
 import { ConsolePager } from '../integrations/paging/console.js';
 import type { RunbookSource } from '../runbooks/source.js';
+import type { TicketProvider } from '../integrations/ticketing/provider.js';
 import { incidentSearchAttributes } from '../workflows/search-attributes.js';
 import { createLogger } from './log.js';
 import { temporalTestServerPath } from './temporal-binaries.js';
@@ -34,13 +35,16 @@ export async function startTimeSkipping(): Promise<TestWorkflowEnvironment> {
 }
 
 /** A worker on the time-skipping server with the real activities and local providers; notifications and pages are not printed. */
-export function createLocalWorker(env: TestWorkflowEnvironment, { taskQueue, flags, runbooks }: { taskQueue: string; flags: LocalFileFlagProvider; runbooks: RunbookSource }): Promise<Worker> {
+export function createLocalWorker(
+  env: TestWorkflowEnvironment,
+  { taskQueue, flags, runbooks, tickets }: { taskQueue: string; flags: LocalFileFlagProvider; runbooks: RunbookSource; tickets: TicketProvider },
+): Promise<Worker> {
   const quiet = createLogger('error');
   return Worker.create({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue,
     workflowBundle: { codePath: requireWorkflowBundle() },
-    activities: createActivities({ flags, runbooks, notifier: new ConsoleNotifier(quiet), pager: new ConsolePager(quiet) }),
+    activities: createActivities({ flags, runbooks, tickets, notifier: new ConsoleNotifier(quiet), pager: new ConsolePager(quiet) }),
   });
 }

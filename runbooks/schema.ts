@@ -30,6 +30,14 @@ const approval = z
   })
   .default({ required: true, approvers: ['ic'], timeout: '15m', timeoutBySeverity: {}, escalation: [], preApprovedAt: [] });
 
+const actionReminders = z.strictObject({
+  before: z.array(duration).default(['3d', '1d']).describe("remind the owner this long before the due date"),
+  overdueEvery: duration.default('1d').describe('remind the owner this often once the action is overdue'),
+  escalateToIcAfter: duration.default('2d').describe('overdue this long: the IC is told too'),
+  escalateToManagersAfter: duration.default('7d').describe('overdue this long: the managers are told too'),
+  managers: z.array(approverRef).min(1).default(['group:eng-managers']).describe('who hears about long-overdue actions'),
+});
+
 const stepBase = {
   id: slug,
   title: z.string().min(1),
@@ -125,10 +133,11 @@ export const runbookSchema = z
     ).default({}),
     postmortem: z
       .strictObject({
-        requiredAt: z.array(severity).default(['P0', 'P1']),
-        actionDueDays: bySeverity(z.number().int().positive()).default({}),
+        requiredAt: z.array(severity).default(['P0', 'P1']).describe('severities whose incident closes only once the IC completes the postmortem'),
+        actionDueDays: bySeverity(z.number().int().positive()).default({}).describe('default due date of a corrective action, in days after it is added'),
+        actionReminders: actionReminders.default(actionReminders.parse({})),
       })
-      .default({ requiredAt: ['P0', 'P1'], actionDueDays: {} })
+      .default({ requiredAt: ['P0', 'P1'], actionDueDays: {}, actionReminders: actionReminders.parse({}) })
       .transform((p) => ({ ...p, actionDueDays: { P0: 14, P1: 30, P2: 60, P3: 90, ...p.actionDueDays } })),
     mitigationTargets: bySeverity(duration)
       .default({})

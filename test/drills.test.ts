@@ -29,7 +29,7 @@ describe('drills of every runbook in the library', { concurrency: 1 }, () => {
       }
       assert.ok(report.incident.mitigatedAt);
       assert.equal(report.targetMet ?? true, true);
-      assert.equal(report.incident.status, 'resolved');
+      assert.equal(report.incident.status, 'closed');
     });
 
     it(`${runbook.id}: every step rejected → nothing changes and it is never mitigated`, async () => {

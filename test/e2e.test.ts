@@ -95,7 +95,7 @@ describe('the product as a user runs it', () => {
     assert.deepEqual([...positions].sort((a, b) => a - b), positions, 'timeline out of order');
 
     const listed = await runCli(['list', '--all', '--json'], cliEnv);
-    assert.equal(JSON.parse(listed.stdout).find((i: { id: string }) => i.id === id)?.status, 'resolved');
+    assert.equal(JSON.parse(listed.stdout).find((i: { id: string }) => i.id === id)?.status, 'postmortem');
 
     process.kill(product.child.pid!, 'SIGTERM');
     const stoppedIn = await waitGroupGone(product, 10_000);

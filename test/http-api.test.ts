@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { createHealthCheck } from '../app/health.js';
 import { incidentRoutes } from '../app/http/incident-routes.js';
+import { kpiRoutes } from '../app/http/kpi-routes.js';
 import { startHttpServer, stopHttpServer } from '../app/http/server.js';
 import { IncidentService } from '../app/incident-service.js';
 import { createLogger } from '../app/log.js';
@@ -16,10 +17,10 @@ let base: string;
 
 before(async () => {
   harness = await startTemporalHarness();
-  const service = new IncidentService(harness.client, { taskQueue: harness.taskQueue, runbooks: harness.runbooks });
+  const service = new IncidentService(harness.client, { taskQueue: harness.taskQueue, runbooks: harness.runbooks, tickets: harness.tickets });
   const port = await freePort();
   server = await startHttpServer('127.0.0.1', port, {
-    routes: incidentRoutes(service),
+    routes: [...incidentRoutes(service), ...kpiRoutes(service)],
     health: createHealthCheck({ ...harness.temporal, worker: harness.worker, taskQueue: harness.taskQueue }),
     apiToken: TOKEN,
     log: createLogger('error'),
@@ -119,12 +120,15 @@ describe('HTTP JSON API', () => {
     assert.equal(resolved.status, 200);
     assert.equal(resolved.body.status, 'resolved');
     assert.equal((await call('POST', path, { actor: 'alice', summary: 'again' })).status, 409);
+    const postmortem = `/api/incidents/${created.id}/postmortem`;
+    assert.equal((await call('POST', `${postmortem}/complete`, { actor: 'bob' })).status, 403);
+    assert.equal((await call('POST', `${postmortem}/complete`, { actor: 'alice' })).status, 200);
     let listed;
     for (let i = 0; i < 50 && !listed; i++) {
       listed = (await call('GET', '/api/incidents?status=all')).body.incidents.find((x: { id: string; open: boolean }) => x.id === created.id && !x.open);
       if (!listed) await new Promise((r) => setTimeout(r, 100));
     }
-    assert.equal(listed?.status, 'resolved');
+    assert.equal(listed?.status, 'closed');
   });
 
   it('changes severity and commander through their routes', async () => {

@@ -217,9 +217,11 @@ describe('incident workflow on a real Temporal dev server', () => {
     const undone = await service.decide(id, { stepId: 'undo-rollback-model', decision: 'approve', actor: 'lee' });
     assert.equal(undone.status, 'verified');
     assert.equal(await flagValue('assistant-model-version'), 'model-2026-11-12');
+    assert.equal((await service.get(id)).status, 'postmortem', 'P1: open until the IC completes the postmortem');
+    await service.completePostmortem(id, 'alice');
     const result = (await harness.client.workflow.getHandle(id).result()) as IncidentState;
     assert.equal(result.summary, 'Rolled back; the new model fails the jailbreak evals');
-    assert.equal((await service.get(id)).status, 'resolved', 'a closed incident can still be read');
+    assert.equal((await service.get(id)).status, 'closed', 'a closed incident can still be read');
     assert.equal((await rejection(service.resolve(id, 'alice', 'again'))).kind, 'conflict');
   });
 

@@ -1,10 +1,13 @@
 import {
   ApplicationFailure,
+  ParentClosePolicy,
   allHandlersFinished,
   condition,
   proxyActivities,
   setHandler,
+  startChild,
   upsertSearchAttributes,
+  type ChildWorkflowHandle,
 } from '@temporalio/workflow';
 import type { UpdateDefinition } from '@temporalio/common';
 import type { IncidentActivities } from '../activities/index.js';
@@ -13,20 +16,30 @@ import { durationMs, formatDuration } from '../runbooks/duration.js';
 import type { ApproverGroups, Runbook, RunbookStep } from '../runbooks/schema.js';
 import { describeApprovers, mayDecide } from './approvers.js';
 import { actionFor, describeAction, type StepAction } from './containment-actions.js';
-import { FailureType } from './failures.js';
+import { correctiveActionWorkflow } from './corrective-action.js';
+import { FailureType, failureMessage } from './failures.js';
 import { changeTookEffect, restoring } from './flag-expectations.js';
 import {
+  acknowledgeUpdate,
+  actionChangedSignal,
+  addActionUpdate,
   approvalRefusedSignal,
   approveStepUpdate,
   assignCommanderUpdate,
+  commanderChangedSignal,
+  completePostmortemUpdate,
   completeTriageUpdate,
   getStateQuery,
   rejectStepUpdate,
   resolveUpdate,
   setSeverityUpdate,
+  waiveActionUpdate,
+  waiveSignal,
 } from './messages.js';
-import type { ContainmentStep, DeclareInput, IncidentState, Severity, StepDecisionInput } from './model.js';
-import { SEVERITIES } from './model.js';
+import type { ContainmentStep, CorrectiveAction, DeclareInput, IncidentState, Severity, StepDecisionInput } from './model.js';
+import { ACTION_KINDS, SEVERITIES } from './model.js';
+import { renderPostmortem } from './postmortem.js';
+import { within } from './within.js';
 import { IncidentCategory, IncidentCommander, IncidentSeverity, IncidentStatus } from './search-attributes.js';
 
 const activities = proxyActivities<IncidentActivities>({
@@ -35,6 +48,7 @@ const activities = proxyActivities<IncidentActivities>({
 });
 
 const SYSTEM = 'system';
+const DAY_MS = 86_400_000;
 /** How long the reversal of a containment step stays on offer after resolution. */
 const UNDO_WINDOW = '7d';
 
@@ -58,6 +72,7 @@ interface StepPlan {
 /** One workflow per incident; its workflow id is the incident id. It runs the incident's runbook. */
 export async function incidentWorkflow(input: DeclareInput): Promise<IncidentState> {
   const now = () => new Date().toISOString();
+  const declaredAt = now();
   const state: IncidentState = {
     id: input.id,
     title: input.title,
@@ -67,20 +82,35 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
     status: 'declared',
     commander: input.commander,
     declaredBy: input.declaredBy,
-    declaredAt: now(),
+    declaredAt,
+    detectedAt: input.detectedAt && Date.parse(input.detectedAt) < Date.parse(declaredAt) ? input.detectedAt : declaredAt,
+    ...(input.service ? { service: input.service } : {}),
+    ...(input.fingerprint ? { fingerprint: input.fingerprint } : {}),
     triage: [],
     steps: [],
     notified: [],
     paged: [],
+    actions: [],
     timeline: [],
   };
   const plans = new Map<string, StepPlan>();
+  const actionHandles = new Map<string, ChildWorkflowHandle<typeof correctiveActionWorkflow>>();
   let runbook!: Runbook;
   let groups: ApproverGroups = {};
 
   const record = (type: string, actor: string, message: string, data?: Record<string, unknown>) => {
     state.timeline.push({ at: now(), type, actor, message, ...(data ? { data } : {}) });
   };
+
+  /** Time to acknowledge ends at the IC's first act on the incident, whatever it is. */
+  const acknowledgedBy = (actor: string) => {
+    if (state.acknowledgedAt || actor.trim() !== state.commander) return;
+    state.acknowledgedAt = now();
+    const took = Date.parse(state.acknowledgedAt) - Date.parse(state.declaredAt);
+    record('acknowledged', state.commander, `Acknowledged by the IC ${formatDuration(took)} after declaration`, { timeToAcknowledgeMs: took });
+  };
+
+  const isResolved = () => state.status === 'resolved' || state.status === 'postmortem' || state.status === 'closed';
 
   const publish = () => {
     upsertSearchAttributes([
@@ -134,13 +164,17 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
   };
 
   const requireOpen = () => {
-    if (state.status === 'resolved') refuse(FailureType.conflict, `${state.id} is already resolved`);
+    if (isResolved()) refuse(FailureType.conflict, `${state.id} is already resolved`);
+  };
+
+  const requireCommander = (actor: string, what: string) => {
+    if (actor !== state.commander) refuse(FailureType.notAuthorized, `${actor} may not ${what}: only the incident commander (${state.commander}) may`);
   };
 
   const validateDecision = (decision: StepDecisionInput, verb: 'approve' | 'reject') => {
     const actor = requireText(decision?.actor, 'actor');
     const step = findStep(decision.stepId);
-    if (state.status === 'resolved' && step.kind !== 'undo') refuse(FailureType.conflict, `${state.id} is already resolved`);
+    if (isResolved() && step.kind !== 'undo') refuse(FailureType.conflict, `${state.id} is already resolved`);
     if (step.status !== 'pending') {
       const by = step.decision ? ` (${step.decision.outcome} by ${step.decision.by} at ${step.decision.at})` : '';
       refuse(FailureType.conflict, `Step "${step.id}" is ${step.status}, not pending${by}`);
@@ -238,14 +272,14 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
     const policy = plans.get(step.id)!.approval;
     if (!policy.required) return approve(step, SYSTEM, 'the runbook runs this step without approval');
     let overdue = false;
-    while (step.status === 'pending' && state.status !== 'resolved') {
+    while (step.status === 'pending' && !isResolved()) {
       const severity = state.severity;
       const timeout = policy.timeoutBySeverity[severity] ?? policy.timeout;
       const preApproved = policy.preApprovedAt.includes(severity);
       const canEscalate = step.escalationLevel < policy.escalation.length;
       const waitMs = preApproved || canEscalate || !overdue ? durationMs(timeout) : undefined;
       step.decisionDue = waitMs === undefined ? undefined : new Date(Date.now() + waitMs).toISOString();
-      const interrupted = await within(() => step.status !== 'pending' || state.status === 'resolved' || state.severity !== severity, waitMs);
+      const interrupted = await within(() => step.status !== 'pending' || isResolved() || state.severity !== severity, waitMs);
       if (interrupted) continue;
       if (preApproved) return approve(step, SYSTEM, `pre-approved at ${severity} and no decision within ${timeout}`);
       if (canEscalate) {
@@ -265,10 +299,10 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
 
   /** Reminds the IC to post a status update at the runbook's cadence for the current severity. */
   const remindStatusUpdates = async () => {
-    while (state.status !== 'resolved') {
+    while (!isResolved()) {
       const severity = state.severity;
       const every = runbook.notifications[severity]?.statusUpdateEvery;
-      const interrupted = await within(() => state.status === 'resolved' || state.severity !== severity, every ? durationMs(every) : undefined);
+      const interrupted = await within(() => isResolved() || state.severity !== severity, every ? durationMs(every) : undefined);
       if (interrupted) continue;
       await notify([`ic:${state.commander}`], 'Status update due', `${state.id} (${state.severity}) is ${state.status}: post a status update (every ${every}).`);
     }
@@ -307,6 +341,64 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
 
   const pendingUndos = () => state.steps.filter((s) => s.kind === 'undo' && s.status === 'pending');
 
+  /** Undo offers stay open for UNDO_WINDOW; then whatever is still pending expires. */
+  const expireUndos = async () => {
+    if (!pendingUndos().length || (await condition(() => pendingUndos().length === 0, durationMs(UNDO_WINDOW)))) return;
+    for (const step of pendingUndos()) {
+      step.status = 'expired';
+      step.decisionDue = undefined;
+      record('undo.expired', SYSTEM, `Nobody decided "${step.title}" within ${UNDO_WINDOW}; the containment stays in place`, { stepId: step.id });
+    }
+  };
+
+  /** The draft follows the incident (actions added, closed) until the IC completes it. */
+  const refreshPostmortem = () => {
+    if (state.postmortem && !state.postmortem.completedAt) state.postmortem.markdown = renderPostmortem(state);
+  };
+
+  const writePostmortemDraft = () => {
+    const required = runbook.postmortem.requiredAt.includes(state.severity);
+    state.status = 'postmortem';
+    state.postmortem = { required, draftedAt: now(), markdown: '' };
+    record('postmortem.drafted', SYSTEM, `Postmortem draft written${required ? `; required at ${state.severity}, so the IC completes it before the incident closes` : ''}`);
+    refreshPostmortem();
+    publish();
+  };
+
+  const openActions = () => state.actions.filter((a) => a.status === 'open');
+
+  /** postmortem → closed: every corrective action ended, and the postmortem completed where the runbook requires one. */
+  const closeWhenActionsEnd = async () => {
+    await condition(() => openActions().length === 0 && (!state.postmortem?.required || state.postmortem.completedAt !== undefined));
+    state.status = 'closed';
+    state.closedAt = now();
+    const ended = state.actions.length ? `; ${state.actions.filter((a) => a.status === 'closed').length} action(s) closed, ${state.actions.filter((a) => a.status === 'waived').length} waived` : '';
+    record('status.closed', SYSTEM, `Closed${ended}`);
+    publish();
+    await notify([`ic:${state.commander}`], `Incident closed: ${state.title}`, `${state.id} is closed${ended}.`);
+  };
+
+  const findAction = (actionId: unknown): CorrectiveAction => {
+    const id = requireText(actionId, 'actionId');
+    const action = state.actions.find((a) => a.id === id);
+    if (!action) refuse(FailureType.notFound, `${state.id} has no corrective action "${id}" (actions: ${state.actions.map((a) => a.id).join(', ') || 'none'})`);
+    return action;
+  };
+
+  const startAction = async (action: CorrectiveAction) => {
+    const handle = await startChild(correctiveActionWorkflow, {
+      workflowId: `${state.id}-${action.id}`,
+      args: [{ incidentId: state.id, incidentTitle: state.title, severity: state.severity, commander: state.commander, action: { ...action }, reminders: runbook.postmortem.actionReminders }],
+      // An action outlives an incident workflow that an operator terminates: it keeps reminding until it ends.
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+    });
+    actionHandles.set(action.id, handle);
+    void handle.result().then(
+      (final) => void Object.assign(action, final),
+      (err) => record('action.failed', SYSTEM, `${action.id} stopped tracking: ${failureMessage(err)}`, { actionId: action.id }),
+    );
+  };
+
   setHandler(getStateQuery, () => state);
 
   let ready = false;
@@ -337,6 +429,7 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
     (decision) => validateDecision(decision, 'approve'),
     async (decision) => {
       const step = findStep(decision.stepId);
+      acknowledgedBy(decision.actor);
       await approve(step, decision.actor.trim(), decision.reason?.trim() || undefined);
       return step;
     },
@@ -347,6 +440,7 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
     (decision) => validateDecision(decision, 'reject'),
     (decision) => {
       const step = findStep(decision.stepId);
+      acknowledgedBy(decision.actor);
       step.status = 'rejected';
       step.decisionDue = undefined;
       const reason = decision.reason?.trim() ?? '';
@@ -371,6 +465,7 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
     },
     ({ itemId, actor, note }) => {
       const item = state.triage.find((t) => t.id === itemId)!;
+      acknowledgedBy(actor);
       item.done = { by: actor.trim(), at: now(), ...(note?.trim() ? { note: note.trim() } : {}) };
       record('triage.done', item.done.by, `Triage: ${item.title}${item.done.note ? ` (${item.done.note})` : ''}`, { itemId });
       return state;
@@ -387,6 +482,7 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
     },
     async ({ actor, severity }) => {
       const from = state.severity;
+      acknowledgedBy(actor);
       state.severity = severity;
       state.mitigationTarget = runbook.mitigationTargets[severity];
       record('severity.changed', actor.trim(), `Severity ${from} → ${severity}`);
@@ -400,7 +496,7 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
     assignCommanderUpdate,
     ({ actor, commander }) => {
       requireText(actor, 'actor');
-      requireOpen();
+      if (state.status === 'closed') refuse(FailureType.conflict, `${state.id} is closed`);
       if (requireText(commander, 'commander') === state.commander) {
         refuse(FailureType.conflict, `${state.commander} is already the incident commander`);
       }
@@ -410,6 +506,9 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
       state.commander = commander.trim();
       record('commander.assigned', actor.trim(), `Incident commander ${from} → ${state.commander}`);
       publish();
+      for (const action of state.actions) {
+        if (action.status === 'open') void actionHandles.get(action.id)?.signal(commanderChangedSignal, { commander: state.commander });
+      }
       return state;
     },
   );
@@ -420,11 +519,10 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
       const who = requireText(actor, 'actor');
       requireText(summary, 'summary');
       requireOpen();
-      if (who !== state.commander) {
-        refuse(FailureType.notAuthorized, `${who} may not resolve ${state.id}: only the incident commander (${state.commander}) may`);
-      }
+      requireCommander(who, `resolve ${state.id}`);
     },
     ({ actor, summary }) => {
+      acknowledgedBy(actor);
       state.status = 'resolved';
       state.resolvedAt = now();
       state.summary = summary.trim();
@@ -437,6 +535,99 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
       record('status.resolved', actor.trim(), `Resolved: ${state.summary}`);
       offerUndos();
       publish();
+      return state;
+    },
+  );
+
+  handleOnceReady(
+    acknowledgeUpdate,
+    ({ actor }) => {
+      const who = requireText(actor, 'actor');
+      requireOpen();
+      requireCommander(who, `acknowledge ${state.id}`);
+      if (state.acknowledgedAt) refuse(FailureType.conflict, `${state.id} was acknowledged at ${state.acknowledgedAt}`);
+    },
+    ({ actor }) => {
+      acknowledgedBy(actor);
+      return state;
+    },
+  );
+
+  handleOnceReady(
+    addActionUpdate,
+    (request) => {
+      requireText(request?.actor, 'actor');
+      if (state.status === 'closed') refuse(FailureType.conflict, `${state.id} is closed`);
+      requireText(request.title, 'title');
+      requireText(request.owner, 'owner');
+      if (!ACTION_KINDS.includes(request.kind)) refuse(FailureType.invalid, `kind must be one of ${ACTION_KINDS.join(', ')}`);
+      if (request.dueAt !== undefined) {
+        const due = parseDue(request.dueAt);
+        if (Number.isNaN(due)) refuse(FailureType.invalid, `dueAt must be a date (2026-12-24) or an ISO date-time, not "${request.dueAt}"`);
+        if (due <= Date.now()) refuse(FailureType.invalid, `dueAt ${request.dueAt} is not in the future`);
+      }
+    },
+    async (request) => {
+      const days = runbook.postmortem.actionDueDays[state.severity];
+      const action: CorrectiveAction = {
+        id: `A${state.actions.length + 1}`,
+        kind: request.kind,
+        title: request.title.trim(),
+        owner: request.owner.trim(),
+        dueAt: new Date(request.dueAt ? parseDue(request.dueAt) : Date.now() + days * DAY_MS).toISOString(),
+        addedBy: request.actor.trim(),
+        addedAt: now(),
+        status: 'open',
+        escalation: 'owner',
+        reminders: 0,
+      };
+      state.actions.push(action);
+      record('action.added', action.addedBy, `${action.id} (${action.kind}) "${action.title}" for ${action.owner}, due ${action.dueAt}`, { actionId: action.id });
+      refreshPostmortem();
+      await startAction(action);
+      return action;
+    },
+  );
+
+  handleOnceReady(
+    waiveActionUpdate,
+    ({ actor, actionId, reason }) => {
+      const who = requireText(actor, 'actor');
+      const action = findAction(actionId);
+      requireCommander(who, `waive ${action.id}`);
+      requireText(reason, 'reason');
+      if (action.status !== 'open') refuse(FailureType.conflict, `${action.id} is already ${action.status}`);
+    },
+    async ({ actor, actionId, reason }) => {
+      const action = findAction(actionId);
+      await actionHandles.get(action.id)!.signal(waiveSignal, { by: actor.trim(), reason: reason.trim() });
+      await condition(() => action.status !== 'open');
+      return action;
+    },
+  );
+
+  setHandler(actionChangedSignal, ({ action: changed, event }) => {
+    const action = state.actions.find((a) => a.id === changed.id);
+    if (!action) return;
+    Object.assign(action, changed);
+    state.timeline.push(event);
+    refreshPostmortem();
+  });
+
+  handleOnceReady(
+    completePostmortemUpdate,
+    ({ actor }) => {
+      const who = requireText(actor, 'actor');
+      requireCommander(who, `complete the postmortem of ${state.id}`);
+      if (!state.postmortem) refuse(FailureType.conflict, `${state.id} has no postmortem yet: the draft is written when the incident is resolved`);
+      const done = state.postmortem.completedAt;
+      if (done) refuse(FailureType.conflict, `The postmortem was completed by ${state.postmortem.completedBy} at ${done}`);
+    },
+    ({ actor }) => {
+      refreshPostmortem();
+      Object.assign(state.postmortem!, { completedAt: now(), completedBy: actor.trim() });
+      const open = openActions().length;
+      record('postmortem.completed', actor.trim(), `Postmortem completed${open ? `; the incident closes when its ${open} open action(s) end` : ''}`);
       return state;
     },
   );
@@ -484,31 +675,14 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
   for (const step of state.steps) void superviseApproval(step);
   void remindStatusUpdates();
 
-  await condition(() => state.status === 'resolved');
-  // Undo offers stay open for UNDO_WINDOW; then whatever is still pending expires.
-  if (pendingUndos().length && !(await condition(() => pendingUndos().length === 0, durationMs(UNDO_WINDOW)))) {
-    for (const step of pendingUndos()) {
-      step.status = 'expired';
-      step.decisionDue = undefined;
-      record('undo.expired', SYSTEM, `Nobody decided "${step.title}" within ${UNDO_WINDOW}; the containment stays in place`, { stepId: step.id });
-    }
-  }
+  await condition(isResolved);
+  writePostmortemDraft();
+  await Promise.all([closeWhenActionsEnd(), expireUndos()]);
   await condition(() => allHandlersFinished() && !state.steps.some((s) => s.status === 'approved' || s.status === 'executing'));
   return state;
 }
 
-/** True when `fn` became true, false when `ms` passed first; with no `ms`, waits as long as it takes. */
-async function within(fn: () => boolean, ms: number | undefined): Promise<boolean> {
-  if (ms === undefined) {
-    await condition(fn);
-    return true;
-  }
-  return condition(fn, ms);
-}
-
-function failureMessage(err: unknown): string {
-  let cause: unknown = err;
-  // ActivityFailure wraps the activity's own error; the innermost message is the useful one.
-  while (cause instanceof Error && cause.cause instanceof Error) cause = cause.cause;
-  return cause instanceof Error ? cause.message : String(cause);
+/** A date alone means the end of that day (UTC): "due 2026-12-24" is met by a close that evening. */
+function parseDue(value: string): number {
+  return /^\d{4}-\d{2}-\d{2}$/.test(value) ? Date.parse(`${value}T23:59:59.999Z`) : Date.parse(value);
 }

@@ -1,1 +1,2 @@
 export { incidentWorkflow } from './incident.js';
+export { correctiveActionWorkflow } from './corrective-action.js';

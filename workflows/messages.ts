@@ -1,13 +1,19 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type {
+  AcknowledgeInput,
+  AddActionInput,
   AssignCommanderInput,
+  CompletePostmortemInput,
+  CorrectiveAction,
   ContainmentStep,
   IncidentState,
   RefusalInput,
   ResolveInput,
   SetSeverityInput,
   StepDecisionInput,
+  TimelineEntry,
   TriageInput,
+  WaiveActionInput,
 } from './model.js';
 
 export const getStateQuery = defineQuery<IncidentState>('state');
@@ -21,3 +27,30 @@ export const assignCommanderUpdate = defineUpdate<IncidentState, [AssignCommande
 
 /** A refused decision is rejected before it reaches history; the ingress records it with this signal. */
 export const approvalRefusedSignal = defineSignal<[RefusalInput]>('approval-refused');
+
+// Corrective actions: the incident and each action's child workflow talk through these.
+export const acknowledgeUpdate = defineUpdate<IncidentState, [AcknowledgeInput]>('acknowledge');
+export const addActionUpdate = defineUpdate<CorrectiveAction, [AddActionInput]>('add-action');
+export const waiveActionUpdate = defineUpdate<CorrectiveAction, [WaiveActionInput]>('waive-action');
+export const completePostmortemUpdate = defineUpdate<IncidentState, [CompletePostmortemInput]>('complete-postmortem');
+
+export interface TicketClosed {
+  by: string;
+  /** When the tracker says it closed; the signal's arrival otherwise. */
+  closedAt?: string;
+}
+export interface ActionWaived {
+  by: string;
+  reason: string;
+}
+/** What an action tells its incident: its new state and the event to put on the incident's timeline. */
+export interface ActionChanged {
+  action: CorrectiveAction;
+  event: TimelineEntry;
+}
+
+export const ticketClosedSignal = defineSignal<[TicketClosed]>('ticket-closed');
+export const waiveSignal = defineSignal<[ActionWaived]>('waive');
+export const commanderChangedSignal = defineSignal<[{ commander: string }]>('commander-changed');
+export const actionChangedSignal = defineSignal<[ActionChanged]>('action-changed');
+export const getActionQuery = defineQuery<CorrectiveAction>('action');

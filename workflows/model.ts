@@ -17,8 +17,52 @@ export const CATEGORIES = [
 ] as const;
 export type Category = (typeof CATEGORIES)[number];
 
-/** product.md §4; postmortem and closed arrive with the postmortem issue. */
-export type IncidentStatus = 'declared' | 'triaging' | 'mitigated' | 'resolved';
+/** product.md §4. `postmortem`: resolved, corrective actions still being worked; `closed`: all of them ended. */
+export type IncidentStatus = 'declared' | 'triaging' | 'mitigated' | 'resolved' | 'postmortem' | 'closed';
+
+export const ACTION_KINDS = ['detect', 'mitigate', 'prevent'] as const;
+export type ActionKind = (typeof ACTION_KINDS)[number];
+export type ActionStatus = 'open' | 'closed' | 'waived';
+/** How far an open action's reminders have gone: the owner, then the IC, then the engineering managers. */
+export type ActionEscalation = 'owner' | 'ic' | 'managers';
+
+export interface Ticket {
+  provider: string;
+  key: string;
+  url?: string;
+}
+
+/** A follow-up that keeps the incident open until it is closed or waived; each runs as its own child workflow. */
+export interface CorrectiveAction {
+  /** `A1`, `A2`, … within the incident. */
+  id: string;
+  kind: ActionKind;
+  title: string;
+  owner: string;
+  dueAt: string;
+  addedBy: string;
+  addedAt: string;
+  status: ActionStatus;
+  ticket?: Ticket;
+  escalation: ActionEscalation;
+  /** Reminders sent so far (before due, at due, overdue), escalations included. */
+  reminders: number;
+  endedAt?: string;
+  /** Who closed the ticket (or how it was found closed), or the IC who waived it. */
+  endedBy?: string;
+  waiverReason?: string;
+  /** Closed no later than its due date; unset while open and for waived actions. */
+  onTime?: boolean;
+}
+
+export interface Postmortem {
+  /** Required at this severity by the runbook: the incident closes only once the IC marks it complete. */
+  required: boolean;
+  draftedAt: string;
+  markdown: string;
+  completedAt?: string;
+  completedBy?: string;
+}
 
 export type StepStatus = 'pending' | 'approved' | 'rejected' | 'executing' | 'verified' | 'failed' | 'expired';
 
@@ -83,6 +127,12 @@ export interface DeclareInput {
   declaredBy: string;
   /** A runbook chosen by id; otherwise the category picks one, else the fallback. */
   runbookId?: string;
+  /** When the problem began or was first seen (an alert's start); defaults to the declaration. */
+  detectedAt?: string;
+  /** The AI feature or service affected; repeat incidents are counted per runbook and service. */
+  service?: string;
+  /** An alert's fingerprint, when monitoring raised the incident. */
+  fingerprint?: string;
 }
 
 export interface IncidentState {
@@ -95,8 +145,15 @@ export interface IncidentState {
   commander: string;
   declaredBy: string;
   declaredAt: string;
+  /** Start of the impact as far as anyone knows; equals declaredAt unless given. */
+  detectedAt: string;
+  /** The IC's first action on the incident (or an explicit acknowledgement). */
+  acknowledgedAt?: string;
   mitigatedAt?: string;
   resolvedAt?: string;
+  closedAt?: string;
+  service?: string;
+  fingerprint?: string;
   summary?: string;
   runbook?: RunbookRef;
   /** Time allowed from declaration to mitigation at the current severity, if the runbook sets one. */
@@ -107,6 +164,8 @@ export interface IncidentState {
   notified: string[];
   /** On-call rotations paged so far. */
   paged: string[];
+  actions: CorrectiveAction[];
+  postmortem?: Postmortem;
   timeline: TimelineEntry[];
 }
 
@@ -142,4 +201,27 @@ export interface SetSeverityInput {
 export interface AssignCommanderInput {
   actor: string;
   commander: string;
+}
+
+export interface AcknowledgeInput {
+  actor: string;
+}
+
+export interface AddActionInput {
+  actor: string;
+  kind: ActionKind;
+  title: string;
+  owner: string;
+  /** ISO date or date-time; defaults to the runbook's due days for the incident's severity. */
+  dueAt?: string;
+}
+
+export interface WaiveActionInput {
+  actor: string;
+  actionId: string;
+  reason: string;
+}
+
+export interface CompletePostmortemInput {
+  actor: string;
 }

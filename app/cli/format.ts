@@ -1,4 +1,6 @@
-import type { ContainmentStep, IncidentState } from '../../workflows/model.js';
+import type { ContainmentStep, CorrectiveAction, IncidentState } from '../../workflows/model.js';
+import { SEVERITIES } from '../../workflows/model.js';
+import { TIMING_KINDS, type Kpis, type TimingStats } from '../kpis/compute.js';
 import type { IncidentSummary } from '../incident-service.js';
 import type { DrillReport } from '../drill.js';
 import { formatDuration } from '../../runbooks/duration.js';
@@ -17,13 +19,17 @@ export function formatIncident(incident: IncidentState): string {
     ...(incident.mitigationTarget ? [`  target     mitigate within ${incident.mitigationTarget}`] : []),
     `  commander  ${incident.commander}`,
     `  declared   ${incident.declaredAt} by ${incident.declaredBy}`,
+    ...(incident.acknowledgedAt ? [`  acked      ${incident.acknowledgedAt}`] : []),
     ...(incident.mitigatedAt ? [`  mitigated  ${incident.mitigatedAt}`] : []),
     ...(incident.resolvedAt ? [`  resolved   ${incident.resolvedAt}: ${incident.summary ?? ''}`] : []),
+    ...(incident.postmortem ? [`  postmortem ${incident.postmortem.completedAt ? `completed by ${incident.postmortem.completedBy}` : `draft${incident.postmortem.required ? ' (required)' : ''}`}: incident postmortem ${incident.id}`] : []),
+    ...(incident.closedAt ? [`  closed     ${incident.closedAt}`] : []),
     ...(incident.description ? ['', indent(incident.description)] : []),
     ...(incident.triage.length ? ['', 'Triage', ...incident.triage.map((t) => `  ${t.done ? '[x]' : '[ ]'} ${t.id}  ${t.title}${t.done ? `  (${t.done.by}${t.done.note ? `: ${t.done.note}` : ''})` : ''}`)] : []),
     '',
     'Containment steps',
     ...incident.steps.map((step) => `  ${formatStep(step)}`),
+    ...(incident.actions?.length ? ['', 'Corrective actions', indent(formatActions(incident.actions))] : []),
     '',
     'Timeline (UTC)',
     ...incident.timeline.map((e) => `  ${e.at.slice(0, 19).replace('T', ' ')}  ${e.actor.padEnd(12)}  ${e.message}`),
@@ -36,6 +42,41 @@ export function formatStep(step: ContainmentStep): string {
   const result = step.result ? `\n      ${step.result}` : '';
   const waiting = step.status === 'pending' ? `\n      approvers: ${step.approvers.join(', ')}${step.decisionDue ? `; decision due ${step.decisionDue}` : ''}` : '';
   return `${step.id}  [${step.status}]  ${step.title}${decided}${waiting}${result}`;
+}
+
+export function formatActions(actions: CorrectiveAction[]): string {
+  if (actions.length === 0) return 'No corrective actions.';
+  const rows = actions.map((a) => [
+    a.id,
+    a.kind,
+    a.status === 'closed' ? (a.onTime ? 'closed on time' : 'closed late') : a.status,
+    a.owner,
+    a.dueAt.slice(0, 10),
+    a.ticket?.key ?? '-',
+    `${a.title}${a.waiverReason ? ` (waived: ${a.waiverReason})` : ''}`,
+  ]);
+  return table([['ID', 'KIND', 'STATUS', 'OWNER', 'DUE', 'TICKET', 'TITLE'], ...rows]);
+}
+
+export function formatKpis(kpis: Kpis): string {
+  const stat = (s: TimingStats) => (s.count ? `${formatDuration(s.medianMs!)} / ${formatDuration(s.p90Ms!)} (${s.count})` : '-');
+  const timing = SEVERITIES.map((sev) => {
+    const target = kpis.mitigationTargets[sev];
+    const breaches = target.target ? `${target.breached} of ${target.measured} over ${target.target}` : '-';
+    return [sev, String(kpis.incidents.bySeverity[sev]), ...TIMING_KINDS.map((kind) => stat(kpis.timings[sev][kind])), breaches];
+  });
+  const a = kpis.actions;
+  const rate = a.onTimeRate === null ? 'nothing due yet' : `${(a.onTimeRate * 100).toFixed(0)} % (${a.closedOnTime} of ${a.due} due; target ${(a.target * 100).toFixed(0)} %)`;
+  return [
+    `Incidents declared ${kpis.window.since.slice(0, 16).replace('T', ' ')} → ${kpis.window.until.slice(0, 16).replace('T', ' ')} UTC: ${kpis.incidents.total} (${kpis.incidents.open} not closed)`,
+    '',
+    'Median / p90 (count)',
+    table([['SEV', 'N', 'DETECT', 'ACKNOWLEDGE', 'MITIGATE', 'RESOLVE', 'MITIGATION TARGET BREACHED'], ...timing]),
+    '',
+    `Repeat incidents: ${kpis.repeats.count}${kpis.repeats.incidents.length ? ` (${kpis.repeats.incidents.map((r) => `${r.id} repeats ${r.repeatOf}`).join(', ')})` : ''}`,
+    `Corrective actions: ${a.total}: ${a.closedOnTime} closed on time, ${a.closedLate} closed late, ${a.waived} waived, ${a.open} open (${a.overdue} overdue)`,
+    `On-time closure: ${rate}`,
+  ].join('\n');
 }
 
 function table(rows: string[][]): string {

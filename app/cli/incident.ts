@@ -5,7 +5,8 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import type { ContainmentStep, IncidentState, Severity } from '../../workflows/model.js';
+import type { ContainmentStep, CorrectiveAction, IncidentState, Postmortem, Severity } from '../../workflows/model.js';
+import type { Kpis } from '../kpis/compute.js';
 import { SEVERITIES } from '../../workflows/model.js';
 import { DRILL_DECISIONS, type DrillDecision } from '../drill-decisions.js';
 import { loadRunbookLibrary } from '../../runbooks/library.js';
@@ -13,7 +14,7 @@ import { formatProblem } from '../../runbooks/source.js';
 import { ConfigError, parseEnv } from '../config.js';
 import type { IncidentSummary } from '../incident-service.js';
 import { ApiClient, ApiError } from './api-client.js';
-import { formatDrill, formatIncident, formatList, formatStep } from './format.js';
+import { formatActions, formatDrill, formatIncident, formatKpis, formatList, formatStep } from './format.js';
 
 const USAGE = `Usage: incident <command> [options]
 
@@ -27,6 +28,14 @@ Commands
   sev ID P0-P3                          change severity
   ic ID USER                            hand the incident commander role to USER
   triage ID ITEM [--note N]             tick off a triage checklist item
+  ack ID                                the IC acknowledges (stops the time-to-acknowledge clock)
+  postmortem ID [--complete]            the postmortem draft (Markdown); --complete: the IC signs it off
+  action add ID --title T --owner U [--kind detect|mitigate|prevent] [--due YYYY-MM-DD]
+                                        a corrective action (kind prevent and the runbook's due date by default)
+  action list ID                        corrective actions, their tickets and due dates
+  action close ID ACTION                its ticket is done (closes it in the local tracker)
+  action waive ID ACTION --reason R     the IC drops an action, with the reason
+  report [--since 30d]                  KPIs: time to detect/acknowledge/mitigate/resolve, targets, repeats, actions
   runbooks list                         the runbooks new incidents can use (from the server)
   runbooks validate [DIR]               check runbook files (default ./runbooks); exits 1 on any error
   drill RUNBOOK [--severity P1] [--decisions approve,reject,timeout,ignore,…] [--runbooks DIR]
@@ -71,6 +80,11 @@ async function main(argv: string[]): Promise<number> {
       runbooks: { type: 'string' },
       reason: { type: 'string' },
       summary: { type: 'string' },
+      owner: { type: 'string' },
+      kind: { type: 'string' },
+      due: { type: 'string' },
+      since: { type: 'string' },
+      complete: { type: 'boolean', default: false },
     },
   });
   const [command, ...args] = positionals;
@@ -156,6 +170,30 @@ async function main(argv: string[]): Promise<number> {
       print(incident, (i) => i.triage.map((t) => `${t.done ? '[x]' : '[ ]'} ${t.id}  ${t.title}`).join('\n'));
       return 0;
     }
+    case 'ack': {
+      const incident = await api.post<IncidentState>(`/api/incidents/${need(args[0], 'an incident ID')}/acknowledge`, { actor });
+      print(incident, (i) => `${i.id} acknowledged by ${i.commander} at ${i.acknowledgedAt}`);
+      return 0;
+    }
+    case 'postmortem': {
+      const id = need(args[0], 'an incident ID');
+      if (values.complete) {
+        const incident = await api.post<IncidentState>(`/api/incidents/${id}/postmortem/complete`, { actor });
+        const open = incident.actions.filter((a) => a.status === 'open').length;
+        print(incident, (i) => `${i.id}: postmortem completed by ${actor}; ${open ? `closes when its ${open} open action(s) end` : `status ${i.status}`}`);
+        return 0;
+      }
+      const postmortem = await api.get<Postmortem>(`/api/incidents/${id}/postmortem`);
+      print(postmortem, (p) => p.markdown.trimEnd());
+      return 0;
+    }
+    case 'action':
+      return actionCommand(api, args, actor, values, print);
+    case 'report': {
+      const kpis = await api.get<Kpis>(`/api/kpis?since=${encodeURIComponent(values.since ?? '30d')}`);
+      print(kpis, formatKpis);
+      return 0;
+    }
     case 'runbooks': {
       if (args[0] === 'validate') return validateRunbooks(args[1] ?? defaultRunbooksDir, values.json);
       if (args[0] === 'list' || args[0] === undefined) {
@@ -208,6 +246,45 @@ async function validateRunbooks(dir: string, json: boolean): Promise<number> {
   else if (library.problems.length) process.stderr.write(`${library.problems.map(formatProblem).join('\n')}\n${library.problems.length} problem(s) in ${dir}\n`);
   else process.stdout.write(`${library.runbooks.length} runbooks valid in ${dir}: ${library.runbooks.map((r) => r.runbook.id).join(', ')}\n`);
   return library.problems.length ? 1 : 0;
+}
+
+async function actionCommand(
+  api: ApiClient,
+  [sub, incidentId, actionId]: string[],
+  actor: string,
+  values: { title?: string; owner?: string; kind?: string; due?: string; reason?: string },
+  print: <T>(result: T, text: (r: T) => string) => void,
+): Promise<number> {
+  if (!incidentId) throw new UsageError(`action ${sub ?? ''} needs an incident ID`.replace('  ', ' '));
+  const base = `/api/incidents/${encodeURIComponent(incidentId)}/actions`;
+  const needAction = () => {
+    if (!actionId) throw new UsageError(`action ${sub} needs an ACTION id such as A1 (see \`incident action list ${incidentId}\`)`);
+    return `${base}/${encodeURIComponent(actionId)}`;
+  };
+  switch (sub) {
+    case 'add': {
+      const action = await api.post<CorrectiveAction>(base, { actor, title: values.title, owner: values.owner, kind: values.kind ?? 'prevent', dueAt: values.due });
+      print(action, (a) => `${incidentId} ${a.id} added: ${a.title}\n  owner ${a.owner}, due ${a.dueAt}; a ticket is being filed`);
+      return 0;
+    }
+    case 'list': {
+      const { actions } = await api.get<{ actions: CorrectiveAction[] }>(base);
+      print(actions, formatActions);
+      return 0;
+    }
+    case 'close': {
+      const action = await api.post<CorrectiveAction>(`${needAction()}/close`, { actor });
+      print(action, (a) => formatActions([a]));
+      return 0;
+    }
+    case 'waive': {
+      const action = await api.post<CorrectiveAction>(`${needAction()}/waive`, { actor, reason: values.reason });
+      print(action, (a) => formatActions([a]));
+      return 0;
+    }
+    default:
+      throw new UsageError(`Unknown action command "${sub ?? ''}" (add, list, close, waive)`);
+  }
 }
 
 function pending(incident: IncidentState): string {

@@ -3,7 +3,7 @@ import { IncidentError } from '../incident-service.js';
 import { incidentIdPattern, normalizeIncidentId } from '../incident-id.js';
 import { HttpError, parseWith } from './json.js';
 import type { Route } from './router.js';
-import { commanderBody, decisionBody, declareBody, resolveBody, severityBody, triageBody } from './schemas.js';
+import { actorBody, addActionBody, commanderBody, decisionBody, declareBody, resolveBody, severityBody, triageBody, waiveBody } from './schemas.js';
 
 const STATUS_BY_KIND: Record<IncidentErrorKind, number> = {
   invalid: 400,
@@ -18,6 +18,11 @@ export function incidentRoutes(service: IncidentService): Route[] {
     const normalized = normalizeIncidentId(params.id ?? '');
     if (!incidentIdPattern.test(normalized)) throw new HttpError(404, `No incident ${params.id}`, [{ field: 'id', message: 'not an incident id such as INC-7K3QX' }]);
     return normalized;
+  };
+  const actionId = (params: Record<string, string>) => {
+    const value = (params.actionId ?? '').toUpperCase();
+    if (!/^A\d+$/.test(value)) throw new HttpError(404, `No corrective action ${params.actionId}`, [{ field: 'actionId', message: 'not an action id such as A1' }]);
+    return value;
   };
   const call = async <T>(work: () => Promise<T>): Promise<T> => {
     try {
@@ -90,6 +95,61 @@ export function incidentRoutes(service: IncidentService): Route[] {
       handle: async ({ params, body }) => {
         const { actor, commander } = parseWith(commanderBody, body);
         return { status: 200, body: await call(() => service.assignCommander(id(params), actor, commander)) };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/incidents/:id/acknowledge',
+      handle: async ({ params, body }) => {
+        const { actor } = parseWith(actorBody, body);
+        return { status: 200, body: await call(() => service.acknowledge(id(params), actor)) };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/incidents/:id/postmortem',
+      handle: async ({ params, req }) => {
+        const incident = await call(() => service.get(id(params)));
+        const markdown = await call(() => service.postmortem(incident.id));
+        if (/text\/(markdown|plain)/.test(req.headers.accept ?? '')) return { status: 200, body: markdown, contentType: 'text/markdown; charset=utf-8' };
+        return { status: 200, body: { id: incident.id, ...incident.postmortem } };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/incidents/:id/postmortem/complete',
+      handle: async ({ params, body }) => {
+        const { actor } = parseWith(actorBody, body);
+        return { status: 200, body: await call(() => service.completePostmortem(id(params), actor)) };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/incidents/:id/actions',
+      handle: async ({ params }) => ({ status: 200, body: { actions: (await call(() => service.get(id(params)))).actions } }),
+    },
+    {
+      method: 'POST',
+      path: '/api/incidents/:id/actions',
+      handle: async ({ params, body }) => {
+        const request = parseWith(addActionBody, body);
+        return { status: 201, body: await call(() => service.addAction(id(params), request)) };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/incidents/:id/actions/:actionId/close',
+      handle: async ({ params, body }) => {
+        const { actor } = parseWith(actorBody, body);
+        return { status: 200, body: await call(() => service.closeAction(id(params), actionId(params), actor)) };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/incidents/:id/actions/:actionId/waive',
+      handle: async ({ params, body }) => {
+        const { actor, reason } = parseWith(waiveBody, body);
+        return { status: 200, body: await call(() => service.waiveAction(id(params), actionId(params), actor, reason)) };
       },
     },
   ];

@@ -9,7 +9,9 @@ export interface RouteRequest {
 
 export interface RouteResponse {
   status: number;
+  /** JSON, unless `contentType` is given: then a string sent as it is. */
   body: unknown;
+  contentType?: string;
 }
 
 export interface Route {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CATEGORIES, SEVERITIES } from '../../workflows/model.js';
+import { ACTION_KINDS, CATEGORIES, SEVERITIES } from '../../workflows/model.js';
 
 const person = z.string({ error: 'is required' }).trim().min(1, 'must name a person').max(200, 'must be at most 200 characters');
 const severity = z.enum(SEVERITIES, { error: `must be one of ${SEVERITIES.join(', ')}` });
@@ -13,6 +13,8 @@ export const declareBody = z
     commander: person.optional(),
     declaredBy: person.optional(),
     runbook: z.string().trim().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be a runbook id such as prompt-injection-tool-misuse').optional(),
+    detectedAt: z.iso.datetime({ offset: true, error: 'must be an ISO date-time such as 2026-11-27T09:30:00Z' }).optional(),
+    service: z.string().trim().min(1).max(200, 'must be at most 200 characters').optional(),
   })
   .refine((body) => body.commander || body.declaredBy, {
     path: ['commander'],
@@ -39,3 +41,22 @@ export const severityBody = z.object({ actor: person, severity });
 export const commanderBody = z.object({ actor: person, commander: person });
 
 export const triageBody = z.object({ actor: person, note: z.string().trim().max(2000).optional() });
+
+export const actorBody = z.object({ actor: person });
+
+export const addActionBody = z.object({
+  actor: person,
+  kind: z.enum(ACTION_KINDS, { error: `must be one of ${ACTION_KINDS.join(', ')}` }),
+  title: z.string({ error: 'is required' }).trim().min(1, 'must not be empty').max(300, 'must be at most 300 characters'),
+  owner: person,
+  dueAt: z
+    .string()
+    .trim()
+    .refine((v) => /^\d{4}-\d{2}-\d{2}$/.test(v) || z.iso.datetime({ offset: true }).safeParse(v).success, 'must be a date (2026-12-24) or an ISO date-time')
+    .optional(),
+});
+
+export const waiveBody = z.object({
+  actor: person,
+  reason: z.string({ error: 'is required (why the action is not needed)' }).trim().min(1, 'must not be empty').max(2000),
+});

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '../log.js';
-import { HttpError, readJsonBody, sendJson } from './json.js';
+import { HttpError, readJsonBody, sendJson, sendText } from './json.js';
 import { matchRoute, type Route } from './router.js';
 
 export interface HttpOptions {
@@ -26,7 +26,8 @@ export function createRequestHandler(options: HttpOptions) {
         sendJson(res, status, report);
         return;
       }
-      if (expectedToken && url.pathname.startsWith('/api/') && !hasToken(req, expectedToken)) {
+      const guarded = url.pathname.startsWith('/api/') || url.pathname === '/metrics';
+      if (expectedToken && guarded && !hasToken(req, expectedToken)) {
         res.setHeader('www-authenticate', 'Bearer');
         throw new HttpError(401, 'Missing or wrong API token: send Authorization: Bearer <API_TOKEN>', [{ field: 'authorization', message: 'missing or wrong bearer token' }]);
       }
@@ -39,7 +40,8 @@ export function createRequestHandler(options: HttpOptions) {
       const body = req.method === 'POST' ? await readJsonBody(req) : undefined;
       const answer = await match.route.handle({ params: match.params, query: url.searchParams, body, req });
       status = answer.status;
-      sendJson(res, status, answer.body);
+      if (answer.contentType) sendText(res, status, answer.contentType, String(answer.body));
+      else sendJson(res, status, answer.body);
     } catch (err) {
       if (err instanceof HttpError) {
         status = err.status;

@@ -1,6 +1,5 @@
-import { appendFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { appendFile, readFile } from 'node:fs/promises';
+import { ifMissing, JsonFile } from '../local-store/json-file.js';
 import type { FlagChange, FlagChangeRequest, FlagChangeResult, FlagProvider, FlagReading, FlagValue } from './provider.js';
 import { FlagChangeRefused } from './provider.js';
 
@@ -51,9 +50,11 @@ export const exampleFlags: FlagFile = {
 };
 
 export class LocalFileFlagProvider implements FlagProvider {
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly file: JsonFile<FlagFile>;
 
-  constructor(readonly path: string) {}
+  constructor(readonly path: string) {
+    this.file = new JsonFile(path);
+  }
 
   get changeLogPath(): string {
     return `${this.path}.changes.jsonl`;
@@ -61,15 +62,15 @@ export class LocalFileFlagProvider implements FlagProvider {
 
   /** Creates the file with example AI kill switches when there is none yet. */
   async ensureExists(): Promise<boolean> {
-    return this.exclusive(async () => {
-      if ((await this.readFile()) !== undefined) return false;
-      await this.writeAtomically(exampleFlags);
+    return this.file.exclusive(async () => {
+      if ((await this.file.read()) !== undefined) return false;
+      await this.file.write(exampleFlags);
       return true;
     });
   }
 
   applyChange(request: FlagChangeRequest): Promise<FlagChangeResult> {
-    return this.exclusive(async () => {
+    return this.file.exclusive(async () => {
       const earlier = (await this.changes()).find((c) => c.idempotencyKey === request.idempotencyKey);
       if (earlier) return { ...pickResult(earlier), changed: false, summary: `${earlier.summary} (already applied)` };
 
@@ -90,7 +91,7 @@ export class LocalFileFlagProvider implements FlagProvider {
           ? `Flag ${flagKey} in ${this.path}: ${show(previous)} → ${show(current)}`
           : `Flag ${flagKey} in ${this.path} already ${show(current)}`,
       };
-      if (changed) await this.writeAtomically(file);
+      if (changed) await this.file.write(file);
       const entry: ChangeRecord = { ...result, at: new Date().toISOString(), idempotencyKey: request.idempotencyKey, comment: request.comment };
       await appendFile(this.changeLogPath, JSON.stringify(entry) + '\n');
       return result;
@@ -110,33 +111,10 @@ export class LocalFileFlagProvider implements FlagProvider {
       .map((line) => JSON.parse(line) as ChangeRecord);
   }
 
-  private exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(work, work);
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
-
-  private async readFile(): Promise<FlagFile | undefined> {
-    const text = await readFile(this.path, 'utf8').catch(ifMissing(undefined));
-    if (text === undefined) return undefined;
-    try {
-      return JSON.parse(text) as FlagFile;
-    } catch (err) {
-      throw new Error(`${this.path} is not valid JSON: ${(err as Error).message}`);
-    }
-  }
-
   private async requireFile(): Promise<FlagFile> {
-    const file = await this.readFile();
+    const file = await this.file.read();
     if (!file) throw new Error(`Flag file ${this.path} does not exist`);
     return file;
-  }
-
-  private async writeAtomically(file: FlagFile): Promise<void> {
-    await mkdir(dirname(this.path), { recursive: true });
-    const temporary = `${this.path}.${randomBytes(4).toString('hex')}.tmp`;
-    await writeFile(temporary, JSON.stringify(file, null, 2) + '\n');
-    await rename(temporary, this.path);
   }
 }
 
@@ -184,9 +162,3 @@ function pickResult({ flagKey, previous, current, changed, summary }: FlagChange
   return { flagKey, previous, current, changed, summary };
 }
 
-function ifMissing<T>(fallback: T) {
-  return (err: NodeJS.ErrnoException): T => {
-    if (err.code === 'ENOENT') return fallback;
-    throw err;
-  };
-}

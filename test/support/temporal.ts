@@ -1,6 +1,7 @@
 import { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { installTemporalRuntime } from '../../app/runtime.js';
+import { LocalFileTicketProvider } from '../../integrations/ticketing/local-file.js';
 import { LocalFileFlagProvider } from '../../integrations/flags/local-file.js';
 import { temporalCliPath } from '../../app/temporal-binaries.js';
 import { connectTemporal, type TemporalConnections } from '../../app/temporal-connection.js';
@@ -23,6 +24,7 @@ export interface TemporalHarness {
   worker: Worker;
   taskQueue: string;
   flags: LocalFileFlagProvider;
+  tickets: LocalFileTicketProvider;
   runbooks: RunbookSource;
   dataDir: string;
   stop(): Promise<void>;
@@ -50,12 +52,13 @@ export async function startTemporalHarness(): Promise<TemporalHarness> {
   const temporal: TemporalConnections = await connectTemporal({ address: server.address, namespace: 'default' });
   const flags = new LocalFileFlagProvider(`${dataDir}/flags.json`);
   await flags.ensureExists();
+  const tickets = new LocalFileTicketProvider(`${dataDir}/tickets.json`);
   const taskQueue = 'incidents-test';
   const worker: Worker = await createIncidentWorker({
     connection: temporal.workerConnection,
     namespace: 'default',
     taskQueue,
-    dependencies: { flags, notifier: new ConsoleNotifier(createLogger('error')), pager: new ConsolePager(createLogger('error')), runbooks },
+    dependencies: { flags, notifier: new ConsoleNotifier(createLogger('error')), pager: new ConsolePager(createLogger('error')), runbooks, tickets },
   });
   const running = worker.run();
   return {
@@ -64,6 +67,7 @@ export async function startTemporalHarness(): Promise<TemporalHarness> {
     worker,
     taskQueue,
     flags,
+    tickets,
     runbooks,
     dataDir,
     async stop() {

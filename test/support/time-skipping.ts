@@ -3,14 +3,15 @@ import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { IncidentService } from '../../app/incident-service.js';
 import { createLocalWorker, startTimeSkipping } from '../../app/time-skipping.js';
+import { LocalFileTicketProvider } from '../../integrations/ticketing/local-file.js';
 import { LocalFileFlagProvider } from '../../integrations/flags/local-file.js';
 import { RunbookSource } from '../../runbooks/source.js';
 import { repoRoot, tempDir } from './paths.js';
 
 /** Runs `body` against the time-skipping server, a worker with the real activities, and the runbook library. */
 export async function withTimeSkipping<T>(
-  body: (ctx: { env: TestWorkflowEnvironment; service: IncidentService; flags: LocalFileFlagProvider }) => Promise<T>,
-  { runbooksDir = join(repoRoot, 'runbooks') }: { runbooksDir?: string } = {},
+  body: (ctx: { env: TestWorkflowEnvironment; service: IncidentService; flags: LocalFileFlagProvider; tickets: LocalFileTicketProvider }) => Promise<T>,
+  { runbooksDir = join(repoRoot, 'runbooks'), ticketPollEvery }: { runbooksDir?: string; ticketPollEvery?: string } = {},
 ): Promise<T> {
   const dataDir = await tempDir('incident-ts');
   await cp(runbooksDir, join(dataDir, 'runbooks'), { recursive: true, filter: (src) => !src.endsWith('.ts') });
@@ -18,10 +19,11 @@ export async function withTimeSkipping<T>(
   await runbooks.requireValid();
   const flags = new LocalFileFlagProvider(join(dataDir, 'flags.json'));
   await flags.ensureExists();
+  const tickets = new LocalFileTicketProvider(join(dataDir, 'tickets.json'), ticketPollEvery ? { pollEvery: ticketPollEvery } : {});
   const env = await startTimeSkipping();
   try {
-    const worker = await createLocalWorker(env, { taskQueue: 'ts', flags, runbooks });
-    return await worker.runUntil(body({ env, service: new IncidentService(env.client, { taskQueue: 'ts', runbooks }), flags }));
+    const worker = await createLocalWorker(env, { taskQueue: 'ts', flags, runbooks, tickets });
+    return await worker.runUntil(body({ env, service: new IncidentService(env.client, { taskQueue: 'ts', runbooks, tickets }), flags, tickets }));
   } finally {
     await env.teardown();
   }

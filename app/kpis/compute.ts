@@ -1,0 +1,242 @@
+// Incident-response KPIs over a window of incidents: how fast we detect, acknowledge, mitigate and resolve,
+// how often mitigation targets are missed, how often the same problem comes back, and whether corrective
+// actions close on time. Pure: the caller passes the incidents and the clock.
+import { durationMs } from '../../runbooks/duration.js';
+import { SEVERITIES, type CorrectiveAction, type IncidentState, type Severity } from '../../workflows/model.js';
+
+export const TIMING_KINDS = ['detect', 'acknowledge', 'mitigate', 'resolve'] as const;
+export type TimingKind = (typeof TIMING_KINDS)[number];
+
+export const DEFAULT_REPEAT_WINDOW_MS = 30 * 86_400_000;
+/** Share of due corrective actions that should be closed by their due date. */
+export const ACTION_ON_TIME_TARGET = 0.85;
+
+export interface KpiOptions {
+  /** The end of the window; also the instant against which open targets and due dates are judged. */
+  now: Date;
+  /** Incidents declared at or after this instant are counted; older ones only serve to detect repeats. */
+  since: Date;
+  /** How long after an incident a matching one counts as a repeat; 30 days by default. */
+  repeatWindowMs?: number;
+}
+
+/** Durations over the incidents that have both instants; percentiles by nearest rank. */
+export interface TimingStats {
+  count: number;
+  medianMs: number | null;
+  p90Ms: number | null;
+  maxMs: number | null;
+  /** Sum of the durations (0 when count is 0): a Prometheus summary's `_sum`. */
+  sumMs: number;
+}
+
+export interface MitigationTargetStats {
+  /** The target of the most recently declared counted incident that has one, or null if none has. */
+  target: string | null;
+  /** Incidents judged against their own target: mitigated ones, and unmitigated ones whose target has elapsed. */
+  measured: number;
+  /** Mitigated later than their target, or not mitigated although their target has elapsed. */
+  breached: number;
+}
+
+export interface RepeatIncident {
+  id: string;
+  /** The latest earlier incident it repeats. */
+  repeatOf: string;
+}
+
+export interface ActionKpis {
+  total: number;
+  closedOnTime: number;
+  closedLate: number;
+  waived: number;
+  /** All open actions, the overdue ones included. */
+  open: number;
+  /** Open past their due date. */
+  overdue: number;
+  /** Non-waived actions whose outcome is known: closedOnTime + closedLate + overdue. */
+  due: number;
+  /** closedOnTime / due; null when nothing is due. */
+  onTimeRate: number | null;
+  target: number;
+}
+
+export interface Kpis {
+  window: { since: string; until: string };
+  incidents: { total: number; open: number; bySeverity: Record<Severity, number> };
+  timings: Record<Severity, Record<TimingKind, TimingStats>>;
+  mitigationTargets: Record<Severity, MitigationTargetStats>;
+  repeats: { count: number; incidents: RepeatIncident[] };
+  actions: ActionKpis;
+}
+
+export function computeKpis(incidents: IncidentState[], options: KpiOptions): Kpis {
+  const now = options.now.getTime();
+  const since = options.since.getTime();
+  const repeatWindowMs = options.repeatWindowMs ?? DEFAULT_REPEAT_WINDOW_MS;
+  const counted = incidents.filter((incident) => ms(incident.declaredAt) >= since);
+
+  const bySeverity = perSeverity(() => 0);
+  for (const incident of counted) bySeverity[incident.severity] += 1;
+
+  const timings = perSeverity((severity) => {
+    const ofSeverity = counted.filter((incident) => incident.severity === severity);
+    return {
+      detect: timingStats(ofSeverity.map((i) => between(i.detectedAt, i.declaredAt))),
+      acknowledge: timingStats(ofSeverity.map((i) => between(i.declaredAt, i.acknowledgedAt))),
+      mitigate: timingStats(ofSeverity.map((i) => between(i.declaredAt, i.mitigatedAt))),
+      resolve: timingStats(ofSeverity.map((i) => between(i.declaredAt, i.resolvedAt))),
+    };
+  });
+
+  const mitigationTargets = perSeverity((severity) =>
+    mitigationTargetStats(
+      counted.filter((incident) => incident.severity === severity),
+      now,
+    ),
+  );
+
+  const repeats = findRepeats(incidents, counted, repeatWindowMs);
+
+  return {
+    window: { since: options.since.toISOString(), until: options.now.toISOString() },
+    incidents: {
+      total: counted.length,
+      open: counted.filter((incident) => incident.status !== 'closed').length,
+      bySeverity,
+    },
+    timings,
+    mitigationTargets,
+    repeats: { count: repeats.length, incidents: repeats },
+    actions: actionKpis(
+      counted.flatMap((incident) => incident.actions),
+      now,
+    ),
+  };
+}
+
+/** Nearest-rank percentile of ascending `sorted` (non-empty); p in (0, 1]. */
+export function nearestRank(sorted: readonly number[], p: number): number {
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil(p * sorted.length)));
+  return sorted[rank - 1]!;
+}
+
+function timingStats(durations: (number | null)[]): TimingStats {
+  const sorted = durations.filter((d): d is number => d !== null).sort((a, b) => a - b);
+  if (sorted.length === 0) return { count: 0, medianMs: null, p90Ms: null, maxMs: null, sumMs: 0 };
+  return {
+    count: sorted.length,
+    medianMs: nearestRank(sorted, 0.5),
+    p90Ms: nearestRank(sorted, 0.9),
+    maxMs: sorted[sorted.length - 1]!,
+    sumMs: sorted.reduce((sum, d) => sum + d, 0),
+  };
+}
+
+function mitigationTargetStats(incidents: IncidentState[], now: number): MitigationTargetStats {
+  let target: string | null = null;
+  let targetDeclaredAt = -Infinity;
+  let measured = 0;
+  let breached = 0;
+  for (const incident of incidents) {
+    const targetMs = parseTarget(incident.mitigationTarget);
+    if (targetMs === null) continue;
+    const declaredAt = ms(incident.declaredAt);
+    if (declaredAt >= targetDeclaredAt) {
+      target = incident.mitigationTarget!;
+      targetDeclaredAt = declaredAt;
+    }
+    if (incident.mitigatedAt !== undefined) {
+      measured += 1;
+      if (ms(incident.mitigatedAt) - declaredAt > targetMs) breached += 1;
+    } else if (now - declaredAt > targetMs) {
+      measured += 1;
+      breached += 1;
+    }
+  }
+  return { target, measured, breached };
+}
+
+function parseTarget(target: string | undefined): number | null {
+  if (target === undefined) return null;
+  try {
+    return durationMs(target);
+  } catch {
+    return null;
+  }
+}
+
+function findRepeats(all: IncidentState[], counted: IncidentState[], windowMs: number): RepeatIncident[] {
+  const repeats: RepeatIncident[] = [];
+  for (const incident of counted) {
+    const declaredAt = ms(incident.declaredAt);
+    let latest: IncidentState | undefined;
+    for (const earlier of all) {
+      if (earlier.id === incident.id) continue;
+      const earlierAt = ms(earlier.declaredAt);
+      if (!(earlierAt < declaredAt && declaredAt - earlierAt <= windowMs)) continue;
+      if (!sameProblem(earlier, incident)) continue;
+      if (!latest || earlierAt > ms(latest.declaredAt)) latest = earlier;
+    }
+    if (latest) repeats.push({ id: incident.id, repeatOf: latest.id });
+  }
+  return repeats;
+}
+
+/** Same runbook, and the same alert fingerprint or the same service (a missing value matches nothing). */
+function sameProblem(a: IncidentState, b: IncidentState): boolean {
+  if (a.runbook === undefined || b.runbook === undefined || a.runbook.id !== b.runbook.id) return false;
+  const sameFingerprint = a.fingerprint !== undefined && a.fingerprint === b.fingerprint;
+  const sameService = a.service !== undefined && a.service === b.service;
+  return sameFingerprint || sameService;
+}
+
+function actionKpis(actions: CorrectiveAction[], now: number): ActionKpis {
+  let closedOnTime = 0;
+  let closedLate = 0;
+  let waived = 0;
+  let open = 0;
+  let overdue = 0;
+  for (const action of actions) {
+    if (action.status === 'waived') waived += 1;
+    else if (action.status === 'closed') {
+      if (closedInTime(action)) closedOnTime += 1;
+      else closedLate += 1;
+    } else {
+      open += 1;
+      if (ms(action.dueAt) < now) overdue += 1;
+    }
+  }
+  const due = closedOnTime + closedLate + overdue;
+  return {
+    total: actions.length,
+    closedOnTime,
+    closedLate,
+    waived,
+    open,
+    overdue,
+    due,
+    onTimeRate: due === 0 ? null : closedOnTime / due,
+    target: ACTION_ON_TIME_TARGET,
+  };
+}
+
+/** The workflow's verdict when it recorded one; otherwise ended no later than due (no end recorded: late). */
+function closedInTime(action: CorrectiveAction): boolean {
+  if (action.onTime !== undefined) return action.onTime;
+  return action.endedAt !== undefined && ms(action.endedAt) <= ms(action.dueAt);
+}
+
+function between(from: string | undefined, to: string | undefined): number | null {
+  if (from === undefined || to === undefined) return null;
+  const d = ms(to) - ms(from);
+  return Number.isNaN(d) ? null : d;
+}
+
+function ms(iso: string): number {
+  return Date.parse(iso);
+}
+
+function perSeverity<T>(make: (severity: Severity) => T): Record<Severity, T> {
+  return Object.fromEntries(SEVERITIES.map((severity) => [severity, make(severity)])) as Record<Severity, T>;
+}
