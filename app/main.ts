@@ -18,6 +18,7 @@ import { createLogger, type Logger } from './log.js';
 import { temporalCliPath } from './temporal-binaries.js';
 import { connectTemporal, type TemporalConnections } from './temporal-connection.js';
 import { startDevServer, type DevServer } from './temporal-dev-server.js';
+import { keepClosedIncidents } from './retention.js';
 import { createIncidentWorker } from './worker.js';
 
 const SHUTDOWN_BUDGET_MS = 9_000;
@@ -74,6 +75,7 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
     running.devServer ? { address: running.devServer.address, namespace: config.TEMPORAL_NAMESPACE } : undefined,
   );
   running.temporal = temporal;
+  if (running.devServer) await keepClosedIncidents(temporal.connection, temporal.namespace);
 
   const flags = new LocalFileFlagProvider(config.flagsFile);
   if (await flags.ensureExists()) log.info('created example flags', { file: config.flagsFile });

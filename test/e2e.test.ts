@@ -4,10 +4,12 @@ import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
+import { EMBEDDED_RETENTION_DAYS } from '../app/retention.js';
 import { temporalCliPath } from '../app/temporal-binaries.js';
 import { startDevServer } from '../app/temporal-dev-server.js';
 import { repoRoot, tempDir } from './support/paths.js';
 import { freePort } from './support/ports.js';
+import { expectedSamples, parsedSamples } from './support/prometheus.js';
 import { runCli, spawnProduct, waitGroupGone, waitHealthy, type RunningProduct } from './support/product.js';
 
 const started: RunningProduct[] = [];
@@ -193,5 +195,78 @@ describe('the product as a user runs it', () => {
     assert.match(product.output(), /PORT="abc": must be a port number/);
     assert.match(product.output(), /Nothing was started/);
     assert.equal(existsSync(join(env.DATA_DIR, 'temporal.sqlite')), false);
+  });
+});
+
+describe('after the fire, as a user runs it', () => {
+  it('postmortem draft, corrective actions to closure, and a KPI report that /metrics agrees with', async () => {
+    const env = await productEnv();
+    const cliEnv = { INCIDENT_API_URL: `http://127.0.0.1:${env.PORT}`, INCIDENT_USER: 'alice' };
+    const cli = async (args: string[], as = 'alice') => {
+      const run = await runCli([...args, '--as', as], cliEnv);
+      return run;
+    };
+    const ok = async (args: string[], as = 'alice') => {
+      const run = await cli(args, as);
+      assert.equal(run.code, 0, `incident ${args.join(' ')}: ${run.stderr}`);
+      return run.stdout;
+    };
+    const product = start(env);
+    await waitHealthy(product, 30_000);
+    const connection = await Connection.connect({ address: `127.0.0.1:${env.TEMPORAL_DEV_SERVER_PORT}` });
+    const { config } = await connection.workflowService.describeNamespace({ namespace: 'default' });
+    await connection.close();
+    assert.equal(Number(config?.workflowExecutionRetentionTtl?.seconds), EMBEDDED_RETENTION_DAYS * 86_400, 'closed incidents stay for the KPI report');
+
+    const detectedAt = new Date(Date.now() - 20 * 60_000).toISOString();
+    const id = JSON.parse(await ok(['declare', 'Support bot quotes internal notes', '--category', 'other', '--severity', 'P1', '--service', 'support-bot', '--detected-at', detectedAt, '--json'])).id as string;
+    await ok(['ack', id]);
+    await ok(['approve', id, 'kill-switch']);
+    const early = await cli(['postmortem', id]);
+    assert.equal(early.code, 1);
+    assert.match(early.stderr, /postmortem draft is written when it is resolved \(HTTP 409\)/);
+    await ok(['resolve', id, '--summary', 'Assistant off until retrieval is fixed']);
+
+    const draft = await ok(['postmortem', id]);
+    assert.match(draft, new RegExp(`^# Postmortem: ${id} Support bot quotes internal notes`));
+    for (const section of ['## Summary', '## Impact window', '## Detection', '## Timeline', '## Containment', '## Root cause']) assert.ok(draft.includes(section), `draft has ${section}`);
+    assert.match(draft, /Declared by a person: alice/);
+    assert.match(draft, /kill-switch[\s\S]*approved by alice/);
+
+    assert.match(await ok(['action', 'add', id, '--title', 'Eval for internal-note leakage', '--owner', 'carol', '--kind', 'detect']), /A1 added: Eval for internal-note leakage/);
+    await ok(['action', 'add', id, '--title', 'Second retrieval filter', '--owner', 'dave', '--due', '2099-01-01']);
+    let listed = '';
+    for (let i = 0; i < 50 && !/LOCAL-2/.test(listed); i++) listed = await ok(['action', 'list', id]);
+    assert.match(listed, /A1 +detect +open +carol +\d{4}-\d{2}-\d{2} +LOCAL-\d/);
+    assert.match(await ok(['action', 'close', id, 'A1'], 'carol'), /A1 +detect +closed on time +carol/);
+    const refused = await cli(['action', 'waive', id, 'A2', '--reason', 'meh'], 'dave');
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /dave may not waive A2: only the incident commander \(alice\) may \(HTTP 403\)/);
+    assert.match(await ok(['action', 'waive', id, 'A2', '--reason', 'A1 catches it first']), /A2 +prevent +waived/);
+    assert.match(await ok(['postmortem', id, '--complete']), /postmortem completed by alice; status closed/);
+    const tickets = JSON.parse(await readFile(join(env.DATA_DIR, 'tickets.json'), 'utf8')).tickets as { key: string; closed: boolean }[];
+    assert.deepEqual(tickets.map((t) => [t.key, t.closed]), [['LOCAL-1', true], ['LOCAL-2', false]], 'a waived action leaves its ticket to the team');
+
+    const repeatId = JSON.parse(await ok(['declare', 'Support bot quotes notes again', '--category', 'other', '--severity', 'P2', '--service', 'support-bot', '--json'])).id as string;
+
+    let kpis: any;
+    for (let i = 0; i < 50 && kpis?.incidents.total !== 2; i++) kpis = JSON.parse(await ok(['report', '--json']));
+    assert.deepEqual(kpis.incidents.bySeverity, { P0: 0, P1: 1, P2: 1, P3: 0 });
+    assert.deepEqual(kpis.repeats.incidents, [{ id: repeatId, repeatOf: id }]);
+    assert.deepEqual([kpis.actions.closedOnTime, kpis.actions.waived, kpis.actions.due, kpis.actions.onTimeRate], [1, 1, 1, 1]);
+    assert.equal(kpis.timings.P1.detect.count, 1);
+    assert.ok(Math.abs(kpis.timings.P1.detect.medianMs - 20 * 60_000) < 60_000, 'time to detect: from --detected-at to the declaration');
+    assert.equal(kpis.timings.P1.mitigate.count, 1);
+
+    const metrics = await fetch(`${product.url}/metrics`);
+    assert.match(metrics.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
+    const scraped = parsedSamples(await metrics.text());
+    const window = (key: string) => key.startsWith('incident_kpi_window_');
+    const withoutWindow = (samples: Map<string, number>) => new Map([...samples].filter(([key]) => !window(key)));
+    assert.deepEqual(withoutWindow(scraped), withoutWindow(expectedSamples(kpis, {})), '/metrics carries the numbers of `incident report --json`');
+
+    assert.match(await ok(['report']), /On-time closure: 100 % \(1 of 1 due; target 85 %\)/);
+    process.kill(product.child.pid!, 'SIGTERM');
+    await waitGroupGone(product, 10_000);
   });
 });

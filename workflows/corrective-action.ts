@@ -48,8 +48,8 @@ export async function correctiveActionWorkflow(input: CorrectiveActionInput): Pr
   setHandler(commanderChangedSignal, ({ commander: next }) => void (commander = next));
 
   /** Tells the incident; an incident that is gone (terminated by an operator) must not stop the action. */
-  const report = async (type: string, actor: string, message: string) => {
-    const event = { at: new Date().toISOString(), type, actor, message, data: { actionId: action.id } };
+  const report = async (type: string, actor: string, message: string, data: Record<string, unknown> = {}) => {
+    const event = { at: new Date().toISOString(), type, actor, message, data: { actionId: action.id, ...data } };
     try {
       await getExternalWorkflowHandle(input.incidentId).signal(actionChangedSignal, { action: { ...action }, event });
     } catch {
@@ -78,7 +78,7 @@ export async function correctiveActionWorkflow(input: CorrectiveActionInput): Pr
     await report('action.ticket-failed', SYSTEM, `${action.id}: could not file a ticket: ${failureMessage(err)}; tracked here only`);
   }
 
-  const remind = async ({ kinds }: Reminder) => {
+  const remind = async ({ at, kinds }: Reminder) => {
     const audience = [`user:${action.owner}`];
     if (kinds.includes('escalate-ic')) audience.push(`ic:${commander}`);
     if (kinds.includes('escalate-managers')) audience.push(...input.reminders.managers);
@@ -100,7 +100,9 @@ export async function correctiveActionWorkflow(input: CorrectiveActionInput): Pr
     if (kinds.includes('escalate-managers')) action.escalation = 'managers';
     else if (kinds.includes('escalate-ic')) action.escalation = 'ic';
     const escalated = kinds.some((k) => k.startsWith('escalate'));
-    await report(escalated ? 'action.escalated' : 'action.reminded', SYSTEM, `${action.id} ${when}: told ${audience.join(', ')}`);
+    await report(escalated ? 'action.escalated' : 'action.reminded', SYSTEM, `${action.id} ${when}: told ${audience.join(', ')}`, {
+      scheduledFor: new Date(at).toISOString(),
+    });
   };
 
   const schedule = reminderSchedule(action.dueAt, input.reminders);

@@ -623,11 +623,13 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
       const done = state.postmortem.completedAt;
       if (done) refuse(FailureType.conflict, `The postmortem was completed by ${state.postmortem.completedBy} at ${done}`);
     },
-    ({ actor }) => {
+    async ({ actor }) => {
       refreshPostmortem();
       Object.assign(state.postmortem!, { completedAt: now(), completedBy: actor.trim() });
       const open = openActions().length;
       record('postmortem.completed', actor.trim(), `Postmortem completed${open ? `; the incident closes when its ${open} open action(s) end` : ''}`);
+      // With nothing left open the incident closes now: answer with it closed.
+      await condition(() => state.status === 'closed' || openActions().length > 0);
       return state;
     },
   );

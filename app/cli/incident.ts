@@ -20,6 +20,7 @@ const USAGE = `Usage: incident <command> [options]
 
 Commands
   declare [TITLE] --category C --severity P0-P3 [--description D] [--commander U] [--runbook ID]
+          [--service S] [--detected-at ISO]   the affected service (for repeats); when the impact began
   list [--all]                          open incidents, newest first (--all: closed ones too)
   show ID                               state, containment steps and the whole timeline
   approve ID STEP [--reason R]          approve a containment step (the IC or a listed approver)
@@ -75,6 +76,8 @@ async function main(argv: string[]): Promise<number> {
       description: { type: 'string' },
       commander: { type: 'string' },
       runbook: { type: 'string' },
+      service: { type: 'string' },
+      'detected-at': { type: 'string' },
       note: { type: 'string' },
       decisions: { type: 'string' },
       runbooks: { type: 'string' },
@@ -113,6 +116,8 @@ async function main(argv: string[]): Promise<number> {
         commander: values.commander,
         declaredBy: actor,
         runbook: values.runbook,
+        service: values.service,
+        detectedAt: values['detected-at'],
       };
       const { id } = await api.post<{ id: string }>('/api/incidents', body);
       const incident = await api.get<IncidentState>(`/api/incidents/${id}`);

@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { computeKpis } from '../app/kpis/compute.js';
+import { installTemporalRuntime } from '../app/runtime.js';
+import type { IncidentError } from '../app/incident-service.js';
+import type { CorrectiveAction, IncidentState } from '../workflows/model.js';
+import { withTimeSkipping } from './support/time-skipping.js';
+
+installTemporalRuntime('ERROR');
+
+const DAY = 86_400_000;
+const HOUR = 3_600_000;
+
+/** Reminder and escalation instants of one action, in hours from its due date, with who was told. */
+function remindersOf(incident: IncidentState, action: CorrectiveAction): [number, string][] {
+  return incident.timeline
+    .filter((e) => (e.type === 'action.reminded' || e.type === 'action.escalated') && e.data?.actionId === action.id)
+    .map((e) => {
+      const scheduled = Date.parse(String(e.data?.scheduledFor));
+      assert.ok(Math.abs(Date.parse(e.at) - scheduled) < 60_000, `${e.message} sent at ${e.at}, scheduled for ${e.data?.scheduledFor}`);
+      return [(scheduled - Date.parse(action.dueAt)) / HOUR, e.message.replace(/^.*told /, '')];
+    });
+}
+
+async function rejection(promise: Promise<unknown>): Promise<IncidentError> {
+  try {
+    await promise;
+  } catch (err) {
+    return err as IncidentError;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('corrective actions on the time-skipping server', { concurrency: 1 }, () => {
+  it('P1 with three actions: early, late, waived; reminders on schedule; closes when the last ends; 1 of 2 on time', () =>
+    withTimeSkipping(async ({ env, service, tickets }) => {
+      const { id } = await service.declare({ title: 'Assistant leaks ticket notes', category: 'other', severity: 'P1', declaredBy: 'alice' });
+      const early = await service.addAction(id, { actor: 'alice', kind: 'prevent', title: 'Filter internal notes from retrieval', owner: 'carol' });
+      assert.equal(Date.parse(early.dueAt) - Date.parse(early.addedAt), 30 * DAY, "the runbook's P1 due days");
+      await service.resolve(id, 'alice', 'retrieval source disabled');
+      const late = await service.addAction(id, { actor: 'bob', kind: 'detect', title: 'Alert on internal-note leakage', owner: 'dave' });
+      const waived = await service.addAction(id, { actor: 'alice', kind: 'mitigate', title: 'Second kill switch', owner: 'erin' });
+      await service.completePostmortem(id, 'alice');
+      assert.equal((await service.get(id)).status, 'postmortem');
+
+      // Off whole days: the time-skipping server can stall an update that lands on a timer's instant.
+      await env.sleep(5 * DAY + HOUR);
+      assert.equal((await rejection(service.waiveAction(id, waived.id, 'erin', 'not needed'))).kind, 'forbidden');
+      assert.equal((await service.waiveAction(id, waived.id, 'alice', 'the flag from A1 covers it')).status, 'waived');
+
+      await env.sleep(5 * DAY);
+      const closedEarly = await service.closeAction(id, early.id, 'carol');
+      assert.deepEqual([closedEarly.status, closedEarly.onTime, closedEarly.endedBy], ['closed', true, 'carol']);
+      const ticket = await tickets.status(closedEarly.ticket!);
+      assert.deepEqual([ticket.closed, ticket.closedBy], [true, 'carol'], 'closing through the API closes the local ticket');
+
+      await env.sleep(28 * DAY + 12 * HOUR); // day 38.5: eight and a half days overdue
+      assert.equal((await service.get(id)).status, 'postmortem', 'one action still open');
+      const closedLate = await service.closeAction(id, late.id, 'dave');
+      assert.deepEqual([closedLate.status, closedLate.onTime], ['closed', false]);
+
+      const incident = await service.get(id);
+      assert.equal(incident.status, 'closed');
+      assert.ok(Date.parse(incident.closedAt!) - Date.parse(closedLate.endedAt!) < 5_000, 'closes when the last action ends');
+      const byId = new Map(incident.actions.map((a) => [a.id, a]));
+      assert.deepEqual(remindersOf(incident, byId.get(late.id)!), [
+        [-72, 'user:dave'],
+        [-24, 'user:dave'],
+        [0, 'user:dave'],
+        [24, 'user:dave'],
+        [48, 'user:dave, ic:alice'],
+        [72, 'user:dave'],
+        [96, 'user:dave'],
+        [120, 'user:dave'],
+        [144, 'user:dave'],
+        [168, 'user:dave, group:eng-managers'],
+        [192, 'user:dave'],
+      ]);
+      assert.equal(byId.get(late.id)!.escalation, 'managers');
+      assert.deepEqual(remindersOf(incident, byId.get(early.id)!), [], 'closed before its first reminder');
+      assert.deepEqual(remindersOf(incident, byId.get(waived.id)!), [], 'a waived action is never reminded');
+      assert.ok(incident.timeline.some((e) => e.type === 'approval.refused' && e.actor === 'erin'), 'the refused waiver is recorded');
+      assert.equal(byId.get(waived.id)!.waiverReason, 'the flag from A1 covers it');
+      assert.deepEqual(
+        incident.actions.map((a) => a.ticket?.key),
+        ['LOCAL-1', 'LOCAL-2', 'LOCAL-3'],
+        'each action filed one ticket',
+      );
+      assert.match(incident.postmortem!.markdown, /Alert on internal-note leakage/);
+
+      const kpis = computeKpis([incident], { now: new Date(await env.currentTimeMs()), since: new Date(Date.parse(incident.declaredAt) - DAY) });
+      assert.deepEqual(
+        [kpis.actions.closedOnTime, kpis.actions.closedLate, kpis.actions.waived, kpis.actions.due, kpis.actions.onTimeRate],
+        [1, 1, 1, 2, 0.5],
+      );
+
+      const result = (await env.client.workflow.getHandle(id).result()) as IncidentState;
+      assert.equal(result.status, 'closed', 'the workflow ends once closed');
+    }));
+
+  it('finds a ticket closed in the tracker by polling, when no webhook tells it', () =>
+    withTimeSkipping(
+      async ({ env, service, tickets }) => {
+        const { id } = await service.declare({ title: 'Abuse campaign', category: 'abuse', severity: 'P3', declaredBy: 'alice' });
+        const action = await service.addAction(id, { actor: 'alice', kind: 'detect', title: 'Rate-limit alert', owner: 'frank', dueAt: '2099-12-31' });
+        await service.resolve(id, 'alice', 'campaign blocked');
+        await env.sleep(HOUR);
+        const filed = (await service.get(id)).actions[0]!;
+        await tickets.close(filed.ticket!.key, 'frank');
+        assert.equal((await service.get(id)).actions[0]!.status, 'open', 'nobody told the action');
+        await env.sleep(6 * HOUR + 30 * 60_000);
+        const incident = await service.get(id);
+        assert.deepEqual([incident.actions[0]!.status, incident.actions[0]!.endedBy, incident.actions[0]!.onTime], ['closed', 'frank', true]);
+        assert.equal(incident.status, 'closed', 'P3 needs no postmortem sign-off');
+        assert.equal(action.dueAt, '2099-12-31T23:59:59.999Z', 'a date alone means the end of that day');
+      },
+      { ticketPollEvery: '6h' },
+    ));
+
+  it('refuses bad actions with the reason', () =>
+    withTimeSkipping(async ({ service }) => {
+      const { id } = await service.declare({ title: 'x', category: 'other', severity: 'P2', declaredBy: 'alice' });
+      const cases: [Parameters<typeof service.addAction>[1], string, RegExp][] = [
+        [{ actor: 'a', kind: 'prevent', title: 't', owner: 'o', dueAt: '2001-01-01' }, 'invalid', /not in the future/],
+        [{ actor: 'a', kind: 'prevent', title: 't', owner: 'o', dueAt: 'soon' }, 'invalid', /must be a date/],
+        [{ actor: 'a', kind: 'fix' as 'prevent', title: 't', owner: 'o' }, 'invalid', /kind must be one of detect, mitigate, prevent/],
+        [{ actor: 'a', kind: 'prevent', title: ' ', owner: 'o' }, 'invalid', /title is required/],
+      ];
+      for (const [request, kind, message] of cases) {
+        const error = await rejection(service.addAction(id, request));
+        assert.equal(error.kind, kind);
+        assert.match(error.message, message);
+      }
+      assert.equal((await service.get(id)).actions.length, 0);
+      assert.equal((await rejection(service.completePostmortem(id, 'alice'))).kind, 'conflict', 'no draft before resolution');
+      assert.equal((await rejection(service.closeAction(id, 'A9', 'alice'))).kind, 'not-found');
+    }));
+});
