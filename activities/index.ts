@@ -7,6 +7,7 @@ import { createFlagActivities } from './flags.js';
 import { createHttpActivities } from './http.js';
 import { createNotifyActivities } from './notify.js';
 import { createPagingActivities } from './paging.js';
+import { createReminderActivities } from './reminders.js';
 import { createRunbookActivities } from './runbooks.js';
 import { createTicketActivities } from './tickets.js';
 
@@ -26,6 +27,7 @@ export function createActivities({ flags, notifier, pager, runbooks, tickets }: 
     ...createRunbookActivities(runbooks),
     ...createHttpActivities(),
     ...createTicketActivities(tickets),
+    ...createReminderActivities(),
   };
 }
 

@@ -21,6 +21,7 @@ export const serverEnvSchema = z.object({
   DATA_DIR: z.string().trim().min(1, 'must be a directory path').default('.data'),
   FLAGS_FILE: optionalText,
   TICKETS_FILE: optionalText,
+  NOTIFICATIONS_FILE: optionalText,
   RUNBOOKS_DIR: z.string().trim().min(1, 'must be a directory path').default(fileURLToPath(new URL('../../runbooks', import.meta.url))),
   API_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters when set').optional()),
   TEMPORAL_ADDRESS: optionalText,
@@ -41,6 +42,7 @@ export interface ServerConfig extends ServerEnv {
   dataDir: string;
   flagsFile: string;
   ticketsFile: string;
+  notificationsFile: string;
   runbooksDir: string;
   /** Embedded mode: no TEMPORAL_ADDRESS, so we run the dev server ourselves. */
   embeddedTemporal: boolean;
@@ -62,6 +64,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
     dataDir,
     flagsFile: resolve(parsed.FLAGS_FILE ?? `${dataDir}/flags.json`),
     ticketsFile: resolve(parsed.TICKETS_FILE ?? `${dataDir}/tickets.json`),
+    notificationsFile: resolve(parsed.NOTIFICATIONS_FILE ?? `${dataDir}/notifications.jsonl`),
     runbooksDir: resolve(parsed.RUNBOOKS_DIR),
     embeddedTemporal: parsed.TEMPORAL_ADDRESS === undefined,
   };

@@ -1,6 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { createLogger } from './log.js';
+import { LocalLogNotifier } from '../integrations/notify/local-log.js';
 import { LocalFileTicketProvider } from '../integrations/ticketing/local-file.js';
 import { LocalFileFlagProvider } from '../integrations/flags/local-file.js';
 import { durationMs } from '../runbooks/duration.js';
@@ -64,7 +66,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
   try {
     options.signal?.throwIfAborted();
     const taskQueue = 'drill';
-    const worker = await createLocalWorker(env, { taskQueue, flags, runbooks, tickets });
+    const worker = await createLocalWorker(env, { taskQueue, flags, runbooks, tickets, notifier: new LocalLogNotifier(join(dataDir, 'notifications.jsonl'), createLogger('error')) });
     return await worker.runUntil(async () => {
       const service = new IncidentService(env.client, { taskQueue, runbooks, tickets });
       const { id } = await service.declare({

@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import type { Worker } from '@temporalio/worker';
 import { installTemporalRuntime } from './runtime.js';
 import { LocalFileFlagProvider } from '../integrations/flags/local-file.js';
-import { ConsoleNotifier } from '../integrations/notify/console.js';
+import { LocalLogNotifier } from '../integrations/notify/local-log.js';
 import { ConsolePager } from '../integrations/paging/console.js';
 import { LocalFileTicketProvider } from '../integrations/ticketing/local-file.js';
 import { RunbookSource } from '../runbooks/source.js';
@@ -85,7 +85,7 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
     connection: temporal.workerConnection,
     namespace: temporal.namespace,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    dependencies: { flags, notifier: new ConsoleNotifier(log), pager: new ConsolePager(log), runbooks, tickets },
+    dependencies: { flags, notifier: new LocalLogNotifier(config.notificationsFile, log), pager: new ConsolePager(log), runbooks, tickets },
     bundlePath: config.WORKFLOW_BUNDLE,
   });
   running.worker = worker;
@@ -115,6 +115,7 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
     ...(running.devServer?.uiUrl ? [`Temporal Web UI  ${running.devServer.uiUrl}`] : []),
     `Flags            ${config.flagsFile}`,
     `Tickets          ${config.ticketsFile}`,
+    `Notifications    ${config.notificationsFile}`,
     `Runbooks         ${config.runbooksDir} (${library.runbooks.length})`,
     `Try              npx incident declare "Jailbreak regression" --category jailbreak --severity P1 --as $USER`,
   ];

@@ -1,13 +1,13 @@
 import proto from '@temporalio/proto';
-import { Worker } from '@temporalio/worker';
+import { Worker, type WorkerOptions } from '@temporalio/worker';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SearchAttributeType } from '@temporalio/common';
 import { createActivities } from '../activities/index.js';
 import type { LocalFileFlagProvider } from '../integrations/flags/local-file.js';
-import { ConsoleNotifier } from '../integrations/notify/console.js';
 import { ConsolePager } from '../integrations/paging/console.js';
 import type { RunbookSource } from '../runbooks/source.js';
 import type { TicketProvider } from '../integrations/ticketing/provider.js';
+import type { Notifier } from '../integrations/notify/provider.js';
 import { incidentSearchAttributes } from '../workflows/search-attributes.js';
 import { createLogger } from './log.js';
 import { temporalTestServerPath } from './temporal-binaries.js';
@@ -34,10 +34,11 @@ export async function startTimeSkipping(): Promise<TestWorkflowEnvironment> {
   return env;
 }
 
-/** A worker on the time-skipping server with the real activities and local providers; notifications and pages are not printed. */
+/** A worker on the time-skipping server with the real activities and local providers; pages are not printed. */
 export function createLocalWorker(
   env: TestWorkflowEnvironment,
-  { taskQueue, flags, runbooks, tickets }: { taskQueue: string; flags: LocalFileFlagProvider; runbooks: RunbookSource; tickets: TicketProvider },
+  { taskQueue, flags, runbooks, tickets, notifier }: { taskQueue: string; flags: LocalFileFlagProvider; runbooks: RunbookSource; tickets: TicketProvider; notifier: Notifier },
+  options: Partial<WorkerOptions> = {},
 ): Promise<Worker> {
   const quiet = createLogger('error');
   return Worker.create({
@@ -45,6 +46,7 @@ export function createLocalWorker(
     namespace: env.namespace ?? 'default',
     taskQueue,
     workflowBundle: { codePath: requireWorkflowBundle() },
-    activities: createActivities({ flags, runbooks, tickets, notifier: new ConsoleNotifier(quiet), pager: new ConsolePager(quiet) }),
+    activities: createActivities({ flags, runbooks, tickets, notifier, pager: new ConsolePager(quiet) }),
+    ...options,
   });
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CATEGORIES, SEVERITIES } from '../workflows/model.js';
 import { durationPattern } from './duration.js';
+import { DEFAULT_REMINDER_POLICY } from '../workflows/action-schedule.js';
 
 const slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and "-"');
 const severity = z.enum(SEVERITIES, { error: `must be one of ${SEVERITIES.join(', ')}` });
@@ -31,11 +32,16 @@ const approval = z
   .default({ required: true, approvers: ['ic'], timeout: '15m', timeoutBySeverity: {}, escalation: [], preApprovedAt: [] });
 
 const actionReminders = z.strictObject({
-  before: z.array(duration).default(['3d', '1d']).describe("remind the owner this long before the due date"),
-  overdueEvery: duration.default('1d').describe('remind the owner this often once the action is overdue'),
-  escalateToIcAfter: duration.default('2d').describe('overdue this long: the IC is told too'),
-  escalateToManagersAfter: duration.default('7d').describe('overdue this long: the managers are told too'),
-  managers: z.array(approverRef).min(1).default(['group:eng-managers']).describe('who hears about long-overdue actions'),
+  before: z.array(duration).default(DEFAULT_REMINDER_POLICY.before).describe('remind the owner this long before the due date'),
+  overdueEvery: duration.default(DEFAULT_REMINDER_POLICY.overdueEvery).describe('remind the owner this often once the action is overdue'),
+  escalateToIcAfter: duration.default(DEFAULT_REMINDER_POLICY.escalateToIcAfter).describe('overdue this long: the IC is told too'),
+  escalateToManagersAfter: duration.default(DEFAULT_REMINDER_POLICY.escalateToManagersAfter).describe('overdue this long: the managers are told too'),
+  managers: z.array(approverRef).min(1).default(DEFAULT_REMINDER_POLICY.managers).describe('who hears about long-overdue actions'),
+  digestAt: z
+    .string()
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a UTC time of day such as 09:00')
+    .default(DEFAULT_REMINDER_POLICY.digestAt)
+    .describe('reminders go out on their day at this UTC time, one message per person per day'),
 });
 
 const stepBase = {

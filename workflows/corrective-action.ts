@@ -1,4 +1,4 @@
-import { condition, getExternalWorkflowHandle, proxyActivities, setHandler } from '@temporalio/workflow';
+import { allHandlersFinished, condition, getExternalWorkflowHandle, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { IncidentActivities } from '../activities/index.js';
 import { durationMs, formatDuration } from '../runbooks/duration.js';
 import { reminderSchedule, type Reminder, type ReminderPolicy } from './action-schedule.js';
@@ -7,6 +7,7 @@ import {
   actionChangedSignal,
   commanderChangedSignal,
   getActionQuery,
+  reminderDeliveredSignal,
   ticketClosedSignal,
   waiveSignal,
   type ActionWaived,
@@ -57,7 +58,6 @@ export async function correctiveActionWorkflow(input: CorrectiveActionInput): Pr
     }
   };
 
-  const label = `${input.incidentId} ${action.id} "${action.title}"`;
   let pollEvery: number | undefined;
   try {
     const opened = await activities.openTicket({
@@ -78,32 +78,52 @@ export async function correctiveActionWorkflow(input: CorrectiveActionInput): Pr
     await report('action.ticket-failed', SYSTEM, `${action.id}: could not file a ticket: ${failureMessage(err)}; tracked here only`);
   }
 
-  const remind = async ({ at, kinds }: Reminder) => {
-    const audience = [`user:${action.owner}`];
-    if (kinds.includes('escalate-ic')) audience.push(`ic:${commander}`);
-    if (kinds.includes('escalate-managers')) audience.push(...input.reminders.managers);
-    const overdueFor = Date.now() - Date.parse(action.dueAt);
-    const when = overdueFor < 0 ? `due in ${formatDuration(-overdueFor)}` : overdueFor === 0 ? 'due now' : `overdue by ${formatDuration(overdueFor)}`;
-    const ticket = action.ticket ? ` (${action.ticket.key})` : '';
-    try {
-      await activities.notify({
-        incidentId: input.incidentId,
-        audience,
-        subject: `Corrective action ${when}: ${action.title}`,
-        text: `${label}${ticket}, owner ${action.owner}, due ${action.dueAt}: ${when}.`,
-      });
-    } catch (err) {
-      await report('action.reminder-failed', SYSTEM, `${action.id}: could not remind ${audience.join(', ')}: ${failureMessage(err)}`);
-      return;
-    }
-    action.reminders++;
-    if (kinds.includes('escalate-managers')) action.escalation = 'managers';
-    else if (kinds.includes('escalate-ic')) action.escalation = 'ic';
-    const escalated = kinds.some((k) => k.startsWith('escalate'));
-    await report(escalated ? 'action.escalated' : 'action.reminded', SYSTEM, `${action.id} ${when}: told ${audience.join(', ')}`, {
-      scheduledFor: new Date(at).toISOString(),
-    });
+  const owner = `user:${action.owner}`;
+  const relativeToDue = (at: number) => {
+    const overdueFor = at - Date.parse(action.dueAt);
+    return overdueFor < 0 ? `due in ${formatDuration(-overdueFor)}` : overdueFor === 0 ? 'due now' : `overdue by ${formatDuration(overdueFor)}`;
   };
+  /** Whom reminders went to lately, so that an ending action can take back any still waiting in a digest. */
+  const queuedTo = new Map<string, number>();
+
+  /** Hands the reminder to each recipient's daily digest; the digest reports back once it went out. */
+  const remind = async ({ at, kinds }: Reminder) => {
+    const recipients = [owner];
+    if (kinds.includes('escalate-ic')) recipients.push(`ic:${commander}`);
+    if (kinds.includes('escalate-managers')) recipients.push(...input.reminders.managers);
+    const scheduledFor = new Date(at).toISOString();
+    const when = relativeToDue(at);
+    const actionWorkflowId = workflowInfo().workflowId;
+    for (const recipient of recipients) {
+      const item = {
+        key: `${actionWorkflowId}@${scheduledFor}@${recipient}`,
+        actionWorkflowId,
+        incidentId: input.incidentId,
+        actionId: action.id,
+        title: action.title,
+        owner: action.owner,
+        ...(action.ticket ? { ticket: action.ticket.key } : {}),
+        dueAt: action.dueAt,
+        scheduledFor,
+        when,
+      };
+      try {
+        await activities.queueReminder({ recipient, item });
+        queuedTo.set(recipient, at);
+      } catch (err) {
+        await report('action.reminder-failed', SYSTEM, `${action.id}: could not remind ${recipient}: ${failureMessage(err)}`, { scheduledFor });
+      }
+    }
+  };
+
+  setHandler(reminderDeliveredSignal, async ({ recipient, scheduledFor }) => {
+    if (ended()) return;
+    if (recipient === owner) action.reminders++;
+    else if (!recipient.startsWith('ic:')) action.escalation = 'managers';
+    else if (action.escalation === 'owner') action.escalation = 'ic';
+    const when = relativeToDue(Date.parse(scheduledFor));
+    await report(recipient === owner ? 'action.reminded' : 'action.escalated', SYSTEM, `${action.id} ${when}: told ${recipient}`, { scheduledFor });
+  });
 
   const schedule = reminderSchedule(action.dueAt, input.reminders);
   let next = schedule.next().value as Reminder;
@@ -129,6 +149,12 @@ export async function correctiveActionWorkflow(input: CorrectiveActionInput): Pr
   }
 
   const now = Date.now();
+  // A reminder still waiting in someone's digest must not go out for an action that ended.
+  const recent = [...queuedTo].filter(([, at]) => Date.now() - at < 2 * 86_400_000).map(([recipient]) => recipient);
+  if (recent.length) {
+    await activities.withdrawReminders({ recipients: recent, actionWorkflowId: workflowInfo().workflowId }).catch(() => undefined);
+  }
+
   if (waived) {
     Object.assign(action, { status: 'waived', endedAt: new Date(now).toISOString(), endedBy: waived.by, waiverReason: waived.reason });
     await report('action.waived', waived.by, `${action.id} waived: ${waived.reason}`);
@@ -140,5 +166,6 @@ export async function correctiveActionWorkflow(input: CorrectiveActionInput): Pr
     const lateBy = endedAt - Date.parse(action.dueAt);
     await report('action.closed', closed!.by, `${action.id} closed ${onTime ? 'on time' : `${formatDuration(lateBy)} late`}: ${action.title}`);
   }
+  await condition(allHandlersFinished);
   return action;
 }

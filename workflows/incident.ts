@@ -16,6 +16,7 @@ import { durationMs, formatDuration } from '../runbooks/duration.js';
 import type { ApproverGroups, Runbook, RunbookStep } from '../runbooks/schema.js';
 import { describeApprovers, mayDecide } from './approvers.js';
 import { actionFor, describeAction, type StepAction } from './containment-actions.js';
+import { DEFAULT_REMINDER_POLICY } from './action-schedule.js';
 import { correctiveActionWorkflow } from './corrective-action.js';
 import { FailureType, failureMessage } from './failures.js';
 import { changeTookEffect, restoring } from './flag-expectations.js';
@@ -388,7 +389,7 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
   const startAction = async (action: CorrectiveAction) => {
     const handle = await startChild(correctiveActionWorkflow, {
       workflowId: `${state.id}-${action.id}`,
-      args: [{ incidentId: state.id, incidentTitle: state.title, severity: state.severity, commander: state.commander, action: { ...action }, reminders: runbook.postmortem.actionReminders }],
+      args: [{ incidentId: state.id, incidentTitle: state.title, severity: state.severity, commander: state.commander, action: { ...action }, reminders: { ...DEFAULT_REMINDER_POLICY, ...runbook.postmortem?.actionReminders } }],
       // An action outlives an incident workflow that an operator terminates: it keeps reminding until it ends.
       parentClosePolicy: ParentClosePolicy.ABANDON,
     });

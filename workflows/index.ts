@@ -1,2 +1,3 @@
 export { incidentWorkflow } from './incident.js';
 export { correctiveActionWorkflow } from './corrective-action.js';
+export { reminderDigestWorkflow } from './reminder-digest.js';

@@ -54,3 +54,26 @@ export const waiveSignal = defineSignal<[ActionWaived]>('waive');
 export const commanderChangedSignal = defineSignal<[{ commander: string }]>('commander-changed');
 export const actionChangedSignal = defineSignal<[ActionChanged]>('action-changed');
 export const getActionQuery = defineQuery<CorrectiveAction>('action');
+
+// Reminder digests: one workflow per person batches the reminders of all their actions into one message a day.
+export interface ReminderItem {
+  /** One per action, reminder instant and recipient: a signal repeated by a retry is dropped. */
+  key: string;
+  actionWorkflowId: string;
+  incidentId: string;
+  actionId: string;
+  title: string;
+  owner: string;
+  ticket?: string;
+  dueAt: string;
+  scheduledFor: string;
+  /** "due in 3d", "overdue by 2d". */
+  when: string;
+}
+export interface ReminderDelivered {
+  recipient: string;
+  scheduledFor: string;
+}
+export const queueReminderSignal = defineSignal<[ReminderItem]>('queue-reminder');
+export const withdrawRemindersSignal = defineSignal<[{ actionWorkflowId: string }]>('withdraw-reminders');
+export const reminderDeliveredSignal = defineSignal<[ReminderDelivered]>('reminder-delivered');

@@ -1,5 +1,5 @@
-import { appendFile, readFile } from 'node:fs/promises';
-import { ifMissing, JsonFile } from '../local-store/json-file.js';
+import { appendFile } from 'node:fs/promises';
+import { JsonFile, readJsonLines } from '../local-store/json-file.js';
 import type { FlagChange, FlagChangeRequest, FlagChangeResult, FlagProvider, FlagReading, FlagValue } from './provider.js';
 import { FlagChangeRefused } from './provider.js';
 
@@ -103,12 +103,8 @@ export class LocalFileFlagProvider implements FlagProvider {
   }
 
   /** Every change this provider made, oldest first. */
-  async changes(): Promise<ChangeRecord[]> {
-    const text = await readFile(this.changeLogPath, 'utf8').catch(ifMissing(''));
-    return text
-      .split('\n')
-      .filter((line) => line.trim() !== '')
-      .map((line) => JSON.parse(line) as ChangeRecord);
+  changes(): Promise<ChangeRecord[]> {
+    return readJsonLines<ChangeRecord>(this.changeLogPath);
   }
 
   private async requireFile(): Promise<FlagFile> {

@@ -8,15 +8,9 @@ import { randomBytes } from 'node:crypto';
  * read-modify-write at a time within this process.
  */
 export class JsonFile<T> {
-  private queue: Promise<unknown> = Promise.resolve();
+  readonly exclusive = oneAtATime();
 
   constructor(readonly path: string) {}
-
-  exclusive<R>(work: () => Promise<R>): Promise<R> {
-    const run = this.queue.then(work, work);
-    this.queue = run.catch(() => undefined);
-    return run;
-  }
 
   async read(): Promise<T | undefined> {
     const text = await readFile(this.path, 'utf8').catch(ifMissing(undefined));
@@ -36,10 +30,29 @@ export class JsonFile<T> {
   }
 }
 
+/** Runs the work it is given one at a time, in call order, whether earlier work failed or not. */
+export function oneAtATime(): <R>(work: () => Promise<R>) => Promise<R> {
+  let queue: Promise<unknown> = Promise.resolve();
+  return <R>(work: () => Promise<R>) => {
+    const run = queue.then(work, work);
+    queue = run.catch(() => undefined);
+    return run;
+  };
+}
+
 /** For `.catch`: a missing file reads as `fallback`; any other error stands. */
 export function ifMissing<T>(fallback: T) {
   return (err: NodeJS.ErrnoException): T => {
     if (err.code === 'ENOENT') return fallback;
     throw err;
   };
+}
+
+/** The records of a JSON Lines log, oldest first; none when the file does not exist yet. */
+export async function readJsonLines<T>(path: string): Promise<T[]> {
+  const text = await readFile(path, 'utf8').catch(ifMissing(''));
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as T);
 }

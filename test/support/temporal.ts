@@ -9,7 +9,7 @@ import { startDevServer, type DevServer } from '../../app/temporal-dev-server.js
 import { createIncidentWorker } from '../../app/worker.js';
 import { cp } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConsoleNotifier } from '../../integrations/notify/console.js';
+import { LocalLogNotifier } from '../../integrations/notify/local-log.js';
 import { ConsolePager } from '../../integrations/paging/console.js';
 import { RunbookSource } from '../../runbooks/source.js';
 import { createLogger } from '../../app/log.js';
@@ -25,6 +25,7 @@ export interface TemporalHarness {
   taskQueue: string;
   flags: LocalFileFlagProvider;
   tickets: LocalFileTicketProvider;
+  notifier: LocalLogNotifier;
   runbooks: RunbookSource;
   dataDir: string;
   stop(): Promise<void>;
@@ -53,12 +54,13 @@ export async function startTemporalHarness(): Promise<TemporalHarness> {
   const flags = new LocalFileFlagProvider(`${dataDir}/flags.json`);
   await flags.ensureExists();
   const tickets = new LocalFileTicketProvider(`${dataDir}/tickets.json`);
+  const notifier = new LocalLogNotifier(`${dataDir}/notifications.jsonl`, createLogger('error'));
   const taskQueue = 'incidents-test';
   const worker: Worker = await createIncidentWorker({
     connection: temporal.workerConnection,
     namespace: 'default',
     taskQueue,
-    dependencies: { flags, notifier: new ConsoleNotifier(createLogger('error')), pager: new ConsolePager(createLogger('error')), runbooks, tickets },
+    dependencies: { flags, notifier, pager: new ConsolePager(createLogger('error')), runbooks, tickets },
   });
   const running = worker.run();
   return {
@@ -68,6 +70,7 @@ export async function startTemporalHarness(): Promise<TemporalHarness> {
     taskQueue,
     flags,
     tickets,
+    notifier,
     runbooks,
     dataDir,
     async stop() {

@@ -3,14 +3,26 @@ import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { IncidentService } from '../../app/incident-service.js';
 import { createLocalWorker, startTimeSkipping } from '../../app/time-skipping.js';
+import { createLogger } from '../../app/log.js';
+import { LocalLogNotifier } from '../../integrations/notify/local-log.js';
 import { LocalFileTicketProvider } from '../../integrations/ticketing/local-file.js';
 import { LocalFileFlagProvider } from '../../integrations/flags/local-file.js';
 import { RunbookSource } from '../../runbooks/source.js';
 import { repoRoot, tempDir } from './paths.js';
 
+export interface TimeSkippingContext {
+  env: TestWorkflowEnvironment;
+  service: IncidentService;
+  flags: LocalFileFlagProvider;
+  tickets: LocalFileTicketProvider;
+  notifier: LocalLogNotifier;
+  dataDir: string;
+  runbooks: RunbookSource;
+}
+
 /** Runs `body` against the time-skipping server, a worker with the real activities, and the runbook library. */
 export async function withTimeSkipping<T>(
-  body: (ctx: { env: TestWorkflowEnvironment; service: IncidentService; flags: LocalFileFlagProvider; tickets: LocalFileTicketProvider }) => Promise<T>,
+  body: (ctx: TimeSkippingContext) => Promise<T>,
   { runbooksDir = join(repoRoot, 'runbooks'), ticketPollEvery }: { runbooksDir?: string; ticketPollEvery?: string } = {},
 ): Promise<T> {
   const dataDir = await tempDir('incident-ts');
@@ -20,10 +32,12 @@ export async function withTimeSkipping<T>(
   const flags = new LocalFileFlagProvider(join(dataDir, 'flags.json'));
   await flags.ensureExists();
   const tickets = new LocalFileTicketProvider(join(dataDir, 'tickets.json'), ticketPollEvery ? { pollEvery: ticketPollEvery } : {});
+  const notifier = new LocalLogNotifier(join(dataDir, 'notifications.jsonl'), createLogger('error'));
   const env = await startTimeSkipping();
   try {
-    const worker = await createLocalWorker(env, { taskQueue: 'ts', flags, runbooks, tickets });
-    return await worker.runUntil(body({ env, service: new IncidentService(env.client, { taskQueue: 'ts', runbooks, tickets }), flags, tickets }));
+    const worker = await createLocalWorker(env, { taskQueue: 'ts', flags, runbooks, tickets, notifier });
+    const service = new IncidentService(env.client, { taskQueue: 'ts', runbooks, tickets });
+    return await worker.runUntil(body({ env, service, flags, tickets, notifier, dataDir, runbooks }));
   } finally {
     await env.teardown();
   }

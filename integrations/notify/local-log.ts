@@ -1,0 +1,39 @@
+import { appendFile, mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Logger } from '../../app/log.js';
+import { oneAtATime, readJsonLines } from '../local-store/json-file.js';
+import type { Notification, Notifier } from './provider.js';
+
+export interface LoggedNotification extends Notification {
+  at: string;
+}
+
+/**
+ * The embedded default: each notification goes to the server log and is appended to a JSON Lines
+ * inbox (`DATA_DIR/notifications.jsonl`); one whose idempotency key is already there is not sent again.
+ */
+export class LocalLogNotifier implements Notifier {
+  private readonly exclusive = oneAtATime();
+
+  constructor(
+    readonly path: string,
+    private readonly log: Logger,
+  ) {}
+
+  notify(notification: Notification): Promise<{ delivered: string }> {
+    return this.exclusive(() => this.deliver(notification));
+  }
+
+  sent(): Promise<LoggedNotification[]> {
+    return readJsonLines<LoggedNotification>(this.path);
+  }
+
+  private async deliver(notification: Notification): Promise<{ delivered: string }> {
+    const key = notification.idempotencyKey;
+    if (key && (await this.sent()).some((n) => n.idempotencyKey === key)) return { delivered: `${this.path} (already delivered)` };
+    this.log.info(`[notify ${notification.audience.join(', ')}] ${notification.incidentId}: ${notification.subject}`, { text: notification.text });
+    await mkdir(dirname(this.path), { recursive: true });
+    await appendFile(this.path, JSON.stringify({ at: new Date().toISOString(), ...notification }) + '\n');
+    return { delivered: this.path };
+  }
+}

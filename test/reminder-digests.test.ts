@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { IncidentService } from '../app/incident-service.js';
+import { createLogger } from '../app/log.js';
+import { installTemporalRuntime } from '../app/runtime.js';
+import { createLocalWorker, startTimeSkipping } from '../app/time-skipping.js';
+import { LocalFileFlagProvider } from '../integrations/flags/local-file.js';
+import { LocalLogNotifier } from '../integrations/notify/local-log.js';
+import { LocalFileTicketProvider } from '../integrations/ticketing/local-file.js';
+import { RunbookSource } from '../runbooks/source.js';
+import { repoRoot, tempDir } from './support/paths.js';
+import { withTimeSkipping } from './support/time-skipping.js';
+
+installTemporalRuntime('ERROR');
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/** 09:00 UTC (the default digest time) on the day of `instant`. */
+const digestOn = (instant: number) => {
+  const day = new Date(instant);
+  return Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate(), 9, 0);
+};
+const isoDay = (instant: number) => new Date(instant).toISOString().slice(0, 10);
+
+describe('reminder digests', { concurrency: 1 }, () => {
+  it('one message per owner per day across incidents, and none for an action that ended before it went out', () =>
+    withTimeSkipping(async ({ env, service, notifier }) => {
+      const start = await env.currentTimeMs();
+      const due = isoDay(start + 10 * DAY);
+      const first = (await service.declare({ title: 'Jailbreak regression', category: 'jailbreak', severity: 'P2', declaredBy: 'alice' })).id;
+      const second = (await service.declare({ title: 'Index poisoned', category: 'retrieval-poisoning', severity: 'P2', declaredBy: 'bob' })).id;
+      await service.addAction(first, { actor: 'alice', kind: 'detect', title: 'Jailbreak eval in CI', owner: 'dave', dueAt: due });
+      await service.addAction(second, { actor: 'bob', kind: 'prevent', title: 'Signed index builds', owner: 'dave', dueAt: due });
+      await service.addAction(second, { actor: 'bob', kind: 'prevent', title: 'Provenance checks', owner: 'erin', dueAt: due });
+
+      const dueDay = Date.parse(`${due}T00:00:00Z`);
+      await env.sleep(digestOn(dueDay + DAY) + 30 * MINUTE - start); // the day after the due date, 09:30
+      const toDave = (await notifier.sent()).filter((n) => n.audience.join() === 'user:dave');
+      // The key names the digest's day (workflow time); `at` is the worker's wall clock.
+      const dayOf = (n: { idempotencyKey?: string }) => n.idempotencyKey!.split('/').at(-1);
+      assert.deepEqual(
+        toDave.map(dayOf),
+        [-3, -1, 0, 1].map((days) => isoDay(dueDay + days * DAY)),
+        'one message a day: 3 and 1 days before, on the day, the day after',
+      );
+      for (const message of toDave) {
+        assert.equal(message.subject, '2 corrective actions need attention');
+        assert.match(message.text, new RegExp(`${first} A1 "Jailbreak eval in CI" \\(LOCAL-\\d\\)`));
+        assert.match(message.text, new RegExp(`${second} A1 "Signed index builds"`));
+        assert.doesNotMatch(message.text, /Provenance checks/, "erin's action is in erin's digest");
+      }
+      assert.equal((await notifier.sent()).filter((n) => n.audience.join() === 'user:erin').length, 4);
+
+      await service.closeAction(first, 'A1', 'dave');
+      await env.sleep(DAY);
+      const nextDay = (await notifier.sent()).filter((n) => n.audience.join() === 'user:dave').at(-1)!;
+      assert.equal(dayOf(nextDay), isoDay(dueDay + 2 * DAY));
+      assert.equal(nextDay.subject, 'Corrective action overdue by 33h: Signed index builds', 'the closed action is gone from the digest');
+
+      // 09:00:30: the reminder is queued, the digest goes out at 09:01. Closing now withdraws it.
+      await env.sleep(digestOn(dueDay + 3 * DAY) + 30_000 - (await env.currentTimeMs()));
+      await service.closeAction(second, 'A1', 'dave');
+      await env.sleep(HOUR);
+      const last = (await notifier.sent()).filter((n) => n.audience.join() === 'user:dave').at(-1)!;
+      assert.equal(dayOf(last), isoDay(dueDay + 2 * DAY), 'no message on the day its only action closed');
+      const incident = await service.get(second);
+      assert.equal(incident.actions[0]!.reminders, 5, 'reminded on the days of the five digests that went out');
+    }));
+
+  it('a worker killed between the reminder timer firing and the message going out: delivered once, not lost', async () => {
+    const dataDir = await tempDir('incident-kill');
+    const runbooks = new RunbookSource(join(repoRoot, 'runbooks'));
+    await runbooks.requireValid();
+    const flags = new LocalFileFlagProvider(join(dataDir, 'flags.json'));
+    await flags.ensureExists();
+    const tickets = new LocalFileTicketProvider(join(dataDir, 'tickets.json'));
+    const notifier = new LocalLogNotifier(join(dataDir, 'notifications.jsonl'), createLogger('error'));
+    const taskQueue = 'kill';
+    const env = await startTimeSkipping();
+    try {
+      const service = new IncidentService(env.client, { taskQueue, runbooks, tickets });
+      const start = await env.currentTimeMs();
+      const due = isoDay(start + 4 * DAY);
+      // No sticky cache: once this worker stops, its workflows' next tasks go to whichever worker polls.
+      const setup = await createLocalWorker(env, { taskQueue, flags, runbooks, tickets, notifier }, { maxCachedWorkflows: 0 });
+      const id = await setup.runUntil(async () => {
+        const { id } = await service.declare({ title: 'Tool misuse', category: 'excessive-agency', severity: 'P2', declaredBy: 'alice' });
+        await service.addAction(id, { actor: 'alice', kind: 'prevent', title: 'Per-tool allow-lists', owner: 'dave', dueAt: due });
+        await service.resolve(id, 'alice', 'tools off');
+        while (!(await service.get(id)).actions[0]!.ticket) await new Promise((r) => setTimeout(r, 50));
+        return id;
+      });
+
+      // Only a workflow worker now, in a process of its own: the timer fires, the reminder is scheduled, nothing runs it.
+      const script = fileURLToPath(new URL('./support/workflow-only-worker.js', import.meta.url));
+      const worker = spawn(process.execPath, [script, env.address, env.namespace ?? 'default', taskQueue], { stdio: ['ignore', 'pipe', 'inherit'] });
+      await once(worker.stdout!, 'data');
+      const reminderAt = digestOn(Date.parse(`${due}T00:00:00Z`) - 3 * DAY);
+      await env.sleep(reminderAt + 10_000 - start);
+      const action = env.client.workflow.getHandle(`${id}-A1`);
+      const scheduled = async () =>
+        (await action.fetchHistory()).events?.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'queueReminder') ?? false;
+      for (let i = 0; i < 200 && !(await scheduled()); i++) await new Promise((r) => setTimeout(r, 100));
+      assert.ok(await scheduled(), `the reminder timer fired and the reminder was scheduled: ${(await action.fetchHistory()).events?.map((e) => e.eventType).join(' ')}`);
+      worker.kill('SIGKILL');
+      await once(worker, 'exit');
+      assert.deepEqual(await notifier.sent(), [], 'not sent before the kill');
+
+      const replacement = await createLocalWorker(env, { taskQueue, flags, runbooks, tickets, notifier });
+      await replacement.runUntil(async () => {
+        for (let i = 0; i < 10 && (await notifier.sent()).length === 0; i++) await env.sleep(MINUTE);
+        await env.sleep(HOUR);
+        const sent = await notifier.sent();
+        assert.equal(sent.length, 1, 'exactly one message');
+        assert.deepEqual(sent[0]!.audience, ['user:dave']);
+        assert.match(sent[0]!.subject, /Corrective action due in 3\.\d+d: Per-tool allow-lists|Corrective action due in \d+(\.\d)?d: Per-tool allow-lists/);
+        const reminded = (await service.get(id)).timeline.filter((e) => e.type === 'action.reminded');
+        assert.equal(reminded.length, 1, 'recorded once on the incident');
+        assert.equal(reminded[0]!.data?.scheduledFor, new Date(reminderAt).toISOString());
+      });
+    } finally {
+      await env.teardown();
+    }
+  });
+});

@@ -1,0 +1,92 @@
+import { condition, continueAsNew, getExternalWorkflowHandle, log, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import type { IncidentActivities } from '../activities/index.js';
+import { failureMessage } from './failures.js';
+import { queueReminderSignal, reminderDeliveredSignal, withdrawRemindersSignal, type ReminderItem } from './messages.js';
+
+const activities = proxyActivities<IncidentActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 5 },
+});
+
+const DAY_MS = 86_400_000;
+/** Reminders due at the same instant reach this workflow within moments of each other: wait for them all. */
+const GATHER_MS = 60_000;
+const RETRY_FAILED_SEND_MS = 3_600_000;
+
+export interface ReminderDigestInput {
+  /** `user:<id>`, `ic:<id>` or `group:<name>`: who the digest goes to. */
+  recipient: string;
+  /** Carried over continue-as-new. */
+  lastSentDay?: string;
+  pending?: ReminderItem[];
+}
+
+export const reminderDigestWorkflowId = (recipient: string) => `reminders-${recipient}`;
+
+/**
+ * One per person (workflow id `reminders-<recipient>`, started by the first reminder): gathers the
+ * reminders of all their corrective actions, across incidents, into one message a day. A reminder for an
+ * action that ended before the digest went out is withdrawn and never sent.
+ */
+export async function reminderDigestWorkflow(input: ReminderDigestInput): Promise<void> {
+  const pending: ReminderItem[] = [...(input.pending ?? [])];
+  const seen = new Set(pending.map((item) => item.key));
+  let lastSentDay = input.lastSentDay;
+  const today = () => new Date().toISOString().slice(0, 10);
+
+  setHandler(queueReminderSignal, (item) => {
+    if (seen.has(item.key)) return;
+    seen.add(item.key);
+    pending.push(item);
+  });
+  setHandler(withdrawRemindersSignal, ({ actionWorkflowId }) => {
+    for (let i = pending.length - 1; i >= 0; i--) if (pending[i]!.actionWorkflowId === actionWorkflowId) pending.splice(i, 1);
+  });
+
+  for (;;) {
+    if (pending.length === 0) {
+      // After today's digest, stay until midnight: a reminder arriving later today still waits for tomorrow.
+      const untilMidnight = lastSentDay === today() ? Date.parse(`${today()}T00:00:00Z`) + DAY_MS - Date.now() : 0;
+      if (untilMidnight <= 0 || !(await condition(() => pending.length > 0, untilMidnight))) return;
+    }
+    // Today's digest went out already: the next one is tomorrow, at the time of day this reminder was due.
+    const scheduled = new Date(pending[0]!.scheduledFor);
+    const sendAt = lastSentDay === today() ? Date.parse(`${today()}T${scheduled.toISOString().slice(11)}`) + DAY_MS : Date.now() + GATHER_MS;
+    await sleep(Math.max(sendAt - Date.now(), 1));
+    const items = pending.splice(0);
+    if (items.length === 0) continue;
+    try {
+      await activities.notify(digestOf(input.recipient, items, `${workflowInfo().workflowId}/${today()}`));
+    } catch (err) {
+      pending.unshift(...items);
+      log.warn(`Reminder digest for ${input.recipient} not sent (${failureMessage(err)}); retrying in 1h`);
+      await sleep(RETRY_FAILED_SEND_MS);
+      continue;
+    }
+    lastSentDay = today();
+    await Promise.all(
+      items.map((item) =>
+        getExternalWorkflowHandle(item.actionWorkflowId)
+          .signal(reminderDeliveredSignal, { recipient: input.recipient, scheduledFor: item.scheduledFor })
+          .catch(() => undefined), // the action ended meanwhile; the message went out anyway
+      ),
+    );
+    if (workflowInfo().continueAsNewSuggested) {
+      await continueAsNew<typeof reminderDigestWorkflow>({ recipient: input.recipient, lastSentDay, pending });
+    }
+  }
+}
+
+function digestOf(recipient: string, items: ReminderItem[], idempotencyKey: string) {
+  const lines = items.map(
+    (i) => `- ${i.incidentId} ${i.actionId} "${i.title}"${i.ticket ? ` (${i.ticket})` : ''}: ${i.when}${recipient === `user:${i.owner}` ? '' : `, owner ${i.owner}`}`,
+  );
+  const first = items[0]!;
+  return {
+    incidentId: [...new Set(items.map((i) => i.incidentId))].join(', '),
+    audience: [recipient],
+    subject: items.length === 1 ? `Corrective action ${first.when}: ${first.title}` : `${items.length} corrective actions need attention`,
+    text: lines.join('\n'),
+    idempotencyKey,
+  };
+}
