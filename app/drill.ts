@@ -96,9 +96,9 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
         const step = (await service.get(id)).steps.find((s) => s.id === spec.id)!;
         played.push({ stepId: spec.id, decision, status: step.status, ...(step.result ? { result: step.result } : {}) });
       }
-      const resolved = await service.resolve(id, IC, 'Drill complete');
-      // A drill has no corrective actions; where the runbook requires a postmortem, the IC signs the draft off.
-      if (resolved.postmortem?.required ?? runbook.postmortem.requiredAt.includes(severity)) await service.completePostmortem(id, IC);
+      await service.resolve(id, IC, 'Drill complete');
+      // A drill has no corrective actions: the IC signs the draft off, and the incident closes.
+      await service.completePostmortem(id, IC);
       // Leave the containment in place: the drill ends now, not when the undo offer runs out.
       for (const undo of (await service.get(id)).steps.filter((s) => s.kind === 'undo' && s.status === 'pending')) {
         await service.decide(id, { stepId: undo.id, decision: 'reject', actor: IC, reason: 'drill: containment stays' });

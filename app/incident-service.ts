@@ -162,7 +162,8 @@ export class IncidentService {
   }
 
   async list({ includeClosed = false } = {}): Promise<IncidentSummary[]> {
-    const query = `WorkflowType = '${incidentWorkflow.name}'${includeClosed ? '' : " AND ExecutionStatus = 'Running'"}`;
+    // Open means not closed: a workflow also runs on through its undo window after the incident closed.
+    const query = `WorkflowType = '${incidentWorkflow.name}'${includeClosed ? '' : ` AND ${IncidentStatus.name} != 'closed'`}`;
     const incidents: IncidentSummary[] = [];
     try {
       for await (const info of this.client.workflow.list({ query })) {
@@ -175,7 +176,7 @@ export class IncidentService {
           category: attributes.get(IncidentCategory),
           commander: attributes.get(IncidentCommander),
           declaredAt: info.startTime.toISOString(),
-          open: info.status.name === 'RUNNING',
+          open: attributes.get(IncidentStatus) !== 'closed' && info.status.name === 'RUNNING',
         });
       }
     } catch (err) {
@@ -184,21 +185,27 @@ export class IncidentService {
     return incidents.sort((a, b) => b.declaredAt.localeCompare(a.declaredAt));
   }
 
-  /** Every incident declared since `since`, open or closed (within the namespace's retention), with its state. */
-  async declaredSince(since: Date): Promise<IncidentState[]> {
+  /**
+   * Every incident declared since `since`, open or closed (within the namespace's retention), with its
+   * state. One that cannot be read (its query fails) is named in `unreadable` instead of failing the lot.
+   */
+  async declaredSince(since: Date): Promise<{ incidents: IncidentState[]; unreadable: string[] }> {
     const query = `WorkflowType = '${incidentWorkflow.name}' AND StartTime >= '${since.toISOString()}'`;
+    const ids: string[] = [];
     try {
-      const ids: string[] = [];
       for await (const info of this.client.workflow.list({ query })) ids.push(info.workflowId);
-      const states: IncidentState[] = [];
-      // A few at a time: each query of a closed incident replays its history on a worker.
-      for (let i = 0; i < ids.length; i += 8) {
-        states.push(...(await Promise.all(ids.slice(i, i + 8).map((id) => this.client.workflow.getHandle(id).query(getStateQuery)))));
-      }
-      return states;
     } catch (err) {
       throw translate(err);
     }
+    const incidents: IncidentState[] = [];
+    const unreadable: string[] = [];
+    // A few at a time: each query of a closed incident replays its history on a worker.
+    for (let i = 0; i < ids.length; i += 8) {
+      const batch = ids.slice(i, i + 8);
+      const results = await Promise.allSettled(batch.map((id) => this.client.workflow.getHandle(id).query(getStateQuery)));
+      results.forEach((result, j) => (result.status === 'fulfilled' ? incidents.push(result.value) : unreadable.push(batch[j]!)));
+    }
+    return { incidents, unreadable };
   }
 
   async get(id: string): Promise<IncidentState> {
@@ -284,7 +291,9 @@ export class IncidentService {
     if (!action) throw new IncidentError('not-found', `${id} has no corrective action "${actionId}"`);
     if (action.status !== 'open') throw new IncidentError('conflict', `${actionId} is already ${action.status}`);
     if (action.ticket && this.options.tickets?.close && action.ticket.provider === this.options.tickets.name) {
-      await this.options.tickets.close(action.ticket.key, actor);
+      await this.options.tickets.close(action.ticket.key, actor).catch((err: Error) => {
+        throw new IncidentError('conflict', `Cannot close ticket ${action.ticket!.key} of ${actionId}: ${err.message}`);
+      });
     }
     const actionHandle = this.client.workflow.getHandle(`${id}-${actionId}`);
     await this.update(id, () => actionHandle.signal(ticketClosedSignal, { by: actor }));

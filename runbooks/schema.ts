@@ -33,7 +33,7 @@ const approval = z
 
 const actionReminders = z.strictObject({
   before: z.array(duration).default(DEFAULT_REMINDER_POLICY.before).describe('remind the owner this long before the due date'),
-  overdueEvery: duration.default(DEFAULT_REMINDER_POLICY.overdueEvery).describe('remind the owner this often once the action is overdue'),
+  overdueEvery: duration.default(DEFAULT_REMINDER_POLICY.overdueEvery).describe('remind the owner this often once the action is overdue (whole days, rounded up)'),
   escalateToIcAfter: duration.default(DEFAULT_REMINDER_POLICY.escalateToIcAfter).describe('overdue this long: the IC is told too'),
   escalateToManagersAfter: duration.default(DEFAULT_REMINDER_POLICY.escalateToManagersAfter).describe('overdue this long: the managers are told too'),
   managers: z.array(approverRef).min(1).default(DEFAULT_REMINDER_POLICY.managers).describe('who hears about long-overdue actions'),

@@ -13,11 +13,13 @@ const HOUR = 3_600_000;
 
 const MINUTE = 60_000;
 
-/** 09:00 UTC, the default digest time, on the day of `instant`. */
+/** 09:00 UTC (the default digest time) on the day of `instant`, and the nearest ones before and after it. */
 function digestOn(instant: number): number {
   const day = new Date(instant);
   return Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate(), 9, 0);
 }
+const digestAtOrBefore = (t: number) => (digestOn(t) <= t ? digestOn(t) : digestOn(t) - DAY);
+const digestAtOrAfter = (t: number) => (digestOn(t) >= t ? digestOn(t) : digestOn(t) + DAY);
 
 /** Reminders and escalations of one action as delivered: [scheduled instant, recipient], in order. */
 function remindersOf(incident: IncidentState, action: CorrectiveAction): [string, string][] {
@@ -32,19 +34,19 @@ function remindersOf(incident: IncidentState, action: CorrectiveAction): [string
     .sort(([a, x], [b, y]) => a.localeCompare(b) || x.localeCompare(y));
 }
 
-/** What the runbook defaults promise: 3 and 1 days before, on the day, then daily; the IC at +2d, managers at +7d. */
+/**
+ * What the runbook defaults promise, on the digest times: 3 and 1 days before and on the due date (never
+ * late), then daily once overdue; the IC once 2 days overdue, the managers once 7 days overdue (never early).
+ */
 function expectedReminders(action: CorrectiveAction, owner: string, ic: string, endedAt: number): [string, string][] {
   const due = Date.parse(action.dueAt);
   const at = (t: number) => new Date(t).toISOString();
-  const expected: [string, string][] = [
-    [at(digestOn(due - 3 * DAY)), owner],
-    [at(digestOn(due - DAY)), owner],
-  ];
-  for (let t = digestOn(due); t + MINUTE < endedAt; t += DAY) {
-    expected.push([at(t), owner]);
-    if (t === digestOn(due + 2 * DAY)) expected.push([at(t), ic]);
-    if (t === digestOn(due + 7 * DAY)) expected.push([at(t), 'group:eng-managers']);
+  const expected: [string, string][] = [digestAtOrBefore(due - 3 * DAY), digestAtOrBefore(due - DAY), digestAtOrBefore(due)].map((t) => [at(t), owner]);
+  for (let t = digestAtOrAfter(due + 1); t + MINUTE < endedAt; t += DAY) expected.push([at(t), owner]);
+  for (const [t, who] of [[digestAtOrAfter(due + 2 * DAY), ic], [digestAtOrAfter(due + 7 * DAY), 'group:eng-managers']] as const) {
+    if (t + MINUTE < endedAt) expected.push([at(t), who]);
   }
+  assert.ok(Date.parse(expected.find(([, who]) => who === ic)![0]) >= due + 2 * DAY, 'the IC hears no earlier than 2 days overdue');
   return expected.sort(([a, x], [b, y]) => a.localeCompare(b) || x.localeCompare(y));
 }
 
@@ -127,7 +129,9 @@ describe('corrective actions on the time-skipping server', { concurrency: 1 }, (
         await env.sleep(6 * HOUR + 30 * 60_000);
         const incident = await service.get(id);
         assert.deepEqual([incident.actions[0]!.status, incident.actions[0]!.endedBy, incident.actions[0]!.onTime], ['closed', 'frank', true]);
-        assert.equal(incident.status, 'closed', 'P3 needs no postmortem sign-off');
+        assert.equal(incident.status, 'postmortem', 'P3: open a week after resolution, for more actions');
+        await env.sleep(7 * DAY);
+        assert.equal((await service.get(id)).status, 'closed', 'P3 needs no postmortem sign-off');
         assert.equal(action.dueAt, '2099-12-31T23:59:59.999Z', 'a date alone means the end of that day');
       },
       { ticketPollEvery: '6h' },

@@ -131,6 +131,22 @@ describe('HTTP JSON API', () => {
     assert.equal(listed?.status, 'closed');
   });
 
+  it('answers the KPIs as JSON and for Prometheus, behind the token, and refuses a bad window', async () => {
+    const kpis = await call('GET', '/api/kpis?since=7d');
+    assert.equal(kpis.status, 200);
+    assert.ok(kpis.body.incidents.total >= 1, 'the incidents declared by the tests above');
+    assert.equal(Date.parse(kpis.body.window.until) - Date.parse(kpis.body.window.since), 7 * 86_400_000);
+    const metrics = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    assert.equal(metrics.status, 200);
+    assert.match(await metrics.text(), /^# HELP incident_/m);
+    assert.equal((await fetch(`${base}/metrics`)).status, 401, '/metrics is guarded like the API');
+    for (const since of ['yesterday', '99999d', '2000-01-01', '2999-01-01']) {
+      const bad = await call('GET', `/api/kpis?since=${since}`);
+      assert.equal(bad.status, 400, since);
+      assert.equal(bad.body.details[0].field, 'since');
+    }
+  });
+
   it('changes severity and commander through their routes', async () => {
     const { body: created } = await call('POST', '/api/incidents', declaration);
     const sev = await call('POST', `/api/incidents/${created.id}/severity`, { actor: 'alice', severity: 'P1' });

@@ -14,7 +14,7 @@ let service: IncidentService;
 
 before(async () => {
   harness = await startTemporalHarness();
-  service = new IncidentService(harness.client, { taskQueue: harness.taskQueue, runbooks: harness.runbooks });
+  service = new IncidentService(harness.client, { taskQueue: harness.taskQueue, runbooks: harness.runbooks, tickets: harness.tickets });
   // Edge cases the library does not have: a flag that does not exist, and a kill switch whose off variation is `true`.
   await writeFile(
     join(harness.runbooks.dir, 'test-edge-cases.yaml'),
@@ -259,6 +259,8 @@ describe('incident workflow on a real Temporal dev server', () => {
     const older = await declare({ title: 'Older', severity: 'P2' });
     const newer = await declare({ title: 'Newer', severity: 'P0', category: 'data-leak' });
     await service.resolve(older, 'alice', 'false alarm');
+    assert.equal((await service.get(older)).status, 'postmortem', 'still listed: a week to add follow-ups');
+    await service.completePostmortem(older, 'alice');
     let open: Awaited<ReturnType<IncidentService['list']>> = [];
     for (let i = 0; i < 50; i++) {
       // visibility is eventually consistent
@@ -276,6 +278,24 @@ describe('incident workflow on a real Temporal dev server', () => {
     assert.deepEqual(open.map((x) => x.id), sorted.map((x) => x.id));
     const all = await service.list({ includeClosed: true });
     assert.equal(all.find((x) => x.id === older)?.open, false);
+  });
+
+  it('an action whose workflow an operator terminated can still be waived, so the incident can close', async () => {
+    const id = await declare({ title: 'Harmful answers', category: 'harmful-output', severity: 'P1' });
+    await service.addAction(id, { actor: 'alice', kind: 'prevent', title: 'Safety eval gate', owner: 'carol' });
+    await service.resolve(id, 'alice', 'filter tightened');
+    await service.completePostmortem(id, 'alice');
+    await harness.client.workflow.getHandle(`${id}-A1`).terminate('operator cleanup');
+    let incident = await service.get(id);
+    for (let i = 0; i < 50 && !incident.timeline.some((e) => e.type === 'action.failed'); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      incident = await service.get(id);
+    }
+    assert.match(incident.timeline.find((e) => e.type === 'action.failed')?.message ?? '(none)', /A1 is no longer tracked .*the IC may waive it/);
+    assert.equal(incident.status, 'postmortem');
+    const waived = await service.waiveAction(id, 'A1', 'alice', 'tracked in the quarterly plan instead');
+    assert.deepEqual([waived.status, waived.endedBy], ['waived', 'alice']);
+    assert.equal((await service.get(id)).status, 'closed');
   });
 
   it('answers not-found for an unknown incident', async () => {

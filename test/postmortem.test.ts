@@ -162,7 +162,7 @@ describe('postmortem draft', () => {
 
   it('renders the impact window in UTC with formatDuration and the target verdict', () => {
     const impact = section(markdown, 'Impact window');
-    assert.match(impact, /\| Detected \| 2025-03-14 08:48:00 \| 0s \| -12m \|/);
+    assert.match(impact, /\| Detected \| 2025-03-14 08:48:00 \| 0s \| 12m before \|/);
     assert.match(impact, /\| Mitigated \| 2025-03-14 09:52:00 \| 1\.1h \| 52m \|/);
     assert.match(impact, /\| Resolved \| 2025-03-14 12:00:00 \| 3\.2h \| 3h \|/);
     assert.match(impact, /Time to mitigate: 52m from declaration \(\*\*met\*\* the 1h target\)/);
@@ -232,6 +232,13 @@ describe('postmortem draft', () => {
     assert.match(section(alerted, 'Containment'), /No containment steps were proposed/);
     assert.match(section(alerted, 'Corrective actions'), /None yet\./);
     assert.match(alerted, /\*\*Runbook:\*\* none/);
+  });
+
+  it('says when detection was not recorded, rather than a time to detect of zero', () => {
+    const { detectedAt: _unknown, ...withoutDetection } = resolvedIncident();
+    const markdown = renderPostmortem(withoutDetection);
+    assert.match(section(markdown, 'Impact window'), /\| Detected \| not recorded \|/);
+    assert.match(section(markdown, 'Detection'), /Time to detect \(detection → declaration\): not recorded/);
   });
 
   it('is deterministic and leaves its input alone', () => {

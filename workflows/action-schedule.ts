@@ -10,6 +10,7 @@ export interface ReminderPolicy {
   /** `HH:MM`, UTC. */
   digestAt: string;
 }
+
 export type ReminderKind = 'before-due' | 'due' | 'overdue' | 'escalate-ic' | 'escalate-managers';
 
 export interface Reminder {
@@ -31,41 +32,43 @@ export const DEFAULT_REMINDER_POLICY: ReminderPolicy = {
 };
 
 /**
- * An open action's reminders, in order, forever: before the due date, on it, then every `overdueEvery`;
- * the IC and then the managers are added once each. Each falls on its day at the digest time, so that
- * everything one person is reminded of that day goes out together. Pure: the workflow walks it.
+ * An open action's reminders, in order, forever. Reminders fall on digest times (`digestAt`, daily), so
+ * that everything one person hears of in a day goes out together: a reminder before the due date at the
+ * last digest time not after its instant; overdue reminders and escalations at the first one not before
+ * theirs (never early); overdue reminders then every `overdueEvery`, in whole days. Pure: the workflow
+ * walks it.
  */
 export function* reminderSchedule(dueAt: string, policy: ReminderPolicy): Generator<Reminder> {
-  const onDigest = digestTime(policy.digestAt);
+  const { atOrBefore, atOrAfter } = digestTimes(policy.digestAt);
   const due = Date.parse(dueAt);
   const fixed = new Map<number, ReminderKind[]>();
-  const add = (at: number, kind: ReminderKind) => fixed.set(onDigest(at), [...(fixed.get(onDigest(at)) ?? []), kind]);
-  for (const before of policy.before) add(due - durationMs(before), 'before-due');
-  add(due, 'due');
-  add(due + durationMs(policy.escalateToIcAfter), 'escalate-ic');
-  add(due + durationMs(policy.escalateToManagersAfter), 'escalate-managers');
+  const add = (at: number, kind: ReminderKind) => fixed.set(at, [...(fixed.get(at) ?? []), kind]);
+  for (const before of policy.before) add(atOrBefore(due - durationMs(before)), 'before-due');
+  add(atOrBefore(due), 'due');
+  add(atOrAfter(due + durationMs(policy.escalateToIcAfter)), 'escalate-ic');
+  add(atOrAfter(due + durationMs(policy.escalateToManagersAfter)), 'escalate-managers');
 
-  const every = durationMs(policy.overdueEvery);
-  const after = (at: number) => {
-    const next = onDigest(at + every);
-    return next > at ? next : next + DAY_MS;
-  };
-  let overdue = after(onDigest(due));
+  const every = Math.max(1, Math.ceil(durationMs(policy.overdueEvery) / DAY_MS)) * DAY_MS;
+  let overdue = atOrAfter(due + 1);
   const pending = [...fixed.keys()].sort((a, b) => a - b);
   while (true) {
     const at = Math.min(pending[0] ?? Infinity, overdue);
     const kinds = [...new Set([...(fixed.get(at) ?? []), ...(at === overdue ? (['overdue'] as const) : [])])];
     if (pending[0] === at) pending.shift();
-    if (at === overdue) overdue = after(overdue);
+    if (at === overdue) overdue += every;
     yield { at, kinds };
   }
 }
 
-/** The instant `HH:MM` UTC on the day of a given instant. */
-export function digestTime(hhmm: string): (instant: number) => number {
+/** The digest times (`HH:MM` UTC, every day) nearest an instant, on either side. */
+export function digestTimes(hhmm: string): { atOrBefore: (instant: number) => number; atOrAfter: (instant: number) => number } {
   const [hours, minutes] = hhmm.split(':').map(Number) as [number, number];
-  return (instant) => {
+  const onDayOf = (instant: number) => {
     const day = new Date(instant);
     return Date.UTC(day.getUTCFullYear(), day.getUTCMonth(), day.getUTCDate(), hours, minutes);
+  };
+  return {
+    atOrBefore: (instant) => (onDayOf(instant) <= instant ? onDayOf(instant) : onDayOf(instant) - DAY_MS),
+    atOrAfter: (instant) => (onDayOf(instant) >= instant ? onDayOf(instant) : onDayOf(instant) + DAY_MS),
   };
 }

@@ -44,8 +44,9 @@ export async function correctiveActionWorkflow(input: CorrectiveActionInput): Pr
   const ended = () => closed !== undefined || waived !== undefined;
 
   setHandler(getActionQuery, () => action);
-  setHandler(ticketClosedSignal, (signal) => void (closed ??= signal));
-  setHandler(waiveSignal, (signal) => void (waived ??= signal));
+  // The first of closure and waiver wins: a waiver arriving after the ticket closed changes nothing.
+  setHandler(ticketClosedSignal, (signal) => void (ended() || (closed = signal)));
+  setHandler(waiveSignal, (signal) => void (ended() || (waived = signal)));
   setHandler(commanderChangedSignal, ({ commander: next }) => void (commander = next));
 
   /** Tells the incident; an incident that is gone (terminated by an operator) must not stop the action. */
@@ -88,9 +89,9 @@ export async function correctiveActionWorkflow(input: CorrectiveActionInput): Pr
 
   /** Hands the reminder to each recipient's daily digest; the digest reports back once it went out. */
   const remind = async ({ at, kinds }: Reminder) => {
-    const recipients = [owner];
-    if (kinds.includes('escalate-ic')) recipients.push(`ic:${commander}`);
-    if (kinds.includes('escalate-managers')) recipients.push(...input.reminders.managers);
+    const recipients = new Set([owner]);
+    if (kinds.includes('escalate-ic')) recipients.add(`ic:${commander}`);
+    if (kinds.includes('escalate-managers')) for (const ref of input.reminders.managers) recipients.add(ref === 'ic' ? `ic:${commander}` : ref);
     const scheduledFor = new Date(at).toISOString();
     const when = relativeToDue(at);
     const actionWorkflowId = workflowInfo().workflowId;

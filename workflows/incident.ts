@@ -52,6 +52,8 @@ const SYSTEM = 'system';
 const DAY_MS = 86_400_000;
 /** How long the reversal of a containment step stays on offer after resolution. */
 const UNDO_WINDOW = '7d';
+/** Where the runbook requires no postmortem, how long after resolution the team may still add actions. */
+const POSTMORTEM_GRACE = '7d';
 
 function refuse(type: FailureType, message: string): never {
   throw ApplicationFailure.create({ type, message, nonRetryable: true });
@@ -84,7 +86,7 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
     commander: input.commander,
     declaredBy: input.declaredBy,
     declaredAt,
-    detectedAt: input.detectedAt && Date.parse(input.detectedAt) < Date.parse(declaredAt) ? input.detectedAt : declaredAt,
+    ...(input.detectedAt && Date.parse(input.detectedAt) <= Date.parse(declaredAt) ? { detectedAt: input.detectedAt } : {}),
     ...(input.service ? { service: input.service } : {}),
     ...(input.fingerprint ? { fingerprint: input.fingerprint } : {}),
     triage: [],
@@ -95,7 +97,10 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
     timeline: [],
   };
   const plans = new Map<string, StepPlan>();
-  const actionHandles = new Map<string, ChildWorkflowHandle<typeof correctiveActionWorkflow>>();
+  /** Each action's child workflow, once started (undefined if it could not start). */
+  const actionHandles = new Map<string, Promise<ChildWorkflowHandle<typeof correctiveActionWorkflow> | undefined>>();
+  /** Actions whose child workflow failed or was terminated: only a waiver can end them now. */
+  const untracked = new Set<string>();
   let runbook!: Runbook;
   let groups: ApproverGroups = {};
 
@@ -368,9 +373,16 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
 
   const openActions = () => state.actions.filter((a) => a.status === 'open');
 
-  /** postmortem → closed: every corrective action ended, and the postmortem completed where the runbook requires one. */
+  /**
+   * postmortem → closed: every corrective action ended, and the postmortem completed where the runbook
+   * requires one; where it does not, the IC completes it or POSTMORTEM_GRACE passes (time to add actions).
+   */
   const closeWhenActionsEnd = async () => {
-    await condition(() => openActions().length === 0 && (!state.postmortem?.required || state.postmortem.completedAt !== undefined));
+    const postmortem = state.postmortem!;
+    const completed = () => postmortem.completedAt !== undefined;
+    if (postmortem.required) await condition(completed);
+    else await condition(completed, durationMs(POSTMORTEM_GRACE));
+    await condition(() => openActions().length === 0);
     state.status = 'closed';
     state.closedAt = now();
     const ended = state.actions.length ? `; ${state.actions.filter((a) => a.status === 'closed').length} action(s) closed, ${state.actions.filter((a) => a.status === 'waived').length} waived` : '';
@@ -386,18 +398,36 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
     return action;
   };
 
-  const startAction = async (action: CorrectiveAction) => {
-    const handle = await startChild(correctiveActionWorkflow, {
+  const lostTrack = (action: CorrectiveAction, err: unknown) => {
+    untracked.add(action.id);
+    record('action.failed', SYSTEM, `${action.id} is no longer tracked (${failureMessage(err)}); the IC may waive it`, { actionId: action.id });
+  };
+
+  const startAction = (action: CorrectiveAction) => {
+    const started = startChild(correctiveActionWorkflow, {
       workflowId: `${state.id}-${action.id}`,
       args: [{ incidentId: state.id, incidentTitle: state.title, severity: state.severity, commander: state.commander, action: { ...action }, reminders: { ...DEFAULT_REMINDER_POLICY, ...runbook.postmortem?.actionReminders } }],
       // An action outlives an incident workflow that an operator terminates: it keeps reminding until it ends.
       parentClosePolicy: ParentClosePolicy.ABANDON,
-    });
-    actionHandles.set(action.id, handle);
-    void handle.result().then(
-      (final) => void Object.assign(action, final),
-      (err) => record('action.failed', SYSTEM, `${action.id} stopped tracking: ${failureMessage(err)}`, { actionId: action.id }),
+    }).then(
+      (handle) => {
+        void handle.result().then((final) => void Object.assign(action, final), (err) => lostTrack(action, err));
+        return handle;
+      },
+      (err) => {
+        lostTrack(action, err);
+        return undefined;
+      },
     );
+    actionHandles.set(action.id, started);
+    return started;
+  };
+
+  /** A waiver of an action whose child workflow is gone is recorded here, where the IC made it. */
+  const waiveUntracked = (action: CorrectiveAction, by: string, reason: string) => {
+    Object.assign(action, { status: 'waived', endedAt: now(), endedBy: by, waiverReason: reason });
+    record('action.waived', by, `${action.id} waived: ${reason}`, { actionId: action.id });
+    refreshPostmortem();
   };
 
   setHandler(getStateQuery, () => state);
@@ -508,7 +538,8 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
       record('commander.assigned', actor.trim(), `Incident commander ${from} → ${state.commander}`);
       publish();
       for (const action of state.actions) {
-        if (action.status === 'open') void actionHandles.get(action.id)?.signal(commanderChangedSignal, { commander: state.commander });
+        if (action.status !== 'open') continue;
+        void actionHandles.get(action.id)?.then((handle) => handle?.signal(commanderChangedSignal, { commander: state.commander })).catch(() => undefined);
       }
       return state;
     },
@@ -601,8 +632,14 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
     },
     async ({ actor, actionId, reason }) => {
       const action = findAction(actionId);
-      await actionHandles.get(action.id)!.signal(waiveSignal, { by: actor.trim(), reason: reason.trim() });
-      await condition(() => action.status !== 'open');
+      const [by, why] = [actor.trim(), reason.trim()];
+      const handle = await actionHandles.get(action.id);
+      if (handle && !untracked.has(action.id)) {
+        await handle.signal(waiveSignal, { by, reason: why }).catch((err: unknown) => lostTrack(action, err));
+        // It may have closed just before: then it stays closed, and that is the answer.
+        await condition(() => action.status !== 'open' || untracked.has(action.id));
+      }
+      if (action.status === 'open') waiveUntracked(action, by, why);
       return action;
     },
   );

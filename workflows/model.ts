@@ -145,8 +145,8 @@ export interface IncidentState {
   commander: string;
   declaredBy: string;
   declaredAt: string;
-  /** Start of the impact as far as anyone knows; equals declaredAt unless given. */
-  detectedAt: string;
+  /** Start of the impact as far as anyone knows (an alert's start, or given at declaration); unset when unknown. */
+  detectedAt?: string;
   /** The IC's first action on the incident (or an explicit acknowledgement). */
   acknowledgedAt?: string;
   mitigatedAt?: string;

@@ -51,7 +51,7 @@ function impactWindowSection(state: IncidentState): string[] {
   const rows = milestones.map(([label, at]) =>
     at
       ? tableRow([label, utc(at), elapsed(state.detectedAt, at), elapsed(state.declaredAt, at)])
-      : tableRow([label, label === 'Mitigated' ? 'not mitigated' : 'not yet', '', '']),
+      : tableRow([label, label === 'Mitigated' ? 'not mitigated' : label === 'Detected' ? 'not recorded' : 'not yet', '', '']),
   );
   return [
     '## Impact window',
@@ -92,7 +92,7 @@ function detectionSection(state: IncidentState): string[] {
     '',
     how,
     '',
-    `- Time to detect (detection → declaration): ${elapsed(state.detectedAt, state.declaredAt)}`,
+    `- Time to detect (detection → declaration): ${state.detectedAt ? elapsed(state.detectedAt, state.declaredAt) : 'not recorded (give --detected-at when declaring; alerts carry it)'}`,
     `- Time to acknowledge (declaration → IC acknowledgement): ${acknowledge}`,
     '',
   ];
@@ -222,10 +222,11 @@ function msBetween(from: string, to: string): number {
   return Date.parse(to) - Date.parse(from);
 }
 
-function elapsed(from: string, to: string): string {
+function elapsed(from: string | undefined, to: string): string {
+  if (from === undefined) return '';
   const ms = msBetween(from, to);
   if (Number.isNaN(ms)) return 'unknown';
-  return ms < 0 ? `-${formatDuration(-ms)}` : formatDuration(ms);
+  return ms < 0 ? `${formatDuration(-ms)} before` : formatDuration(ms);
 }
 
 function utc(iso: string): string {

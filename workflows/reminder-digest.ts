@@ -19,6 +19,10 @@ export interface ReminderDigestInput {
   /** Carried over continue-as-new. */
   lastSentDay?: string;
   pending?: ReminderItem[];
+  /** Keys of reminders queued in the last two days, so a repeated signal is still recognised. */
+  seen?: string[];
+  /** Actions that ended: a reminder of theirs is dropped, even one re-queued after a failed send. */
+  withdrawn?: string[];
 }
 
 export const reminderDigestWorkflowId = (recipient: string) => `reminders-${recipient}`;
@@ -30,18 +34,27 @@ export const reminderDigestWorkflowId = (recipient: string) => `reminders-${reci
  */
 export async function reminderDigestWorkflow(input: ReminderDigestInput): Promise<void> {
   const pending: ReminderItem[] = [...(input.pending ?? [])];
-  const seen = new Set(pending.map((item) => item.key));
+  const seen = new Set([...(input.seen ?? []), ...pending.map((item) => item.key)]);
+  const withdrawn = new Set(input.withdrawn ?? []);
   let lastSentDay = input.lastSentDay;
   const today = () => new Date().toISOString().slice(0, 10);
 
+  const drop = (actionWorkflowId: string) => {
+    for (let i = pending.length - 1; i >= 0; i--) if (pending[i]!.actionWorkflowId === actionWorkflowId) pending.splice(i, 1);
+  };
   setHandler(queueReminderSignal, (item) => {
-    if (seen.has(item.key)) return;
+    if (seen.has(item.key) || withdrawn.has(item.actionWorkflowId)) return;
     seen.add(item.key);
     pending.push(item);
   });
   setHandler(withdrawRemindersSignal, ({ actionWorkflowId }) => {
-    for (let i = pending.length - 1; i >= 0; i--) if (pending[i]!.actionWorkflowId === actionWorkflowId) pending.splice(i, 1);
+    withdrawn.add(actionWorkflowId);
+    drop(actionWorkflowId);
   });
+  const carryOver = (): ReminderDigestInput => {
+    const recent = (key: string) => Date.now() - Date.parse(key.split('@')[1] ?? '') < 2 * DAY_MS;
+    return { recipient: input.recipient, lastSentDay, pending, seen: [...seen].filter(recent), withdrawn: [...withdrawn] };
+  };
 
   for (;;) {
     if (pending.length === 0) {
@@ -56,11 +69,14 @@ export async function reminderDigestWorkflow(input: ReminderDigestInput): Promis
     const items = pending.splice(0);
     if (items.length === 0) continue;
     try {
-      await activities.notify(digestOf(input.recipient, items, `${workflowInfo().workflowId}/${today()}`));
+      // The key names the day and the items: a retry of this very message is recognised, a different one is not.
+      await activities.notify(digestOf(input.recipient, items, `${workflowInfo().workflowId}/${today()}/${fingerprint(items.map((i) => i.key))}`));
     } catch (err) {
       pending.unshift(...items);
+      for (const id of withdrawn) drop(id);
       log.warn(`Reminder digest for ${input.recipient} not sent (${failureMessage(err)}); retrying in 1h`);
       await sleep(RETRY_FAILED_SEND_MS);
+      if (workflowInfo().continueAsNewSuggested) await continueAsNew<typeof reminderDigestWorkflow>(carryOver());
       continue;
     }
     lastSentDay = today();
@@ -71,9 +87,7 @@ export async function reminderDigestWorkflow(input: ReminderDigestInput): Promis
           .catch(() => undefined), // the action ended meanwhile; the message went out anyway
       ),
     );
-    if (workflowInfo().continueAsNewSuggested) {
-      await continueAsNew<typeof reminderDigestWorkflow>({ recipient: input.recipient, lastSentDay, pending });
-    }
+    if (workflowInfo().continueAsNewSuggested) await continueAsNew<typeof reminderDigestWorkflow>(carryOver());
   }
 }
 
@@ -89,4 +103,14 @@ function digestOf(recipient: string, items: ReminderItem[], idempotencyKey: stri
     text: lines.join('\n'),
     idempotencyKey,
   };
+}
+
+/** FNV-1a over the sorted keys, in hex: short, stable, and the same on every replay. */
+function fingerprint(keys: string[]): string {
+  let hash = 0x811c9dc5;
+  for (const char of [...keys].sort().join('\n')) {
+    hash ^= char.charCodeAt(0);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash.toString(16).padStart(8, '0');
 }

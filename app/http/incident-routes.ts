@@ -1,17 +1,9 @@
-import type { IncidentErrorKind, IncidentService } from '../incident-service.js';
-import { IncidentError } from '../incident-service.js';
+import type { IncidentService } from '../incident-service.js';
 import { incidentIdPattern, normalizeIncidentId } from '../incident-id.js';
 import { HttpError, parseWith } from './json.js';
 import type { Route } from './router.js';
+import { call } from './service-call.js';
 import { actorBody, addActionBody, commanderBody, decisionBody, declareBody, resolveBody, severityBody, triageBody, waiveBody } from './schemas.js';
-
-const STATUS_BY_KIND: Record<IncidentErrorKind, number> = {
-  invalid: 400,
-  forbidden: 403,
-  'not-found': 404,
-  conflict: 409,
-  unavailable: 503,
-};
 
 export function incidentRoutes(service: IncidentService): Route[] {
   const id = (params: Record<string, string>) => {
@@ -24,15 +16,6 @@ export function incidentRoutes(service: IncidentService): Route[] {
     if (!/^A\d+$/.test(value)) throw new HttpError(404, `No corrective action ${params.actionId}`, [{ field: 'actionId', message: 'not an action id such as A1' }]);
     return value;
   };
-  const call = async <T>(work: () => Promise<T>): Promise<T> => {
-    try {
-      return await work();
-    } catch (err) {
-      if (err instanceof IncidentError) throw new HttpError(STATUS_BY_KIND[err.kind], err.message, [{ field: fieldFor(err.kind), message: err.message }]);
-      throw err;
-    }
-  };
-
   return [
     {
       method: 'POST',
@@ -141,7 +124,9 @@ export function incidentRoutes(service: IncidentService): Route[] {
       path: '/api/incidents/:id/actions/:actionId/close',
       handle: async ({ params, body }) => {
         const { actor } = parseWith(actorBody, body);
-        return { status: 200, body: await call(() => service.closeAction(id(params), actionId(params), actor)) };
+        const action = await call(() => service.closeAction(id(params), actionId(params), actor));
+        // Still open: the action has not taken the closure in yet (202), e.g. while its worker restarts.
+        return { status: action.status === 'open' ? 202 : 200, body: action };
       },
     },
     {
@@ -153,8 +138,4 @@ export function incidentRoutes(service: IncidentService): Route[] {
       },
     },
   ];
-}
-
-function fieldFor(kind: IncidentErrorKind): string {
-  return { invalid: '(body)', forbidden: 'actor', 'not-found': 'id', conflict: '(state)', unavailable: '(server)' }[kind];
 }

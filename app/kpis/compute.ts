@@ -149,7 +149,8 @@ function mitigationTargetStats(incidents: IncidentState[], now: number): Mitigat
     if (incident.mitigatedAt !== undefined) {
       measured += 1;
       if (ms(incident.mitigatedAt) - declaredAt > targetMs) breached += 1;
-    } else if (now - declaredAt > targetMs) {
+    } else if ((incident.resolvedAt ? ms(incident.resolvedAt) : now) - declaredAt > targetMs) {
+      // Unmitigated: open past its target, or resolved only after it (a resolution ends the clock).
       measured += 1;
       breached += 1;
     }
