@@ -8,7 +8,7 @@ export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8
 export const METRIC = {
   windowStart: 'incident_kpi_window_start_timestamp_seconds',
   windowEnd: 'incident_kpi_window_end_timestamp_seconds',
-  incidents: 'incident_incidents_total',
+  incidents: 'incident_incidents_declared',
   open: 'incident_open_incidents',
   timing: {
     detect: 'incident_time_to_detect_seconds',
