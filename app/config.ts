@@ -22,6 +22,10 @@ export const serverEnvSchema = z.object({
   FLAGS_FILE: optionalText,
   TICKETS_FILE: optionalText,
   NOTIFICATIONS_FILE: optionalText,
+  GITHUB_TOKEN: optionalText,
+  GITHUB_REPOSITORY: optionalText.pipe(z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'must be owner/name').optional()),
+  GITHUB_API_URL: optionalText.pipe(z.url({ error: 'must be an http(s) URL' }).optional()),
+  GITHUB_WEBHOOK_SECRET: optionalText,
   RUNBOOKS_DIR: z.string().trim().min(1, 'must be a directory path').default(fileURLToPath(new URL('../../runbooks', import.meta.url))),
   API_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters when set').optional()),
   TEMPORAL_ADDRESS: optionalText,
@@ -58,6 +62,9 @@ export class ConfigError extends Error {
 /** Parses the environment; throws a ConfigError naming every bad variable and what it accepts. */
 export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const parsed = parseEnv(serverEnvSchema, env);
+  if (Boolean(parsed.GITHUB_TOKEN) !== Boolean(parsed.GITHUB_REPOSITORY)) {
+    throw new ConfigError(['GITHUB_TOKEN and GITHUB_REPOSITORY: set both to file corrective actions as GitHub issues, or neither']);
+  }
   const dataDir = resolve(parsed.DATA_DIR);
   return {
     ...parsed,

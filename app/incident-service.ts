@@ -300,6 +300,14 @@ export class IncidentService {
     return this.untilEnded(id, actionId);
   }
 
+  /** A tracker reports that the ticket of action `<incident>/<action>` closed (a webhook). */
+  async ticketClosed(externalId: string, closure: { by: string; closedAt?: string }): Promise<void> {
+    const match = /^(INC-[0-9A-Z]{5})\/(A\d+)$/.exec(externalId);
+    if (!match) throw new IncidentError('invalid', `"${externalId}" is not a corrective action such as INC-7K3QX/A1`);
+    const [, incidentId, actionId] = match;
+    await this.update(incidentId!, () => this.client.workflow.getHandle(`${incidentId}-${actionId}`).signal(ticketClosedSignal, closure));
+  }
+
   private async untilEnded(id: string, actionId: string, timeoutMs = 10_000): Promise<CorrectiveAction> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {

@@ -6,12 +6,14 @@ import { installTemporalRuntime } from './runtime.js';
 import { LocalFileFlagProvider } from '../integrations/flags/local-file.js';
 import { LocalLogNotifier } from '../integrations/notify/local-log.js';
 import { ConsolePager } from '../integrations/paging/console.js';
+import { GitHubTicketProvider } from '../integrations/ticketing/github.js';
 import { LocalFileTicketProvider } from '../integrations/ticketing/local-file.js';
 import { RunbookSource } from '../runbooks/source.js';
 import { ConfigError, loadServerConfig, type ServerConfig } from './config.js';
 import { createHealthCheck } from './health.js';
 import { incidentRoutes } from './http/incident-routes.js';
 import { kpiRoutes } from './http/kpi-routes.js';
+import { ticketWebhookRoutes } from './http/ticket-webhook-routes.js';
 import { startHttpServer, stopHttpServer } from './http/server.js';
 import { IncidentService } from './incident-service.js';
 import { createLogger, type Logger } from './log.js';
@@ -79,7 +81,15 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
 
   const flags = new LocalFileFlagProvider(config.flagsFile);
   if (await flags.ensureExists()) log.info('created example flags', { file: config.flagsFile });
-  const tickets = new LocalFileTicketProvider(config.ticketsFile);
+  const tickets =
+    config.GITHUB_TOKEN && config.GITHUB_REPOSITORY
+      ? new GitHubTicketProvider({
+          token: config.GITHUB_TOKEN,
+          repository: config.GITHUB_REPOSITORY,
+          ...(config.GITHUB_API_URL ? { apiUrl: config.GITHUB_API_URL } : {}),
+          webhooks: config.GITHUB_WEBHOOK_SECRET !== undefined,
+        })
+      : new LocalFileTicketProvider(config.ticketsFile);
 
   const worker = await createIncidentWorker({
     connection: temporal.workerConnection,
@@ -100,7 +110,7 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
     tickets,
   });
   running.http = await startHttpServer(config.HOST, config.PORT, {
-    routes: [...incidentRoutes(service), ...kpiRoutes(service)],
+    routes: [...incidentRoutes(service), ...kpiRoutes(service), ...ticketWebhookRoutes(service, { githubSecret: config.GITHUB_WEBHOOK_SECRET })],
     health: createHealthCheck({ ...temporal, worker, taskQueue: config.TEMPORAL_TASK_QUEUE }),
     apiToken: config.API_TOKEN,
     log,
@@ -114,7 +124,7 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
     `Temporal         ${temporal.address} (namespace ${temporal.namespace}${running.devServer ? `, embedded, state in ${config.dataDir}` : ''})`,
     ...(running.devServer?.uiUrl ? [`Temporal Web UI  ${running.devServer.uiUrl}`] : []),
     `Flags            ${config.flagsFile}`,
-    `Tickets          ${config.ticketsFile}`,
+    `Tickets          ${tickets instanceof GitHubTicketProvider ? `GitHub ${config.GITHUB_REPOSITORY}${config.GITHUB_WEBHOOK_SECRET ? `, webhook ${api}/webhooks/tickets/github` : ', polled every 15m'}` : config.ticketsFile}`,
     `Notifications    ${config.notificationsFile}`,
     `Runbooks         ${config.runbooksDir} (${library.runbooks.length})`,
     `Try              npx incident declare "Jailbreak regression" --category jailbreak --severity P1 --as $USER`,

@@ -35,6 +35,18 @@ describe('server configuration', () => {
     assert.equal(config.API_TOKEN, undefined);
   });
 
+  it('takes GitHub as the ticket tracker only with both a token and an owner/name repository', () => {
+    assert.throws(() => loadServerConfig({ GITHUB_TOKEN: 'ghp_secret_value_123' }), (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      assert.match(err.message, /GITHUB_TOKEN and GITHUB_REPOSITORY: set both/);
+      assert.doesNotMatch(err.message, /ghp_secret/);
+      return true;
+    });
+    assert.throws(() => loadServerConfig({ GITHUB_TOKEN: 't', GITHUB_REPOSITORY: 'just-a-name' }), /GITHUB_REPOSITORY="just-a-name": must be owner\/name/);
+    const config = loadServerConfig({ GITHUB_TOKEN: 't', GITHUB_REPOSITORY: 'acme/assistant', GITHUB_WEBHOOK_SECRET: 's' });
+    assert.deepEqual([config.GITHUB_REPOSITORY, config.GITHUB_WEBHOOK_SECRET], ['acme/assistant', 's']);
+  });
+
   it('switches to an existing cluster when TEMPORAL_ADDRESS is set', () => {
     const config = loadServerConfig({ TEMPORAL_ADDRESS: 'my-ns.a1b2c.tmprl.cloud:7233', PORT: '8080' });
     assert.equal(config.embeddedTemporal, false);

@@ -3,7 +3,9 @@ import type { Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { createHealthCheck } from '../app/health.js';
 import { incidentRoutes } from '../app/http/incident-routes.js';
+import { createHmac } from 'node:crypto';
 import { kpiRoutes } from '../app/http/kpi-routes.js';
+import { ticketWebhookRoutes } from '../app/http/ticket-webhook-routes.js';
 import { startHttpServer, stopHttpServer } from '../app/http/server.js';
 import { IncidentService } from '../app/incident-service.js';
 import { createLogger } from '../app/log.js';
@@ -11,6 +13,7 @@ import { freePort } from './support/ports.js';
 import { startTemporalHarness, type TemporalHarness } from './support/temporal.js';
 
 const TOKEN = 'test-token-0123456789abcdef';
+const WEBHOOK_SECRET = 'whsec-test-0123456789';
 let harness: TemporalHarness;
 let server: Server;
 let base: string;
@@ -20,7 +23,7 @@ before(async () => {
   const service = new IncidentService(harness.client, { taskQueue: harness.taskQueue, runbooks: harness.runbooks, tickets: harness.tickets });
   const port = await freePort();
   server = await startHttpServer('127.0.0.1', port, {
-    routes: [...incidentRoutes(service), ...kpiRoutes(service)],
+    routes: [...incidentRoutes(service), ...kpiRoutes(service), ...ticketWebhookRoutes(service, { githubSecret: WEBHOOK_SECRET })],
     health: createHealthCheck({ ...harness.temporal, worker: harness.worker, taskQueue: harness.taskQueue }),
     apiToken: TOKEN,
     log: createLogger('error'),
@@ -145,6 +148,39 @@ describe('HTTP JSON API', () => {
       assert.equal(bad.status, 400, since);
       assert.equal(bad.body.details[0].field, 'since');
     }
+  });
+
+  it('closes an action when GitHub reports its issue closed, only with a valid signature', async () => {
+    const { body: created } = await call('POST', '/api/incidents', declaration);
+    const added = await call('POST', `/api/incidents/${created.id}/actions`, { actor: 'alice', kind: 'prevent', title: 'Signed index builds', owner: 'dave' });
+    assert.equal(added.status, 201);
+    const payload = JSON.stringify({
+      action: 'closed',
+      issue: { number: 7, closed_at: new Date().toISOString(), labels: [{ name: 'incident-action' }, { name: `incident-action:${created.id}/A1` }], extra: 'ignored' },
+      sender: { login: 'octocat' },
+    });
+    const deliver = (signature: string | undefined, event = 'issues') =>
+      fetch(`${base}/webhooks/tickets/github`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-github-event': event, ...(signature ? { 'x-hub-signature-256': signature } : {}) },
+        body: payload,
+      });
+    const sign = (secret: string) => `sha256=${createHmac('sha256', secret).update(payload).digest('hex')}`;
+    for (const forged of [undefined, sign('another-secret'), 'sha256=00']) {
+      const refused = await deliver(forged);
+      assert.equal(refused.status, 401);
+      assert.equal(((await refused.json()) as { details: { field: string }[] }).details[0]!.field, 'x-hub-signature-256');
+    }
+    const action = async () => (await call('GET', `/api/incidents/${created.id}/actions`)).body.actions[0];
+    assert.equal((await action()).status, 'open', 'a forged delivery changes nothing');
+    assert.equal((await deliver(sign(WEBHOOK_SECRET), 'ping')).status, 200);
+    assert.equal((await deliver(sign(WEBHOOK_SECRET))).status, 202);
+    let closed = await action();
+    for (let i = 0; i < 50 && closed.status === 'open'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      closed = await action();
+    }
+    assert.deepEqual([closed.status, closed.endedBy, closed.onTime], ['closed', 'octocat', true]);
   });
 
   it('changes severity and commander through their routes', async () => {

@@ -3,7 +3,10 @@ import type { IncomingMessage } from 'node:http';
 export interface RouteRequest {
   params: Record<string, string>;
   query: URLSearchParams;
+  /** The parsed JSON body; undefined for GET and for routes that take the raw body. */
   body: unknown;
+  /** The bytes as sent, for routes that verify a signature over them. */
+  rawBody: Buffer;
   req: IncomingMessage;
 }
 
@@ -18,6 +21,8 @@ export interface Route {
   method: 'GET' | 'POST';
   /** Literal segments and `:name` parameters, e.g. `/api/incidents/:id`. */
   path: string;
+  /** Signed webhooks: the body is passed only raw, to be verified before it is parsed. */
+  rawBody?: boolean;
   handle(request: RouteRequest): Promise<RouteResponse>;
 }
 

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '../log.js';
-import { HttpError, readJsonBody, sendJson, sendText } from './json.js';
+import { HttpError, parseJsonBody, readBody, sendJson, sendText } from './json.js';
 import { matchRoute, type Route } from './router.js';
 
 export interface HttpOptions {
@@ -37,8 +37,9 @@ export function createRequestHandler(options: HttpOptions) {
         res.setHeader('allow', match.allowed.join(', '));
         throw new HttpError(405, `${req.method} is not allowed on ${url.pathname} (allowed: ${match.allowed.join(', ')})`);
       }
-      const body = req.method === 'POST' ? await readJsonBody(req) : undefined;
-      const answer = await match.route.handle({ params: match.params, query: url.searchParams, body, req });
+      const rawBody = req.method === 'POST' ? await readBody(req) : Buffer.alloc(0);
+      const body = req.method === 'POST' && !match.route.rawBody ? parseJsonBody(rawBody) : undefined;
+      const answer = await match.route.handle({ params: match.params, query: url.searchParams, body, rawBody, req });
       status = answer.status;
       if (answer.contentType) sendText(res, status, answer.contentType, String(answer.body));
       else sendJson(res, status, answer.body);

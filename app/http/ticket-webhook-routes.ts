@@ -1,0 +1,60 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { externalIdOf } from '../../integrations/ticketing/github.js';
+import type { IncidentService } from '../incident-service.js';
+import { HttpError, parseJsonBody, parseWith } from './json.js';
+import type { Route } from './router.js';
+import { call } from './service-call.js';
+
+const issueEvent = z.object({
+  action: z.string().optional(),
+  issue: z
+    .object({
+      number: z.number(),
+      closed_at: z.string().nullable().optional(),
+      labels: z.array(z.union([z.string(), z.object({ name: z.string() })])).default([]),
+    })
+    .optional(),
+  sender: z.object({ login: z.string() }).optional(),
+});
+
+/**
+ * Ticket trackers tell us a corrective action's ticket closed. GitHub signs each delivery with the
+ * webhook secret (X-Hub-Signature-256); nothing is read before the signature checks out.
+ */
+export function ticketWebhookRoutes(service: IncidentService, { githubSecret }: { githubSecret?: string }): Route[] {
+  return [
+    {
+      method: 'POST',
+      path: '/webhooks/tickets/github',
+      rawBody: true,
+      handle: async ({ req, rawBody }) => {
+        if (!githubSecret) throw new HttpError(404, 'GitHub ticket webhooks are off: set GITHUB_WEBHOOK_SECRET');
+        if (!signedBy(githubSecret, rawBody, req.headers['x-hub-signature-256'])) {
+          throw new HttpError(401, 'X-Hub-Signature-256 is missing or does not match the body', [
+            { field: 'x-hub-signature-256', message: 'must be sha256=<HMAC of the body with GITHUB_WEBHOOK_SECRET>' },
+          ]);
+        }
+        const event = String(req.headers['x-github-event'] ?? '');
+        if (event === 'ping') return { status: 200, body: { ok: true } };
+        const payload = parseWith(issueEvent, parseJsonBody(rawBody));
+        if (event !== 'issues' || payload.action !== 'closed' || !payload.issue) {
+          return { status: 202, body: { ignored: `${event} ${payload.action ?? ''}`.trim() } };
+        }
+        const externalId = payload.issue.labels.map((l) => externalIdOf(typeof l === 'string' ? l : l.name)).find((id) => id !== undefined);
+        if (!externalId) return { status: 202, body: { ignored: `issue #${payload.issue.number} is not a corrective action` } };
+        await call(() =>
+          service.ticketClosed(externalId, { by: payload.sender?.login ?? 'github', ...(payload.issue?.closed_at ? { closedAt: payload.issue.closed_at } : {}) }),
+        );
+        return { status: 202, body: { action: externalId } };
+      },
+    },
+  ];
+}
+
+function signedBy(secret: string, body: Buffer, header: string | string[] | undefined): boolean {
+  if (typeof header !== 'string' || !header.startsWith('sha256=')) return false;
+  const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(body).digest('hex')}`);
+  const given = Buffer.from(header);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
