@@ -22,6 +22,10 @@ export const serverEnvSchema = z.object({
   FLAGS_FILE: optionalText,
   TICKETS_FILE: optionalText,
   NOTIFICATIONS_FILE: optionalText,
+  LAUNCHDARKLY_API_TOKEN: optionalText,
+  LAUNCHDARKLY_PROJECT_KEY: optionalText,
+  LAUNCHDARKLY_ENVIRONMENT_KEY: optionalText,
+  LAUNCHDARKLY_API_URL: optionalText.pipe(z.url({ error: 'must be an http(s) URL' }).optional()),
   GITHUB_TOKEN: optionalText,
   GITHUB_REPOSITORY: optionalText.pipe(z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'must be owner/name').optional()),
   GITHUB_API_URL: optionalText.pipe(z.url({ error: 'must be an http(s) URL' }).optional()),
@@ -62,6 +66,10 @@ export class ConfigError extends Error {
 /** Parses the environment; throws a ConfigError naming every bad variable and what it accepts. */
 export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const parsed = parseEnv(serverEnvSchema, env);
+  const launchDarkly = [parsed.LAUNCHDARKLY_API_TOKEN, parsed.LAUNCHDARKLY_PROJECT_KEY, parsed.LAUNCHDARKLY_ENVIRONMENT_KEY];
+  if (launchDarkly.some(Boolean) && !launchDarkly.every(Boolean)) {
+    throw new ConfigError(['LAUNCHDARKLY_API_TOKEN, LAUNCHDARKLY_PROJECT_KEY and LAUNCHDARKLY_ENVIRONMENT_KEY: set all three to change flags in LaunchDarkly, or none']);
+  }
   if (Boolean(parsed.GITHUB_TOKEN) !== Boolean(parsed.GITHUB_REPOSITORY)) {
     throw new ConfigError(['GITHUB_TOKEN and GITHUB_REPOSITORY: set both to file corrective actions as GitHub issues, or neither']);
   }

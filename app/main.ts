@@ -3,6 +3,7 @@
 import type { Server } from 'node:http';
 import type { Worker } from '@temporalio/worker';
 import { installTemporalRuntime } from './runtime.js';
+import { LaunchDarklyFlagProvider } from '../integrations/flags/launchdarkly.js';
 import { LocalFileFlagProvider } from '../integrations/flags/local-file.js';
 import { LocalLogNotifier } from '../integrations/notify/local-log.js';
 import { ConsolePager } from '../integrations/paging/console.js';
@@ -79,8 +80,15 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
   running.temporal = temporal;
   if (running.devServer) await keepClosedIncidents(temporal.connection, temporal.namespace);
 
-  const flags = new LocalFileFlagProvider(config.flagsFile);
-  if (await flags.ensureExists()) log.info('created example flags', { file: config.flagsFile });
+  const flags = config.LAUNCHDARKLY_API_TOKEN
+    ? new LaunchDarklyFlagProvider({
+        apiToken: config.LAUNCHDARKLY_API_TOKEN,
+        projectKey: config.LAUNCHDARKLY_PROJECT_KEY!,
+        environmentKey: config.LAUNCHDARKLY_ENVIRONMENT_KEY!,
+        ...(config.LAUNCHDARKLY_API_URL ? { apiUrl: config.LAUNCHDARKLY_API_URL } : {}),
+      })
+    : new LocalFileFlagProvider(config.flagsFile);
+  if (flags instanceof LocalFileFlagProvider && (await flags.ensureExists())) log.info('created example flags', { file: config.flagsFile });
   const tickets =
     config.GITHUB_TOKEN && config.GITHUB_REPOSITORY
       ? new GitHubTicketProvider({
@@ -123,7 +131,7 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
     `Metrics          ${api}/metrics (Prometheus; KPIs of the last 30 days)`,
     `Temporal         ${temporal.address} (namespace ${temporal.namespace}${running.devServer ? `, embedded, state in ${config.dataDir}` : ''})`,
     ...(running.devServer?.uiUrl ? [`Temporal Web UI  ${running.devServer.uiUrl}`] : []),
-    `Flags            ${config.flagsFile}`,
+    `Flags            ${flags instanceof LaunchDarklyFlagProvider ? `LaunchDarkly project ${config.LAUNCHDARKLY_PROJECT_KEY}, environment ${config.LAUNCHDARKLY_ENVIRONMENT_KEY}` : config.flagsFile}`,
     `Tickets          ${tickets instanceof GitHubTicketProvider ? `GitHub ${config.GITHUB_REPOSITORY}${config.GITHUB_WEBHOOK_SECRET ? `, webhook ${api}/webhooks/tickets/github` : ', polled every 15m'}` : config.ticketsFile}`,
     `Notifications    ${config.notificationsFile}`,
     `Runbooks         ${config.runbooksDir} (${library.runbooks.length})`,

@@ -35,6 +35,17 @@ describe('server configuration', () => {
     assert.equal(config.API_TOKEN, undefined);
   });
 
+  it('changes flags in LaunchDarkly only with its token, project and environment all set', () => {
+    assert.throws(() => loadServerConfig({ LAUNCHDARKLY_API_TOKEN: 'api-secret', LAUNCHDARKLY_PROJECT_KEY: 'assistant' }), (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      assert.match(err.message, /set all three/);
+      assert.doesNotMatch(err.message, /api-secret/);
+      return true;
+    });
+    const config = loadServerConfig({ LAUNCHDARKLY_API_TOKEN: 'api-secret', LAUNCHDARKLY_PROJECT_KEY: 'assistant', LAUNCHDARKLY_ENVIRONMENT_KEY: 'production' });
+    assert.equal(config.LAUNCHDARKLY_ENVIRONMENT_KEY, 'production');
+  });
+
   it('takes GitHub as the ticket tracker only with both a token and an owner/name repository', () => {
     assert.throws(() => loadServerConfig({ GITHUB_TOKEN: 'ghp_secret_value_123' }), (err: unknown) => {
       assert.ok(err instanceof ConfigError);

@@ -9,6 +9,9 @@ import { temporalCliPath } from '../app/temporal-binaries.js';
 import { startDevServer } from '../app/temporal-dev-server.js';
 import { repoRoot, tempDir } from './support/paths.js';
 import { freePort } from './support/ports.js';
+import { createHmac } from 'node:crypto';
+import { startGitHubFake } from './support/github-fake.js';
+import { startLaunchDarklyFake } from './support/launchdarkly-fake.js';
 import { expectedSamples, parsedSamples } from './support/prometheus.js';
 import { runCli, spawnProduct, waitGroupGone, waitHealthy, type RunningProduct } from './support/product.js';
 
@@ -268,5 +271,71 @@ describe('after the fire, as a user runs it', () => {
     assert.match(await ok(['report']), /On-time closure: 100 % \(1 of 1 due; target 85 %\)/);
     process.kill(product.child.pid!, 'SIGTERM');
     await waitGroupGone(product, 10_000);
+  });
+});
+
+describe('with LaunchDarkly and GitHub configured, as a user runs it', () => {
+  it('the approved step changes the LaunchDarkly flag; the action is a GitHub issue whose signed close webhook ends it', async () => {
+    const ldToken = 'api-e2e-0123456789';
+    const ld = await startLaunchDarklyFake({
+      project: 'assistant',
+      token: ldToken,
+      flags: [{ key: 'ai-assistant-enabled', variations: [{ _id: 'on', value: true }, { _id: 'off', value: false }], environments: { production: { on: true, offVariation: 1, fallthrough: { variation: 0 }, _version: 1 } } }],
+    });
+    const ghToken = 'ghp_e2e0123456789';
+    const github = await startGitHubFake({ repository: 'acme/assistant', token: ghToken });
+    const secret = 'whsec-e2e-0123456789';
+    try {
+      const env = {
+        ...(await productEnv()),
+        LAUNCHDARKLY_API_TOKEN: ldToken,
+        LAUNCHDARKLY_PROJECT_KEY: 'assistant',
+        LAUNCHDARKLY_ENVIRONMENT_KEY: 'production',
+        LAUNCHDARKLY_API_URL: ld.url,
+        GITHUB_TOKEN: ghToken,
+        GITHUB_REPOSITORY: 'acme/assistant',
+        GITHUB_API_URL: github.url,
+        GITHUB_WEBHOOK_SECRET: secret,
+      };
+      const cliEnv = { INCIDENT_API_URL: `http://127.0.0.1:${env.PORT}`, INCIDENT_USER: 'alice' };
+      const product = start(env);
+      await waitHealthy(product, 30_000);
+      assert.match(product.output(), /Flags +LaunchDarkly project assistant, environment production/);
+      assert.match(product.output(), /Tickets +GitHub acme\/assistant, webhook http:\/\/127\.0\.0\.1:\d+\/webhooks\/tickets\/github/);
+
+      const id = JSON.parse((await runCli(['declare', 'Assistant quotes internal notes', '--category', 'other', '--severity', 'P1', '--json'], cliEnv)).stdout).id as string;
+      const approved = await runCli(['approve', id, 'kill-switch'], cliEnv);
+      assert.equal(approved.code, 0, approved.stderr);
+      assert.match(approved.stdout, /kill-switch +\[verified\]/);
+      assert.equal(ld.flags.get('ai-assistant-enabled')!.environments.production!.on, false, 'the flag is off in LaunchDarkly');
+      assert.match(ld.requests.find((r) => r.method === 'PATCH')!.body.comment, new RegExp(`^${id}: .*approved by alice.* \\[${id}/kill-switch\\]$`));
+
+      assert.equal((await runCli(['resolve', id, '--summary', 'off'], cliEnv)).code, 0);
+      assert.equal((await runCli(['action', 'add', id, '--title', 'Eval for internal notes', '--owner', 'carol'], cliEnv)).code, 0);
+      let issue = github.issues[0];
+      for (let i = 0; i < 50 && !issue; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        issue = github.issues[0];
+      }
+      assert.ok(issue?.labels.some((l) => l.name === `incident-action:${id}/A1`), 'filed as a labelled GitHub issue');
+      const logs = product.output();
+      for (const secretValue of [ldToken, ghToken, secret]) assert.ok(!logs.includes(secretValue), 'no secret in the server log');
+
+      const payload = JSON.stringify({ action: 'closed', issue: { number: issue!.number, closed_at: new Date().toISOString(), labels: issue!.labels }, sender: { login: 'carol' } });
+      const delivered = await fetch(`${product.url}/webhooks/tickets/github`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-github-event': 'issues', 'x-hub-signature-256': `sha256=${createHmac('sha256', secret).update(payload).digest('hex')}` },
+        body: payload,
+      });
+      assert.equal(delivered.status, 202);
+      let listed = '';
+      for (let i = 0; i < 50 && !/closed on time/.test(listed); i++) listed = (await runCli(['action', 'list', id], cliEnv)).stdout;
+      assert.match(listed, /A1 +prevent +closed on time +carol +\S+ +#1/);
+      process.kill(product.child.pid!, 'SIGTERM');
+      await waitGroupGone(product, 10_000);
+    } finally {
+      await ld.stop();
+      await github.stop();
+    }
   });
 });

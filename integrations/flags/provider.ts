@@ -37,3 +37,14 @@ export interface FlagProvider {
 export class FlagChangeRefused extends Error {
   override name = 'FlagChangeRefused';
 }
+
+/** The service asked us to slow down: retry no sooner than `retryAfterMs` from now. */
+export class FlagServiceBusy extends Error {
+  override name = 'FlagServiceBusy';
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+  ) {
+    super(message);
+  }
+}
