@@ -30,6 +30,11 @@ export const serverEnvSchema = z.object({
   GITHUB_REPOSITORY: optionalText.pipe(z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'must be owner/name').optional()),
   GITHUB_API_URL: optionalText.pipe(z.url({ error: 'must be an http(s) URL' }).optional()),
   GITHUB_WEBHOOK_SECRET: optionalText,
+  JIRA_BASE_URL: optionalText.pipe(z.url({ error: 'must be your site URL such as https://acme.atlassian.net' }).optional()),
+  JIRA_EMAIL: optionalText,
+  JIRA_API_TOKEN: optionalText,
+  JIRA_PROJECT_KEY: optionalText.pipe(z.string().regex(/^[A-Z][A-Z0-9_]+$/, 'must be a project key such as AI').optional()),
+  JIRA_WEBHOOK_SECRET: optionalText,
   RUNBOOKS_DIR: z.string().trim().min(1, 'must be a directory path').default(fileURLToPath(new URL('../../runbooks', import.meta.url))),
   API_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters when set').optional()),
   TEMPORAL_ADDRESS: optionalText,
@@ -72,6 +77,13 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
   }
   if (Boolean(parsed.GITHUB_TOKEN) !== Boolean(parsed.GITHUB_REPOSITORY)) {
     throw new ConfigError(['GITHUB_TOKEN and GITHUB_REPOSITORY: set both to file corrective actions as GitHub issues, or neither']);
+  }
+  const jira = [parsed.JIRA_BASE_URL, parsed.JIRA_EMAIL, parsed.JIRA_API_TOKEN, parsed.JIRA_PROJECT_KEY];
+  if (jira.some(Boolean) && !jira.every(Boolean)) {
+    throw new ConfigError(['JIRA_BASE_URL, JIRA_EMAIL, JIRA_API_TOKEN and JIRA_PROJECT_KEY: set all four to file corrective actions in Jira, or none']);
+  }
+  if (parsed.GITHUB_TOKEN && parsed.JIRA_API_TOKEN) {
+    throw new ConfigError(['GITHUB_* and JIRA_*: corrective actions go to one tracker; configure GitHub or Jira, not both']);
   }
   const dataDir = resolve(parsed.DATA_DIR);
   return {

@@ -8,6 +8,8 @@ import { LocalFileFlagProvider } from '../integrations/flags/local-file.js';
 import { LocalLogNotifier } from '../integrations/notify/local-log.js';
 import { ConsolePager } from '../integrations/paging/console.js';
 import { GitHubTicketProvider } from '../integrations/ticketing/github.js';
+import { JiraTicketProvider } from '../integrations/ticketing/jira.js';
+import type { TicketProvider } from '../integrations/ticketing/provider.js';
 import { LocalFileTicketProvider } from '../integrations/ticketing/local-file.js';
 import { RunbookSource } from '../runbooks/source.js';
 import { ConfigError, loadServerConfig, type ServerConfig } from './config.js';
@@ -97,7 +99,15 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
           ...(config.GITHUB_API_URL ? { apiUrl: config.GITHUB_API_URL } : {}),
           webhooks: config.GITHUB_WEBHOOK_SECRET !== undefined,
         })
-      : new LocalFileTicketProvider(config.ticketsFile);
+      : config.JIRA_API_TOKEN
+        ? new JiraTicketProvider({
+            baseUrl: config.JIRA_BASE_URL!,
+            email: config.JIRA_EMAIL!,
+            apiToken: config.JIRA_API_TOKEN,
+            projectKey: config.JIRA_PROJECT_KEY!,
+            webhooks: config.JIRA_WEBHOOK_SECRET !== undefined,
+          })
+        : new LocalFileTicketProvider(config.ticketsFile);
 
   const worker = await createIncidentWorker({
     connection: temporal.workerConnection,
@@ -118,7 +128,7 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
     tickets,
   });
   running.http = await startHttpServer(config.HOST, config.PORT, {
-    routes: [...incidentRoutes(service), ...kpiRoutes(service), ...ticketWebhookRoutes(service, { githubSecret: config.GITHUB_WEBHOOK_SECRET })],
+    routes: [...incidentRoutes(service), ...kpiRoutes(service), ...ticketWebhookRoutes(service, { githubSecret: config.GITHUB_WEBHOOK_SECRET, jiraSecret: config.JIRA_WEBHOOK_SECRET })],
     health: createHealthCheck({ ...temporal, worker, taskQueue: config.TEMPORAL_TASK_QUEUE }),
     apiToken: config.API_TOKEN,
     log,
@@ -132,7 +142,7 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
     `Temporal         ${temporal.address} (namespace ${temporal.namespace}${running.devServer ? `, embedded, state in ${config.dataDir}` : ''})`,
     ...(running.devServer?.uiUrl ? [`Temporal Web UI  ${running.devServer.uiUrl}`] : []),
     `Flags            ${flags instanceof LaunchDarklyFlagProvider ? `LaunchDarkly project ${config.LAUNCHDARKLY_PROJECT_KEY}, environment ${config.LAUNCHDARKLY_ENVIRONMENT_KEY}` : config.flagsFile}`,
-    `Tickets          ${tickets instanceof GitHubTicketProvider ? `GitHub ${config.GITHUB_REPOSITORY}${config.GITHUB_WEBHOOK_SECRET ? `, webhook ${api}/webhooks/tickets/github` : ', polled every 15m'}` : config.ticketsFile}`,
+    `Tickets          ${describeTracker(tickets, api)}`,
     `Notifications    ${config.notificationsFile}`,
     `Runbooks         ${config.runbooksDir} (${library.runbooks.length})`,
     `Try              npx incident declare "Jailbreak regression" --category jailbreak --severity P1 --as $USER`,
@@ -167,4 +177,11 @@ function stop(exitCode: number): Promise<void> {
     process.exit(exitCode);
   })();
   return stopping;
+}
+
+function describeTracker(tickets: TicketProvider, api: string): string {
+  const delivery = (secret: string | undefined, name: string) => (secret ? `, webhook ${api}/webhooks/tickets/${name}` : ', polled every 15m');
+  if (tickets instanceof GitHubTicketProvider) return `GitHub ${config.GITHUB_REPOSITORY}${delivery(config.GITHUB_WEBHOOK_SECRET, 'github')}`;
+  if (tickets instanceof JiraTicketProvider) return `Jira ${config.JIRA_BASE_URL} project ${config.JIRA_PROJECT_KEY}${delivery(config.JIRA_WEBHOOK_SECRET, 'jira')}`;
+  return config.ticketsFile;
 }

@@ -54,6 +54,10 @@ describe('server configuration', () => {
       return true;
     });
     assert.throws(() => loadServerConfig({ GITHUB_TOKEN: 't', GITHUB_REPOSITORY: 'just-a-name' }), /GITHUB_REPOSITORY="just-a-name": must be owner\/name/);
+    assert.throws(() => loadServerConfig({ JIRA_BASE_URL: 'https://acme.atlassian.net', JIRA_API_TOKEN: 'x' }), /set all four/);
+    const jira = { JIRA_BASE_URL: 'https://acme.atlassian.net', JIRA_EMAIL: 'bot@acme.test', JIRA_API_TOKEN: 'x', JIRA_PROJECT_KEY: 'AI' };
+    assert.equal(loadServerConfig(jira).JIRA_PROJECT_KEY, 'AI');
+    assert.throws(() => loadServerConfig({ ...jira, GITHUB_TOKEN: 't', GITHUB_REPOSITORY: 'acme/assistant' }), /GitHub or Jira, not both/);
     const config = loadServerConfig({ GITHUB_TOKEN: 't', GITHUB_REPOSITORY: 'acme/assistant', GITHUB_WEBHOOK_SECRET: 's' });
     assert.deepEqual([config.GITHUB_REPOSITORY, config.GITHUB_WEBHOOK_SECRET], ['acme/assistant', 's']);
   });

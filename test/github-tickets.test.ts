@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { createTicketActivities } from '../activities/tickets.js';
-import { actionLabel, GitHubTicketProvider } from '../integrations/ticketing/github.js';
+import { GitHubTicketProvider } from '../integrations/ticketing/github.js';
+import { actionLabel } from '../integrations/ticketing/provider.js';
 import type { TicketRequest } from '../integrations/ticketing/provider.js';
 import { startGitHubFake, type GitHubFake } from './support/github-fake.js';
 

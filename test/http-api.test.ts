@@ -14,6 +14,7 @@ import { startTemporalHarness, type TemporalHarness } from './support/temporal.j
 
 const TOKEN = 'test-token-0123456789abcdef';
 const WEBHOOK_SECRET = 'whsec-test-0123456789';
+const JIRA_SECRET = 'jira-secret-0123456789';
 let harness: TemporalHarness;
 let server: Server;
 let base: string;
@@ -23,7 +24,7 @@ before(async () => {
   const service = new IncidentService(harness.client, { taskQueue: harness.taskQueue, runbooks: harness.runbooks, tickets: harness.tickets });
   const port = await freePort();
   server = await startHttpServer('127.0.0.1', port, {
-    routes: [...incidentRoutes(service), ...kpiRoutes(service), ...ticketWebhookRoutes(service, { githubSecret: WEBHOOK_SECRET })],
+    routes: [...incidentRoutes(service), ...kpiRoutes(service), ...ticketWebhookRoutes(service, { githubSecret: WEBHOOK_SECRET, jiraSecret: JIRA_SECRET })],
     health: createHealthCheck({ ...harness.temporal, worker: harness.worker, taskQueue: harness.taskQueue }),
     apiToken: TOKEN,
     log: createLogger('error'),
@@ -181,6 +182,36 @@ describe('HTTP JSON API', () => {
       closed = await action();
     }
     assert.deepEqual([closed.status, closed.endedBy, closed.onTime], ['closed', 'octocat', true]);
+  });
+
+  it('closes an action when Jira reports its issue done, only with a valid signature', async () => {
+    const { body: created } = await call('POST', '/api/incidents', declaration);
+    await call('POST', `/api/incidents/${created.id}/actions`, { actor: 'alice', kind: 'detect', title: 'Leak detector', owner: 'dave' });
+    const delivery = (status: 'new' | 'done') =>
+      JSON.stringify({
+        webhookEvent: 'jira:issue_updated',
+        issue: { key: 'AI-7', fields: { labels: [`incident-action:${created.id}/A1`], status: { statusCategory: { key: status } }, resolutiondate: status === 'done' ? new Date().toISOString() : null } },
+        user: { displayName: 'Dave Jones' },
+      });
+    const send = (payload: string, secret: string) =>
+      fetch(`${base}/webhooks/tickets/jira`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-hub-signature': `sha256=${createHmac('sha256', secret).update(payload).digest('hex')}` },
+        body: payload,
+      });
+    assert.equal((await send(delivery('done'), 'not-the-secret')).status, 401);
+    const notDone = await send(delivery('new'), JIRA_SECRET);
+    assert.equal(notDone.status, 202);
+    assert.match(((await notDone.json()) as { ignored: string }).ignored, /not done/);
+    const action = async () => (await call('GET', `/api/incidents/${created.id}/actions`)).body.actions[0];
+    assert.equal((await action()).status, 'open');
+    assert.equal((await send(delivery('done'), JIRA_SECRET)).status, 202);
+    let closed = await action();
+    for (let i = 0; i < 50 && closed.status === 'open'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      closed = await action();
+    }
+    assert.deepEqual([closed.status, closed.endedBy], ['closed', 'Dave Jones']);
   });
 
   it('changes severity and commander through their routes', async () => {

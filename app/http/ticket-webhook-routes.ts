@@ -1,10 +1,25 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { externalIdOf } from '../../integrations/ticketing/github.js';
+import { externalIdOf } from '../../integrations/ticketing/provider.js';
 import type { IncidentService } from '../incident-service.js';
 import { HttpError, parseJsonBody, parseWith } from './json.js';
 import type { Route } from './router.js';
 import { call } from './service-call.js';
+
+const jiraIssueEvent = z.object({
+  webhookEvent: z.string(),
+  issue: z
+    .object({
+      key: z.string(),
+      fields: z.object({
+        labels: z.array(z.string()).default([]),
+        status: z.object({ statusCategory: z.object({ key: z.string() }) }).optional(),
+        resolutiondate: z.string().nullable().optional(),
+      }),
+    })
+    .optional(),
+  user: z.object({ displayName: z.string().optional(), emailAddress: z.string().optional() }).optional(),
+});
 
 const issueEvent = z.object({
   action: z.string().optional(),
@@ -22,8 +37,33 @@ const issueEvent = z.object({
  * Ticket trackers tell us a corrective action's ticket closed. GitHub signs each delivery with the
  * webhook secret (X-Hub-Signature-256); nothing is read before the signature checks out.
  */
-export function ticketWebhookRoutes(service: IncidentService, { githubSecret }: { githubSecret?: string }): Route[] {
+export function ticketWebhookRoutes(service: IncidentService, { githubSecret, jiraSecret }: { githubSecret?: string; jiraSecret?: string }): Route[] {
   return [
+    {
+      method: 'POST',
+      path: '/webhooks/tickets/jira',
+      rawBody: true,
+      handle: async ({ req, rawBody }) => {
+        if (!jiraSecret) throw new HttpError(404, 'Jira ticket webhooks are off: set JIRA_WEBHOOK_SECRET');
+        // Jira Cloud signs deliveries of a webhook that has a secret the way GitHub does, in X-Hub-Signature.
+        if (!signedBy(jiraSecret, rawBody, req.headers['x-hub-signature'])) {
+          throw new HttpError(401, 'X-Hub-Signature is missing or does not match the body', [
+            { field: 'x-hub-signature', message: 'must be sha256=<HMAC of the body with JIRA_WEBHOOK_SECRET>' },
+          ]);
+        }
+        const payload = parseWith(jiraIssueEvent, parseJsonBody(rawBody));
+        const done = payload.issue?.fields.status?.statusCategory.key === 'done';
+        if (payload.webhookEvent !== 'jira:issue_updated' || !payload.issue || !done) {
+          return { status: 202, body: { ignored: `${payload.webhookEvent}${payload.issue ? ` ${payload.issue.key}` : ''}${done ? '' : ' (not done)'}` } };
+        }
+        const externalId = payload.issue.fields.labels.map(externalIdOf).find((id) => id !== undefined);
+        if (!externalId) return { status: 202, body: { ignored: `${payload.issue.key} is not a corrective action` } };
+        const by = payload.user?.displayName ?? payload.user?.emailAddress ?? 'jira';
+        const closedAt = payload.issue.fields.resolutiondate;
+        await call(() => service.ticketClosed(externalId, { by, ...(closedAt ? { closedAt } : {}) }));
+        return { status: 202, body: { action: externalId } };
+      },
+    },
     {
       method: 'POST',
       path: '/webhooks/tickets/github',

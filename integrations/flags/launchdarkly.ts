@@ -93,7 +93,8 @@ export class LaunchDarklyFlagProvider implements FlagProvider {
     const what = `LaunchDarkly ${method} flag ${path.split('?')[0]} in project ${this.config.projectKey}`;
     if (response.status === 429) throw new FlagServiceBusy(`${what}: rate limited`, retryAfter(response.headers));
     if (response.status === 404) throw new FlagChangeRefused(`${what}: not found (${reason})`);
-    if (response.status >= 400 && response.status < 500) throw new FlagChangeRefused(`${what}: ${response.status} ${reason}`);
+    // 409: someone changed the flag at the same moment; a retry reads it afresh.
+    if (response.status >= 400 && response.status < 500 && response.status !== 409) throw new FlagChangeRefused(`${what}: ${response.status} ${reason}`);
     throw new Error(`${what}: ${response.status} ${reason}`);
   }
 }

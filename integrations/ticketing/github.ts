@@ -1,6 +1,6 @@
 import { Octokit } from '@octokit/rest';
 import type { Ticket } from '../../workflows/model.js';
-import type { TicketProvider, TicketRequest, TicketStatus } from './provider.js';
+import { actionLabel, type TicketProvider, type TicketRequest, type TicketStatus } from './provider.js';
 
 export interface GitHubTicketsConfig {
   token: string;
@@ -12,9 +12,6 @@ export interface GitHubTicketsConfig {
   webhooks: boolean;
 }
 
-/** The label that ties an issue to its corrective action: how retries find it, and how webhooks route it. */
-export const actionLabel = (externalId: string) => `incident-action:${externalId}`;
-export const externalIdOf = (label: string) => (label.startsWith('incident-action:') ? label.slice('incident-action:'.length) : undefined);
 
 interface Issue {
   number: number;

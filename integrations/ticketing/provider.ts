@@ -31,3 +31,7 @@ export interface TicketProvider {
   /** Trackers we own (the local one) close tickets for the API; the others are closed in their own UI. */
   close?(key: string, by: string): Promise<TicketStatus>;
 }
+
+/** The label that ties a ticket to its corrective action: how retries find it, and how webhooks route it. */
+export const actionLabel = (externalId: string) => `incident-action:${externalId}`;
+export const externalIdOf = (label: string) => (label.startsWith('incident-action:') ? label.slice('incident-action:'.length) : undefined);

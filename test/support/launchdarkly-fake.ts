@@ -1,8 +1,7 @@
 // A contract fake of LaunchDarkly's flag REST API on 127.0.0.1: GET a flag with ?env=, PATCH it with
 // semantic patch (turnFlagOff, turnFlagOn, updateFallthroughVariationOrRollout), its {code, message}
 // errors and 429 with X-Ratelimit-Reset. It records every request.
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { answer, startJsonFake, type FakeRequest } from './json-fake-server.js';
 
 export interface FakeFlag {
   key: string;
@@ -13,7 +12,7 @@ export interface FakeFlag {
 export interface LaunchDarklyFake {
   url: string;
   flags: Map<string, FakeFlag>;
-  requests: { method: string; path: string; authorization?: string; contentType?: string; body?: any }[];
+  requests: FakeRequest[];
   /** The next `count` requests get 429, resetting `resetInMs` from now. */
   rateLimit(count: number, resetInMs: number): void;
   stop(): Promise<void>;
@@ -21,31 +20,21 @@ export interface LaunchDarklyFake {
 
 export async function startLaunchDarklyFake({ project, token, flags }: { project: string; token: string; flags: FakeFlag[] }): Promise<LaunchDarklyFake> {
   const store = new Map(flags.map((f) => [f.key, structuredClone(f)]));
-  const requests: LaunchDarklyFake['requests'] = [];
   let limited = 0;
   let resetAt = 0;
-  const server = createServer(async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const text = Buffer.concat(chunks).toString('utf8');
-    const body = text ? JSON.parse(text) : undefined;
-    requests.push({ method: req.method ?? '', path: url.pathname + url.search, authorization: req.headers.authorization, contentType: req.headers['content-type'], body });
-    const send = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
-      res.writeHead(status, { 'content-type': 'application/json', ...headers });
-      res.end(JSON.stringify(payload));
-    };
+  const fake = await startJsonFake(({ method, url, authorization, contentType, body }) => {
+    const send = answer;
     if (limited > 0) {
       limited--;
       return send(429, { code: 'rate_limited', message: 'Rate limited' }, { 'x-ratelimit-reset': String(resetAt) });
     }
-    if (req.headers.authorization !== token) return send(401, { code: 'unauthorized', message: 'Invalid access token' });
+    if (authorization !== token) return send(401, { code: 'unauthorized', message: 'Invalid access token' });
     const match = new RegExp(`^/api/v2/flags/${project}/([^/]+)$`).exec(url.pathname);
     const flag = match ? store.get(decodeURIComponent(match[1]!)) : undefined;
     if (!flag) return send(404, { code: 'not_found', message: 'Unknown resource' });
-    if (req.method === 'GET') return send(200, flag);
-    if (req.method !== 'PATCH') return send(405, { code: 'method_not_allowed', message: 'Method not allowed' });
-    if (req.headers['content-type'] !== 'application/json; domain-model=launchdarkly.semanticpatch') {
+    if (method === 'GET') return send(200, flag);
+    if (method !== 'PATCH') return send(405, { code: 'method_not_allowed', message: 'Method not allowed' });
+    if (contentType !== 'application/json; domain-model=launchdarkly.semanticpatch') {
       return send(400, { code: 'invalid_request', message: 'This fake only speaks semantic patch' });
     }
     const env = flag.environments[body?.environmentKey];
@@ -62,15 +51,14 @@ export async function startLaunchDarklyFake({ project, token, flags }: { project
     env._version++;
     return send(200, flag);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: fake.url,
     flags: store,
-    requests,
+    requests: fake.requests,
     rateLimit(count, resetInMs) {
       limited = count;
       resetAt = Date.now() + resetInMs;
     },
-    stop: () => new Promise((resolve) => server.close(() => resolve())),
+    stop: fake.stop,
   };
 }
