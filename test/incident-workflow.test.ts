@@ -71,7 +71,15 @@ describe('incident workflow on a real Temporal dev server', () => {
     assert.deepEqual(state.triage.map((t) => t.id), ['capture-payload', 'blast-radius', 'entry-vector', 'still-happening']);
     const selected = state.timeline.find((e) => e.type === 'runbook.selected');
     assert.match(selected?.message ?? '', /prompt-injection-tool-misuse\.yaml, sha256 [0-9a-f]{12}/);
-    assert.ok(state.timeline.some((e) => e.type === 'notification.sent' && /security-leadership, support-leads/.test(e.message)));
+    // Stakeholders are told in the background of the declaration: wait for it, within reason.
+    const notified = (incident: IncidentState) => incident.timeline.some((e) => e.type === 'notification.sent' && /security-leadership, support-leads/.test(e.message));
+    let latest = state;
+    for (let i = 0; i < 50 && !notified(latest); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      latest = await service.get(id);
+    }
+    assert.ok(notified(latest));
+    assert.equal((await harness.notifier.sent()).filter((n) => n.incidentId === id && n.subject === 'Incident declared').length, 1, 'in the local inbox, once');
   });
 
   it('uses the fallback runbook for a category no runbook claims, or the one named', async () => {
