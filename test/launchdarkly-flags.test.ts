@@ -65,6 +65,18 @@ describe('LaunchDarkly flags (REST semantic patch, contract fake)', () => {
     });
   });
 
+  it('retries a 409 (a concurrent change), unlike other 4xx', async () => {
+    const { applyFlagChange } = createFlagActivities(provider);
+    ld.conflictOnce();
+    const change = { flagKey: 'agent-tools.send-email.enabled', change: { kind: 'turnOn' as const }, idempotencyKey: 'k5', comment: 'undo' };
+    await assert.rejects(applyFlagChange(change), (err: unknown) => {
+      assert.ok(!(err instanceof ApplicationFailure && err.nonRetryable), 'left to the retry policy');
+      assert.match((err as Error).message, /409 Conflict: the flag was changed concurrently/);
+      return true;
+    });
+    assert.equal((await applyFlagChange(change)).current.on, true, 'the retry applies it');
+  });
+
   it('on 429 asks Temporal to retry when the rate limit resets', async () => {
     const { readFlag } = createFlagActivities(provider);
     ld.rateLimit(1, 7_000);

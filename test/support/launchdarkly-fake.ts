@@ -15,12 +15,15 @@ export interface LaunchDarklyFake {
   requests: FakeRequest[];
   /** The next `count` requests get 429, resetting `resetInMs` from now. */
   rateLimit(count: number, resetInMs: number): void;
+  /** The next PATCH gets 409, as when someone else changed the flag at that moment. */
+  conflictOnce(): void;
   stop(): Promise<void>;
 }
 
 export async function startLaunchDarklyFake({ project, token, flags }: { project: string; token: string; flags: FakeFlag[] }): Promise<LaunchDarklyFake> {
   const store = new Map(flags.map((f) => [f.key, structuredClone(f)]));
   let limited = 0;
+  let conflict = false;
   let resetAt = 0;
   const fake = await startJsonFake(({ method, url, authorization, contentType, body }) => {
     const send = answer;
@@ -34,6 +37,10 @@ export async function startLaunchDarklyFake({ project, token, flags }: { project
     if (!flag) return send(404, { code: 'not_found', message: 'Unknown resource' });
     if (method === 'GET') return send(200, flag);
     if (method !== 'PATCH') return send(405, { code: 'method_not_allowed', message: 'Method not allowed' });
+    if (conflict) {
+      conflict = false;
+      return send(409, { code: 'optimistic_locking_error', message: 'Conflict: the flag was changed concurrently' });
+    }
     if (contentType !== 'application/json; domain-model=launchdarkly.semanticpatch') {
       return send(400, { code: 'invalid_request', message: 'This fake only speaks semantic patch' });
     }
@@ -55,6 +62,9 @@ export async function startLaunchDarklyFake({ project, token, flags }: { project
     url: fake.url,
     flags: store,
     requests: fake.requests,
+    conflictOnce() {
+      conflict = true;
+    },
     rateLimit(count, resetInMs) {
       limited = count;
       resetAt = Date.now() + resetInMs;
