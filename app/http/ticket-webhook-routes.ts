@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import { z } from 'zod';
 import { externalIdOf } from '../../integrations/ticketing/provider.js';
 import type { IncidentService } from '../incident-service.js';
@@ -34,8 +35,9 @@ const issueEvent = z.object({
 });
 
 /**
- * Ticket trackers tell us a corrective action's ticket closed. GitHub signs each delivery with the
- * webhook secret (X-Hub-Signature-256); nothing is read before the signature checks out.
+ * Ticket trackers tell us a corrective action's ticket closed. GitHub (X-Hub-Signature-256) and Jira
+ * Cloud (X-Hub-Signature) sign each delivery with the webhook's secret; nothing is read before the
+ * signature checks out.
  */
 export function ticketWebhookRoutes(service: IncidentService, { githubSecret, jiraSecret }: { githubSecret?: string; jiraSecret?: string }): Route[] {
   return [
@@ -44,13 +46,7 @@ export function ticketWebhookRoutes(service: IncidentService, { githubSecret, ji
       path: '/webhooks/tickets/jira',
       rawBody: true,
       handle: async ({ req, rawBody }) => {
-        if (!jiraSecret) throw new HttpError(404, 'Jira ticket webhooks are off: set JIRA_WEBHOOK_SECRET');
-        // Jira Cloud signs deliveries of a webhook that has a secret the way GitHub does, in X-Hub-Signature.
-        if (!signedBy(jiraSecret, rawBody, req.headers['x-hub-signature'])) {
-          throw new HttpError(401, 'X-Hub-Signature is missing or does not match the body', [
-            { field: 'x-hub-signature', message: 'must be sha256=<HMAC of the body with JIRA_WEBHOOK_SECRET>' },
-          ]);
-        }
+        requireSignature({ tracker: 'Jira', secret: jiraSecret, secretName: 'JIRA_WEBHOOK_SECRET', header: 'X-Hub-Signature' }, req.headers, rawBody);
         const payload = parseWith(jiraIssueEvent, parseJsonBody(rawBody));
         const done = payload.issue?.fields.status?.statusCategory.key === 'done';
         if (payload.webhookEvent !== 'jira:issue_updated' || !payload.issue || !done) {
@@ -69,12 +65,7 @@ export function ticketWebhookRoutes(service: IncidentService, { githubSecret, ji
       path: '/webhooks/tickets/github',
       rawBody: true,
       handle: async ({ req, rawBody }) => {
-        if (!githubSecret) throw new HttpError(404, 'GitHub ticket webhooks are off: set GITHUB_WEBHOOK_SECRET');
-        if (!signedBy(githubSecret, rawBody, req.headers['x-hub-signature-256'])) {
-          throw new HttpError(401, 'X-Hub-Signature-256 is missing or does not match the body', [
-            { field: 'x-hub-signature-256', message: 'must be sha256=<HMAC of the body with GITHUB_WEBHOOK_SECRET>' },
-          ]);
-        }
+        requireSignature({ tracker: 'GitHub', secret: githubSecret, secretName: 'GITHUB_WEBHOOK_SECRET', header: 'X-Hub-Signature-256' }, req.headers, rawBody);
         const event = String(req.headers['x-github-event'] ?? '');
         if (event === 'ping') return { status: 200, body: { ok: true } };
         const payload = parseWith(issueEvent, parseJsonBody(rawBody));
@@ -90,6 +81,19 @@ export function ticketWebhookRoutes(service: IncidentService, { githubSecret, ji
       },
     },
   ];
+}
+
+/** 404 while the tracker's webhook is off; 401 unless `header` is sha256=<HMAC of the raw body with the secret>. */
+function requireSignature(
+  { tracker, secret, secretName, header }: { tracker: string; secret: string | undefined; secretName: string; header: string },
+  headers: IncomingHttpHeaders,
+  body: Buffer,
+): void {
+  if (!secret) throw new HttpError(404, `${tracker} ticket webhooks are off: set ${secretName}`);
+  if (signedBy(secret, body, headers[header.toLowerCase()])) return;
+  throw new HttpError(401, `${header} is missing or does not match the body`, [
+    { field: header.toLowerCase(), message: `must be sha256=<HMAC of the body with ${secretName}>` },
+  ]);
 }
 
 function signedBy(secret: string, body: Buffer, header: string | string[] | undefined): boolean {

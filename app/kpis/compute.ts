@@ -26,7 +26,7 @@ export interface TimingStats {
   medianMs: number | null;
   p90Ms: number | null;
   maxMs: number | null;
-  /** Sum of the durations (0 when count is 0): a Prometheus summary's `_sum`. */
+  /** Sum of the durations (0 when count is 0), so that a mean can be derived. */
   sumMs: number;
 }
 

@@ -24,17 +24,16 @@ export interface GitHubFake {
 export async function startGitHubFake({ repository, token }: { repository: string; token: string }): Promise<GitHubFake> {
   const issues: FakeIssue[] = [];
   const fake = await startJsonFake(({ method, url, authorization, body }) => {
-    const send = answer;
-    if (authorization !== `token ${token}`) return send(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' });
+    if (authorization !== `token ${token}`) return answer(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' });
     const base = `/repos/${repository}/issues`;
     if (url.pathname === base && method === 'GET') {
       const wanted = (url.searchParams.get('labels') ?? '').split(',').filter(Boolean);
       const state = url.searchParams.get('state') ?? 'open';
       const found = issues.filter((i) => (state === 'all' || i.state === state) && wanted.every((l) => i.labels.some((x) => x.name === l)));
-      return send(200, found.slice(0, Number(url.searchParams.get('per_page') ?? 30)));
+      return answer(200, found.slice(0, Number(url.searchParams.get('per_page') ?? 30)));
     }
     if (url.pathname === base && method === 'POST') {
-      if (typeof body?.title !== 'string') return send(422, { message: 'Validation Failed', errors: [{ resource: 'Issue', field: 'title', code: 'missing_field' }] });
+      if (typeof body?.title !== 'string') return answer(422, { message: 'Validation Failed', errors: [{ resource: 'Issue', field: 'title', code: 'missing_field' }] });
       const number = issues.length + 1;
       const issue: FakeIssue = {
         number,
@@ -47,12 +46,12 @@ export async function startGitHubFake({ repository, token }: { repository: strin
         closed_by: null,
       };
       issues.push(issue);
-      return send(201, issue);
+      return answer(201, issue);
     }
     const one = new RegExp(`^${base}/(\\d+)$`).exec(url.pathname);
     const issue = one && issues.find((i) => i.number === Number(one[1]));
-    if (issue && method === 'GET') return send(200, issue);
-    return send(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' });
+    if (issue && method === 'GET') return answer(200, issue);
+    return answer(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' });
   });
   return {
     url: fake.url,

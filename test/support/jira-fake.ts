@@ -19,27 +19,26 @@ export async function startJiraFake({ project, email, token }: { project: string
   const issues: FakeJiraIssue[] = [];
   const expectedAuth = `Basic ${Buffer.from(`${email}:${token}`).toString('base64')}`;
   const fake = await startJsonFake(({ method, url, authorization, body }) => {
-    const send = answer;
-    if (authorization !== expectedAuth) return send(401, { errorMessages: ['You are not authenticated. Authentication required to perform this operation.'], errors: {} });
+    if (authorization !== expectedAuth) return answer(401, { errorMessages: ['You are not authenticated. Authentication required to perform this operation.'], errors: {} });
     if (url.pathname === '/rest/api/3/search/jql' && method === 'POST') {
       const label = /labels = "([^"]+)"/.exec(body?.jql ?? '')?.[1];
       const inProject = new RegExp(`project = "${project}"`).test(body?.jql ?? '');
       const found = issues.filter((i) => inProject && (!label || i.fields.labels.includes(label)));
-      return send(200, { issues: found.slice(0, body?.maxResults ?? 50), isLast: true });
+      return answer(200, { issues: found.slice(0, body?.maxResults ?? 50), isLast: true });
     }
     if (url.pathname === '/rest/api/3/issue' && method === 'POST') {
       const fields = body?.fields ?? {};
-      if (!fields.summary) return send(400, { errorMessages: [], errors: { summary: 'You must specify a summary of the issue.' } });
-      if (fields.project?.key !== project) return send(400, { errorMessages: [], errors: { project: 'valid project is required' } });
-      if ((fields.labels ?? []).some((l: string) => /\s/.test(l))) return send(400, { errorMessages: [], errors: { labels: 'Labels cannot contain spaces.' } });
+      if (!fields.summary) return answer(400, { errorMessages: [], errors: { summary: 'You must specify a summary of the issue.' } });
+      if (fields.project?.key !== project) return answer(400, { errorMessages: [], errors: { project: 'valid project is required' } });
+      if ((fields.labels ?? []).some((l: string) => /\s/.test(l))) return answer(400, { errorMessages: [], errors: { labels: 'Labels cannot contain spaces.' } });
       const key = `${project}-${issues.length + 1}`;
       issues.push({ key, fields: { summary: fields.summary, labels: fields.labels ?? [], duedate: fields.duedate, status: { statusCategory: { key: 'new' } }, resolutiondate: null } });
-      return send(201, { id: String(10_000 + issues.length), key, self: `${url.origin}/rest/api/3/issue/${key}` });
+      return answer(201, { id: String(10_000 + issues.length), key, self: `${url.origin}/rest/api/3/issue/${key}` });
     }
     const one = /^\/rest\/api\/3\/issue\/([A-Z][A-Z0-9_]*-\d+)$/.exec(url.pathname);
     const issue = one && issues.find((i) => i.key === one[1]);
-    if (issue && method === 'GET') return send(200, issue);
-    return send(404, { errorMessages: ['Issue does not exist or you do not have permission to see it.'], errors: {} });
+    if (issue && method === 'GET') return answer(200, issue);
+    return answer(404, { errorMessages: ['Issue does not exist or you do not have permission to see it.'], errors: {} });
   });
   return {
     url: fake.url,

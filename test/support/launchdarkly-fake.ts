@@ -26,37 +26,36 @@ export async function startLaunchDarklyFake({ project, token, flags }: { project
   let conflict = false;
   let resetAt = 0;
   const fake = await startJsonFake(({ method, url, authorization, contentType, body }) => {
-    const send = answer;
     if (limited > 0) {
       limited--;
-      return send(429, { code: 'rate_limited', message: 'Rate limited' }, { 'x-ratelimit-reset': String(resetAt) });
+      return answer(429, { code: 'rate_limited', message: 'Rate limited' }, { 'x-ratelimit-reset': String(resetAt) });
     }
-    if (authorization !== token) return send(401, { code: 'unauthorized', message: 'Invalid access token' });
+    if (authorization !== token) return answer(401, { code: 'unauthorized', message: 'Invalid access token' });
     const match = new RegExp(`^/api/v2/flags/${project}/([^/]+)$`).exec(url.pathname);
     const flag = match ? store.get(decodeURIComponent(match[1]!)) : undefined;
-    if (!flag) return send(404, { code: 'not_found', message: 'Unknown resource' });
-    if (method === 'GET') return send(200, flag);
-    if (method !== 'PATCH') return send(405, { code: 'method_not_allowed', message: 'Method not allowed' });
+    if (!flag) return answer(404, { code: 'not_found', message: 'Unknown resource' });
+    if (method === 'GET') return answer(200, flag);
+    if (method !== 'PATCH') return answer(405, { code: 'method_not_allowed', message: 'Method not allowed' });
     if (conflict) {
       conflict = false;
-      return send(409, { code: 'optimistic_locking_error', message: 'Conflict: the flag was changed concurrently' });
+      return answer(409, { code: 'optimistic_locking_error', message: 'Conflict: the flag was changed concurrently' });
     }
     if (contentType !== 'application/json; domain-model=launchdarkly.semanticpatch') {
-      return send(400, { code: 'invalid_request', message: 'This fake only speaks semantic patch' });
+      return answer(400, { code: 'invalid_request', message: 'This fake only speaks semantic patch' });
     }
     const env = flag.environments[body?.environmentKey];
-    if (!env) return send(400, { code: 'invalid_request', message: `environmentKey ${body?.environmentKey} unknown` });
+    if (!env) return answer(400, { code: 'invalid_request', message: `environmentKey ${body?.environmentKey} unknown` });
     for (const instruction of body.instructions ?? []) {
       if (instruction.kind === 'turnFlagOff') env.on = false;
       else if (instruction.kind === 'turnFlagOn') env.on = true;
       else if (instruction.kind === 'updateFallthroughVariationOrRollout') {
         const index = flag.variations.findIndex((v) => v._id === instruction.variationId);
-        if (index < 0) return send(400, { code: 'invalid_request', message: `unknown variation ${instruction.variationId}` });
+        if (index < 0) return answer(400, { code: 'invalid_request', message: `unknown variation ${instruction.variationId}` });
         env.fallthrough = { variation: index };
-      } else return send(400, { code: 'invalid_request', message: `unsupported instruction ${instruction.kind}` });
+      } else return answer(400, { code: 'invalid_request', message: `unsupported instruction ${instruction.kind}` });
     }
     env._version++;
-    return send(200, flag);
+    return answer(200, flag);
   });
   return {
     url: fake.url,
