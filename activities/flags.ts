@@ -1,22 +1,15 @@
-import { ApplicationFailure } from '@temporalio/common';
-import type { FlagChangeRequest, FlagChangeResult, FlagProvider, FlagReading } from '../integrations/flags/provider.js';
-import { FlagChangeRefused, FlagServiceBusy } from '../integrations/flags/provider.js';
+import type { FlagChangeRequest, FlagChangeResult, FlagProvider, FlagReading, ReadFlagOptions } from '../integrations/flags/provider.js';
+import { redact } from '../integrations/redaction/redact.js';
+import { asActivityFailure } from './failure-classes.js';
 
 export function createFlagActivities(flags: FlagProvider) {
   return {
     async applyFlagChange(request: FlagChangeRequest): Promise<FlagChangeResult> {
-      return flags.applyChange(request).catch(withoutPointlessRetries);
+      return flags.applyChange({ ...request, comment: redact(request.comment) }).catch(asActivityFailure);
     },
-    async readFlag({ flagKey }: { flagKey: string }): Promise<FlagReading> {
-      return flags.readFlag(flagKey).catch(withoutPointlessRetries);
+    /** With `expect`, the provider may wait briefly for its evaluation source (LaunchDarkly's stream) to show the change. */
+    async readFlag({ flagKey, ...options }: { flagKey: string } & ReadFlagOptions): Promise<FlagReading> {
+      return flags.readFlag(flagKey, options).catch(asActivityFailure);
     },
   };
-}
-
-/** A missing flag or a change that does not fit it will not succeed by retrying: fail at once so the IC hears. */
-function withoutPointlessRetries(err: unknown): never {
-  if (err instanceof FlagChangeRefused) throw ApplicationFailure.nonRetryable(err.message, err.name);
-  // Rate limited: retry when the service says, not on the usual backoff.
-  if (err instanceof FlagServiceBusy) throw ApplicationFailure.create({ message: err.message, type: err.name, nextRetryDelay: err.retryAfterMs });
-  throw err;
 }

@@ -17,16 +17,18 @@ export interface ActivityDependencies {
   pager: Pager;
   runbooks: RunbookSource;
   tickets: TicketProvider;
+  /** Where people follow an incident (the product's API, the Temporal UI): linked from tickets. */
+  links?: (incidentId: string) => { href: string; text: string }[];
 }
 
-export function createActivities({ flags, notifier, pager, runbooks, tickets }: ActivityDependencies) {
+export function createActivities({ flags, notifier, pager, runbooks, tickets, links = () => [] }: ActivityDependencies) {
   return {
     ...createFlagActivities(flags),
     ...createNotifyActivities(notifier),
     ...createPagingActivities(pager),
     ...createRunbookActivities(runbooks),
     ...createHttpActivities(),
-    ...createTicketActivities(tickets),
+    ...createTicketActivities(tickets, links),
     ...createReminderActivities(),
   };
 }

@@ -26,6 +26,10 @@ export const serverEnvSchema = z.object({
   LAUNCHDARKLY_PROJECT_KEY: optionalText,
   LAUNCHDARKLY_ENVIRONMENT_KEY: optionalText,
   LAUNCHDARKLY_API_URL: optionalText.pipe(z.url({ error: 'must be an http(s) URL' }).optional()),
+  LAUNCHDARKLY_SDK_KEY: optionalText,
+  LAUNCHDARKLY_BASE_URI: optionalText.pipe(z.url({ error: 'must be an http(s) URL' }).optional()),
+  LAUNCHDARKLY_STREAM_URI: optionalText.pipe(z.url({ error: 'must be an http(s) URL' }).optional()),
+  LAUNCHDARKLY_EVENTS_URI: optionalText.pipe(z.url({ error: 'must be an http(s) URL' }).optional()),
   GITHUB_TOKEN: optionalText,
   GITHUB_REPOSITORY: optionalText.pipe(z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'must be owner/name').optional()),
   GITHUB_API_URL: optionalText.pipe(z.url({ error: 'must be an http(s) URL' }).optional()),
@@ -35,6 +39,14 @@ export const serverEnvSchema = z.object({
   JIRA_API_TOKEN: optionalText,
   JIRA_PROJECT_KEY: optionalText.pipe(z.string().regex(/^[A-Z][A-Z0-9_]+$/, 'must be a project key such as AI').optional()),
   JIRA_WEBHOOK_SECRET: optionalText,
+  PAGERDUTY_ROUTING_KEY: optionalText,
+  PAGERDUTY_API_TOKEN: optionalText,
+  PAGERDUTY_EVENTS_SERVER: optionalText.pipe(
+    z.string().regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, 'must be a host name with an optional port (pdjs always uses https://<server>/v2/enqueue)').optional(),
+  ),
+  PAGERDUTY_API_URL: optionalText.pipe(z.url({ error: 'must be an http(s) URL' }).optional()),
+  PUBLIC_URL: optionalText.pipe(z.url({ error: 'must be the http(s) URL people reach this server at' }).optional()),
+  TEMPORAL_UI_URL: optionalText.pipe(z.url({ error: 'must be the http(s) URL of the Temporal Web UI' }).optional()),
   RUNBOOKS_DIR: z.string().trim().min(1, 'must be a directory path').default(fileURLToPath(new URL('../../runbooks', import.meta.url))),
   API_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters when set').optional()),
   TEMPORAL_ADDRESS: optionalText,
@@ -75,12 +87,18 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
   if (launchDarkly.some(Boolean) && !launchDarkly.every(Boolean)) {
     throw new ConfigError(['LAUNCHDARKLY_API_TOKEN, LAUNCHDARKLY_PROJECT_KEY and LAUNCHDARKLY_ENVIRONMENT_KEY: set all three to change flags in LaunchDarkly, or none']);
   }
+  if (parsed.LAUNCHDARKLY_SDK_KEY && !parsed.LAUNCHDARKLY_API_TOKEN) {
+    throw new ConfigError(['LAUNCHDARKLY_SDK_KEY: verifies changes made through LAUNCHDARKLY_API_TOKEN; set the API token, project and environment too']);
+  }
   if (Boolean(parsed.GITHUB_TOKEN) !== Boolean(parsed.GITHUB_REPOSITORY)) {
     throw new ConfigError(['GITHUB_TOKEN and GITHUB_REPOSITORY: set both to file corrective actions as GitHub issues, or neither']);
   }
   const jira = [parsed.JIRA_BASE_URL, parsed.JIRA_EMAIL, parsed.JIRA_API_TOKEN, parsed.JIRA_PROJECT_KEY];
   if (jira.some(Boolean) && !jira.every(Boolean)) {
     throw new ConfigError(['JIRA_BASE_URL, JIRA_EMAIL, JIRA_API_TOKEN and JIRA_PROJECT_KEY: set all four to file corrective actions in Jira, or none']);
+  }
+  if (!parsed.PAGERDUTY_ROUTING_KEY && (parsed.PAGERDUTY_API_TOKEN || parsed.PAGERDUTY_EVENTS_SERVER)) {
+    throw new ConfigError(['PAGERDUTY_ROUTING_KEY: required once PAGERDUTY_API_TOKEN or PAGERDUTY_EVENTS_SERVER is set (pages go to the routing key\'s service)']);
   }
   if (parsed.GITHUB_TOKEN && parsed.JIRA_API_TOKEN) {
     throw new ConfigError(['GITHUB_* and JIRA_*: corrective actions go to one tracker; configure GitHub or Jira, not both']);

@@ -3,14 +3,9 @@
 import type { Server } from 'node:http';
 import type { Worker } from '@temporalio/worker';
 import { installTemporalRuntime } from './runtime.js';
-import { LaunchDarklyFlagProvider } from '../integrations/flags/launchdarkly.js';
 import { LocalFileFlagProvider } from '../integrations/flags/local-file.js';
+import type { FlagProvider } from '../integrations/flags/provider.js';
 import { LocalLogNotifier } from '../integrations/notify/local-log.js';
-import { ConsolePager } from '../integrations/paging/console.js';
-import { GitHubTicketProvider } from '../integrations/ticketing/github.js';
-import { JiraTicketProvider } from '../integrations/ticketing/jira.js';
-import type { TicketProvider } from '../integrations/ticketing/provider.js';
-import { LocalFileTicketProvider } from '../integrations/ticketing/local-file.js';
 import { RunbookSource } from '../runbooks/source.js';
 import { ConfigError, loadServerConfig, type ServerConfig } from './config.js';
 import { createHealthCheck } from './health.js';
@@ -20,6 +15,7 @@ import { ticketWebhookRoutes } from './http/ticket-webhook-routes.js';
 import { startHttpServer, stopHttpServer } from './http/server.js';
 import { IncidentService } from './incident-service.js';
 import { createLogger, type Logger } from './log.js';
+import { describeFlags, describePager, describeTracker, incidentLinks, selectFlags, selectPager, selectTickets } from './providers.js';
 import { temporalCliPath } from './temporal-binaries.js';
 import { connectTemporal, type TemporalConnections } from './temporal-connection.js';
 import { startDevServer, type DevServer } from './temporal-dev-server.js';
@@ -38,7 +34,7 @@ try {
 }
 
 const log = createLogger(config.LOG_LEVEL);
-const running: { devServer?: DevServer; temporal?: TemporalConnections; worker?: Worker; workerRun?: Promise<void>; http?: Server } = {};
+const running: { devServer?: DevServer; temporal?: TemporalConnections; worker?: Worker; workerRun?: Promise<void>; http?: Server; flags?: FlagProvider } = {};
 let stopping: Promise<void> | undefined;
 
 installTemporalRuntime(config.LOG_LEVEL === 'debug' ? 'INFO' : 'WARN'); // we stop the worker ourselves, in order, below
@@ -82,38 +78,21 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
   running.temporal = temporal;
   if (running.devServer) await keepClosedIncidents(temporal.connection, temporal.namespace);
 
-  const flags = config.LAUNCHDARKLY_API_TOKEN
-    ? new LaunchDarklyFlagProvider({
-        apiToken: config.LAUNCHDARKLY_API_TOKEN,
-        projectKey: config.LAUNCHDARKLY_PROJECT_KEY!,
-        environmentKey: config.LAUNCHDARKLY_ENVIRONMENT_KEY!,
-        ...(config.LAUNCHDARKLY_API_URL ? { apiUrl: config.LAUNCHDARKLY_API_URL } : {}),
-      })
-    : new LocalFileFlagProvider(config.flagsFile);
+  const api = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${config.PORT}`;
+  const publicUrl = (config.PUBLIC_URL ?? api).replace(/\/$/, '');
+  const flags = selectFlags(config);
+  running.flags = flags;
   if (flags instanceof LocalFileFlagProvider && (await flags.ensureExists())) log.info('created example flags', { file: config.flagsFile });
-  const tickets =
-    config.GITHUB_TOKEN && config.GITHUB_REPOSITORY
-      ? new GitHubTicketProvider({
-          token: config.GITHUB_TOKEN,
-          repository: config.GITHUB_REPOSITORY,
-          ...(config.GITHUB_API_URL ? { apiUrl: config.GITHUB_API_URL } : {}),
-          webhooks: config.GITHUB_WEBHOOK_SECRET !== undefined,
-        })
-      : config.JIRA_API_TOKEN
-        ? new JiraTicketProvider({
-            baseUrl: config.JIRA_BASE_URL!,
-            email: config.JIRA_EMAIL!,
-            apiToken: config.JIRA_API_TOKEN,
-            projectKey: config.JIRA_PROJECT_KEY!,
-            webhooks: config.JIRA_WEBHOOK_SECRET !== undefined,
-          })
-        : new LocalFileTicketProvider(config.ticketsFile);
+  const tickets = selectTickets(config);
+  const temporalUiUrl = config.TEMPORAL_UI_URL ?? running.devServer?.uiUrl;
+  const whereToFollow = { publicUrl, namespace: temporal.namespace, ...(temporalUiUrl ? { temporalUiUrl } : {}) };
+  const pager = selectPager(config, log, whereToFollow);
 
   const worker = await createIncidentWorker({
     connection: temporal.workerConnection,
     namespace: temporal.namespace,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    dependencies: { flags, notifier: new LocalLogNotifier(config.notificationsFile, log), pager: new ConsolePager(log), runbooks, tickets },
+    dependencies: { flags, notifier: new LocalLogNotifier(config.notificationsFile, log), pager, runbooks, tickets, links: (incidentId) => incidentLinks(whereToFollow, incidentId) },
     bundlePath: config.WORKFLOW_BUNDLE,
   });
   running.worker = worker;
@@ -134,15 +113,15 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
     log,
   });
 
-  const api = `http://${config.HOST.includes(':') ? `[${config.HOST}]` : config.HOST}:${config.PORT}`;
   const lines = [
     `Incident API     ${api}/api/incidents${config.API_TOKEN ? ' (bearer token required)' : ''}`,
     `Health           ${api}/healthz`,
     `Metrics          ${api}/metrics (Prometheus; KPIs of the last 30 days)`,
     `Temporal         ${temporal.address} (namespace ${temporal.namespace}${running.devServer ? `, embedded, state in ${config.dataDir}` : ''})`,
     ...(running.devServer?.uiUrl ? [`Temporal Web UI  ${running.devServer.uiUrl}`] : []),
-    `Flags            ${flags instanceof LaunchDarklyFlagProvider ? `LaunchDarkly project ${config.LAUNCHDARKLY_PROJECT_KEY}, environment ${config.LAUNCHDARKLY_ENVIRONMENT_KEY}` : config.flagsFile}`,
-    `Tickets          ${describeTracker(tickets, api)}`,
+    `Flags            ${describeFlags(flags, config)}`,
+    `Tickets          ${describeTracker(tickets, config, publicUrl)}`,
+    `Paging           ${describePager(pager)}`,
     `Notifications    ${config.notificationsFile}`,
     `Runbooks         ${config.runbooksDir} (${library.runbooks.length})`,
     `Try              npx incident declare "Jailbreak regression" --category jailbreak --severity P1 --as $USER`,
@@ -172,16 +151,10 @@ function stop(exitCode: number): Promise<void> {
         await running.workerRun;
       });
     }
+    if (running.flags?.close) await step('flag provider', async () => running.flags!.close!());
     if (running.temporal) await step('temporal connections', () => running.temporal!.close());
     if (running.devServer) await step('temporal dev server', () => running.devServer!.stop());
     process.exit(exitCode);
   })();
   return stopping;
-}
-
-function describeTracker(tickets: TicketProvider, api: string): string {
-  const delivery = (secret: string | undefined, name: string) => (secret ? `, webhook ${api}/webhooks/tickets/${name}` : ', polled every 15m');
-  if (tickets instanceof GitHubTicketProvider) return `GitHub ${config.GITHUB_REPOSITORY}${delivery(config.GITHUB_WEBHOOK_SECRET, 'github')}`;
-  if (tickets instanceof JiraTicketProvider) return `Jira ${config.JIRA_BASE_URL} project ${config.JIRA_PROJECT_KEY}${delivery(config.JIRA_WEBHOOK_SECRET, 'jira')}`;
-  return config.ticketsFile;
 }

@@ -46,6 +46,30 @@ describe('server configuration', () => {
     assert.equal(config.LAUNCHDARKLY_ENVIRONMENT_KEY, 'production');
   });
 
+  it('verifies with the LaunchDarkly SDK only alongside the REST token; pages through PagerDuty only with a routing key', () => {
+    const ld = { LAUNCHDARKLY_API_TOKEN: 'api-secret', LAUNCHDARKLY_PROJECT_KEY: 'assistant', LAUNCHDARKLY_ENVIRONMENT_KEY: 'production' };
+    assert.throws(() => loadServerConfig({ LAUNCHDARKLY_SDK_KEY: 'sdk-secret-1' }), (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      assert.match(err.message, /LAUNCHDARKLY_SDK_KEY: verifies changes made through LAUNCHDARKLY_API_TOKEN/);
+      assert.doesNotMatch(err.message, /sdk-secret-1/);
+      return true;
+    });
+    assert.throws(() => loadServerConfig({ ...ld, LAUNCHDARKLY_STREAM_URI: 'stream.local' }), /LAUNCHDARKLY_STREAM_URI="stream.local": must be an http\(s\) URL/);
+    assert.equal(loadServerConfig({ ...ld, LAUNCHDARKLY_SDK_KEY: 'sdk-1' }).LAUNCHDARKLY_SDK_KEY, 'sdk-1');
+
+    assert.throws(() => loadServerConfig({ PAGERDUTY_API_TOKEN: 'pd-secret-token' }), (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      assert.match(err.message, /PAGERDUTY_ROUTING_KEY: required once PAGERDUTY_API_TOKEN or PAGERDUTY_EVENTS_SERVER is set/);
+      assert.doesNotMatch(err.message, /pd-secret-token/);
+      return true;
+    });
+    assert.throws(
+      () => loadServerConfig({ PAGERDUTY_ROUTING_KEY: 'R1', PAGERDUTY_EVENTS_SERVER: 'https://events.pagerduty.com' }),
+      /PAGERDUTY_EVENTS_SERVER="https:\/\/events.pagerduty.com": must be a host name with an optional port/,
+    );
+    assert.equal(loadServerConfig({ PAGERDUTY_ROUTING_KEY: 'R1', PAGERDUTY_EVENTS_SERVER: '127.0.0.1:8443' }).PAGERDUTY_EVENTS_SERVER, '127.0.0.1:8443');
+  });
+
   it('takes GitHub as the ticket tracker only with both a token and an owner/name repository', () => {
     assert.throws(() => loadServerConfig({ GITHUB_TOKEN: 'ghp_secret_value_123' }), (err: unknown) => {
       assert.ok(err instanceof ConfigError);

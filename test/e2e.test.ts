@@ -12,6 +12,8 @@ import { freePort } from './support/ports.js';
 import { createHmac } from 'node:crypto';
 import { startGitHubFake } from './support/github-fake.js';
 import { startLaunchDarklyFake } from './support/launchdarkly-fake.js';
+import { startPagerDutyFake } from './support/pagerduty-fake.js';
+import { makeTestCertificate } from './support/test-certificate.js';
 import { expectedSamples, parsedSamples } from './support/prometheus.js';
 import { runCli, spawnProduct, waitGroupGone, waitHealthy, type RunningProduct } from './support/product.js';
 
@@ -274,17 +276,35 @@ describe('after the fire, as a user runs it', () => {
   });
 });
 
-describe('with LaunchDarkly and GitHub configured, as a user runs it', () => {
-  it('the approved step changes the LaunchDarkly flag; the action is a GitHub issue whose signed close webhook ends it', async () => {
+async function eventually<T>(read: () => T | Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 15_000): Promise<T> {
+  const started = Date.now();
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() - started > timeoutMs) throw new Error(`${what}: not after ${timeoutMs} ms (last: ${JSON.stringify(value)})`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('with LaunchDarkly, PagerDuty and GitHub configured, as a user runs it', () => {
+  it('one P1 pages once, turns the flag off once verified through the SDK, files an issue per action closed by its webhook; nothing unredacted leaves', async () => {
+    const certificate = await makeTestCertificate();
     const ldToken = 'api-e2e-0123456789';
+    const sdkKey = 'sdk-e2e-0123456789';
     const ld = await startLaunchDarklyFake({
       project: 'assistant',
       token: ldToken,
+      sdkKey,
       flags: [{ key: 'ai-assistant-enabled', variations: [{ _id: 'on', value: true }, { _id: 'off', value: false }], environments: { production: { on: true, offVariation: 1, fallthrough: { variation: 0 }, _version: 1 } } }],
     });
+    const routingKey = 'R0UT1NGKEYE2E00000000000000000001';
+    const pdToken = 'u+pd-e2e-token';
+    const pd = await startPagerDutyFake({ routingKey, apiToken: pdToken, certificate });
     const ghToken = 'ghp_e2e0123456789';
     const github = await startGitHubFake({ repository: 'acme/assistant', token: ghToken });
     const secret = 'whsec-e2e-0123456789';
+    const email = 'dana.reyes@example.com';
+    const apiKey = 'sk-proj-Zx81mQ2vLp0aR7tYc3Kd9fWb';
     try {
       const env = {
         ...(await productEnv()),
@@ -292,6 +312,14 @@ describe('with LaunchDarkly and GitHub configured, as a user runs it', () => {
         LAUNCHDARKLY_PROJECT_KEY: 'assistant',
         LAUNCHDARKLY_ENVIRONMENT_KEY: 'production',
         LAUNCHDARKLY_API_URL: ld.url,
+        LAUNCHDARKLY_SDK_KEY: sdkKey,
+        LAUNCHDARKLY_BASE_URI: ld.url,
+        LAUNCHDARKLY_STREAM_URI: ld.url,
+        PAGERDUTY_ROUTING_KEY: routingKey,
+        PAGERDUTY_EVENTS_SERVER: pd.eventsServer,
+        PAGERDUTY_API_TOKEN: pdToken,
+        PAGERDUTY_API_URL: pd.apiUrl,
+        NODE_EXTRA_CA_CERTS: certificate.caFile,
         GITHUB_TOKEN: ghToken,
         GITHUB_REPOSITORY: 'acme/assistant',
         GITHUB_API_URL: github.url,
@@ -300,42 +328,92 @@ describe('with LaunchDarkly and GitHub configured, as a user runs it', () => {
       const cliEnv = { INCIDENT_API_URL: `http://127.0.0.1:${env.PORT}`, INCIDENT_USER: 'alice' };
       const product = start(env);
       await waitHealthy(product, 30_000);
-      assert.match(product.output(), /Flags +LaunchDarkly project assistant, environment production/);
+      assert.match(product.output(), /Flags +LaunchDarkly project assistant, environment production \(verified by SDK evaluation\)/);
+      assert.match(product.output(), /Paging +PagerDuty/);
       assert.match(product.output(), /Tickets +GitHub acme\/assistant, webhook http:\/\/127\.0\.0\.1:\d+\/webhooks\/tickets\/github/);
 
-      const id = JSON.parse((await runCli(['declare', 'Assistant quotes internal notes', '--category', 'other', '--severity', 'P1', '--json'], cliEnv)).stdout).id as string;
+      const declared = await runCli(
+        ['declare', `Assistant mails internal notes to ${email}`, '--category', 'other', '--severity', 'P1', '--description', `A user pasted ${apiKey} and it was echoed; reporter ${email}`, '--json'],
+        cliEnv,
+      );
+      assert.equal(declared.code, 0, declared.stderr);
+      const id = JSON.parse(declared.stdout).id as string;
+      const trigger = await eventually(() => pd.events.find((e) => e.body.event_action === 'trigger'), Boolean, 'the page');
+      assert.equal(trigger!.body.dedup_key, id);
+      assert.equal(trigger!.body.payload.severity, 'critical');
+      assert.ok(trigger!.body.links.some((l: { href: string }) => l.href === `http://127.0.0.1:${env.PORT}/api/incidents/${id}`), 'the page links the incident');
+
       const approved = await runCli(['approve', id, 'kill-switch'], cliEnv);
       assert.equal(approved.code, 0, approved.stderr);
       assert.match(approved.stdout, /kill-switch +\[verified\]/);
       assert.equal(ld.flags.get('ai-assistant-enabled')!.environments.production!.on, false, 'the flag is off in LaunchDarkly');
-      assert.match(ld.requests.find((r) => r.method === 'PATCH')!.body.comment, new RegExp(`^${id}: .*approved by alice.* \\[${id}/kill-switch\\]$`));
+      const patches = ld.requests.filter((r) => r.method === 'PATCH');
+      assert.equal(patches.length, 1, 'changed once');
+      assert.match(patches[0]!.body.comment, new RegExp(`^${id}: .*approved by alice.* \\[${id}/kill-switch\\]$`));
+      assert.ok(ld.streams.some((s) => s.authorization === sdkKey), 'the SDK streamed with its key');
+      const shown = (await runCli(['show', id], cliEnv)).stdout;
+      assert.match(shown, /Verified: flag ai-assistant-enabled is off and serves false \(observed through the LaunchDarkly SDK for user "incident-response-verifier"\)/);
+      await eventually(() => pd.alerts.get(id)?.status, (s) => s === 'acknowledged', 'the IC\'s approval acknowledges the page');
 
       assert.equal((await runCli(['resolve', id, '--summary', 'off'], cliEnv)).code, 0);
-      assert.equal((await runCli(['action', 'add', id, '--title', 'Eval for internal notes', '--owner', 'carol'], cliEnv)).code, 0);
-      let issue = github.issues[0];
-      for (let i = 0; i < 50 && !issue; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        issue = github.issues[0];
+      await eventually(() => pd.alerts.get(id)?.status, (s) => s === 'resolved', 'resolution resolves the page');
+      assert.equal(pd.incidentsOpened(), 1, 'paged once');
+      assert.deepEqual(pd.events.map((e) => e.body.event_action), ['trigger', 'acknowledge', 'resolve']);
+      const afterResolve = (await runCli(['show', id], cliEnv)).stdout;
+      for (const line of [`Paged safety-oncall: declared, via PagerDuty (dedup key ${id}): incident #1 https://acme.pagerduty.com/incidents/Q1, assigned to Dana On-call`, `Page acknowledged, via PagerDuty (dedup key ${id})`, `Page resolved, via PagerDuty (dedup key ${id})`]) {
+        assert.ok(afterResolve.includes(line), `the timeline shows "${line}"`);
       }
-      assert.ok(issue?.labels.some((l) => l.name === `incident-action:${id}/A1`), 'filed as a labelled GitHub issue');
-      const logs = product.output();
-      for (const secretValue of [ldToken, ghToken, secret]) assert.ok(!logs.includes(secretValue), 'no secret in the server log');
 
-      const payload = JSON.stringify({ action: 'closed', issue: { number: issue!.number, closed_at: new Date().toISOString(), labels: issue!.labels }, sender: { login: 'carol' } });
-      const delivered = await fetch(`${product.url}/webhooks/tickets/github`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-github-event': 'issues', 'x-hub-signature-256': `sha256=${createHmac('sha256', secret).update(payload).digest('hex')}` },
-        body: payload,
-      });
-      assert.equal(delivered.status, 202);
-      let listed = '';
-      for (let i = 0; i < 50 && !/closed on time/.test(listed); i++) listed = (await runCli(['action', 'list', id], cliEnv)).stdout;
-      assert.match(listed, /A1 +prevent +closed on time +carol +\S+ +#1/);
+      github.failNext(1, 429, { 'retry-after': '2' });
+      assert.equal((await runCli(['action', 'add', id, '--title', 'Eval for internal notes', '--owner', 'carol'], cliEnv)).code, 0);
+      assert.equal((await runCli(['action', 'add', id, '--title', `Scrub keys like ${apiKey} from logs`, '--owner', 'erin'], cliEnv)).code, 0);
+      const issues = await eventually(() => github.issues, (all) => all.length === 2, 'two GitHub issues', 20_000);
+      const [rateLimited] = github.requests; // A1's look-up for an existing issue, answered 429
+      const retriedAfterMs = github.requests.find((r, i) => i > 0 && r.path === rateLimited!.path)!.at - rateLimited!.at;
+      assert.ok(retriedAfterMs >= 1_900 && retriedAfterMs < 5_000, `the 429's Retry-After: 2 was honoured (retried after ${retriedAfterMs} ms)`);
+      for (const n of [1, 2]) assert.ok(issues.find((i) => i.labels.some((l) => l.name === `incident-action:${id}/A${n}`)), `A${n} filed as a labelled GitHub issue`);
+      assert.ok(issues.every((i) => i.body.includes(`/api/incidents/${id}`)), 'each issue links back to the incident');
+
+      for (const issue of issues) {
+        const payload = JSON.stringify({ action: 'closed', issue: { number: issue.number, closed_at: new Date().toISOString(), labels: issue.labels }, sender: { login: 'carol' } });
+        const delivered = await fetch(`${product.url}/webhooks/tickets/github`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-github-event': 'issues', 'x-hub-signature-256': `sha256=${createHmac('sha256', secret).update(payload).digest('hex')}` },
+          body: payload,
+        });
+        assert.equal(delivered.status, 202);
+      }
+      const listed = await eventually(async () => (await runCli(['action', 'list', id], cliEnv)).stdout, (out) => (out.match(/closed on time/g) ?? []).length === 2, 'both actions closed');
+      assert.match(listed, /A1 +prevent +closed on time +carol +\S+ +#2/, "A1 filed second: its first look-up was rate limited");
+
+      // A revoked LaunchDarkly token: the step fails with the reason, the IC hears, the incident goes on.
+      ld.revokeApiToken();
+      const second = JSON.parse((await runCli(['declare', 'Second regression', '--category', 'other', '--severity', 'P1', '--json'], cliEnv)).stdout).id as string;
+      const failed = await runCli(['approve', second, 'kill-switch'], cliEnv);
+      assert.equal(failed.code, 1, 'the CLI exits 1 when the approved step failed');
+      assert.match(failed.stdout, /kill-switch +\[failed\]/);
+      const secondShown = (await runCli(['show', second], cliEnv)).stdout;
+      assert.match(secondShown, /Step "kill-switch": Execution failed: LaunchDarkly GET flag ai-assistant-enabled in project assistant: 401 Invalid access token/);
+      const told = await eventually(
+        async () => (await readFile(join(env.DATA_DIR, 'notifications.jsonl'), 'utf8')).split('\n').filter(Boolean).map((line) => JSON.parse(line)),
+        (all) => all.some((n: { incidentId: string; subject: string }) => n.incidentId === second && n.subject.startsWith('Containment step failed')),
+        'the IC is told',
+      );
+      assert.deepEqual(told.find((n: { incidentId: string; subject: string }) => n.incidentId === second && n.subject.startsWith('Containment step failed')).audience, ['ic:alice']);
+      assert.equal((await runCli(['resolve', second, '--summary', 'switched off by hand'], cliEnv)).code, 0, 'the incident goes on');
+
+      const outward = [...ld.requests, ...pd.events, ...pd.apiRequests, ...github.requests].map((r) => JSON.stringify(r.body ?? '') + r.path);
+      for (const raw of [email, apiKey]) assert.ok(!outward.some((sent) => sent.includes(raw)), `${raw} reached a service unredacted`);
+      assert.match(trigger!.body.payload.summary, /\[redacted email\]/);
+      assert.ok(issues.some((i) => i.title.includes('[redacted secret]')));
+      const inbox = await readFile(join(env.DATA_DIR, 'notifications.jsonl'), 'utf8');
+      for (const raw of [email, apiKey]) assert.ok(!inbox.includes(raw), `${raw} reached a notification unredacted`);
+      const logs = product.output();
+      for (const secretValue of [ldToken, sdkKey, pdToken, routingKey, ghToken, secret]) assert.ok(!logs.includes(secretValue), 'no secret in the server log');
       process.kill(product.child.pid!, 'SIGTERM');
       await waitGroupGone(product, 10_000);
     } finally {
-      await ld.stop();
-      await github.stop();
+      await Promise.all([ld.stop(), pd.stop(), github.stop()]);
     }
   });
 });

@@ -118,7 +118,7 @@ describe('incident workflow on a real Temporal dev server', () => {
     const step = await service.decide(id, { stepId: 'disable-send-email', decision: 'approve', actor: 'sam' });
     assert.equal(step.status, 'verified');
     assert.equal(step.decision?.by, 'sam');
-    assert.equal(step.result, 'Verified: flag agent-tools.send-email.enabled is off and serves false');
+    assert.equal(step.result, 'Verified: flag agent-tools.send-email.enabled is off and serves false (observed through the local flag file)');
     assert.equal(await flagValue('agent-tools.send-email.enabled'), false);
     const changes = (await harness.flags.changes()).filter((c) => c.idempotencyKey === `${id}/disable-send-email`);
     assert.equal(changes.length, 1);
@@ -168,7 +168,7 @@ describe('incident workflow on a real Temporal dev server', () => {
     assert.match(missing.result ?? '', /Flag "no-such-flag" does not exist/);
     const stubborn = await service.decide(id, { stepId: 'stubborn', decision: 'approve', actor: 'alice' });
     assert.equal(stubborn.status, 'failed');
-    assert.equal(stubborn.result, 'Verification failed: flag stubborn-flag is off and serves true');
+    assert.equal(stubborn.result, 'Verification failed: flag stubborn-flag is off and serves true (observed through the local flag file)');
     const state = await service.get(id);
     assert.equal(state.status, 'triaging');
     assert.ok(types(state).includes('containment.failed'));

@@ -29,7 +29,7 @@ describe('local flag provider (LaunchDarkly file data source format)', () => {
     const result = await flags.applyChange(request('chat'));
     assert.deepEqual([result.previous.value, result.current.value, result.changed], [true, false, true]);
     assert.deepEqual(JSON.parse(await readFile(flags.path, 'utf8')), { flagValues: { chat: false, other: 'x' }, segments: {} });
-    assert.deepEqual(await flags.readFlag('chat'), { flagKey: 'chat', on: false, value: false });
+    assert.deepEqual(await flags.readFlag('chat'), { flagKey: 'chat', on: false, value: false, observedVia: 'the local flag file' });
     const [entry] = await flags.changes();
     assert.equal(entry?.idempotencyKey, 'INC-TEST1/chat');
   });

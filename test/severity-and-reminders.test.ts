@@ -34,7 +34,7 @@ describe('severity and cadence on the time-skipping server', { concurrency: 1 },
       assert.equal(state.mitigationTarget, '4h');
       assert.deepEqual(
         state.timeline.filter((e) => e.type === 'page.sent').map((e) => e.message),
-        ['Paged security-oncall, safety-oncall: severity P2 → P0'],
+        ['Paged security-oncall, safety-oncall: severity P2 → P0, via the server log'],
         'P2 pages nobody; P0 pages its rotations',
       );
     }));
@@ -55,7 +55,7 @@ describe('severity and cadence on the time-skipping server', { concurrency: 1 },
       assert.deepEqual(reminders, [60, 120, 200, 230]);
       assert.deepEqual(
         state.timeline.filter((e) => e.type === 'page.sent').map((e) => e.message),
-        ['Paged safety-oncall: declared', 'Paged security-oncall: severity P1 → P0'],
+        ['Paged safety-oncall: declared, via the server log', 'Paged security-oncall: severity P1 → P0, via the server log'],
         'a rotation already paged is not paged again',
       );
       assert.deepEqual(state.paged, ['safety-oncall', 'security-oncall']);

@@ -3,6 +3,7 @@ import {
   ParentClosePolicy,
   allHandlersFinished,
   condition,
+  patched,
   proxyActivities,
   setHandler,
   startChild,
@@ -114,6 +115,7 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
     state.acknowledgedAt = now();
     const took = Date.parse(state.acknowledgedAt) - Date.parse(state.declaredAt);
     record('acknowledged', state.commander, `Acknowledged by the IC ${formatDuration(took)} after declaration`, { timeToAcknowledgeMs: took });
+    followPage('acknowledge');
   };
 
   const isResolved = () => state.status === 'resolved' || state.status === 'postmortem' || state.status === 'closed';
@@ -152,11 +154,26 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
     state.paged.push(...targets);
     const summary = `[${state.severity}] ${state.title} (${reason})`;
     try {
-      await activities.page({ incidentId: state.id, targets, severity: state.severity, summary });
-      record('page.sent', SYSTEM, `Paged ${targets.join(', ')}: ${reason}`);
+      const { delivered } = await activities.page({ incidentId: state.id, targets, severity: state.severity, summary });
+      record('page.sent', SYSTEM, `Paged ${targets.join(', ')}: ${reason}, via ${delivered}`);
     } catch (err) {
       record('page.failed', SYSTEM, `Could not page ${targets.join(', ')}: ${failureMessage(err)}`);
     }
+  };
+
+  /** Sent one after another, so PagerDuty never sees the resolution before the acknowledgement. */
+  let pageUpdates = Promise.resolve();
+  /** The page follows the incident: acknowledged once the IC has it, resolved with it. */
+  const followPage = (action: 'acknowledge' | 'resolve') => {
+    if (!state.paged.length || !patched('page-follows-incident')) return;
+    pageUpdates = pageUpdates.then(async () => {
+      try {
+        const { delivered } = await activities.updatePage({ incidentId: state.id, action });
+        record(`page.${action}d`, SYSTEM, `Page ${action}d, via ${delivered}`);
+      } catch (err) {
+        record('page.failed', SYSTEM, `Could not ${action} the page: ${failureMessage(err)}`);
+      }
+    });
   };
 
   const findStep = (stepId: unknown): ContainmentStep => {
@@ -240,8 +257,9 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
 
     try {
       if (action.type === 'flag') {
-        const observed = await activities.readFlag({ flagKey: action.flagKey });
-        const seen = `flag ${action.flagKey} is ${observed.on ? 'on' : 'off'} and serves ${JSON.stringify(observed.value)}`;
+        const observed = await activities.readFlag({ flagKey: action.flagKey, expect: action.change });
+        const via = observed.observedVia ? ` (observed through ${observed.observedVia})` : '';
+        const seen = `flag ${action.flagKey} is ${observed.on ? 'on' : 'off'} and serves ${JSON.stringify(observed.value)}${via}`;
         if (!changeTookEffect(action.change, observed)) return verifyFailed(step, seen);
         step.result = `Verified: ${seen}`;
       } else if (action.verify) {
@@ -565,6 +583,7 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
         record('containment.expired', SYSTEM, `"${step.title}" was never decided`, { stepId: step.id });
       }
       record('status.resolved', actor.trim(), `Resolved: ${state.summary}`);
+      followPage('resolve');
       offerUndos();
       publish();
       return state;

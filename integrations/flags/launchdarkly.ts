@@ -1,4 +1,7 @@
-import type { FlagChange, FlagChangeRequest, FlagChangeResult, FlagProvider, FlagReading, FlagValue } from './provider.js';
+import { basicLogger, init, type LDClient, type LDContext, type LDEvaluationDetail, type LDLogger } from '@launchdarkly/node-server-sdk';
+import { changeTookEffect } from '../../workflows/flag-expectations.js';
+import { retryAfterMs } from '../http/retry-after.js';
+import type { FlagChange, FlagChangeRequest, FlagChangeResult, FlagContext, FlagProvider, FlagReading, FlagValue, ReadFlagOptions } from './provider.js';
 import { FlagChangeRefused, FlagServiceBusy } from './provider.js';
 
 export interface LaunchDarklyConfig {
@@ -7,6 +10,24 @@ export interface LaunchDarklyConfig {
   environmentKey: string;
   /** `https://app.launchdarkly.com` by default (federal and EU instances, or a test double, otherwise). */
   apiUrl?: string;
+  /**
+   * The server-side SDK key of `environmentKey`. With it, readings (and so verification) come from
+   * evaluating the flag with the LaunchDarkly server SDK, as the product sees it; without it, from the
+   * REST API.
+   */
+  sdkKey?: string;
+  /** The SDK's polling/base URI; `https://sdk.launchdarkly.com` by default. */
+  baseUri?: string;
+  /** The SDK's streaming URI; `baseUri` when only that is set (a Relay Proxy or a test double serves both), else `https://stream.launchdarkly.com`. */
+  streamUri?: string;
+  /** The SDK's events URI; `baseUri` when only that is set, else `https://events.launchdarkly.com`. Events are not sent anyway. */
+  eventsUri?: string;
+  /** How long the SDK may take to connect, in seconds (10 by default). */
+  sdkInitTimeoutSeconds?: number;
+  /** How long `readFlag` with `expect` waits for the SDK to show the change, in ms (10 000 by default). */
+  verifyTimeoutMs?: number;
+  /** Where the SDK logs; a basic logger at warn level (stderr) by default. */
+  sdkLogger?: LDLogger;
 }
 
 interface LdFlag {
@@ -15,13 +36,22 @@ interface LdFlag {
   environments: Record<string, { on: boolean; offVariation?: number; fallthrough?: { variation?: number; rollout?: unknown } }>;
 }
 
+/** Who verification evaluates a flag for when the caller names no context. */
+export const defaultVerificationContext: FlagContext = { kind: 'user', key: 'incident-response-verifier', anonymous: true };
+
+const POLL_MS = 100;
+
 /**
  * Flags in LaunchDarkly, changed through the REST API with semantic patch (turnFlagOff, turnFlagOn,
- * updateFallthroughVariationOrRollout), each change commented with the incident and step; read back
- * from the same API. The SDK only evaluates flags and cannot change them.
+ * updateFallthroughVariationOrRollout), each change commented with the incident and step. The SDK
+ * only evaluates flags and cannot change them: with an SDK key, `readFlag` evaluates the flag with the
+ * server SDK (streaming) for a context, so verification sees what the product sees; without one it
+ * reads the flag's environment back from the REST API. `applyChange` always reads `previous` from REST.
  */
 export class LaunchDarklyFlagProvider implements FlagProvider {
   private readonly apiUrl: string;
+  /** The SDK client, created on the first SDK reading; `ready` settles when it has connected (or failed to). */
+  private sdk?: { client: LDClient; ready: Promise<void> };
 
   constructor(private readonly config: LaunchDarklyConfig) {
     this.apiUrl = (config.apiUrl ?? 'https://app.launchdarkly.com').replace(/\/$/, '');
@@ -42,8 +72,83 @@ export class LaunchDarklyFlagProvider implements FlagProvider {
     return { flagKey, previous, current, changed: true, summary: `LaunchDarkly flag ${flagKey} (${this.config.environmentKey}): ${show(previous)} → ${show(current)}` };
   }
 
-  async readFlag(flagKey: string): Promise<FlagReading> {
-    return this.reading(await this.fetchFlag(flagKey));
+  async readFlag(flagKey: string, options: ReadFlagOptions = {}): Promise<FlagReading> {
+    if (!this.config.sdkKey) return this.reading(await this.fetchFlag(flagKey));
+    const context = options.context ?? defaultVerificationContext;
+    const client = await this.sdkClient();
+    let reading = await this.evaluate(client, flagKey, context);
+    if (!options.expect) return reading;
+    // The change went through REST; the SDK hears of it over its stream a moment later.
+    const deadline = Date.now() + (this.config.verifyTimeoutMs ?? 10_000);
+    while (!changeTookEffect(options.expect, reading) && Date.now() < deadline) {
+      await nextUpdate(client, flagKey, Math.min(POLL_MS, deadline - Date.now()));
+      reading = await this.evaluate(client, flagKey, context);
+    }
+    return reading;
+  }
+
+  /** Closes the SDK client and its stream connection; the app calls it on shutdown. */
+  close(): void {
+    const sdk = this.sdk;
+    this.sdk = undefined;
+    sdk?.client.close();
+  }
+
+  private async evaluate(client: LDClient, flagKey: string, context: FlagContext): Promise<FlagReading> {
+    const who = `${context.kind} "${context.key}"`;
+    const detail: LDEvaluationDetail = await client.variationDetail(flagKey, context as LDContext, null);
+    const { reason } = detail;
+    if (reason.kind === 'ERROR') {
+      const what = `The LaunchDarkly SDK could not evaluate flag "${flagKey}" for ${who} in environment ${this.config.environmentKey}: ${reason.errorKind ?? 'ERROR'}`;
+      // Not ready (or an SDK exception) can pass; a missing flag, a malformed flag or a bad context will not.
+      if (reason.errorKind === 'CLIENT_NOT_READY' || reason.errorKind === 'EXCEPTION') throw new Error(what);
+      throw new FlagChangeRefused(what);
+    }
+    return { flagKey, on: reason.kind !== 'OFF', value: (detail.value ?? null) as FlagValue, observedVia: `the LaunchDarkly SDK for ${who}` };
+  }
+
+  /** One client for the provider's lifetime, connected on first use; a failed start is forgotten so the next reading tries again. */
+  private async sdkClient(): Promise<LDClient> {
+    if (!this.sdk) {
+      const { baseUri, streamUri = baseUri, eventsUri = baseUri } = this.config;
+      const logger = this.config.sdkLogger ?? basicLogger({ level: 'warn' });
+      const client = init(this.config.sdkKey!, {
+        ...(baseUri ? { baseUri } : {}),
+        ...(streamUri ? { streamUri } : {}),
+        ...(eventsUri ? { eventsUri } : {}),
+        stream: true,
+        // Verification evaluations are not product traffic: sending them would skew flag insights,
+        // experiments and "last evaluated" data, so no analytics (nor diagnostic) events at all.
+        sendEvents: false,
+        diagnosticOptOut: true,
+        logger,
+      });
+      // Per-evaluation errors (an unknown flag, say) reach the caller as FlagChangeRefused; without a
+      // listener the SDK would also log each at error level. Stream failures it logs itself.
+      client.on('error', (err: Error) => logger.debug(`LaunchDarkly SDK: ${redact(err.message, this.config.sdkKey!)}`));
+      const timeout = this.config.sdkInitTimeoutSeconds ?? 10;
+      const ready = client.waitForInitialization({ timeout }).then(
+        () => undefined,
+        (err: unknown) => {
+          const message = redact((err as Error)?.message ?? String(err), this.config.sdkKey!);
+          const what = `The LaunchDarkly SDK for environment ${this.config.environmentKey} could not connect: ${message}`;
+          if (/authentication failed|\b40[13]\b/i.test(message)) throw new FlagChangeRefused(`${what} (check the SDK key)`);
+          throw new Error(what);
+        },
+      );
+      this.sdk = { client, ready };
+    }
+    const sdk = this.sdk;
+    try {
+      await sdk.ready;
+      return sdk.client;
+    } catch (err) {
+      if (this.sdk === sdk) {
+        this.sdk = undefined;
+        sdk.client.close();
+      }
+      throw err;
+    }
   }
 
   /** Nothing when the flag already is as wanted: no empty change in the audit log. */
@@ -65,7 +170,7 @@ export class LaunchDarklyFlagProvider implements FlagProvider {
     const env = this.environment(flag);
     const served = env.on ? env.fallthrough?.variation : env.offVariation;
     const value = served === undefined ? (env.on ? { rollout: env.fallthrough?.rollout ?? null } : null) : (flag.variations[served]?.value ?? null);
-    return { flagKey: flag.key, on: env.on, value };
+    return { flagKey: flag.key, on: env.on, value, observedVia: 'the LaunchDarkly REST API' };
   }
 
   private environment(flag: LdFlag) {
@@ -103,8 +208,25 @@ export class LaunchDarklyFlagProvider implements FlagProvider {
 function retryAfter(headers: Headers): number {
   const reset = Number(headers.get('x-ratelimit-reset'));
   if (Number.isFinite(reset) && reset > 0) return Math.max(reset - Date.now(), 1_000);
-  const seconds = Number(headers.get('retry-after'));
-  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1_000 : 10_000;
+  return retryAfterMs(headers.get('retry-after')) ?? 10_000;
+}
+
+/** Resolves on the SDK's next update of the flag, or after `ms` (the update event is only a shortcut). */
+function nextUpdate(client: LDClient, flagKey: string, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      client.off(`update:${flagKey}`, done);
+      resolve();
+    };
+    const timer = setTimeout(done, Math.max(ms, 0));
+    client.on(`update:${flagKey}`, done);
+  });
+}
+
+/** An SDK error should never carry the key, but the message goes into incident timelines: make sure. */
+function redact(message: string, secret: string): string {
+  return secret ? message.split(secret).join('[sdk key]') : message;
 }
 
 function show(reading: FlagReading): string {

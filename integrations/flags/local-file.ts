@@ -99,7 +99,7 @@ export class LocalFileFlagProvider implements FlagProvider {
   }
 
   async readFlag(flagKey: string): Promise<FlagReading> {
-    return { flagKey, ...evaluate(await this.requireFile(), flagKey, this.path) };
+    return { flagKey, ...evaluate(await this.requireFile(), flagKey, this.path), observedVia: 'the local flag file' };
   }
 
   /** Every change this provider made, oldest first. */

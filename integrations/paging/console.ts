@@ -1,5 +1,5 @@
 import type { Logger } from '../../app/log.js';
-import type { Page, Pager } from './provider.js';
+import type { Page, Pager, PageUpdate } from './provider.js';
 
 /** The embedded default: pages go to the server log (and, through the workflow, the timeline). */
 export class ConsolePager implements Pager {
@@ -7,6 +7,11 @@ export class ConsolePager implements Pager {
 
   async trigger(page: Page): Promise<{ delivered: string }> {
     this.log.warn(`[page ${page.targets.join(', ')}] ${page.incidentId} ${page.severity}: ${page.summary}`);
-    return { delivered: 'console' };
+    return { delivered: 'the server log' };
+  }
+
+  async update({ incidentId, action }: PageUpdate): Promise<{ delivered: string }> {
+    this.log.info(`[page] ${incidentId} ${action === 'acknowledge' ? 'acknowledged' : 'resolved'}`);
+    return { delivered: 'the server log' };
   }
 }

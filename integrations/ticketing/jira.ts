@@ -83,6 +83,6 @@ export class JiraTicketProvider implements TicketProvider {
         return text;
       }
     })();
-    throw Object.assign(new Error(`Jira ${method} ${path.split('?')[0]}: ${response.status} ${reason}`), { status: response.status });
+    throw Object.assign(new Error(`Jira ${method} ${path.split('?')[0]}: ${response.status} ${reason}`), { status: response.status, headers: Object.fromEntries(response.headers) });
   }
 }

@@ -18,12 +18,20 @@ export interface GitHubFake {
   issues: FakeIssue[];
   requests: FakeRequest[];
   close(number: number, by: string): void;
+  /** The next `count` requests get `status` with GitHub's error body and these headers. */
+  failNext(count: number, status: number, headers?: Record<string, string>): void;
   stop(): Promise<void>;
 }
 
 export async function startGitHubFake({ repository, token }: { repository: string; token: string }): Promise<GitHubFake> {
   const issues: FakeIssue[] = [];
+  let failures = { count: 0, status: 0, headers: {} as Record<string, string> };
   const fake = await startJsonFake(({ method, url, authorization, body }) => {
+    if (failures.count > 0) {
+      failures.count--;
+      const message = failures.status === 429 ? 'API rate limit exceeded' : failures.status === 401 ? 'Bad credentials' : 'Server Error';
+      return answer(failures.status, { message, documentation_url: 'https://docs.github.com/rest', status: String(failures.status) }, failures.headers);
+    }
     if (authorization !== `token ${token}`) return answer(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' });
     const base = `/repos/${repository}/issues`;
     if (url.pathname === base && method === 'GET') {
@@ -60,6 +68,9 @@ export async function startGitHubFake({ repository, token }: { repository: strin
     close(number, by) {
       const issue = issues.find((i) => i.number === number)!;
       Object.assign(issue, { state: 'closed', closed_at: new Date().toISOString(), closed_by: { login: by } });
+    },
+    failNext(count, status, headers = {}) {
+      failures = { count, status, headers };
     },
     stop: fake.stop,
   };

@@ -1,6 +1,10 @@
 // A contract fake of LaunchDarkly's flag REST API on 127.0.0.1: GET a flag with ?env=, PATCH it with
 // semantic patch (turnFlagOff, turnFlagOn, updateFallthroughVariationOrRollout), its {code, message}
 // errors and 429 with X-Ratelimit-Reset. It records every request.
+// With an SDK key it is also the server-side SDK's service for one environment: the stream
+// `GET /all` (server-sent events: `put` of every flag on connect, `patch` of a flag after each change
+// to it in that environment) and events `POST /bulk`; the server SDK 9.x asks for `${streamUri}/all`.
+import type { ServerResponse } from 'node:http';
 import { answer, startJsonFake, type FakeRequest } from './json-fake-server.js';
 
 export interface FakeFlag {
@@ -9,28 +13,147 @@ export interface FakeFlag {
   environments: Record<string, { on: boolean; offVariation: number; fallthrough: { variation: number }; _version: number }>;
 }
 
+/** A flag as the server-side SDK receives it for one environment. */
+export interface SdkFlag {
+  key: string;
+  version: number;
+  on: boolean;
+  variations: unknown[];
+  offVariation: number;
+  fallthrough: { variation: number };
+  targets: unknown[];
+  contextTargets: unknown[];
+  rules: unknown[];
+  prerequisites: unknown[];
+  salt: string;
+  trackEvents: boolean;
+  trackEventsFallthrough: boolean;
+  clientSide: boolean;
+  debugEventsUntilDate: null;
+  deleted: boolean;
+}
+
+export interface SdkStreamConnection {
+  path: string;
+  authorization?: string;
+  /** False once the stream has closed. */
+  open: boolean;
+}
+
 export interface LaunchDarklyFake {
   url: string;
   flags: Map<string, FakeFlag>;
   requests: FakeRequest[];
+  /** Every SDK stream request (`GET /all`), including refused ones. */
+  streams: SdkStreamConnection[];
+  /** Every event sent down an SDK stream, in order (a `patch` once per open stream). */
+  pushed: { event: 'put' | 'patch'; data: { path: string; data: unknown } }[];
+  /** Holds each `patch` back this long before sending it, as a slow stream would. */
+  delayStreamUpdates(ms: number): void;
   /** The next `count` requests get 429, resetting `resetInMs` from now. */
   rateLimit(count: number, resetInMs: number): void;
   /** The next PATCH gets 409, as when someone else changed the flag at that moment. */
   conflictOnce(): void;
+  /** The REST access token stops working, as when someone revoked it: 401 from then on. */
+  revokeApiToken(): void;
   stop(): Promise<void>;
 }
 
-export async function startLaunchDarklyFake({ project, token, flags }: { project: string; token: string; flags: FakeFlag[] }): Promise<LaunchDarklyFake> {
+export async function startLaunchDarklyFake({
+  project,
+  token,
+  flags,
+  sdkKey,
+  environment = 'production',
+}: {
+  project: string;
+  token: string;
+  flags: FakeFlag[];
+  /** The server-side SDK key of `environment`; without it the SDK endpoints answer 401. */
+  sdkKey?: string;
+  /** The environment the SDK key belongs to (`production` by default). */
+  environment?: string;
+}): Promise<LaunchDarklyFake> {
   const store = new Map(flags.map((f) => [f.key, structuredClone(f)]));
+  let revoked = false;
   let limited = 0;
   let conflict = false;
   let resetAt = 0;
+  let streamDelayMs = 0;
+  const streams: SdkStreamConnection[] = [];
+  const pushed: LaunchDarklyFake['pushed'] = [];
+  const open = new Set<ServerResponse>();
+
+  const sdkFlag = (flag: FakeFlag): SdkFlag | undefined => {
+    const env = flag.environments[environment];
+    if (!env) return undefined;
+    return {
+      key: flag.key,
+      version: env._version,
+      on: env.on,
+      variations: flag.variations.map((v) => v.value),
+      offVariation: env.offVariation,
+      fallthrough: { variation: env.fallthrough.variation },
+      targets: [],
+      contextTargets: [],
+      rules: [],
+      prerequisites: [],
+      salt: `salt-${flag.key}`,
+      trackEvents: false,
+      trackEventsFallthrough: false,
+      clientSide: false,
+      debugEventsUntilDate: null,
+      deleted: false,
+    };
+  };
+  const send = (response: ServerResponse, event: 'put' | 'patch', data: { path: string; data: unknown }) => {
+    pushed.push({ event, data });
+    response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  };
+  const pushPatch = (flag: SdkFlag) => {
+    const deliver = () => {
+      for (const response of open) send(response, 'patch', { path: `/flags/${flag.key}`, data: flag });
+    };
+    if (streamDelayMs > 0) setTimeout(deliver, streamDelayMs);
+    else deliver();
+  };
+  /** The SDK's stream, answered before the JSON plumbing (which cannot stream). */
+  const stream = (request: FakeRequest, response: ServerResponse): boolean => {
+    if (request.method !== 'GET' || request.url.pathname !== '/all') return false;
+    const connection: SdkStreamConnection = { path: request.path, ...(request.authorization ? { authorization: request.authorization } : {}), open: false };
+    streams.push(connection);
+    if (!sdkKey || request.authorization !== sdkKey) {
+      response.writeHead(401, { 'content-type': 'application/json; charset=utf-8' });
+      response.end(JSON.stringify({ code: 'unauthorized', message: 'Invalid SDK key' }));
+      return true;
+    }
+    response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    connection.open = true;
+    open.add(response);
+    response.on('close', () => {
+      connection.open = false;
+      open.delete(response);
+    });
+    const all: Record<string, SdkFlag> = {};
+    for (const flag of store.values()) {
+      const forSdk = sdkFlag(flag);
+      if (forSdk) all[flag.key] = forSdk;
+    }
+    send(response, 'put', { path: '/', data: { flags: all, segments: {} } });
+    return true;
+  };
+
   const fake = await startJsonFake(({ method, url, authorization, contentType, body }) => {
+    // Analytics events (the SDK under test sends none, but would be accepted).
+    if (url.pathname === '/bulk' || url.pathname === '/diagnostic') {
+      if (method !== 'POST') return answer(405, { code: 'method_not_allowed', message: 'Method not allowed' });
+      return sdkKey && authorization === sdkKey ? answer(202, {}) : answer(401, { code: 'unauthorized', message: 'Invalid SDK key' });
+    }
     if (limited > 0) {
       limited--;
       return answer(429, { code: 'rate_limited', message: 'Rate limited' }, { 'x-ratelimit-reset': String(resetAt) });
     }
-    if (authorization !== token) return answer(401, { code: 'unauthorized', message: 'Invalid access token' });
+    if (revoked || authorization !== token) return answer(401, { code: 'unauthorized', message: 'Invalid access token' });
     const match = new RegExp(`^/api/v2/flags/${project}/([^/]+)$`).exec(url.pathname);
     const flag = match ? store.get(decodeURIComponent(match[1]!)) : undefined;
     if (!flag) return answer(404, { code: 'not_found', message: 'Unknown resource' });
@@ -55,12 +178,21 @@ export async function startLaunchDarklyFake({ project, token, flags }: { project
       } else return answer(400, { code: 'invalid_request', message: `unsupported instruction ${instruction.kind}` });
     }
     env._version++;
+    if (body.environmentKey === environment) pushPatch(sdkFlag(flag)!);
     return answer(200, flag);
-  });
+  }, { takeOver: stream });
   return {
     url: fake.url,
     flags: store,
     requests: fake.requests,
+    streams,
+    pushed,
+    delayStreamUpdates(ms) {
+      streamDelayMs = ms;
+    },
+    revokeApiToken() {
+      revoked = true;
+    },
     conflictOnce() {
       conflict = true;
     },
@@ -68,6 +200,10 @@ export async function startLaunchDarklyFake({ project, token, flags }: { project
       limited = count;
       resetAt = Date.now() + resetInMs;
     },
-    stop: fake.stop,
+    async stop() {
+      // An event stream never ends by itself, and the server waits for open responses before closing.
+      for (const response of open) response.end();
+      await fake.stop();
+    },
   };
 }
