@@ -1,10 +1,12 @@
 import type { FlagProvider } from '../integrations/flags/provider.js';
+import type { ModelRegistry } from '../integrations/model-registry/provider.js';
 import type { Notifier } from '../integrations/notify/provider.js';
 import type { Pager } from '../integrations/paging/provider.js';
 import type { TicketProvider } from '../integrations/ticketing/provider.js';
 import type { RunbookSource } from '../runbooks/source.js';
 import { createFlagActivities } from './flags.js';
 import { createHttpActivities } from './http.js';
+import { createModelActivities } from './models.js';
 import { createNotifyActivities } from './notify.js';
 import { createPagingActivities } from './paging.js';
 import { createReminderActivities } from './reminders.js';
@@ -13,6 +15,7 @@ import { createTicketActivities } from './tickets.js';
 
 export interface ActivityDependencies {
   flags: FlagProvider;
+  models: ModelRegistry;
   notifier: Notifier;
   pager: Pager;
   runbooks: RunbookSource;
@@ -21,9 +24,10 @@ export interface ActivityDependencies {
   links?: (incidentId: string) => { href: string; text: string }[];
 }
 
-export function createActivities({ flags, notifier, pager, runbooks, tickets, links = () => [] }: ActivityDependencies) {
+export function createActivities({ flags, models, notifier, pager, runbooks, tickets, links = () => [] }: ActivityDependencies) {
   return {
     ...createFlagActivities(flags),
+    ...createModelActivities(models),
     ...createNotifyActivities(notifier),
     ...createPagingActivities(pager),
     ...createRunbookActivities(runbooks),

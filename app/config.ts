@@ -30,6 +30,11 @@ export const serverEnvSchema = z.object({
   LAUNCHDARKLY_BASE_URI: optionalText.pipe(z.url({ error: 'must be an http(s) URL' }).optional()),
   LAUNCHDARKLY_STREAM_URI: optionalText.pipe(z.url({ error: 'must be an http(s) URL' }).optional()),
   LAUNCHDARKLY_EVENTS_URI: optionalText.pipe(z.url({ error: 'must be an http(s) URL' }).optional()),
+  MLFLOW_TRACKING_URI: optionalText.pipe(z.url({ error: 'must be the http(s) URL of your MLflow tracking server' }).optional()),
+  MLFLOW_TRACKING_TOKEN: optionalText,
+  MLFLOW_TRACKING_USERNAME: optionalText,
+  MLFLOW_TRACKING_PASSWORD: optionalText,
+  MODELS_FILE: optionalText,
   GITHUB_TOKEN: optionalText,
   GITHUB_REPOSITORY: optionalText.pipe(z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'must be owner/name').optional()),
   GITHUB_API_URL: optionalText.pipe(z.url({ error: 'must be an http(s) URL' }).optional()),
@@ -68,6 +73,7 @@ export interface ServerConfig extends ServerEnv {
   flagsFile: string;
   ticketsFile: string;
   notificationsFile: string;
+  modelsFile: string;
   runbooksDir: string;
   /** Embedded mode: no TEMPORAL_ADDRESS, so we run the dev server ourselves. */
   embeddedTemporal: boolean;
@@ -110,6 +116,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
     flagsFile: resolve(parsed.FLAGS_FILE ?? `${dataDir}/flags.json`),
     ticketsFile: resolve(parsed.TICKETS_FILE ?? `${dataDir}/tickets.json`),
     notificationsFile: resolve(parsed.NOTIFICATIONS_FILE ?? `${dataDir}/notifications.jsonl`),
+    modelsFile: resolve(parsed.MODELS_FILE ?? `${dataDir}/models.json`),
     runbooksDir: resolve(parsed.RUNBOOKS_DIR),
     embeddedTemporal: parsed.TEMPORAL_ADDRESS === undefined,
   };

@@ -15,7 +15,7 @@ import { ticketWebhookRoutes } from './http/ticket-webhook-routes.js';
 import { startHttpServer, stopHttpServer } from './http/server.js';
 import { IncidentService } from './incident-service.js';
 import { createLogger, type Logger } from './log.js';
-import { describeFlags, describePager, describeTracker, incidentLinks, selectFlags, selectPager, selectTickets } from './providers.js';
+import { describeFlags, describeModels, describePager, describeTracker, incidentLinks, selectFlags, selectModels, selectPager, selectTickets } from './providers.js';
 import { temporalCliPath } from './temporal-binaries.js';
 import { connectTemporal, type TemporalConnections } from './temporal-connection.js';
 import { startDevServer, type DevServer } from './temporal-dev-server.js';
@@ -84,6 +84,7 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
   running.flags = flags;
   if (flags instanceof LocalFileFlagProvider && (await flags.ensureExists())) log.info('created example flags', { file: config.flagsFile });
   const tickets = selectTickets(config);
+  const models = selectModels(config);
   const temporalUiUrl = config.TEMPORAL_UI_URL ?? running.devServer?.uiUrl;
   const whereToFollow = { publicUrl, namespace: temporal.namespace, ...(temporalUiUrl ? { temporalUiUrl } : {}) };
   const pager = selectPager(config, log, whereToFollow);
@@ -92,7 +93,7 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
     connection: temporal.workerConnection,
     namespace: temporal.namespace,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    dependencies: { flags, notifier: new LocalLogNotifier(config.notificationsFile, log), pager, runbooks, tickets, links: (incidentId) => incidentLinks(whereToFollow, incidentId) },
+    dependencies: { flags, models, notifier: new LocalLogNotifier(config.notificationsFile, log), pager, runbooks, tickets, links: (incidentId) => incidentLinks(whereToFollow, incidentId) },
     bundlePath: config.WORKFLOW_BUNDLE,
   });
   running.worker = worker;
@@ -120,6 +121,7 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
     `Temporal         ${temporal.address} (namespace ${temporal.namespace}${running.devServer ? `, embedded, state in ${config.dataDir}` : ''})`,
     ...(running.devServer?.uiUrl ? [`Temporal Web UI  ${running.devServer.uiUrl}`] : []),
     `Flags            ${describeFlags(flags, config)}`,
+    `Models           ${describeModels(models, config)}`,
     `Tickets          ${describeTracker(tickets, config, publicUrl)}`,
     `Paging           ${describePager(pager)}`,
     `Notifications    ${config.notificationsFile}`,

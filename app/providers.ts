@@ -2,6 +2,9 @@
 import { LaunchDarklyFlagProvider } from '../integrations/flags/launchdarkly.js';
 import { LocalFileFlagProvider } from '../integrations/flags/local-file.js';
 import type { FlagProvider } from '../integrations/flags/provider.js';
+import { LocalFileModelRegistry } from '../integrations/model-registry/local-file.js';
+import { MlflowModelRegistry } from '../integrations/model-registry/mlflow.js';
+import type { ModelRegistry } from '../integrations/model-registry/provider.js';
 import { ConsolePager } from '../integrations/paging/console.js';
 import { PagerDutyPager } from '../integrations/paging/pagerduty.js';
 import type { Pager } from '../integrations/paging/provider.js';
@@ -33,6 +36,19 @@ export function selectFlags(config: ServerConfig): FlagProvider {
     ...(config.LAUNCHDARKLY_STREAM_URI ? { streamUri: config.LAUNCHDARKLY_STREAM_URI } : {}),
     ...(config.LAUNCHDARKLY_EVENTS_URI ? { eventsUri: config.LAUNCHDARKLY_EVENTS_URI } : {}),
   });
+}
+
+export function selectModels(config: ServerConfig): ModelRegistry {
+  if (!config.MLFLOW_TRACKING_URI) return new LocalFileModelRegistry(config.modelsFile);
+  return new MlflowModelRegistry({
+    trackingUri: config.MLFLOW_TRACKING_URI,
+    ...(config.MLFLOW_TRACKING_TOKEN ? { token: config.MLFLOW_TRACKING_TOKEN } : {}),
+    ...(config.MLFLOW_TRACKING_USERNAME ? { username: config.MLFLOW_TRACKING_USERNAME, password: config.MLFLOW_TRACKING_PASSWORD ?? '' } : {}),
+  });
+}
+
+export function describeModels(models: ModelRegistry, config: ServerConfig): string {
+  return models instanceof MlflowModelRegistry ? models.observedVia : config.modelsFile;
 }
 
 export function selectTickets(config: ServerConfig): TicketProvider {

@@ -1,9 +1,12 @@
+import { dirname, join } from 'node:path';
 import proto from '@temporalio/proto';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SearchAttributeType } from '@temporalio/common';
 import { createActivities } from '../activities/index.js';
 import type { LocalFileFlagProvider } from '../integrations/flags/local-file.js';
+import { LocalFileModelRegistry } from '../integrations/model-registry/local-file.js';
+import type { ModelRegistry } from '../integrations/model-registry/provider.js';
 import { ConsolePager } from '../integrations/paging/console.js';
 import type { RunbookSource } from '../runbooks/source.js';
 import type { TicketProvider } from '../integrations/ticketing/provider.js';
@@ -37,7 +40,7 @@ export async function startTimeSkipping(): Promise<TestWorkflowEnvironment> {
 /** A worker on the time-skipping server with the real activities and local providers; pages are not printed. */
 export function createLocalWorker(
   env: TestWorkflowEnvironment,
-  { taskQueue, flags, runbooks, tickets, notifier }: { taskQueue: string; flags: LocalFileFlagProvider; runbooks: RunbookSource; tickets: TicketProvider; notifier: Notifier },
+  { taskQueue, flags, runbooks, tickets, notifier, models }: { taskQueue: string; flags: LocalFileFlagProvider; runbooks: RunbookSource; tickets: TicketProvider; notifier: Notifier; models?: ModelRegistry },
   options: Partial<WorkerOptions> = {},
 ): Promise<Worker> {
   const quiet = createLogger('error');
@@ -46,7 +49,7 @@ export function createLocalWorker(
     namespace: env.namespace ?? 'default',
     taskQueue,
     workflowBundle: { codePath: requireWorkflowBundle() },
-    activities: createActivities({ flags, runbooks, tickets, notifier, pager: new ConsolePager(quiet) }),
+    activities: createActivities({ flags, models: models ?? new LocalFileModelRegistry(join(dirname(flags.path), 'models.json')), runbooks, tickets, notifier, pager: new ConsolePager(quiet) }),
     ...options,
   });
 }

@@ -71,8 +71,10 @@ export const containmentStepSchema = z.discriminatedUnion(
     z.strictObject({
       ...stepBase,
       kind: z.literal('model-rollback'),
-      flag: flagKey.describe('the flag whose variation selects the model or prompt version'),
-      to: z.string().min(1).describe('the pinned earlier version to serve'),
+      flag: flagKey.optional().describe('the flag whose variation selects the model or prompt version (LaunchDarkly or the local flag file)'),
+      model: z.string().min(1).optional().describe('or: the registered model whose alias serves production (MLflow Model Registry or the local registry)'),
+      alias: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be an alias name such as champion').default('champion').describe('with model: the alias to move back'),
+      to: z.string().min(1).describe('with flag: the pinned earlier version to serve; with model: a version number, or "previous"'),
     }),
     z.strictObject({ ...stepBase, kind: z.literal('disable-tool'), tool: z.string().min(1), flag: flagKey }),
     z.strictObject({ ...stepBase, kind: z.literal('rate-limit'), flag: flagKey, value: z.number().nonnegative() }),
@@ -154,6 +156,12 @@ export const runbookSchema = z
     runbook.containment.forEach((step, i) => {
       if (seen.has(step.id)) ctx.addIssue({ code: 'custom', path: ['containment', i, 'id'], message: `duplicate step id "${step.id}"` });
       seen.add(step.id);
+      if (step.kind === 'model-rollback' && (step.flag === undefined) === (step.model === undefined)) {
+        ctx.addIssue({ code: 'custom', path: ['containment', i], message: 'a model rollback names either a flag or a registered model, not both' });
+      }
+      if (step.kind === 'model-rollback' && step.model !== undefined && step.to !== 'previous' && !/^\d+$/.test(step.to)) {
+        ctx.addIssue({ code: 'custom', path: ['containment', i, 'to'], message: 'with model: must be a version number or "previous"' });
+      }
       if (step.kind === 'flag' && step.action === 'serve' && step.value === undefined) {
         ctx.addIssue({ code: 'custom', path: ['containment', i, 'value'], message: 'is required with action: serve' });
       }

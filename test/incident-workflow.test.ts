@@ -235,6 +235,37 @@ describe('incident workflow on a real Temporal dev server', () => {
     assert.equal((await rejection(service.resolve(id, 'alice', 'again'))).kind, 'conflict');
   });
 
+  it('rolls a registered model\'s alias back to the previous version, verifies it, and offers to move it back', async () => {
+    await writeFile(
+      join(harness.runbooks.dir, 'test-model-registry.yaml'),
+      `id: test-model-registry
+title: Test model registry rollback
+description: Rolls back a registered model's alias.
+containment:
+  - { id: rollback-champion, kind: model-rollback, title: Serve the previous assistant model, model: assistant-chat, to: previous }
+  - { id: rollback-ghost, kind: model-rollback, title: Roll back a model nobody registered, model: ghost-model, to: previous }
+`,
+    );
+    await writeFile(harness.models.path, JSON.stringify({ models: { 'assistant-chat': { versions: ['1', '2', '3', '5'], aliases: { champion: '5', challenger: '5' } } } }));
+    const id = await declare({ runbookId: 'test-model-registry' });
+    const step = await service.decide(id, { stepId: 'rollback-champion', decision: 'approve', actor: 'alice' });
+    assert.equal(step.status, 'verified');
+    assert.equal(step.result, 'Verified: model assistant-chat "champion" serves version 3 (observed through the local model registry)');
+    const alias = async () => (await harness.models.readAlias('assistant-chat', 'champion')).version;
+    assert.equal(await alias(), '3', 'the version before 5 that exists');
+    assert.equal((await harness.models.readAlias('assistant-chat', 'challenger')).version, '5', 'other aliases stay');
+
+    const ghost = await service.decide(id, { stepId: 'rollback-ghost', decision: 'approve', actor: 'alice' });
+    assert.equal(ghost.status, 'failed');
+    assert.match(ghost.result ?? '', /^Execution failed: No registered model "ghost-model" in .*models\.json \(models: assistant-chat\)$/);
+
+    const resolved = await service.resolve(id, 'alice', 'Rolled back');
+    const undo = resolved.steps.find((s) => s.id === 'undo-rollback-champion');
+    assert.equal(undo?.target, 'model assistant-chat "champion" → version 5');
+    assert.equal((await service.decide(id, { stepId: 'undo-rollback-champion', decision: 'approve', actor: 'alice' })).status, 'verified');
+    assert.equal(await alias(), '5', 'the undo moved it back');
+  });
+
   it('keeps its runbook snapshot when the file changes; a new incident gets the new version', async () => {
     const file = join(harness.runbooks.dir, 'generic.yaml');
     const before = await readFile(file, 'utf8');

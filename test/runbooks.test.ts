@@ -103,6 +103,29 @@ describe('runbook validation', () => {
     assert.match(problems[0]!.message, /kind must be one of flag, model-rollback/);
   });
 
+  it('takes a model rollback through a flag or a registered model, never both, and names the mistake', async () => {
+    const dir = await libraryCopy();
+    const steps = [
+      '  - { id: both, kind: model-rollback, title: Both, flag: assistant-model-version, model: assistant-chat, to: "1" }',
+      '  - { id: neither, kind: model-rollback, title: Neither, to: "1" }',
+      '  - { id: latest, kind: model-rollback, title: Latest, model: assistant-chat, to: latest }',
+      '  - { id: registry, kind: model-rollback, title: Registry, model: assistant-chat, to: previous }',
+    ];
+    await writeFile(join(dir, 'registry.yaml'), `id: registry\ntitle: Registry\ndescription: Model registry steps.\ncontainment:\n${steps.join('\n')}\n`);
+    const { problems, runbooks } = await loadRunbookLibrary(dir);
+    assert.deepEqual(
+      problems.filter((p) => p.file.endsWith('registry.yaml')).map((p) => `${p.path}: ${p.message}`),
+      [
+        'containment[0]: a model rollback names either a flag or a registered model, not both',
+        'containment[1]: a model rollback names either a flag or a registered model, not both',
+        'containment[2].to: with model: must be a version number or "previous"',
+      ],
+    );
+    assert.equal(runbooks.some((r) => r.runbook.id === 'registry'), false);
+    const registryStep = { id: 'registry', kind: 'model-rollback', title: 'Registry', model: 'assistant-chat', alias: 'champion', to: 'previous' } as const;
+    assert.deepEqual(actionFor({ ...registryStep, description: '', approval: {} as never }), { type: 'model', model: 'assistant-chat', alias: 'champion', to: 'previous' });
+  });
+
   it('names an unknown approver group with its path', async () => {
     const dir = await libraryCopy();
     const file = join(dir, 'excessive-agency.yaml');

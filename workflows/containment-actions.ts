@@ -6,6 +6,8 @@ import { describeChange } from './flag-expectations.js';
 
 export type StepAction =
   | { type: 'flag'; flagKey: string; change: FlagChange }
+  /** Move a registered model's alias: `to` is a version, or `previous`. */
+  | { type: 'model'; model: string; alias: string; to: string }
   | {
       type: 'http';
       request: HttpRequestSpec;
@@ -23,7 +25,9 @@ export function actionFor(step: RunbookStep): StepAction {
     case 'disable-tool':
       return { type: 'flag', flagKey: step.flag, change: { kind: 'turnOff' } };
     case 'model-rollback':
-      return { type: 'flag', flagKey: step.flag, change: { kind: 'setValue', value: step.to } };
+      return step.model !== undefined
+        ? { type: 'model', model: step.model, alias: step.alias, to: step.to }
+        : { type: 'flag', flagKey: step.flag!, change: { kind: 'setValue', value: step.to } };
     case 'rate-limit':
       return { type: 'flag', flagKey: step.flag, change: { kind: 'setValue', value: step.value } };
     case 'quarantine-index':
@@ -47,5 +51,12 @@ export function actionFor(step: RunbookStep): StepAction {
 }
 
 export function describeAction(action: StepAction): string {
-  return action.type === 'flag' ? describeChange(action.flagKey, action.change) : `${action.request.method} ${action.request.url.split('?')[0]}`;
+  switch (action.type) {
+    case 'flag':
+      return describeChange(action.flagKey, action.change);
+    case 'model':
+      return `model ${action.model} "${action.alias}" → ${action.to === 'previous' ? 'the previous version' : `version ${action.to}`}`;
+    case 'http':
+      return `${action.request.method} ${action.request.url.split('?')[0]}`;
+  }
 }

@@ -71,6 +71,8 @@ interface StepPlan {
   approval: RunbookStep['approval'];
   /** Set once the step ran: the flag as it was before, for undo. */
   previous?: FlagReading;
+  /** Set once a model rollback ran: the version the alias served before, for undo. */
+  previousVersion?: string;
 }
 
 /** One workflow per incident; its workflow id is the incident id. It runs the incident's runbook. */
@@ -237,6 +239,7 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
     const action = plan.action;
     step.status = 'executing';
     step.decisionDue = undefined;
+    let movedTo: string | undefined;
     try {
       if (action.type === 'flag') {
         const change = await activities.applyFlagChange({
@@ -247,6 +250,17 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
         });
         plan.previous ??= change.previous;
         record('containment.executed', SYSTEM, change.summary, { stepId: step.id, changed: change.changed });
+      } else if (action.type === 'model') {
+        const moved = await activities.moveModelAlias({
+          model: action.model,
+          alias: action.alias,
+          to: action.to,
+          idempotencyKey: `${state.id}/${step.id}`,
+          comment: `${state.id}: ${step.title} (approved by ${step.decision?.by})`,
+        });
+        plan.previousVersion ??= moved.previous;
+        movedTo = moved.current;
+        record('containment.executed', SYSTEM, moved.summary, { stepId: step.id, changed: moved.changed });
       } else {
         const outcome = await activities.httpAction({ request: action.request });
         record('containment.executed', SYSTEM, `${describeAction(action)} answered ${outcome.status}`, { stepId: step.id });
@@ -261,6 +275,11 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
         const via = observed.observedVia ? ` (observed through ${observed.observedVia})` : '';
         const seen = `flag ${action.flagKey} is ${observed.on ? 'on' : 'off'} and serves ${JSON.stringify(observed.value)}${via}`;
         if (!changeTookEffect(action.change, observed)) return verifyFailed(step, seen);
+        step.result = `Verified: ${seen}`;
+      } else if (action.type === 'model') {
+        const observed = await activities.readModelAlias({ model: action.model, alias: action.alias });
+        const seen = `model ${action.model} "${action.alias}" serves version ${observed.version} (observed through ${observed.observedVia})`;
+        if (observed.version !== movedTo) return verifyFailed(step, `${seen}, expected version ${movedTo}`);
         step.result = `Verified: ${seen}`;
       } else if (action.verify) {
         const check = await activities.httpCheck(action.verify);
@@ -341,6 +360,8 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
       let undo: StepAction | undefined;
       if (action.type === 'flag' && plan.previous) {
         undo = { type: 'flag', flagKey: action.flagKey, change: restoring(action.change, plan.previous) };
+      } else if (action.type === 'model' && plan.previousVersion) {
+        undo = { type: 'model', model: action.model, alias: action.alias, to: plan.previousVersion };
       } else if (action.type === 'http' && action.undo) {
         undo = { type: 'http', request: action.undo };
       }

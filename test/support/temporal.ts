@@ -1,6 +1,7 @@
 import { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { installTemporalRuntime } from '../../app/runtime.js';
+import { LocalFileModelRegistry } from '../../integrations/model-registry/local-file.js';
 import { LocalFileTicketProvider } from '../../integrations/ticketing/local-file.js';
 import { LocalFileFlagProvider } from '../../integrations/flags/local-file.js';
 import { temporalCliPath } from '../../app/temporal-binaries.js';
@@ -24,6 +25,7 @@ export interface TemporalHarness {
   worker: Worker;
   taskQueue: string;
   flags: LocalFileFlagProvider;
+  models: LocalFileModelRegistry;
   tickets: LocalFileTicketProvider;
   notifier: LocalLogNotifier;
   runbooks: RunbookSource;
@@ -54,13 +56,14 @@ export async function startTemporalHarness(): Promise<TemporalHarness> {
   const flags = new LocalFileFlagProvider(`${dataDir}/flags.json`);
   await flags.ensureExists();
   const tickets = new LocalFileTicketProvider(`${dataDir}/tickets.json`);
+  const models = new LocalFileModelRegistry(`${dataDir}/models.json`);
   const notifier = new LocalLogNotifier(`${dataDir}/notifications.jsonl`, createLogger('error'));
   const taskQueue = 'incidents-test';
   const worker: Worker = await createIncidentWorker({
     connection: temporal.workerConnection,
     namespace: 'default',
     taskQueue,
-    dependencies: { flags, notifier, pager: new ConsolePager(createLogger('error')), runbooks, tickets },
+    dependencies: { flags, models, notifier, pager: new ConsolePager(createLogger('error')), runbooks, tickets },
   });
   const running = worker.run();
   return {
@@ -69,6 +72,7 @@ export async function startTemporalHarness(): Promise<TemporalHarness> {
     worker,
     taskQueue,
     flags,
+    models,
     tickets,
     notifier,
     runbooks,
