@@ -2,16 +2,25 @@ import type { Ticket } from '../workflows/model.js';
 import { retryAfterMs } from '../integrations/http/retry-after.js';
 import { redact } from '../integrations/redaction/redact.js';
 import { ServiceBusy, ServiceRefused } from '../integrations/service-errors.js';
-import type { TicketProvider, TicketRequest, TicketStatus } from '../integrations/ticketing/provider.js';
+import type { RecordRequest, TicketProvider, TicketRequest, TicketStatus } from '../integrations/ticketing/provider.js';
 import { asActivityFailure } from './failure-classes.js';
 
 export function createTicketActivities(tickets: TicketProvider, links: (incidentId: string) => { href: string; text: string }[] = () => []) {
+  const withLinks = ({ incidentId, body }: { incidentId: string; body: string }) => [body, ...links(incidentId).map((link) => `${link.text}: ${link.href}`)].join('\n');
   return {
     async openTicket(request: TicketRequest): Promise<{ ticket: Ticket; pollEvery?: string }> {
-      const linkBack = links(request.incidentId).map((link) => `${link.text}: ${link.href}`);
-      const body = [request.body, ...linkBack].join('\n');
-      const ticket = await tickets.open({ ...request, title: redact(request.title), body: redact(body) }).catch(classified);
+      const ticket = await tickets.open({ ...request, title: redact(request.title), body: redact(withLinks(request)) }).catch(classified);
       return tickets.pollEvery ? { ticket, pollEvery: tickets.pollEvery } : { ticket };
+    },
+    async openIncidentRecord(request: RecordRequest): Promise<Ticket> {
+      return tickets.openRecord({ ...request, title: redact(request.title), body: redact(withLinks(request)) }).catch(classified);
+    },
+    /** Once per marker, however often it is retried. */
+    async commentOnTicket({ ticket, marker, text }: { ticket: Ticket; marker: string; text: string }): Promise<void> {
+      return tickets.comment(ticket, marker, redact(text)).catch(classified);
+    },
+    async closeIncidentRecord(ticket: Ticket): Promise<void> {
+      return tickets.closeRecord(ticket).catch(classified);
     },
     async ticketStatus(ticket: Ticket): Promise<TicketStatus> {
       return tickets.status(ticket).catch(classified);
@@ -34,7 +43,7 @@ class TrackerBusy extends ServiceBusy {
  */
 function classified(err: unknown): never {
   const { status, response } = err as { status?: unknown; response?: { headers?: Record<string, string | undefined> } };
-  if (typeof status !== 'number') throw err;
+  if (typeof status !== 'number') asActivityFailure(err);
   const headers = response?.headers ?? (err as { headers?: Record<string, string | undefined> }).headers ?? {};
   const message = (err as Error).message;
   const limited = status === 429 || (status === 403 && (headers['retry-after'] !== undefined || headers['x-ratelimit-remaining'] === '0'));

@@ -101,9 +101,10 @@ describe('corrective actions on the time-skipping server', { concurrency: 1 }, (
       assert.equal(byId.get(waived.id)!.waiverReason, 'the flag from A1 covers it');
       assert.deepEqual(
         incident.actions.map((a) => a.ticket?.key),
-        ['LOCAL-1', 'LOCAL-2', 'LOCAL-3'],
-        'each action filed one ticket',
+        ['LOCAL-2', 'LOCAL-3', 'LOCAL-4'],
+        'each action filed one ticket (LOCAL-1 is the incident record)',
       );
+      assert.equal(incident.record?.key, 'LOCAL-1');
       assert.match(incident.postmortem!.markdown, /Alert on internal-note leakage/);
 
       const kpis = computeKpis([incident], { now: new Date(await env.currentTimeMs()), since: new Date(Date.parse(incident.declaredAt) - DAY) });
@@ -114,6 +115,8 @@ describe('corrective actions on the time-skipping server', { concurrency: 1 }, (
 
       const result = (await env.client.workflow.getHandle(id).result()) as IncidentState;
       assert.equal(result.status, 'closed', 'the workflow ends once closed');
+      assert.ok(result.timeline.some((e) => e.type === 'record.closed'), 'after closing the incident record, postmortem attached');
+      assert.equal((await tickets.status(result.record!)).closed, true);
     }));
 
   it('finds a ticket closed in the tracker by polling, when no webhook tells it', () =>

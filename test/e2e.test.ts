@@ -249,8 +249,10 @@ describe('after the fire, as a user runs it', () => {
     assert.match(refused.stderr, /dave may not waive A2: only the incident commander \(alice\) may \(HTTP 403\)/);
     assert.match(await ok(['action', 'waive', id, 'A2', '--reason', 'A1 catches it first']), /A2 +prevent +waived/);
     assert.match(await ok(['postmortem', id, '--complete']), /postmortem completed by alice; status closed/);
-    const tickets = JSON.parse(await readFile(join(env.DATA_DIR, 'tickets.json'), 'utf8')).tickets as { key: string; closed: boolean }[];
-    assert.deepEqual(tickets.map((t) => [t.key, t.closed]), [['LOCAL-1', true], ['LOCAL-2', false]], 'a waived action leaves its ticket to the team');
+    const tickets = JSON.parse(await readFile(join(env.DATA_DIR, 'tickets.json'), 'utf8')).tickets as { key: string; closed: boolean; title: string; comments?: { text: string }[] }[];
+    assert.deepEqual(tickets.map((t) => [t.key, t.closed]), [['LOCAL-1', true], ['LOCAL-2', true], ['LOCAL-3', false]], 'a waived action leaves its ticket to the team');
+    assert.match(tickets[0]!.title, new RegExp(`^\\[${id}\\] P1 `), 'LOCAL-1 is the incident record, closed with the incident');
+    assert.match(tickets[0]!.comments!.at(-1)!.text, /^# Postmortem/, 'with the postmortem attached');
 
     const repeatId = JSON.parse(await ok(['declare', 'Support bot quotes notes again', '--category', 'other', '--severity', 'P2', '--service', 'support-bot', '--json'])).id as string;
 
@@ -364,12 +366,18 @@ describe('with LaunchDarkly, PagerDuty and GitHub configured, as a user runs it'
         assert.ok(afterResolve.includes(line), `the timeline shows "${line}"`);
       }
 
+      const record = await eventually(() => github.issues.find((i) => i.labels.some((l) => l.name === `incident-record:${id}`)), Boolean, 'the incident record');
+      assert.match(record!.title, new RegExp(`^\\[${id}\\] P1 Assistant mails internal notes to \\[redacted email\\]$`));
+      await eventually(() => record!.comments, (c) => c.some((x) => x.body.startsWith('Resolved by alice')), 'the resolution on the record');
+
+      const beforeLimit = github.requests.length;
       github.failNext(1, 429, { 'retry-after': '2' });
       assert.equal((await runCli(['action', 'add', id, '--title', 'Eval for internal notes', '--owner', 'carol'], cliEnv)).code, 0);
       assert.equal((await runCli(['action', 'add', id, '--title', `Scrub keys like ${apiKey} from logs`, '--owner', 'erin'], cliEnv)).code, 0);
-      const issues = await eventually(() => github.issues, (all) => all.length === 2, 'two GitHub issues', 20_000);
-      const [rateLimited] = github.requests; // A1's look-up for an existing issue, answered 429
-      const retriedAfterMs = github.requests.find((r, i) => i > 0 && r.path === rateLimited!.path)!.at - rateLimited!.at;
+      const actionIssues = () => github.issues.filter((i) => i.labels.some((l) => l.name.startsWith('incident-action:')));
+      const issues = await eventually(actionIssues, (all) => all.length === 2, 'two GitHub issues for the actions', 20_000);
+      const rateLimited = github.requests[beforeLimit]!; // A1's look-up for an existing issue, answered 429
+      const retriedAfterMs = github.requests.find((r, i) => i > beforeLimit && r.path === rateLimited.path)!.at - rateLimited.at;
       assert.ok(retriedAfterMs >= 1_900 && retriedAfterMs < 5_000, `the 429's Retry-After: 2 was honoured (retried after ${retriedAfterMs} ms)`);
       for (const n of [1, 2]) assert.ok(issues.find((i) => i.labels.some((l) => l.name === `incident-action:${id}/A${n}`)), `A${n} filed as a labelled GitHub issue`);
       assert.ok(issues.every((i) => i.body.includes(`/api/incidents/${id}`)), 'each issue links back to the incident');
@@ -384,7 +392,11 @@ describe('with LaunchDarkly, PagerDuty and GitHub configured, as a user runs it'
         assert.equal(delivered.status, 202);
       }
       const listed = await eventually(async () => (await runCli(['action', 'list', id], cliEnv)).stdout, (out) => (out.match(/closed on time/g) ?? []).length === 2, 'both actions closed');
-      assert.match(listed, /A1 +prevent +closed on time +carol +\S+ +#2/, "A1 filed second: its first look-up was rate limited");
+      assert.match(listed, /A1 +prevent +closed on time +carol +\S+ +#3/, 'A1 filed after the record (#1) and A2 (#2): its first look-up was rate limited');
+      assert.equal((await runCli(['postmortem', id, '--complete'], cliEnv)).code, 0);
+      await eventually(() => record!.state, (state) => state === 'closed', 'the record closes with the incident');
+      assert.match(record!.comments.at(-1)!.body, /^# Postmortem/m, 'the postmortem is attached');
+      assert.equal(record!.state_reason, 'completed');
 
       // A revoked LaunchDarkly token: the step fails with the reason, the IC hears, the incident goes on.
       ld.revokeApiToken();

@@ -52,6 +52,28 @@ describe('Jira Cloud as the ticket tracker (REST v3, contract fake)', () => {
     assert.ok(!Number.isNaN(Date.parse(status.closedAt!)), `resolution date ${status.closedAt} parses`);
   });
 
+  it('keeps the incident record: one issue, each comment once, closed through the transition to Done', async () => {
+    const activities = createTicketActivities(new JiraTicketProvider({ baseUrl: jira.url, email: 'bot@acme.test', apiToken: TOKEN, projectKey: 'AI', webhooks: true }));
+    const recordRequest = { incidentId: 'INC-REC02', title: '[INC-REC02] P2 Harmful output spike', body: 'Spike in flagged outputs.\n\nDeclared by alice.', severity: 'P2' as const, labels: ['incident', 'severity:P2'] };
+    const ticket = await activities.openIncidentRecord(recordRequest);
+    assert.deepEqual(await activities.openIncidentRecord(recordRequest), ticket);
+    const issue = jira.issues.find((i) => i.key === ticket.key)!;
+    assert.deepEqual(issue.fields.labels, ['incident', 'severity:P2', 'incident-record:INC-REC02']);
+    for (let attempt = 0; attempt < 2; attempt++) await activities.commentOnTicket({ ticket, marker: 'INC-REC02/postmortem', text: '# Postmortem\nWhat happened.' });
+    assert.equal(issue.comments.length, 1, 'the retry found its marker');
+    assert.deepEqual(issue.comments[0], {
+      type: 'doc',
+      version: 1,
+      content: ['# Postmortem', 'What happened.', '(incident-response:INC-REC02/postmortem)'].map((text) => ({ type: 'paragraph', content: [{ type: 'text', text }] })),
+    });
+    await activities.closeIncidentRecord(ticket);
+    assert.equal(issue.fields.status.statusCategory.key, 'done');
+    const transitions = jira.requests.filter((r) => r.method === 'POST' && r.url.pathname.endsWith('/transitions'));
+    assert.deepEqual(transitions.map((r) => r.body), [{ transition: { id: '31' } }], 'the transition whose target is Done');
+    await activities.closeIncidentRecord(ticket);
+    assert.equal(jira.requests.filter((r) => r.method === 'POST' && r.url.pathname.endsWith('/transitions')).length, 1, 'closing a closed record changes nothing');
+  });
+
   it("refuses for good on Jira's 4xx, naming the field, without the token", async () => {
     const wrongProject = new JiraTicketProvider({ baseUrl: jira.url, email: 'bot@acme.test', apiToken: TOKEN, projectKey: 'NOPE', webhooks: true });
     await assert.rejects(createTicketActivities(wrongProject).openTicket(request), (err: unknown) => {

@@ -38,7 +38,7 @@ import {
   waiveActionUpdate,
   waiveSignal,
 } from './messages.js';
-import type { ContainmentStep, CorrectiveAction, DeclareInput, IncidentState, Severity, StepDecisionInput } from './model.js';
+import type { ContainmentStep, CorrectiveAction, DeclareInput, IncidentState, Severity, StepDecisionInput, Ticket } from './model.js';
 import { ACTION_KINDS, SEVERITIES } from './model.js';
 import { renderPostmortem } from './postmortem.js';
 import { within } from './within.js';
@@ -161,6 +161,44 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
     } catch (err) {
       record('page.failed', SYSTEM, `Could not page ${targets.join(', ')}: ${failureMessage(err)}`);
     }
+  };
+
+  /**
+   * The incident's own ticket: filed at declaration, told of the resolution, given the postmortem and
+   * closed at the end; one call after another, so the tracker sees them in that order.
+   */
+  let recordWork = Promise.resolve();
+  const openRecord = () => {
+    if (!patched('incident-record')) return;
+    recordWork = recordWork.then(async () => {
+      try {
+        state.record = await activities.openIncidentRecord({
+          incidentId: state.id,
+          title: `[${state.id}] ${state.severity} ${state.title}`,
+          body: [
+            state.description || state.title,
+            `${state.severity} ${state.category}, declared by ${state.declaredBy} at ${state.declaredAt}; incident commander ${state.commander}; runbook "${runbook.title}".`,
+            'This is the incident record: the resolution and the postmortem are added here, and it is closed when the incident closes.',
+          ].join('\n\n'),
+          severity: state.severity,
+          labels: ['incident', `severity:${state.severity}`, `category:${state.category}`],
+        });
+        record('record.opened', SYSTEM, `Incident record ${state.record.key}: ${state.record.url}`);
+      } catch (err) {
+        record('record.failed', SYSTEM, `Could not file the incident record: ${failureMessage(err)}`);
+      }
+    });
+  };
+  const onRecord = (what: string, work: (ticket: Ticket) => Promise<void>) => {
+    recordWork = recordWork.then(async () => {
+      if (!state.record) return;
+      try {
+        await work(state.record);
+      } catch (err) {
+        record('record.failed', SYSTEM, `Could not ${what} on the incident record ${state.record.key}: ${failureMessage(err)}`);
+      }
+    });
+    return recordWork;
   };
 
   /** Sent one after another, so PagerDuty never sees the resolution before the acknowledgement. */
@@ -427,6 +465,11 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
     const ended = state.actions.length ? `; ${state.actions.filter((a) => a.status === 'closed').length} action(s) closed, ${state.actions.filter((a) => a.status === 'waived').length} waived` : '';
     record('status.closed', SYSTEM, `Closed${ended}`);
     publish();
+    await onRecord('attach the postmortem and close it', async (ticket) => {
+      await activities.commentOnTicket({ ticket, marker: `${state.id}/postmortem`, text: state.postmortem?.markdown ?? '' });
+      await activities.closeIncidentRecord(ticket);
+      record('record.closed', SYSTEM, `Postmortem attached to the incident record ${ticket.key}, which is closed`);
+    });
     await notify([`ic:${state.commander}`], `Incident closed: ${state.title}`, `${state.id} is closed${ended}.`);
   };
 
@@ -605,6 +648,8 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
       }
       record('status.resolved', actor.trim(), `Resolved: ${state.summary}`);
       followPage('resolve');
+      const resolution = `Resolved by ${actor.trim()} at ${state.resolvedAt}: ${state.summary}`;
+      void onRecord('note the resolution', (ticket) => activities.commentOnTicket({ ticket, marker: `${state.id}/resolved`, text: resolution }));
       offerUndos();
       publish();
       return state;
@@ -748,6 +793,7 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
   }
   publish();
   ready = true;
+  openRecord();
 
 
   void notifyStakeholders('Incident declared');

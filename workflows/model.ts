@@ -166,6 +166,8 @@ export interface IncidentState {
   paged: string[];
   actions: CorrectiveAction[];
   postmortem?: Postmortem;
+  /** The incident's own ticket in the tracker, once filed. */
+  record?: Ticket;
   timeline: TimelineEntry[];
 }
 

@@ -1,6 +1,6 @@
 import { Octokit } from '@octokit/rest';
 import type { Ticket } from '../../workflows/model.js';
-import { actionLabel, type TicketProvider, type TicketRequest, type TicketStatus } from './provider.js';
+import { actionLabel, commentMarker, recordLabel, type RecordRequest, type TicketProvider, type TicketRequest, type TicketStatus } from './provider.js';
 
 export interface GitHubTicketsConfig {
   token: string;
@@ -12,6 +12,8 @@ export interface GitHubTicketsConfig {
   webhooks: boolean;
 }
 
+/** GitHub refuses bodies over 65,536 characters. */
+const MAX_BODY = 65_000;
 
 interface Issue {
   number: number;
@@ -52,8 +54,28 @@ export class GitHubTicketProvider implements TicketProvider {
     return this.ticket(data);
   }
 
+  async openRecord(request: RecordRequest): Promise<Ticket> {
+    const label = recordLabel(request.incidentId);
+    const { data: filed } = await this.octokit.rest.issues.listForRepo({ owner: this.owner, repo: this.repo, labels: label, state: 'all', per_page: 1 });
+    if (filed[0]) return this.ticket(filed[0]);
+    const { data } = await this.octokit.rest.issues.create({ owner: this.owner, repo: this.repo, title: request.title, body: request.body.slice(0, MAX_BODY), labels: [...request.labels, label] });
+    return this.ticket(data);
+  }
+
+  async comment(ticket: Ticket, marker: string, text: string): Promise<void> {
+    const tag = `<!-- ${commentMarker(marker)} -->`;
+    const issue = { owner: this.owner, repo: this.repo, issue_number: this.number(ticket) };
+    const comments = await this.octokit.paginate(this.octokit.rest.issues.listComments, { ...issue, per_page: 100 });
+    if (comments.some((c) => c.body?.includes(tag))) return;
+    await this.octokit.rest.issues.createComment({ ...issue, body: `${text.slice(0, MAX_BODY)}\n\n${tag}` });
+  }
+
+  async closeRecord(ticket: Ticket): Promise<void> {
+    await this.octokit.rest.issues.update({ owner: this.owner, repo: this.repo, issue_number: this.number(ticket), state: 'closed', state_reason: 'completed' });
+  }
+
   async status(ticket: Ticket): Promise<TicketStatus> {
-    const { data } = await this.octokit.rest.issues.get({ owner: this.owner, repo: this.repo, issue_number: Number(ticket.key.replace(/^#/, '')) });
+    const { data } = await this.octokit.rest.issues.get({ owner: this.owner, repo: this.repo, issue_number: this.number(ticket) });
     const closed = data.state === 'closed';
     return {
       ticket: this.ticket(data),
@@ -61,6 +83,10 @@ export class GitHubTicketProvider implements TicketProvider {
       ...(closed && data.closed_by?.login ? { closedBy: data.closed_by.login } : {}),
       ...(closed && data.closed_at ? { closedAt: data.closed_at } : {}),
     };
+  }
+
+  private number(ticket: Ticket): number {
+    return Number(ticket.key.replace(/^#/, ''));
   }
 
   private ticket(issue: Issue): Ticket {

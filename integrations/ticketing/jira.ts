@@ -1,5 +1,6 @@
 import type { Ticket } from '../../workflows/model.js';
-import { actionLabel, type TicketProvider, type TicketRequest, type TicketStatus } from './provider.js';
+import { ServiceRefused } from '../service-errors.js';
+import { actionLabel, commentMarker, recordLabel, type RecordRequest, type TicketProvider, type TicketRequest, type TicketStatus } from './provider.js';
 
 export interface JiraTicketsConfig {
   /** `https://<site>.atlassian.net`. */
@@ -30,12 +31,8 @@ export class JiraTicketProvider implements TicketProvider {
 
   async open(request: TicketRequest): Promise<Ticket> {
     const label = actionLabel(request.externalId);
-    const found = await this.call<{ issues: JiraIssue[] }>('POST', '/rest/api/3/search/jql', {
-      jql: `project = "${this.config.projectKey}" AND labels = "${label}"`,
-      fields: ['status'],
-      maxResults: 1,
-    });
-    if (found.issues[0]) return this.ticket(found.issues[0].key);
+    const found = await this.findByLabel(label);
+    if (found) return found;
     const created = await this.call<{ key: string }>('POST', '/rest/api/3/issue', {
       fields: {
         project: { key: this.config.projectKey },
@@ -53,10 +50,53 @@ export class JiraTicketProvider implements TicketProvider {
     return this.ticket(created.key);
   }
 
+  async openRecord(request: RecordRequest): Promise<Ticket> {
+    const label = recordLabel(request.incidentId);
+    const found = await this.findByLabel(label);
+    if (found) return found;
+    const created = await this.call<{ key: string }>('POST', '/rest/api/3/issue', {
+      fields: {
+        project: { key: this.config.projectKey },
+        issuetype: { name: this.config.issueType ?? 'Task' },
+        summary: request.title.slice(0, 254),
+        labels: [...request.labels, label].map((l) => l.replace(/\s+/g, '-')),
+        description: document(request.body),
+      },
+    });
+    return this.ticket(created.key);
+  }
+
+  /** Jira comments have no hidden markup, so the marker is a last, visible line. */
+  async comment(ticket: Ticket, marker: string, text: string): Promise<void> {
+    const tag = `(${commentMarker(marker)})`;
+    const path = `/rest/api/3/issue/${encodeURIComponent(ticket.key)}/comment`;
+    const { comments } = await this.call<{ comments: { body: unknown }[] }>('GET', `${path}?maxResults=5000`);
+    if (comments.some((c) => JSON.stringify(c.body).includes(tag))) return;
+    await this.call('POST', path, { body: document(`${text}\n${tag}`) });
+  }
+
+  async closeRecord(ticket: Ticket): Promise<void> {
+    if ((await this.status(ticket)).closed) return;
+    const path = `/rest/api/3/issue/${encodeURIComponent(ticket.key)}/transitions`;
+    const { transitions } = await this.call<{ transitions: { id: string; name: string; to?: { statusCategory?: { key?: string } } }[] }>('GET', path);
+    const done = transitions.find((t) => t.to?.statusCategory?.key === 'done');
+    if (!done) throw new ServiceRefused(`Jira ${ticket.key} has no transition to a Done status (transitions: ${transitions.map((t) => t.name).join(', ') || 'none'})`);
+    await this.call('POST', path, { transition: { id: done.id } });
+  }
+
   async status(ticket: Ticket): Promise<TicketStatus> {
     const issue = await this.call<JiraIssue>('GET', `/rest/api/3/issue/${encodeURIComponent(ticket.key)}?fields=status,resolutiondate`);
     const closed = issue.fields?.status?.statusCategory?.key === 'done';
     return { ticket: this.ticket(issue.key), closed, ...(closed ? { closedBy: 'jira' } : {}), ...(closed && issue.fields?.resolutiondate ? { closedAt: issue.fields.resolutiondate } : {}) };
+  }
+
+  private async findByLabel(label: string): Promise<Ticket | undefined> {
+    const found = await this.call<{ issues: JiraIssue[] }>('POST', '/rest/api/3/search/jql', {
+      jql: `project = "${this.config.projectKey}" AND labels = "${label}"`,
+      fields: ['status'],
+      maxResults: 1,
+    });
+    return found.issues[0] ? this.ticket(found.issues[0].key) : undefined;
   }
 
   private ticket(key: string): Ticket {
@@ -74,7 +114,7 @@ export class JiraTicketProvider implements TicketProvider {
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await response.text();
-    if (response.ok) return JSON.parse(text) as T;
+    if (response.ok) return (text ? JSON.parse(text) : undefined) as T; // transitions answer 204, no body
     const reason = (() => {
       try {
         const parsed = JSON.parse(text) as { errorMessages?: string[]; errors?: Record<string, string> };
@@ -85,4 +125,10 @@ export class JiraTicketProvider implements TicketProvider {
     })();
     throw Object.assign(new Error(`Jira ${method} ${path.split('?')[0]}: ${response.status} ${reason}`), { status: response.status, headers: Object.fromEntries(response.headers) });
   }
+}
+
+/** Plain text as an Atlassian Document: one paragraph per line (Jira renders no Markdown). */
+function document(text: string): unknown {
+  const lines = text.split('\n').filter((line) => line.trim() !== '');
+  return { type: 'doc', version: 1, content: lines.map((line) => ({ type: 'paragraph', content: [{ type: 'text', text: line }] })) };
 }

@@ -1,14 +1,16 @@
 import { JsonFile } from '../local-store/json-file.js';
 import type { Ticket } from '../../workflows/model.js';
-import type { TicketProvider, TicketRequest, TicketStatus } from './provider.js';
+import { commentMarker, recordLabel, type RecordRequest, type TicketProvider, type TicketRequest, type TicketStatus } from './provider.js';
 
-interface LocalTicket extends TicketRequest {
+/** A corrective action's ticket, or an incident's record (whose externalId is its record label). */
+type LocalTicket = (TicketRequest | (RecordRequest & { externalId: string })) & {
   key: string;
   createdAt: string;
   closed: boolean;
   closedBy?: string;
   closedAt?: string;
-}
+  comments?: { marker: string; text: string; at: string }[];
+};
 
 interface TicketFile {
   next: number;
@@ -36,7 +38,7 @@ export class LocalFileTicketProvider implements TicketProvider {
     return this.options.pollEvery;
   }
 
-  open(request: TicketRequest): Promise<Ticket> {
+  open(request: TicketRequest | (RecordRequest & { externalId: string })): Promise<Ticket> {
     return this.file.exclusive(async () => {
       const store = await this.load();
       const existing = store.tickets.find((t) => t.externalId === request.externalId);
@@ -47,6 +49,25 @@ export class LocalFileTicketProvider implements TicketProvider {
       await this.file.write(store);
       return this.ticket(created);
     });
+  }
+
+  openRecord(request: RecordRequest): Promise<Ticket> {
+    return this.open({ ...request, externalId: recordLabel(request.incidentId) });
+  }
+
+  comment(ticket: Ticket, marker: string, text: string): Promise<void> {
+    return this.file.exclusive(async () => {
+      const store = await this.load();
+      const found = this.find(store, ticket.key);
+      const tag = commentMarker(marker);
+      if (found.comments?.some((c) => c.marker === tag)) return;
+      found.comments = [...(found.comments ?? []), { marker: tag, text, at: new Date().toISOString() }];
+      await this.file.write(store);
+    });
+  }
+
+  async closeRecord(ticket: Ticket): Promise<void> {
+    await this.close(ticket.key, 'incident-response');
   }
 
   async status(ticket: Ticket): Promise<TicketStatus> {

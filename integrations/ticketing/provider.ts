@@ -13,6 +13,15 @@ export interface TicketRequest {
   labels: string[];
 }
 
+/** The incident's own ticket: its record where the team tracks work, with the postmortem attached at the end. */
+export interface RecordRequest {
+  incidentId: string;
+  title: string;
+  body: string;
+  severity: Severity;
+  labels: string[];
+}
+
 export interface TicketStatus {
   ticket: Ticket;
   closed: boolean;
@@ -30,8 +39,17 @@ export interface TicketProvider {
   status(ticket: Ticket): Promise<TicketStatus>;
   /** Trackers we own (the local one) close tickets for the API; the others are closed in their own UI. */
   close?(key: string, by: string): Promise<TicketStatus>;
+  /** Returns the incident's record already filed (found by its label) if there is one; otherwise files it. */
+  openRecord(request: RecordRequest): Promise<Ticket>;
+  /** Adds a comment once: when a comment carrying `marker` is already there, nothing is added. */
+  comment(ticket: Ticket, marker: string, text: string): Promise<void>;
+  /** Closes the incident's record as done; closing a closed one changes nothing. */
+  closeRecord(ticket: Ticket): Promise<void>;
 }
 
 /** The label that ties a ticket to its corrective action: how retries find it, and how webhooks route it. */
 export const actionLabel = (externalId: string) => `incident-action:${externalId}`;
+export const recordLabel = (incidentId: string) => `incident-record:${incidentId}`;
+/** How a comment says which of ours it is, so a retried comment is found instead of posted twice. */
+export const commentMarker = (marker: string) => `incident-response:${marker}`;
 export const externalIdOf = (label: string) => (label.startsWith('incident-action:') ? label.slice('incident-action:'.length) : undefined);

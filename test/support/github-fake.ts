@@ -11,6 +11,8 @@ export interface FakeIssue {
   html_url: string;
   closed_at: string | null;
   closed_by: { login: string } | null;
+  state_reason?: string | null;
+  comments: { id: number; body: string }[];
 }
 
 export interface GitHubFake {
@@ -52,6 +54,7 @@ export async function startGitHubFake({ repository, token }: { repository: strin
         html_url: `https://github.com/${repository}/issues/${number}`,
         closed_at: null,
         closed_by: null,
+        comments: [],
       };
       issues.push(issue);
       return answer(201, issue);
@@ -59,6 +62,24 @@ export async function startGitHubFake({ repository, token }: { repository: strin
     const one = new RegExp(`^${base}/(\\d+)$`).exec(url.pathname);
     const issue = one && issues.find((i) => i.number === Number(one[1]));
     if (issue && method === 'GET') return answer(200, issue);
+    if (issue && method === 'PATCH') {
+      if (body?.state === 'closed' && issue.state !== 'closed') Object.assign(issue, { state: 'closed', closed_at: new Date().toISOString(), closed_by: { login: 'incident-bot' } });
+      if (body?.state_reason !== undefined) issue.state_reason = body.state_reason;
+      return answer(200, issue);
+    }
+    const comments = new RegExp(`^${base}/(\\d+)/comments$`).exec(url.pathname);
+    const commented = comments && issues.find((i) => i.number === Number(comments[1]));
+    if (commented && method === 'GET') {
+      const perPage = Number(url.searchParams.get('per_page') ?? 30);
+      const page = Number(url.searchParams.get('page') ?? 1);
+      return answer(200, commented.comments.slice((page - 1) * perPage, page * perPage));
+    }
+    if (commented && method === 'POST') {
+      if (typeof body?.body !== 'string' || !body.body) return answer(422, { message: 'Validation Failed', errors: [{ resource: 'IssueComment', field: 'body', code: 'missing_field' }] });
+      const comment = { id: 1_000 + commented.comments.length, body: body.body };
+      commented.comments.push(comment);
+      return answer(201, comment);
+    }
     return answer(404, { message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' });
   });
   return {

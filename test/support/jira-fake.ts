@@ -5,7 +5,14 @@ import { answer, startJsonFake, type FakeRequest } from './json-fake-server.js';
 export interface FakeJiraIssue {
   key: string;
   fields: { summary: string; labels: string[]; duedate?: string; status: { statusCategory: { key: 'new' | 'done' } }; resolutiondate: string | null };
+  /** Comment bodies, as Atlassian Documents. */
+  comments: unknown[];
 }
+
+const TRANSITIONS = [
+  { id: '11', name: 'Start progress', to: { name: 'In Progress', statusCategory: { key: 'indeterminate' } } },
+  { id: '31', name: 'Done', to: { name: 'Done', statusCategory: { key: 'done' } } },
+];
 
 export interface JiraFake {
   url: string;
@@ -32,12 +39,29 @@ export async function startJiraFake({ project, email, token }: { project: string
       if (fields.project?.key !== project) return answer(400, { errorMessages: [], errors: { project: 'valid project is required' } });
       if ((fields.labels ?? []).some((l: string) => /\s/.test(l))) return answer(400, { errorMessages: [], errors: { labels: 'Labels cannot contain spaces.' } });
       const key = `${project}-${issues.length + 1}`;
-      issues.push({ key, fields: { summary: fields.summary, labels: fields.labels ?? [], duedate: fields.duedate, status: { statusCategory: { key: 'new' } }, resolutiondate: null } });
+      issues.push({ key, fields: { summary: fields.summary, labels: fields.labels ?? [], duedate: fields.duedate, status: { statusCategory: { key: 'new' } }, resolutiondate: null }, comments: [] });
       return answer(201, { id: String(10_000 + issues.length), key, self: `${url.origin}/rest/api/3/issue/${key}` });
     }
     const one = /^\/rest\/api\/3\/issue\/([A-Z][A-Z0-9_]*-\d+)$/.exec(url.pathname);
     const issue = one && issues.find((i) => i.key === one[1]);
-    if (issue && method === 'GET') return answer(200, issue);
+    if (issue && method === 'GET') return answer(200, { key: issue.key, fields: issue.fields });
+    const sub = /^\/rest\/api\/3\/issue\/([A-Z][A-Z0-9_]*-\d+)\/(comment|transitions)$/.exec(url.pathname);
+    const target = sub && issues.find((i) => i.key === sub[1]);
+    if (target && sub![2] === 'comment' && method === 'GET') {
+      return answer(200, { startAt: 0, maxResults: 5000, total: target.comments.length, comments: target.comments.map((body, n) => ({ id: String(n + 1), body })) });
+    }
+    if (target && sub![2] === 'comment' && method === 'POST') {
+      if (body?.body?.type !== 'doc') return answer(400, { errorMessages: [], errors: { comment: 'Comment body can not be empty!' } });
+      target.comments.push(body.body);
+      return answer(201, { id: String(target.comments.length), body: body.body });
+    }
+    if (target && sub![2] === 'transitions' && method === 'GET') return answer(200, { transitions: TRANSITIONS });
+    if (target && sub![2] === 'transitions' && method === 'POST') {
+      const transition = TRANSITIONS.find((t) => t.id === body?.transition?.id);
+      if (!transition) return answer(400, { errorMessages: [`Transition id '${body?.transition?.id}' is not valid for this issue.`], errors: {} });
+      if (transition.to.statusCategory.key === 'done') resolveIssue(target);
+      return answer(204, '');
+    }
     return answer(404, { errorMessages: ['Issue does not exist or you do not have permission to see it.'], errors: {} });
   });
   return {
@@ -45,10 +69,13 @@ export async function startJiraFake({ project, email, token }: { project: string
     issues,
     requests: fake.requests,
     resolve(key) {
-      const issue = issues.find((i) => i.key === key)!;
-      issue.fields.status = { statusCategory: { key: 'done' } };
-      issue.fields.resolutiondate = new Date().toISOString().replace('Z', '+0000');
+      resolveIssue(issues.find((i) => i.key === key)!);
     },
     stop: fake.stop,
   };
+}
+
+function resolveIssue(issue: FakeJiraIssue): void {
+  issue.fields.status = { statusCategory: { key: 'done' } };
+  issue.fields.resolutiondate = new Date().toISOString().replace('Z', '+0000');
 }

@@ -1,7 +1,7 @@
 // Records the stored histories that test/replay.test.ts replays: `npm run record-history`.
 // Re-record only before the first release, or for a new scenario; a change that breaks an existing
 // history must go behind patched() instead, because incidents with that history are running.
-// `npm run record-history -- reminders` records one scenario only (incident, reminders).
+// `npm run record-history -- reminders` records one scenario only (incident, reminders, registry).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -25,6 +25,7 @@ async function save(file: string, handle: WorkflowHandle): Promise<void> {
 
 if (!only || only === 'incident') await recordIncident();
 if (!only || only === 'reminders') await recordReminders();
+if (!only || only === 'registry') await recordRegistryRollback();
 
 /** A whole incident on the dev server: refusal, approval, rejection, actions, waiver, postmortem, undo. */
 async function recordIncident(): Promise<void> {
@@ -77,4 +78,34 @@ async function recordReminders(): Promise<void> {
     await save('corrective-action-reminded-escalated-closed.json', env.client.workflow.getHandle(`${id}-A1`));
     await save('reminder-digest-two-actions-then-idle.json', digest);
   });
+}
+
+/** A P1 whose page follows it (acknowledged, resolved), with a model-registry rollback and its record ticket. */
+async function recordRegistryRollback(): Promise<void> {
+  const harness = await startTemporalHarness();
+  try {
+    await writeFile(
+      join(harness.runbooks.dir, 'registry-rollback.yaml'),
+      `id: registry-rollback
+title: Registry rollback
+description: Moves the champion alias back.
+containment:
+  - { id: rollback-champion, kind: model-rollback, title: Serve the previous assistant model, model: assistant-chat, to: previous }
+notifications:
+  P1: { notify: [product-leads], page: [ml-platform] }
+`,
+    );
+    await writeFile(harness.models.path, JSON.stringify({ models: { 'assistant-chat': { versions: ['1', '2', '3'], aliases: { champion: '3' } } } }));
+    const service = new IncidentService(harness.client, { taskQueue: harness.taskQueue, runbooks: harness.runbooks, tickets: harness.tickets });
+    const { id } = await service.declare({ title: 'New model fails jailbreak evals', category: 'model-regression', severity: 'P1', declaredBy: 'alice', runbookId: 'registry-rollback' });
+    await service.decide(id, { stepId: 'rollback-champion', decision: 'approve', actor: 'alice' });
+    await service.resolve(id, 'alice', 'champion back on version 2');
+    await service.decide(id, { stepId: 'undo-rollback-champion', decision: 'reject', actor: 'alice', reason: 'version 3 stays out' });
+    await service.completePostmortem(id, 'alice');
+    const handle = harness.client.workflow.getHandle(id);
+    await handle.result();
+    await save('model-registry-rollback-paged-record-closed.json', handle);
+  } finally {
+    await harness.stop();
+  }
 }
