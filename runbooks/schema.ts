@@ -51,6 +51,16 @@ const stepBase = {
   approval,
 };
 
+/** Who verification evaluates a flag for with LaunchDarkly's SDK: the users, tenant or agent the incident affects. */
+const verificationContext = z
+  .looseObject({
+    kind: z.string().regex(/^[A-Za-z0-9._-]+$/, 'must be a context kind such as user or organization').default('user'),
+    key: z.string().min(1, 'must name the context key'),
+  })
+  .optional()
+  .describe('the LaunchDarkly context the change is verified for (kind, key, attributes); an anonymous user by default');
+const flagStep = { ...stepBase, context: verificationContext };
+
 const httpRequest = z.strictObject({
   method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('POST'),
   url: z.string().regex(/^(https?:\/\/|\$\{env:[A-Z0-9_]+\})/, 'must be an http(s) URL, or start with ${env:NAME}'),
@@ -62,24 +72,24 @@ export const containmentStepSchema = z.discriminatedUnion(
   'kind',
   [
     z.strictObject({
-      ...stepBase,
+      ...flagStep,
       kind: z.literal('flag'),
       flag: flagKey,
       action: z.enum(['off', 'on', 'serve']),
       value: z.unknown().optional().describe('the value to serve, with action: serve'),
     }),
     z.strictObject({
-      ...stepBase,
+      ...flagStep,
       kind: z.literal('model-rollback'),
       flag: flagKey.optional().describe('the flag whose variation selects the model or prompt version (LaunchDarkly or the local flag file)'),
       model: z.string().min(1).optional().describe('or: the registered model whose alias serves production (MLflow Model Registry or the local registry)'),
       alias: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be an alias name such as champion').default('champion').describe('with model: the alias to move back'),
       to: z.string().min(1).describe('with flag: the pinned earlier version to serve; with model: a version number, or "previous"'),
     }),
-    z.strictObject({ ...stepBase, kind: z.literal('disable-tool'), tool: z.string().min(1), flag: flagKey }),
-    z.strictObject({ ...stepBase, kind: z.literal('rate-limit'), flag: flagKey, value: z.number().nonnegative() }),
+    z.strictObject({ ...flagStep, kind: z.literal('disable-tool'), tool: z.string().min(1), flag: flagKey }),
+    z.strictObject({ ...flagStep, kind: z.literal('rate-limit'), flag: flagKey, value: z.number().nonnegative() }),
     z.strictObject({
-      ...stepBase,
+      ...flagStep,
       kind: z.literal('quarantine-index'),
       flag: flagKey.describe('the flag that names the retrieval index in use'),
       lastKnownGood: z.string().min(1),

@@ -74,6 +74,10 @@ describe('LaunchDarkly flags (REST semantic patch, contract fake)', () => {
 
     const again = await provider.applyChange({ flagKey: 'agent-tools.send-email.enabled', change: { kind: 'turnOff' }, idempotencyKey: 'INC-7K3QX/disable-send-email', comment: 'retry' });
     assert.equal(again.changed, false);
+    assert.deepEqual([again.previous.on, again.current.on], [true, false], 'the retry finds its own change in the audit log, so undo knows the state before it');
+    assert.match(again.summary, /on, serving true → off \(serves false\) \(already applied\)$/);
+    const other = await provider.applyChange({ flagKey: 'agent-tools.send-email.enabled', change: { kind: 'turnOff' }, idempotencyKey: 'INC-OTHER/disable-send-email', comment: 'another incident' });
+    assert.deepEqual([other.changed, other.previous.on], [false, false], 'another incident finds it already off');
     assert.equal(ld.requests.filter((r) => r.method === 'PATCH').length, 1, 'no second change in the audit log');
   });
 

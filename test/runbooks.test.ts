@@ -126,6 +126,26 @@ describe('runbook validation', () => {
     assert.deepEqual(actionFor({ ...registryStep, description: '', approval: {} as never }), { type: 'model', model: 'assistant-chat', alias: 'champion', to: 'previous' });
   });
 
+  it('carries the context a flag change is verified for into the step action, and its undo', async () => {
+    const dir = await libraryCopy();
+    await writeFile(
+      join(dir, 'targeted.yaml'),
+      'id: targeted\ntitle: Targeted\ndescription: A kill switch verified for the affected tenant.\ncontainment:\n' +
+        '  - { id: off-for-acme, kind: disable-tool, title: Tool off, tool: send-email, flag: agent-tools.send-email.enabled, context: { kind: organization, key: acme, plan: enterprise } }\n' +
+        '  - { id: bad-context, kind: flag, title: Off, flag: ai-assistant-enabled, action: "off", context: { kind: organization } }\n',
+    );
+    const { problems } = await loadRunbookLibrary(dir);
+    assert.deepEqual(problems.filter((p) => p.file.endsWith('targeted.yaml')).map((p) => `${p.path}: ${p.message}`), ['containment[1].context.key: Invalid input: expected string, received undefined']);
+    await writeFile(join(dir, 'targeted.yaml'), (await readFile(join(dir, 'targeted.yaml'), 'utf8')).split('\n').slice(0, 5).join('\n') + '\n');
+    const targeted = (await loadRunbookLibrary(dir)).runbooks.find((r) => r.runbook.id === 'targeted')!.runbook;
+    assert.deepEqual(actionFor(targeted.containment[0]!), {
+      type: 'flag',
+      flagKey: 'agent-tools.send-email.enabled',
+      change: { kind: 'turnOff' },
+      context: { kind: 'organization', key: 'acme', plan: 'enterprise' },
+    });
+  });
+
   it('names an unknown approver group with its path', async () => {
     const dir = await libraryCopy();
     const file = join(dir, 'excessive-agency.yaml');

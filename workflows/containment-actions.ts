@@ -1,11 +1,11 @@
 // What each runbook step kind does, as data the workflow hands to activities. Pure.
-import type { FlagChange } from '../integrations/flags/provider.js';
+import type { FlagChange, FlagContext } from '../integrations/flags/provider.js';
 import type { HttpRequestSpec } from '../integrations/http/request.js';
 import type { RunbookStep } from '../runbooks/schema.js';
 import { describeChange } from './flag-expectations.js';
 
 export type StepAction =
-  | { type: 'flag'; flagKey: string; change: FlagChange }
+  | { type: 'flag'; flagKey: string; change: FlagChange; context?: FlagContext }
   /** Move a registered model's alias: `to` is a version, or `previous`. */
   | { type: 'model'; model: string; alias: string; to: string }
   | {
@@ -16,22 +16,23 @@ export type StepAction =
     };
 
 export function actionFor(step: RunbookStep): StepAction {
+  const onFlag = (flagKey: string, change: FlagChange): StepAction => ({
+    type: 'flag',
+    flagKey,
+    change,
+    ...(step.kind !== 'http' && step.context ? { context: step.context as FlagContext } : {}),
+  });
   switch (step.kind) {
-    case 'flag': {
-      const change: FlagChange =
-        step.action === 'serve' ? { kind: 'setValue', value: step.value as never } : { kind: step.action === 'off' ? 'turnOff' : 'turnOn' };
-      return { type: 'flag', flagKey: step.flag, change };
-    }
+    case 'flag':
+      return onFlag(step.flag, step.action === 'serve' ? { kind: 'setValue', value: step.value as never } : { kind: step.action === 'off' ? 'turnOff' : 'turnOn' });
     case 'disable-tool':
-      return { type: 'flag', flagKey: step.flag, change: { kind: 'turnOff' } };
+      return onFlag(step.flag, { kind: 'turnOff' });
     case 'model-rollback':
-      return step.model !== undefined
-        ? { type: 'model', model: step.model, alias: step.alias, to: step.to }
-        : { type: 'flag', flagKey: step.flag!, change: { kind: 'setValue', value: step.to } };
+      return step.model !== undefined ? { type: 'model', model: step.model, alias: step.alias, to: step.to } : onFlag(step.flag!, { kind: 'setValue', value: step.to });
     case 'rate-limit':
-      return { type: 'flag', flagKey: step.flag, change: { kind: 'setValue', value: step.value } };
+      return onFlag(step.flag, { kind: 'setValue', value: step.value });
     case 'quarantine-index':
-      return { type: 'flag', flagKey: step.flag, change: { kind: 'setValue', value: step.lastKnownGood } };
+      return onFlag(step.flag, { kind: 'setValue', value: step.lastKnownGood });
     case 'http':
       return {
         type: 'http',

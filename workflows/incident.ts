@@ -309,7 +309,7 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
 
     try {
       if (action.type === 'flag') {
-        const observed = await activities.readFlag({ flagKey: action.flagKey, expect: action.change });
+        const observed = await activities.readFlag({ flagKey: action.flagKey, expect: action.change, ...(action.context ? { context: action.context } : {}) });
         const via = observed.observedVia ? ` (observed through ${observed.observedVia})` : '';
         const seen = `flag ${action.flagKey} is ${observed.on ? 'on' : 'off'} and serves ${JSON.stringify(observed.value)}${via}`;
         if (!changeTookEffect(action.change, observed)) return verifyFailed(step, seen);
@@ -397,7 +397,7 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
       const { action } = plan;
       let undo: StepAction | undefined;
       if (action.type === 'flag' && plan.previous) {
-        undo = { type: 'flag', flagKey: action.flagKey, change: restoring(action.change, plan.previous) };
+        undo = { ...action, change: restoring(action.change, plan.previous) };
       } else if (action.type === 'model' && plan.previousVersion) {
         undo = { type: 'model', model: action.model, alias: action.alias, to: plan.previousVersion };
       } else if (action.type === 'http' && action.undo) {

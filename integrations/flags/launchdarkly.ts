@@ -62,6 +62,11 @@ export class LaunchDarklyFlagProvider implements FlagProvider {
     const previous = this.reading(flag);
     const instructions = this.instructionsFor(flag, change);
     if (!instructions.length) {
+      const earlier = await this.earlierChange(flagKey, idempotencyKey);
+      if (earlier) {
+        const before = this.reading(earlier);
+        return { flagKey, previous: before, current: previous, changed: false, summary: `LaunchDarkly flag ${flagKey} (${this.config.environmentKey}): ${show(before)} → ${show(previous)} (already applied)` };
+      }
       return { flagKey, previous, current: previous, changed: false, summary: `LaunchDarkly flag ${flagKey} (${this.config.environmentKey}) already ${show(previous)}` };
     }
     const patched = await this.request<LdFlag>('PATCH', flagKey, {
@@ -183,8 +188,27 @@ export class LaunchDarklyFlagProvider implements FlagProvider {
     return this.request<LdFlag>('GET', `${flagKey}?env=${encodeURIComponent(this.config.environmentKey)}`);
   }
 
-  private async request<T>(method: string, path: string, init: { headers?: Record<string, string>; body?: string } = {}): Promise<T> {
-    const url = `${this.apiUrl}/api/v2/flags/${encodeURIComponent(this.config.projectKey)}/${path}`;
+  /**
+   * The change this idempotency key made earlier, from the audit log: a retry after a crash between
+   * LaunchDarkly applying a change and us recording it finds the flag already changed, and needs the
+   * state before that change (for undo), not the changed state. Best effort: without audit log access
+   * the retry reports the flag as it finds it.
+   */
+  private async earlierChange(flagKey: string, idempotencyKey: string): Promise<LdFlag | undefined> {
+    try {
+      const spec = `proj/${this.config.projectKey}:env/${this.config.environmentKey}:flag/${flagKey}`;
+      const { items } = await this.request<{ items: { _id: string; comment?: string }[] }>('GET', `auditlog?${new URLSearchParams({ spec, limit: '20' })}`, {}, '');
+      const entry = items.find((item) => item.comment?.endsWith(`[${idempotencyKey}]`));
+      if (!entry) return undefined;
+      return (await this.request<{ previousVersion?: LdFlag }>('GET', `auditlog/${encodeURIComponent(entry._id)}`, {}, '')).previousVersion;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** `path` is under /api/v2/flags/<project>/ unless `base` says otherwise ('' for /api/v2/). */
+  private async request<T>(method: string, path: string, init: { headers?: Record<string, string>; body?: string } = {}, base = `flags/${encodeURIComponent(this.config.projectKey)}/`): Promise<T> {
+    const url = `${this.apiUrl}/api/v2/${base}${path}`;
     const response = await fetch(url, { method, headers: { authorization: this.config.apiToken, ...init.headers }, ...(init.body ? { body: init.body } : {}) });
     const text = await response.text();
     if (response.ok) return JSON.parse(text) as T;

@@ -29,41 +29,19 @@ export class JiraTicketProvider implements TicketProvider {
     this.pollEvery = config.webhooks ? undefined : '15m';
   }
 
-  async open(request: TicketRequest): Promise<Ticket> {
-    const label = actionLabel(request.externalId);
-    const found = await this.findByLabel(label);
-    if (found) return found;
-    const created = await this.call<{ key: string }>('POST', '/rest/api/3/issue', {
-      fields: {
-        project: { key: this.config.projectKey },
-        issuetype: { name: this.config.issueType ?? 'Task' },
-        summary: request.title.slice(0, 254),
-        labels: [...request.labels, label].map((l) => l.replace(/\s+/g, '-')),
-        duedate: request.dueAt.slice(0, 10),
-        description: {
-          type: 'doc',
-          version: 1,
-          content: [{ type: 'paragraph', content: [{ type: 'text', text: `${request.body}\nOwner: ${request.owner}. Resolve this issue when the action is done.` }] }],
-        },
+  open(request: TicketRequest): Promise<Ticket> {
+    return this.findOrFile(actionLabel(request.externalId), request, {
+      duedate: request.dueAt.slice(0, 10),
+      description: {
+        type: 'doc',
+        version: 1,
+        content: [{ type: 'paragraph', content: [{ type: 'text', text: `${request.body}\nOwner: ${request.owner}. Resolve this issue when the action is done.` }] }],
       },
     });
-    return this.ticket(created.key);
   }
 
-  async openRecord(request: RecordRequest): Promise<Ticket> {
-    const label = recordLabel(request.incidentId);
-    const found = await this.findByLabel(label);
-    if (found) return found;
-    const created = await this.call<{ key: string }>('POST', '/rest/api/3/issue', {
-      fields: {
-        project: { key: this.config.projectKey },
-        issuetype: { name: this.config.issueType ?? 'Task' },
-        summary: request.title.slice(0, 254),
-        labels: [...request.labels, label].map((l) => l.replace(/\s+/g, '-')),
-        description: document(request.body),
-      },
-    });
-    return this.ticket(created.key);
+  openRecord(request: RecordRequest): Promise<Ticket> {
+    return this.findOrFile(recordLabel(request.incidentId), request, { description: document(request.body) });
   }
 
   /** Jira comments have no hidden markup, so the marker is a last, visible line. */
@@ -90,13 +68,24 @@ export class JiraTicketProvider implements TicketProvider {
     return { ticket: this.ticket(issue.key), closed, ...(closed ? { closedBy: 'jira' } : {}), ...(closed && issue.fields?.resolutiondate ? { closedAt: issue.fields.resolutiondate } : {}) };
   }
 
-  private async findByLabel(label: string): Promise<Ticket | undefined> {
+  /** The issue carrying `label` if one was filed (by an earlier attempt), else a new one. */
+  private async findOrFile(label: string, request: { title: string; labels: string[] }, fields: Record<string, unknown>): Promise<Ticket> {
     const found = await this.call<{ issues: JiraIssue[] }>('POST', '/rest/api/3/search/jql', {
       jql: `project = "${this.config.projectKey}" AND labels = "${label}"`,
       fields: ['status'],
       maxResults: 1,
     });
-    return found.issues[0] ? this.ticket(found.issues[0].key) : undefined;
+    if (found.issues[0]) return this.ticket(found.issues[0].key);
+    const created = await this.call<{ key: string }>('POST', '/rest/api/3/issue', {
+      fields: {
+        project: { key: this.config.projectKey },
+        issuetype: { name: this.config.issueType ?? 'Task' },
+        summary: request.title.slice(0, 254),
+        labels: [...request.labels, label].map((l) => l.replace(/\s+/g, '-')),
+        ...fields,
+      },
+    });
+    return this.ticket(created.key);
   }
 
   private ticket(key: string): Ticket {

@@ -76,6 +76,8 @@ export async function startLaunchDarklyFake({
 }): Promise<LaunchDarklyFake> {
   const store = new Map(flags.map((f) => [f.key, structuredClone(f)]));
   let revoked = false;
+  /** The audit log: one entry per change, with the flag before and after, as GET /auditlog/{id} gives it. */
+  const audit: { _id: string; date: number; kind: string; name: string; comment?: string; spec: string; previousVersion: FakeFlag; currentVersion: FakeFlag }[] = [];
   let limited = 0;
   let conflict = false;
   let resetAt = 0;
@@ -154,6 +156,16 @@ export async function startLaunchDarklyFake({
       return answer(429, { code: 'rate_limited', message: 'Rate limited' }, { 'x-ratelimit-reset': String(resetAt) });
     }
     if (revoked || authorization !== token) return answer(401, { code: 'unauthorized', message: 'Invalid access token' });
+    if (url.pathname === '/api/v2/auditlog' && method === 'GET') {
+      const spec = url.searchParams.get('spec');
+      const items = audit.filter((entry) => !spec || entry.spec === spec).reverse().slice(0, Number(url.searchParams.get('limit') ?? 10));
+      return answer(200, { items: items.map(({ previousVersion: _p, currentVersion: _c, spec: _s, ...listed }) => listed), _links: {} });
+    }
+    const entry = /^\/api\/v2\/auditlog\/([^/]+)$/.exec(url.pathname);
+    if (entry && method === 'GET') {
+      const found = audit.find((e) => e._id === entry[1]);
+      return found ? answer(200, found) : answer(404, { code: 'not_found', message: 'Unknown resource' });
+    }
     const match = new RegExp(`^/api/v2/flags/${project}/([^/]+)$`).exec(url.pathname);
     const flag = match ? store.get(decodeURIComponent(match[1]!)) : undefined;
     if (!flag) return answer(404, { code: 'not_found', message: 'Unknown resource' });
@@ -168,6 +180,7 @@ export async function startLaunchDarklyFake({
     }
     const env = flag.environments[body?.environmentKey];
     if (!env) return answer(400, { code: 'invalid_request', message: `environmentKey ${body?.environmentKey} unknown` });
+    const before = structuredClone(flag);
     for (const instruction of body.instructions ?? []) {
       if (instruction.kind === 'turnFlagOff') env.on = false;
       else if (instruction.kind === 'turnFlagOn') env.on = true;
@@ -178,6 +191,16 @@ export async function startLaunchDarklyFake({
       } else return answer(400, { code: 'invalid_request', message: `unsupported instruction ${instruction.kind}` });
     }
     env._version++;
+    audit.push({
+      _id: `audit-${audit.length + 1}`,
+      date: Date.now(),
+      kind: 'flag',
+      name: flag.key,
+      comment: body.comment,
+      spec: `proj/${project}:env/${body.environmentKey}:flag/${flag.key}`,
+      previousVersion: before,
+      currentVersion: structuredClone(flag),
+    });
     if (body.environmentKey === environment) pushPatch(sdkFlag(flag)!);
     return answer(200, flag);
   }, { takeOver: stream });
