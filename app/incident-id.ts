@@ -1,13 +1,9 @@
 import { randomInt } from 'node:crypto';
-
-// Crockford's alphabet: no I, L, O or U, so an id read aloud on a bridge call is typed right.
-const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+import { incidentIdFrom } from '../workflows/incident-id.js';
 
 /** A short, typable incident id such as INC-7K3QX; it is also the workflow id. */
 export function newIncidentId(): string {
-  let suffix = '';
-  for (let i = 0; i < 5; i++) suffix += ALPHABET[randomInt(ALPHABET.length)];
-  return `INC-${suffix}`;
+  return incidentIdFrom(() => randomInt(1 << 30) / (1 << 30));
 }
 
 export const incidentIdPattern = /^INC-[0-9A-HJKMNP-TV-Z]{5}$/;

@@ -20,7 +20,7 @@ import {
 } from '../workflows/messages.js';
 import type { AddActionInput, Category, ContainmentStep, CorrectiveAction, DeclareInput, IncidentState, Severity } from '../workflows/model.js';
 import type { TicketProvider } from '../integrations/ticketing/provider.js';
-import { IncidentCategory, IncidentCommander, IncidentSeverity, IncidentStatus } from '../workflows/search-attributes.js';
+import { IncidentCategory, IncidentCommander, IncidentSeverity, IncidentStatus, incidentStartOptions } from '../workflows/search-attributes.js';
 import type { RunbookSource } from '../runbooks/source.js';
 import { newIncidentId } from './incident-id.js';
 
@@ -108,21 +108,7 @@ export class IncidentService {
         ...(request.fingerprint ? { fingerprint: request.fingerprint } : {}),
       };
       try {
-        await this.client.workflow.start(incidentWorkflow, {
-          workflowId: input.id,
-          taskQueue: this.options.taskQueue,
-          args: [input],
-          // An id names one incident forever, even after it closed.
-          workflowIdReusePolicy: 'REJECT_DUPLICATE',
-          // Set at start too, so a list taken a moment after the declaration already shows them.
-          memo: { title: input.title },
-          typedSearchAttributes: [
-            { key: IncidentSeverity, value: input.severity },
-            { key: IncidentStatus, value: 'declared' },
-            { key: IncidentCategory, value: input.category },
-            { key: IncidentCommander, value: input.commander },
-          ],
-        });
+        await this.client.workflow.start(incidentWorkflow, { ...incidentStartOptions(input), taskQueue: this.options.taskQueue, args: [input] });
         await this.untilTriaging(input.id);
         return { id: input.id };
       } catch (err) {

@@ -11,6 +11,8 @@ import { ConfigError, loadServerConfig, type ServerConfig } from './config.js';
 import { createHealthCheck } from './health.js';
 import { incidentRoutes } from './http/incident-routes.js';
 import { kpiRoutes } from './http/kpi-routes.js';
+import { alertRoutes } from './http/alert-routes.js';
+import { createAlertWebhook } from './alerts/alert-webhook.js';
 import { ticketWebhookRoutes } from './http/ticket-webhook-routes.js';
 import { startHttpServer, stopHttpServer } from './http/server.js';
 import { IncidentService } from './incident-service.js';
@@ -107,8 +109,17 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
     runbooks,
     tickets,
   });
+  const loopbackOnly = ['127.0.0.1', '::1', 'localhost'].includes(config.HOST);
+  const alertWebhook = createAlertWebhook({
+    client: temporal.client,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    runbooks,
+    loopbackOnly,
+    commander: config.ALERT_COMMANDER,
+    ...(config.ALERT_WEBHOOK_TOKEN ? { token: config.ALERT_WEBHOOK_TOKEN } : {}),
+  });
   running.http = await startHttpServer(config.HOST, config.PORT, {
-    routes: [...incidentRoutes(service), ...kpiRoutes(service), ...ticketWebhookRoutes(service, { githubSecret: config.GITHUB_WEBHOOK_SECRET, jiraSecret: config.JIRA_WEBHOOK_SECRET })],
+    routes: [...incidentRoutes(service), ...kpiRoutes(service), ...alertRoutes(alertWebhook), ...ticketWebhookRoutes(service, { githubSecret: config.GITHUB_WEBHOOK_SECRET, jiraSecret: config.JIRA_WEBHOOK_SECRET })],
     health: createHealthCheck({ ...temporal, worker, taskQueue: config.TEMPORAL_TASK_QUEUE }),
     apiToken: config.API_TOKEN,
     log,
@@ -118,6 +129,7 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
     `Incident API     ${api}/api/incidents${config.API_TOKEN ? ' (bearer token required)' : ''}`,
     `Health           ${api}/healthz`,
     `Metrics          ${api}/metrics (Prometheus; KPIs of the last 30 days)`,
+    `Alerts           ${api}/webhooks/{alertmanager,grafana,datadog,generic} (${config.ALERT_WEBHOOK_TOKEN ? 'ALERT_WEBHOOK_TOKEN required' : loopbackOnly ? 'no token: loopback only' : 'off: set ALERT_WEBHOOK_TOKEN'})`,
     `Temporal         ${temporal.address} (namespace ${temporal.namespace}${running.devServer ? `, embedded, state in ${config.dataDir}` : ''})`,
     ...(running.devServer?.uiUrl ? [`Temporal Web UI  ${running.devServer.uiUrl}`] : []),
     `Flags            ${describeFlags(flags, config)}`,

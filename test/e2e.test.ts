@@ -16,6 +16,7 @@ import { startPagerDutyFake } from './support/pagerduty-fake.js';
 import { makeTestCertificate } from './support/test-certificate.js';
 import { expectedSamples, parsedSamples } from './support/prometheus.js';
 import { runCli, spawnProduct, waitGroupGone, waitHealthy, type RunningProduct } from './support/product.js';
+import { eventually } from './support/eventually.js';
 
 const started: RunningProduct[] = [];
 after(() => {
@@ -277,16 +278,6 @@ describe('after the fire, as a user runs it', () => {
     await waitGroupGone(product, 10_000);
   });
 });
-
-async function eventually<T>(read: () => T | Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 15_000): Promise<T> {
-  const started = Date.now();
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() - started > timeoutMs) throw new Error(`${what}: not after ${timeoutMs} ms (last: ${JSON.stringify(value)})`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe('with LaunchDarkly, PagerDuty and GitHub configured, as a user runs it', () => {
   it('one P1 pages once, turns the flag off once verified through the SDK, files an issue per action closed by its webhook; nothing unredacted leaves', async () => {

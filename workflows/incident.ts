@@ -3,6 +3,7 @@ import {
   ParentClosePolicy,
   allHandlersFinished,
   condition,
+  getExternalWorkflowHandle,
   patched,
   proxyActivities,
   setHandler,
@@ -25,7 +26,9 @@ import {
   acknowledgeUpdate,
   actionChangedSignal,
   addActionUpdate,
+  alertsSignal,
   approvalRefusedSignal,
+  incidentClosedSignal,
   approveStepUpdate,
   assignCommanderUpdate,
   commanderChangedSignal,
@@ -38,9 +41,10 @@ import {
   waiveActionUpdate,
   waiveSignal,
 } from './messages.js';
-import type { ContainmentStep, CorrectiveAction, DeclareInput, IncidentState, Severity, StepDecisionInput, Ticket } from './model.js';
+import type { AlertSummary, ContainmentStep, CorrectiveAction, DeclareInput, IncidentState, Severity, StepDecisionInput, Ticket } from './model.js';
 import { ACTION_KINDS, SEVERITIES } from './model.js';
 import { renderPostmortem } from './postmortem.js';
+import { tallyAlerts } from './alert-tally.js';
 import { within } from './within.js';
 import { IncidentCategory, IncidentCommander, IncidentSeverity, IncidentStatus } from './search-attributes.js';
 
@@ -92,6 +96,7 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
     ...(input.detectedAt && Date.parse(input.detectedAt) <= Date.parse(declaredAt) ? { detectedAt: input.detectedAt } : {}),
     ...(input.service ? { service: input.service } : {}),
     ...(input.fingerprint ? { fingerprint: input.fingerprint } : {}),
+    ...(input.repeatOf ? { repeatOf: input.repeatOf } : {}),
     triage: [],
     steps: [],
     notified: [],
@@ -465,6 +470,12 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
     const ended = state.actions.length ? `; ${state.actions.filter((a) => a.status === 'closed').length} action(s) closed, ${state.actions.filter((a) => a.status === 'waived').length} waived` : '';
     record('status.closed', SYSTEM, `Closed${ended}`);
     publish();
+    if (input.alertGroup) {
+      // Best effort: a group that already ended has nothing to be told.
+      await getExternalWorkflowHandle(input.alertGroup)
+        .signal(incidentClosedSignal, { incidentId: state.id })
+        .catch(() => undefined);
+    }
     await onRecord('attach the postmortem and close it', async (ticket) => {
       await activities.commentOnTicket({ ticket, marker: `${state.id}/postmortem`, text: state.postmortem?.markdown ?? '' });
       await activities.closeIncidentRecord(ticket);
@@ -562,6 +573,16 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
       return step;
     },
   );
+
+  /** Alerts of its group: new ones and changes go on the timeline, repeats are counted; all resolved, the IC hears. */
+  const takeAlerts = (alerts: AlertSummary[]) => {
+    state.alerts ??= { received: 0, byFingerprint: {} };
+    for (const event of tallyAlerts(state.alerts, alerts, now())) {
+      record(event.type, SYSTEM, event.message, event.fingerprint ? { fingerprint: event.fingerprint } : undefined);
+      if (event.type === 'alerts.all-resolved') void notify([`ic:${state.commander}`], `Alerts resolved: ${state.title}`, `${state.id}: ${event.message}.`);
+    }
+  };
+  setHandler(alertsSignal, ({ alerts }) => takeAlerts(alerts));
 
   setHandler(approvalRefusedSignal, (refusal) => {
     record('approval.refused', String(refusal.actor), `Refused: ${refusal.reason}`, { stepId: refusal.stepId });
@@ -779,6 +800,8 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
   }
 
   record('declared', state.declaredBy, `Declared ${state.severity} ${state.category}: ${state.title}`);
+  if (input.repeatOf) record('repeat', SYSTEM, `Repeat of ${input.repeatOf}: the same alert group fired again after it closed`, { repeatOf: input.repeatOf });
+  if (input.alerts?.length) takeAlerts(input.alerts);
   record('runbook.selected', SYSTEM, `Runbook "${runbook.title}" (${snapshot.file}, sha256 ${snapshot.hash.slice(0, 12)})`, {
     runbookId: runbook.id,
     hash: snapshot.hash,

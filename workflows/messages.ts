@@ -14,6 +14,7 @@ import type {
   TimelineEntry,
   TriageInput,
   WaiveActionInput,
+  AlertSummary,
 } from './model.js';
 
 export const getStateQuery = defineQuery<IncidentState>('state');
@@ -24,6 +25,12 @@ export const resolveUpdate = defineUpdate<IncidentState, [ResolveInput]>('resolv
 export const setSeverityUpdate = defineUpdate<IncidentState, [SetSeverityInput]>('set-severity');
 export const completeTriageUpdate = defineUpdate<IncidentState, [TriageInput]>('complete-triage');
 export const assignCommanderUpdate = defineUpdate<IncidentState, [AssignCommanderInput]>('assign-commander');
+
+/** Alerts of the incident's group, forwarded by its alert group workflow: counted, firsts and resolutions recorded. */
+export const alertsSignal = defineSignal<[{ alerts: AlertSummary[] }]>('alerts');
+
+/** Sent by an incident that an alert group opened, when it closes: the group's next firing opens a new incident. */
+export const incidentClosedSignal = defineSignal<[{ incidentId: string }]>('incident-closed');
 
 /** A refused decision is rejected before it reaches history; the ingress records it with this signal. */
 export const approvalRefusedSignal = defineSignal<[RefusalInput]>('approval-refused');

@@ -133,6 +133,29 @@ export interface DeclareInput {
   service?: string;
   /** An alert's fingerprint, when monitoring raised the incident. */
   fingerprint?: string;
+  /** The alerts that raised it, when monitoring did. */
+  alerts?: AlertSummary[];
+  /** The alert group workflow that started it: told when the incident closes, so a new firing opens a new one. */
+  alertGroup?: string;
+  /** The incident of the same alert group that closed before this one. */
+  repeatOf?: string;
+}
+
+/** One alert as an incident sees it (integrations/alerts normalizes each source to this and more). */
+export interface AlertSummary {
+  fingerprint: string;
+  status: 'firing' | 'resolved';
+  title: string;
+  startsAt: string;
+  endsAt?: string;
+  url?: string;
+}
+
+/** What an incident keeps of its alerts: one entry per fingerprint, however many times it fired. */
+export interface AlertTally {
+  /** Every alert notification received, repeats included. */
+  received: number;
+  byFingerprint: Record<string, { title: string; status: 'firing' | 'resolved'; firstAt: string; lastAt: string; count: number; url?: string }>;
 }
 
 export interface IncidentState {
@@ -168,6 +191,9 @@ export interface IncidentState {
   postmortem?: Postmortem;
   /** The incident's own ticket in the tracker, once filed. */
   record?: Ticket;
+  /** The monitoring alerts that raised or joined it. */
+  alerts?: AlertTally;
+  repeatOf?: string;
   timeline: TimelineEntry[];
 }
 

@@ -7,3 +7,19 @@ export const IncidentCommander = defineSearchAttributeKey('IncidentCommander', S
 
 /** Registered on the embedded dev server at start (`--search-attribute`). */
 export const incidentSearchAttributes = [IncidentSeverity, IncidentStatus, IncidentCategory, IncidentCommander];
+
+/** How every incident workflow starts, from the API or from an alert group: its id names one incident forever. */
+export function incidentStartOptions(input: { id: string; title: string; severity: string; category: string; commander: string }) {
+  return {
+    workflowId: input.id,
+    workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
+    // Set at start too, so a list taken a moment after the declaration already shows them.
+    memo: { title: input.title },
+    typedSearchAttributes: [
+      { key: IncidentSeverity, value: input.severity },
+      { key: IncidentStatus, value: 'declared' },
+      { key: IncidentCategory, value: input.category },
+      { key: IncidentCommander, value: input.commander },
+    ],
+  };
+}

@@ -19,14 +19,22 @@ export class HttpError extends Error {
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
+/** Past this, an oversized body is not even drained: the connection is dropped. */
+const MAX_DRAINED_BYTES = 16 * MAX_BODY_BYTES;
+
 export async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, `Body larger than ${MAX_BODY_BYTES} bytes`);
+    // Read (and drop) the rest, so the sender gets the 413 instead of a reset connection.
+    if (size > MAX_BODY_BYTES) {
+      if (size > MAX_DRAINED_BYTES) req.destroy();
+      continue;
+    }
     chunks.push(chunk as Buffer);
   }
+  if (size > MAX_BODY_BYTES) throw new HttpError(413, `Body larger than ${MAX_BODY_BYTES} bytes (${size} sent)`, [{ field: '(body)', message: `larger than ${MAX_BODY_BYTES} bytes` }]);
   return Buffer.concat(chunks);
 }
 

@@ -15,6 +15,7 @@ export interface RouteResponse {
   /** JSON, unless `contentType` is given: then a string sent as it is. */
   body: unknown;
   contentType?: string;
+  headers?: Record<string, string>;
 }
 
 export interface Route {

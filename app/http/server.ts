@@ -41,6 +41,7 @@ export function createRequestHandler(options: HttpOptions) {
       const body = req.method === 'POST' && !match.route.rawBody ? parseJsonBody(rawBody) : undefined;
       const answer = await match.route.handle({ params: match.params, query: url.searchParams, body, rawBody, req });
       status = answer.status;
+      for (const [name, value] of Object.entries(answer.headers ?? {})) res.setHeader(name, value);
       if (answer.contentType) sendText(res, status, answer.contentType, String(answer.body));
       else sendJson(res, status, answer.body);
     } catch (err) {

@@ -1,0 +1,113 @@
+// The alert webhooks as one function of (source, headers, body) → response, so the HTTP server and a
+// Lambda handler serve the same thing. Nothing starts unless the request is authentic and valid; 202
+// only once Temporal has accepted every group's signal-with-start; 503 while Temporal is unreachable,
+// so the sender retries and nothing is lost.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import { ALERT_SOURCES, AlertPayloadInvalid, parseAlerts, parseJsonBody, type AlertSource } from '../../integrations/alerts/parse.js';
+import type { RunbookSource } from '../../runbooks/source.js';
+import { alertBatchSignal, alertGroupWorkflow, type AlertRouting } from '../../workflows/alert-group.js';
+import type { AlertSummary } from '../../workflows/model.js';
+import { alertGroupWorkflowId, routeAlert } from './routing.js';
+
+export const MAX_ALERT_BODY_BYTES = 1024 * 1024;
+/** How long Temporal may take to accept before the sender is told to retry. */
+const TEMPORAL_DEADLINE_MS = 5_000;
+
+export interface WebhookResponse {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface AlertWebhookOptions {
+  client: Client;
+  taskQueue: string;
+  runbooks: RunbookSource;
+  /** ALERT_WEBHOOK_TOKEN: accepted as a bearer token or as the password of basic auth. */
+  token?: string;
+  /** Without a token, alerts are accepted only when the server listens on loopback alone. */
+  loopbackOnly: boolean;
+  /** Who is IC of an incident an alert opens until someone takes it. */
+  commander: string;
+  now?: () => Date;
+}
+
+export type AlertWebhook = (source: string, headers: Record<string, string | undefined>, body: Buffer) => Promise<WebhookResponse>;
+
+const problem = (status: number, error: string, details: { field: string; message: string }[] = [], headers?: Record<string, string>): WebhookResponse => ({
+  status,
+  body: { error, details },
+  ...(headers ? { headers } : {}),
+});
+
+export function createAlertWebhook(options: AlertWebhookOptions): AlertWebhook {
+  const expected = options.token ? digest(options.token) : undefined;
+  return async (source, headers, body) => {
+    if (!(ALERT_SOURCES as readonly string[]).includes(source)) return problem(404, `No alert source "${source}" (sources: ${ALERT_SOURCES.join(', ')})`);
+    if (!expected && !options.loopbackOnly) {
+      return problem(403, 'Alert webhooks are off: set ALERT_WEBHOOK_TOKEN to accept alerts on an address other than loopback');
+    }
+    if (expected && !authentic(headers.authorization, expected)) {
+      return problem(401, 'Missing or wrong credentials: send Authorization: Bearer <ALERT_WEBHOOK_TOKEN> (or basic auth with it as the password)', [], {
+        'www-authenticate': 'Bearer, Basic realm="alerts"',
+      });
+    }
+    if (body.length > MAX_ALERT_BODY_BYTES) return problem(413, `Body larger than ${MAX_ALERT_BODY_BYTES} bytes`);
+
+    let groups: Map<string, { routing: AlertRouting; alerts: AlertSummary[] }>;
+    try {
+      const batch = parseAlerts(source as AlertSource, parseJsonBody(body), (options.now?.() ?? new Date()).toISOString());
+      const library = await options.runbooks.current();
+      groups = new Map();
+      for (const alert of batch.alerts) {
+        const routed = routeAlert(alert, library, { commander: options.commander, ...(batch.receivedGroupKey ? { receivedGroupKey: batch.receivedGroupKey } : {}) });
+        const group = groups.get(routed.groupKey) ?? { routing: routed.routing, alerts: [] };
+        group.alerts.push(routed.summary);
+        groups.set(routed.groupKey, group);
+      }
+    } catch (err) {
+      if (!(err instanceof AlertPayloadInvalid)) throw err;
+      return problem(400, `Invalid ${source} payload: ${err.issues.join('; ')}`, err.issues.map((issue) => ({ field: issue.split(': ')[0]!, message: issue.slice(issue.indexOf(': ') + 2) })));
+    }
+
+    const deadline = Date.now() + TEMPORAL_DEADLINE_MS;
+    try {
+      const accepted = await options.client.connection.withDeadline(deadline, () =>
+        Promise.all(
+          [...groups].map(async ([groupKey, { routing, alerts }]) => {
+            const workflowId = alertGroupWorkflowId(groupKey);
+            await options.client.workflow.signalWithStart(alertGroupWorkflow, {
+              workflowId,
+              taskQueue: options.taskQueue,
+              args: [{ groupKey }],
+              signal: alertBatchSignal,
+              signalArgs: [{ alerts, routing }],
+            });
+            return { groupKey, workflowId, alerts: alerts.length };
+          }),
+        ),
+      );
+      return { status: 202, body: { accepted: accepted.reduce((n, g) => n + g.alerts, 0), groups: accepted } };
+    } catch (err) {
+      return problem(503, `Temporal did not accept the alerts (${(err as Error).message}); retry`, [], { 'retry-after': '5' });
+    }
+  };
+}
+
+/** Bearer <token>, or Basic with the token as the password (Alertmanager and Grafana support both). */
+function authentic(header: string | undefined, expected: Buffer): boolean {
+  if (!header) return false;
+  const [scheme, value = ''] = header.split(/\s+/, 2);
+  let presented: string | undefined;
+  if (scheme?.toLowerCase() === 'bearer') presented = value;
+  else if (scheme?.toLowerCase() === 'basic') {
+    const decoded = Buffer.from(value, 'base64').toString('utf8');
+    presented = decoded.slice(decoded.indexOf(':') + 1);
+  }
+  return presented !== undefined && timingSafeEqual(digest(presented), expected);
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}

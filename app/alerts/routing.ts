@@ -1,0 +1,64 @@
+// Which runbook, severity and group an alert belongs to. Runbook: a `runbook` label, else the runbooks'
+// label matchers, else a `category` label, else the fallback. Severity: the runbook's severity rules, else
+// a `severity` label, else the runbook's default. Group: the sender's group key, else one made of the
+// runbook and the alert's identifying labels.
+import { createHash } from 'node:crypto';
+import type { Alert } from '../../integrations/alerts/alert.js';
+import { matchesAll, selectRunbook, type RunbookLibrary } from '../../runbooks/library.js';
+import type { AlertRouting } from '../../workflows/alert-group.js';
+import { CATEGORIES, SEVERITIES, type AlertSummary, type Category, type Severity } from '../../workflows/model.js';
+
+const SEVERITY_WORDS: Record<string, Severity> = { critical: 'P1', page: 'P1', high: 'P2', error: 'P2', warning: 'P3', warn: 'P3', info: 'P3', low: 'P3' };
+/** The labels that say which problem an alert is, when the sender gives no group key. */
+const IDENTIFYING_LABELS = ['alertname', 'service', 'job', 'app', 'namespace'];
+
+export interface RoutedAlert {
+  groupKey: string;
+  routing: AlertRouting;
+  summary: AlertSummary;
+}
+
+/** P0–P3 as they are, or the words monitoring uses; undefined when the labels say nothing usable. */
+export function severityLabel(labels: Record<string, string>): Severity | undefined {
+  const value = (labels.severity ?? labels.priority ?? '').trim();
+  const upper = value.toUpperCase();
+  if ((SEVERITIES as readonly string[]).includes(upper)) return upper as Severity;
+  return SEVERITY_WORDS[value.toLowerCase()];
+}
+
+export function routeAlert(alert: Alert, library: RunbookLibrary, { commander, receivedGroupKey }: { commander: string; receivedGroupKey?: string }): RoutedAlert {
+  const named = alert.labels.runbook && library.runbooks.some((r) => r.runbook.id === alert.labels.runbook) ? alert.labels.runbook : undefined;
+  const labelledCategory = (CATEGORIES as readonly string[]).includes(alert.labels.category ?? '') ? (alert.labels.category as Category) : undefined;
+  const { runbook } = selectRunbook(library, { labels: alert.labels, ...(named ? { runbookId: named } : {}), ...(labelledCategory ? { category: labelledCategory } : {}) });
+  const rule = runbook.severity.rules.find((r) => matchesAll(r.when, alert.labels));
+  const identity = IDENTIFYING_LABELS.filter((name) => alert.labels[name]).map((name) => `${name}=${alert.labels[name]}`);
+  const groupKey = receivedGroupKey ?? alert.groupKey ?? `${runbook.id}:${identity.length ? identity.join(',') : alert.fingerprint}`;
+  const category = labelledCategory ?? runbook.match.categories[0] ?? 'other';
+  const service = alert.labels.service ?? alert.labels.job ?? alert.labels.app;
+  return {
+    groupKey,
+    routing: {
+      runbookId: runbook.id,
+      severity: rule?.severity ?? severityLabel(alert.labels) ?? runbook.severity.default,
+      category,
+      title: alert.title,
+      description: alert.annotations.description ?? alert.annotations.summary ?? '',
+      commander,
+      declaredBy: alert.source,
+      ...(service ? { service } : {}),
+    },
+    summary: {
+      fingerprint: alert.fingerprint,
+      status: alert.status,
+      title: alert.title,
+      startsAt: alert.startsAt,
+      ...(alert.endsAt ? { endsAt: alert.endsAt } : {}),
+      ...(alert.url ? { url: alert.url } : {}),
+    },
+  };
+}
+
+/** The alert group's workflow id: stable per group key, short whatever the key's length. */
+export function alertGroupWorkflowId(groupKey: string): string {
+  return `alerts-${createHash('sha256').update(groupKey).digest('hex').slice(0, 32)}`;
+}

@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { temporalCliPath } from '../app/temporal-binaries.js';
+import { startDevServer, type DevServer } from '../app/temporal-dev-server.js';
+import type { IncidentState } from '../workflows/model.js';
+import { tempDir } from './support/paths.js';
+import { freePort } from './support/ports.js';
+import { spawnProduct, waitGroupGone, waitHealthy, type RunningProduct } from './support/product.js';
+import { eventually } from './support/eventually.js';
+
+const TOKEN = 'alert-token-0123456789';
+let clusterDir: string;
+let clusterPort: number;
+let cluster: DevServer | undefined;
+let product: RunningProduct;
+
+const startCluster = async () =>
+  startDevServer({ cliPath: temporalCliPath(), dataDir: clusterDir, host: '127.0.0.1', port: clusterPort, uiPort: 0, ui: false, namespace: 'default' });
+
+before(async () => {
+  clusterDir = await tempDir('alerts-cluster');
+  clusterPort = await freePort();
+  cluster = await startCluster();
+  product = spawnProduct({
+    DATA_DIR: await tempDir('alerts-product'),
+    PORT: String(await freePort()),
+    TEMPORAL_ADDRESS: cluster.address,
+    ALERT_WEBHOOK_TOKEN: TOKEN,
+    ALERT_COMMANDER: 'alice',
+  });
+  await waitHealthy(product, 30_000);
+});
+after(async () => {
+  if (product?.groupAlive()) {
+    process.kill(product.child.pid!, 'SIGTERM');
+    await waitGroupGone(product, 10_000).catch(() => process.kill(-product.child.pid!, 'SIGKILL'));
+  }
+  await cluster?.stop();
+});
+
+/** A real Alertmanager v4 notification (webhook_config), one alert. */
+function alertmanagerPayload(status: 'firing' | 'resolved', { groupKey = '{}/{severity="critical"}:{alertname="JailbreakRateHigh"}', fingerprint = 'a1b2c3d4e5f60718' } = {}) {
+  const startsAt = '2026-11-27T06:58:00.000Z';
+  const alert = {
+    status,
+    labels: { alertname: 'JailbreakRateHigh', severity: 'critical', service: 'assistant', category: 'jailbreak' },
+    annotations: { summary: 'Jailbreak success rate above 2% for 5 minutes', description: 'Red-team probe success rate 4.1% (threshold 2%).' },
+    startsAt,
+    endsAt: status === 'resolved' ? '2026-11-27T07:20:00.000Z' : '0001-01-01T00:00:00Z',
+    generatorURL: 'http://prometheus.example:9090/graph?g0.expr=jailbreak_success_rate+%3E+0.02',
+    fingerprint,
+  };
+  return {
+    receiver: 'incident-response',
+    status,
+    alerts: [alert],
+    groupLabels: { alertname: 'JailbreakRateHigh' },
+    commonLabels: alert.labels,
+    commonAnnotations: alert.annotations,
+    externalURL: 'http://alertmanager.example:9093',
+    version: '4',
+    groupKey,
+    truncatedAlerts: 0,
+  };
+}
+
+function post(path: string, body: string | Buffer, headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` }) {
+  return fetch(`${product.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+}
+
+async function incidents(): Promise<{ id: string; status: string }[]> {
+  return ((await (await fetch(`${product.url}/api/incidents?status=all`)).json()) as { incidents: { id: string; status: string }[] }).incidents;
+}
+
+async function incident(id: string): Promise<IncidentState> {
+  return (await (await fetch(`${product.url}/api/incidents/${id}`)).json()) as IncidentState;
+}
+
+describe('alerts in, as Alertmanager sends them', () => {
+  it('refuses what is not authentic or not a payload, naming the problem, and starts nothing', async () => {
+    const valid = JSON.stringify(alertmanagerPayload('firing'));
+    assert.equal((await post('/webhooks/alertmanager', valid, {})).status, 401);
+    const wrong = await post('/webhooks/alertmanager', valid, { authorization: 'Bearer nope' });
+    assert.equal(wrong.status, 401);
+    assert.match(wrong.headers.get('www-authenticate') ?? '', /Bearer/);
+    const basic = Buffer.from(`alertmanager:${TOKEN}`).toString('base64');
+
+    const cases: [string, string | Buffer, RegExp][] = [
+      ['malformed JSON', '{"version": "4", "alerts": [', /not JSON/i],
+      ['no alerts array', JSON.stringify({ ...alertmanagerPayload('firing'), alerts: undefined }), /alerts/],
+      ['wrong types', JSON.stringify({ ...alertmanagerPayload('firing'), alerts: [{ ...alertmanagerPayload('firing').alerts[0], labels: 'severity=critical' }] }), /alerts\[0\]\.labels/],
+      ['another version', JSON.stringify({ ...alertmanagerPayload('firing'), version: '3' }), /version/],
+    ];
+    for (const [what, body, named] of cases) {
+      const response = await post('/webhooks/alertmanager', body, { authorization: `Basic ${basic}` });
+      const answer = (await response.json()) as { error: string };
+      assert.equal(response.status, 400, what);
+      assert.match(answer.error, named, `${what}: ${answer.error}`);
+    }
+    const huge = await post('/webhooks/alertmanager', Buffer.alloc(2 * 1024 * 1024, ' '));
+    assert.equal(huge.status, 413);
+    assert.equal((await post('/webhooks/nagios', valid)).status, 404);
+    assert.equal((await fetch(`${product.url}/healthz`)).status, 200, 'still up');
+    assert.deepEqual(await incidents(), [], 'no incident started');
+  });
+
+  it('firing, the same again, then resolved: one incident whose timeline shows the first firing, the repeat count and the resolution', async () => {
+    const firing = JSON.stringify(alertmanagerPayload('firing'));
+    const first = await post('/webhooks/alertmanager', firing);
+    assert.equal(first.status, 202);
+    const [opened] = await eventually(incidents, (list) => list.length === 1, 'the incident');
+    const state = await eventually(() => incident(opened!.id), (s) => s.status === 'triaging', 'triage');
+    assert.equal(state.severity, 'P1', 'severity=critical');
+    assert.equal(state.runbook?.id, 'prompt-injection-tool-misuse', "the runbook's alert matcher (Jailbreak.*) chose it");
+    assert.equal(state.commander, 'alice');
+    assert.equal(state.detectedAt, '2026-11-27T06:58:00.000Z', 'detected when the alert started');
+    assert.match(state.title, /JailbreakRateHigh/);
+
+    assert.equal((await post('/webhooks/alertmanager', firing)).status, 202);
+    const repeated = await eventually(() => incident(opened!.id), (s) => s.alerts?.received === 2, 'the repeat counted');
+    assert.equal(repeated.timeline.filter((e) => e.type === 'alert.firing').length, 1, 'a repeat is counted, not announced');
+
+    assert.equal((await post('/webhooks/alertmanager', JSON.stringify(alertmanagerPayload('resolved')))).status, 202);
+    const resolved = await eventually(() => incident(opened!.id), (s) => s.timeline.some((e) => e.type === 'alerts.all-resolved'), 'the resolution');
+    assert.deepEqual(
+      resolved.timeline.filter((e) => e.type.startsWith('alert')).map((e) => e.message),
+      [
+        'Alert firing since 2026-11-27T06:58:00.000Z: JailbreakRateHigh: Jailbreak success rate above 2% for 5 minutes',
+        'Alert resolved at 2026-11-27T07:20:00.000Z: JailbreakRateHigh: Jailbreak success rate above 2% for 5 minutes (3 notifications)',
+        'All 1 alert resolved (3 notifications in all); the IC may resolve the incident',
+      ],
+    );
+    assert.equal(resolved.status, 'triaging', 'the IC decides when to resolve');
+    assert.equal((await incidents()).length, 1, 'one incident for the group');
+  });
+
+  it('answers 503 while Temporal is down, and the sender\'s retry opens the incident once it is back', async () => {
+    const before = (await incidents()).length;
+    await cluster!.stop();
+    cluster = undefined;
+    const payload = JSON.stringify(alertmanagerPayload('firing', { groupKey: '{}:{alertname="ToolCallSpike"}', fingerprint: 'ffee000011112222' }));
+    const down = await post('/webhooks/alertmanager', payload);
+    assert.equal(down.status, 503);
+    assert.equal(down.headers.get('retry-after'), '5');
+    cluster = await startCluster();
+    const retried = await eventually(() => post('/webhooks/alertmanager', payload).then((r) => r.status), (status) => status === 202, 'the retry accepted', 30_000);
+    assert.equal(retried, 202);
+    await eventually(incidents, (list) => list.length === before + 1, 'the incident opened by the retry', 20_000);
+  });
+});
