@@ -55,6 +55,7 @@ export const serverEnvSchema = z.object({
   RUNBOOKS_DIR: z.string().trim().min(1, 'must be a directory path').default(fileURLToPath(new URL('../../runbooks', import.meta.url))),
   API_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters when set').optional()),
   ALERT_WEBHOOK_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters when set').optional()),
+  ALERT_GRAFANA_HMAC_SECRET: optionalText,
   ALERT_COMMANDER: z.string().trim().min(1, 'must name who is IC of an alert-raised incident').default('on-call'),
   TEMPORAL_ADDRESS: optionalText,
   TEMPORAL_NAMESPACE: z.string().trim().min(1, 'must be a namespace name').default('default'),

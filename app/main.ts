@@ -117,6 +117,7 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
     loopbackOnly,
     commander: config.ALERT_COMMANDER,
     ...(config.ALERT_WEBHOOK_TOKEN ? { token: config.ALERT_WEBHOOK_TOKEN } : {}),
+    ...(config.ALERT_GRAFANA_HMAC_SECRET ? { grafanaSecret: config.ALERT_GRAFANA_HMAC_SECRET } : {}),
   });
   running.http = await startHttpServer(config.HOST, config.PORT, {
     routes: [...incidentRoutes(service), ...kpiRoutes(service), ...alertRoutes(alertWebhook), ...ticketWebhookRoutes(service, { githubSecret: config.GITHUB_WEBHOOK_SECRET, jiraSecret: config.JIRA_WEBHOOK_SECRET })],

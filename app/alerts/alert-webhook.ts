@@ -2,7 +2,7 @@
 // Lambda handler serve the same thing. Nothing starts unless the request is authentic and valid; 202
 // only once Temporal has accepted every group's signal-with-start; 503 while Temporal is unreachable,
 // so the sender retries and nothing is lost.
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { ALERT_SOURCES, AlertPayloadInvalid, parseAlerts, parseJsonBody, type AlertSource } from '../../integrations/alerts/parse.js';
 import type { RunbookSource } from '../../runbooks/source.js';
@@ -13,6 +13,8 @@ import { alertGroupWorkflowId, routeAlert } from './routing.js';
 export const MAX_ALERT_BODY_BYTES = 1024 * 1024;
 /** How long Temporal may take to accept before the sender is told to retry. */
 const TEMPORAL_DEADLINE_MS = 5_000;
+/** A signed Grafana delivery older or newer than this is refused as a replay. */
+const SIGNATURE_WINDOW_S = 300;
 
 export interface WebhookResponse {
   status: number;
@@ -30,6 +32,8 @@ export interface AlertWebhookOptions {
   loopbackOnly: boolean;
   /** Who is IC of an incident an alert opens until someone takes it. */
   commander: string;
+  /** Grafana's contact point HMAC secret: Grafana deliveries must then carry a valid signature too. */
+  grafanaSecret?: string;
   now?: () => Date;
 }
 
@@ -54,6 +58,10 @@ export function createAlertWebhook(options: AlertWebhookOptions): AlertWebhook {
       });
     }
     if (body.length > MAX_ALERT_BODY_BYTES) return problem(413, `Body larger than ${MAX_ALERT_BODY_BYTES} bytes`);
+    if (source === 'grafana' && options.grafanaSecret) {
+      const refusal = grafanaSignatureProblem(headers, body, options.grafanaSecret, options.now?.() ?? new Date());
+      if (refusal) return problem(401, refusal);
+    }
 
     let groups: Map<string, { routing: AlertRouting; alerts: AlertSummary[] }>;
     try {
@@ -93,6 +101,21 @@ export function createAlertWebhook(options: AlertWebhookOptions): AlertWebhook {
       return problem(503, `Temporal did not accept the alerts (${(err as Error).message}); retry`, [], { 'retry-after': '5' });
     }
   };
+}
+
+/** Grafana signs the body, or `timestamp:body` when it sends a timestamp header, with HMAC-SHA256 (hex). */
+function grafanaSignatureProblem(headers: Record<string, string | undefined>, body: Buffer, secret: string, now: Date): string | undefined {
+  const signature = headers['x-grafana-alert-signature'];
+  if (!signature) return 'Missing X-Grafana-Alert-Signature: the Grafana contact point must sign with ALERT_GRAFANA_HMAC_SECRET';
+  const timestamp = headers['x-grafana-alert-timestamp'];
+  if (timestamp !== undefined && Math.abs(now.getTime() / 1_000 - Number(timestamp)) > SIGNATURE_WINDOW_S) {
+    return `X-Grafana-Alert-Timestamp ${timestamp} is more than ${SIGNATURE_WINDOW_S / 60} minutes from now: a replay, or a clock off`;
+  }
+  const hmac = createHmac('sha256', secret);
+  if (timestamp !== undefined) hmac.update(`${timestamp}:`);
+  const expected = hmac.update(body).digest();
+  const presented = Buffer.from(signature.trim(), 'hex');
+  return presented.length === expected.length && timingSafeEqual(presented, expected) ? undefined : 'X-Grafana-Alert-Signature does not match the body';
 }
 
 /** Bearer <token>, or Basic with the token as the password (Alertmanager and Grafana support both). */

@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { alertGroupWorkflowId, routeAlert, severityLabel } from '../app/alerts/routing.js';
+import type { Alert } from '../integrations/alerts/alert.js';
+import { loadRunbookLibrary, type RunbookLibrary } from '../runbooks/library.js';
+import { repoRoot } from './support/paths.js';
+
+let library: RunbookLibrary;
+before(async () => {
+  library = await loadRunbookLibrary(join(repoRoot, 'runbooks'));
+});
+
+const alert = (labels: Record<string, string>, extra: Partial<Alert> = {}): Alert => ({
+  source: 'generic',
+  status: 'firing',
+  fingerprint: 'fp-1',
+  labels,
+  annotations: { summary: 'something is off', description: 'the long story' },
+  title: 'Something is off',
+  startsAt: '2026-11-27T07:00:00.000Z',
+  ...extra,
+});
+const route = (labels: Record<string, string>, extra: Partial<Alert> = {}, receivedGroupKey?: string) =>
+  routeAlert(alert(labels, extra), library, { commander: 'on-call', ...(receivedGroupKey ? { receivedGroupKey } : {}) });
+
+describe('alert routing', () => {
+  it('takes P0-P3 as they are and the words monitoring uses; nothing usable is undefined', () => {
+    assert.deepEqual(
+      ['P0', 'p1', 'critical', 'page', 'high', 'error', 'warning', 'info', 'sev9', ''].map((severity) => severityLabel({ severity })),
+      ['P0', 'P1', 'P1', 'P1', 'P2', 'P2', 'P3', 'P3', undefined, undefined],
+    );
+  });
+
+  it('picks the runbook by a runbook label, else alert matchers, else a category label, else the fallback', () => {
+    assert.equal(route({ alertname: 'ToxicityRate', runbook: 'model-regression' }).routing.runbookId, 'model-regression');
+    assert.equal(route({ alertname: 'ToxicityRate', runbook: 'no-such-runbook' }).routing.runbookId, 'harmful-output-spike', 'an unknown runbook label falls through');
+    assert.equal(route({ alertname: 'PIIInOutput' }).routing.runbookId, 'sensitive-data-exposure');
+    assert.equal(route({ alertname: 'Whatever', category: 'abuse' }).routing.runbookId, 'unbounded-consumption');
+    assert.equal(route({ alertname: 'Whatever' }).routing.runbookId, 'generic');
+  });
+
+  it('a severity label, else the runbook default; the alert becomes the incident summary', () => {
+    const routed = route({ alertname: 'PIIInOutput', severity: 'warning', service: 'assistant' });
+    assert.deepEqual(routed.routing, {
+      runbookId: 'sensitive-data-exposure',
+      severity: 'P3',
+      category: 'data-leak',
+      title: 'Something is off',
+      description: 'the long story',
+      commander: 'on-call',
+      declaredBy: 'generic',
+      service: 'assistant',
+    });
+    assert.equal(route({ alertname: 'PIIInOutput' }).routing.severity, 'P1', "sensitive-data-exposure's default");
+    assert.deepEqual(routed.summary, { fingerprint: 'fp-1', status: 'firing', title: 'Something is off', startsAt: '2026-11-27T07:00:00.000Z' });
+  });
+
+  it("groups by the sender's key, else by runbook and identifying labels, never by instance", () => {
+    assert.equal(route({ alertname: 'PIIInOutput' }, {}, '{}:{alertname="PIIInOutput"}').groupKey, '{}:{alertname="PIIInOutput"}');
+    assert.equal(route({ alertname: 'PIIInOutput' }, { groupKey: 'cycle-42' }).groupKey, 'cycle-42');
+    const a = route({ alertname: 'PIIInOutput', service: 'assistant', instance: 'pod-1' }, { fingerprint: 'x' });
+    const b = route({ alertname: 'PIIInOutput', service: 'assistant', instance: 'pod-2' }, { fingerprint: 'y' });
+    assert.equal(a.groupKey, 'sensitive-data-exposure:alertname=PIIInOutput,service=assistant');
+    assert.equal(a.groupKey, b.groupKey, 'two pods, one incident');
+    assert.match(alertGroupWorkflowId(a.groupKey), /^alerts-[0-9a-f]{32}$/);
+    assert.notEqual(alertGroupWorkflowId(a.groupKey), alertGroupWorkflowId('other'));
+  });
+});
