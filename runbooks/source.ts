@@ -1,4 +1,5 @@
-import { basename } from 'node:path';
+import { readdir, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { loadRunbookLibrary, selectRunbook, UnknownRunbookError, type RunbookLibrary, type RunbookProblem, type RunbookQuery } from './library.js';
 import type { ApproverGroups, Runbook } from './schema.js';
 
@@ -30,8 +31,19 @@ export function formatProblem(problem: RunbookProblem): string {
  */
 export class RunbookSource {
   private lastValid: RunbookLibrary | undefined;
+  /** The library as last parsed, and the directory listing (names, sizes, times) it was parsed from. */
+  private parsed: { signature: string; library: RunbookLibrary } | undefined;
 
   constructor(readonly dir: string) {}
+
+  /** Parses the directory again only when a file in it changed: an alert storm must not re-read YAML per alert. */
+  private async load(): Promise<RunbookLibrary> {
+    const signature = await directorySignature(this.dir);
+    if (signature !== undefined && this.parsed?.signature === signature) return this.parsed.library;
+    const library = await loadRunbookLibrary(this.dir);
+    if (signature !== undefined) this.parsed = { signature, library };
+    return library;
+  }
 
   /** For start-up: throws with every problem when the library is not valid. */
   async requireValid(): Promise<RunbookLibrary> {
@@ -44,12 +56,12 @@ export class RunbookSource {
 
   /** The runbooks a new incident can use now. */
   async current(): Promise<RunbookLibrary> {
-    const fresh = await loadRunbookLibrary(this.dir);
+    const fresh = await this.load();
     return fresh.problems.length && this.lastValid ? this.lastValid : fresh;
   }
 
   async snapshot(query: RunbookQuery): Promise<RunbookSnapshot> {
-    const fresh = await loadRunbookLibrary(this.dir);
+    const fresh = await this.load();
     const library = fresh.problems.length && this.lastValid ? this.lastValid : fresh;
     if (!fresh.problems.length) this.lastValid = fresh;
     const warnings = fresh.problems.map((p) => `${formatProblem(p)} (using the last valid version)`);
@@ -70,5 +82,16 @@ export class RunbookSource {
       hash: chosen.hash,
       warnings,
     };
+  }
+}
+
+/** Every entry's name, size and change times; undefined when the directory cannot be read (loading will say why). */
+async function directorySignature(dir: string): Promise<string | undefined> {
+  try {
+    const names = (await readdir(dir)).sort();
+    const stats = await Promise.all(names.map(async (name) => [name, await stat(join(dir, name))] as const));
+    return stats.map(([name, st]) => `${name}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`).join('|');
+  } catch {
+    return undefined;
   }
 }
