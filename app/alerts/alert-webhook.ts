@@ -2,12 +2,12 @@
 // Lambda handler serve the same thing. Nothing starts unless the request is authentic and valid; 202
 // only once Temporal has accepted every group's signal-with-start; 503 while Temporal is unreachable,
 // so the sender retries and nothing is lost.
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { ALERT_SOURCES, AlertPayloadInvalid, parseAlerts, parseJsonBody, type AlertSource } from '../../integrations/alerts/parse.js';
 import type { RunbookSource } from '../../runbooks/source.js';
 import { alertBatchSignal, alertGroupWorkflow, type AlertRouting } from '../../workflows/alert-group.js';
 import type { AlertSummary } from '../../workflows/model.js';
+import { hmacMatches, sameSecret } from '../http/secret-compare.js';
 import { alertGroupWorkflowId, routeAlert } from './routing.js';
 
 export const MAX_ALERT_BODY_BYTES = 1024 * 1024;
@@ -46,13 +46,13 @@ const problem = (status: number, error: string, details: { field: string; messag
 });
 
 export function createAlertWebhook(options: AlertWebhookOptions): AlertWebhook {
-  const expected = options.token ? digest(options.token) : undefined;
+  const { token } = options;
   return async (source, headers, body) => {
     if (!(ALERT_SOURCES as readonly string[]).includes(source)) return problem(404, `No alert source "${source}" (sources: ${ALERT_SOURCES.join(', ')})`);
-    if (!expected && !options.loopbackOnly) {
+    if (!token && !options.loopbackOnly) {
       return problem(403, 'Alert webhooks are off: set ALERT_WEBHOOK_TOKEN to accept alerts on an address other than loopback');
     }
-    if (expected && !authentic(headers.authorization, expected)) {
+    if (token && !authentic(headers.authorization, token)) {
       return problem(401, 'Missing or wrong credentials: send Authorization: Bearer <ALERT_WEBHOOK_TOKEN> (or basic auth with it as the password)', [], {
         'www-authenticate': 'Bearer, Basic realm="alerts"',
       });
@@ -111,15 +111,12 @@ function grafanaSignatureProblem(headers: Record<string, string | undefined>, bo
   if (timestamp !== undefined && Math.abs(now.getTime() / 1_000 - Number(timestamp)) > SIGNATURE_WINDOW_S) {
     return `X-Grafana-Alert-Timestamp ${timestamp} is more than ${SIGNATURE_WINDOW_S / 60} minutes from now: a replay, or a clock off`;
   }
-  const hmac = createHmac('sha256', secret);
-  if (timestamp !== undefined) hmac.update(`${timestamp}:`);
-  const expected = hmac.update(body).digest();
-  const presented = Buffer.from(signature.trim(), 'hex');
-  return presented.length === expected.length && timingSafeEqual(presented, expected) ? undefined : 'X-Grafana-Alert-Signature does not match the body';
+  const signed = timestamp === undefined ? [body] : [`${timestamp}:`, body];
+  return hmacMatches(secret, signed, signature) ? undefined : 'X-Grafana-Alert-Signature does not match the body';
 }
 
 /** Bearer <token>, or Basic with the token as the password (Alertmanager and Grafana support both). */
-function authentic(header: string | undefined, expected: Buffer): boolean {
+function authentic(header: string | undefined, expected: string): boolean {
   if (!header) return false;
   const [scheme, value = ''] = header.split(/\s+/, 2);
   let presented: string | undefined;
@@ -128,9 +125,5 @@ function authentic(header: string | undefined, expected: Buffer): boolean {
     const decoded = Buffer.from(value, 'base64').toString('utf8');
     presented = decoded.slice(decoded.indexOf(':') + 1);
   }
-  return presented !== undefined && timingSafeEqual(digest(presented), expected);
-}
-
-function digest(text: string): Buffer {
-  return createHash('sha256').update(text).digest();
+  return presented !== undefined && sameSecret(presented, expected);
 }

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { sameSecret } from './secret-compare.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '../log.js';
 import { HttpError, parseJsonBody, readBody, sendJson, sendText } from './json.js';
@@ -13,7 +13,6 @@ export interface HttpOptions {
 }
 
 export function createRequestHandler(options: HttpOptions) {
-  const expectedToken = options.apiToken ? digest(options.apiToken) : undefined;
 
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = Date.now();
@@ -27,7 +26,7 @@ export function createRequestHandler(options: HttpOptions) {
         return;
       }
       const guarded = url.pathname.startsWith('/api/') || url.pathname === '/metrics';
-      if (expectedToken && guarded && !hasToken(req, expectedToken)) {
+      if (options.apiToken && guarded && !hasToken(req, options.apiToken)) {
         res.setHeader('www-authenticate', 'Bearer');
         throw new HttpError(401, 'Missing or wrong API token: send Authorization: Bearer <API_TOKEN>', [{ field: 'authorization', message: 'missing or wrong bearer token' }]);
       }
@@ -81,11 +80,7 @@ export function stopHttpServer(server: Server): Promise<void> {
   });
 }
 
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
-}
-
-function hasToken(req: IncomingMessage, expected: Buffer): boolean {
+function hasToken(req: IncomingMessage, expected: string): boolean {
   const match = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
-  return match !== null && timingSafeEqual(digest(match[1]!.trim()), expected);
+  return match !== null && sameSecret(match[1]!.trim(), expected);
 }

@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { hmacMatches } from './secret-compare.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import { z } from 'zod';
 import { externalIdOf } from '../../integrations/ticketing/provider.js';
@@ -97,8 +97,5 @@ function requireSignature(
 }
 
 function signedBy(secret: string, body: Buffer, header: string | string[] | undefined): boolean {
-  if (typeof header !== 'string' || !header.startsWith('sha256=')) return false;
-  const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(body).digest('hex')}`);
-  const given = Buffer.from(header);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return typeof header === 'string' && header.startsWith('sha256=') && hmacMatches(secret, [body], header.slice('sha256='.length));
 }
