@@ -33,11 +33,26 @@ export class RunbookSource {
   private lastValid: RunbookLibrary | undefined;
   /** The library as last parsed, and the directory listing (names, sizes, times) it was parsed from. */
   private parsed: { signature: string; library: RunbookLibrary } | undefined;
+  /** The last look at the directory (possibly still under way), shared by callers that accept its age. */
+  private lastCheck: { at: number; library: Promise<RunbookLibrary> } | undefined;
 
   constructor(readonly dir: string) {}
 
+  /** The library as of at most `maxAgeMs` ago; concurrent callers share one look at the directory. */
+  private load(maxAgeMs = 0): Promise<RunbookLibrary> {
+    const now = Date.now();
+    if (this.lastCheck && now - this.lastCheck.at <= maxAgeMs) return this.lastCheck.library;
+    const library = this.loadIfChanged();
+    const check = { at: now, library };
+    this.lastCheck = check;
+    library.catch(() => {
+      if (this.lastCheck === check) this.lastCheck = undefined;
+    });
+    return library;
+  }
+
   /** Parses the directory again only when a file in it changed: an alert storm must not re-read YAML per alert. */
-  private async load(): Promise<RunbookLibrary> {
+  private async loadIfChanged(): Promise<RunbookLibrary> {
     const signature = await directorySignature(this.dir);
     if (signature !== undefined && this.parsed?.signature === signature) return this.parsed.library;
     const library = await loadRunbookLibrary(this.dir);
@@ -54,9 +69,9 @@ export class RunbookSource {
     return library;
   }
 
-  /** The runbooks a new incident can use now. */
-  async current(): Promise<RunbookLibrary> {
-    const fresh = await this.load();
+  /** The runbooks a new incident can use now, or as of at most `maxAgeMs` ago when the caller is on a hot path. */
+  async current(maxAgeMs = 0): Promise<RunbookLibrary> {
+    const fresh = await this.load(maxAgeMs);
     return fresh.problems.length && this.lastValid ? this.lastValid : fresh;
   }
 

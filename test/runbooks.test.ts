@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import { exampleFlags } from '../integrations/flags/local-file.js';
 import { runbookJsonSchema } from '../runbooks/json-schema.js';
 import { loadRunbookLibrary, selectRunbook } from '../runbooks/library.js';
+import { RunbookSource } from '../runbooks/source.js';
 import { actionFor } from '../workflows/containment-actions.js';
 import { repoRoot, tempDir } from './support/paths.js';
 
@@ -87,6 +88,20 @@ describe('the runbook library', () => {
     assert.equal(selectRunbook(library, { labels: { alertname: 'Unrelated' }, category: 'abuse' }).runbook.id, 'unbounded-consumption');
     assert.equal(selectRunbook(library, { category: 'other' }).runbook.id, 'generic');
     assert.throws(() => selectRunbook(library, { runbookId: 'nope' }), /No runbook "nope" \(known: /);
+  });
+
+  it('shows a new runbook to declarations at once, and to alert routing once its allowed age has passed', async () => {
+    const dir = await libraryCopy();
+    const source = new RunbookSource(dir);
+    const ids = async (maxAgeMs?: number) => (await source.current(maxAgeMs)).runbooks.map((r) => r.runbook.id);
+    assert.ok(!(await ids(200)).includes('added-later'));
+    const generic = await readFile(join(dir, 'generic.yaml'), 'utf8');
+    await writeFile(join(dir, 'added-later.yaml'), generic.replace(/^id: generic$/m, 'id: added-later').replace(/^fallback: true$/m, ''));
+    assert.ok(!(await ids(200)).includes('added-later'), 'routing within the allowed age uses the library it last saw');
+    assert.ok((await ids()).includes('added-later'), 'a declaration sees the edit at once');
+    await writeFile(join(dir, 'added-later.yaml'), generic.replace(/^id: generic$/m, 'id: added-again').replace(/^fallback: true$/m, ''));
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    assert.ok((await ids(200)).includes('added-again'), 'routing sees the edit once the allowed age has passed');
   });
 });
 

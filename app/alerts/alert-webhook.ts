@@ -13,6 +13,8 @@ import { alertGroupWorkflowId, routeAlert } from './routing.js';
 export const MAX_ALERT_BODY_BYTES = 1024 * 1024;
 /** How long Temporal may take to accept before the sender is told to retry. */
 const TEMPORAL_DEADLINE_MS = 5_000;
+/** Alerts route by the runbooks as of at most a second ago: a storm then lists the directory once a second, not once per alert. */
+const RUNBOOKS_MAX_AGE_MS = 1_000;
 /** A signed Grafana delivery older or newer than this is refused as a replay. */
 const SIGNATURE_WINDOW_S = 300;
 
@@ -66,7 +68,7 @@ export function createAlertWebhook(options: AlertWebhookOptions): AlertWebhook {
     let groups: Map<string, { routing: AlertRouting; alerts: AlertSummary[] }>;
     try {
       const batch = parseAlerts(source as AlertSource, parseJsonBody(body), (options.now?.() ?? new Date()).toISOString());
-      const library = await options.runbooks.current();
+      const library = await options.runbooks.current(RUNBOOKS_MAX_AGE_MS);
       groups = new Map();
       for (const alert of batch.alerts) {
         const routed = routeAlert(alert, library, { commander: options.commander, ...(batch.receivedGroupKey ? { receivedGroupKey: batch.receivedGroupKey } : {}) });
