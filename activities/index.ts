@@ -4,6 +4,8 @@ import type { Notifier } from '../integrations/notify/provider.js';
 import type { Pager } from '../integrations/paging/provider.js';
 import type { TicketProvider } from '../integrations/ticketing/provider.js';
 import type { RunbookSource } from '../runbooks/source.js';
+import type { ChatProvider } from '../integrations/chat/provider.js';
+import { createChatActivities } from './chat.js';
 import { createFlagActivities } from './flags.js';
 import { createHttpActivities } from './http.js';
 import { createModelActivities } from './models.js';
@@ -20,12 +22,15 @@ export interface ActivityDependencies {
   pager: Pager;
   runbooks: RunbookSource;
   tickets: TicketProvider;
+  /** Slack, when configured: the incident's channel, status message and approval requests. */
+  chat?: ChatProvider;
   /** Where people follow an incident (the product's API, the Temporal UI): linked from tickets. */
   links?: (incidentId: string) => { href: string; text: string }[];
 }
 
-export function createActivities({ flags, models, notifier, pager, runbooks, tickets, links = () => [] }: ActivityDependencies) {
+export function createActivities({ flags, models, notifier, pager, runbooks, tickets, chat, links = () => [] }: ActivityDependencies) {
   return {
+    ...createChatActivities(chat),
     ...createFlagActivities(flags),
     ...createModelActivities(models),
     ...createNotifyActivities(notifier),

@@ -50,6 +50,10 @@ export const serverEnvSchema = z.object({
     z.string().regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, 'must be a host name with an optional port (pdjs always uses https://<server>/v2/enqueue)').optional(),
   ),
   PAGERDUTY_API_URL: optionalText.pipe(z.url({ error: 'must be an http(s) URL' }).optional()),
+  SLACK_BOT_TOKEN: optionalText.pipe(z.string().regex(/^xoxb-/, 'must be a bot token (xoxb-…) from your Slack app\'s OAuth & Permissions page').optional()),
+  SLACK_SIGNING_SECRET: optionalText.pipe(z.string().min(16, 'must be the signing secret from your Slack app\'s Basic Information page').optional()),
+  SLACK_APP_TOKEN: optionalText.pipe(z.string().regex(/^xapp-/, 'must be an app-level token (xapp-…) with connections:write, for Socket Mode').optional()),
+  SLACK_API_URL: optionalText.pipe(z.url({ error: 'must be an http(s) URL such as https://slack.com/api/' }).optional()),
   PUBLIC_URL: optionalText.pipe(z.url({ error: 'must be the http(s) URL people reach this server at' }).optional()),
   TEMPORAL_UI_URL: optionalText.pipe(z.url({ error: 'must be the http(s) URL of the Temporal Web UI' }).optional()),
   RUNBOOKS_DIR: z.string().trim().min(1, 'must be a directory path').default(fileURLToPath(new URL('../../runbooks', import.meta.url))),
@@ -111,6 +115,12 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
   }
   if (parsed.GITHUB_TOKEN && parsed.JIRA_API_TOKEN) {
     throw new ConfigError(['GITHUB_* and JIRA_*: corrective actions go to one tracker; configure GitHub or Jira, not both']);
+  }
+  if (!parsed.SLACK_BOT_TOKEN && (parsed.SLACK_SIGNING_SECRET || parsed.SLACK_APP_TOKEN)) {
+    throw new ConfigError(['SLACK_BOT_TOKEN: required once SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set']);
+  }
+  if (parsed.SLACK_BOT_TOKEN && !parsed.SLACK_SIGNING_SECRET && !parsed.SLACK_APP_TOKEN) {
+    throw new ConfigError(['SLACK_SIGNING_SECRET or SLACK_APP_TOKEN: set the signing secret to receive Slack at POST /slack/events, or an app token for Socket Mode']);
   }
   const dataDir = resolve(parsed.DATA_DIR);
   return {

@@ -65,6 +65,8 @@ export interface DecisionRequest {
   decision: 'approve' | 'reject';
   actor: string;
   reason?: string;
+  /** Approver groups an authenticated entry point vouches for (Slack user groups); never from the HTTP API. */
+  memberOf?: string[];
 }
 
 // gRPC status codes (grpc/status.proto); @grpc/grpc-js is not our dependency.
@@ -77,7 +79,7 @@ const FAILURE_KINDS: Record<string, IncidentErrorKind> = {
   [FailureType.invalid]: 'invalid',
 };
 
-/** What every entry point (HTTP API, CLI through it, Slack later) does to incidents, in one place. */
+/** What every entry point (HTTP API, CLI through it, Slack) does to incidents, in one place. */
 export class IncidentService {
   constructor(
     private readonly client: Client,
@@ -208,7 +210,14 @@ export class IncidentService {
     const update = request.decision === 'approve' ? approveStepUpdate : rejectStepUpdate;
     try {
       return await handle.executeUpdate(update, {
-        args: [{ stepId: request.stepId, actor: request.actor, ...(request.reason ? { reason: request.reason } : {}) }],
+        args: [
+          {
+            stepId: request.stepId,
+            actor: request.actor,
+            ...(request.reason ? { reason: request.reason } : {}),
+            ...(request.memberOf?.length ? { memberOf: request.memberOf } : {}),
+          },
+        ],
       });
     } catch (err) {
       const error = translate(err, id);

@@ -23,6 +23,7 @@ import { connectTemporal, type TemporalConnections } from './temporal-connection
 import { startDevServer, type DevServer } from './temporal-dev-server.js';
 import { keepClosedIncidents } from './retention.js';
 import { createIncidentWorker } from './worker.js';
+import { slackFromConfig, startSlackApp, type RunningSlackApp } from './slack/setup.js';
 
 const SHUTDOWN_BUDGET_MS = 9_000;
 
@@ -36,7 +37,7 @@ try {
 }
 
 const log = createLogger(config.LOG_LEVEL);
-const running: { devServer?: DevServer; temporal?: TemporalConnections; worker?: Worker; workerRun?: Promise<void>; http?: Server; flags?: FlagProvider } = {};
+const running: { devServer?: DevServer; temporal?: TemporalConnections; worker?: Worker; workerRun?: Promise<void>; http?: Server; flags?: FlagProvider; slack?: RunningSlackApp } = {};
 let stopping: Promise<void> | undefined;
 
 installTemporalRuntime(config.LOG_LEVEL === 'debug' ? 'INFO' : 'WARN'); // we stop the worker ourselves, in order, below
@@ -90,12 +91,22 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
   const temporalUiUrl = config.TEMPORAL_UI_URL ?? running.devServer?.uiUrl;
   const whereToFollow = { publicUrl, namespace: temporal.namespace, ...(temporalUiUrl ? { temporalUiUrl } : {}) };
   const pager = selectPager(config, log, whereToFollow);
+  const slack = slackFromConfig(config);
 
   const worker = await createIncidentWorker({
     connection: temporal.workerConnection,
     namespace: temporal.namespace,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    dependencies: { flags, models, notifier: new LocalLogNotifier(config.notificationsFile, log), pager, runbooks, tickets, links: (incidentId) => incidentLinks(whereToFollow, incidentId) },
+    dependencies: {
+      flags,
+      models,
+      notifier: new LocalLogNotifier(config.notificationsFile, log),
+      pager,
+      runbooks,
+      tickets,
+      ...(slack ? { chat: slack.chat } : {}),
+      links: (incidentId) => incidentLinks(whereToFollow, incidentId),
+    },
     bundlePath: config.WORKFLOW_BUNDLE,
   });
   running.worker = worker;
@@ -109,6 +120,7 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
     runbooks,
     tickets,
   });
+  if (slack) running.slack = await startSlackApp(slack, config, service, log);
   const loopbackOnly = ['127.0.0.1', '::1', 'localhost'].includes(config.HOST);
   const alertWebhook = createAlertWebhook({
     client: temporal.client,
@@ -120,7 +132,13 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
     ...(config.ALERT_GRAFANA_HMAC_SECRET ? { grafanaSecret: config.ALERT_GRAFANA_HMAC_SECRET } : {}),
   });
   running.http = await startHttpServer(config.HOST, config.PORT, {
-    routes: [...incidentRoutes(service), ...kpiRoutes(service), ...alertRoutes(alertWebhook), ...ticketWebhookRoutes(service, { githubSecret: config.GITHUB_WEBHOOK_SECRET, jiraSecret: config.JIRA_WEBHOOK_SECRET })],
+    routes: [
+      ...incidentRoutes(service),
+      ...kpiRoutes(service),
+      ...alertRoutes(alertWebhook),
+      ...ticketWebhookRoutes(service, { githubSecret: config.GITHUB_WEBHOOK_SECRET, jiraSecret: config.JIRA_WEBHOOK_SECRET }),
+      ...(running.slack?.routes ?? []),
+    ],
     health: createHealthCheck({ ...temporal, worker, taskQueue: config.TEMPORAL_TASK_QUEUE }),
     apiToken: config.API_TOKEN,
     log,
@@ -137,6 +155,7 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
     `Models           ${describeModels(models, config)}`,
     `Tickets          ${describeTracker(tickets, config, publicUrl)}`,
     `Paging           ${describePager(pager)}`,
+    `Slack            ${running.slack ? `${running.slack.receives}${config.SLACK_API_URL ? ` via ${config.SLACK_API_URL}` : ''}` : 'off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET or SLACK_APP_TOKEN; see slack/manifest.yaml)'}`,
     `Notifications    ${config.notificationsFile}`,
     `Runbooks         ${config.runbooksDir} (${library.runbooks.length})`,
     `Try              npx incident declare "Jailbreak regression" --category jailbreak --severity P1 --as $USER`,
@@ -160,6 +179,7 @@ function stop(exitCode: number): Promise<void> {
       }
     };
     if (running.http) await step('http', () => stopHttpServer(running.http!));
+    if (running.slack) await step('slack', () => running.slack!.stop());
     if (running.worker && running.worker.getState() === 'RUNNING') {
       await step('worker', async () => {
         running.worker!.shutdown();

@@ -82,7 +82,8 @@ export async function alertGroupWorkflow(input: AlertGroupInput): Promise<void> 
   setHandler(alertGroupQuery, () => state);
 
   for (;;) {
-    const more = await condition(() => pending.length > 0 || workflowInfo().continueAsNewSuggested, state.incidentId ? undefined : REPEAT_WINDOW);
+    const work = () => pending.length > 0 || workflowInfo().continueAsNewSuggested;
+    const more = state.incidentId ? (await condition(work), true) : await condition(work, REPEAT_WINDOW);
     if (!more && pending.length === 0) return; // quiet since its incident closed: the group is done
     if (pending.length > 0) {
       const batch = pending.splice(0, pending.length);

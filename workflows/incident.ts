@@ -17,6 +17,7 @@ import type { FlagReading } from '../integrations/flags/provider.js';
 import { durationMs, formatDuration } from '../runbooks/duration.js';
 import type { ApproverGroups, Runbook, RunbookStep } from '../runbooks/schema.js';
 import { describeApprovers, mayDecide } from './approvers.js';
+import { followInChannel } from './incident-channel.js';
 import { actionFor, describeAction, type StepAction } from './containment-actions.js';
 import { DEFAULT_REMINDER_POLICY } from './action-schedule.js';
 import { correctiveActionWorkflow } from './corrective-action.js';
@@ -247,7 +248,7 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
       const by = step.decision ? ` (${step.decision.outcome} by ${step.decision.by} at ${step.decision.at})` : '';
       refuse(FailureType.conflict, `Step "${step.id}" is ${step.status}, not pending${by}`);
     }
-    if (!mayDecide(actor, step.approvers, state.commander, groups)) {
+    if (!mayDecide(actor, step.approvers, state.commander, groups, Array.isArray(decision.memberOf) ? decision.memberOf : [])) {
       refuse(FailureType.notAuthorized, `${actor} may not ${verb} step "${step.id}": allowed are ${describeApprovers(step.approvers, state.commander, groups)}`);
     }
     if (verb === 'reject') requireText(decision.reason, 'reason');
@@ -817,6 +818,16 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
   publish();
   ready = true;
   openRecord();
+  const channelFollowed = patched('incident-channel')
+    ? followInChannel({
+        state,
+        responders: runbook.responders,
+        groups,
+        needsDecision: (step) => step.kind === 'undo' || plans.get(step.id)?.approval.required !== false,
+        describeApprovers: (step) => describeApprovers(step.approvers, state.commander, groups),
+        record,
+      })
+    : Promise.resolve();
 
 
   void notifyStakeholders('Incident declared');
@@ -828,6 +839,7 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
   writePostmortemDraft();
   await Promise.all([closeWhenActionsEnd(), expireUndos()]);
   await condition(() => allHandlersFinished() && !state.steps.some((s) => s.status === 'approved' || s.status === 'executing'));
+  await channelFollowed;
   return state;
 }
 

@@ -194,7 +194,16 @@ export interface IncidentState {
   /** The monitoring alerts that raised or joined it. */
   alerts?: AlertTally;
   repeatOf?: string;
+  /** Where the incident is worked in chat (its Slack channel), once opened. */
+  channel?: ChannelRef;
   timeline: TimelineEntry[];
+}
+
+export interface ChannelRef {
+  provider: string;
+  id: string;
+  name: string;
+  url?: string;
 }
 
 export interface TriageInput {
@@ -207,6 +216,11 @@ export interface StepDecisionInput {
   stepId: string;
   actor: string;
   reason?: string;
+  /**
+   * Approver groups the entry point vouches the actor belongs to (Slack user groups of the same
+   * handle, looked up by the Slack app). The HTTP API never passes it.
+   */
+  memberOf?: string[];
 }
 
 export interface RefusalInput {

@@ -1,0 +1,65 @@
+// `/incident …` as typed in Slack, read into what to do. The incident is named by its id anywhere in
+// the text, or else is the one whose channel the command was typed in.
+import { SEVERITIES, type Severity } from '../../workflows/model.js';
+
+export type IncidentCommand =
+  | { kind: 'declare' }
+  | { kind: 'help' }
+  | { kind: 'list' }
+  | { kind: 'status'; incidentId?: string }
+  | { kind: 'actions'; incidentId?: string }
+  | { kind: 'sev'; severity: Severity; incidentId?: string }
+  | { kind: 'ic'; user: string; incidentId?: string }
+  | { kind: 'resolve'; summary: string; incidentId?: string }
+  | { kind: 'invalid'; message: string };
+
+export const COMMAND_HELP = [
+  '`/incident` or `/incident declare`: declare an incident (opens a form)',
+  '`/incident list`: the open incidents',
+  '`/incident status`: where this incident stands',
+  '`/incident sev P1`: change its severity',
+  '`/incident ic @someone`: hand over incident command',
+  '`/incident resolve <what was done>`: resolve it (IC only)',
+  '`/incident actions`: its corrective actions',
+  'Outside an incident channel, add the id: `/incident status INC-7K3QX`.',
+].join('\n');
+
+export function parseIncidentCommand(text: string): IncidentCommand {
+  const idMatch = /(?:^|\s)(INC-[0-9A-Z]{5})(?=\s|$)/i.exec(text);
+  const incidentId = idMatch ? idMatch[1]!.toUpperCase() : undefined;
+  const rest = (idMatch ? text.replace(idMatch[0], ' ') : text).trim();
+  const [word = '', ...args] = rest.split(/\s+/).filter(Boolean);
+  const withId = incidentId ? { incidentId } : {};
+  switch (word.toLowerCase()) {
+    case '':
+    case 'declare':
+      return { kind: 'declare' };
+    case 'help':
+      return { kind: 'help' };
+    case 'list':
+      return { kind: 'list' };
+    case 'status':
+      return { kind: 'status', ...withId };
+    case 'actions':
+      return { kind: 'actions', ...withId };
+    case 'sev':
+    case 'severity': {
+      const severity = (args[0] ?? '').toUpperCase();
+      if (!(SEVERITIES as readonly string[]).includes(severity)) return { kind: 'invalid', message: `Severity must be one of ${SEVERITIES.join(', ')}: \`/incident sev P1\`` };
+      return { kind: 'sev', severity: severity as Severity, ...withId };
+    }
+    case 'ic': {
+      // Slack escapes a mention as <@U123> or <@U123|name> when the command escapes users (see the manifest).
+      const user = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/.exec(args[0] ?? '')?.[1];
+      if (!user) return { kind: 'invalid', message: 'Name the new IC with a mention: `/incident ic @someone`' };
+      return { kind: 'ic', user, ...withId };
+    }
+    case 'resolve': {
+      const summary = args.join(' ').trim();
+      if (!summary) return { kind: 'invalid', message: 'Say what resolved it: `/incident resolve Rolled back to the previous model; jailbreak rate back to baseline`' };
+      return { kind: 'resolve', summary, ...withId };
+    }
+    default:
+      return { kind: 'invalid', message: `Unknown subcommand "${word}".\n${COMMAND_HELP}` };
+  }
+}

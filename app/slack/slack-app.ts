@@ -1,0 +1,185 @@
+// The Slack app: `/incident`, the declare modal, and the Approve / Reject buttons. Every listener acks
+// first (Slack wants an answer within 3 s) and does the Temporal work after; a failure reaches the
+// person as a message they alone see. Who may decide is the workflow's call, never this file's.
+import bolt, { type App as BoltApp, type Receiver } from '@slack/bolt';
+import { ACTION_APPROVE, ACTION_REJECT, declareModal, rejectModal, statusMessage, VIEW_DECLARE, VIEW_REJECT, who, type StepRef } from '../../integrations/slack/blocks.js';
+import { incidentOfChannel } from '../../integrations/slack/slack-chat.js';
+import type { SlackUsergroups } from '../../integrations/slack/usergroups.js';
+import { slackWebClient, type SlackConnection } from '../../integrations/slack/web-client.js';
+import { statusView } from '../../workflows/chat-views.js';
+import { CATEGORIES, SEVERITIES, type Category, type Severity } from '../../workflows/model.js';
+import { IncidentError, type IncidentService } from '../incident-service.js';
+import type { Logger } from '../log.js';
+import { COMMAND_HELP, parseIncidentCommand } from './incident-command.js';
+
+const { App, LogLevel } = bolt;
+
+export interface SlackAppOptions extends SlackConnection {
+  service: IncidentService;
+  usergroups: SlackUsergroups;
+  log: Logger;
+  /** The HTTP receiver (POST /slack/events), or Bolt's Lambda receiver; Socket Mode when `appToken` is given instead. */
+  receiver?: Receiver;
+  appToken?: string;
+}
+
+export function createSlackApp(options: SlackAppOptions): BoltApp {
+  const { service, log } = options;
+  const app = new App({
+    token: options.botToken,
+    ...(options.receiver ? { receiver: options.receiver } : { socketMode: true, appToken: options.appToken! }),
+    logLevel: LogLevel.ERROR,
+    clientOptions: { ...(options.apiUrl ? { slackApiUrl: options.apiUrl.endsWith('/') ? options.apiUrl : `${options.apiUrl}/` } : {}), retryConfig: { retries: 2, factor: 2, minTimeout: 300, maxTimeout: 2_000 } },
+  });
+  const client = slackWebClient(options, 'interactive');
+
+  /** Tells one person something in a channel, or in their DM with the app when the channel will not do. */
+  const tell = async (user: string, channel: string | undefined, text: string) => {
+    try {
+      if (channel) return void (await client.chat.postEphemeral({ channel, user, text }));
+    } catch {
+      // not in that channel (or it is gone): the DM below still reaches them
+    }
+    await client.chat.postMessage({ channel: user, text }).catch((err: Error) => log.warn('slack: could not tell a user', { user, error: err.message }));
+  };
+  const failure = (err: unknown) => {
+    if (err instanceof IncidentError) return `:warning: ${err.message}`;
+    log.error('slack: request failed', { error: (err as Error).message });
+    return `:warning: That did not work: ${(err as Error).message}`;
+  };
+
+  app.command('/incident', async ({ command, ack, respond }) => {
+    await ack();
+    const parsed = parseIncidentCommand(command.text ?? '');
+    const ephemeral = (text: string, extra: object = {}) => respond({ response_type: 'ephemeral', text, ...extra });
+    const toChannel = (text: string) => respond({ response_type: 'in_channel', text });
+    try {
+      if (parsed.kind === 'declare') {
+        const runbooks = await service.runbooks();
+        await client.views.open({ trigger_id: command.trigger_id, view: declareModal(runbooks, command.channel_id) as never });
+        return;
+      }
+      if (parsed.kind === 'help') return void (await ephemeral(COMMAND_HELP));
+      if (parsed.kind === 'invalid') return void (await ephemeral(parsed.message));
+      if (parsed.kind === 'list') {
+        const open = await service.list();
+        const lines = open.map((i) => `• *${i.id}* [${i.severity}] ${i.title}: ${i.status}, IC ${who(i.commander ?? '?')}`);
+        return void (await ephemeral(lines.length ? `*Open incidents*\n${lines.join('\n')}` : 'No open incidents.'));
+      }
+      const incidentId = parsed.incidentId ?? incidentOfChannel(command.channel_name);
+      if (!incidentId) return void (await ephemeral(`Which incident? This is not an incident channel: add the id, e.g. \`/incident ${command.text.trim() || 'status'} INC-7K3QX\`.`));
+      const actor = command.user_id;
+      switch (parsed.kind) {
+        case 'status': {
+          const state = await service.get(incidentId);
+          const message = statusMessage(statusView(state, state.steps.filter((s) => s.status === 'pending').length));
+          return void (await ephemeral(message.text, { blocks: message.blocks }));
+        }
+        case 'actions': {
+          const { actions } = await service.get(incidentId);
+          const lines = actions.map((a) => `• *${a.id}* ${a.title}: ${a.status}, owner ${who(a.owner)}, due ${a.dueAt}${a.ticket ? ` (<${a.ticket.url}|${a.ticket.key}>)` : ''}`);
+          return void (await ephemeral(lines.length ? `*Corrective actions of ${incidentId}*\n${lines.join('\n')}` : `${incidentId} has no corrective actions yet.`));
+        }
+        case 'sev':
+          await service.setSeverity(incidentId, actor, parsed.severity);
+          return void (await toChannel(`${who(actor)} set ${incidentId} to ${parsed.severity}.`));
+        case 'ic':
+          await service.assignCommander(incidentId, actor, parsed.user);
+          return void (await toChannel(`${who(actor)} handed incident command of ${incidentId} to ${who(parsed.user)}.`));
+        case 'resolve':
+          await service.resolve(incidentId, actor, parsed.summary);
+          return void (await toChannel(`${who(actor)} resolved ${incidentId}: ${parsed.summary}`));
+      }
+    } catch (err) {
+      await ephemeral(failure(err)).catch((e: Error) => log.warn('slack: could not answer a command', { error: e.message }));
+    }
+  });
+
+  app.view(VIEW_DECLARE, async ({ ack, body, view }) => {
+    const values = view.state.values;
+    const pick = (block: string) => values[block]?.value;
+    const title = pick('title')?.value?.trim() ?? '';
+    const severity = pick('severity')?.selected_option?.value as Severity | undefined;
+    const category = pick('category')?.selected_option?.value as Category | undefined;
+    const errors: Record<string, string> = {};
+    if (!title) errors.title = 'A title is required';
+    if (!severity || !(SEVERITIES as readonly string[]).includes(severity)) errors.severity = `Choose one of ${SEVERITIES.join(', ')}`;
+    if (!category || !(CATEGORIES as readonly string[]).includes(category)) errors.category = 'Choose a category';
+    if (Object.keys(errors).length) return void (await ack({ response_action: 'errors', errors }));
+    await ack();
+    const declarer = body.user.id;
+    const { channelId } = parseJson<{ channelId?: string }>(view.private_metadata);
+    try {
+      const runbookId = pick('runbook')?.selected_option?.value;
+      const description = pick('description')?.value?.trim();
+      const { id } = await service.declare({
+        title,
+        severity: severity!,
+        category: category!,
+        commander: pick('commander')?.selected_user ?? declarer,
+        declaredBy: declarer,
+        ...(runbookId ? { runbookId } : {}),
+        ...(description ? { description } : {}),
+      });
+      await tell(declarer, channelId, `Declared *${id}* [${severity}] ${title}. Its channel opens in a moment: \`/incident status ${id}\`.`);
+    } catch (err) {
+      await tell(declarer, channelId, `Could not declare "${title}": ${failure(err)}`);
+    }
+  });
+
+  app.action(ACTION_APPROVE, async ({ ack, body, action }) => {
+    await ack();
+    const ref = parseJson<StepRef>((action as { value?: string }).value);
+    const channel = (body as { channel?: { id?: string } }).channel?.id;
+    await decide(ref, body.user.id, 'approve', channel);
+  });
+
+  app.action(ACTION_REJECT, async ({ ack, body, action }) => {
+    await ack();
+    const ref = parseJson<StepRef>((action as { value?: string }).value);
+    const channel = (body as { channel?: { id?: string } }).channel?.id;
+    try {
+      const step = (await service.get(ref.incidentId)).steps.find((s) => s.id === ref.stepId);
+      await client.views.open({
+        trigger_id: (body as { trigger_id: string }).trigger_id,
+        view: rejectModal({ ...ref, ...(channel ? { channelId: channel } : {}) }, step?.title ?? ref.stepId) as never,
+      });
+    } catch (err) {
+      await tell(body.user.id, channel, failure(err));
+    }
+  });
+
+  app.view(VIEW_REJECT, async ({ ack, body, view }) => {
+    const reason = view.state.values.reason?.value?.value?.trim();
+    if (!reason) return void (await ack({ response_action: 'errors', errors: { reason: 'Say why, for the timeline' } }));
+    await ack();
+    const ref = parseJson<StepRef & { channelId?: string }>(view.private_metadata);
+    await decide(ref, body.user.id, 'reject', ref.channelId, reason);
+  });
+
+  /** The clicker's Slack user id is the actor; the workflow's validator accepts or refuses (and records a refusal). */
+  async function decide(ref: StepRef, actor: string, decision: 'approve' | 'reject', channel: string | undefined, reason?: string) {
+    try {
+      const step = (await service.get(ref.incidentId)).steps.find((s) => s.id === ref.stepId);
+      const groupHandles = (step?.approvers ?? []).filter((a) => a.startsWith('group:')).map((a) => a.slice('group:'.length));
+      const memberOf = await options.usergroups.groupsOf(actor, groupHandles).catch((err: Error) => {
+        log.warn('slack: user groups unavailable; deciding on runbook groups alone', { error: err.message });
+        return [];
+      });
+      await service.decide(ref.incidentId, { stepId: ref.stepId, decision, actor, ...(reason ? { reason } : {}), ...(memberOf.length ? { memberOf } : {}) });
+    } catch (err) {
+      await tell(actor, channel, `Not ${decision === 'approve' ? 'approved' : 'rejected'}: ${failure(err)}`);
+    }
+  }
+
+  app.error(async (err) => log.error('slack: listener error', { error: err.message }));
+  return app;
+}
+
+function parseJson<T>(text: string | undefined): T {
+  try {
+    return JSON.parse(text ?? '{}') as T;
+  } catch {
+    return {} as T;
+  }
+}

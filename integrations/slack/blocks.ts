@@ -1,0 +1,134 @@
+// The Block Kit of every message and modal the product shows in Slack, in one place.
+import type { ApprovalView, StatusView, StepView } from '../chat/provider.js';
+import { CATEGORIES, SEVERITIES } from '../../workflows/model.js';
+
+export const ACTION_APPROVE = 'step.approve';
+export const ACTION_REJECT = 'step.reject';
+export const VIEW_DECLARE = 'incident.declare';
+export const VIEW_REJECT = 'step.reject';
+
+/** What an Approve / Reject button (and the reject modal) carries: which step of which incident. */
+export interface StepRef {
+  incidentId: string;
+  stepId: string;
+}
+
+type Block = Record<string, unknown>;
+const text = (t: string) => ({ type: 'mrkdwn', text: t });
+const plain = (t: string) => ({ type: 'plain_text', text: t.slice(0, 150), emoji: true });
+const section = (t: string): Block => ({ type: 'section', text: text(t.slice(0, 3000)) });
+const context = (t: string): Block => ({ type: 'context', elements: [text(t.slice(0, 3000))] });
+
+/** A Slack user id as a mention; anyone else (a CLI name, `system`) as written. */
+export function who(actor: string): string {
+  return /^[UW][A-Z0-9]{2,}$/.test(actor) ? `<@${actor}>` : actor;
+}
+
+const STATUS_ICONS: Record<string, string> = {
+  pending: ':hourglass_flowing_sand:',
+  approved: ':white_check_mark:',
+  executing: ':gear:',
+  verified: ':large_green_circle:',
+  failed: ':red_circle:',
+  rejected: ':no_entry_sign:',
+  expired: ':zzz:',
+};
+
+function stepLine(step: StepView): string {
+  const decided = step.decision ? ` — ${step.decision.outcome} by ${who(step.decision.by)}` : '';
+  const result = step.result ? `\n      _${step.result}_` : '';
+  return `${STATUS_ICONS[step.status] ?? ''} *${step.title}* (${step.target}): ${step.status}${decided}${result}`;
+}
+
+export function statusMessage(view: StatusView): { text: string; blocks: Block[] } {
+  const headline = `${view.incidentId} [${view.severity}] ${view.title}`;
+  const facts = [
+    `*Status:* ${view.status}`,
+    `*Severity:* ${view.severity}`,
+    `*IC:* ${who(view.commander)}`,
+    `*Awaiting approval:* ${view.pendingApprovals}`,
+    ...(view.runbook ? [`*Runbook:* ${view.runbook}`] : []),
+  ];
+  return {
+    text: `${headline}: ${view.status}, IC ${view.commander}`,
+    blocks: [
+      { type: 'header', text: plain(headline) },
+      { type: 'section', fields: facts.map(text) },
+      ...(view.steps.length ? [section(`*Containment*\n${view.steps.map(stepLine).join('\n')}`)] : []),
+      ...(view.summary ? [section(`*Resolution:* ${view.summary}`)] : []),
+      context('This message is kept current. `/incident help` lists what you can do here.'),
+    ],
+  };
+}
+
+export function approvalMessage(view: ApprovalView): { text: string; blocks: Block[] } {
+  const { step } = view;
+  const ref: StepRef = { incidentId: view.incidentId, stepId: step.id };
+  const waiting = step.status === 'pending';
+  const outcome = step.decision
+    ? `${step.decision.outcome === 'approved' ? ':white_check_mark: Approved' : ':no_entry_sign: Rejected'} by ${who(step.decision.by)} at ${step.decision.at}${step.decision.reason ? `: ${step.decision.reason}` : ''}`
+    : `${STATUS_ICONS[step.status] ?? ''} ${step.status}`;
+  return {
+    text: `${view.incidentId}: ${waiting ? 'decision needed' : step.status}: ${step.title}`,
+    blocks: [
+      section(`*${waiting ? 'Decision needed' : 'Containment step'}: ${step.title}*\n${step.description}`.trim()),
+      { type: 'section', fields: [text(`*Changes:* ${step.target}`), text(`*May decide:* ${view.approvers}`)] },
+      ...(waiting
+        ? [
+            {
+              type: 'actions',
+              block_id: `step:${step.id}`,
+              elements: [
+                { type: 'button', action_id: ACTION_APPROVE, text: plain('Approve'), style: 'primary', value: JSON.stringify(ref) },
+                { type: 'button', action_id: ACTION_REJECT, text: plain('Reject'), style: 'danger', value: JSON.stringify(ref) },
+              ],
+            },
+          ]
+        : [context(outcome)]),
+      ...(step.result && !waiting ? [context(step.result)] : []),
+    ],
+  };
+}
+
+const option = (value: string, label = value) => ({ text: plain(label), value });
+
+/** The `/incident declare` modal; its submission declares the incident. */
+export function declareModal(runbooks: { id: string; title: string }[], channelId?: string): Block {
+  const input = (block_id: string, label: string, element: Block, optional = false): Block => ({ type: 'input', block_id, label: plain(label), element, optional });
+  return {
+    type: 'modal',
+    callback_id: VIEW_DECLARE,
+    title: plain('Declare an incident'),
+    submit: plain('Declare'),
+    close: plain('Cancel'),
+    private_metadata: JSON.stringify({ channelId }),
+    blocks: [
+      input('title', 'Title', { type: 'plain_text_input', action_id: 'value', max_length: 150 }),
+      input('runbook', 'Runbook', {
+        type: 'static_select',
+        action_id: 'value',
+        options: runbooks.slice(0, 100).map((r) => option(r.id, `${r.title} (${r.id})`.slice(0, 75))),
+      }, true),
+      input('category', 'Category', { type: 'static_select', action_id: 'value', options: CATEGORIES.map((c) => option(c)) }),
+      input('severity', 'Severity', { type: 'static_select', action_id: 'value', options: SEVERITIES.map((s) => option(s)) }),
+      input('description', 'What is happening', { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: 3000 }, true),
+      input('commander', 'Incident commander (you, if empty)', { type: 'users_select', action_id: 'value' }, true),
+    ],
+  };
+}
+
+/** Asks the rejecter why; the reason goes to the workflow with the rejection. */
+export function rejectModal(ref: StepRef, stepTitle: string): Block {
+  return {
+    type: 'modal',
+    callback_id: VIEW_REJECT,
+    title: plain('Reject step'),
+    submit: plain('Reject'),
+    close: plain('Cancel'),
+    private_metadata: JSON.stringify(ref),
+    blocks: [
+      section(`Reject *${stepTitle}* of ${ref.incidentId}?`),
+      { type: 'input', block_id: 'reason', label: plain('Why'), element: { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: 2000 } },
+    ],
+  };
+}

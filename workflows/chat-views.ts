@@ -1,0 +1,34 @@
+// What chat shows of an incident, computed from its state. Pure: used inside the workflow (which keeps
+// the channel current) and by the Slack app (which answers `/incident status`).
+import type { ApprovalView, StatusView, StepView } from '../integrations/chat/provider.js';
+import type { ContainmentStep, IncidentState } from './model.js';
+
+export function stepView(step: ContainmentStep): StepView {
+  return {
+    id: step.id,
+    title: step.title,
+    target: step.target,
+    status: step.status,
+    ...(step.decision ? { decision: step.decision } : {}),
+    ...(step.result ? { result: step.result } : {}),
+  };
+}
+
+/** `awaitingDecision`: the steps that wait for a person, not for their turn to run. */
+export function statusView(state: IncidentState, awaitingDecision: number): StatusView {
+  return {
+    incidentId: state.id,
+    title: state.title,
+    severity: state.severity,
+    status: state.status,
+    commander: state.commander,
+    ...(state.runbook ? { runbook: state.runbook.title } : {}),
+    steps: state.steps.map(stepView),
+    pendingApprovals: awaitingDecision,
+    ...(state.summary ? { summary: state.summary } : {}),
+  };
+}
+
+export function approvalView(state: IncidentState, step: ContainmentStep, approvers: string): ApprovalView {
+  return { incidentId: state.id, severity: state.severity, step: { ...stepView(step), description: step.description }, approvers };
+}
