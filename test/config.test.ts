@@ -28,6 +28,20 @@ describe('server configuration', () => {
     assert.doesNotMatch(err.message, /short/, 'a secret, even an invalid one, is never printed');
   });
 
+  it('turns Slack on with a bot token and a way to receive (signing secret or app token), and hides the tokens', () => {
+    assert.equal(loadServerConfig({}).SLACK_BOT_TOKEN, undefined, 'off by default');
+    assert.throws(() => loadServerConfig({ SLACK_BOT_TOKEN: 'xoxb-1-2-abc' }), /SLACK_SIGNING_SECRET or SLACK_APP_TOKEN/);
+    assert.throws(() => loadServerConfig({ SLACK_SIGNING_SECRET: 'signing-secret-0123456789' }), /SLACK_BOT_TOKEN: required/);
+    assert.throws(() => loadServerConfig({ SLACK_BOT_TOKEN: 'xapp-wrong-kind', SLACK_SIGNING_SECRET: 'signing-secret-0123456789' }), (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      assert.match(err.message, /SLACK_BOT_TOKEN=\(value hidden\): must be a bot token \(xoxb-…\)/);
+      assert.doesNotMatch(err.message, /xapp-wrong-kind/);
+      return true;
+    });
+    const socketMode = loadServerConfig({ SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_APP_TOKEN: 'xapp-1-abc' });
+    assert.equal(socketMode.SLACK_APP_TOKEN, 'xapp-1-abc');
+  });
+
   it('refuses out-of-range ports and treats empty values as unset', () => {
     assert.throws(() => loadServerConfig({ PORT: '70000' }), /PORT="70000"/);
     const config = loadServerConfig({ TEMPORAL_ADDRESS: '', API_TOKEN: '' });

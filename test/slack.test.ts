@@ -171,7 +171,7 @@ describe('Slack', () => {
     assert.ok(status.updates >= 1, 'the status message is updated in place');
   });
 
-  it('takes a member of the Slack user group a runbook names as an approver; the HTTP API cannot claim the group', async () => {
+  it('takes a member of the Slack user group a runbook names as an approver, asks a rejecter why; the HTTP API cannot claim the group', async () => {
     const viaApi = await fetch(`${product.url}/api/incidents/${incidentId}/approvals`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -180,9 +180,23 @@ describe('Slack', () => {
     assert.equal(viaApi.status, 403, 'memberOf from an API caller is ignored');
 
     const request = approvalMessage(channel, 'strict-output-filter')!;
-    await click(SAFETY_MEMBER, channel, request.ts, 'step.approve', incidentId, 'strict-output-filter');
-    const state = await eventually(() => incident(incidentId), (s) => s.steps.find((x) => x.id === 'strict-output-filter')!.status === 'verified', 'the user group member approved it');
-    assert.equal(state.steps.find((s) => s.id === 'strict-output-filter')!.decision?.by, SAFETY_MEMBER);
+    const opensBefore = slack.callsTo('views.open').length;
+    await click(SAFETY_MEMBER, channel, request.ts, 'step.reject', incidentId, 'strict-output-filter');
+    const opened = await eventually(() => slack.callsTo('views.open'), (calls) => calls.length === opensBefore + 1, 'the reject modal opens');
+    const modal = opened.at(-1)!.args.view as { callback_id: string; private_metadata: string };
+    assert.equal(modal.callback_id, 'step.reject');
+    const noReason = await toSlackEndpoint(interactionBody(viewSubmissionPayload({ user_id: SAFETY_MEMBER, callback_id: 'step.reject', private_metadata: modal.private_metadata, values: { reason: { value: { type: 'plain_text_input', value: ' ' } } } })));
+    assert.equal(((await noReason.json()) as { response_action: string }).response_action, 'errors', 'a reason is required');
+    await toSlackEndpoint(
+      interactionBody(viewSubmissionPayload({ user_id: SAFETY_MEMBER, callback_id: 'step.reject', private_metadata: modal.private_metadata, values: { reason: { value: { type: 'plain_text_input', value: 'The kill switch already stops it' } } } })),
+    );
+    const state = await eventually(() => incident(incidentId), (s) => s.steps.find((x) => x.id === 'strict-output-filter')!.status === 'rejected', 'the user group member rejected it');
+    assert.deepEqual(
+      [state.steps.find((s) => s.id === 'strict-output-filter')!.decision?.by, state.steps.find((s) => s.id === 'strict-output-filter')!.decision?.reason],
+      [SAFETY_MEMBER, 'The kill switch already stops it'],
+    );
+    await eventually(() => slack.messages(channel).find((m) => m.ts === request.ts)!, (m) => /Rejected by <@U0SAM>.*The kill switch already stops it/.test(blockText(m.blocks)), 'the request shows the rejection');
+    assert.equal(JSON.parse(await readFile(join(dataDir, 'flags.json'), 'utf8')).flagValues['output-safety-filter-level'], 'standard', 'a rejected step changes nothing');
   });
 
   it('answers /incident status and sev in the incident channel, knowing the incident from the channel', async () => {

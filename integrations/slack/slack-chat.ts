@@ -13,6 +13,7 @@ const MAX_NAME = 80;
 export function channelName(incidentId: string, title: string): string {
   const slug = title
     .normalize('NFKD')
+    .replace(/\p{M}/gu, '') // accents off: "Ü" → "u"
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '');

@@ -1,12 +1,16 @@
 // Records the stored histories that test/replay.test.ts replays: `npm run record-history`.
 // Re-record only before the first release, or for a new scenario; a change that breaks an existing
 // history must go behind patched() instead, because incidents with that history are running.
-// `npm run record-history -- reminders` records one scenario only (incident, reminders, registry).
+// `npm run record-history -- reminders` records one scenario only (incident, reminders, registry, slack).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import { IncidentService } from '../../app/incident-service.js';
+import { SlackChat } from '../../integrations/slack/slack-chat.js';
+import { SlackUsergroups } from '../../integrations/slack/usergroups.js';
+import { slackWebClient } from '../../integrations/slack/web-client.js';
+import { startSlackFake } from './slack-fake.js';
 import { reminderDigestWorkflowId } from '../../workflows/reminder-digest.js';
 import { fixturesDir } from './paths.js';
 import { startTemporalHarness } from './temporal.js';
@@ -26,6 +30,7 @@ async function save(file: string, handle: WorkflowHandle): Promise<void> {
 if (!only || only === 'incident') await recordIncident();
 if (!only || only === 'reminders') await recordReminders();
 if (!only || only === 'registry') await recordRegistryRollback();
+if (!only || only === 'slack') await recordSlackChannel();
 
 /** A whole incident on the dev server: refusal, approval, rejection, actions, waiver, postmortem, undo. */
 async function recordIncident(): Promise<void> {
@@ -107,5 +112,28 @@ notifications:
     await save('model-registry-rollback-paged-record-closed.json', handle);
   } finally {
     await harness.stop();
+  }
+}
+
+/** An incident with its Slack channel (against the Slack fake): status and approval messages through to closed. */
+async function recordSlackChannel(): Promise<void> {
+  const slack = await startSlackFake();
+  const client = slackWebClient({ botToken: 'xoxb-test-token', apiUrl: slack.apiUrl }, 'durable');
+  const harness = await startTemporalHarness({ chat: new SlackChat(client, new SlackUsergroups(client)) });
+  try {
+    const service = new IncidentService(harness.client, { taskQueue: harness.taskQueue, runbooks: harness.runbooks, tickets: harness.tickets });
+    const { id } = await service.declare({ title: 'Toxic replies spike', category: 'harmful-output', severity: 'P2', commander: 'U0IC', declaredBy: 'U0IC', runbookId: 'harmful-output-spike' });
+    await service.decide(id, { stepId: 'kill-assistant', decision: 'approve', actor: 'U0OTHER' }).catch(() => undefined);
+    await service.decide(id, { stepId: 'kill-assistant', decision: 'approve', actor: 'U0IC' });
+    await service.decide(id, { stepId: 'strict-output-filter', decision: 'reject', actor: 'U0SAM', reason: 'kill switch is enough', memberOf: ['safety-oncall'] });
+    await service.resolve(id, 'U0IC', 'Assistant off until the filter is fixed.');
+    await service.decide(id, { stepId: 'undo-kill-assistant', decision: 'approve', actor: 'U0IC' });
+    await service.completePostmortem(id, 'U0IC');
+    const handle = harness.client.workflow.getHandle(id);
+    await handle.result();
+    await save('slack-channel-approve-reject-undo-closed.json', handle);
+  } finally {
+    await harness.stop();
+    await slack.close();
   }
 }

@@ -1,3 +1,4 @@
+import type { ChatProvider } from '../../integrations/chat/provider.js';
 import { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { installTemporalRuntime } from '../../app/runtime.js';
@@ -37,7 +38,7 @@ export interface TemporalHarness {
  * A real Temporal dev server (the registry-installed binary, SQLite in a temp dir, our search attributes)
  * and a worker on the shared prebuilt bundle with the real activities against a local flag file.
  */
-export async function startTemporalHarness(): Promise<TemporalHarness> {
+export async function startTemporalHarness(options: { chat?: ChatProvider } = {}): Promise<TemporalHarness> {
   const dataDir = await tempDir('incident-test');
   // A copy of the library, so that tests may edit runbooks.
   await cp(join(repoRoot, 'runbooks'), join(dataDir, 'runbooks'), { recursive: true, filter: (src) => !src.endsWith('.ts') });
@@ -63,7 +64,7 @@ export async function startTemporalHarness(): Promise<TemporalHarness> {
     connection: temporal.workerConnection,
     namespace: 'default',
     taskQueue,
-    dependencies: { flags, models, notifier, pager: new ConsolePager(createLogger('error')), runbooks, tickets },
+    dependencies: { flags, models, notifier, pager: new ConsolePager(createLogger('error')), runbooks, tickets, ...(options.chat ? { chat: options.chat } : {}) },
   });
   const running = worker.run();
   return {
