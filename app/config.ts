@@ -54,6 +54,13 @@ export const serverEnvSchema = z.object({
   SLACK_SIGNING_SECRET: optionalText.pipe(z.string().min(16, 'must be the signing secret from your Slack app\'s Basic Information page').optional()),
   SLACK_APP_TOKEN: optionalText.pipe(z.string().regex(/^xapp-/, 'must be an app-level token (xapp-…) with connections:write, for Socket Mode').optional()),
   SLACK_API_URL: optionalText.pipe(z.url({ error: 'must be an http(s) URL such as https://slack.com/api/' }).optional()),
+  AUTH_USER_HEADER: optionalText.pipe(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9-]+$/, 'must be a header name such as X-Forwarded-User')
+      .transform((name) => name.toLowerCase())
+      .optional(),
+  ),
   PUBLIC_URL: optionalText.pipe(z.url({ error: 'must be the http(s) URL people reach this server at' }).optional()),
   TEMPORAL_UI_URL: optionalText.pipe(z.url({ error: 'must be the http(s) URL of the Temporal Web UI' }).optional()),
   RUNBOOKS_DIR: z.string().trim().min(1, 'must be a directory path').default(fileURLToPath(new URL('../../runbooks', import.meta.url))),

@@ -14,6 +14,7 @@ import { kpiRoutes } from './http/kpi-routes.js';
 import { alertRoutes } from './http/alert-routes.js';
 import { createAlertWebhook } from './alerts/alert-webhook.js';
 import { ticketWebhookRoutes } from './http/ticket-webhook-routes.js';
+import { consoleRoutes, newCsrfToken } from './http/console-routes.js';
 import { startHttpServer, stopHttpServer } from './http/server.js';
 import { IncidentService } from './incident-service.js';
 import { createLogger, type Logger } from './log.js';
@@ -131,6 +132,7 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
     ...(config.ALERT_WEBHOOK_TOKEN ? { token: config.ALERT_WEBHOOK_TOKEN } : {}),
     ...(config.ALERT_GRAFANA_HMAC_SECRET ? { grafanaSecret: config.ALERT_GRAFANA_HMAC_SECRET } : {}),
   });
+  const writes = { csrfToken: newCsrfToken(), loopbackOnly, ...(config.AUTH_USER_HEADER ? { authUserHeader: config.AUTH_USER_HEADER } : {}) };
   running.http = await startHttpServer(config.HOST, config.PORT, {
     routes: [
       ...incidentRoutes(service),
@@ -138,13 +140,16 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
       ...alertRoutes(alertWebhook),
       ...ticketWebhookRoutes(service, { githubSecret: config.GITHUB_WEBHOOK_SECRET, jiraSecret: config.JIRA_WEBHOOK_SECRET }),
       ...(running.slack?.routes ?? []),
+      ...consoleRoutes({ ...writes, namespace: temporal.namespace, ...(temporalUiUrl ? { temporalUiUrl } : {}) }),
     ],
+    writes,
     health: createHealthCheck({ ...temporal, worker, taskQueue: config.TEMPORAL_TASK_QUEUE }),
     apiToken: config.API_TOKEN,
     log,
   });
 
   const lines = [
+    `Console          ${api}/ (${config.AUTH_USER_HEADER ? `person from ${config.AUTH_USER_HEADER}` : loopbackOnly ? 'loopback: people type their name' : 'read-only: set AUTH_USER_HEADER behind an authenticating proxy'})`,
     `Incident API     ${api}/api/incidents${config.API_TOKEN ? ' (bearer token required)' : ''}`,
     `Health           ${api}/healthz`,
     `Metrics          ${api}/metrics (Prometheus; KPIs of the last 30 days)`,
@@ -155,7 +160,7 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
     `Models           ${describeModels(models, config)}`,
     `Tickets          ${describeTracker(tickets, config, publicUrl)}`,
     `Paging           ${describePager(pager)}`,
-    `Slack            ${running.slack ? `${running.slack.receives}${config.SLACK_API_URL ? ` via ${config.SLACK_API_URL}` : ''}` : 'off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET or SLACK_APP_TOKEN; see slack/manifest.yaml)'}`,
+    `Slack            ${running.slack ? `${running.slack.receives}${config.SLACK_API_URL ? ` via ${config.SLACK_API_URL}` : ''}` : 'off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET or SLACK_APP_TOKEN; see integrations/slack/manifest.yaml)'}`,
     `Notifications    ${config.notificationsFile}`,
     `Runbooks         ${config.runbooksDir} (${library.runbooks.length})`,
     `Try              npx incident declare "Jailbreak regression" --category jailbreak --severity P1 --as $USER`,

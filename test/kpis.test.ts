@@ -236,6 +236,30 @@ describe('incident KPIs', () => {
     assert.equal(none.actions.due, 0);
     assert.equal(none.actions.onTimeRate, null);
   });
+
+  it('give the series the console charts: each mitigation against its target, and on-time closure by month of due date', () => {
+    const { series } = computeKpis(
+      [
+        ...actionFixtures(),
+        incident({ id: 'M2', severity: 'P0', declaredAt: march(9), mitigatedAt: march(9, 3), mitigationTarget: '2h' }),
+        incident({ id: 'M1', severity: 'P1', declaredAt: march(2), mitigatedAt: march(2, 1), mitigationTarget: '4h' }),
+        incident({ id: 'U1', severity: 'P1', declaredAt: march(3) }), // not mitigated: no point
+        incident({ actions: [action('A1', { status: 'closed', dueAt: '2026-02-27T00:00:00.000Z', onTime: true })] }),
+      ],
+      { now, since },
+    );
+    assert.deepEqual(
+      series.mitigations.filter((m) => m.id.startsWith('M')),
+      [
+        { id: 'M1', severity: 'P1', declaredAt: march(2), mitigateMs: 3_600_000, targetMs: 4 * 3_600_000 },
+        { id: 'M2', severity: 'P0', declaredAt: march(9), mitigateMs: 3 * 3_600_000, targetMs: 2 * 3_600_000 },
+      ],
+    );
+    assert.deepEqual(series.actionsByMonth, [
+      { month: '2026-02', due: 1, closedOnTime: 1, onTimeRate: 1 },
+      { month: '2026-03', due: 3, closedOnTime: 1, onTimeRate: 1 / 3 }, // A1 early, A2 late, A4 overdue; A3 waived and A5 not yet due are left out
+    ]);
+  });
 });
 
 function familiesByName(text: string): Map<string, PrometheusMetricFamily> {

@@ -1,4 +1,5 @@
 import { sameSecret } from './secret-compare.js';
+import { checkWrite, type BrowserGuardOptions } from './browser-guard.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '../log.js';
 import { HttpError, parseJsonBody, readBody, sendJson, sendText } from './json.js';
@@ -9,6 +10,8 @@ export interface HttpOptions {
   /** Answers /healthz: 200 with the report when healthy, 503 with it otherwise. */
   health: () => Promise<{ healthy: boolean; report: unknown }>;
   apiToken?: string;
+  /** CSRF and the proxy's user header for writes (see browser-guard.ts). */
+  writes?: BrowserGuardOptions;
   log: Logger;
 }
 
@@ -36,8 +39,9 @@ export function createRequestHandler(options: HttpOptions) {
         res.setHeader('allow', match.allowed.join(', '));
         throw new HttpError(405, `${req.method} is not allowed on ${url.pathname} (allowed: ${match.allowed.join(', ')})`);
       }
+      const person = req.method === 'POST' && options.writes ? checkWrite(req, url.pathname, options.writes) : undefined;
       const rawBody = req.method === 'POST' ? await readBody(req) : Buffer.alloc(0);
-      const body = req.method === 'POST' && !match.route.rawBody ? parseJsonBody(rawBody) : undefined;
+      const body = req.method === 'POST' && !match.route.rawBody ? asPerson(parseJsonBody(rawBody), person, url.pathname) : undefined;
       const answer = await match.route.handle({ params: match.params, query: url.searchParams, body, rawBody, req });
       status = answer.status;
       for (const [name, value] of Object.entries(answer.headers ?? {})) res.setHeader(name, value);
@@ -78,6 +82,12 @@ export function stopHttpServer(server: Server): Promise<void> {
     server.close(() => resolve());
     server.closeAllConnections();
   });
+}
+
+/** Behind an authenticating proxy the acting person is the proxy's, whatever the body says. */
+function asPerson(body: unknown, person: string | undefined, path: string): unknown {
+  if (person === undefined || typeof body !== 'object' || body === null || Array.isArray(body)) return body;
+  return { ...body, actor: person, ...(path === '/api/incidents' ? { declaredBy: person } : {}) };
 }
 
 function hasToken(req: IncomingMessage, expected: string): boolean {

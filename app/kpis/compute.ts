@@ -61,6 +61,23 @@ export interface ActionKpis {
   target: number;
 }
 
+/** One mitigated incident: how long mitigation took against the target it had. */
+export interface MitigationPoint {
+  id: string;
+  severity: Severity;
+  declaredAt: string;
+  mitigateMs: number;
+  targetMs: number | null;
+}
+
+/** Corrective actions due in a month (by due date) whose outcome is known, and how many closed on time. */
+export interface MonthlyActionClosure {
+  month: string;
+  due: number;
+  closedOnTime: number;
+  onTimeRate: number | null;
+}
+
 export interface Kpis {
   window: { since: string; until: string };
   incidents: { total: number; open: number; bySeverity: Record<Severity, number> };
@@ -68,6 +85,8 @@ export interface Kpis {
   mitigationTargets: Record<Severity, MitigationTargetStats>;
   repeats: { count: number; incidents: RepeatIncident[] };
   actions: ActionKpis;
+  /** For charts: each mitigation, and action closure month by month. */
+  series: { mitigations: MitigationPoint[]; actionsByMonth: MonthlyActionClosure[] };
 }
 
 export function computeKpis(incidents: IncidentState[], options: KpiOptions): Kpis {
@@ -112,7 +131,39 @@ export function computeKpis(incidents: IncidentState[], options: KpiOptions): Kp
       counted.flatMap((incident) => incident.actions),
       now,
     ),
+    series: {
+      mitigations: counted
+        .filter((incident) => incident.mitigatedAt !== undefined)
+        .map((incident) => ({
+          id: incident.id,
+          severity: incident.severity,
+          declaredAt: incident.declaredAt,
+          mitigateMs: ms(incident.mitigatedAt!) - ms(incident.declaredAt),
+          targetMs: parseTarget(incident.mitigationTarget),
+        }))
+        .sort((a, b) => a.declaredAt.localeCompare(b.declaredAt)),
+      actionsByMonth: actionsByMonth(
+        counted.flatMap((incident) => incident.actions),
+        now,
+      ),
+    },
   };
+}
+
+function actionsByMonth(actions: CorrectiveAction[], now: number): MonthlyActionClosure[] {
+  const months = new Map<string, { due: number; closedOnTime: number }>();
+  for (const action of actions) {
+    const known = action.status === 'closed' || (action.status === 'open' && ms(action.dueAt) < now);
+    if (!known) continue;
+    const month = new Date(ms(action.dueAt)).toISOString().slice(0, 7);
+    const entry = months.get(month) ?? { due: 0, closedOnTime: 0 };
+    entry.due += 1;
+    if (action.status === 'closed' && closedInTime(action)) entry.closedOnTime += 1;
+    months.set(month, entry);
+  }
+  return [...months]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([month, { due, closedOnTime }]) => ({ month, due, closedOnTime, onTimeRate: due === 0 ? null : closedOnTime / due }));
 }
 
 /** Nearest-rank percentile of ascending `sorted` (non-empty); p in (0, 1]. */

@@ -1,0 +1,80 @@
+// The console's only way to the server: the same HTTP API the CLI uses, with the API token (asked for
+// once, kept for the browser session), the CSRF token of the page, and the acting person.
+import type { Kpis } from '../kpis/compute.js';
+import type { IncidentSummary } from '../incident-service.js';
+import type { CorrectiveAction, IncidentState } from '../../workflows/model.js';
+
+export type { CorrectiveAction, IncidentState, IncidentSummary, Kpis };
+
+export interface ConsoleConfig {
+  /** proxy: the person comes from AUTH_USER_HEADER; unauthenticated: typed in (loopback only); read-only: neither. */
+  identity: { mode: 'proxy' | 'unauthenticated' | 'read-only'; user?: string; header?: string };
+  temporalUiUrl?: string;
+  namespace: string;
+  severities: string[];
+  categories: string[];
+  actionKinds: string[];
+}
+
+export interface RunbookInfo {
+  id: string;
+  title: string;
+  categories: string[];
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const TOKEN_KEY = 'incident-console.api-token';
+const NAME_KEY = 'incident-console.name';
+
+export function typedName(): string {
+  return localStorage.getItem(NAME_KEY) ?? '';
+}
+
+export function setTypedName(name: string): void {
+  localStorage.setItem(NAME_KEY, name.trim());
+}
+
+const csrfToken = () => document.querySelector<HTMLMetaElement>('meta[name="csrf-token"]')?.content ?? '';
+
+async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown, askedForToken = false): Promise<T> {
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  const response = await fetch(path, {
+    method,
+    headers: {
+      accept: 'application/json',
+      'x-csrf-token': csrfToken(),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  if (response.status === 401 && path.startsWith('/api/') && !askedForToken && !response.headers.get('www-authenticate')?.includes('realm="proxy"')) {
+    const entered = window.prompt('This server requires its API token (API_TOKEN). It is kept for this browser session only.');
+    if (entered) {
+      sessionStorage.setItem(TOKEN_KEY, entered.trim());
+      return request(method, path, body, true);
+    }
+  }
+  const text = await response.text();
+  const parsed = text ? (JSON.parse(text) as unknown) : undefined;
+  if (!response.ok) throw new ApiError(response.status, (parsed as { error?: string } | undefined)?.error ?? `${response.status} ${response.statusText}`);
+  return parsed as T;
+}
+
+export const api = {
+  config: () => request<ConsoleConfig>('GET', '/api/console'),
+  incidents: (all: boolean) => request<{ incidents: IncidentSummary[] }>('GET', `/api/incidents${all ? '?status=all' : ''}`).then((r) => r.incidents),
+  incident: (id: string) => request<IncidentState>('GET', `/api/incidents/${encodeURIComponent(id)}`),
+  runbooks: () => request<{ runbooks: RunbookInfo[] }>('GET', '/api/runbooks').then((r) => r.runbooks),
+  kpis: (since: string) => request<Kpis>('GET', `/api/kpis?since=${encodeURIComponent(since)}`),
+  declare: (body: Record<string, string>) => request<{ id: string }>('POST', '/api/incidents', body),
+  post: <T = unknown>(id: string, action: string, body: Record<string, unknown>) => request<T>('POST', `/api/incidents/${encodeURIComponent(id)}/${action}`, body),
+};

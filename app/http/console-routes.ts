@@ -1,0 +1,83 @@
+// The web console at `/`: the page (with this process's CSRF token), its prebuilt assets from
+// dist/console (npm run build), and `/api/console`, which tells the page who is acting and where to link.
+import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { IncomingMessage } from 'node:http';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ACTION_KINDS, CATEGORIES, SEVERITIES } from '../../workflows/model.js';
+import { headerValue } from './browser-guard.js';
+import { HttpError } from './json.js';
+import type { Route } from './router.js';
+
+const CONSOLE_DIR = fileURLToPath(new URL('../../console/', import.meta.url)); // dist/console
+const ASSET = /^[a-z0-9-]+(\.umd\.min)?\.(js|css)$/;
+const TYPES: Record<string, string> = { js: 'text/javascript; charset=utf-8', css: 'text/css; charset=utf-8' };
+/** The page runs only its own scripts and talks only to this server. */
+const PAGE_HEADERS = {
+  'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'same-origin',
+  'cache-control': 'no-store',
+};
+
+export interface ConsoleOptions {
+  csrfToken: string;
+  authUserHeader?: string;
+  loopbackOnly: boolean;
+  namespace: string;
+  temporalUiUrl?: string;
+}
+
+export const newCsrfToken = () => randomBytes(32).toString('base64url');
+
+export function consoleRoutes(options: ConsoleOptions): Route[] {
+  let page: Promise<string> | undefined;
+  const identity = (req: IncomingMessage) => {
+    if (options.authUserHeader) {
+      const user = headerValue(req, options.authUserHeader);
+      return { mode: 'proxy' as const, header: options.authUserHeader, ...(user ? { user } : {}) };
+    }
+    return { mode: options.loopbackOnly ? ('unauthenticated' as const) : ('read-only' as const) };
+  };
+  return [
+    {
+      method: 'GET',
+      path: '/',
+      async handle() {
+        page ??= readFile(join(CONSOLE_DIR, 'index.html'), 'utf8').catch((err: Error) => {
+          page = undefined;
+          throw new HttpError(503, `The console is not built (${err.message}): run npm run build`);
+        });
+        return { status: 200, body: (await page).replace('{{csrfToken}}', options.csrfToken), contentType: 'text/html; charset=utf-8', headers: PAGE_HEADERS };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/console/:file',
+      async handle({ params }) {
+        const file = params.file!;
+        if (!ASSET.test(file)) throw new HttpError(404, `No console asset ${file}`);
+        const body = await readFile(join(CONSOLE_DIR, file), 'utf8').catch(() => {
+          throw new HttpError(404, `No console asset ${file}`);
+        });
+        return { status: 200, body, contentType: TYPES[file.split('.').pop()!]!, headers: { 'x-content-type-options': 'nosniff', 'cache-control': 'no-cache' } };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/console',
+      handle: async ({ req }) => ({
+        status: 200,
+        body: {
+          identity: identity(req),
+          namespace: options.namespace,
+          ...(options.temporalUiUrl ? { temporalUiUrl: options.temporalUiUrl } : {}),
+          severities: SEVERITIES,
+          categories: CATEGORIES,
+          actionKinds: ACTION_KINDS,
+        },
+      }),
+    },
+  ];
+}

@@ -1,0 +1,146 @@
+// The web console in a real browser: Debian's Chromium driven by playwright-core, against the product
+// as `npm start` runs it. A new user follows an incident from declaration to closed without the CLI.
+// Screenshots of each page are kept in test-artifacts/console/.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { repoRoot, tempDir } from './support/paths.js';
+import { freePort } from './support/ports.js';
+import { spawnProduct, waitGroupGone, waitHealthy, type RunningProduct } from './support/product.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const artifacts = join(repoRoot, 'test-artifacts', 'console');
+const skip = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (.ci/run installs Debian's chromium; or set CHROMIUM_PATH)`;
+
+let product: RunningProduct;
+let browser: Browser;
+let page: Page;
+const pageErrors: string[] = [];
+
+before(async () => {
+  if (skip) return;
+  await mkdir(artifacts, { recursive: true });
+  product = spawnProduct({ DATA_DIR: await tempDir('console-product'), PORT: String(await freePort()), TEMPORAL_DEV_SERVER_PORT: String(await freePort()), TEMPORAL_UI: 'off' });
+  await waitHealthy(product, 60_000);
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+  // A refused approval is a 403 the page reports; any other failed load or script error is a bug.
+  page.on('console', (message) => message.type() === 'error' && !/status of 403/.test(message.text()) && pageErrors.push(message.text()));
+});
+
+after(async () => {
+  await browser?.close();
+  if (product?.groupAlive()) {
+    process.kill(product.child.pid!, 'SIGTERM');
+    await waitGroupGone(product, 10_000).catch(() => process.kill(-product.child.pid!, 'SIGKILL'));
+  }
+});
+
+async function declareByApi(): Promise<string> {
+  const answer = await fetch(`${product.url}/api/incidents`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ title: 'Toxic replies after the 14:00 deploy', category: 'harmful-output', severity: 'P2', commander: 'alice', runbook: 'harmful-output-spike' }),
+  });
+  assert.equal(answer.status, 201, await answer.clone().text());
+  return ((await answer.json()) as { id: string }).id;
+}
+
+async function actAs(name: string) {
+  await page.fill('#name', name);
+  await page.press('#name', 'Tab'); // the change event stores it
+}
+
+const step = (id: string) => page.locator(`#pending [data-step="${id}"]`);
+
+describe('the web console', { skip }, () => {
+  let id: string;
+
+  it('lists an incident declared through the API, with its pending approvals', async () => {
+    id = await declareByApi();
+    await page.goto(`${product.url}/`);
+    const row = page.locator(`tr[data-incident="${id}"]`);
+    await row.waitFor();
+    assert.match(await row.innerText(), /P2\s+Toxic replies after the 14:00 deploy\s+triaging\s+alice/);
+    assert.equal(await row.locator('.pending-count').innerText(), '2');
+    await page.selectOption('select[name="severity"]', 'P0');
+    await row.waitFor({ state: 'detached' });
+    await page.selectOption('select[name="severity"]', '');
+    await row.waitFor();
+    await page.screenshot({ path: join(artifacts, 'incidents.png'), fullPage: true });
+  });
+
+  it('refuses another user with the reason, then the IC approves and sees the step verified live', async () => {
+    await page.click(`a[href="#/incidents/${id}"]`);
+    await step('kill-assistant').waitFor();
+    await page.evaluate(() => ((globalThis as unknown as { stayed: boolean }).stayed = true)); // gone if the page reloads
+
+    await actAs('mallory');
+    await step('kill-assistant').locator('button.approve').click();
+    await page.locator('#notice .error').waitFor();
+    assert.match(await page.locator('#notice').innerText(), /Refused: mallory may not approve step "kill-assistant"/);
+    await page.locator('#timeline li[data-type="approval.refused"]').waitFor();
+    assert.equal(await step('kill-assistant').count(), 1, 'still pending');
+
+    await actAs('alice');
+    await step('kill-assistant').locator('button.approve').click();
+    await page.locator('#results li[data-step="kill-assistant"].step-verified').waitFor();
+    await page.locator('#timeline li[data-type="containment.verified"]').waitFor();
+    assert.match(await page.locator('#results li[data-step="kill-assistant"]').innerText(), /approved by alice/);
+    assert.equal(await page.evaluate(() => (globalThis as unknown as { stayed?: boolean }).stayed), true, 'no reload');
+    await page.screenshot({ path: join(artifacts, 'incident.png'), fullPage: true });
+  });
+
+  it('takes the incident to closed: a rejection with its reason, resolution, an action, the undo decided, the postmortem', async () => {
+    const reject = step('strict-output-filter');
+    await reject.locator('button.reject').click();
+    assert.match(await page.locator('#notice').innerText(), /Give a reason/);
+    await reject.locator('input[name="reason"]').fill('The kill switch covers it');
+    await reject.locator('button.reject').click();
+    await page.locator('#results li[data-step="strict-output-filter"].step-rejected').waitFor();
+
+    await page.fill('#actions input[name="title"]', 'Block deploys that raise the toxicity eval');
+    await page.fill('#actions input[name="owner"]', 'dave');
+    await page.click('#actions button[type="submit"]');
+    await page.locator('#actions tr[data-action="A1"]').waitFor();
+
+    await page.fill('#commands input[name="summary"]', 'Assistant off; bad prompt template reverted');
+    await page.click('#commands button.resolve');
+    await page.locator('#postmortem .markdown').waitFor();
+    assert.match(await page.locator('#postmortem .markdown').innerText(), /Toxic replies after the 14:00 deploy/);
+
+    await step('undo-kill-assistant').waitFor();
+    await step('undo-kill-assistant').locator('input[name="reason"]').fill('Stays off until the filter ships');
+    await step('undo-kill-assistant').locator('button.reject').click();
+    await page.locator('#actions tr[data-action="A1"] button', { hasText: 'Close' }).click();
+    await page.locator('#actions tr[data-action="A1"] .action-closed').waitFor();
+    const complete = page.locator('#postmortem button');
+    if (await complete.count()) await complete.click();
+    await page.locator('#status', { hasText: 'closed' }).waitFor({ timeout: 20_000 });
+    await page.screenshot({ path: join(artifacts, 'incident-closed.png'), fullPage: true });
+  });
+
+  it('draws the KPI charts from /api/kpis', async () => {
+    await page.click('nav a[href="#/kpis"]');
+    await page.locator('#chart-mitigation').waitFor();
+    const points = await page.evaluate(() => {
+      const chartOf = (id: string) => (globalThis as unknown as { Chart: { getChart(id: string): { data: { datasets: { label: string; data: unknown[] }[] } } } }).Chart.getChart(id)!;
+      return {
+        mitigation: chartOf('chart-mitigation').data.datasets.map((d) => [d.label, d.data.length]),
+        closure: chartOf('chart-closure').data.datasets[0]!.data,
+        actions: chartOf('chart-actions').data.datasets[0]!.data,
+      };
+    });
+    assert.deepEqual(points.mitigation[0], ['P2 time to mitigate (h)', 1], 'the mitigated incident is a point');
+    assert.ok(points.mitigation.some(([label]) => /P2 target/.test(String(label))), 'with its target');
+    assert.deepEqual(points.closure, [100], 'the one action due closed on time');
+    assert.deepEqual(points.actions, [0, 0], 'no open or overdue actions');
+    await page.screenshot({ path: join(artifacts, 'kpis.png'), fullPage: true });
+    assert.deepEqual(pageErrors, [], 'no script errors on any page');
+  });
+});
