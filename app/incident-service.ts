@@ -22,7 +22,7 @@ import type { AddActionInput, Category, ContainmentStep, CorrectiveAction, Decla
 import type { TicketProvider } from '../integrations/ticketing/provider.js';
 import { IncidentCategory, IncidentCommander, IncidentSeverity, IncidentStatus, incidentStartOptions } from '../workflows/search-attributes.js';
 import type { RunbookSource } from '../runbooks/source.js';
-import { newIncidentId } from './incident-id.js';
+import { incidentIdForKey, newIncidentId } from './incident-id.js';
 
 export type IncidentErrorKind = 'invalid' | 'forbidden' | 'not-found' | 'conflict' | 'unavailable';
 
@@ -47,6 +47,11 @@ export interface DeclareRequest {
   detectedAt?: string;
   service?: string;
   fingerprint?: string;
+  /**
+   * The same key declares once: a resubmitted Slack modal (Slack retries, or a person clicks again
+   * after a timeout) finds the incident the first submission started.
+   */
+  idempotencyKey?: string;
 }
 
 export interface IncidentSummary {
@@ -96,8 +101,9 @@ export class IncidentService {
       }
     }
     for (let attempt = 0; ; attempt++) {
+      const keyed = attempt === 0 && request.idempotencyKey !== undefined;
       const input: DeclareInput = {
-        id: newIncidentId(),
+        id: keyed ? incidentIdForKey(request.idempotencyKey!) : newIncidentId(),
         title: request.title,
         category: request.category,
         severity: request.severity,
@@ -114,11 +120,21 @@ export class IncidentService {
         await this.untilTriaging(input.id);
         return { id: input.id };
       } catch (err) {
+        if (keyed && err instanceof WorkflowExecutionAlreadyStartedError && (await this.sameDeclaration(input))) return { id: input.id };
         // 32^5 ids: a clash is rare, and a fresh id settles it.
         if (err instanceof WorkflowExecutionAlreadyStartedError && attempt < 5) continue;
         throw translate(err, input.id);
       }
     }
+  }
+
+  /** Whether the incident with this id is this declaration made before (not another that drew the same id). */
+  private async sameDeclaration(input: DeclareInput): Promise<boolean> {
+    const existing = await this.client.workflow
+      .getHandle(input.id)
+      .query(getStateQuery)
+      .catch(() => undefined);
+    return existing !== undefined && existing.title === input.title && existing.declaredBy === input.declaredBy && existing.category === input.category;
   }
 
   async runbooks() {

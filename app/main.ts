@@ -92,7 +92,7 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
   const temporalUiUrl = config.TEMPORAL_UI_URL ?? running.devServer?.uiUrl;
   const whereToFollow = { publicUrl, namespace: temporal.namespace, ...(temporalUiUrl ? { temporalUiUrl } : {}) };
   const pager = selectPager(config, log, whereToFollow);
-  const slack = slackFromConfig(config);
+  const slack = slackFromConfig(config, runbooks);
 
   const worker = await createIncidentWorker({
     connection: temporal.workerConnection,
@@ -133,6 +133,8 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
     ...(config.ALERT_GRAFANA_HMAC_SECRET ? { grafanaSecret: config.ALERT_GRAFANA_HMAC_SECRET } : {}),
   });
   const writes = { csrfToken: newCsrfToken(), loopbackOnly, ...(config.AUTH_USER_HEADER ? { authUserHeader: config.AUTH_USER_HEADER } : {}) };
+  // On loopback, only loopback names (and PUBLIC_URL's): other names resolving here are DNS rebinding.
+  const allowedHosts = loopbackOnly ? ['127.0.0.1', 'localhost', '[::1]', ...(config.PUBLIC_URL ? [new URL(config.PUBLIC_URL).hostname.toLowerCase()] : [])] : undefined;
   running.http = await startHttpServer(config.HOST, config.PORT, {
     routes: [
       ...incidentRoutes(service),
@@ -143,6 +145,7 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
       ...consoleRoutes({ ...writes, namespace: temporal.namespace, ...(temporalUiUrl ? { temporalUiUrl } : {}) }),
     ],
     writes,
+    ...(allowedHosts ? { allowedHosts } : {}),
     health: createHealthCheck({ ...temporal, worker, taskQueue: config.TEMPORAL_TASK_QUEUE }),
     apiToken: config.API_TOKEN,
     log,

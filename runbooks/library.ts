@@ -4,7 +4,7 @@ import { basename, join } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import type { Category } from '../workflows/model.js';
-import { approverGroupsSchema, runbookSchema, type ApproverGroups, type LabelMatcher, type Runbook } from './schema.js';
+import { approverGroupsSchema, runbookSchema, type ApproverGroups, type SlackUsergroupIds, type LabelMatcher, type Runbook } from './schema.js';
 
 export const GROUPS_FILE = 'groups.yaml';
 
@@ -25,6 +25,8 @@ export interface RunbookLibrary {
   dir: string;
   runbooks: LoadedRunbook[];
   groups: ApproverGroups;
+  /** groups.yaml `slack:`: the Slack user group (id) whose members belong to each approver group. */
+  slackUsergroups: SlackUsergroupIds;
   problems: RunbookProblem[];
 }
 
@@ -35,13 +37,14 @@ export async function loadRunbookLibrary(dir: string): Promise<RunbookLibrary> {
   try {
     names = (await readdir(dir)).filter((n) => /\.ya?ml$/.test(n)).sort();
   } catch (err) {
-    return { dir, runbooks: [], groups: {}, problems: [{ file: dir, path: '', message: `cannot read the runbook directory: ${(err as Error).message}` }] };
+    return { dir, runbooks: [], groups: {}, slackUsergroups: {}, problems: [{ file: dir, path: '', message: `cannot read the runbook directory: ${(err as Error).message}` }] };
   }
 
   let groups: ApproverGroups = {};
+  let slackUsergroups: SlackUsergroupIds = {};
   if (names.includes(GROUPS_FILE)) {
     const parsed = await parseFile(join(dir, GROUPS_FILE), approverGroupsSchema, problems);
-    if (parsed) groups = parsed.value.groups;
+    if (parsed) ({ groups, slack: slackUsergroups } = parsed.value);
   }
 
   const runbooks: LoadedRunbook[] = [];
@@ -53,8 +56,9 @@ export async function loadRunbookLibrary(dir: string): Promise<RunbookLibrary> {
     const before = problems.length;
     for (const [path, ref] of approverRefs(runbook)) {
       const group = /^group:(.+)$/.exec(ref)?.[1];
-      if (group && !groups[group]) {
-        problems.push({ file, path, message: `unknown approver group "${group}" (groups are defined in ${GROUPS_FILE}: ${Object.keys(groups).join(', ') || 'none'})` });
+      if (group && !groups[group] && !slackUsergroups[group]) {
+        const known = [...new Set([...Object.keys(groups), ...Object.keys(slackUsergroups)])];
+        problems.push({ file, path, message: `unknown approver group "${group}" (groups are defined in ${GROUPS_FILE}: ${known.join(', ') || 'none'})` });
       }
     }
     const twin = runbooks.find((r) => r.runbook.id === runbook.id);
@@ -70,7 +74,7 @@ export async function loadRunbookLibrary(dir: string): Promise<RunbookLibrary> {
       message: fallbacks.length ? `only one runbook may be the fallback (${fallbacks.map((r) => basename(r.file)).join(', ')})` : 'no runbook has fallback: true',
     });
   }
-  return { dir, runbooks, groups, problems };
+  return { dir, runbooks, groups, slackUsergroups, problems };
 }
 
 export interface RunbookQuery {

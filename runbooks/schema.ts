@@ -180,9 +180,14 @@ export const runbookSchema = z
 
 export const approverGroupsSchema = z.strictObject({
   groups: z.record(slug, z.array(z.string().min(1)).min(1, 'a group needs at least one member')),
+  slack: z
+    .record(slug, z.string().regex(/^S[A-Z0-9]{2,}$/, 'must be a Slack user group id such as S0614TZR7'))
+    .default({})
+    .describe('Slack user groups (by id, not handle) whose members also belong to the group of that name'),
 });
 
 export type Runbook = z.output<typeof runbookSchema>;
 export type RunbookStep = z.output<typeof containmentStepSchema>;
 export type ApproverGroups = z.output<typeof approverGroupsSchema>['groups'];
+export type SlackUsergroupIds = z.output<typeof approverGroupsSchema>['slack'];
 export type LabelMatcher = z.output<typeof labelMatcher>;

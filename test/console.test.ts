@@ -14,7 +14,9 @@ import { spawnProduct, waitGroupGone, waitHealthy, type RunningProduct } from '.
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const artifacts = join(repoRoot, 'test-artifacts', 'console');
-const skip = existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (.ci/run installs Debian's chromium; or set CHROMIUM_PATH)`;
+const missing = `no Chromium at ${CHROMIUM} (.ci/run installs Debian's chromium; or set CHROMIUM_PATH)`;
+if (!existsSync(CHROMIUM) && process.env.CI) throw new Error(`${missing}: CI must run the browser tests`);
+const skip = existsSync(CHROMIUM) ? false : missing;
 
 let product: RunningProduct;
 let browser: Browser;

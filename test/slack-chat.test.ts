@@ -16,7 +16,7 @@ let chat: SlackChat;
 before(async () => {
   slack = await startSlackFake();
   const client = slackWebClient({ botToken: 'xoxb-test-token', apiUrl: slack.apiUrl }, 'durable');
-  chat = new SlackChat(client, new SlackUsergroups(client));
+  chat = new SlackChat(client, new SlackUsergroups(client), async () => ({ 'ml-platform': 'S0ML' }));
   slack.addUsergroup({ id: 'S0ML', handle: 'ml-platform', users: ['U0LEE', 'U0ANA'] });
 });
 after(() => slack?.close());

@@ -66,8 +66,13 @@ describe('the Slack app as an AWS Lambda', () => {
     });
     const declared = (await handler(event(interactionBody(submission)), {}, () => undefined)) as { statusCode: number };
     assert.equal(declared.statusCode, 200);
+    // Slack showed a timeout (the Lambda answered after the work), so the person submits the same modal again.
+    const again = (await handler(event(interactionBody(submission)), {}, () => undefined)) as { statusCode: number };
+    assert.equal(again.statusCode, 200);
     const service = new IncidentService(harness.client, { taskQueue: harness.taskQueue, runbooks: harness.runbooks });
     const [incident] = await eventually(() => service.list(), (list) => list.length === 1, 'the incident');
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal((await service.list()).length, 1, 'one incident for one modal, however often it is submitted');
     assert.deepEqual([incident!.title, incident!.severity, incident!.commander], ['Agent e-mails customers unprompted', 'P1', 'U0IC']);
 
     const listed = (await handler(event(slashCommandBody({ text: 'list', user_id: 'U0IC', response_url: slack.responseUrl('list') })), {}, () => undefined)) as { statusCode: number };

@@ -1,12 +1,12 @@
 // Slack as a user meets it: the product as `npm start` runs it, real Bolt and @slack/web-api inside,
 // a contract fake of Slack's Web API on 127.0.0.1, and requests signed as Slack signs them.
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { appendFile, cp, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { IncidentState } from '../workflows/model.js';
 import { eventually } from './support/eventually.js';
-import { tempDir } from './support/paths.js';
+import { repoRoot, tempDir } from './support/paths.js';
 import { freePort } from './support/ports.js';
 import { spawnProduct, waitGroupGone, waitHealthy, type RunningProduct } from './support/product.js';
 import { startSlackFake, type SlackFake } from './support/slack-fake.js';
@@ -16,6 +16,7 @@ const SIGNING_SECRET = 'slack-signing-secret-0123456789';
 const IC = 'U0IC';
 const OTHER = 'U0OTHER';
 const SAFETY_MEMBER = 'U0SAM';
+const IMPOSTOR = 'U0EVE';
 
 let slack: SlackFake;
 let product: RunningProduct;
@@ -24,8 +25,13 @@ let dataDir: string;
 before(async () => {
   slack = await startSlackFake();
   slack.addUsergroup({ id: 'S0SAFETY', handle: 'safety-oncall', users: [SAFETY_MEMBER] });
-  slack.addChannel({ id: 'C0GENERAL', name: 'general', members: [IC, OTHER, SAFETY_MEMBER] });
+  slack.addChannel({ id: 'C0GENERAL', name: 'general', members: [IC, OTHER, SAFETY_MEMBER, IMPOSTOR] });
   dataDir = await tempDir('slack-product');
+  // Slack user groups count by id (groups.yaml `slack:`), never by handle: the impostor's group has the handle only.
+  const runbooksDir = join(dataDir, 'runbooks');
+  await cp(join(repoRoot, 'runbooks'), runbooksDir, { recursive: true, filter: (src) => !src.endsWith('.ts') });
+  await appendFile(join(runbooksDir, 'groups.yaml'), 'slack:\n  safety-oncall: S0SAFETY\n');
+  slack.addUsergroup({ id: 'S0IMPOSTOR', handle: 'safety-oncall', users: [IMPOSTOR] });
   product = spawnProduct({
     DATA_DIR: dataDir,
     PORT: String(await freePort()),
@@ -34,6 +40,7 @@ before(async () => {
     SLACK_BOT_TOKEN: 'xoxb-test-token',
     SLACK_SIGNING_SECRET: SIGNING_SECRET,
     SLACK_API_URL: slack.apiUrl,
+    RUNBOOKS_DIR: runbooksDir,
   });
   await waitHealthy(product, 60_000);
 });
@@ -124,9 +131,11 @@ describe('Slack', () => {
     incidentId = `INC-${name.slice(4, 9).toUpperCase()}`;
     channel = [...slack.channels.values()].find((c) => c.name === name)!.id;
 
-    const invited = String(slack.callsTo('conversations.invite').find((c) => c.args.channel === channel)?.args.users ?? '');
+    const [invite] = await eventually(() => slack.callsTo('conversations.invite').filter((c) => c.args.channel === channel), (calls) => calls.length === 1, 'people are invited');
+    const invited = String(invite!.args.users);
     assert.ok(invited.split(',').includes(IC), 'the IC is invited');
-    assert.ok(invited.split(',').includes(SAFETY_MEMBER), 'the runbook responders (Slack user group safety-oncall) are invited');
+    assert.ok(invited.split(',').includes(SAFETY_MEMBER), 'the runbook responders (the Slack user group mapped to safety-oncall) are invited');
+    assert.ok(!invited.split(',').includes(IMPOSTOR), 'a user group with the same handle is not');
 
     const pinned = await eventually(() => slack.messages(channel).filter((m) => m.pinned), (ms) => ms.length === 1, 'one pinned status message');
     assert.match(blockText(pinned[0]!.blocks), /Toxic replies spike/);
@@ -180,6 +189,9 @@ describe('Slack', () => {
     assert.equal(viaApi.status, 403, 'memberOf from an API caller is ignored');
 
     const request = approvalMessage(channel, 'strict-output-filter')!;
+    await click(IMPOSTOR, channel, request.ts, 'step.approve', incidentId, 'strict-output-filter');
+    await eventually(() => slack.callsTo('chat.postEphemeral').filter((c) => c.args.user === IMPOSTOR), (calls) => calls.length === 1, 'a member of a look-alike user group is refused');
+    assert.equal((await incident(incidentId)).steps.find((s) => s.id === 'strict-output-filter')!.status, 'pending');
     const opensBefore = slack.callsTo('views.open').length;
     await click(SAFETY_MEMBER, channel, request.ts, 'step.reject', incidentId, 'strict-output-filter');
     const opened = await eventually(() => slack.callsTo('views.open'), (calls) => calls.length === opensBefore + 1, 'the reject modal opens');

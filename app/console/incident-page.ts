@@ -44,8 +44,8 @@ export async function incidentPage(root: HTMLElement, config: ConsoleConfig, id:
   async function refresh() {
     state = await api.incident(id);
     const links = [
-      state.channel?.url ? h('a', { href: state.channel.url, target: '_blank', rel: 'noopener' }, `Slack #${state.channel.name}`) : null,
-      state.record?.url ? h('a', { href: state.record.url, target: '_blank', rel: 'noopener' }, `Ticket ${state.record.key}`) : null,
+      webUrl(state.channel?.url) ? h('a', { href: state.channel!.url!, target: '_blank', rel: 'noopener' }, `Slack #${state.channel!.name}`) : null,
+      webUrl(state.record?.url) ? h('a', { href: state.record!.url, target: '_blank', rel: 'noopener' }, `Ticket ${state.record!.key}`) : state.record ? `Ticket ${state.record.key}` : null,
       config.temporalUiUrl
         ? h('a', { href: `${config.temporalUiUrl}/namespaces/${encodeURIComponent(config.namespace)}/workflows/${encodeURIComponent(id)}`, target: '_blank', rel: 'noopener' }, 'Temporal workflow')
         : null,
@@ -164,7 +164,7 @@ export async function incidentPage(root: HTMLElement, config: ConsoleConfig, id:
                 return h(
                   'tr',
                   { 'data-action': a.id },
-                  h('td', {}, `${a.id} ${a.title} (${a.kind})`, a.ticket ? [' ', h('a', { href: a.ticket.url, target: '_blank', rel: 'noopener' }, a.ticket.key)] : ''),
+                  h('td', {}, `${a.id} ${a.title} (${a.kind})`, a.ticket ? [' ', webUrl(a.ticket.url) ? h('a', { href: a.ticket.url, target: '_blank', rel: 'noopener' }, a.ticket.key) : a.ticket.key] : ''),
                   h('td', {}, a.owner),
                   h('td', {}, a.dueAt.slice(0, 10)),
                   h('td', { class: `action-${a.status}` }, a.status, a.onTime === false ? ' (late)' : ''),
@@ -192,4 +192,9 @@ export async function incidentPage(root: HTMLElement, config: ConsoleConfig, id:
   await refresh();
   const timer = setInterval(() => void refresh().catch(() => undefined), POLL_MS);
   return () => clearInterval(timer);
+}
+
+/** Links only to the web: a URL in incident state never becomes a `javascript:` (or `file:`) link. */
+function webUrl(url: string | undefined): boolean {
+  return url !== undefined && /^https?:\/\//i.test(url);
 }

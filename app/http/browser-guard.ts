@@ -14,11 +14,15 @@ export interface BrowserGuardOptions {
   loopbackOnly: boolean;
 }
 
-/** Throws the refusal, or returns the authenticated person (when a proxy header is configured). */
-export function checkWrite(req: IncomingMessage, path: string, options: BrowserGuardOptions): string | undefined {
+/** Throws the refusal, or returns the authenticated person (when a proxy header is configured). `routePath` is the matched route's. */
+export function checkWrite(req: IncomingMessage, routePath: string, options: BrowserGuardOptions): string | undefined {
   const origin = req.headers.origin;
-  const fromBrowser = origin !== undefined || req.headers['sec-fetch-site'] !== undefined;
+  const fetchSite = req.headers['sec-fetch-site'];
+  const fromBrowser = origin !== undefined || fetchSite !== undefined;
   if (fromBrowser) {
+    if (fetchSite !== undefined && fetchSite !== 'same-origin') {
+      throw new HttpError(403, `Cross-site request refused (Sec-Fetch-Site: ${fetchSite})`, [{ field: 'sec-fetch-site', message: 'must be same-origin' }]);
+    }
     if (origin !== undefined && origin !== 'null' && safeHost(origin) !== req.headers.host) {
       throw new HttpError(403, `Cross-origin request from ${origin} refused`, [{ field: 'origin', message: 'must be this server' }]);
     }
@@ -26,10 +30,10 @@ export function checkWrite(req: IncomingMessage, path: string, options: BrowserG
       throw new HttpError(403, 'Missing or wrong CSRF token: reload the console and try again', [{ field: 'x-csrf-token', message: 'must be the token of the page' }]);
     }
   }
-  if (!path.startsWith('/api/')) return undefined;
+  if (!routePath.startsWith('/api/')) return undefined;
   if (options.authUserHeader) {
     const user = headerValue(req, options.authUserHeader);
-    if (!user) throw new HttpError(401, `No authenticated user: the proxy must set ${options.authUserHeader}`, [{ field: options.authUserHeader, message: 'missing' }]);
+    if (!user) throw new ProxyIdentityMissing(options.authUserHeader);
     return user;
   }
   if (fromBrowser && !options.loopbackOnly) {
@@ -49,5 +53,12 @@ function safeHost(origin: string): string | undefined {
     return new URL(origin).host;
   } catch {
     return undefined;
+  }
+}
+
+/** A 401 that is about the proxy, not the API token: the console does not ask for a token then. */
+export class ProxyIdentityMissing extends HttpError {
+  constructor(header: string) {
+    super(401, `No authenticated user: the proxy must set ${header}`, [{ field: header, message: 'missing' }]);
   }
 }

@@ -1,5 +1,5 @@
 import { sameSecret } from './secret-compare.js';
-import { checkWrite, type BrowserGuardOptions } from './browser-guard.js';
+import { checkWrite, ProxyIdentityMissing, type BrowserGuardOptions } from './browser-guard.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '../log.js';
 import { HttpError, parseJsonBody, readBody, sendJson, sendText } from './json.js';
@@ -12,6 +12,8 @@ export interface HttpOptions {
   apiToken?: string;
   /** CSRF and the proxy's user header for writes (see browser-guard.ts). */
   writes?: BrowserGuardOptions;
+  /** Host names (no port, lower case) the Host header may carry; any name is accepted when unset. */
+  allowedHosts?: string[];
   log: Logger;
 }
 
@@ -28,7 +30,14 @@ export function createRequestHandler(options: HttpOptions) {
         sendJson(res, status, report);
         return;
       }
-      const guarded = url.pathname.startsWith('/api/') || url.pathname === '/metrics';
+      if (options.allowedHosts && !options.allowedHosts.includes(hostName(req.headers.host))) {
+        // A loopback server answers only to its own names: a page on another name that resolves to
+        // 127.0.0.1 (DNS rebinding) gets nothing, not even the console's CSRF token.
+        throw new HttpError(421, `This server answers to ${options.allowedHosts.join(', ')}; set PUBLIC_URL to reach it by another name`);
+      }
+      // Decoded, as the router matches it: "/ap%69/…" is /api/ too.
+      const path = decodeURIComponent(url.pathname);
+      const guarded = path.startsWith('/api/') || path === '/metrics';
       if (options.apiToken && guarded && !hasToken(req, options.apiToken)) {
         res.setHeader('www-authenticate', 'Bearer');
         throw new HttpError(401, 'Missing or wrong API token: send Authorization: Bearer <API_TOKEN>', [{ field: 'authorization', message: 'missing or wrong bearer token' }]);
@@ -39,9 +48,9 @@ export function createRequestHandler(options: HttpOptions) {
         res.setHeader('allow', match.allowed.join(', '));
         throw new HttpError(405, `${req.method} is not allowed on ${url.pathname} (allowed: ${match.allowed.join(', ')})`);
       }
-      const person = req.method === 'POST' && options.writes ? checkWrite(req, url.pathname, options.writes) : undefined;
+      const person = req.method === 'POST' && options.writes ? checkWrite(req, match.route.path, options.writes) : undefined;
       const rawBody = req.method === 'POST' ? await readBody(req) : Buffer.alloc(0);
-      const body = req.method === 'POST' && !match.route.rawBody ? asPerson(parseJsonBody(rawBody), person, url.pathname) : undefined;
+      const body = req.method === 'POST' && !match.route.rawBody ? asPerson(parseJsonBody(rawBody), person, match.route.path) : undefined;
       const answer = await match.route.handle({ params: match.params, query: url.searchParams, body, rawBody, req });
       status = answer.status;
       for (const [name, value] of Object.entries(answer.headers ?? {})) res.setHeader(name, value);
@@ -50,6 +59,7 @@ export function createRequestHandler(options: HttpOptions) {
     } catch (err) {
       if (err instanceof HttpError) {
         status = err.status;
+        if (err instanceof ProxyIdentityMissing) res.setHeader('www-authenticate', 'Proxy realm="proxy"');
         sendJson(res, status, { error: err.message, details: err.details });
       } else if (err instanceof URIError) {
         status = 400;
@@ -85,9 +95,14 @@ export function stopHttpServer(server: Server): Promise<void> {
 }
 
 /** Behind an authenticating proxy the acting person is the proxy's, whatever the body says. */
-function asPerson(body: unknown, person: string | undefined, path: string): unknown {
+function asPerson(body: unknown, person: string | undefined, routePath: string): unknown {
   if (person === undefined || typeof body !== 'object' || body === null || Array.isArray(body)) return body;
-  return { ...body, actor: person, ...(path === '/api/incidents' ? { declaredBy: person } : {}) };
+  return { ...body, actor: person, ...(routePath === '/api/incidents' ? { declaredBy: person } : {}) };
+}
+
+/** `127.0.0.1:3000` → `127.0.0.1`, `[::1]:3000` → `[::1]`. */
+function hostName(host: string | undefined): string {
+  return (host ?? '').toLowerCase().replace(/:\d+$/, '');
 }
 
 function hasToken(req: IncomingMessage, expected: string): boolean {

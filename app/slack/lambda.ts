@@ -30,16 +30,17 @@ export async function handler(event: unknown, context: unknown, callback: unknow
 
 async function setUp(): Promise<LambdaHandler> {
   const config = loadServerConfig();
-  const slack = slackFromConfig(config);
+  const runbooks = new RunbookSource(config.runbooksDir);
+  const slack = slackFromConfig(config, runbooks);
   if (!slack || !config.SLACK_SIGNING_SECRET) throw new Error('SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are required');
   if (!config.TEMPORAL_ADDRESS) throw new Error('TEMPORAL_ADDRESS is not set: a Lambda has no embedded Temporal');
   const { connectionOptions, namespace } = loadClientConnectConfig();
   const connection = await Connection.connect(connectionOptions);
   const service = new IncidentService(new Client({ connection, namespace: namespace ?? 'default' }), {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    runbooks: new RunbookSource(config.runbooksDir),
+    runbooks,
   });
   const receiver = new bolt.AwsLambdaReceiver({ signingSecret: config.SLACK_SIGNING_SECRET, logLevel: bolt.LogLevel.ERROR });
-  createSlackApp({ ...slack.connection, service, usergroups: slack.usergroups, log: createLogger(config.LOG_LEVEL), receiver });
+  createSlackApp({ ...slack.connection, service, usergroups: slack.usergroups, usergroupIds: slack.usergroupIds, log: createLogger(config.LOG_LEVEL), receiver });
   return (await receiver.start()) as LambdaHandler;
 }

@@ -2,7 +2,7 @@
 // first (Slack wants an answer within 3 s) and does the Temporal work after; a failure reaches the
 // person as a message they alone see. Who may decide is the workflow's call, never this file's.
 import bolt, { type App as BoltApp, type Receiver } from '@slack/bolt';
-import { ACTION_APPROVE, ACTION_REJECT, declareModal, rejectModal, statusMessage, VIEW_DECLARE, VIEW_REJECT, who, type StepRef } from '../../integrations/slack/blocks.js';
+import { ACTION_APPROVE, ACTION_REJECT, declareModal, esc, rejectModal, statusMessage, VIEW_DECLARE, VIEW_REJECT, who, type StepRef } from '../../integrations/slack/blocks.js';
 import { incidentOfChannel } from '../../integrations/slack/slack-chat.js';
 import type { SlackUsergroups } from '../../integrations/slack/usergroups.js';
 import { slackWebClient, type SlackConnection } from '../../integrations/slack/web-client.js';
@@ -17,6 +17,8 @@ const { App, LogLevel } = bolt;
 export interface SlackAppOptions extends SlackConnection {
   service: IncidentService;
   usergroups: SlackUsergroups;
+  /** groups.yaml `slack:` as it is now: approver group name → Slack user group id. */
+  usergroupIds: () => Promise<Record<string, string>>;
   log: Logger;
   /** The HTTP receiver (POST /slack/events), or Bolt's Lambda receiver; Socket Mode when `appToken` is given instead. */
   receiver?: Receiver;
@@ -25,13 +27,15 @@ export interface SlackAppOptions extends SlackConnection {
 
 export function createSlackApp(options: SlackAppOptions): BoltApp {
   const { service, log } = options;
+  const client = slackWebClient(options, 'interactive');
   const app = new App({
-    token: options.botToken,
+    // Not `token`: Bolt would call auth.test at construction, and a Slack outage at start-up would
+    // then take the whole process down (unhandled rejection) or leave every later request unanswered.
+    authorize: botIdentity(client, options.botToken),
     ...(options.receiver ? { receiver: options.receiver } : { socketMode: true, appToken: options.appToken! }),
     logLevel: LogLevel.ERROR,
     clientOptions: { ...(options.apiUrl ? { slackApiUrl: options.apiUrl.endsWith('/') ? options.apiUrl : `${options.apiUrl}/` } : {}), retryConfig: { retries: 2, factor: 2, minTimeout: 300, maxTimeout: 2_000 } },
   });
-  const client = slackWebClient(options, 'interactive');
 
   /** Tells one person something in a channel, or in their DM with the app when the channel will not do. */
   const tell = async (user: string, channel: string | undefined, text: string) => {
@@ -43,9 +47,9 @@ export function createSlackApp(options: SlackAppOptions): BoltApp {
     await client.chat.postMessage({ channel: user, text }).catch((err: Error) => log.warn('slack: could not tell a user', { user, error: err.message }));
   };
   const failure = (err: unknown) => {
-    if (err instanceof IncidentError) return `:warning: ${err.message}`;
+    if (err instanceof IncidentError) return `:warning: ${esc(err.message)}`;
     log.error('slack: request failed', { error: (err as Error).message });
-    return `:warning: That did not work: ${(err as Error).message}`;
+    return ':warning: That did not work (the server log says why); try again in a moment.';
   };
 
   app.command('/incident', async ({ command, ack, respond }) => {
@@ -63,7 +67,7 @@ export function createSlackApp(options: SlackAppOptions): BoltApp {
       if (parsed.kind === 'invalid') return void (await ephemeral(parsed.message));
       if (parsed.kind === 'list') {
         const open = await service.list();
-        const lines = open.map((i) => `• *${i.id}* [${i.severity}] ${i.title}: ${i.status}, IC ${who(i.commander ?? '?')}`);
+        const lines = open.map((i) => `• *${i.id}* [${i.severity}] ${esc(i.title)}: ${i.status}, IC ${who(i.commander ?? '?')}`);
         return void (await ephemeral(lines.length ? `*Open incidents*\n${lines.join('\n')}` : 'No open incidents.'));
       }
       const incidentId = parsed.incidentId ?? incidentOfChannel(command.channel_name);
@@ -77,7 +81,7 @@ export function createSlackApp(options: SlackAppOptions): BoltApp {
         }
         case 'actions': {
           const { actions } = await service.get(incidentId);
-          const lines = actions.map((a) => `• *${a.id}* ${a.title}: ${a.status}, owner ${who(a.owner)}, due ${a.dueAt}${a.ticket ? ` (<${a.ticket.url}|${a.ticket.key}>)` : ''}`);
+          const lines = actions.map((a) => `• *${a.id}* ${esc(a.title)}: ${a.status}, owner ${who(a.owner)}, due ${a.dueAt}${a.ticket ? ` (<${a.ticket.url}|${esc(a.ticket.key)}>)` : ''}`);
           return void (await ephemeral(lines.length ? `*Corrective actions of ${incidentId}*\n${lines.join('\n')}` : `${incidentId} has no corrective actions yet.`));
         }
         case 'sev':
@@ -88,7 +92,7 @@ export function createSlackApp(options: SlackAppOptions): BoltApp {
           return void (await toChannel(`${who(actor)} handed incident command of ${incidentId} to ${who(parsed.user)}.`));
         case 'resolve':
           await service.resolve(incidentId, actor, parsed.summary);
-          return void (await toChannel(`${who(actor)} resolved ${incidentId}: ${parsed.summary}`));
+          return void (await toChannel(`${who(actor)} resolved ${incidentId}: ${esc(parsed.summary)}`));
       }
     } catch (err) {
       await ephemeral(failure(err)).catch((e: Error) => log.warn('slack: could not answer a command', { error: e.message }));
@@ -120,10 +124,11 @@ export function createSlackApp(options: SlackAppOptions): BoltApp {
         declaredBy: declarer,
         ...(runbookId ? { runbookId } : {}),
         ...(description ? { description } : {}),
+        idempotencyKey: `slack-view:${view.id}`,
       });
-      await tell(declarer, channelId, `Declared *${id}* [${severity}] ${title}. Its channel opens in a moment: \`/incident status ${id}\`.`);
+      await tell(declarer, channelId, `Declared *${id}* [${severity}] ${esc(title)}. Its channel opens in a moment: \`/incident status ${id}\`.`);
     } catch (err) {
-      await tell(declarer, channelId, `Could not declare "${title}": ${failure(err)}`);
+      await tell(declarer, channelId, `Could not declare "${esc(title)}": ${failure(err)}`);
     }
   });
 
@@ -161,9 +166,10 @@ export function createSlackApp(options: SlackAppOptions): BoltApp {
   async function decide(ref: StepRef, actor: string, decision: 'approve' | 'reject', channel: string | undefined, reason?: string) {
     try {
       const step = (await service.get(ref.incidentId)).steps.find((s) => s.id === ref.stepId);
-      const groupHandles = (step?.approvers ?? []).filter((a) => a.startsWith('group:')).map((a) => a.slice('group:'.length));
-      const memberOf = await options.usergroups.groupsOf(actor, groupHandles).catch((err: Error) => {
-        log.warn('slack: user groups unavailable; deciding on runbook groups alone', { error: err.message });
+      const named = new Set((step?.approvers ?? []).filter((a) => a.startsWith('group:')).map((a) => a.slice('group:'.length)));
+      const ids = Object.fromEntries(Object.entries(await options.usergroupIds()).filter(([name]) => named.has(name)));
+      const memberOf = await options.usergroups.groupsOf(actor, ids).catch((err: Error) => {
+        log.warn('slack: user groups unavailable; deciding on groups.yaml members alone', { error: err.message });
         return [];
       });
       await service.decide(ref.incidentId, { stepId: ref.stepId, decision, actor, ...(reason ? { reason } : {}), ...(memberOf.length ? { memberOf } : {}) });
@@ -174,6 +180,16 @@ export function createSlackApp(options: SlackAppOptions): BoltApp {
 
   app.error(async (err) => log.error('slack: listener error', { error: err.message }));
   return app;
+}
+
+/** Bolt's authorize: the bot's ids from auth.test, asked when first needed and again after a failure. */
+function botIdentity(client: ReturnType<typeof slackWebClient>, botToken: string) {
+  let identity: Promise<{ botId: string; botUserId: string }> | undefined;
+  return async () => {
+    identity ??= client.auth.test().then((r) => ({ botId: r.bot_id ?? '', botUserId: r.user_id ?? '' }));
+    identity.catch(() => (identity = undefined));
+    return { botToken, ...(await identity) };
+  };
 }
 
 function parseJson<T>(text: string | undefined): T {

@@ -19,9 +19,17 @@ const plain = (t: string) => ({ type: 'plain_text', text: t.slice(0, 150), emoji
 const section = (t: string): Block => ({ type: 'section', text: text(t.slice(0, 3000)) });
 const context = (t: string): Block => ({ type: 'context', elements: [text(t.slice(0, 3000))] });
 
+/**
+ * Text people typed (titles, reasons, results), made inert for mrkdwn: `<!channel>` would ping
+ * everyone and `<https://evil|Approve>` would dress up a link. Slack's escaping is exactly these three.
+ */
+export function esc(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
 /** A Slack user id as a mention; anyone else (a CLI name, `system`) as written. */
 export function who(actor: string): string {
-  return /^[UW][A-Z0-9]{2,}$/.test(actor) ? `<@${actor}>` : actor;
+  return /^[UW][A-Z0-9]{2,}$/.test(actor) ? `<@${actor}>` : esc(actor);
 }
 
 const STATUS_ICONS: Record<string, string> = {
@@ -36,8 +44,8 @@ const STATUS_ICONS: Record<string, string> = {
 
 function stepLine(step: StepView): string {
   const decided = step.decision ? ` — ${step.decision.outcome} by ${who(step.decision.by)}` : '';
-  const result = step.result ? `\n      _${step.result}_` : '';
-  return `${STATUS_ICONS[step.status] ?? ''} *${step.title}* (${step.target}): ${step.status}${decided}${result}`;
+  const result = step.result ? `\n      _${esc(step.result)}_` : '';
+  return `${STATUS_ICONS[step.status] ?? ''} *${esc(step.title)}* (${esc(step.target)}): ${step.status}${decided}${result}`;
 }
 
 export function statusMessage(view: StatusView): { text: string; blocks: Block[] } {
@@ -47,15 +55,15 @@ export function statusMessage(view: StatusView): { text: string; blocks: Block[]
     `*Severity:* ${view.severity}`,
     `*IC:* ${who(view.commander)}`,
     `*Awaiting approval:* ${view.pendingApprovals}`,
-    ...(view.runbook ? [`*Runbook:* ${view.runbook}`] : []),
+    ...(view.runbook ? [`*Runbook:* ${esc(view.runbook)}`] : []),
   ];
   return {
-    text: `${headline}: ${view.status}, IC ${view.commander}`,
+    text: esc(`${headline}: ${view.status}, IC ${view.commander}`),
     blocks: [
       { type: 'header', text: plain(headline) },
       { type: 'section', fields: facts.map(text) },
       ...(view.steps.length ? [section(`*Containment*\n${view.steps.map(stepLine).join('\n')}`)] : []),
-      ...(view.summary ? [section(`*Resolution:* ${view.summary}`)] : []),
+      ...(view.summary ? [section(`*Resolution:* ${esc(view.summary)}`)] : []),
       context('This message is kept current. `/incident help` lists what you can do here.'),
     ],
   };
@@ -66,13 +74,13 @@ export function approvalMessage(view: ApprovalView): { text: string; blocks: Blo
   const ref: StepRef = { incidentId: view.incidentId, stepId: step.id };
   const waiting = step.status === 'pending';
   const outcome = step.decision
-    ? `${step.decision.outcome === 'approved' ? ':white_check_mark: Approved' : ':no_entry_sign: Rejected'} by ${who(step.decision.by)} at ${step.decision.at}${step.decision.reason ? `: ${step.decision.reason}` : ''}`
+    ? `${step.decision.outcome === 'approved' ? ':white_check_mark: Approved' : ':no_entry_sign: Rejected'} by ${who(step.decision.by)} at ${step.decision.at}${step.decision.reason ? `: ${esc(step.decision.reason)}` : ''}`
     : `${STATUS_ICONS[step.status] ?? ''} ${step.status}`;
   return {
-    text: `${view.incidentId}: ${waiting ? 'decision needed' : step.status}: ${step.title}`,
+    text: esc(`${view.incidentId}: ${waiting ? 'decision needed' : step.status}: ${step.title}`),
     blocks: [
-      section(`*${waiting ? 'Decision needed' : 'Containment step'}: ${step.title}*\n${step.description}`.trim()),
-      { type: 'section', fields: [text(`*Changes:* ${step.target}`), text(`*May decide:* ${view.approvers}`)] },
+      section(`*${waiting ? 'Decision needed' : 'Containment step'}: ${esc(step.title)}*\n${esc(step.description)}`.trim()),
+      { type: 'section', fields: [text(`*Changes:* ${esc(step.target)}`), text(`*May decide:* ${esc(view.approvers)}`)] },
       ...(waiting
         ? [
             {
@@ -85,7 +93,7 @@ export function approvalMessage(view: ApprovalView): { text: string; blocks: Blo
             },
           ]
         : [context(outcome)]),
-      ...(step.result && !waiting ? [context(step.result)] : []),
+      ...(step.result && !waiting ? [context(esc(step.result))] : []),
     ],
   };
 }
@@ -127,7 +135,7 @@ export function rejectModal(ref: StepRef, stepTitle: string): Block {
     close: plain('Cancel'),
     private_metadata: JSON.stringify(ref),
     blocks: [
-      section(`Reject *${stepTitle}* of ${ref.incidentId}?`),
+      section(`Reject *${esc(stepTitle)}* of ${ref.incidentId}?`),
       { type: 'input', block_id: 'reason', label: plain('Why'), element: { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: 2000 } },
     ],
   };

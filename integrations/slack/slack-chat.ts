@@ -32,6 +32,8 @@ export class SlackChat implements ChatProvider {
   constructor(
     private readonly client: WebClient,
     private readonly usergroups: SlackUsergroups,
+    /** groups.yaml `slack:` as it is now: approver group name → Slack user group id. */
+    private readonly usergroupIds: () => Promise<Record<string, string>>,
   ) {}
 
   async openChannel(request: OpenChannelRequest): Promise<ChatChannel> {
@@ -79,20 +81,29 @@ export class SlackChat implements ChatProvider {
     }
   }
 
-  /** A retry after a crash finds the channel it created (same name, purpose naming the incident). */
+  /**
+   * A retry after a crash finds the channel it created: the same name, and a purpose naming the incident
+   * (or none yet, when the crash came between creating it and setting the purpose: names carry the
+   * incident's random id, so nobody else's channel starts that way by chance).
+   */
   private async createOrFind(base: string, incidentId: string, purpose: string): Promise<ChatChannel> {
     for (let attempt = 1; attempt <= 5; attempt++) {
       const name = attempt === 1 ? base : `${base.slice(0, MAX_NAME - 2)}-${attempt}`;
+      let id: string | undefined;
       try {
-        const created = await this.client.conversations.create({ name, is_private: false });
-        const id = created.channel!.id!;
-        await this.client.conversations.setPurpose({ channel: id, purpose }).catch((err: unknown) => classifySlackError(err, 'set the channel purpose'));
-        return this.ref(id, name);
+        id = (await this.client.conversations.create({ name, is_private: false })).channel!.id!;
       } catch (err) {
         if (slackErrorCode(err) !== 'name_taken') classifySlackError(err, `create channel #${name}`);
-        const existing = await this.findChannel(name);
-        if (existing?.purpose?.value?.includes(incidentId)) return this.ref(existing.id!, name);
       }
+      if (id === undefined) {
+        const existing = await this.findChannel(name);
+        const ours = existing?.purpose?.value ? existing.purpose.value.includes(incidentId) : name.startsWith(incidentId.toLowerCase());
+        if (!existing || !ours) continue;
+        id = existing.id!;
+      }
+      // The purpose is a convenience (and the mark above): not worth failing the channel for.
+      await this.client.conversations.setPurpose({ channel: id, purpose }).catch(() => undefined);
+      return this.ref(id, name);
     }
     throw new Error(`Slack channel names ${base} to ${base}-5 are all taken`);
   }
@@ -116,8 +127,9 @@ export class SlackChat implements ChatProvider {
 
   /** Slack user ids among the people and the groups (their listed members and their Slack user groups). */
   private async invite(channel: string, request: OpenChannelRequest): Promise<Pick<ChatChannel, 'invited' | 'inviteProblem'>> {
+    const ids = await this.usergroupIds().catch(() => ({}) as Record<string, string>);
     const fromGroups = await Promise.all(
-      Object.entries(request.groups).map(async ([handle, listed]) => [...listed, ...(await this.usergroups.membersOf(handle).catch(() => []))]),
+      Object.entries(request.groups).map(async ([name, listed]) => [...listed, ...(ids[name] ? await this.usergroups.membersOf(ids[name]).catch(() => []) : [])]),
     );
     const users = [...new Set([...request.people, ...fromGroups.flat()])].filter((u) => SLACK_USER_ID.test(u));
     if (!users.length) return { invited: [] };

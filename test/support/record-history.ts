@@ -119,7 +119,7 @@ notifications:
 async function recordSlackChannel(): Promise<void> {
   const slack = await startSlackFake();
   const client = slackWebClient({ botToken: 'xoxb-test-token', apiUrl: slack.apiUrl }, 'durable');
-  const harness = await startTemporalHarness({ chat: new SlackChat(client, new SlackUsergroups(client)) });
+  const harness = await startTemporalHarness({ chat: new SlackChat(client, new SlackUsergroups(client), async () => ({ 'safety-oncall': 'S0SAFETY' })) });
   try {
     const service = new IncidentService(harness.client, { taskQueue: harness.taskQueue, runbooks: harness.runbooks, tickets: harness.tickets });
     const { id } = await service.declare({ title: 'Toxic replies spike', category: 'harmful-output', severity: 'P2', commander: 'U0IC', declaredBy: 'U0IC', runbookId: 'harmful-output-spike' });
