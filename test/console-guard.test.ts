@@ -2,7 +2,7 @@
 // page's CSRF token, the acting person from the authenticating proxy's header (never the body), and
 // no browser writes at all on a non-loopback address without a proxy.
 import assert from 'node:assert/strict';
-import type { Server } from 'node:http';
+import { request, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { createHealthCheck } from '../app/health.js';
 import { consoleRoutes } from '../app/http/console-routes.js';
@@ -17,7 +17,7 @@ const CSRF = 'csrf-token-for-this-test-0123456789';
 let harness: TemporalHarness;
 const servers: Server[] = [];
 
-async function serve(writes: { authUserHeader?: string; loopbackOnly: boolean }): Promise<string> {
+async function serve(writes: { authUserHeader?: string; loopbackOnly: boolean }, extra: { apiToken?: string; allowedHosts?: string[] } = {}): Promise<string> {
   const service = new IncidentService(harness.client, { taskQueue: harness.taskQueue, runbooks: harness.runbooks });
   const port = await freePort();
   const options = { csrfToken: CSRF, ...writes };
@@ -26,6 +26,7 @@ async function serve(writes: { authUserHeader?: string; loopbackOnly: boolean })
       routes: [...incidentRoutes(service), ...consoleRoutes({ ...options, namespace: 'default' })],
       health: createHealthCheck({ ...harness.temporal, worker: harness.worker, taskQueue: harness.taskQueue }),
       writes: options,
+      ...extra,
       log: createLogger('error'),
     }),
   );
@@ -62,6 +63,9 @@ describe('console writes behind an authenticating proxy (AUTH_USER_HEADER)', () 
     assert.equal(claimed.status, 403);
     assert.match(((await claimed.json()) as { error: string }).error, /^mallory may not approve/);
 
+    const encoded = await post(host, `/ap%69/incidents/${id}/approvals`, { stepId: 'disable-code-exec', decision: 'approve', actor: 'alice' }, { 'x-forwarded-user': 'mallory' });
+    assert.equal(encoded.status, 403, 'an encoded path is the same route, with the same checks');
+
     const console = (await (await fetch(`http://${host}/api/console`, { headers: { 'x-forwarded-user': 'bob' } })).json()) as { identity: unknown };
     assert.deepEqual(console.identity, { mode: 'proxy', header: 'x-forwarded-user', user: 'bob' });
   });
@@ -90,5 +94,26 @@ describe('console writes without a proxy', () => {
     assert.match(((await answer.json()) as { error: string }).error, /authenticating proxy \(AUTH_USER_HEADER\) or on a loopback address/);
     assert.deepEqual(((await (await fetch(`http://${host}/api/console`)).json()) as { identity: unknown }).identity, { mode: 'read-only' });
     assert.equal((await post(host, '/api/incidents', declaration)).status, 201, 'API clients (no Origin) still work, as before');
+  });
+});
+
+describe('the server itself', () => {
+  it('checks the API token on encoded paths too, and answers on loopback only to loopback names', async () => {
+    const host = await serve({ loopbackOnly: true }, { apiToken: 'api-token-0123456789abcdef', allowedHosts: ['127.0.0.1', 'localhost', '[::1]'] });
+    assert.equal((await fetch(`http://${host}/ap%69/incidents`)).status, 401);
+    assert.equal((await fetch(`http://${host}/api/incidents`, { headers: { authorization: 'Bearer api-token-0123456789abcdef' } })).status, 200);
+    const port = host.split(':')[1]!;
+    const status = (hostHeader: string) =>
+      new Promise<number>((resolve, reject) =>
+        request({ host: '127.0.0.1', port, path: '/', headers: { host: hostHeader } }, (res) => {
+          res.resume();
+          resolve(res.statusCode!);
+        })
+          .on('error', reject)
+          .end(),
+      );
+    assert.equal(await status(`rebound.evil.example:${port}`), 421, 'a DNS-rebinding page gets nothing, not even the CSRF token');
+    assert.equal(await status(`localhost:${port}`), 200);
+    assert.equal(await status('localhost:8080'), 200, 'through an SSH tunnel on another port too');
   });
 });
