@@ -157,6 +157,10 @@ export const runbookSchema = z
       })
       .default({ requiredAt: ['P0', 'P1'], actionDueDays: {}, actionReminders: actionReminders.parse({}) })
       .transform((p) => ({ ...p, actionDueDays: { P0: 14, P1: 30, P2: 60, P3: 90, ...p.actionDueDays } })),
+    autoResolve: z
+      .strictObject({ quietFor: duration.describe('how long every alert must stay resolved') })
+      .optional()
+      .describe('alert-raised incidents resolve on their own once every alert has resolved and none fired again for quietFor'),
     mitigationTargets: bySeverity(duration)
       .default({})
       .transform((t) => ({ P0: '4h', P1: '24h', ...t })),

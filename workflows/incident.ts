@@ -45,7 +45,7 @@ import {
 import type { AlertSummary, ContainmentStep, CorrectiveAction, DeclareInput, IncidentState, Severity, StepDecisionInput, Ticket } from './model.js';
 import { ACTION_KINDS, SEVERITIES } from './model.js';
 import { renderPostmortem } from './postmortem.js';
-import { tallyAlerts } from './alert-tally.js';
+import { allResolved, tallyAlerts } from './alert-tally.js';
 import { within } from './within.js';
 import { IncidentCategory, IncidentCommander, IncidentSeverity, IncidentStatus } from './search-attributes.js';
 
@@ -575,6 +575,37 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
     },
   );
 
+  /** The incident is resolved: by the IC, or by the runbook's auto-resolve once its alerts have been quiet long enough. */
+  const resolveNow = (actor: string, summary: string) => {
+    acknowledgedBy(actor);
+    state.status = 'resolved';
+    state.resolvedAt = now();
+    state.summary = summary.trim();
+    for (const step of state.steps) {
+      if (step.status !== 'pending') continue;
+      step.status = 'expired';
+      step.decisionDue = undefined;
+      record('containment.expired', SYSTEM, `"${step.title}" was never decided`, { stepId: step.id });
+    }
+    record('status.resolved', actor.trim(), `Resolved: ${state.summary}`);
+    followPage('resolve');
+    const resolution = `Resolved by ${actor.trim()} at ${state.resolvedAt}: ${state.summary}`;
+    void onRecord('note the resolution', (ticket) => activities.commentOnTicket({ ticket, marker: `${state.id}/resolved`, text: resolution }));
+    offerUndos();
+    publish();
+  };
+
+  /** Alert-raised incidents whose runbook says so resolve themselves once every alert stayed resolved for `quietFor`. */
+  const autoResolveWhenQuiet = async (quietFor: string) => {
+    const quiet = () => state.alerts !== undefined && allResolved(state.alerts);
+    while (!isResolved()) {
+      await condition(() => isResolved() || quiet());
+      if (isResolved()) return;
+      const refired = await condition(() => isResolved() || !quiet(), durationMs(quietFor));
+      if (!refired) resolveNow(SYSTEM, `Every alert resolved and quiet for ${quietFor}: resolved by the runbook's autoResolve`);
+    }
+  };
+
   /** Alerts of its group: new ones and changes go on the timeline, repeats are counted; all resolved, the IC hears. */
   const takeAlerts = (alerts: AlertSummary[]) => {
     state.alerts ??= { received: 0, byFingerprint: {} };
@@ -658,22 +689,7 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
       requireCommander(who, `resolve ${state.id}`);
     },
     ({ actor, summary }) => {
-      acknowledgedBy(actor);
-      state.status = 'resolved';
-      state.resolvedAt = now();
-      state.summary = summary.trim();
-      for (const step of state.steps) {
-        if (step.status !== 'pending') continue;
-        step.status = 'expired';
-        step.decisionDue = undefined;
-        record('containment.expired', SYSTEM, `"${step.title}" was never decided`, { stepId: step.id });
-      }
-      record('status.resolved', actor.trim(), `Resolved: ${state.summary}`);
-      followPage('resolve');
-      const resolution = `Resolved by ${actor.trim()} at ${state.resolvedAt}: ${state.summary}`;
-      void onRecord('note the resolution', (ticket) => activities.commentOnTicket({ ticket, marker: `${state.id}/resolved`, text: resolution }));
-      offerUndos();
-      publish();
+      resolveNow(actor, summary);
       return state;
     },
   );
@@ -834,6 +850,7 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
   void pageOnCall('declared');
   for (const step of state.steps) void superviseApproval(step);
   void remindStatusUpdates();
+  if (runbook.autoResolve && input.alerts?.length && patched('alert-auto-resolve')) void autoResolveWhenQuiet(runbook.autoResolve.quietFor);
 
   await condition(isResolved);
   writePostmortemDraft();
