@@ -150,6 +150,12 @@ describe('Slack', () => {
     assert.equal(state.commander, IC);
     assert.equal(state.declaredBy, IC);
     assert.equal(state.channel?.id, channel);
+    const recordComments = async () => {
+      const { tickets } = JSON.parse(await readFile(join(dataDir, 'tickets.json'), 'utf8')) as { tickets: { key: string; comments?: { text: string }[] }[] };
+      return tickets.find((t) => t.key === state.record?.key)?.comments?.map((c) => c.text) ?? [];
+    };
+    const comments = await eventually(recordComments, (texts) => texts.some((t) => t.includes(`#${name}`)), 'the incident record links the channel');
+    assert.ok(comments.some((t) => t.includes(`https://slack.com/app_redirect?channel=${channel}`)));
     const told = await eventually(() => slack.callsTo('chat.postEphemeral').filter((c) => c.args.user === IC), (calls) => calls.length > 0, 'the declarer hears the id');
     assert.match(String(told[0]!.args.text), new RegExp(incidentId));
   });

@@ -6,7 +6,7 @@ import type { IncidentActivities } from '../activities/index.js';
 import type { ApprovalView, ChatChannel, StatusView } from '../integrations/chat/provider.js';
 import { approvalView, statusView } from './chat-views.js';
 import type { ApproverGroups } from '../runbooks/schema.js';
-import type { ContainmentStep, IncidentState } from './model.js';
+import type { ChannelRef, ContainmentStep, IncidentState } from './model.js';
 import { failureMessage } from './failures.js';
 
 const chat = proxyActivities<Pick<IncidentActivities, 'openIncidentChannel' | 'showIncidentStatus' | 'pinChatMessage' | 'showApprovalRequest'>>({
@@ -23,6 +23,8 @@ export interface ChannelContext {
   needsDecision: (step: ContainmentStep) => boolean;
   describeApprovers: (step: ContainmentStep) => string;
   record: (type: string, actor: string, message: string) => void;
+  /** Tells the incident's other places (its record ticket) where the channel is. */
+  opened: (channel: ChannelRef) => void;
 }
 
 const SYSTEM = 'system';
@@ -46,6 +48,7 @@ export async function followInChannel(ctx: ChannelContext): Promise<void> {
   const { invited, inviteProblem, ...ref } = channel;
   state.channel = ref;
   ctx.record('chat.channel', SYSTEM, `Channel #${ref.name} opened${invited?.length ? `, ${invited.length} invited` : ''}${inviteProblem ? `; ${inviteProblem}` : ''}`);
+  ctx.opened(ref);
 
   /** What each message last showed (by key), and where it is. */
   const shown = new Map<string, string>();

@@ -842,6 +842,11 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
         needsDecision: (step) => step.kind === 'undo' || plans.get(step.id)?.approval.required !== false,
         describeApprovers: (step) => describeApprovers(step.approvers, state.commander, groups),
         record,
+        opened: (channel) => {
+          if (!patched('channel-on-record')) return;
+          const where = `Slack channel #${channel.name}${channel.url ? `: ${channel.url}` : ''}`;
+          void onRecord('link the Slack channel', (ticket) => activities.commentOnTicket({ ticket, marker: `${state.id}/channel`, text: where }));
+        },
       })
     : Promise.resolve();
 

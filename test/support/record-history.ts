@@ -131,7 +131,7 @@ async function recordSlackChannel(): Promise<void> {
     await service.completePostmortem(id, 'U0IC');
     const handle = harness.client.workflow.getHandle(id);
     await handle.result();
-    await save('slack-channel-approve-reject-undo-closed.json', handle);
+    await save('slack-channel-linked-on-record-approve-reject-undo-closed.json', handle);
   } finally {
     await harness.stop();
     await slack.close();
