@@ -6,7 +6,7 @@ import { startDevServer, type DevServer } from '../app/temporal-dev-server.js';
 import type { IncidentState } from '../workflows/model.js';
 import { tempDir } from './support/paths.js';
 import { freePort } from './support/ports.js';
-import { spawnProduct, waitGroupGone, waitHealthy, type RunningProduct } from './support/product.js';
+import { spawnProduct, stopProduct, waitHealthy, type RunningProduct } from './support/product.js';
 import { eventually } from './support/eventually.js';
 
 const TOKEN = 'alert-token-0123456789';
@@ -34,10 +34,7 @@ before(async () => {
   await waitHealthy(product, 30_000);
 });
 after(async () => {
-  if (product?.groupAlive()) {
-    process.kill(product.child.pid!, 'SIGTERM');
-    await waitGroupGone(product, 10_000).catch(() => process.kill(-product.child.pid!, 'SIGKILL'));
-  }
+  await stopProduct(product);
   await cluster?.stop();
 });
 

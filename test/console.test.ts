@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { repoRoot, tempDir } from './support/paths.js';
 import { freePort } from './support/ports.js';
-import { spawnProduct, waitGroupGone, waitHealthy, type RunningProduct } from './support/product.js';
+import { spawnProduct, stopProduct, waitHealthy, type RunningProduct } from './support/product.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -37,10 +37,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  if (product?.groupAlive()) {
-    process.kill(product.child.pid!, 'SIGTERM');
-    await waitGroupGone(product, 10_000).catch(() => process.kill(-product.child.pid!, 'SIGKILL'));
-  }
+  await stopProduct(product);
 });
 
 async function declareByApi(): Promise<string> {

@@ -8,7 +8,7 @@ import type { IncidentState } from '../workflows/model.js';
 import { eventually } from './support/eventually.js';
 import { repoRoot, tempDir } from './support/paths.js';
 import { freePort } from './support/ports.js';
-import { spawnProduct, waitGroupGone, waitHealthy, type RunningProduct } from './support/product.js';
+import { spawnProduct, stopProduct, waitHealthy, type RunningProduct } from './support/product.js';
 import { startSlackFake, type SlackFake } from './support/slack-fake.js';
 import { blockActionsPayload, interactionBody, sendSigned, slashCommandBody, viewSubmissionPayload } from './support/slack-requests.js';
 
@@ -46,10 +46,7 @@ before(async () => {
 });
 
 after(async () => {
-  if (product?.groupAlive()) {
-    process.kill(product.child.pid!, 'SIGTERM');
-    await waitGroupGone(product, 10_000).catch(() => process.kill(-product.child.pid!, 'SIGKILL'));
-  }
+  await stopProduct(product);
   await slack?.close();
 });
 

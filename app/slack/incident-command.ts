@@ -1,6 +1,7 @@
 // `/incident …` as typed in Slack, read into what to do. The incident is named by its id anywhere in
 // the text, or else is the one whose channel the command was typed in.
 import { SEVERITIES, type Severity } from '../../workflows/model.js';
+import { normalizeIncidentId } from '../incident-id.js';
 
 export type IncidentCommand =
   | { kind: 'declare' }
@@ -26,7 +27,7 @@ export const COMMAND_HELP = [
 
 export function parseIncidentCommand(text: string): IncidentCommand {
   const idMatch = /(?:^|\s)(INC-[0-9A-Z]{5})(?=\s|$)/i.exec(text);
-  const incidentId = idMatch ? idMatch[1]!.toUpperCase() : undefined;
+  const incidentId = idMatch ? normalizeIncidentId(idMatch[1]!) : undefined;
   const rest = (idMatch ? text.replace(idMatch[0], ' ') : text).trim();
   const [word = '', ...args] = rest.split(/\s+/).filter(Boolean);
   const withId = incidentId ? { incidentId } : {};

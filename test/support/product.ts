@@ -63,6 +63,13 @@ export async function waitHealthy(product: RunningProduct, timeoutMs = 60_000): 
   throw new Error(`not healthy after ${Date.now() - started} ms (exited: ${exited}):\n${product.output()}`);
 }
 
+/** For a suite's `after`: SIGTERM as a user would, then SIGKILL the group if it lingers. */
+export async function stopProduct(product: RunningProduct | undefined): Promise<void> {
+  if (!product?.groupAlive()) return;
+  process.kill(product.child.pid!, 'SIGTERM');
+  await waitGroupGone(product, 10_000).catch(() => process.kill(-product.child.pid!, 'SIGKILL'));
+}
+
 export async function waitGroupGone(product: RunningProduct, timeoutMs: number): Promise<number> {
   const started = Date.now();
   while (product.groupAlive()) {
