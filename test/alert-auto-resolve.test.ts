@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createAlertWebhook, type AlertWebhook } from '../app/alerts/alert-webhook.js';
 import { IncidentService } from '../app/incident-service.js';
+import { alertGroupQuery } from '../workflows/alert-intake.js';
 import type { IncidentState } from '../workflows/model.js';
 import { eventually } from './support/eventually.js';
 import { startTemporalHarness, type TemporalHarness } from './support/temporal.js';
@@ -35,9 +36,9 @@ async function send(status: 'firing' | 'resolved', key: string): Promise<string>
   const body = { alerts: [{ status, id: key, groupKey: key, labels: { alertname: 'QuietTest', severity: 'P3' }, annotations: { summary: 'p99 latency above 2 s' } }] };
   const answer = await webhook('generic', {}, Buffer.from(JSON.stringify(body)));
   assert.equal(answer.status, 202, JSON.stringify(answer.body));
-  const { workflowId } = (answer.body as { groups: { workflowId: string }[] }).groups[0]!;
-  const group = await eventually(() => harness.client.workflow.getHandle(workflowId).query<{ incidentId?: string }>('alert-group'), (g) => g.incidentId !== undefined, 'the incident');
-  return group.incidentId!;
+  const { workflowId, groupKey } = (answer.body as { groups: { workflowId: string; groupKey: string }[] }).groups[0]!;
+  const group = await eventually(() => harness.client.workflow.getHandle(workflowId).query(alertGroupQuery, groupKey), (g) => g?.incidentId !== undefined, 'the incident');
+  return group!.incidentId!;
 }
 
 const status = (id: string) => service.get(id);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
-import { alertGroupWorkflowId, routeAlert, severityLabel } from '../app/alerts/routing.js';
+import { ALERT_INTAKE_SHARDS, alertIntakeWorkflowId, routeAlert, severityLabel } from '../app/alerts/routing.js';
 import type { Alert } from '../integrations/alerts/alert.js';
 import { loadRunbookLibrary, type RunbookLibrary } from '../runbooks/library.js';
 import { repoRoot } from './support/paths.js';
@@ -63,7 +63,12 @@ describe('alert routing', () => {
     const b = route({ alertname: 'PIIInOutput', service: 'assistant', instance: 'pod-2' }, { fingerprint: 'y' });
     assert.equal(a.groupKey, 'sensitive-data-exposure:alertname=PIIInOutput,service=assistant');
     assert.equal(a.groupKey, b.groupKey, 'two pods, one incident');
-    assert.match(alertGroupWorkflowId(a.groupKey), /^alerts-[0-9a-f]{32}$/);
-    assert.notEqual(alertGroupWorkflowId(a.groupKey), alertGroupWorkflowId('other'));
+    assert.equal(alertIntakeWorkflowId(a.groupKey), alertIntakeWorkflowId(b.groupKey), 'one group, one intake');
+  });
+
+  it('spreads group keys over every intake shard, the same shard for a key every time', () => {
+    const shards = new Set(Array.from({ length: 500 }, (_, i) => alertIntakeWorkflowId(`{}:{alertname="Alert${i}"}`)));
+    assert.deepEqual([...shards].sort(), Array.from({ length: ALERT_INTAKE_SHARDS }, (_, i) => `alert-intake-${String(i).padStart(2, '0')}`));
+    assert.equal(alertIntakeWorkflowId('cycle-42'), alertIntakeWorkflowId('cycle-42'));
   });
 });

@@ -472,7 +472,7 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
     record('status.closed', SYSTEM, `Closed${ended}`);
     publish();
     if (input.alertGroup) {
-      // Best effort: a group that already ended has nothing to be told.
+      // Best effort: an intake that already ended has nothing to be told.
       await getExternalWorkflowHandle(input.alertGroup)
         .signal(incidentClosedSignal, { incidentId: state.id })
         .catch(() => undefined);

@@ -26,7 +26,7 @@ export const setSeverityUpdate = defineUpdate<IncidentState, [SetSeverityInput]>
 export const completeTriageUpdate = defineUpdate<IncidentState, [TriageInput]>('complete-triage');
 export const assignCommanderUpdate = defineUpdate<IncidentState, [AssignCommanderInput]>('assign-commander');
 
-/** Alerts of the incident's group, forwarded by its alert group workflow: counted, firsts and resolutions recorded. */
+/** Alerts of the incident's group, forwarded by its alert intake workflow: counted, firsts and resolutions recorded. */
 export const alertsSignal = defineSignal<[{ alerts: AlertSummary[] }]>('alerts');
 
 /** Sent by an incident that an alert group opened, when it closes: the group's next firing opens a new incident. */

@@ -135,7 +135,7 @@ export interface DeclareInput {
   fingerprint?: string;
   /** The alerts that raised it, when monitoring did. */
   alerts?: AlertSummary[];
-  /** The alert group workflow that started it: told when the incident closes, so a new firing opens a new one. */
+  /** The alert intake workflow that started it (named so before intakes were sharded): told when the incident closes, so a new firing of its group opens a new one. */
   alertGroup?: string;
   /** The incident of the same alert group that closed before this one. */
   repeatOf?: string;

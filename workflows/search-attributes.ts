@@ -8,7 +8,7 @@ export const IncidentCommander = defineSearchAttributeKey('IncidentCommander', S
 /** Registered on the embedded dev server at start (`--search-attribute`). */
 export const incidentSearchAttributes = [IncidentSeverity, IncidentStatus, IncidentCategory, IncidentCommander];
 
-/** How every incident workflow starts, from the API or from an alert group: its id names one incident forever. */
+/** How every incident workflow starts, from the API or from an alert intake: its id names one incident forever. */
 export function incidentStartOptions(input: { id: string; title: string; severity: string; category: string; commander: string }) {
   return {
     workflowId: input.id,

@@ -1,14 +1,14 @@
 // The alert webhooks as one function of (source, headers, body) → response, so the HTTP server and a
 // Lambda handler serve the same thing. Nothing starts unless the request is authentic and valid; 202
-// only once Temporal has accepted every group's signal-with-start; 503 while Temporal is unreachable,
-// so the sender retries and nothing is lost.
+// only once Temporal has accepted the signal-with-start of every intake its groups belong to; 503 while
+// Temporal is unreachable, so the sender retries and nothing is lost.
 import type { Client } from '@temporalio/client';
 import { ALERT_SOURCES, AlertPayloadInvalid, parseAlerts, parseJsonBody, type AlertSource } from '../../integrations/alerts/parse.js';
 import type { RunbookSource } from '../../runbooks/source.js';
-import { alertBatchSignal, alertGroupWorkflow, type AlertRouting } from '../../workflows/alert-group.js';
-import type { AlertSummary } from '../../workflows/model.js';
+import type { GroupAlerts } from '../../workflows/alert-intake.js';
 import { hmacMatches, sameSecret } from '../http/secret-compare.js';
-import { alertGroupWorkflowId, routeAlert } from './routing.js';
+import { IntakeBatcher } from './intake-batcher.js';
+import { alertIntakeWorkflowId, routeAlert } from './routing.js';
 
 export const MAX_ALERT_BODY_BYTES = 1024 * 1024;
 /** How long Temporal may take to accept before the sender is told to retry. */
@@ -49,6 +49,7 @@ const problem = (status: number, error: string, details: { field: string; messag
 
 export function createAlertWebhook(options: AlertWebhookOptions): AlertWebhook {
   const { token } = options;
+  const intake = new IntakeBatcher(options.client, options.taskQueue);
   return async (source, headers, body) => {
     if (!(ALERT_SOURCES as readonly string[]).includes(source)) return problem(404, `No alert source "${source}" (sources: ${ALERT_SOURCES.join(', ')})`);
     if (!token && !options.loopbackOnly) {
@@ -65,14 +66,14 @@ export function createAlertWebhook(options: AlertWebhookOptions): AlertWebhook {
       if (refusal) return problem(401, refusal);
     }
 
-    let groups: Map<string, { routing: AlertRouting; alerts: AlertSummary[] }>;
+    let groups: Map<string, GroupAlerts>;
     try {
       const batch = parseAlerts(source as AlertSource, parseJsonBody(body), (options.now?.() ?? new Date()).toISOString());
       const library = await options.runbooks.current(RUNBOOKS_MAX_AGE_MS);
       groups = new Map();
       for (const alert of batch.alerts) {
         const routed = routeAlert(alert, library, { commander: options.commander, ...(batch.receivedGroupKey ? { receivedGroupKey: batch.receivedGroupKey } : {}) });
-        const group = groups.get(routed.groupKey) ?? { routing: routed.routing, alerts: [] };
+        const group = groups.get(routed.groupKey) ?? { groupKey: routed.groupKey, routing: routed.routing, alerts: [] };
         group.alerts.push(routed.summary);
         groups.set(routed.groupKey, group);
       }
@@ -82,26 +83,18 @@ export function createAlertWebhook(options: AlertWebhookOptions): AlertWebhook {
     }
 
     const deadline = Date.now() + TEMPORAL_DEADLINE_MS;
+    const byIntake = new Map<string, GroupAlerts[]>();
+    for (const group of groups.values()) {
+      const workflowId = alertIntakeWorkflowId(group.groupKey);
+      byIntake.set(workflowId, [...(byIntake.get(workflowId) ?? []), group]);
+    }
     try {
-      const accepted = await options.client.connection.withDeadline(deadline, () =>
-        Promise.all(
-          [...groups].map(async ([groupKey, { routing, alerts }]) => {
-            const workflowId = alertGroupWorkflowId(groupKey);
-            await options.client.workflow.signalWithStart(alertGroupWorkflow, {
-              workflowId,
-              taskQueue: options.taskQueue,
-              args: [{ groupKey }],
-              signal: alertBatchSignal,
-              signalArgs: [{ alerts, routing }],
-            });
-            return { groupKey, workflowId, alerts: alerts.length };
-          }),
-        ),
-      );
-      return { status: 202, body: { accepted: accepted.reduce((n, g) => n + g.alerts, 0), groups: accepted } };
+      await Promise.all([...byIntake].map(([workflowId, intakeGroups]) => intake.submit(workflowId, intakeGroups, deadline)));
     } catch (err) {
       return problem(503, `Temporal did not accept the alerts (${(err as Error).message}); retry`, [], { 'retry-after': '5' });
     }
+    const accepted = [...groups.values()].map((g) => ({ groupKey: g.groupKey, workflowId: alertIntakeWorkflowId(g.groupKey), alerts: g.alerts.length }));
+    return { status: 202, body: { accepted: accepted.reduce((n, g) => n + g.alerts, 0), groups: accepted } };
   };
 }
 

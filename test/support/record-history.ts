@@ -1,7 +1,7 @@
 // Records the stored histories that test/replay.test.ts replays: `npm run record-history`.
 // Re-record only before the first release, or for a new scenario; a change that breaks an existing
 // history must go behind patched() instead, because incidents with that history are running.
-// `npm run record-history -- reminders` records one scenario only (incident, reminders, registry, slack).
+// `npm run record-history -- reminders` records one scenario only (incident, reminders, registry, slack, alerts).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -11,6 +11,10 @@ import { SlackChat } from '../../integrations/slack/slack-chat.js';
 import { SlackUsergroups } from '../../integrations/slack/usergroups.js';
 import { slackWebClient } from '../../integrations/slack/web-client.js';
 import { startSlackFake } from './slack-fake.js';
+import { createAlertWebhook } from '../../app/alerts/alert-webhook.js';
+import { alertIntakeWorkflowId } from '../../app/alerts/routing.js';
+import { alertGroupQuery } from '../../workflows/alert-intake.js';
+import { eventually } from './eventually.js';
 import { reminderDigestWorkflowId } from '../../workflows/reminder-digest.js';
 import { fixturesDir } from './paths.js';
 import { startTemporalHarness } from './temporal.js';
@@ -31,6 +35,7 @@ if (!only || only === 'incident') await recordIncident();
 if (!only || only === 'reminders') await recordReminders();
 if (!only || only === 'registry') await recordRegistryRollback();
 if (!only || only === 'slack') await recordSlackChannel();
+if (!only || only === 'alerts') await recordAlertIntake();
 
 /** A whole incident on the dev server: refusal, approval, rejection, actions, waiver, postmortem, undo. */
 async function recordIncident(): Promise<void> {
@@ -135,5 +140,36 @@ async function recordSlackChannel(): Promise<void> {
   } finally {
     await harness.stop();
     await slack.close();
+  }
+}
+
+/** An alert intake: a group's incident opened, repeats batched, the alert resolved, the incident closed, a new firing opening its repeat. */
+async function recordAlertIntake(): Promise<void> {
+  const harness = await startTemporalHarness();
+  try {
+    const webhook = createAlertWebhook({ client: harness.client, taskQueue: harness.taskQueue, runbooks: harness.runbooks, loopbackOnly: true, commander: 'alice' });
+    const service = new IncidentService(harness.client, { taskQueue: harness.taskQueue, runbooks: harness.runbooks, tickets: harness.tickets });
+    const groupKey = '{}:{alertname="ToolCallSpike"}';
+    const intake = harness.client.workflow.getHandle(alertIntakeWorkflowId(groupKey));
+    const send = async (status: 'firing' | 'resolved') => {
+      const body = { alerts: [{ status, id: 'tool-call-spike', groupKey, labels: { alertname: 'ToolCallSpike', severity: 'P3' }, annotations: { summary: 'send_email calls at 9x baseline' } }] };
+      const answer = await webhook('generic', {}, Buffer.from(JSON.stringify(body)));
+      if (answer.status !== 202) throw new Error(`alert refused: ${JSON.stringify(answer.body)}`);
+    };
+    const counted = (id: string, n: number) => eventually(() => service.get(id), (s) => s.alerts?.received === n, `${n} alerts counted`, 20_000);
+    await send('firing');
+    const first = (await eventually(() => intake.query(alertGroupQuery, groupKey), (g) => g?.incidentId !== undefined, 'the incident'))!.incidentId!;
+    await Promise.all(Array.from({ length: 6 }, () => send('firing')));
+    await counted(first, 7);
+    await send('resolved');
+    await counted(first, 8);
+    await service.resolve(first, 'alice', 'Tool calls back to baseline.');
+    await service.completePostmortem(first, 'alice');
+    await eventually(() => intake.query(alertGroupQuery, groupKey), (g) => g?.lastIncidentId === first, 'the intake told of the closure');
+    await send('firing');
+    await eventually(() => intake.query(alertGroupQuery, groupKey), (g) => g?.incidentId !== undefined, 'the repeat incident');
+    await save('alert-intake-open-batched-resolved-closed-repeat.json', intake);
+  } finally {
+    await harness.stop();
   }
 }
