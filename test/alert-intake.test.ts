@@ -75,6 +75,11 @@ describe('the alert intake', () => {
     assert.ok(Date.now() - started < forwardInterval(1), 'the ten were sent within one interval');
     await eventually(() => service.get(id), (s) => s.alerts?.received === 12, 'all twelve counted', forwardInterval(1) + 10_000);
     assert.equal(await signals(id, 'alerts'), 2, 'ten repeats in one interval reach the incident as one signal');
+    const { events } = await harness.client.workflow.getHandle(id).fetchHistory();
+    const last = events!.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'alerts').at(-1)!;
+    const [payload] = last.workflowExecutionSignaledEventAttributes!.input!.payloads!;
+    const { alerts } = JSON.parse(Buffer.from(payload!.data!).toString('utf8')) as { alerts: { count?: number }[] };
+    assert.deepEqual(alerts.map((a) => a.count), [10], 'as one entry counting ten notifications');
   });
 
   it('opens a new incident, marked a repeat, for a firing after the incident closed', async () => {

@@ -5,6 +5,8 @@ import {
   defineQuery,
   defineSignal,
   getExternalWorkflowHandle,
+  isCancellation,
+  log,
   setHandler,
   startChild,
   workflowInfo,
@@ -48,6 +50,8 @@ export interface AlertGroupRecord {
   /** Forwards to the open incident so far, and the last one's time: they set the pace of the next. */
   forwards: number;
   lastForwardAt?: number;
+  /** Opening its incident failed: not tried again before this (epoch ms). */
+  retryAt?: number;
   /** Each alert's latest status, by fingerprint: a new alert or a change of status is forwarded at once, unpaced. */
   statuses?: Record<string, 'firing' | 'resolved'>;
 }
@@ -73,6 +77,8 @@ export const alertGroupQuery = defineQuery<AlertGroupState | undefined, [string]
 const REPEAT_WINDOW_MS = 30 * 86_400_000;
 /** Closed groups remembered per shard at most; beyond it the oldest closures are forgotten early (their next firing is not marked a repeat). */
 const MAX_CLOSED_GROUPS = 2_000;
+/** How long a group whose incident could not be opened waits before the next try. */
+const OPEN_RETRY_MS = 10_000;
 /** Continue as new at this history length even if Temporal has not suggested it: it also bounds the run's signal count. */
 const MAX_HISTORY_EVENTS = 8_000;
 
@@ -96,25 +102,23 @@ export function forwardInterval(forwards: number): number {
  */
 export async function alertIntakeWorkflow(input: AlertIntakeInput): Promise<void> {
   const groups = new Map(Object.entries(input.groups ?? {}));
-  const pending = new Map<string, { routing: AlertRouting; alerts: AlertSummary[]; news?: boolean }>();
-  /** Counts groups that start waiting, so the main loop recomputes when the next one is due. */
-  let arrivals = 0;
-  /** `counted`: alerts carried across continue-as-new, already in their group's `received`. */
+  const pending = new Map<string, Waiting>();
+
+  /** `counted`: alerts carried across continue-as-new, already in their group's `received`, sent at once. */
   const take = (batch: GroupAlerts[], counted = false) => {
     for (const { groupKey, routing, alerts } of batch) {
-      const waiting = pending.get(groupKey);
-      if (!waiting) arrivals++;
-      if (waiting) waiting.alerts.push(...alerts);
       const group = groups.get(groupKey) ?? { received: 0, forwards: 0 };
-      if (!counted) group.received += alerts.length;
-      group.statuses ??= {};
-      let news = waiting?.news ?? false;
-      for (const alert of alerts) {
-        if (group.statuses[alert.fingerprint] !== alert.status) news = true;
-        group.statuses[alert.fingerprint] = alert.status;
-      }
-      pending.set(groupKey, { routing, alerts: waiting?.alerts ?? [...alerts], ...(news || counted ? { news: true } : {}) });
       groups.set(groupKey, group);
+      const waiting = pending.get(groupKey) ?? { routing, alerts: [], latest: new Map(), news: counted };
+      waiting.routing = routing;
+      pending.set(groupKey, waiting);
+      group.statuses ??= {};
+      for (const alert of alerts) {
+        if (!counted) group.received += alert.count ?? 1;
+        if (group.statuses[alert.fingerprint] !== alert.status) waiting.news = true;
+        group.statuses[alert.fingerprint] = alert.status;
+        append(waiting, alert);
+      }
     }
   };
   take(input.pending ?? [], true);
@@ -129,28 +133,35 @@ export async function alertIntakeWorkflow(input: AlertIntakeInput): Promise<void
     return { groupKey, received: group.received, ...(group.incidentId ? { incidentId: group.incidentId } : {}), ...(group.lastIncidentId ? { lastIncidentId: group.lastIncidentId } : {}) };
   });
 
-  /** Milliseconds until this group's pending alerts may go: 0 when they should go now, undefined when none wait. */
-  const dueIn = (groupKey: string): number | undefined => {
+  /** When this group's waiting alerts may go (epoch ms; now or earlier: at once), undefined when none wait. */
+  const dueAt = (groupKey: string): number | undefined => {
     const waiting = pending.get(groupKey);
     if (!waiting) return undefined;
     const group = groups.get(groupKey)!;
-    if (!group.incidentId || group.lastForwardAt === undefined || waiting.news) return 0;
-    return Math.max(0, group.lastForwardAt + forwardInterval(group.forwards) - Date.now());
+    if (group.retryAt !== undefined) return group.retryAt;
+    if (!group.incidentId || group.lastForwardAt === undefined || waiting.news) return Date.now();
+    return group.lastForwardAt + forwardInterval(group.forwards);
+  };
+  const isDue = (groupKey: string) => (dueAt(groupKey) ?? Infinity) <= Date.now();
+  /** The next moment there is something to do: alerts to send, or a closed group to forget. */
+  const nextWorkAt = (): number => {
+    let next = Infinity;
+    for (const groupKey of pending.keys()) next = Math.min(next, dueAt(groupKey)!);
+    for (const group of groups.values()) if (!group.incidentId && group.closedAt !== undefined) next = Math.min(next, group.closedAt + REPEAT_WINDOW_MS);
+    return next;
   };
   const shouldContinueAsNew = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= MAX_HISTORY_EVENTS;
 
   for (;;) {
-    const waits = [...pending.keys()].map(dueIn).filter((ms): ms is number => ms !== undefined);
-    for (const group of groups.values()) if (!group.incidentId && group.closedAt !== undefined) waits.push(group.closedAt + REPEAT_WINDOW_MS - Date.now());
-    const seen = arrivals;
-    const due = () => [...pending.keys()].some((key) => dueIn(key) === 0) || shouldContinueAsNew();
-    if (!due()) {
-      const wake = () => due() || arrivals !== seen;
-      if (waits.length) await condition(wake, Math.max(1, Math.min(...waits)));
-      else await condition(wake);
+    const workAt = nextWorkAt();
+    if (workAt > Date.now() && !shouldContinueAsNew()) {
+      // Woken early only by something due sooner (alerts that must go at once, a closure), not by every repeat.
+      const sooner = () => nextWorkAt() < workAt || shouldContinueAsNew();
+      if (workAt === Infinity) await condition(sooner);
+      else await condition(sooner, workAt - Date.now());
     }
 
-    await Promise.all([...pending.keys()].filter((key) => dueIn(key) === 0).map((key) => deliver(key)));
+    await Promise.all([...pending.keys()].filter(isDue).map((key) => deliver(key)));
     forgetQuietGroups();
     if (groups.size === 0 && pending.size === 0) return; // nothing open, nothing to remember: a new alert starts a new run
     if (shouldContinueAsNew()) {
@@ -162,26 +173,40 @@ export async function alertIntakeWorkflow(input: AlertIntakeInput): Promise<void
     }
   }
 
-  /** Sends a group's pending alerts to its open incident, or opens one with them. */
+  /** Sends a group's waiting alerts to its open incident, or opens one with them. */
   async function deliver(groupKey: string): Promise<void> {
-    const { routing, alerts } = pending.get(groupKey)!;
+    const waiting = pending.get(groupKey)!;
     pending.delete(groupKey);
     const group = groups.get(groupKey)!;
-    if (group.incidentId) {
-      const incidentId = group.incidentId;
-      group.forwards++;
-      group.lastForwardAt = Date.now();
-      if (await forward(incidentId, alerts)) return;
-      closed(group, incidentId); // its workflow has ended (its undo window too): the alerts need a new incident
+    try {
+      if (group.incidentId) {
+        const incidentId = group.incidentId;
+        group.forwards++;
+        group.lastForwardAt = Date.now();
+        if (await forward(incidentId, waiting.alerts)) return;
+        closed(group, incidentId); // its workflow has ended (its undo window too): the alerts need a new incident
+      }
+      group.incidentId = await openIncident(groupKey, waiting.routing, waiting.alerts, group.lastIncidentId);
+      group.forwards = 0;
+      delete group.lastForwardAt;
+      delete group.retryAt;
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      // This group's alerts go back, ahead of any that came meanwhile, and are tried again later; the
+      // shard's other groups go on.
+      log.warn('Could not open an incident for an alert group; retrying', { groupKey, error: (err as Error).message });
+      const later = pending.get(groupKey);
+      pending.set(groupKey, waiting);
+      for (const alert of later?.alerts ?? []) append(waiting, alert);
+      waiting.news ||= later?.news ?? false;
+      group.retryAt = Date.now() + OPEN_RETRY_MS;
     }
-    group.incidentId = await openIncident(groupKey, routing, alerts, group.lastIncidentId);
-    group.forwards = 0;
-    delete group.lastForwardAt;
   }
 
   function closed(group: AlertGroupRecord, incidentId: string): void {
     if (group.incidentId !== incidentId) return;
     delete group.incidentId;
+    delete group.statuses; // the next incident announces every alert afresh
     group.lastIncidentId = incidentId;
     group.closedAt = Date.now();
   }
@@ -195,6 +220,28 @@ export async function alertIntakeWorkflow(input: AlertIntakeInput): Promise<void
     kept.sort(([, a], [, b]) => a.closedAt! - b.closedAt!);
     for (const [groupKey] of kept.slice(0, kept.length - MAX_CLOSED_GROUPS)) groups.delete(groupKey);
   }
+}
+
+/** A group's alerts waiting to go. */
+interface Waiting {
+  routing: AlertRouting;
+  alerts: AlertSummary[];
+  /** Each fingerprint's last entry in `alerts`: a repeat of the same status is counted there, not appended. */
+  latest: Map<string, AlertSummary>;
+  /** A new alert or a change of status is among them: they go at once. */
+  news: boolean;
+}
+
+/** Appends an alert, or counts it into the same alert's last entry when its status has not changed since. */
+function append(waiting: Waiting, alert: AlertSummary): void {
+  const last = waiting.latest.get(alert.fingerprint);
+  if (last && last.status === alert.status) {
+    last.count = (last.count ?? 1) + (alert.count ?? 1);
+    return;
+  }
+  const entry = { ...alert };
+  waiting.alerts.push(entry);
+  waiting.latest.set(alert.fingerprint, entry);
 }
 
 /** False when the incident's workflow has ended. */

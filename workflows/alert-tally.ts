@@ -12,10 +12,11 @@ export function tallyAlerts(tally: AlertTally, alerts: AlertSummary[], at: strin
   const events: AlertEvent[] = [];
   const wasAllResolved = allResolved(tally);
   for (const alert of alerts) {
-    tally.received++;
+    const notifications = alert.count ?? 1;
+    tally.received += notifications;
     const known = tally.byFingerprint[alert.fingerprint];
     if (!known) {
-      tally.byFingerprint[alert.fingerprint] = { title: alert.title, status: alert.status, firstAt: alert.startsAt, lastAt: at, count: 1, ...(alert.url ? { url: alert.url } : {}) };
+      tally.byFingerprint[alert.fingerprint] = { title: alert.title, status: alert.status, firstAt: alert.startsAt, lastAt: at, count: notifications, ...(alert.url ? { url: alert.url } : {}) };
       events.push(
         alert.status === 'firing'
           ? { type: 'alert.firing', fingerprint: alert.fingerprint, message: `Alert firing since ${alert.startsAt}: ${alert.title}` }
@@ -23,7 +24,7 @@ export function tallyAlerts(tally: AlertTally, alerts: AlertSummary[], at: strin
       );
       continue;
     }
-    known.count++;
+    known.count += notifications;
     known.lastAt = at;
     if (known.status === alert.status) continue; // a repeat: counted, not announced
     known.status = alert.status;

@@ -149,6 +149,8 @@ export interface AlertSummary {
   startsAt: string;
   endsAt?: string;
   url?: string;
+  /** Identical notifications (same alert, same status) the alert intake merged into this one; 1 when absent. */
+  count?: number;
 }
 
 /** What an incident keeps of its alerts: one entry per fingerprint, however many times it fired. */

@@ -14,6 +14,15 @@ interface Waiting {
   deadline: number;
   accepted: () => void;
   refused: (err: unknown) => void;
+  /** Refuses the request at its deadline if it is still waiting for its turn. */
+  expiry: NodeJS.Timeout;
+}
+
+export class IntakeDeadlineExceeded extends Error {
+  constructor() {
+    super('Temporal was still busy with earlier alerts of this intake at the deadline');
+    this.name = 'IntakeDeadlineExceeded';
+  }
 }
 
 export class IntakeBatcher {
@@ -29,7 +38,21 @@ export class IntakeBatcher {
   submit(workflowId: string, groups: GroupAlerts[], deadline: number): Promise<void> {
     return new Promise((accepted, refused) => {
       const queue = this.queues.get(workflowId) ?? [];
-      queue.push({ groups, bytes: JSON.stringify(groups).length, deadline, accepted, refused });
+      const waiting: Waiting = {
+        groups,
+        bytes: JSON.stringify(groups).length,
+        deadline,
+        accepted,
+        refused,
+        expiry: setTimeout(() => {
+          const current = this.queues.get(workflowId);
+          const at = current?.indexOf(waiting) ?? -1;
+          if (at < 0) return; // already on its way
+          current!.splice(at, 1);
+          refused(new IntakeDeadlineExceeded());
+        }, Math.max(0, deadline - Date.now())),
+      };
+      queue.push(waiting);
       this.queues.set(workflowId, queue);
       if (!this.sending.has(workflowId)) void this.send(workflowId);
     });
@@ -41,8 +64,10 @@ export class IntakeBatcher {
       for (let queue = this.queues.get(workflowId); queue?.length; queue = this.queues.get(workflowId)) {
         const batch = takeBatch(queue);
         if (!queue.length) this.queues.delete(workflowId);
+        for (const w of batch) clearTimeout(w.expiry);
         try {
-          await this.client.connection.withDeadline(Math.min(...batch.map((w) => w.deadline)), () =>
+          // The latest deadline: one request that waited long must not cut short the others' time.
+          await this.client.connection.withDeadline(Math.max(...batch.map((w) => w.deadline)), () =>
             this.client.workflow.signalWithStart(alertIntakeWorkflow, {
               workflowId,
               taskQueue: this.taskQueue,
