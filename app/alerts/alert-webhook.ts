@@ -93,7 +93,7 @@ export function createAlertWebhook(options: AlertWebhookOptions): AlertWebhook {
     } catch (err) {
       return problem(503, `Temporal did not accept the alerts (${(err as Error).message}); retry`, [], { 'retry-after': '5' });
     }
-    const accepted = [...groups.values()].map((g) => ({ groupKey: g.groupKey, workflowId: alertIntakeWorkflowId(g.groupKey), alerts: g.alerts.length }));
+    const accepted = [...byIntake].flatMap(([workflowId, intakeGroups]) => intakeGroups.map((g) => ({ groupKey: g.groupKey, workflowId, alerts: g.alerts.length })));
     return { status: 202, body: { accepted: accepted.reduce((n, g) => n + g.alerts, 0), groups: accepted } };
   };
 }
