@@ -1,4 +1,4 @@
-import type { Ticket } from '../workflows/model.js';
+import type { Ticket } from '../workflows/types.js';
 import { retryAfterMs } from '../integrations/http/retry-after.js';
 import { redact } from '../integrations/redaction/redact.js';
 import { ServiceBusy, ServiceRefused } from '../integrations/service-errors.js';

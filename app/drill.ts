@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { createLogger } from './log.js';
+import { createLogger } from '../integrations/log.js';
 import { LocalLogNotifier } from '../integrations/notify/local-log.js';
 import { LocalFileTicketProvider } from '../integrations/ticketing/local-file.js';
 import { LocalFileFlagProvider } from '../integrations/flags/local-file.js';
@@ -9,7 +9,7 @@ import { durationMs } from '../runbooks/duration.js';
 import { UnknownRunbookError } from '../runbooks/library.js';
 import type { ApproverGroups, RunbookStep } from '../runbooks/schema.js';
 import { RunbookSource } from '../runbooks/source.js';
-import type { IncidentState, Severity, StepStatus } from '../workflows/model.js';
+import type { IncidentState, Severity, StepStatus } from '../workflows/types.js';
 import { IncidentService } from './incident-service.js';
 import type { DrillDecision } from './drill-decisions.js';
 import { createLocalWorker, startTimeSkipping } from './time-skipping.js';

@@ -18,7 +18,8 @@ import {
   ticketClosedSignal,
   waiveActionUpdate,
 } from '../workflows/messages.js';
-import type { AddActionInput, Category, ContainmentStep, CorrectiveAction, DeclareInput, IncidentState, Severity } from '../workflows/model.js';
+import type { AddActionInput } from '../workflows/messages.js';
+import type { Category, ContainmentStep, CorrectiveAction, DeclareInput, IncidentState, Severity } from '../workflows/types.js';
 import type { TicketProvider } from '../integrations/ticketing/provider.js';
 import { IncidentCategory, IncidentCommander, IncidentSeverity, IncidentStatus, incidentStartOptions } from '../workflows/search-attributes.js';
 import type { RunbookSource } from '../runbooks/source.js';

@@ -2,7 +2,7 @@
 // `npm start`: the embedded Temporal dev server (unless TEMPORAL_ADDRESS is set), the worker and the HTTP server.
 import type { Server } from 'node:http';
 import type { Worker } from '@temporalio/worker';
-import { installTemporalRuntime } from './runtime.js';
+import { installTemporalRuntime } from './temporal/runtime.js';
 import { LocalFileFlagProvider } from '../integrations/flags/local-file.js';
 import type { FlagProvider } from '../integrations/flags/provider.js';
 import { LocalLogNotifier } from '../integrations/notify/local-log.js';
@@ -17,12 +17,12 @@ import { ticketWebhookRoutes } from './http/ticket-webhook-routes.js';
 import { consoleRoutes, newCsrfToken } from './http/console-routes.js';
 import { startHttpServer, stopHttpServer } from './http/server.js';
 import { IncidentService } from './incident-service.js';
-import { createLogger, type Logger } from './log.js';
+import { createLogger, type Logger } from '../integrations/log.js';
 import { describeFlags, describeModels, describePager, describeTracker, incidentLinks, selectFlags, selectModels, selectPager, selectTickets } from './providers.js';
-import { temporalCliPath } from './temporal-binaries.js';
-import { connectTemporal, type TemporalConnections } from './temporal-connection.js';
-import { startDevServer, type DevServer } from './temporal-dev-server.js';
-import { keepClosedIncidents } from './retention.js';
+import { temporalCliPath } from './temporal/temporal-binaries.js';
+import { connectTemporal, type TemporalConnections } from './temporal/temporal-connection.js';
+import { startDevServer, type DevServer } from './temporal/temporal-dev-server.js';
+import { keepClosedIncidents } from './temporal/retention.js';
 import { createIncidentWorker } from './worker.js';
 import { slackFromConfig, startSlackApp, type RunningSlackApp } from './slack/setup.js';
 

@@ -13,7 +13,7 @@ import { JiraTicketProvider } from '../integrations/ticketing/jira.js';
 import { LocalFileTicketProvider } from '../integrations/ticketing/local-file.js';
 import type { TicketProvider } from '../integrations/ticketing/provider.js';
 import type { ServerConfig } from './config.js';
-import type { Logger } from './log.js';
+import type { Logger } from '../integrations/log.js';
 
 /** Where people follow an incident from a page or a ticket. */
 export interface IncidentLinks {

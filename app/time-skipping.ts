@@ -12,9 +12,9 @@ import type { RunbookSource } from '../runbooks/source.js';
 import type { TicketProvider } from '../integrations/ticketing/provider.js';
 import type { Notifier } from '../integrations/notify/provider.js';
 import { incidentSearchAttributes } from '../workflows/search-attributes.js';
-import { createLogger } from './log.js';
-import { temporalTestServerPath } from './temporal-binaries.js';
-import { requireWorkflowBundle } from './workflow-bundle.js';
+import { createLogger } from '../integrations/log.js';
+import { temporalTestServerPath } from './temporal/temporal-binaries.js';
+import { requireWorkflowBundle } from './temporal/workflow-bundle.js';
 
 const { IndexedValueType } = proto.temporal.api.enums.v1;
 const INDEXED_TYPES: Record<string, proto.temporal.api.enums.v1.IndexedValueType> = {

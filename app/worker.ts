@@ -1,6 +1,6 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities, type ActivityDependencies } from '../activities/index.js';
-import { requireWorkflowBundle } from './workflow-bundle.js';
+import { requireWorkflowBundle } from './temporal/workflow-bundle.js';
 
 export interface IncidentWorkerOptions {
   connection: NativeConnection;

@@ -3,7 +3,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import type { Category } from '../workflows/model.js';
+import type { Category } from './vocabulary.js';
 import { approverGroupsSchema, runbookSchema, type ApproverGroups, type SlackUsergroupIds, type LabelMatcher, type Runbook } from './schema.js';
 
 export const GROUPS_FILE = 'groups.yaml';

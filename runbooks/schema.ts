@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { CATEGORIES, SEVERITIES } from '../workflows/model.js';
+import { CATEGORIES, SEVERITIES } from './vocabulary.js';
 import { durationPattern } from './duration.js';
-import { DEFAULT_REMINDER_POLICY } from '../workflows/action-schedule.js';
+import { DEFAULT_REMINDER_POLICY } from './reminder-policy.js';
 
 const slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and "-"');
 const severity = z.enum(SEVERITIES, { error: `must be one of ${SEVERITIES.join(', ')}` });

@@ -5,7 +5,7 @@
 // Usage: npm run build && node scripts/bench-escalation.mjs [runs]
 import { fileURLToPath } from 'node:url';
 import { runDrill } from '../dist/app/drill.js';
-import { installTemporalRuntime } from '../dist/app/runtime.js';
+import { installTemporalRuntime } from '../dist/app/temporal/runtime.js';
 
 const runs = Number(process.argv[2] ?? 3);
 const runbooksDir = fileURLToPath(new URL('../test/fixtures/runbooks-escalation', import.meta.url));

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createAlertWebhook, type AlertWebhook } from '../app/alerts/alert-webhook.js';
 import { IncidentService } from '../app/incident-service.js';
-import { alertGroupQuery } from '../workflows/alert-intake.js';
-import type { IncidentState } from '../workflows/model.js';
+import { alertGroupQuery } from '../workflows/messages.js';
+import type { IncidentState } from '../workflows/types.js';
 import { eventually } from './support/eventually.js';
 import { startTemporalHarness, type TemporalHarness } from './support/temporal.js';
 

@@ -6,7 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import { createAlertWebhook, type AlertWebhook } from '../app/alerts/alert-webhook.js';
 import { alertIntakeWorkflowId } from '../app/alerts/routing.js';
 import { IncidentService } from '../app/incident-service.js';
-import { alertGroupQuery, alertIntakeWorkflow, forwardInterval, type AlertRouting } from '../workflows/alert-intake.js';
+import { alertIntakeWorkflow, forwardInterval } from '../workflows/alert-intake.js';
+import { alertGroupQuery, type AlertRouting } from '../workflows/messages.js';
 import { eventually } from './support/eventually.js';
 import { startTemporalHarness, type TemporalHarness } from './support/temporal.js';
 

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { temporalCliPath } from '../app/temporal-binaries.js';
-import { startDevServer, type DevServer } from '../app/temporal-dev-server.js';
-import type { IncidentState } from '../workflows/model.js';
+import { temporalCliPath } from '../app/temporal/temporal-binaries.js';
+import { startDevServer, type DevServer } from '../app/temporal/temporal-dev-server.js';
+import type { IncidentState } from '../workflows/types.js';
 import { tempDir } from './support/paths.js';
 import { freePort } from './support/ports.js';
 import { spawnProduct, stopProduct, waitHealthy, type RunningProduct } from './support/product.js';

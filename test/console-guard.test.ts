@@ -9,7 +9,7 @@ import { consoleRoutes } from '../app/http/console-routes.js';
 import { incidentRoutes } from '../app/http/incident-routes.js';
 import { startHttpServer, stopHttpServer } from '../app/http/server.js';
 import { IncidentService } from '../app/incident-service.js';
-import { createLogger } from '../app/log.js';
+import { createLogger } from '../integrations/log.js';
 import { freePort } from './support/ports.js';
 import { startTemporalHarness, type TemporalHarness } from './support/temporal.js';
 

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { computeKpis } from '../app/kpis/compute.js';
-import { installTemporalRuntime } from '../app/runtime.js';
+import { installTemporalRuntime } from '../app/temporal/runtime.js';
 import type { IncidentError } from '../app/incident-service.js';
-import type { CorrectiveAction, IncidentState } from '../workflows/model.js';
+import type { CorrectiveAction, IncidentState } from '../workflows/types.js';
 import { withTimeSkipping } from './support/time-skipping.js';
 
 installTemporalRuntime('ERROR');

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runDrill } from '../app/drill.js';
-import { installTemporalRuntime } from '../app/runtime.js';
+import { installTemporalRuntime } from '../app/temporal/runtime.js';
 import { loadRunbookLibrary } from '../runbooks/library.js';
-import type { IncidentState } from '../workflows/model.js';
+import type { IncidentState } from '../workflows/types.js';
 import { fixturesDir, repoRoot } from './support/paths.js';
 
 installTemporalRuntime('ERROR');

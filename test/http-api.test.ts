@@ -8,7 +8,7 @@ import { kpiRoutes } from '../app/http/kpi-routes.js';
 import { ticketWebhookRoutes } from '../app/http/ticket-webhook-routes.js';
 import { startHttpServer, stopHttpServer } from '../app/http/server.js';
 import { IncidentService } from '../app/incident-service.js';
-import { createLogger } from '../app/log.js';
+import { createLogger } from '../integrations/log.js';
 import { freePort } from './support/ports.js';
 import { startTemporalHarness, type TemporalHarness } from './support/temporal.js';
 

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { installTemporalRuntime } from '../app/runtime.js';
+import { installTemporalRuntime } from '../app/temporal/runtime.js';
 import { repoRoot } from './support/paths.js';
 import { withTimeSkipping } from './support/time-skipping.js';
 

@@ -6,7 +6,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { IncidentError, IncidentService, type DeclareRequest } from '../app/incident-service.js';
 import { approveStepUpdate } from '../workflows/messages.js';
-import type { IncidentState } from '../workflows/model.js';
+import type { IncidentState } from '../workflows/types.js';
 import { startTemporalHarness, type TemporalHarness } from './support/temporal.js';
 
 let harness: TemporalHarness;

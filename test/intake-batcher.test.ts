@@ -5,7 +5,7 @@ import { createServer, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { IntakeBatcher, IntakeDeadlineExceeded } from '../app/alerts/intake-batcher.js';
-import type { GroupAlerts } from '../workflows/alert-intake.js';
+import type { GroupAlerts } from '../workflows/messages.js';
 
 const sockets = new Set<Socket>();
 const silent = createServer((socket) => {

@@ -4,7 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { createFlagActivities } from '../activities/flags.js';
 import { LaunchDarklyFlagProvider } from '../integrations/flags/launchdarkly.js';
 import { FlagChangeRefused } from '../integrations/flags/provider.js';
-import { changeTookEffect } from '../workflows/flag-expectations.js';
+import { changeTookEffect } from '../integrations/flags/expectations.js';
 import { startLaunchDarklyFake, type LaunchDarklyFake, type SdkFlag } from './support/launchdarkly-fake.js';
 
 const TOKEN = 'api-0123456789-secret';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { createLogger } from '../app/log.js';
+import { createLogger } from '../integrations/log.js';
 import { LocalLogNotifier } from '../integrations/notify/local-log.js';
 import { tempDir } from './support/paths.js';
 

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
 import { Worker } from '@temporalio/worker';
-import { installTemporalRuntime } from '../app/runtime.js';
-import { requireWorkflowBundle } from '../app/workflow-bundle.js';
+import { installTemporalRuntime } from '../app/temporal/runtime.js';
+import { requireWorkflowBundle } from '../app/temporal/workflow-bundle.js';
 import { fixturesDir } from './support/paths.js';
 
 installTemporalRuntime('WARN');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { installTemporalRuntime } from '../app/runtime.js';
-import type { IncidentState } from '../workflows/model.js';
+import { installTemporalRuntime } from '../app/temporal/runtime.js';
+import type { IncidentState } from '../workflows/types.js';
 import { withTimeSkipping } from './support/time-skipping.js';
 
 installTemporalRuntime('ERROR');

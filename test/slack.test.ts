@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { appendFile, cp, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { IncidentState } from '../workflows/model.js';
+import type { IncidentState } from '../workflows/types.js';
 import { eventually } from './support/eventually.js';
 import { repoRoot, tempDir } from './support/paths.js';
 import { freePort } from './support/ports.js';

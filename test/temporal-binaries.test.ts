@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { MissingBinaryError, temporalCliPath, temporalTestServerPath } from '../app/temporal-binaries.js';
+import { MissingBinaryError, temporalCliPath, temporalTestServerPath } from '../app/temporal/temporal-binaries.js';
 
 describe('Temporal binaries from the registry', () => {
   it('installs the pinned CLI and test server into the project', () => {

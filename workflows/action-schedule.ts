@@ -1,15 +1,6 @@
 import { durationMs } from '../runbooks/duration.js';
-
-/** A runbook's `postmortem.actionReminders`: when an open corrective action nags, and whom. */
-export interface ReminderPolicy {
-  before: string[];
-  overdueEvery: string;
-  escalateToIcAfter: string;
-  escalateToManagersAfter: string;
-  managers: string[];
-  /** `HH:MM`, UTC. */
-  digestAt: string;
-}
+import type { ReminderPolicy } from '../runbooks/reminder-policy.js';
+import { DAY_MS } from './constants.js';
 
 export type ReminderKind = 'before-due' | 'due' | 'overdue' | 'escalate-ic' | 'escalate-managers';
 
@@ -18,18 +9,6 @@ export interface Reminder {
   /** Everything due at this instant, sent as one message. */
   kinds: ReminderKind[];
 }
-
-const DAY_MS = 86_400_000;
-
-/** The runbook schema's defaults; also what incidents declared before a runbook had reminder settings use. */
-export const DEFAULT_REMINDER_POLICY: ReminderPolicy = {
-  before: ['3d', '1d'],
-  overdueEvery: '1d',
-  escalateToIcAfter: '2d',
-  escalateToManagersAfter: '7d',
-  managers: ['group:eng-managers'],
-  digestAt: '09:00',
-};
 
 /**
  * An open action's reminders, in order, forever. Reminders fall on digest times (`digestAt`, daily), so

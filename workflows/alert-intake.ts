@@ -2,8 +2,6 @@ import {
   ParentClosePolicy,
   condition,
   continueAsNew,
-  defineQuery,
-  defineSignal,
   getExternalWorkflowHandle,
   isCancellation,
   log,
@@ -14,29 +12,18 @@ import {
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { incidentWorkflow } from './incident.js';
 import { incidentIdFrom } from './incident-id.js';
-import { alertsSignal, incidentClosedSignal } from './messages.js';
-import type { AlertSummary, Category, DeclareInput, Severity } from './model.js';
+import {
+  alertBatchSignal,
+  alertGroupQuery,
+  alertsSignal,
+  incidentClosedSignal,
+  type AlertGroupState,
+  type AlertRouting,
+  type GroupAlerts,
+} from './messages.js';
+import type { AlertSummary, DeclareInput } from './types.js';
 import { incidentStartOptions } from './search-attributes.js';
-
-/** What the webhook decided for an alert group: the incident to open if none is open. */
-export interface AlertRouting {
-  runbookId: string;
-  severity: Severity;
-  category: Category;
-  title: string;
-  description: string;
-  commander: string;
-  /** The alert source, as the declarer (alertmanager, grafana, …). */
-  declaredBy: string;
-  service?: string;
-}
-
-/** Alerts of one group, as the webhook hands them over. */
-export interface GroupAlerts {
-  groupKey: string;
-  routing: AlertRouting;
-  alerts: AlertSummary[];
-}
+import { DAY_MS } from './constants.js';
 
 /** What the intake keeps of a group between alerts. */
 export interface AlertGroupRecord {
@@ -62,19 +49,8 @@ export interface AlertIntakeInput {
   pending?: GroupAlerts[];
 }
 
-export interface AlertGroupState {
-  groupKey: string;
-  incidentId?: string;
-  lastIncidentId?: string;
-  received: number;
-}
-
-export const alertBatchSignal = defineSignal<[{ groups: GroupAlerts[] }]>('alert-batch');
-/** A group's incident, by group key. */
-export const alertGroupQuery = defineQuery<AlertGroupState | undefined, [string]>('alert-group');
-
 /** How long the intake remembers a group after its incident closed, so that a new firing is marked a repeat. */
-const REPEAT_WINDOW_MS = 30 * 86_400_000;
+const REPEAT_WINDOW_MS = 30 * DAY_MS;
 /** Closed groups remembered per shard at most; beyond it the oldest closures are forgotten early (their next firing is not marked a repeat). */
 const MAX_CLOSED_GROUPS = 2_000;
 /** How long a group whose incident could not be opened waits before the next try. */

@@ -2,7 +2,7 @@
 import type { FlagChange, FlagContext } from '../integrations/flags/provider.js';
 import type { HttpRequestSpec } from '../integrations/http/request.js';
 import type { RunbookStep } from '../runbooks/schema.js';
-import { describeChange } from './flag-expectations.js';
+import { describeChange } from '../integrations/flags/expectations.js';
 
 export type StepAction =
   | { type: 'flag'; flagKey: string; change: FlagChange; context?: FlagContext }

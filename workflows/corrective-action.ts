@@ -1,7 +1,9 @@
 import { allHandlersFinished, condition, getExternalWorkflowHandle, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { IncidentActivities } from '../activities/index.js';
 import { durationMs, formatDuration } from '../runbooks/duration.js';
-import { reminderSchedule, type Reminder, type ReminderPolicy } from './action-schedule.js';
+import { reminderSchedule, type Reminder } from './action-schedule.js';
+import type { ReminderPolicy } from '../runbooks/reminder-policy.js';
+import { ACTIVITY_OPTIONS, DAY_MS, SYSTEM } from './constants.js';
 import { failureMessage } from './failures.js';
 import {
   actionChangedSignal,
@@ -13,12 +15,9 @@ import {
   type ActionWaived,
   type TicketClosed,
 } from './messages.js';
-import type { CorrectiveAction, Severity } from './model.js';
+import type { CorrectiveAction, Severity } from './types.js';
 
-const activities = proxyActivities<IncidentActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 5 },
-});
+const activities = proxyActivities<IncidentActivities>(ACTIVITY_OPTIONS);
 
 export interface CorrectiveActionInput {
   incidentId: string;
@@ -28,8 +27,6 @@ export interface CorrectiveActionInput {
   action: CorrectiveAction;
   reminders: ReminderPolicy;
 }
-
-const SYSTEM = 'system';
 
 /**
  * One corrective action, from its ticket to its end: reminds the owner before and after the due date,
@@ -151,7 +148,7 @@ export async function correctiveActionWorkflow(input: CorrectiveActionInput): Pr
 
   const now = Date.now();
   // A reminder still waiting in someone's digest must not go out for an action that ended.
-  const recent = [...queuedTo].filter(([, at]) => Date.now() - at < 2 * 86_400_000).map(([recipient]) => recipient);
+  const recent = [...queuedTo].filter(([, at]) => Date.now() - at < 2 * DAY_MS).map(([recipient]) => recipient);
   if (recent.length) {
     await activities.withdrawReminders({ recipients: recent, actionWorkflowId: workflowInfo().workflowId }).catch(() => undefined);
   }

@@ -6,13 +6,11 @@ import type { IncidentActivities } from '../activities/index.js';
 import type { ApprovalView, ChatChannel, StatusView } from '../integrations/chat/provider.js';
 import { approvalView, statusView } from './chat-views.js';
 import type { ApproverGroups } from '../runbooks/schema.js';
-import type { ChannelRef, ContainmentStep, IncidentState } from './model.js';
+import type { ChannelRef, ContainmentStep, IncidentState } from './types.js';
+import { ACTIVITY_OPTIONS, SYSTEM } from './constants.js';
 import { failureMessage } from './failures.js';
 
-const chat = proxyActivities<Pick<IncidentActivities, 'openIncidentChannel' | 'showIncidentStatus' | 'pinChatMessage' | 'showApprovalRequest'>>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 5 },
-});
+const chat = proxyActivities<Pick<IncidentActivities, 'openIncidentChannel' | 'showIncidentStatus' | 'pinChatMessage' | 'showApprovalRequest'>>(ACTIVITY_OPTIONS);
 
 export interface ChannelContext {
   state: IncidentState;
@@ -26,8 +24,6 @@ export interface ChannelContext {
   /** Tells the incident's other places (its record ticket) where the channel is. */
   opened: (channel: ChannelRef) => void;
 }
-
-const SYSTEM = 'system';
 
 export async function followInChannel(ctx: ChannelContext): Promise<void> {
   const { state } = ctx;

@@ -19,10 +19,11 @@ import type { ApproverGroups, Runbook, RunbookStep } from '../runbooks/schema.js
 import { describeApprovers, mayDecide } from './approvers.js';
 import { followInChannel } from './incident-channel.js';
 import { actionFor, describeAction, type StepAction } from './containment-actions.js';
-import { DEFAULT_REMINDER_POLICY } from './action-schedule.js';
+import { DEFAULT_REMINDER_POLICY } from '../runbooks/reminder-policy.js';
+import { ACTIVITY_OPTIONS, DAY_MS, SYSTEM } from './constants.js';
 import { correctiveActionWorkflow } from './corrective-action.js';
 import { FailureType, failureMessage } from './failures.js';
-import { changeTookEffect, restoring } from './flag-expectations.js';
+import { changeTookEffect, restoring } from '../integrations/flags/expectations.js';
 import {
   acknowledgeUpdate,
   actionChangedSignal,
@@ -42,20 +43,16 @@ import {
   waiveActionUpdate,
   waiveSignal,
 } from './messages.js';
-import type { AlertSummary, ContainmentStep, CorrectiveAction, DeclareInput, IncidentState, Severity, StepDecisionInput, Ticket } from './model.js';
-import { ACTION_KINDS, SEVERITIES } from './model.js';
+import type { AlertSummary, ContainmentStep, CorrectiveAction, DeclareInput, IncidentState, Severity, Ticket } from './types.js';
+import type { StepDecisionInput } from './messages.js';
+import { ACTION_KINDS, SEVERITIES } from './types.js';
 import { renderPostmortem } from './postmortem.js';
 import { allResolved, tallyAlerts } from './alert-tally.js';
 import { within } from './within.js';
 import { IncidentCategory, IncidentCommander, IncidentSeverity, IncidentStatus } from './search-attributes.js';
 
-const activities = proxyActivities<IncidentActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 5 },
-});
+const activities = proxyActivities<IncidentActivities>(ACTIVITY_OPTIONS);
 
-const SYSTEM = 'system';
-const DAY_MS = 86_400_000;
 /** How long the reversal of a containment step stays on offer after resolution. */
 const UNDO_WINDOW = '7d';
 /** Where the runbook requires no postmortem, how long after resolution the team may still add actions. */

@@ -1,21 +1,68 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type {
-  AcknowledgeInput,
-  AddActionInput,
-  AssignCommanderInput,
-  CompletePostmortemInput,
-  CorrectiveAction,
-  ContainmentStep,
-  IncidentState,
-  RefusalInput,
-  ResolveInput,
-  SetSeverityInput,
-  StepDecisionInput,
-  TimelineEntry,
-  TriageInput,
-  WaiveActionInput,
-  AlertSummary,
-} from './model.js';
+import type { ActionKind, AlertSummary, Category, ContainmentStep, CorrectiveAction, IncidentState, Severity, TimelineEntry } from './types.js';
+
+// What each Update and signal of the incident workflow carries.
+export interface TriageInput {
+  itemId: string;
+  actor: string;
+  note?: string;
+}
+
+export interface StepDecisionInput {
+  stepId: string;
+  actor: string;
+  reason?: string;
+  /**
+   * Approver groups the entry point vouches the actor belongs to (Slack user groups of the same
+   * handle, looked up by the Slack app). The HTTP API never passes it.
+   */
+  memberOf?: string[];
+}
+
+export interface RefusalInput {
+  stepId: string;
+  actor: string;
+  decision: 'approve' | 'reject';
+  reason: string;
+}
+
+export interface ResolveInput {
+  actor: string;
+  summary: string;
+}
+
+export interface SetSeverityInput {
+  actor: string;
+  severity: Severity;
+}
+
+export interface AssignCommanderInput {
+  actor: string;
+  commander: string;
+}
+
+export interface AcknowledgeInput {
+  actor: string;
+}
+
+export interface AddActionInput {
+  actor: string;
+  kind: ActionKind;
+  title: string;
+  owner: string;
+  /** ISO date or date-time; defaults to the runbook's due days for the incident's severity. */
+  dueAt?: string;
+}
+
+export interface WaiveActionInput {
+  actor: string;
+  actionId: string;
+  reason: string;
+}
+
+export interface CompletePostmortemInput {
+  actor: string;
+}
 
 export const getStateQuery = defineQuery<IncidentState>('state');
 
@@ -84,3 +131,35 @@ export interface ReminderDelivered {
 export const queueReminderSignal = defineSignal<[ReminderItem]>('queue-reminder');
 export const withdrawRemindersSignal = defineSignal<[{ actionWorkflowId: string }]>('withdraw-reminders');
 export const reminderDeliveredSignal = defineSignal<[ReminderDelivered]>('reminder-delivered');
+
+// Alert intake: the webhooks hand alerts to one intake workflow per shard, which opens and feeds incidents.
+/** What the webhook decided for an alert group: the incident to open if none is open. */
+export interface AlertRouting {
+  runbookId: string;
+  severity: Severity;
+  category: Category;
+  title: string;
+  description: string;
+  commander: string;
+  /** The alert source, as the declarer (alertmanager, grafana, …). */
+  declaredBy: string;
+  service?: string;
+}
+
+/** Alerts of one group, as the webhook hands them over. */
+export interface GroupAlerts {
+  groupKey: string;
+  routing: AlertRouting;
+  alerts: AlertSummary[];
+}
+
+export interface AlertGroupState {
+  groupKey: string;
+  incidentId?: string;
+  lastIncidentId?: string;
+  received: number;
+}
+
+export const alertBatchSignal = defineSignal<[{ groups: GroupAlerts[] }]>('alert-batch');
+/** A group's incident, by group key. */
+export const alertGroupQuery = defineQuery<AlertGroupState | undefined, [string]>('alert-group');

@@ -1,6 +1,7 @@
 // The postmortem draft an IC starts from. Pure and deterministic: it runs inside the workflow sandbox.
 import { durationMs, durationPattern, formatDuration } from '../runbooks/duration.js';
-import type { ContainmentStep, CorrectiveAction, IncidentState, TimelineEntry } from './model.js';
+import type { ContainmentStep, CorrectiveAction, IncidentState, TimelineEntry } from './types.js';
+import { SYSTEM } from './constants.js';
 
 const NOISE_TYPES = new Set(['notification.sent']);
 const FAILURE_TYPES = new Set(['notification.failed', 'page.failed']);
@@ -129,7 +130,7 @@ function describeStep(step: ContainmentStep): string[] {
 function describeDecision(step: ContainmentStep): string {
   const decision = step.decision;
   if (!decision) return step.status === 'expired' ? 'never decided' : 'none yet';
-  const who = decision.by === 'system' ? 'system (pre-approved, nobody decided in time)' : oneLine(decision.by);
+  const who = decision.by === SYSTEM ? 'system (pre-approved, nobody decided in time)' : oneLine(decision.by);
   const why = decision.reason ? `: "${oneLine(decision.reason)}"` : '';
   return `${decision.outcome} by ${who} at ${utc(decision.at)} UTC${why}`;
 }

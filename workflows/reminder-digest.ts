@@ -1,14 +1,11 @@
 import { condition, continueAsNew, getExternalWorkflowHandle, log, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import type { IncidentActivities } from '../activities/index.js';
+import { ACTIVITY_OPTIONS, DAY_MS } from './constants.js';
 import { failureMessage } from './failures.js';
 import { queueReminderSignal, reminderDeliveredSignal, withdrawRemindersSignal, type ReminderItem } from './messages.js';
 
-const activities = proxyActivities<IncidentActivities>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 5 },
-});
+const activities = proxyActivities<IncidentActivities>(ACTIVITY_OPTIONS);
 
-const DAY_MS = 86_400_000;
 /** Reminders due at the same instant reach this workflow within moments of each other: wait for them all. */
 const GATHER_MS = 60_000;
 const RETRY_FAILED_SEND_MS = 3_600_000;

@@ -5,7 +5,7 @@
 import type { Client } from '@temporalio/client';
 import { ALERT_SOURCES, AlertPayloadInvalid, parseAlerts, parseJsonBody, type AlertSource } from '../../integrations/alerts/parse.js';
 import type { RunbookSource } from '../../runbooks/source.js';
-import type { GroupAlerts } from '../../workflows/alert-intake.js';
+import type { GroupAlerts } from '../../workflows/messages.js';
 import { hmacMatches, sameSecret } from '../http/secret-compare.js';
 import { IntakeBatcher } from './intake-batcher.js';
 import { alertIntakeWorkflowId, routeAlert } from './routing.js';

@@ -3,7 +3,8 @@
 // its own alerts (the webhook answers 202 or 503 on that), but an alert storm costs Temporal a signal per
 // batch, not per request. On Lambda, one invocation at a time, every batch is one request.
 import type { Client } from '@temporalio/client';
-import { alertBatchSignal, alertIntakeWorkflow, type GroupAlerts } from '../../workflows/alert-intake.js';
+import { alertIntakeWorkflow } from '../../workflows/alert-intake.js';
+import { alertBatchSignal, type GroupAlerts } from '../../workflows/messages.js';
 
 /** Temporal refuses payloads over 2 MB; a batch stops growing at this much JSON (a single request may exceed it, alone). */
 const MAX_BATCH_BYTES = 512 * 1024;

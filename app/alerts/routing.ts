@@ -5,8 +5,8 @@
 import { createHash } from 'node:crypto';
 import type { Alert } from '../../integrations/alerts/alert.js';
 import { matchesAll, selectRunbook, type RunbookLibrary } from '../../runbooks/library.js';
-import type { AlertRouting } from '../../workflows/alert-intake.js';
-import { CATEGORIES, SEVERITIES, type AlertSummary, type Category, type Severity } from '../../workflows/model.js';
+import type { AlertRouting } from '../../workflows/messages.js';
+import { CATEGORIES, SEVERITIES, type AlertSummary, type Category, type Severity } from '../../workflows/types.js';
 
 const SEVERITY_WORDS: Record<string, Severity> = { critical: 'P1', page: 'P1', high: 'P2', error: 'P2', warning: 'P3', warn: 'P3', info: 'P3', low: 'P3' };
 /** The labels that say which problem an alert is, when the sender gives no group key. */

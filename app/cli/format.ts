@@ -1,5 +1,5 @@
-import type { ContainmentStep, CorrectiveAction, IncidentState } from '../../workflows/model.js';
-import { SEVERITIES } from '../../workflows/model.js';
+import type { ContainmentStep, CorrectiveAction, IncidentState } from '../../workflows/types.js';
+import { SEVERITIES } from '../../workflows/types.js';
 import { TIMING_KINDS, type Kpis, type TimingStats } from '../kpis/compute.js';
 import type { IncidentSummary } from '../incident-service.js';
 import type { DrillReport } from '../drill.js';

@@ -5,9 +5,9 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import type { ContainmentStep, CorrectiveAction, IncidentState, Postmortem, Severity } from '../../workflows/model.js';
+import type { ContainmentStep, CorrectiveAction, IncidentState, Postmortem, Severity } from '../../workflows/types.js';
 import type { Kpis } from '../kpis/compute.js';
-import { SEVERITIES } from '../../workflows/model.js';
+import { SEVERITIES } from '../../workflows/types.js';
 import { DRILL_DECISIONS, type DrillDecision } from '../drill-decisions.js';
 import { loadRunbookLibrary } from '../../runbooks/library.js';
 import { formatProblem } from '../../runbooks/source.js';
@@ -216,7 +216,7 @@ async function main(argv: string[]): Promise<number> {
       if (bad) throw new UsageError(`--decisions takes ${DRILL_DECISIONS.join(', ')}; got "${bad}"`);
       const severity = values.severity?.toUpperCase();
       if (severity && !(SEVERITIES as readonly string[]).includes(severity)) throw new UsageError(`--severity must be one of ${SEVERITIES.join(', ')}`);
-      (await import('../runtime.js')).installTemporalRuntime('ERROR');
+      (await import('../temporal/runtime.js')).installTemporalRuntime('ERROR');
       const { runDrill } = await import('../drill.js');
       const interrupted = new AbortController();
       const onSignal = () => {

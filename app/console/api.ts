@@ -2,7 +2,7 @@
 // once, kept for the browser session), the CSRF token of the page, and the acting person.
 import type { Kpis } from '../kpis/compute.js';
 import type { IncidentSummary } from '../incident-service.js';
-import type { CorrectiveAction, IncidentState } from '../../workflows/model.js';
+import type { CorrectiveAction, IncidentState } from '../../workflows/types.js';
 
 export type { CorrectiveAction, IncidentState, IncidentSummary, Kpis };
 

@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ACTION_KINDS, CATEGORIES, SEVERITIES } from '../../workflows/model.js';
+import { ACTION_KINDS, CATEGORIES, SEVERITIES } from '../../workflows/types.js';
 import { headerValue } from './browser-guard.js';
 import { HttpError } from './json.js';
 import type { Route } from './router.js';

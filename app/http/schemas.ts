@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ACTION_KINDS, CATEGORIES, SEVERITIES } from '../../workflows/model.js';
+import { ACTION_KINDS, CATEGORIES, SEVERITIES } from '../../workflows/types.js';
 
 const person = z.string({ error: 'is required' }).trim().min(1, 'must name a person').max(200, 'must be at most 200 characters');
 const severity = z.enum(SEVERITIES, { error: `must be one of ${SEVERITIES.join(', ')}` });

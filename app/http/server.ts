@@ -1,7 +1,7 @@
 import { sameSecret } from './secret-compare.js';
 import { checkWrite, ProxyIdentityMissing, type BrowserGuardOptions } from './browser-guard.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Logger } from '../log.js';
+import type { Logger } from '../../integrations/log.js';
 import { HttpError, parseJsonBody, readBody, sendJson, sendText } from './json.js';
 import { matchRoute, type Route } from './router.js';
 

@@ -2,7 +2,7 @@
 // how often mitigation targets are missed, how often the same problem comes back, and whether corrective
 // actions close on time. Pure: the caller passes the incidents and the clock.
 import { durationMs } from '../../runbooks/duration.js';
-import { SEVERITIES, type CorrectiveAction, type IncidentState, type Severity } from '../../workflows/model.js';
+import { SEVERITIES, type CorrectiveAction, type IncidentState, type Severity } from '../../workflows/types.js';
 
 export const TIMING_KINDS = ['detect', 'acknowledge', 'mitigate', 'resolve'] as const;
 export type TimingKind = (typeof TIMING_KINDS)[number];

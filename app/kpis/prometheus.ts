@@ -1,6 +1,6 @@
 // KPIs in the Prometheus text exposition format 0.0.4, for a scrape endpoint or a textfile collector.
 // Every sample is a field of Kpis (durations in seconds); a null field has no sample.
-import { SEVERITIES } from '../../workflows/model.js';
+import { SEVERITIES } from '../../workflows/types.js';
 import { TIMING_KINDS, type Kpis, type TimingKind } from './compute.js';
 
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';

@@ -3,7 +3,7 @@
 // that answers the HTTP request at once, so listeners do their slow work after Slack has its answer.
 import { parse as parseForm } from 'node:querystring';
 import { verifySlackRequest, type App, type Receiver, type ReceiverEvent } from '@slack/bolt';
-import type { Logger } from '../log.js';
+import type { Logger } from '../../integrations/log.js';
 
 export interface SlackHttpAnswer {
   status: number;

@@ -1,6 +1,6 @@
 // `/incident …` as typed in Slack, read into what to do. The incident is named by its id anywhere in
 // the text, or else is the one whose channel the command was typed in.
-import { SEVERITIES, type Severity } from '../../workflows/model.js';
+import { SEVERITIES, type Severity } from '../../workflows/types.js';
 import { normalizeIncidentId } from '../incident-id.js';
 
 export type IncidentCommand =

@@ -11,7 +11,7 @@ import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { RunbookSource } from '../../runbooks/source.js';
 import { loadServerConfig } from '../config.js';
 import { IncidentService } from '../incident-service.js';
-import { createLogger } from '../log.js';
+import { createLogger } from '../../integrations/log.js';
 import { slackFromConfig } from './setup.js';
 import { createSlackApp } from './slack-app.js';
 

@@ -8,7 +8,7 @@ import type { RunbookSource } from '../../runbooks/source.js';
 import type { ServerConfig } from '../config.js';
 import type { Route } from '../http/router.js';
 import type { IncidentService } from '../incident-service.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../../integrations/log.js';
 import { SlackHttpReceiver } from './http-receiver.js';
 import { createSlackApp } from './slack-app.js';
 

@@ -7,9 +7,9 @@ import { incidentOfChannel } from '../../integrations/slack/slack-chat.js';
 import type { SlackUsergroups } from '../../integrations/slack/usergroups.js';
 import { slackWebClient, type SlackConnection } from '../../integrations/slack/web-client.js';
 import { statusView } from '../../workflows/chat-views.js';
-import { CATEGORIES, SEVERITIES, type Category, type Severity } from '../../workflows/model.js';
+import { CATEGORIES, SEVERITIES, type Category, type Severity } from '../../workflows/types.js';
 import { IncidentError, type IncidentService } from '../incident-service.js';
-import type { Logger } from '../log.js';
+import type { Logger } from '../../integrations/log.js';
 import { COMMAND_HELP, parseIncidentCommand } from './incident-command.js';
 
 const { App, LogLevel } = bolt;

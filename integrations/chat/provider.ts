@@ -1,6 +1,13 @@
 // Where an incident is worked in chat: its own channel, a status message kept current, and one message
 // per step awaiting a decision. Slack is the implementation; without one, chat is simply off.
-import type { ChannelRef, Decision, IncidentStatus, Severity, StepStatus } from '../../workflows/model.js';
+import type { Decision, IncidentStatus, Severity, StepStatus } from '../../runbooks/vocabulary.js';
+
+export interface ChannelRef {
+  provider: string;
+  id: string;
+  name: string;
+  url?: string;
+}
 
 export interface ChatChannel extends ChannelRef {
   /** Who was invited when it was opened, and what went wrong inviting, if anything. */

@@ -1,5 +1,5 @@
 import { basicLogger, init, type LDClient, type LDContext, type LDEvaluationDetail, type LDLogger } from '@launchdarkly/node-server-sdk';
-import { changeTookEffect } from '../../workflows/flag-expectations.js';
+import { changeTookEffect } from './expectations.js';
 import { retryAfterMs } from '../http/retry-after.js';
 import type { FlagChange, FlagChangeRequest, FlagChangeResult, FlagContext, FlagProvider, FlagReading, FlagValue, ReadFlagOptions } from './provider.js';
 import { FlagChangeRefused, FlagServiceBusy } from './provider.js';

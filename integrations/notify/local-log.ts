@@ -1,6 +1,6 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type { Logger } from '../../app/log.js';
+import type { Logger } from '../log.js';
 import { oneAtATime, readJsonLines } from '../local-store/json-file.js';
 import type { Notification, Notifier } from './provider.js';
 

@@ -1,4 +1,4 @@
-import type { Logger } from '../../app/log.js';
+import type { Logger } from '../log.js';
 import type { Page, Pager, PageUpdate } from './provider.js';
 
 /** The embedded default: pages go to the server log (and, through the workflow, the timeline). */

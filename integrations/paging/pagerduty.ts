@@ -1,6 +1,6 @@
 import { api, event } from '@pagerduty/pdjs';
 import type { EventPayloadV2, Severity as PagerDutySeverity } from '@pagerduty/pdjs/build/src/events.js';
-import type { Severity } from '../../workflows/model.js';
+import type { Severity } from '../../runbooks/vocabulary.js';
 import { retryAfterMs } from '../http/retry-after.js';
 import { PageRefused, PagingServiceBusy, type Page, type Pager, type PageUpdate } from './provider.js';
 

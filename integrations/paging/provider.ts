@@ -1,4 +1,4 @@
-import type { Severity } from '../../workflows/model.js';
+import type { Severity } from '../../runbooks/vocabulary.js';
 import { ServiceBusy, ServiceRefused } from '../service-errors.js';
 
 export interface Page {

@@ -1,6 +1,6 @@
 // The Block Kit of every message and modal the product shows in Slack, in one place.
 import type { ApprovalView, StatusView, StepView } from '../chat/provider.js';
-import { CATEGORIES, SEVERITIES } from '../../workflows/model.js';
+import { CATEGORIES, SEVERITIES } from '../../runbooks/vocabulary.js';
 
 export const ACTION_APPROVE = 'step.approve';
 export const ACTION_REJECT = 'step.reject';

@@ -1,5 +1,5 @@
 import { Octokit } from '@octokit/rest';
-import type { Ticket } from '../../workflows/model.js';
+import type { Ticket } from './provider.js';
 import { actionLabel, commentMarker, recordLabel, type RecordRequest, type TicketProvider, type TicketRequest, type TicketStatus } from './provider.js';
 
 export interface GitHubTicketsConfig {

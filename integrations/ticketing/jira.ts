@@ -1,4 +1,4 @@
-import type { Ticket } from '../../workflows/model.js';
+import type { Ticket } from './provider.js';
 import { ServiceRefused } from '../service-errors.js';
 import { actionLabel, commentMarker, recordLabel, type RecordRequest, type TicketProvider, type TicketRequest, type TicketStatus } from './provider.js';
 

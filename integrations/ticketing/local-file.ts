@@ -1,5 +1,5 @@
 import { JsonFile } from '../local-store/json-file.js';
-import type { Ticket } from '../../workflows/model.js';
+import type { Ticket } from './provider.js';
 import { commentMarker, recordLabel, type RecordRequest, type TicketProvider, type TicketRequest, type TicketStatus } from './provider.js';
 
 /** A corrective action's ticket, or an incident's record (whose externalId is its record label). */

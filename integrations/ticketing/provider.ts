@@ -1,4 +1,11 @@
-import type { ActionKind, Severity, Ticket } from '../../workflows/model.js';
+import type { ActionKind, Severity } from '../../runbooks/vocabulary.js';
+
+/** Where an incident's ticket lives in a tracker. */
+export interface Ticket {
+  provider: string;
+  key: string;
+  url?: string;
+}
 
 export interface TicketRequest {
   /** `<incident id>/<action id>`: the provider finds an existing ticket by it, so retries never file twice. */

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { TIMING_KINDS, type Kpis } from '../../app/kpis/compute.js';
 import { METRIC } from '../../app/kpis/prometheus.js';
-import { SEVERITIES } from '../../workflows/model.js';
+import { SEVERITIES } from '../../workflows/types.js';
 
 type Sample = { name: string; labels: Record<string, string>; value: number };
 

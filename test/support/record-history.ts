@@ -13,7 +13,7 @@ import { slackWebClient } from '../../integrations/slack/web-client.js';
 import { startSlackFake } from './slack-fake.js';
 import { createAlertWebhook } from '../../app/alerts/alert-webhook.js';
 import { alertIntakeWorkflowId } from '../../app/alerts/routing.js';
-import { alertGroupQuery } from '../../workflows/alert-intake.js';
+import { alertGroupQuery } from '../../workflows/messages.js';
 import { eventually } from './eventually.js';
 import { reminderDigestWorkflowId } from '../../workflows/reminder-digest.js';
 import { fixturesDir } from './paths.js';

@@ -1,20 +1,20 @@
 import type { ChatProvider } from '../../integrations/chat/provider.js';
 import { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
-import { installTemporalRuntime } from '../../app/runtime.js';
+import { installTemporalRuntime } from '../../app/temporal/runtime.js';
 import { LocalFileModelRegistry } from '../../integrations/model-registry/local-file.js';
 import { LocalFileTicketProvider } from '../../integrations/ticketing/local-file.js';
 import { LocalFileFlagProvider } from '../../integrations/flags/local-file.js';
-import { temporalCliPath } from '../../app/temporal-binaries.js';
-import { connectTemporal, type TemporalConnections } from '../../app/temporal-connection.js';
-import { startDevServer, type DevServer } from '../../app/temporal-dev-server.js';
+import { temporalCliPath } from '../../app/temporal/temporal-binaries.js';
+import { connectTemporal, type TemporalConnections } from '../../app/temporal/temporal-connection.js';
+import { startDevServer, type DevServer } from '../../app/temporal/temporal-dev-server.js';
 import { createIncidentWorker } from '../../app/worker.js';
 import { cp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LocalLogNotifier } from '../../integrations/notify/local-log.js';
 import { ConsolePager } from '../../integrations/paging/console.js';
 import { RunbookSource } from '../../runbooks/source.js';
-import { createLogger } from '../../app/log.js';
+import { createLogger } from '../../integrations/log.js';
 import { freePort } from './ports.js';
 import { repoRoot, tempDir } from './paths.js';
 

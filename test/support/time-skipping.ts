@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { IncidentService } from '../../app/incident-service.js';
 import { createLocalWorker, startTimeSkipping } from '../../app/time-skipping.js';
-import { createLogger } from '../../app/log.js';
+import { createLogger } from '../../integrations/log.js';
 import { LocalLogNotifier } from '../../integrations/notify/local-log.js';
 import { LocalFileTicketProvider } from '../../integrations/ticketing/local-file.js';
 import { LocalFileFlagProvider } from '../../integrations/flags/local-file.js';

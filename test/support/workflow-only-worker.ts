@@ -1,8 +1,8 @@
 // A worker process that runs workflow tasks only (no activities), for tests that SIGKILL a worker at the
 // moment a workflow has scheduled an activity no one has run yet. Usage: node workflow-only-worker.js ADDRESS NAMESPACE TASK_QUEUE
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { installTemporalRuntime } from '../../app/runtime.js';
-import { requireWorkflowBundle } from '../../app/workflow-bundle.js';
+import { installTemporalRuntime } from '../../app/temporal/runtime.js';
+import { requireWorkflowBundle } from '../../app/temporal/workflow-bundle.js';
 
 const [address, namespace, taskQueue] = process.argv.slice(2);
 if (!address || !namespace || !taskQueue) throw new Error('usage: workflow-only-worker ADDRESS NAMESPACE TASK_QUEUE');

@@ -4,7 +4,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { SearchAttributeType } from '@temporalio/common';
-import { incidentSearchAttributes } from '../workflows/search-attributes.js';
+import { incidentSearchAttributes } from '../../workflows/search-attributes.js';
 
 export interface DevServerOptions {
   cliPath: string;

@@ -1,5 +1,5 @@
 // Pure rules about flag changes, shared by the workflow (verification, undo) and tests.
-import type { FlagChange, FlagReading } from '../integrations/flags/provider.js';
+import type { FlagChange, FlagReading } from './provider.js';
 
 export function describeChange(flagKey: string, change: FlagChange): string {
   switch (change.kind) {

