@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import { Client, ServiceError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
 import { FailureType } from '../workflows/failures.js';
-import { incidentWorkflow } from '../workflows/incident.js';
+import { incidentWorkflow } from '../workflows/incident/workflow.js';
 import {
   acknowledgeUpdate,
   addActionUpdate,

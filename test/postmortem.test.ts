@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { IncidentState } from '../workflows/types.js';
-import { renderPostmortem } from '../workflows/postmortem.js';
+import { renderPostmortem } from '../workflows/incident/postmortem.js';
 
 const at = (minutes: number) => new Date(Date.UTC(2025, 2, 14, 9, 0) + minutes * 60_000).toISOString();
 

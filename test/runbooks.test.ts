@@ -7,7 +7,7 @@ import { exampleFlags } from '../integrations/flags/local-file.js';
 import { runbookJsonSchema } from '../runbooks/json-schema.js';
 import { loadRunbookLibrary, selectRunbook } from '../runbooks/library.js';
 import { RunbookSource } from '../runbooks/source.js';
-import { actionFor } from '../workflows/containment-actions.js';
+import { actionFor } from '../workflows/incident/step-actions.js';
 import { repoRoot, tempDir } from './support/paths.js';
 
 const libraryDir = join(repoRoot, 'runbooks');

@@ -10,7 +10,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { incidentWorkflow } from './incident.js';
+import { incidentWorkflow } from './incident/workflow.js';
 import { incidentIdFrom } from './incident-id.js';
 import {
   alertBatchSignal,

@@ -15,7 +15,7 @@ import {
   type ActionWaived,
   type TicketClosed,
 } from './messages.js';
-import type { CorrectiveAction, Severity } from './types.js';
+import type { CorrectiveAction, Severity, TimelineType } from './types.js';
 
 const activities = proxyActivities<IncidentActivities>(ACTIVITY_OPTIONS);
 
@@ -47,7 +47,7 @@ export async function correctiveActionWorkflow(input: CorrectiveActionInput): Pr
   setHandler(commanderChangedSignal, ({ commander: next }) => void (commander = next));
 
   /** Tells the incident; an incident that is gone (terminated by an operator) must not stop the action. */
-  const report = async (type: string, actor: string, message: string, data: Record<string, unknown> = {}) => {
+  const report = async (type: TimelineType, actor: string, message: string, data: Record<string, unknown> = {}) => {
     const event = { at: new Date().toISOString(), type, actor, message, data: { actionId: action.id, ...data } };
     try {
       await getExternalWorkflowHandle(input.incidentId).signal(actionChangedSignal, { action: { ...action }, event });

@@ -77,9 +77,63 @@ export interface RunbookRef {
   hash: string;
 }
 
+/** Every kind of timeline entry, by what it records; the postmortem and the KPIs match on these. */
+export type TimelineType =
+  | 'declared'
+  | 'repeat'
+  | 'runbook.selected'
+  | 'runbook.warning'
+  | 'commander.assigned'
+  | 'acknowledged'
+  | 'severity.changed'
+  | 'triage.done'
+  | 'alert.firing'
+  | 'alert.resolved'
+  | 'alerts.all-resolved'
+  | 'containment.proposed'
+  | 'containment.approved'
+  | 'containment.auto-approved'
+  | 'containment.rejected'
+  | 'containment.executed'
+  | 'containment.verified'
+  | 'containment.failed'
+  | 'containment.verification-failed'
+  | 'containment.expired'
+  | 'approval.refused'
+  | 'approval.escalated'
+  | 'approval.overdue'
+  | 'undo.proposed'
+  | 'undo.expired'
+  | 'status.mitigated'
+  | 'status.resolved'
+  | 'status.closed'
+  | 'notification.sent'
+  | 'notification.failed'
+  | 'page.sent'
+  | 'page.acknowledged'
+  | 'page.resolved'
+  | 'page.failed'
+  | 'record.opened'
+  | 'record.closed'
+  | 'record.failed'
+  | 'chat.channel'
+  | 'chat.failed'
+  | 'postmortem.drafted'
+  | 'postmortem.completed'
+  | 'action.added'
+  | 'action.ticket-opened'
+  | 'action.ticket-failed'
+  | 'action.reminded'
+  | 'action.reminder-failed'
+  | 'action.escalated'
+  | 'action.poll-failed'
+  | 'action.closed'
+  | 'action.waived'
+  | 'action.failed';
+
 export interface TimelineEntry {
   at: string;
-  type: string;
+  type: TimelineType;
   actor: string;
   message: string;
   data?: Record<string, unknown>;

@@ -6,7 +6,7 @@ import { ACTION_APPROVE, ACTION_REJECT, declareModal, esc, rejectModal, statusMe
 import { incidentOfChannel } from '../../integrations/slack/slack-chat.js';
 import type { SlackUsergroups } from '../../integrations/slack/usergroups.js';
 import { slackWebClient, type SlackConnection } from '../../integrations/slack/web-client.js';
-import { statusView } from '../../workflows/chat-views.js';
+import { statusView } from '../../workflows/incident/chat-views.js';
 import { CATEGORIES, SEVERITIES, type Category, type Severity } from '../../workflows/types.js';
 import { IncidentError, type IncidentService } from '../incident-service.js';
 import type { Logger } from '../../integrations/log.js';

@@ -1,7 +1,7 @@
 // What chat shows of an incident, computed from its state. Pure: used inside the workflow (which keeps
 // the channel current) and by the Slack app (which answers `/incident status`).
-import type { ApprovalView, StatusView, StepView } from '../integrations/chat/provider.js';
-import type { ContainmentStep, IncidentState } from './types.js';
+import type { ApprovalView, StatusView, StepView } from '../../integrations/chat/provider.js';
+import type { ContainmentStep, IncidentState } from '../types.js';
 
 export function stepView(step: ContainmentStep): StepView {
   return {

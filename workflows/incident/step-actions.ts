@@ -1,8 +1,8 @@
 // What each runbook step kind does, as data the workflow hands to activities. Pure.
-import type { FlagChange, FlagContext } from '../integrations/flags/provider.js';
-import type { HttpRequestSpec } from '../integrations/http/request.js';
-import type { RunbookStep } from '../runbooks/schema.js';
-import { describeChange } from '../integrations/flags/expectations.js';
+import type { FlagChange, FlagContext } from '../../integrations/flags/provider.js';
+import type { HttpRequestSpec } from '../../integrations/http/request.js';
+import type { RunbookStep } from '../../runbooks/schema.js';
+import { describeChange } from '../../integrations/flags/expectations.js';
 
 export type StepAction =
   | { type: 'flag'; flagKey: string; change: FlagChange; context?: FlagContext }

@@ -1,5 +1,5 @@
 // Who may decide a step. Pure: runs inside update validators, which must be synchronous and deterministic.
-import type { ApproverGroups } from '../runbooks/schema.js';
+import type { ApproverGroups } from '../../runbooks/schema.js';
 
 /** `memberOf`: groups an authenticated entry point (Slack) vouches the actor belongs to. */
 export function mayDecide(actor: string, refs: string[], commander: string, groups: ApproverGroups, memberOf: string[] = []): boolean {

@@ -2,13 +2,13 @@
 // that waits for a decision (buttons while it waits, the decision afterwards). It runs beside the
 // incident and never holds it up: a chat service that is slow or down costs messages, not containment.
 import { condition, proxyActivities } from '@temporalio/workflow';
-import type { IncidentActivities } from '../activities/index.js';
-import type { ApprovalView, ChatChannel, StatusView } from '../integrations/chat/provider.js';
+import type { IncidentActivities } from '../../activities/index.js';
+import type { ApprovalView, ChatChannel, StatusView } from '../../integrations/chat/provider.js';
 import { approvalView, statusView } from './chat-views.js';
-import type { ApproverGroups } from '../runbooks/schema.js';
-import type { ChannelRef, ContainmentStep, IncidentState } from './types.js';
-import { ACTIVITY_OPTIONS, SYSTEM } from './constants.js';
-import { failureMessage } from './failures.js';
+import type { ApproverGroups } from '../../runbooks/schema.js';
+import type { ChannelRef, ContainmentStep, IncidentState, TimelineType } from '../types.js';
+import { ACTIVITY_OPTIONS, SYSTEM } from '../constants.js';
+import { failureMessage } from '../failures.js';
 
 const chat = proxyActivities<Pick<IncidentActivities, 'openIncidentChannel' | 'showIncidentStatus' | 'pinChatMessage' | 'showApprovalRequest'>>(ACTIVITY_OPTIONS);
 
@@ -20,7 +20,7 @@ export interface ChannelContext {
   /** Whether a step waits for a person (rather than running on its own). */
   needsDecision: (step: ContainmentStep) => boolean;
   describeApprovers: (step: ContainmentStep) => string;
-  record: (type: string, actor: string, message: string) => void;
+  record: (type: TimelineType, actor: string, message: string) => void;
   /** Tells the incident's other places (its record ticket) where the channel is. */
   opened: (channel: ChannelRef) => void;
 }

@@ -1,5 +1,5 @@
 // How an incident keeps its alerts: one entry per fingerprint, repeats counted, firsts and changes told. Pure.
-import type { AlertSummary, AlertTally } from './types.js';
+import type { AlertSummary, AlertTally } from '../types.js';
 
 export interface AlertEvent {
   type: 'alert.firing' | 'alert.resolved' | 'alerts.all-resolved';

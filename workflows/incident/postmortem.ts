@@ -1,10 +1,10 @@
 // The postmortem draft an IC starts from. Pure and deterministic: it runs inside the workflow sandbox.
-import { durationMs, durationPattern, formatDuration } from '../runbooks/duration.js';
-import type { ContainmentStep, CorrectiveAction, IncidentState, TimelineEntry } from './types.js';
-import { SYSTEM } from './constants.js';
+import { durationMs, durationPattern, formatDuration } from '../../runbooks/duration.js';
+import type { ContainmentStep, CorrectiveAction, IncidentState, TimelineEntry, TimelineType } from '../types.js';
+import { SYSTEM } from '../constants.js';
 
-const NOISE_TYPES = new Set(['notification.sent']);
-const FAILURE_TYPES = new Set(['notification.failed', 'page.failed']);
+const NOISE_TYPES = new Set<TimelineType>(['notification.sent']);
+const FAILURE_TYPES = new Set<TimelineType>(['notification.failed', 'page.failed']);
 const UNSUCCESSFUL_STEP_STATUSES = new Set(['failed', 'rejected', 'expired']);
 
 export function renderPostmortem(state: IncidentState): string {
@@ -199,7 +199,7 @@ function stepLabel(step: ContainmentStep): string {
   return `${step.kind === 'undo' ? 'Undo step' : 'Step'} "${oneLine(step.title)}" (\`${step.id}\`)`;
 }
 
-function entriesOf(state: IncidentState, type: string): TimelineEntry[] {
+function entriesOf(state: IncidentState, type: TimelineType): TimelineEntry[] {
   return state.timeline.filter((entry) => entry.type === type);
 }
 

@@ -1,0 +1,168 @@
+// From resolution to closed: the resolution itself, the postmortem draft, the corrective actions (each
+// its own child workflow), and closing once every action has ended.
+import { ParentClosePolicy, condition, getExternalWorkflowHandle, startChild, type ChildWorkflowHandle } from '@temporalio/workflow';
+import { durationMs } from '../../runbooks/duration.js';
+import { DEFAULT_REMINDER_POLICY } from '../../runbooks/reminder-policy.js';
+import { SYSTEM } from '../constants.js';
+import { correctiveActionWorkflow } from '../corrective-action.js';
+import { FailureType, failureMessage } from '../failures.js';
+import { commanderChangedSignal, incidentClosedSignal } from '../messages.js';
+import type { CorrectiveAction } from '../types.js';
+import type { Containment } from './containment.js';
+import { activities, now, refuse, requireText, type Incident } from './incident.js';
+import { renderPostmortem } from './postmortem.js';
+
+/** Where the runbook requires no postmortem, how long after resolution the team may still add actions. */
+const POSTMORTEM_GRACE = '7d';
+
+export class Closure {
+  /** Each action's child workflow, once started (undefined if it could not start). */
+  private readonly handles = new Map<string, Promise<ChildWorkflowHandle<typeof correctiveActionWorkflow> | undefined>>();
+  /** Actions whose child workflow failed or was terminated: only a waiver can end them now. */
+  private readonly untracked = new Set<string>();
+
+  constructor(
+    private readonly incident: Incident,
+    private readonly containment: Containment,
+  ) {}
+
+  /** The incident is resolved: by the IC, or by the runbook's auto-resolve once its alerts have been quiet long enough. */
+  resolve(actor: string, summary: string) {
+    const { incident } = this;
+    const { state } = incident;
+    incident.acknowledgedBy(actor);
+    state.status = 'resolved';
+    state.resolvedAt = now();
+    state.summary = summary.trim();
+    this.containment.expirePending();
+    incident.record('status.resolved', actor.trim(), `Resolved: ${state.summary}`);
+    incident.followPage('resolve');
+    const resolution = `Resolved by ${actor.trim()} at ${state.resolvedAt}: ${state.summary}`;
+    void incident.onRecord('note the resolution', (ticket) => activities.commentOnTicket({ ticket, marker: `${state.id}/resolved`, text: resolution }));
+    this.containment.offerUndos();
+    incident.publish();
+  }
+
+  /** The draft follows the incident (actions added, closed) until the IC completes it. */
+  refreshPostmortem() {
+    const { state } = this.incident;
+    if (state.postmortem && !state.postmortem.completedAt) state.postmortem.markdown = renderPostmortem(state);
+  }
+
+  writePostmortemDraft() {
+    const { incident } = this;
+    const { state } = incident;
+    const required = incident.runbook.postmortem.requiredAt.includes(state.severity);
+    state.status = 'postmortem';
+    state.postmortem = { required, draftedAt: now(), markdown: '' };
+    incident.record('postmortem.drafted', SYSTEM, `Postmortem draft written${required ? `; required at ${state.severity}, so the IC completes it before the incident closes` : ''}`);
+    this.refreshPostmortem();
+    incident.publish();
+  }
+
+  openActions = () => this.incident.state.actions.filter((a) => a.status === 'open');
+
+  findAction(actionId: unknown): CorrectiveAction {
+    const { state } = this.incident;
+    const id = requireText(actionId, 'actionId');
+    const action = state.actions.find((a) => a.id === id);
+    if (!action) refuse(FailureType.notFound, `${state.id} has no corrective action "${id}" (actions: ${state.actions.map((a) => a.id).join(', ') || 'none'})`);
+    return action;
+  }
+
+  startAction(action: CorrectiveAction) {
+    const { state, runbook } = this.incident;
+    const started = startChild(correctiveActionWorkflow, {
+      workflowId: `${state.id}-${action.id}`,
+      args: [
+        {
+          incidentId: state.id,
+          incidentTitle: state.title,
+          severity: state.severity,
+          commander: state.commander,
+          action: { ...action },
+          reminders: { ...DEFAULT_REMINDER_POLICY, ...runbook.postmortem?.actionReminders },
+        },
+      ],
+      // An action outlives an incident workflow that an operator terminates: it keeps reminding until it ends.
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+    }).then(
+      (handle) => {
+        void handle.result().then(
+          (final) => void Object.assign(action, final),
+          (err) => this.lostTrack(action, err),
+        );
+        return handle;
+      },
+      (err) => {
+        this.lostTrack(action, err);
+        return undefined;
+      },
+    );
+    this.handles.set(action.id, started);
+    return started;
+  }
+
+  /** The action's child workflow, once started; undefined if it could not start. */
+  handleOf = (actionId: string) => this.handles.get(actionId);
+
+  /** Whether the action's child workflow is gone (failed or terminated): then only a waiver here ends it. */
+  isUntracked = (actionId: string) => this.untracked.has(actionId);
+
+  /** A waiver of an action whose child workflow is gone is recorded here, where the IC made it. */
+  waiveUntracked(action: CorrectiveAction, by: string, reason: string) {
+    Object.assign(action, { status: 'waived', endedAt: now(), endedBy: by, waiverReason: reason });
+    this.incident.record('action.waived', by, `${action.id} waived: ${reason}`, { actionId: action.id });
+    this.refreshPostmortem();
+  }
+
+  /** Open actions remind the new IC from now on. */
+  tellActionsOfCommander() {
+    const { state } = this.incident;
+    for (const action of state.actions) {
+      if (action.status !== 'open') continue;
+      void this.handles
+        .get(action.id)
+        ?.then((handle) => handle?.signal(commanderChangedSignal, { commander: state.commander }))
+        .catch(() => undefined);
+    }
+  }
+
+  lostTrack(action: CorrectiveAction, err: unknown) {
+    this.untracked.add(action.id);
+    this.incident.record('action.failed', SYSTEM, `${action.id} is no longer tracked (${failureMessage(err)}); the IC may waive it`, { actionId: action.id });
+  }
+
+  /**
+   * postmortem → closed: every corrective action ended, and the postmortem completed where the runbook
+   * requires one; where it does not, the IC completes it or POSTMORTEM_GRACE passes (time to add actions).
+   */
+  async closeWhenActionsEnd() {
+    const { incident } = this;
+    const { state } = incident;
+    const postmortem = state.postmortem!;
+    const completed = () => postmortem.completedAt !== undefined;
+    if (postmortem.required) await condition(completed);
+    else await condition(completed, durationMs(POSTMORTEM_GRACE));
+    await condition(() => this.openActions().length === 0);
+    state.status = 'closed';
+    state.closedAt = now();
+    const ended = state.actions.length
+      ? `; ${state.actions.filter((a) => a.status === 'closed').length} action(s) closed, ${state.actions.filter((a) => a.status === 'waived').length} waived`
+      : '';
+    incident.record('status.closed', SYSTEM, `Closed${ended}`);
+    incident.publish();
+    if (incident.input.alertGroup) {
+      // Best effort: an intake that already ended has nothing to be told.
+      await getExternalWorkflowHandle(incident.input.alertGroup)
+        .signal(incidentClosedSignal, { incidentId: state.id })
+        .catch(() => undefined);
+    }
+    await incident.onRecord('attach the postmortem and close it', async (ticket) => {
+      await activities.commentOnTicket({ ticket, marker: `${state.id}/postmortem`, text: state.postmortem?.markdown ?? '' });
+      await activities.closeIncidentRecord(ticket);
+      incident.record('record.closed', SYSTEM, `Postmortem attached to the incident record ${ticket.key}, which is closed`);
+    });
+    await incident.notify([`ic:${state.commander}`], `Incident closed: ${state.title}`, `${state.id} is closed${ended}.`);
+  }
+}

@@ -1,0 +1,251 @@
+// Containment, step by step: planned from the runbook, approved (by a person, or pre-approved when
+// nobody decides in time), executed, verified by reading the state back, and offered for undo.
+import { condition } from '@temporalio/workflow';
+import { changeTookEffect, restoring } from '../../integrations/flags/expectations.js';
+import { durationMs, formatDuration } from '../../runbooks/duration.js';
+import { SYSTEM } from '../constants.js';
+import { failureMessage } from '../failures.js';
+import type { ContainmentStep } from '../types.js';
+import { describeApprovers } from './approvers.js';
+import { activities, now, type Incident } from './incident.js';
+import { actionFor, describeAction, type StepAction } from './step-actions.js';
+import { within } from './within.js';
+
+/** How long the reversal of a containment step stays on offer after resolution. */
+const UNDO_WINDOW = '7d';
+
+export class Containment {
+  constructor(private readonly incident: Incident) {}
+
+  /** The runbook's steps, each pending until decided. */
+  plan() {
+    const { state, plans, runbook } = this.incident;
+    for (const spec of runbook.containment) {
+      const action = actionFor(spec);
+      plans.set(spec.id, { action, approval: spec.approval });
+      state.steps.push({
+        id: spec.id,
+        kind: spec.kind,
+        title: spec.title,
+        description: spec.description,
+        target: describeAction(action),
+        approvers: [...spec.approval.approvers],
+        escalationLevel: 0,
+        status: 'pending',
+      });
+    }
+  }
+
+  needsDecision = (step: ContainmentStep) => step.kind === 'undo' || this.incident.plans.get(step.id)?.approval.required !== false;
+
+  describeApprovers = (step: ContainmentStep) => describeApprovers(step.approvers, this.incident.state.commander, this.incident.groups);
+
+  async approve(step: ContainmentStep, by: string, reason?: string) {
+    step.status = 'approved';
+    step.decision = { outcome: 'approved', by, at: now(), ...(reason ? { reason } : {}) };
+    this.incident.record(by === SYSTEM ? 'containment.auto-approved' : 'containment.approved', by, `Approved "${step.title}"${reason ? `: ${reason}` : ''}`, {
+      stepId: step.id,
+    });
+    await this.execute(step);
+  }
+
+  reject(step: ContainmentStep, by: string, reason: string) {
+    step.status = 'rejected';
+    step.decisionDue = undefined;
+    step.decision = { outcome: 'rejected', by, at: now(), reason };
+    this.incident.record('containment.rejected', by, `Rejected "${step.title}": ${reason}`, { stepId: step.id });
+  }
+
+  /**
+   * Waits for a decision on a step. Each time its timeout passes: a step pre-approved at the current
+   * severity runs; otherwise the next escalation level may decide too and is told. A severity change
+   * restarts the wait with that severity's timeout.
+   */
+  async supervise(step: ContainmentStep) {
+    const { incident } = this;
+    const { state, groups } = incident;
+    const policy = incident.plans.get(step.id)!.approval;
+    if (!policy.required) return this.approve(step, SYSTEM, 'the runbook runs this step without approval');
+    let overdue = false;
+    while (step.status === 'pending' && !incident.isResolved()) {
+      const severity = state.severity;
+      const timeout = policy.timeoutBySeverity[severity] ?? policy.timeout;
+      const preApproved = policy.preApprovedAt.includes(severity);
+      const canEscalate = step.escalationLevel < policy.escalation.length;
+      const waitMs = preApproved || canEscalate || !overdue ? durationMs(timeout) : undefined;
+      step.decisionDue = waitMs === undefined ? undefined : new Date(Date.now() + waitMs).toISOString();
+      const interrupted = await within(() => step.status !== 'pending' || incident.isResolved() || state.severity !== severity, waitMs);
+      if (interrupted) continue;
+      if (preApproved) return this.approve(step, SYSTEM, `pre-approved at ${severity} and no decision within ${timeout}`);
+      if (canEscalate) {
+        const added = policy.escalation[step.escalationLevel]!;
+        step.escalationLevel++;
+        step.approvers = [...new Set([...step.approvers, ...added])];
+        const who = describeApprovers(added, state.commander, groups);
+        incident.record('approval.escalated', SYSTEM, `No decision on "${step.title}" within ${timeout}: escalated to ${who}`, { stepId: step.id });
+        await incident.notify(added, `Decision needed: ${step.title}`, `${state.id} (${state.severity}): approve or reject step "${step.id}"; nobody decided within ${timeout}.`);
+        continue;
+      }
+      overdue = true;
+      incident.record('approval.overdue', SYSTEM, `No decision on "${step.title}" within ${timeout} and no one left to escalate to; waiting`, { stepId: step.id });
+      await incident.notify(
+        step.approvers.map((ref) => (ref === 'ic' ? state.commander : ref)),
+        `Decision overdue: ${step.title}`,
+        `${state.id} (${state.severity}): step "${step.id}" still waits for a decision.`,
+      );
+    }
+  }
+
+  /** Runs an approved step, then reads the state back; a failure is shown to the IC, never hidden. */
+  private async execute(step: ContainmentStep) {
+    const { incident } = this;
+    const { state } = incident;
+    const plan = incident.plans.get(step.id)!;
+    const action = plan.action;
+    step.status = 'executing';
+    step.decisionDue = undefined;
+    let movedTo: string | undefined;
+    try {
+      if (action.type === 'flag') {
+        const change = await activities.applyFlagChange({
+          flagKey: action.flagKey,
+          change: action.change,
+          idempotencyKey: `${state.id}/${step.id}`,
+          comment: `${state.id}: ${step.title} (approved by ${step.decision?.by})`,
+        });
+        plan.previous ??= change.previous;
+        incident.record('containment.executed', SYSTEM, change.summary, { stepId: step.id, changed: change.changed });
+      } else if (action.type === 'model') {
+        const moved = await activities.moveModelAlias({
+          model: action.model,
+          alias: action.alias,
+          to: action.to,
+          idempotencyKey: `${state.id}/${step.id}`,
+          comment: `${state.id}: ${step.title} (approved by ${step.decision?.by})`,
+        });
+        plan.previousVersion ??= moved.previous;
+        movedTo = moved.current;
+        incident.record('containment.executed', SYSTEM, moved.summary, { stepId: step.id, changed: moved.changed });
+      } else {
+        const outcome = await activities.httpAction({ request: action.request });
+        incident.record('containment.executed', SYSTEM, `${describeAction(action)} answered ${outcome.status}`, { stepId: step.id });
+      }
+    } catch (err) {
+      return this.failed(step, 'containment.failed', `Execution failed: ${failureMessage(err)}`);
+    }
+
+    // Read back what the step changed, in this same function: no extra await between a read-back
+    // and what follows it, so the commands keep the order stored histories have.
+    const verificationFailed = (seen: string) => this.failed(step, 'containment.verification-failed', `Verification failed: ${seen}`);
+    try {
+      if (action.type === 'flag') {
+        const observed = await activities.readFlag({ flagKey: action.flagKey, expect: action.change, ...(action.context ? { context: action.context } : {}) });
+        const via = observed.observedVia ? ` (observed through ${observed.observedVia})` : '';
+        const seen = `flag ${action.flagKey} is ${observed.on ? 'on' : 'off'} and serves ${JSON.stringify(observed.value)}${via}`;
+        if (!changeTookEffect(action.change, observed)) return verificationFailed(seen);
+        step.result = `Verified: ${seen}`;
+      } else if (action.type === 'model') {
+        const observed = await activities.readModelAlias({ model: action.model, alias: action.alias });
+        const seen = `model ${action.model} "${action.alias}" serves version ${observed.version} (observed through ${observed.observedVia})`;
+        if (observed.version !== movedTo) return verificationFailed(`${seen}, expected version ${movedTo}`);
+        step.result = `Verified: ${seen}`;
+      } else if (action.verify) {
+        const check = await activities.httpCheck(action.verify);
+        const seen = `${action.verify.request.method} ${action.verify.request.url.split('?')[0]} answered ${check.status}`;
+        const expected = `${action.verify.expectStatus}${action.verify.expectBodyIncludes ? ` with "${action.verify.expectBodyIncludes}"` : ''}`;
+        if (!check.ok) return verificationFailed(`${seen}, expected ${expected}`);
+        step.result = `Verified: ${seen}`;
+      } else {
+        step.result = 'Executed; the runbook defines no verification for this step';
+      }
+    } catch (err) {
+      return verificationFailed(`read-back failed: ${failureMessage(err)}`);
+    }
+    step.status = 'verified';
+    incident.record('containment.verified', SYSTEM, step.result, { stepId: step.id });
+    if (step.kind !== 'undo') this.markMitigated(step);
+  }
+
+  /** A step that did not take effect is the IC's problem right now: recorded, and the IC is told. */
+  private async failed(step: ContainmentStep, type: 'containment.failed' | 'containment.verification-failed', result: string) {
+    const { state } = this.incident;
+    step.status = 'failed';
+    step.result = result;
+    this.incident.record(type, SYSTEM, `Step "${step.id}": ${result}`, { stepId: step.id });
+    await this.incident.notify([`ic:${state.commander}`], `Containment step failed: ${step.title}`, `${state.id}: ${result}`);
+  }
+
+  private markMitigated(step: ContainmentStep) {
+    const { incident } = this;
+    const { state } = incident;
+    if (state.status !== 'triaging') return;
+    state.status = 'mitigated';
+    state.mitigatedAt = now();
+    const took = Date.parse(state.mitigatedAt) - Date.parse(state.declaredAt);
+    const target = state.mitigationTarget;
+    const verdict = target ? (took <= durationMs(target) ? `within the ${target} target` : `missed the ${target} target`) : 'no target set';
+    incident.record('status.mitigated', SYSTEM, `Mitigated by "${step.title}" ${formatDuration(took)} after declaration (${verdict})`, {
+      timeToMitigateMs: took,
+      ...(target ? { target, breached: took > durationMs(target) } : {}),
+    });
+    incident.publish();
+  }
+
+  /** Steps never decided before resolution expire. */
+  expirePending() {
+    for (const step of this.incident.state.steps) {
+      if (step.status !== 'pending') continue;
+      step.status = 'expired';
+      step.decisionDue = undefined;
+      this.incident.record('containment.expired', SYSTEM, `"${step.title}" was never decided`, { stepId: step.id });
+    }
+  }
+
+  /** After resolution, each step that changed something can be reversed, with its own approval. */
+  offerUndos() {
+    const { state, plans } = this.incident;
+    for (const step of [...state.steps]) {
+      const plan = plans.get(step.id)!;
+      if (step.kind === 'undo' || step.status !== 'verified') continue;
+      const { action } = plan;
+      let undo: StepAction | undefined;
+      if (action.type === 'flag' && plan.previous) {
+        undo = { ...action, change: restoring(action.change, plan.previous) };
+      } else if (action.type === 'model' && plan.previousVersion) {
+        undo = { type: 'model', model: action.model, alias: action.alias, to: plan.previousVersion };
+      } else if (action.type === 'http' && action.undo) {
+        undo = { type: 'http', request: action.undo };
+      }
+      if (!undo) continue;
+      const undoStep: ContainmentStep = {
+        id: `undo-${step.id}`,
+        kind: 'undo',
+        title: `Undo "${step.title}": ${describeAction(undo)}`,
+        description: `Reverses ${step.id} now that the incident is resolved.`,
+        target: describeAction(undo),
+        approvers: [...plan.approval.approvers],
+        escalationLevel: 0,
+        decisionDue: new Date(Date.now() + durationMs(UNDO_WINDOW)).toISOString(),
+        status: 'pending',
+        undoes: step.id,
+      };
+      plans.set(undoStep.id, { action: undo, approval: plan.approval });
+      state.steps.push(undoStep);
+      this.incident.record('undo.proposed', SYSTEM, `Offered: ${undoStep.title} (needs approval within ${UNDO_WINDOW})`, { stepId: undoStep.id });
+    }
+  }
+
+  /** Undo offers stay open for UNDO_WINDOW; then whatever is still pending expires. */
+  async expireUndos() {
+    const pendingUndos = () => this.incident.state.steps.filter((s) => s.kind === 'undo' && s.status === 'pending');
+    if (!pendingUndos().length || (await condition(() => pendingUndos().length === 0, durationMs(UNDO_WINDOW)))) return;
+    for (const step of pendingUndos()) {
+      step.status = 'expired';
+      step.decisionDue = undefined;
+      this.incident.record('undo.expired', SYSTEM, `Nobody decided "${step.title}" within ${UNDO_WINDOW}; the containment stays in place`, { stepId: step.id });
+    }
+  }
+
+  /** Nothing approved is left half-done when the workflow returns. */
+  settled = () => !this.incident.state.steps.some((s) => s.status === 'approved' || s.status === 'executing');
+}
