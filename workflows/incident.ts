@@ -821,6 +821,7 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
     hash: snapshot.hash,
   });
   for (const warning of snapshot.warnings) record('runbook.warning', SYSTEM, warning);
+  for (const warning of input.warnings ?? []) record('runbook.warning', SYSTEM, warning);
   record('commander.assigned', SYSTEM, `Incident commander: ${state.commander}`);
   state.status = 'triaging';
   for (const step of state.steps) {
