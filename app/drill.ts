@@ -6,15 +6,16 @@ import { LocalLogNotifier } from '../integrations/notify/local-log.js';
 import { LocalFileTicketProvider } from '../integrations/ticketing/local-file.js';
 import { LocalFileFlagProvider } from '../integrations/flags/local-file.js';
 import { durationMs } from '../runbooks/duration.js';
-import { UnknownRunbookError } from '../runbooks/library.js';
+import { selectRunbook, type LoadedRunbook, type RunbookLibrary } from '../runbooks/library.js';
 import type { ApproverGroups, RunbookStep } from '../runbooks/schema.js';
 import { RunbookSource } from '../runbooks/source.js';
-import type { IncidentState, Severity, StepStatus } from '../workflows/types.js';
+import { CATEGORIES, type Category, type IncidentState, type Severity, type StepStatus } from '../workflows/types.js';
 import { IncidentService } from './incident-service.js';
 import type { DrillDecision } from './drill-decisions.js';
 import { createLocalWorker, startTimeSkipping } from './time-skipping.js';
 
 export interface DrillOptions {
+  /** A runbook id, or a category: the runbook declaring with that category would choose. */
   runbookId: string;
   runbooksDir: string;
   severity?: Severity;
@@ -46,8 +47,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
   const started = Date.now();
   const runbooks = new RunbookSource(options.runbooksDir);
   const library = await runbooks.requireValid();
-  const chosen = library.runbooks.find((r) => r.runbook.id === options.runbookId);
-  if (!chosen) throw new UnknownRunbookError(options.runbookId, library.runbooks.map((r) => r.runbook.id));
+  const { chosen, category } = drillRunbook(library, options.runbookId);
   const { runbook } = chosen;
   const severity = options.severity ?? runbook.severity.default;
   const decisions = options.decisions ?? [];
@@ -71,7 +71,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
       const service = new IncidentService(env.client, { taskQueue, runbooks, tickets });
       const { id } = await service.declare({
         title: `Drill: ${runbook.title}`,
-        category: runbook.match.categories[0] ?? 'other',
+        category,
         severity,
         declaredBy: IC,
         runbookId: runbook.id,
@@ -120,6 +120,22 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
     await stop();
     await rm(dataDir, { recursive: true, force: true });
   }
+}
+
+export class UnknownDrillRunbookError extends Error {
+  constructor(name: string, library: RunbookLibrary) {
+    super(`No runbook or category "${name}" (runbooks: ${library.runbooks.map((r) => r.runbook.id).join(', ')}; categories: ${CATEGORIES.join(', ')})`);
+    this.name = 'UnknownDrillRunbookError';
+  }
+}
+
+/** A runbook by id, else a category resolved as declaring with it resolves it; and the category the drill declares. */
+export function drillRunbook(library: RunbookLibrary, name: string): { chosen: LoadedRunbook; category: Category } {
+  const byId = library.runbooks.find((r) => r.runbook.id === name);
+  if (byId) return { chosen: byId, category: byId.runbook.match.categories[0] ?? 'other' };
+  if (!(CATEGORIES as readonly string[]).includes(name)) throw new UnknownDrillRunbookError(name, library);
+  const category = name as Category;
+  return { chosen: selectRunbook(library, { category }), category };
 }
 
 /** The drill's IC decides where it may; otherwise the first named approver. */

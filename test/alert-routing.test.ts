@@ -40,6 +40,19 @@ describe('alert routing', () => {
     assert.equal(route({ alertname: 'Whatever' }).routing.runbookId, 'generic');
   });
 
+  it('warns when the runbook label names no runbook, naming the label and the runbook used; a valid label, none', () => {
+    const category = route({ alertname: 'Whatever', runbook: 'prompt-injection' }).routing;
+    assert.equal(category.runbookId, 'generic');
+    assert.deepEqual(category.warnings, [
+      'Alert label runbook="prompt-injection" names no runbook; routed to "Generic AI incident" (generic). "prompt-injection" is a category; to route by it, label the alert runbook=prompt-injection-tool-misuse.',
+    ]);
+    const typo = route({ alertname: 'ToxicityRate', runbook: 'model-regresion' }).routing;
+    assert.equal(typo.runbookId, 'harmful-output-spike');
+    assert.match(typo.warnings?.[0] ?? '', /^Alert label runbook="model-regresion" names no runbook; routed to ".+" \(harmful-output-spike\)\. Runbooks: .*model-regression/);
+    assert.equal(route({ alertname: 'ToxicityRate', runbook: 'model-regression' }).routing.warnings, undefined);
+    assert.equal(route({ alertname: 'ToxicityRate' }).routing.warnings, undefined);
+  });
+
   it('a severity label, else the runbook default; the alert becomes the incident summary', () => {
     const routed = route({ alertname: 'PIIInOutput', severity: 'warning', service: 'assistant' });
     assert.deepEqual(routed.routing, {

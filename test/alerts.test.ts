@@ -134,6 +134,32 @@ describe('alerts in, as Alertmanager sends them', () => {
     assert.equal((await incidents()).length, 1, 'one incident for the group');
   });
 
+  it('a runbook label that names no runbook: the 202 and the timeline say so, naming the label and the runbook used; a valid label, nothing', async () => {
+    const labelled = (alertname: string, runbook: string) => {
+      const payload = alertmanagerPayload('firing', { groupKey: `{}:{alertname="${alertname}"}`, fingerprint: `fp-${alertname}` });
+      const labels = { alertname, severity: 'warning', service: 'assistant', runbook };
+      return JSON.stringify({ ...payload, alerts: [{ ...payload.alerts[0]!, labels }], commonLabels: labels });
+    };
+    const before = (await incidents()).map((i) => i.id);
+    const response = await post('/webhooks/alertmanager', labelled('SuspiciousToolUse', 'prompt-injection'));
+    assert.equal(response.status, 202);
+    const { warnings } = (await response.json()) as { warnings?: string[] };
+    assert.equal(warnings?.length, 1);
+    assert.match(warnings[0]!, /runbook="prompt-injection" names no runbook; routed to "Generic AI incident" \(generic\)/);
+    const [opened] = await eventually(incidents, (list) => list.length === before.length + 1, 'the incident');
+    const state = await eventually(() => incident(opened!.id), (s) => s.status === 'triaging', 'triage');
+    assert.equal(state.runbook?.id, 'generic');
+    assert.deepEqual(state.timeline.filter((e) => e.type === 'runbook.warning').map((e) => e.message), warnings);
+
+    const valid = await post('/webhooks/alertmanager', labelled('EvalDrop', 'model-regression'));
+    assert.equal(valid.status, 202);
+    assert.equal(((await valid.json()) as { warnings?: string[] }).warnings, undefined);
+    const list = await eventually(incidents, (all) => all.length === before.length + 2, 'the second incident');
+    const second = await eventually(() => incident(list.find((i) => i.id !== opened!.id && !before.includes(i.id))!.id), (s) => s.status === 'triaging', 'triage');
+    assert.equal(second.runbook?.id, 'model-regression');
+    assert.equal(second.timeline.filter((e) => e.type === 'runbook.warning').length, 0);
+  });
+
   it('takes Grafana deliveries only when signed with the contact point secret', async () => {
     const payload = JSON.stringify({
       receiver: 'incident-response',

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { runDrill } from '../app/drill.js';
 import { installTemporalRuntime } from '../app/temporal/runtime.js';
-import { loadRunbookLibrary } from '../runbooks/library.js';
+import { loadRunbookLibrary, selectRunbook } from '../runbooks/library.js';
 import type { IncidentState } from '../workflows/types.js';
 import { fixturesDir, repoRoot } from './support/paths.js';
 
@@ -58,6 +58,23 @@ describe('drills of every runbook in the library', { concurrency: 1 }, () => {
       }
     });
   }
+});
+
+describe('a drill named by category', () => {
+  it("plays the runbook declaring with the category would choose, declared in that category", async () => {
+    const expected = selectRunbook(library, { category: 'prompt-injection' }).runbook;
+    const report = await runDrill({ runbookId: 'prompt-injection', runbooksDir });
+    assert.equal(report.runbook.id, expected.id);
+    assert.equal(report.incident.category, 'prompt-injection');
+    assert.deepEqual(report.played.map((p) => [p.stepId, p.status]), expected.containment.map((s) => [s.id, 'verified']));
+  });
+
+  it('refuses a name that is neither, listing the runbooks and the categories', async () => {
+    await assert.rejects(runDrill({ runbookId: 'prompt-injections', runbooksDir }), {
+      name: 'UnknownDrillRunbookError',
+      message: /^No runbook or category "prompt-injections" \(runbooks: .*prompt-injection-tool-misuse.*; categories: .*prompt-injection, /,
+    });
+  });
 });
 
 describe('a two-week escalation chain on the time-skipping server', () => {

@@ -248,6 +248,8 @@ async function openIncident(groupKey: string, routing: AlertRouting, alerts: Ale
       ...(startsAt ? { detectedAt: startsAt } : {}),
       ...(routing.service ? { service: routing.service } : {}),
       ...(repeatOf ? { repeatOf } : {}),
+      // Only when there are some: the inputs of stored histories stay as they were.
+      ...(routing.warnings?.length ? { warnings: routing.warnings } : {}),
     };
     try {
       await startChild(incidentWorkflow, {

@@ -144,6 +144,8 @@ export interface AlertRouting {
   /** The alert source, as the declarer (alertmanager, grafana, …). */
   declaredBy: string;
   service?: string;
+  /** What the IC should know about the routing (a `runbook` label naming no runbook); absent when none. */
+  warnings?: string[];
 }
 
 /** Alerts of one group, as the webhook hands them over. */

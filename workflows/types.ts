@@ -161,6 +161,8 @@ export interface DeclareInput {
   alertGroup?: string;
   /** The incident of the same alert group that closed before this one. */
   repeatOf?: string;
+  /** Put on the timeline as `runbook.warning`: what went wrong choosing the runbook before the declaration (alert routing). */
+  warnings?: string[];
 }
 
 /** One alert as an incident sees it (integrations/alerts normalizes each source to this and more). */

@@ -94,7 +94,9 @@ export function createAlertWebhook(options: AlertWebhookOptions): AlertWebhook {
       return problem(503, `Temporal did not accept the alerts (${(err as Error).message}); retry`, [], { 'retry-after': '5' });
     }
     const accepted = [...byIntake].flatMap(([workflowId, intakeGroups]) => intakeGroups.map((g) => ({ groupKey: g.groupKey, workflowId, alerts: g.alerts.length })));
-    return { status: 202, body: { accepted: accepted.reduce((n, g) => n + g.alerts, 0), groups: accepted } };
+    // The sender's logs are where a broken alert rule gets noticed first.
+    const warnings = [...new Set([...groups.values()].flatMap((g) => g.routing.warnings ?? []))];
+    return { status: 202, body: { accepted: accepted.reduce((n, g) => n + g.alerts, 0), groups: accepted, ...(warnings.length ? { warnings } : {}) } };
   };
 }
 

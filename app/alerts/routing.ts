@@ -1,10 +1,12 @@
 // Which runbook, severity and group an alert belongs to. Runbook: a `runbook` label, else the runbooks'
-// label matchers, else a `category` label, else the fallback. Severity: the runbook's severity rules, else
+// label matchers, else a `category` label, else the fallback (a `runbook` label naming no runbook is
+// reported in the routing's warnings). Severity: the runbook's severity rules, else
 // a `severity` label, else the runbook's default. Group: the sender's group key, else one made of the
 // runbook and the alert's identifying labels.
 import { createHash } from 'node:crypto';
 import type { Alert } from '../../integrations/alerts/alert.js';
 import { matchesAll, selectRunbook, type RunbookLibrary } from '../../runbooks/library.js';
+import type { Runbook } from '../../runbooks/schema.js';
 import type { AlertRouting } from '../../workflows/messages.js';
 import { CATEGORIES, SEVERITIES, type AlertSummary, type Category, type Severity } from '../../workflows/types.js';
 
@@ -27,9 +29,11 @@ export function severityLabel(labels: Record<string, string>): Severity | undefi
 }
 
 export function routeAlert(alert: Alert, library: RunbookLibrary, { commander, receivedGroupKey }: { commander: string; receivedGroupKey?: string }): RoutedAlert {
-  const named = alert.labels.runbook && library.runbooks.some((r) => r.runbook.id === alert.labels.runbook) ? alert.labels.runbook : undefined;
+  const label = alert.labels.runbook;
+  const named = label && library.runbooks.some((r) => r.runbook.id === label) ? label : undefined;
   const labelledCategory = (CATEGORIES as readonly string[]).includes(alert.labels.category ?? '') ? (alert.labels.category as Category) : undefined;
   const { runbook } = selectRunbook(library, { labels: alert.labels, ...(named ? { runbookId: named } : {}), ...(labelledCategory ? { category: labelledCategory } : {}) });
+  const warnings = label && !named ? [unknownRunbookLabel(label, runbook, library)] : [];
   const rule = runbook.severity.rules.find((r) => matchesAll(r.when, alert.labels));
   const identity = IDENTIFYING_LABELS.filter((name) => alert.labels[name]).map((name) => `${name}=${alert.labels[name]}`);
   const groupKey = receivedGroupKey ?? alert.groupKey ?? `${runbook.id}:${identity.length ? identity.join(',') : alert.fingerprint}`;
@@ -46,6 +50,7 @@ export function routeAlert(alert: Alert, library: RunbookLibrary, { commander, r
       commander,
       declaredBy: alert.source,
       ...(service ? { service } : {}),
+      ...(warnings.length ? { warnings } : {}),
     },
     summary: {
       fingerprint: alert.fingerprint,
@@ -56,6 +61,16 @@ export function routeAlert(alert: Alert, library: RunbookLibrary, { commander, r
       ...(alert.url ? { url: alert.url } : {}),
     },
   };
+}
+
+/** The label was ignored: the IC is told which runbook runs instead, and how to fix the alert rule. */
+function unknownRunbookLabel(label: string, used: Runbook, library: RunbookLibrary): string {
+  const warning = `Alert label runbook="${label}" names no runbook; routed to "${used.title}" (${used.id}).`;
+  if ((CATEGORIES as readonly string[]).includes(label)) {
+    const runbook = selectRunbook(library, { category: label as Category }).runbook.id;
+    return `${warning} "${label}" is a category; to route by it, label the alert runbook=${runbook}.`;
+  }
+  return `${warning} Runbooks: ${library.runbooks.map((r) => r.runbook.id).join(', ')}.`;
 }
 
 /**

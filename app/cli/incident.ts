@@ -40,7 +40,8 @@ Commands
   runbooks list                         the runbooks new incidents can use (from the server)
   runbooks validate [DIR]               check runbook files (default ./runbooks); exits 1 on any error
   drill RUNBOOK [--severity P1] [--decisions approve,reject,timeout,ignore,…] [--runbooks DIR]
-                                        play a whole incident on the time-skipping test server, locally
+                                        play a whole incident on the time-skipping test server, locally;
+                                        RUNBOOK may be a category: the runbook declaring with it would use
 
 Options
   --as USER     who you are (default: $INCIDENT_USER, else your login name)
@@ -210,14 +211,14 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'drill': {
       const runbookId = args[0];
-      if (!runbookId) throw new UsageError('drill needs a RUNBOOK id (see `incident runbooks validate`)');
+      if (!runbookId) throw new UsageError('drill needs a RUNBOOK id or a category (see `incident runbooks validate`)');
       const decisions = (values.decisions ?? '').split(',').filter(Boolean);
       const bad = decisions.find((d) => !(DRILL_DECISIONS as readonly string[]).includes(d));
       if (bad) throw new UsageError(`--decisions takes ${DRILL_DECISIONS.join(', ')}; got "${bad}"`);
       const severity = values.severity?.toUpperCase();
       if (severity && !(SEVERITIES as readonly string[]).includes(severity)) throw new UsageError(`--severity must be one of ${SEVERITIES.join(', ')}`);
       (await import('../temporal/runtime.js')).installTemporalRuntime('ERROR');
-      const { runDrill } = await import('../drill.js');
+      const { runDrill, UnknownDrillRunbookError } = await import('../drill.js');
       const interrupted = new AbortController();
       const onSignal = () => {
         interrupted.abort();
@@ -235,6 +236,7 @@ async function main(argv: string[]): Promise<number> {
         print(report, formatDrill);
         return 0;
       } catch (err) {
+        if (err instanceof UnknownDrillRunbookError) throw new UsageError(err.message);
         if (!interrupted.signal.aborted) throw err;
         process.stderr.write('incident: drill interrupted; its test server is stopped\n');
         return 130;

@@ -36,6 +36,7 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
     hash: snapshot.hash,
   });
   for (const warning of snapshot.warnings) record('runbook.warning', SYSTEM, warning);
+  for (const warning of input.warnings ?? []) record('runbook.warning', SYSTEM, warning);
   record('commander.assigned', SYSTEM, `Incident commander: ${state.commander}`);
 
   // Triaging: steps proposed, people told and paged, the record filed, the channel opened.

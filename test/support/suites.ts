@@ -1,0 +1,39 @@
+// Which suite each test file belongs to, by what it needs to run (scripts/test-suite.mjs runs one;
+// `npm test` runs every file). test/suites.test.ts fails when a test file is in no suite or in two.
+export const TEST_SUITES = {
+  /** Nothing but node: pure code, the CLI on files, in-process contract fakes on 127.0.0.1, stored-history replay. */
+  unit: [
+    'alert-parsing',
+    'alert-routing',
+    'config',
+    'github-tickets',
+    'incident-id',
+    'intake-batcher',
+    'jira-tickets',
+    'kpis',
+    'launchdarkly-flags',
+    'local-flag-provider',
+    'local-log-notifier',
+    'local-model-registry',
+    'pagerduty-paging',
+    'postmortem',
+    'redaction',
+    'replay',
+    'runbooks',
+    'slack-chat',
+    'suites',
+    'temporal-binaries',
+  ],
+  /** A real Temporal dev server and a worker in the test process (test/support/temporal.ts). */
+  'dev-server': ['alert-auto-resolve', 'alert-intake', 'alerts-lambda', 'console-guard', 'http-api', 'incident-workflow', 'slack-lambda'],
+  /** Temporal's time-skipping test server (test/support/time-skipping.ts, app/drill.ts). */
+  'time-skipping': ['corrective-actions', 'drills', 'http-steps', 'reminder-digests', 'severity-and-reminders'],
+  /** The whole product as `npm start` runs it, on a dev server (test/support/product.ts). */
+  product: ['alerts', 'e2e', 'slack'],
+  /** The product driven in Chromium (skipped without it, outside CI). */
+  browser: ['console'],
+  /** A real MLflow server (`npm run setup:mlflow`; skipped without it). */
+  mlflow: ['mlflow-registry'],
+} as const satisfies Record<string, readonly string[]>;
+
+export type TestSuite = keyof typeof TEST_SUITES;
