@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
-import { Client, ServiceError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { ApplicationFailure, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/common';
+import type { Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type UpdateDefinition } from '@temporalio/common';
 import { FailureType } from '../workflows/failures.js';
 import { incidentWorkflow } from '../workflows/incident/workflow.js';
 import {
@@ -18,24 +18,13 @@ import {
   ticketClosedSignal,
   waiveActionUpdate,
 } from '../workflows/messages.js';
-import type { AddActionInput } from '../workflows/messages.js';
+import type { AddActionInput, RefusalInput } from '../workflows/messages.js';
 import type { Category, ContainmentStep, CorrectiveAction, DeclareInput, IncidentState, Severity } from '../workflows/types.js';
 import type { TicketProvider } from '../integrations/ticketing/provider.js';
 import { IncidentCategory, IncidentCommander, IncidentSeverity, IncidentStatus, incidentStartOptions } from '../workflows/search-attributes.js';
 import type { RunbookSource } from '../runbooks/source.js';
+import { IncidentError, translate } from './incident-error.js';
 import { incidentIdForKey, newIncidentId } from './incident-id.js';
-
-export type IncidentErrorKind = 'invalid' | 'forbidden' | 'not-found' | 'conflict' | 'unavailable';
-
-export class IncidentError extends Error {
-  override name = 'IncidentError';
-  constructor(
-    readonly kind: IncidentErrorKind,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 export interface DeclareRequest {
   title: string;
@@ -75,16 +64,6 @@ export interface DecisionRequest {
   memberOf?: string[];
 }
 
-// gRPC status codes (grpc/status.proto); @grpc/grpc-js is not our dependency.
-const grpcStatus = { DEADLINE_EXCEEDED: 4, NOT_FOUND: 5, UNAVAILABLE: 14 } as const;
-
-const FAILURE_KINDS: Record<string, IncidentErrorKind> = {
-  [FailureType.notAuthorized]: 'forbidden',
-  [FailureType.notFound]: 'not-found',
-  [FailureType.conflict]: 'conflict',
-  [FailureType.invalid]: 'invalid',
-};
-
 /** What every entry point (HTTP API, CLI through it, Slack) does to incidents, in one place. */
 export class IncidentService {
   constructor(
@@ -94,11 +73,11 @@ export class IncidentService {
 
   async declare(request: DeclareRequest): Promise<{ id: string }> {
     const commander = request.commander ?? request.declaredBy;
-    if (!commander) throw new IncidentError('invalid', 'commander or declaredBy is required');
+    if (!commander) throw new IncidentError(FailureType.invalid, 'commander or declaredBy is required');
     if (request.runbookId) {
       const known = (await this.options.runbooks.current()).runbooks.map((r) => r.runbook.id);
       if (!known.includes(request.runbookId)) {
-        throw new IncidentError('invalid', `No runbook "${request.runbookId}" (known: ${known.join(', ')})`);
+        throw new IncidentError(FailureType.invalid, `No runbook "${request.runbookId}" (known: ${known.join(', ')})`);
       }
     }
     for (let attempt = 0; ; attempt++) {
@@ -151,9 +130,7 @@ export class IncidentService {
   }
 
   completeTriage(id: string, itemId: string, actor: string, note?: string): Promise<IncidentState> {
-    return this.update(id, () =>
-      this.client.workflow.getHandle(id).executeUpdate(completeTriageUpdate, { args: [{ itemId, actor, ...(note ? { note } : {}) }] }),
-    );
+    return this.runUpdate(id, completeTriageUpdate, { itemId, actor, ...(note ? { note } : {}) });
   }
 
   /** A new incident loads its runbook first; answer the declarer once its steps exist, if that is quick. */
@@ -213,84 +190,64 @@ export class IncidentService {
     return { incidents, unreadable };
   }
 
-  async get(id: string): Promise<IncidentState> {
-    try {
-      return await this.client.workflow.getHandle(id).query(getStateQuery);
-    } catch (err) {
-      throw translate(err, id);
-    }
+  get(id: string): Promise<IncidentState> {
+    return translated(id, () => this.client.workflow.getHandle(id).query(getStateQuery));
   }
 
   /** Approve or reject a containment step; a refused actor is told why and the refusal is recorded. */
   async decide(id: string, request: DecisionRequest): Promise<ContainmentStep> {
-    const handle = this.client.workflow.getHandle(id);
     const update = request.decision === 'approve' ? approveStepUpdate : rejectStepUpdate;
     try {
-      return await handle.executeUpdate(update, {
-        args: [
-          {
-            stepId: request.stepId,
-            actor: request.actor,
-            ...(request.reason ? { reason: request.reason } : {}),
-            ...(request.memberOf?.length ? { memberOf: request.memberOf } : {}),
-          },
-        ],
+      return await this.runUpdate(id, update, {
+        stepId: request.stepId,
+        actor: request.actor,
+        ...(request.reason ? { reason: request.reason } : {}),
+        ...(request.memberOf?.length ? { memberOf: request.memberOf } : {}),
       });
     } catch (err) {
-      const error = translate(err, id);
-      if (error.kind === 'forbidden') {
-        await handle
-          .signal(approvalRefusedSignal, { stepId: request.stepId, actor: request.actor, decision: request.decision, reason: error.message })
-          .catch(() => undefined); // the caller is refused either way; losing the record must not turn it into a 500
-      }
-      throw error;
+      await this.recordRefusal(id, err, { stepId: request.stepId, actor: request.actor, decision: request.decision });
+      throw err;
     }
   }
 
   resolve(id: string, actor: string, summary: string): Promise<IncidentState> {
-    return this.update(id, () => this.client.workflow.getHandle(id).executeUpdate(resolveUpdate, { args: [{ actor, summary }] }));
+    return this.runUpdate(id, resolveUpdate, { actor, summary });
   }
 
   setSeverity(id: string, actor: string, severity: Severity): Promise<IncidentState> {
-    return this.update(id, () => this.client.workflow.getHandle(id).executeUpdate(setSeverityUpdate, { args: [{ actor, severity }] }));
+    return this.runUpdate(id, setSeverityUpdate, { actor, severity });
   }
 
   assignCommander(id: string, actor: string, commander: string): Promise<IncidentState> {
-    return this.update(id, () =>
-      this.client.workflow.getHandle(id).executeUpdate(assignCommanderUpdate, { args: [{ actor, commander }] }),
-    );
+    return this.runUpdate(id, assignCommanderUpdate, { actor, commander });
   }
 
   acknowledge(id: string, actor: string): Promise<IncidentState> {
-    return this.update(id, () => this.client.workflow.getHandle(id).executeUpdate(acknowledgeUpdate, { args: [{ actor }] }));
+    return this.runUpdate(id, acknowledgeUpdate, { actor });
   }
 
   /** The postmortem draft, written when the incident was resolved and kept current until completed. */
   async postmortem(id: string): Promise<string> {
     const state = await this.get(id);
-    if (!state.postmortem) throw new IncidentError('conflict', `${id} is ${state.status}: its postmortem draft is written when it is resolved`);
+    if (!state.postmortem) throw new IncidentError(FailureType.conflict, `${id} is ${state.status}: its postmortem draft is written when it is resolved`);
     return state.postmortem.markdown;
   }
 
   completePostmortem(id: string, actor: string): Promise<IncidentState> {
-    return this.update(id, () => this.client.workflow.getHandle(id).executeUpdate(completePostmortemUpdate, { args: [{ actor }] }));
+    return this.runUpdate(id, completePostmortemUpdate, { actor });
   }
 
   addAction(id: string, request: AddActionInput): Promise<CorrectiveAction> {
-    return this.update(id, () => this.client.workflow.getHandle(id).executeUpdate(addActionUpdate, { args: [request] }));
+    return this.runUpdate(id, addActionUpdate, request);
   }
 
   /** Only the IC may waive; a refusal is recorded on the timeline like a refused approval. */
   async waiveAction(id: string, actionId: string, actor: string, reason: string): Promise<CorrectiveAction> {
-    const handle = this.client.workflow.getHandle(id);
     try {
-      return await handle.executeUpdate(waiveActionUpdate, { args: [{ actionId, actor, reason }] });
+      return await this.runUpdate(id, waiveActionUpdate, { actionId, actor, reason });
     } catch (err) {
-      const error = translate(err, id);
-      if (error.kind === 'forbidden') {
-        await handle.signal(approvalRefusedSignal, { stepId: actionId, actor, decision: 'reject', reason: error.message }).catch(() => undefined);
-      }
-      throw error;
+      await this.recordRefusal(id, err, { stepId: actionId, actor, decision: 'reject' });
+      throw err;
     }
   }
 
@@ -300,24 +257,24 @@ export class IncidentService {
    */
   async closeAction(id: string, actionId: string, actor: string): Promise<CorrectiveAction> {
     const action = (await this.get(id)).actions.find((a) => a.id === actionId);
-    if (!action) throw new IncidentError('not-found', `${id} has no corrective action "${actionId}"`);
-    if (action.status !== 'open') throw new IncidentError('conflict', `${actionId} is already ${action.status}`);
+    if (!action) throw new IncidentError(FailureType.notFound, `${id} has no corrective action "${actionId}"`);
+    if (action.status !== 'open') throw new IncidentError(FailureType.conflict, `${actionId} is already ${action.status}`);
     if (action.ticket && this.options.tickets?.close && action.ticket.provider === this.options.tickets.name) {
       await this.options.tickets.close(action.ticket.key, actor).catch((err: Error) => {
-        throw new IncidentError('conflict', `Cannot close ticket ${action.ticket!.key} of ${actionId}: ${err.message}`);
+        throw new IncidentError(FailureType.conflict, `Cannot close ticket ${action.ticket!.key} of ${actionId}: ${err.message}`);
       });
     }
     const actionHandle = this.client.workflow.getHandle(`${id}-${actionId}`);
-    await this.update(id, () => actionHandle.signal(ticketClosedSignal, { by: actor }));
+    await translated(id, () => actionHandle.signal(ticketClosedSignal, { by: actor }));
     return this.untilEnded(id, actionId);
   }
 
   /** A tracker reports that the ticket of action `<incident>/<action>` closed (a webhook). */
   async ticketClosed(externalId: string, closure: { by: string; closedAt?: string }): Promise<void> {
     const match = /^(INC-[0-9A-Z]{5})\/(A\d+)$/.exec(externalId);
-    if (!match) throw new IncidentError('invalid', `"${externalId}" is not a corrective action such as INC-7K3QX/A1`);
+    if (!match) throw new IncidentError(FailureType.invalid, `"${externalId}" is not a corrective action such as INC-7K3QX/A1`);
     const [, incidentId, actionId] = match;
-    await this.update(incidentId!, () => this.client.workflow.getHandle(`${incidentId}-${actionId}`).signal(ticketClosedSignal, closure));
+    await translated(incidentId!, () => this.client.workflow.getHandle(`${incidentId}-${actionId}`).signal(ticketClosedSignal, closure));
   }
 
   private async untilEnded(id: string, actionId: string, timeoutMs = 10_000): Promise<CorrectiveAction> {
@@ -329,36 +286,25 @@ export class IncidentService {
     }
   }
 
-  private async update<T>(id: string, call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (err) {
-      throw translate(err, id);
-    }
+  /** Runs an Update of incident `id`; what the workflow refuses comes back as an IncidentError. */
+  private runUpdate<Ret, Input>(id: string, update: UpdateDefinition<Ret, [Input]>, input: Input): Promise<Ret> {
+    return translated(id, () => this.client.workflow.getHandle(id).executeUpdate(update, { args: [input] }));
+  }
+
+  /** A refused actor's attempt goes on the timeline; the caller is refused either way, so losing the record must not turn it into a 500. */
+  private async recordRefusal(id: string, err: unknown, attempt: Omit<RefusalInput, 'reason'>): Promise<void> {
+    if (!(err instanceof IncidentError) || err.kind !== FailureType.notAuthorized) return;
+    await this.client.workflow
+      .getHandle(id)
+      .signal(approvalRefusedSignal, { ...attempt, reason: err.message })
+      .catch(() => undefined);
   }
 }
 
-function translate(err: unknown, id?: string): IncidentError {
-  if (err instanceof IncidentError) return err;
-  if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
-    return new IncidentError(FAILURE_KINDS[err.cause.type ?? ''] ?? 'conflict', err.cause.message);
+async function translated<T>(id: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    throw translate(err, id);
   }
-  if (err instanceof WorkflowNotFoundError) {
-    // Updates to a finished workflow arrive as "not found" too.
-    return /completed|closed/i.test(err.message)
-      ? new IncidentError('conflict', `${id} is resolved and closed`)
-      : new IncidentError('not-found', `No incident ${id}`);
-  }
-  if (err instanceof ServiceError) {
-    const code = (err.cause as { code?: number } | undefined)?.code;
-    if (code === grpcStatus.NOT_FOUND) {
-      return /completed|closed/i.test(err.message)
-        ? new IncidentError('conflict', `${id} is resolved and closed`)
-        : new IncidentError('not-found', `No incident ${id}`);
-    }
-    if (code === grpcStatus.UNAVAILABLE || code === grpcStatus.DEADLINE_EXCEEDED) {
-      return new IncidentError('unavailable', `Temporal is unavailable: ${err.message}`);
-    }
-  }
-  throw err;
 }

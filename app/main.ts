@@ -9,12 +9,9 @@ import { LocalLogNotifier } from '../integrations/notify/local-log.js';
 import { RunbookSource } from '../runbooks/source.js';
 import { ConfigError, loadServerConfig, type ServerConfig } from './config.js';
 import { createHealthCheck } from './health.js';
-import { incidentRoutes } from './http/incident-routes.js';
-import { kpiRoutes } from './http/kpi-routes.js';
-import { alertRoutes } from './http/alert-routes.js';
 import { createAlertWebhook } from './alerts/alert-webhook.js';
-import { ticketWebhookRoutes } from './http/ticket-webhook-routes.js';
-import { consoleRoutes, newCsrfToken } from './http/console-routes.js';
+import { newCsrfToken } from './http/console-routes.js';
+import { serverRoutes } from './http/routes.js';
 import { startHttpServer, stopHttpServer } from './http/server.js';
 import { IncidentService } from './incident-service.js';
 import { createLogger, type Logger } from '../integrations/log.js';
@@ -136,14 +133,13 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
   // On loopback, only loopback names (and PUBLIC_URL's): other names resolving here are DNS rebinding.
   const allowedHosts = loopbackOnly ? ['127.0.0.1', 'localhost', '[::1]', ...(config.PUBLIC_URL ? [new URL(config.PUBLIC_URL).hostname.toLowerCase()] : [])] : undefined;
   running.http = await startHttpServer(config.HOST, config.PORT, {
-    routes: [
-      ...incidentRoutes(service),
-      ...kpiRoutes(service),
-      ...alertRoutes(alertWebhook),
-      ...ticketWebhookRoutes(service, { githubSecret: config.GITHUB_WEBHOOK_SECRET, jiraSecret: config.JIRA_WEBHOOK_SECRET }),
-      ...(running.slack?.routes ?? []),
-      ...consoleRoutes({ ...writes, namespace: temporal.namespace, ...(temporalUiUrl ? { temporalUiUrl } : {}) }),
-    ],
+    routes: serverRoutes({
+      service,
+      alertWebhook,
+      ticketSecrets: { githubSecret: config.GITHUB_WEBHOOK_SECRET, jiraSecret: config.JIRA_WEBHOOK_SECRET },
+      slackRoutes: running.slack?.routes ?? [],
+      console: { ...writes, namespace: temporal.namespace, ...(temporalUiUrl ? { temporalUiUrl } : {}) },
+    }),
     writes,
     ...(allowedHosts ? { allowedHosts } : {}),
     health: createHealthCheck({ ...temporal, worker, taskQueue: config.TEMPORAL_TASK_QUEUE }),

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { computeKpis } from '../app/kpis/compute.js';
 import { installTemporalRuntime } from '../app/temporal/runtime.js';
-import type { IncidentError } from '../app/incident-service.js';
+import type { IncidentError } from '../app/incident-error.js';
 import type { CorrectiveAction, IncidentState } from '../workflows/types.js';
 import { withTimeSkipping } from './support/time-skipping.js';
 
@@ -73,7 +73,7 @@ describe('corrective actions on the time-skipping server', { concurrency: 1 }, (
 
       // Off whole days: the time-skipping server can stall an update that lands on a timer's instant.
       await env.sleep(5 * DAY + HOUR);
-      assert.equal((await rejection(service.waiveAction(id, waived.id, 'erin', 'not needed'))).kind, 'forbidden');
+      assert.equal((await rejection(service.waiveAction(id, waived.id, 'erin', 'not needed'))).kind, 'NotAuthorized');
       assert.equal((await service.waiveAction(id, waived.id, 'alice', 'the flag from A1 covers it')).status, 'waived');
 
       await env.sleep(5 * DAY);
@@ -144,10 +144,10 @@ describe('corrective actions on the time-skipping server', { concurrency: 1 }, (
     withTimeSkipping(async ({ service }) => {
       const { id } = await service.declare({ title: 'x', category: 'other', severity: 'P2', declaredBy: 'alice' });
       const cases: [Parameters<typeof service.addAction>[1], string, RegExp][] = [
-        [{ actor: 'a', kind: 'prevent', title: 't', owner: 'o', dueAt: '2001-01-01' }, 'invalid', /not in the future/],
-        [{ actor: 'a', kind: 'prevent', title: 't', owner: 'o', dueAt: 'soon' }, 'invalid', /must be a date/],
-        [{ actor: 'a', kind: 'fix' as 'prevent', title: 't', owner: 'o' }, 'invalid', /kind must be one of detect, mitigate, prevent/],
-        [{ actor: 'a', kind: 'prevent', title: ' ', owner: 'o' }, 'invalid', /title is required/],
+        [{ actor: 'a', kind: 'prevent', title: 't', owner: 'o', dueAt: '2001-01-01' }, 'InvalidInput', /not in the future/],
+        [{ actor: 'a', kind: 'prevent', title: 't', owner: 'o', dueAt: 'soon' }, 'InvalidInput', /must be a date/],
+        [{ actor: 'a', kind: 'fix' as 'prevent', title: 't', owner: 'o' }, 'InvalidInput', /kind must be one of detect, mitigate, prevent/],
+        [{ actor: 'a', kind: 'prevent', title: ' ', owner: 'o' }, 'InvalidInput', /title is required/],
       ];
       for (const [request, kind, message] of cases) {
         const error = await rejection(service.addAction(id, request));
@@ -155,7 +155,7 @@ describe('corrective actions on the time-skipping server', { concurrency: 1 }, (
         assert.match(error.message, message);
       }
       assert.equal((await service.get(id)).actions.length, 0);
-      assert.equal((await rejection(service.completePostmortem(id, 'alice'))).kind, 'conflict', 'no draft before resolution');
-      assert.equal((await rejection(service.closeAction(id, 'A9', 'alice'))).kind, 'not-found');
+      assert.equal((await rejection(service.completePostmortem(id, 'alice'))).kind, 'Conflict', 'no draft before resolution');
+      assert.equal((await rejection(service.closeAction(id, 'A9', 'alice'))).kind, 'NotFound');
     }));
 });

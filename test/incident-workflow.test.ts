@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { IncidentError, IncidentService, type DeclareRequest } from '../app/incident-service.js';
+import { IncidentError } from '../app/incident-error.js';
+import { IncidentService, type DeclareRequest } from '../app/incident-service.js';
 import { approveStepUpdate } from '../workflows/messages.js';
 import type { IncidentState } from '../workflows/types.js';
 import { startTemporalHarness, type TemporalHarness } from './support/temporal.js';
@@ -86,14 +87,14 @@ describe('incident workflow on a real Temporal dev server', () => {
     assert.equal((await service.get(await declare({ category: 'other' }))).runbook?.id, 'generic');
     assert.equal((await service.get(await declare({ category: 'other', runbookId: 'model-regression' }))).runbook?.id, 'model-regression');
     const unknown = await rejection(service.declare({ title: 't', category: 'other', severity: 'P2', declaredBy: 'a', runbookId: 'nope' }));
-    assert.equal(unknown.kind, 'invalid');
+    assert.equal(unknown.kind, 'InvalidInput');
     assert.match(unknown.message, /No runbook "nope" \(known: .*generic/);
   });
 
   it('refuses a non-approver, records the refusal, and changes no flag', async () => {
     const id = await declare();
     const err = await rejection(service.decide(id, { stepId: 'kill-switch', decision: 'approve', actor: 'mallory' }));
-    assert.equal(err.kind, 'forbidden');
+    assert.equal(err.kind, 'NotAuthorized');
     assert.match(err.message, /mallory may not approve step "kill-switch": allowed are the incident commander \(alice\)/);
     const state = await service.get(id);
     assert.equal(state.steps[0]?.status, 'pending');
@@ -129,10 +130,10 @@ describe('incident workflow on a real Temporal dev server', () => {
     assert.match(mitigated?.message ?? '', /after declaration \(within the 24h target\)/);
     assert.equal(mitigated?.data?.breached, false);
     const again = await rejection(service.decide(id, { stepId: 'disable-send-email', decision: 'approve', actor: 'alice' }));
-    assert.equal(again.kind, 'conflict');
+    assert.equal(again.kind, 'Conflict');
     assert.match(again.message, /is verified, not pending \(approved by sam/);
     const outsider = await rejection(service.decide(id, { stepId: 'kill-assistant', decision: 'approve', actor: 'sam' }));
-    assert.equal(outsider.kind, 'forbidden', 'safety-oncall may not pull the whole assistant: that step is the IC only');
+    assert.equal(outsider.kind, 'NotAuthorized', 'safety-oncall may not pull the whole assistant: that step is the IC only');
   });
 
   it('serves model versions, rate limits and index snapshots as the runbooks say', async () => {
@@ -151,10 +152,10 @@ describe('incident workflow on a real Temporal dev server', () => {
   it('names unknown steps and needs a reason to reject', async () => {
     const id = await declare();
     const unknown = await rejection(service.decide(id, { stepId: 'rollback', decision: 'approve', actor: 'alice' }));
-    assert.equal(unknown.kind, 'not-found');
+    assert.equal(unknown.kind, 'NotFound');
     assert.match(unknown.message, /no containment step "rollback" \(steps: kill-switch\)/);
     const noReason = await rejection(service.decide(id, { stepId: 'kill-switch', decision: 'reject', actor: 'alice' }));
-    assert.equal(noReason.kind, 'invalid');
+    assert.equal(noReason.kind, 'InvalidInput');
     const step = await service.decide(id, { stepId: 'kill-switch', decision: 'reject', actor: 'alice', reason: 'flag also gates billing' });
     assert.equal(step.status, 'rejected');
     assert.equal(step.decision?.reason, 'flag also gates billing');
@@ -184,9 +185,9 @@ describe('incident workflow on a real Temporal dev server', () => {
     await service.assignCommander(id, 'alice', 'bob');
     await service.setSeverity(id, 'bob', 'P0');
     const old = await rejection(service.decide(id, { stepId: 'kill-assistant', decision: 'approve', actor: 'alice' }));
-    assert.equal(old.kind, 'forbidden');
+    assert.equal(old.kind, 'NotAuthorized');
     const same = await rejection(service.setSeverity(id, 'bob', 'P0'));
-    assert.equal(same.kind, 'conflict');
+    assert.equal(same.kind, 'Conflict');
     const state = await service.get(id);
     assert.equal(state.commander, 'bob');
     assert.equal(state.severity, 'P0');
@@ -202,8 +203,8 @@ describe('incident workflow on a real Temporal dev server', () => {
     const id = await declare({ category: 'data-leak' });
     const state = await service.completeTriage(id, 'data-class', 'rita', 'emails and phone numbers');
     assert.deepEqual(state.triage.find((t) => t.id === 'data-class')?.done?.by, 'rita');
-    assert.equal((await rejection(service.completeTriage(id, 'data-class', 'rita'))).kind, 'conflict');
-    assert.equal((await rejection(service.completeTriage(id, 'nope', 'rita'))).kind, 'not-found');
+    assert.equal((await rejection(service.completeTriage(id, 'data-class', 'rita'))).kind, 'Conflict');
+    assert.equal((await rejection(service.completeTriage(id, 'nope', 'rita'))).kind, 'NotFound');
   });
 
   it('lets only the IC resolve, then offers undo with its own approval, and ends when it is decided', async () => {
@@ -212,7 +213,7 @@ describe('incident workflow on a real Temporal dev server', () => {
     await service.decide(id, { stepId: 'rollback-model', decision: 'approve', actor: 'alice' });
     assert.equal(await flagValue('assistant-model-version'), 'model-2026-10-01');
     const notIc = await rejection(service.resolve(id, 'mallory', 'done'));
-    assert.equal(notIc.kind, 'forbidden');
+    assert.equal(notIc.kind, 'NotAuthorized');
     const resolved = await service.resolve(id, 'alice', 'Rolled back; the new model fails the jailbreak evals');
     assert.equal(resolved.status, 'resolved');
     assert.deepEqual(resolved.steps.map((s) => [s.id, s.status]), [
@@ -222,8 +223,8 @@ describe('incident workflow on a real Temporal dev server', () => {
     ]);
     assert.equal(resolved.steps[2]?.target, 'flag assistant-model-version → "model-2026-11-12"');
     const late = await rejection(service.decide(id, { stepId: 'rollback-prompt', decision: 'approve', actor: 'alice' }));
-    assert.equal(late.kind, 'conflict');
-    assert.equal((await rejection(service.decide(id, { stepId: 'undo-rollback-model', decision: 'approve', actor: 'mallory' }))).kind, 'forbidden');
+    assert.equal(late.kind, 'Conflict');
+    assert.equal((await rejection(service.decide(id, { stepId: 'undo-rollback-model', decision: 'approve', actor: 'mallory' }))).kind, 'NotAuthorized');
     const undone = await service.decide(id, { stepId: 'undo-rollback-model', decision: 'approve', actor: 'lee' });
     assert.equal(undone.status, 'verified');
     assert.equal(await flagValue('assistant-model-version'), 'model-2026-11-12');
@@ -232,7 +233,7 @@ describe('incident workflow on a real Temporal dev server', () => {
     const result = (await harness.client.workflow.getHandle(id).result()) as IncidentState;
     assert.equal(result.summary, 'Rolled back; the new model fails the jailbreak evals');
     assert.equal((await service.get(id)).status, 'closed', 'a closed incident can still be read');
-    assert.equal((await rejection(service.resolve(id, 'alice', 'again'))).kind, 'conflict');
+    assert.equal((await rejection(service.resolve(id, 'alice', 'again'))).kind, 'Conflict');
   });
 
   it('rolls a registered model\'s alias back to the previous version, verifies it, and offers to move it back', async () => {
@@ -341,6 +342,6 @@ containment:
 
   it('answers not-found for an unknown incident', async () => {
     const err = await rejection(service.get('INC-00000'));
-    assert.equal(err.kind, 'not-found');
+    assert.equal(err.kind, 'NotFound');
   });
 });

@@ -1,4 +1,5 @@
-// Failure types a caller can act on; the ingress maps them to HTTP statuses.
+// Failure types a caller can act on; app/incident-error.ts passes them on as the IncidentError kind, and
+// app/http/service-call.ts maps each to its HTTP status.
 export const FailureType = {
   notAuthorized: 'NotAuthorized',
   notFound: 'NotFound',
@@ -6,6 +7,12 @@ export const FailureType = {
   invalid: 'InvalidInput',
 } as const;
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
+
+const FAILURE_TYPES: readonly string[] = Object.values(FailureType);
+
+export function isFailureType(type: string | undefined): type is FailureType {
+  return type !== undefined && FAILURE_TYPES.includes(type);
+}
 
 /** The innermost message of an activity or child failure: the one an IC can act on. */
 export function failureMessage(err: unknown): string {

@@ -1,5 +1,13 @@
+import { z } from 'zod';
+import { ALERT_SOURCES } from '../../integrations/alerts/parse.js';
 import type { AlertWebhook } from '../alerts/alert-webhook.js';
 import type { Route } from './router.js';
+
+const alertParams = z.object({ source: z.enum(ALERT_SOURCES).describe('who sends the notification') });
+const grafanaHeaders = z.object({
+  'x-grafana-alert-signature': z.string().optional().describe('HMAC-SHA256 (hex) with ALERT_GRAFANA_HMAC_SECRET; required from Grafana when that is set'),
+  'x-grafana-alert-timestamp': z.string().optional().describe('Unix seconds; signed with the body when sent'),
+});
 
 /** POST /webhooks/alertmanager, /grafana, /datadog, /generic: the raw body goes to the alert webhook as it came. */
 export function alertRoutes(webhook: AlertWebhook): Route[] {
@@ -8,6 +16,23 @@ export function alertRoutes(webhook: AlertWebhook): Route[] {
       method: 'POST',
       path: '/webhooks/:source',
       rawBody: true,
+      docs: {
+        summary: 'An alert notification: opens, groups and updates incidents',
+        description: 'With no ALERT_WEBHOOK_TOKEN, accepted only on a loopback address.',
+        params: alertParams,
+        headers: grafanaHeaders,
+        body: z.looseObject({}).describe("the source's notification payload"),
+        security: ['alertToken', 'alertBasic'],
+        responses: {
+          202: '`{accepted, groups: [{groupKey, workflowId, alerts}]}` once Temporal has them',
+          400: 'The payload names bad fields',
+          401: 'Missing or wrong credentials or signature',
+          403: 'Off: no token and not on loopback',
+          404: 'No such source',
+          413: 'Body larger than 1 MiB',
+          503: 'Temporal did not accept them: retry (Retry-After)',
+        },
+      },
       async handle({ params, req, rawBody }) {
         const headers = Object.fromEntries(Object.entries(req.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : value]));
         const answer = await webhook(params.source!, headers, rawBody);

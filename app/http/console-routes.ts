@@ -44,6 +44,7 @@ export function consoleRoutes(options: ConsoleOptions): Route[] {
     {
       method: 'GET',
       path: '/',
+      docs: { summary: 'The web console', produces: ['text/html'], responses: { 200: 'The page', 503: 'The console is not built' } },
       async handle() {
         page ??= readFile(join(CONSOLE_DIR, 'index.html'), 'utf8').catch((err: Error) => {
           page = undefined;
@@ -55,6 +56,7 @@ export function consoleRoutes(options: ConsoleOptions): Route[] {
     {
       method: 'GET',
       path: '/console/:file',
+      docs: { summary: 'A script or style sheet of the console', produces: ['text/javascript', 'text/css'], responses: { 200: 'The asset', 404: 'No such asset' } },
       async handle({ params }) {
         const file = params.file!;
         if (!ASSET.test(file)) throw new HttpError(404, `No console asset ${file}`);
@@ -67,6 +69,10 @@ export function consoleRoutes(options: ConsoleOptions): Route[] {
     {
       method: 'GET',
       path: '/api/console',
+      docs: {
+        summary: 'Who the console acts as, and what it offers',
+        responses: { 200: '`{identity, namespace, temporalUiUrl?, severities, categories, actionKinds}`' },
+      },
       handle: async ({ req }) => ({
         status: 200,
         body: {

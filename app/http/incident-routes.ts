@@ -3,7 +3,21 @@ import { incidentIdPattern, normalizeIncidentId } from '../incident-id.js';
 import { HttpError, parseWith } from './json.js';
 import type { Route } from './router.js';
 import { call } from './service-call.js';
-import { actorBody, addActionBody, commanderBody, decisionBody, declareBody, resolveBody, severityBody, triageBody, waiveBody } from './schemas.js';
+import {
+  actionParams,
+  actorBody,
+  addActionBody,
+  commanderBody,
+  decisionBody,
+  declareBody,
+  incidentParams,
+  listQuery,
+  resolveBody,
+  severityBody,
+  triageBody,
+  triageParams,
+  waiveBody,
+} from './schemas.js';
 
 export function incidentRoutes(service: IncidentService): Route[] {
   const id = (params: Record<string, string>) => {
@@ -16,10 +30,12 @@ export function incidentRoutes(service: IncidentService): Route[] {
     if (!/^A\d+$/.test(value)) throw new HttpError(404, `No corrective action ${params.actionId}`, [{ field: 'actionId', message: 'not an action id such as A1' }]);
     return value;
   };
+  const noIncident = 'No such incident';
   return [
     {
       method: 'POST',
       path: '/api/incidents',
+      docs: { summary: 'Declare an incident', body: declareBody, responses: { 201: 'Declared: `{id}`, once its runbook is loaded' } },
       handle: async ({ body }) => {
         const { runbook, ...declaration } = parseWith(declareBody, body);
         return { status: 201, body: await call(() => service.declare({ ...declaration, ...(runbook ? { runbookId: runbook } : {}) })) };
@@ -28,16 +44,24 @@ export function incidentRoutes(service: IncidentService): Route[] {
     {
       method: 'GET',
       path: '/api/incidents',
+      docs: { summary: 'Open incidents (or all), newest first', query: listQuery, responses: { 200: '`{incidents: [{id, title, severity, status, category, commander, declaredAt, open}]}`' } },
       handle: async ({ query }) => ({ status: 200, body: { incidents: await call(() => service.list({ includeClosed: query.get('status') === 'all' })) } }),
     },
     {
       method: 'GET',
       path: '/api/incidents/:id',
+      docs: { summary: 'The full state of an incident: status, IC, steps, timeline', params: incidentParams, responses: { 200: 'The incident', 404: noIncident } },
       handle: async ({ params }) => ({ status: 200, body: await call(() => service.get(id(params))) }),
     },
     {
       method: 'POST',
       path: '/api/incidents/:id/approvals',
+      docs: {
+        summary: 'Approve or reject a containment step',
+        body: decisionBody,
+        params: incidentParams,
+        responses: { 200: 'The step after it ran', 403: 'The actor may not decide it (recorded)', 404: 'No such incident or step', 409: 'Not pending, or the incident is resolved' },
+      },
       handle: async ({ params, body }) => {
         const decision = parseWith(decisionBody, body);
         return { status: 200, body: await call(() => service.decide(id(params), decision)) };
@@ -46,6 +70,7 @@ export function incidentRoutes(service: IncidentService): Route[] {
     {
       method: 'POST',
       path: '/api/incidents/:id/resolve',
+      docs: { summary: 'Resolve (the IC only)', body: resolveBody, params: incidentParams, responses: { 200: 'The incident', 403: 'Not the IC', 404: noIncident, 409: 'Already resolved' } },
       handle: async ({ params, body }) => {
         const { actor, summary } = parseWith(resolveBody, body);
         return { status: 200, body: await call(() => service.resolve(id(params), actor, summary)) };
@@ -54,6 +79,7 @@ export function incidentRoutes(service: IncidentService): Route[] {
     {
       method: 'POST',
       path: '/api/incidents/:id/severity',
+      docs: { summary: "Change the severity; re-applies the runbook's rules", body: severityBody, params: incidentParams, responses: { 200: 'The incident', 404: noIncident, 409: 'Already that severity' } },
       handle: async ({ params, body }) => {
         const { actor, severity } = parseWith(severityBody, body);
         return { status: 200, body: await call(() => service.setSeverity(id(params), actor, severity)) };
@@ -62,6 +88,12 @@ export function incidentRoutes(service: IncidentService): Route[] {
     {
       method: 'POST',
       path: '/api/incidents/:id/triage/:itemId',
+      docs: {
+        summary: 'Tick off a triage item',
+        body: triageBody,
+        params: triageParams,
+        responses: { 200: 'The incident', 404: 'No such incident or item', 409: 'Already done' },
+      },
       handle: async ({ params, body }) => {
         const { actor, note } = parseWith(triageBody, body);
         return { status: 200, body: await call(() => service.completeTriage(id(params), params.itemId ?? '', actor, note)) };
@@ -70,11 +102,13 @@ export function incidentRoutes(service: IncidentService): Route[] {
     {
       method: 'GET',
       path: '/api/runbooks',
+      docs: { summary: 'The runbooks new incidents use', responses: { 200: '`{runbooks: [{id, title, categories, fallback, steps, file, hash}]}`' } },
       handle: async () => ({ status: 200, body: { runbooks: await service.runbooks() } }),
     },
     {
       method: 'POST',
       path: '/api/incidents/:id/commander',
+      docs: { summary: 'Take or hand over command', body: commanderBody, params: incidentParams, responses: { 200: 'The incident', 404: noIncident, 409: 'Already the IC, or closed' } },
       handle: async ({ params, body }) => {
         const { actor, commander } = parseWith(commanderBody, body);
         return { status: 200, body: await call(() => service.assignCommander(id(params), actor, commander)) };
@@ -83,6 +117,7 @@ export function incidentRoutes(service: IncidentService): Route[] {
     {
       method: 'POST',
       path: '/api/incidents/:id/acknowledge',
+      docs: { summary: 'The IC acknowledges the incident, once', body: actorBody, params: incidentParams, responses: { 200: 'The incident', 403: 'Not the IC', 404: noIncident, 409: 'Already acknowledged' } },
       handle: async ({ params, body }) => {
         const { actor } = parseWith(actorBody, body);
         return { status: 200, body: await call(() => service.acknowledge(id(params), actor)) };
@@ -91,6 +126,12 @@ export function incidentRoutes(service: IncidentService): Route[] {
     {
       method: 'GET',
       path: '/api/incidents/:id/postmortem',
+      docs: {
+        summary: 'The postmortem draft',
+        params: incidentParams,
+        produces: ['application/json', 'text/markdown'],
+        responses: { 200: '`{id, required, draftedAt, markdown, completedAt?, completedBy?}`, or the Markdown with Accept: text/markdown', 404: noIncident, 409: 'Not resolved yet' },
+      },
       handle: async ({ params, req }) => {
         const incident = await call(() => service.get(id(params)));
         const markdown = await call(() => service.postmortem(incident.id));
@@ -101,6 +142,7 @@ export function incidentRoutes(service: IncidentService): Route[] {
     {
       method: 'POST',
       path: '/api/incidents/:id/postmortem/complete',
+      docs: { summary: 'Sign the postmortem off (the IC only)', body: actorBody, params: incidentParams, responses: { 200: 'The incident', 403: 'Not the IC', 404: noIncident, 409: 'No draft yet, or already completed' } },
       handle: async ({ params, body }) => {
         const { actor } = parseWith(actorBody, body);
         return { status: 200, body: await call(() => service.completePostmortem(id(params), actor)) };
@@ -109,11 +151,13 @@ export function incidentRoutes(service: IncidentService): Route[] {
     {
       method: 'GET',
       path: '/api/incidents/:id/actions',
+      docs: { summary: 'The corrective actions', params: incidentParams, responses: { 200: '`{actions: [...]}`', 404: noIncident } },
       handle: async ({ params }) => ({ status: 200, body: { actions: (await call(() => service.get(id(params)))).actions } }),
     },
     {
       method: 'POST',
       path: '/api/incidents/:id/actions',
+      docs: { summary: 'Add a corrective action (with its ticket)', body: addActionBody, params: incidentParams, responses: { 201: 'The action', 404: noIncident, 409: 'The incident is closed' } },
       handle: async ({ params, body }) => {
         const request = parseWith(addActionBody, body);
         return { status: 201, body: await call(() => service.addAction(id(params), request)) };
@@ -122,6 +166,12 @@ export function incidentRoutes(service: IncidentService): Route[] {
     {
       method: 'POST',
       path: '/api/incidents/:id/actions/:actionId/close',
+      docs: {
+        summary: 'Close a corrective action (and its ticket in the local tracker)',
+        body: actorBody,
+        params: actionParams,
+        responses: { 200: 'The action, ended', 202: 'The action, not yet ended after 10 s', 404: 'No such incident or action', 409: 'Not open, or its ticket cannot be closed' },
+      },
       handle: async ({ params, body }) => {
         const { actor } = parseWith(actorBody, body);
         const action = await call(() => service.closeAction(id(params), actionId(params), actor));
@@ -132,6 +182,7 @@ export function incidentRoutes(service: IncidentService): Route[] {
     {
       method: 'POST',
       path: '/api/incidents/:id/actions/:actionId/waive',
+      docs: { summary: 'Waive a corrective action (the IC only)', body: waiveBody, params: actionParams, responses: { 200: 'The action', 403: 'Not the IC (recorded)', 404: 'No such incident or action', 409: 'Not open' } },
       handle: async ({ params, body }) => {
         const { actor, reason } = parseWith(waiveBody, body);
         return { status: 200, body: await call(() => service.waiveAction(id(params), actionId(params), actor, reason)) };

@@ -4,6 +4,7 @@ import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from '../kpis/prometheus.js
 import type { IncidentService } from '../incident-service.js';
 import { HttpError } from './json.js';
 import type { Route } from './router.js';
+import { kpiQuery } from './schemas.js';
 import { call } from './service-call.js';
 
 const DEFAULT_WINDOW = '30d';
@@ -22,6 +23,7 @@ export function kpiRoutes(service: IncidentService, clock: () => Date = () => ne
     {
       method: 'GET',
       path: '/api/kpis',
+      docs: { summary: 'The KPIs of incidents declared in the window', query: kpiQuery, responses: { 200: 'The KPIs; `unreadable` names incidents left out', 400: 'A bad `since`' } },
       handle: async ({ query }) => {
         const { kpis: body, unreadable } = await kpis(query);
         // Incidents whose state could not be read are left out, and named.
@@ -31,6 +33,7 @@ export function kpiRoutes(service: IncidentService, clock: () => Date = () => ne
     {
       method: 'GET',
       path: '/metrics',
+      docs: { summary: 'The KPIs for Prometheus', query: kpiQuery, produces: [PROMETHEUS_CONTENT_TYPE], responses: { 200: 'The Prometheus text format', 400: 'A bad `since`' } },
       handle: async ({ query }) => ({ status: 200, body: renderPrometheus((await kpis(query)).kpis), contentType: PROMETHEUS_CONTENT_TYPE }),
     },
   ];

@@ -60,3 +60,10 @@ export const waiveBody = z.object({
   actor: person,
   reason: z.string({ error: 'is required (why the action is not needed)' }).trim().min(1, 'must not be empty').max(2000),
 });
+
+// Query strings are read as they come (an unknown status lists the open incidents); these describe them.
+export const listQuery = z.object({ status: z.literal('all').optional().describe('all: closed incidents too') });
+export const kpiQuery = z.object({ since: z.string().optional().describe('a duration back from now (30d, 12h) or an ISO date; default 30d') });
+export const incidentParams = z.object({ id: z.string().describe('the incident, e.g. INC-7K3QX (any case)') });
+export const triageParams = incidentParams.extend({ itemId: z.string().describe('a triage item of its runbook') });
+export const actionParams = incidentParams.extend({ actionId: z.string().describe('a corrective action, e.g. A1') });

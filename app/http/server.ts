@@ -3,7 +3,7 @@ import { checkWrite, ProxyIdentityMissing, type BrowserGuardOptions } from './br
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '../../integrations/log.js';
 import { HttpError, parseJsonBody, readBody, sendJson, sendText } from './json.js';
-import { matchRoute, type Route } from './router.js';
+import { matchRoute, needsApiToken, type Route } from './router.js';
 
 export interface HttpOptions {
   routes: Route[];
@@ -37,8 +37,7 @@ export function createRequestHandler(options: HttpOptions) {
       }
       // Decoded, as the router matches it: "/ap%69/…" is /api/ too.
       const path = decodeURIComponent(url.pathname);
-      const guarded = path.startsWith('/api/') || path === '/metrics';
-      if (options.apiToken && guarded && !hasToken(req, options.apiToken)) {
+      if (options.apiToken && needsApiToken(path) && !hasToken(req, options.apiToken)) {
         res.setHeader('www-authenticate', 'Bearer');
         throw new HttpError(401, 'Missing or wrong API token: send Authorization: Bearer <API_TOKEN>', [{ field: 'authorization', message: 'missing or wrong bearer token' }]);
       }

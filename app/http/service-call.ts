@@ -1,20 +1,14 @@
-import { IncidentError, type IncidentErrorKind } from '../incident-service.js';
+import { FailureType } from '../../workflows/failures.js';
+import { IncidentError, UNAVAILABLE, type IncidentErrorKind } from '../incident-error.js';
 import { HttpError } from './json.js';
 
-const STATUS_BY_KIND: Record<IncidentErrorKind, number> = {
-  invalid: 400,
-  forbidden: 403,
-  'not-found': 404,
-  conflict: 409,
-  unavailable: 503,
-};
-
-const FIELD_BY_KIND: Record<IncidentErrorKind, string> = {
-  invalid: '(body)',
-  forbidden: 'actor',
-  'not-found': 'id',
-  conflict: '(state)',
-  unavailable: '(server)',
+/** Every refusal of the service as HTTP: its status, and the field its one detail names. */
+export const HTTP_ANSWER_BY_KIND: Record<IncidentErrorKind, { status: number; field: string }> = {
+  [FailureType.invalid]: { status: 400, field: '(body)' },
+  [FailureType.notAuthorized]: { status: 403, field: 'actor' },
+  [FailureType.notFound]: { status: 404, field: 'id' },
+  [FailureType.conflict]: { status: 409, field: '(state)' },
+  [UNAVAILABLE]: { status: 503, field: '(server)' },
 };
 
 /** Runs a service call; what the service refuses becomes the matching 4xx (or 503), anything else stays a 500. */
@@ -22,7 +16,8 @@ export async function call<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (err) {
-    if (err instanceof IncidentError) throw new HttpError(STATUS_BY_KIND[err.kind], err.message, [{ field: FIELD_BY_KIND[err.kind], message: err.message }]);
-    throw err;
+    if (!(err instanceof IncidentError)) throw err;
+    const { status, field } = HTTP_ANSWER_BY_KIND[err.kind];
+    throw new HttpError(status, err.message, [{ field, message: err.message }]);
   }
 }

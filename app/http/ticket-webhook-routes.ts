@@ -34,6 +34,18 @@ const issueEvent = z.object({
   sender: z.object({ login: z.string() }).optional(),
 });
 
+const jiraHeaders = z.object({ 'x-hub-signature': z.string().describe('sha256=<HMAC-SHA256 of the body with JIRA_WEBHOOK_SECRET, hex>') });
+const githubHeaders = z.object({
+  'x-hub-signature-256': z.string().describe('sha256=<HMAC-SHA256 of the body with GITHUB_WEBHOOK_SECRET, hex>'),
+  'x-github-event': z.string().optional().describe('issues (acted on), ping, or others (ignored)'),
+});
+const ticketResponses = {
+  202: '`{action}` closed, or `{ignored}` with why',
+  400: 'Not JSON, or not an event of that shape',
+  401: 'The signature is missing or does not match the body',
+  404: 'This webhook is off (no secret set)',
+};
+
 /**
  * Ticket trackers tell us a corrective action's ticket closed. GitHub (X-Hub-Signature-256) and Jira
  * Cloud (X-Hub-Signature) sign each delivery with the webhook's secret; nothing is read before the
@@ -45,6 +57,7 @@ export function ticketWebhookRoutes(service: IncidentService, { githubSecret, ji
       method: 'POST',
       path: '/webhooks/tickets/jira',
       rawBody: true,
+      docs: { summary: 'Jira Cloud: a Done issue closes its corrective action', headers: jiraHeaders, body: jiraIssueEvent, responses: ticketResponses },
       handle: async ({ req, rawBody }) => {
         requireSignature({ tracker: 'Jira', secret: jiraSecret, secretName: 'JIRA_WEBHOOK_SECRET', header: 'X-Hub-Signature' }, req.headers, rawBody);
         const payload = parseWith(jiraIssueEvent, parseJsonBody(rawBody));
@@ -64,6 +77,12 @@ export function ticketWebhookRoutes(service: IncidentService, { githubSecret, ji
       method: 'POST',
       path: '/webhooks/tickets/github',
       rawBody: true,
+      docs: {
+        summary: 'GitHub: a closed issue closes its corrective action',
+        headers: githubHeaders,
+        body: issueEvent,
+        responses: { ...ticketResponses, 200: '`{ok: true}` for a ping' },
+      },
       handle: async ({ req, rawBody }) => {
         requireSignature({ tracker: 'GitHub', secret: githubSecret, secretName: 'GITHUB_WEBHOOK_SECRET', header: 'X-Hub-Signature-256' }, req.headers, rawBody);
         const event = String(req.headers['x-github-event'] ?? '');

@@ -9,6 +9,7 @@ import type { ServerConfig } from '../config.js';
 import type { Route } from '../http/router.js';
 import type { IncidentService } from '../incident-service.js';
 import type { Logger } from '../../integrations/log.js';
+import { slackEventsRoute } from './events-route.js';
 import { SlackHttpReceiver } from './http-receiver.js';
 import { createSlackApp } from './slack-app.js';
 
@@ -66,15 +67,5 @@ export async function startSlackApp(slack: Slack, config: ServerConfig, service:
   const receiver = new SlackHttpReceiver(config.SLACK_SIGNING_SECRET!, log);
   const app = createSlackApp({ ...common, receiver });
   await app.start();
-  const route: Route = {
-    method: 'POST',
-    path: '/slack/events',
-    rawBody: true,
-    async handle({ req, rawBody }) {
-      const headers = Object.fromEntries(Object.entries(req.headers).map(([name, value]) => [name, Array.isArray(value) ? value[0] : value]));
-      const answer = await receiver.handle(headers, rawBody);
-      return answer.contentType ? { status: answer.status, body: answer.body, contentType: answer.contentType } : { status: answer.status, body: answer.body };
-    },
-  };
-  return { routes: [route], receives: 'POST /slack/events (signed requests only)', stop: () => app.stop().then(() => undefined) };
+  return { routes: [slackEventsRoute(receiver)], receives: 'POST /slack/events (signed requests only)', stop: () => app.stop().then(() => undefined) };
 }

@@ -8,7 +8,8 @@ import type { SlackUsergroups } from '../../integrations/slack/usergroups.js';
 import { slackWebClient, type SlackConnection } from '../../integrations/slack/web-client.js';
 import { statusView } from '../../workflows/incident/chat-views.js';
 import { CATEGORIES, SEVERITIES, type Category, type Severity } from '../../workflows/types.js';
-import { IncidentError, type IncidentService } from '../incident-service.js';
+import { IncidentError } from '../incident-error.js';
+import type { IncidentService } from '../incident-service.js';
 import type { Logger } from '../../integrations/log.js';
 import { COMMAND_HELP, parseIncidentCommand } from './incident-command.js';
 

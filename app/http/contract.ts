@@ -1,0 +1,38 @@
+// The API contract committed as openapi.json: every route a server can mount (Slack's HTTP mode too).
+// Describing a route does not run it, so its dependencies here are stand-ins that refuse to be used.
+import type { AlertWebhook } from '../alerts/alert-webhook.js';
+import type { IncidentService } from '../incident-service.js';
+import { slackEventsRoute } from '../slack/events-route.js';
+import { openApiDocument } from './openapi.js';
+import type { Route } from './router.js';
+import { serverRoutes } from './routes.js';
+
+const unusable = (what: string) => new Error(`${what} is a stand-in: these routes only describe the API`);
+
+export function contractRoutes(): Route[] {
+  const service = new Proxy({} as IncidentService, {
+    get: () => {
+      throw unusable('The incident service');
+    },
+  });
+  const alertWebhook: AlertWebhook = async () => {
+    throw unusable('The alert webhook');
+  };
+  const slackReceiver = {
+    handle: async () => {
+      throw unusable('The Slack receiver');
+    },
+  };
+  return serverRoutes({
+    service,
+    alertWebhook,
+    ticketSecrets: {},
+    slackRoutes: [slackEventsRoute(slackReceiver)],
+    console: { csrfToken: '', loopbackOnly: true, namespace: 'default' },
+  });
+}
+
+/** openapi.json as `npm run openapi` writes it. */
+export function openApiJson(): string {
+  return JSON.stringify(openApiDocument(contractRoutes()), null, 2) + '\n';
+}

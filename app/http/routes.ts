@@ -1,0 +1,30 @@
+import type { AlertWebhook } from '../alerts/alert-webhook.js';
+import type { IncidentService } from '../incident-service.js';
+import { alertRoutes } from './alert-routes.js';
+import { consoleRoutes, type ConsoleOptions } from './console-routes.js';
+import { incidentRoutes } from './incident-routes.js';
+import { kpiRoutes } from './kpi-routes.js';
+import { withOpenApi } from './openapi.js';
+import type { Route } from './router.js';
+import { ticketWebhookRoutes } from './ticket-webhook-routes.js';
+
+export interface ServerRouteParts {
+  service: IncidentService;
+  alertWebhook: AlertWebhook;
+  ticketSecrets: { githubSecret?: string; jiraSecret?: string };
+  /** POST /slack/events in Slack's HTTP mode; none otherwise. */
+  slackRoutes: Route[];
+  console: ConsoleOptions;
+}
+
+/** Every route the server mounts, and GET /api/openapi.json describing them. */
+export function serverRoutes(parts: ServerRouteParts): Route[] {
+  return withOpenApi([
+    ...incidentRoutes(parts.service),
+    ...kpiRoutes(parts.service),
+    ...alertRoutes(parts.alertWebhook),
+    ...ticketWebhookRoutes(parts.service, parts.ticketSecrets),
+    ...parts.slackRoutes,
+    ...consoleRoutes(parts.console),
+  ]);
+}
