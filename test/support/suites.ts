@@ -15,6 +15,7 @@ export const TEST_SUITES = {
     'local-flag-provider',
     'local-log-notifier',
     'local-model-registry',
+    'openapi',
     'pagerduty-paging',
     'postmortem',
     'redaction',
