@@ -169,9 +169,9 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
 
 function stop(exitCode: number): Promise<void> {
   stopping ??= (async () => {
-    const force = setTimeout(() => {
+    setTimeout(() => {
       log.error('shutdown took too long; exiting');
-      running.devServer && process.kill(running.devServer.pid, 'SIGKILL');
+      if (running.devServer) process.kill(running.devServer.pid, 'SIGKILL');
       process.exit(exitCode || 1);
     }, SHUTDOWN_BUDGET_MS);
     const step = async (name: string, work: () => Promise<unknown>) => {

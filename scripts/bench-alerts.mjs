@@ -62,8 +62,10 @@ const product = spawn('npm', ['start', '--silent'], {
 });
 const stop = () => {
   try {
-    process.kill(-product.pid, 'SIGTERM');
-  } catch {}
+    if (product.pid !== undefined) process.kill(-product.pid, 'SIGTERM');
+  } catch {
+    // already gone
+  }
 };
 process.on('exit', stop);
 while ((await fetch(`${base}/healthz`).then((r) => r.status, () => 0)) !== 200) await sleep(100);

@@ -55,7 +55,7 @@ for (let i = 0; i < runs; i++) {
   cold.push(await once(dataDir)); // fresh .data
   warm.push(await once(dataDir)); // restart on existing state
 }
-for (const [name, results] of [['fresh data dir', cold], ['existing data dir', warm]]) {
+for (const [name, results] of Object.entries({ 'fresh data dir': cold, 'existing data dir': warm })) {
   console.log(`${name}:`);
   console.log(`  npm start → /healthz 200   ${stats(results.map((r) => r.healthy))}`);
   console.log(`  declare → approve verified ${stats(results.map((r) => r.contain))}`);

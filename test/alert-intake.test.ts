@@ -107,7 +107,7 @@ describe('the alert intake', () => {
     await send(key);
     const second = await eventually(() => group(key), (g) => g?.incidentId !== first, 'a new incident');
     assert.equal(second?.lastIncidentId, first);
-    assert.equal((await service.get(second!.incidentId!)).repeatOf, first);
+    assert.equal((await service.get(second.incidentId!)).repeatOf, first);
   });
 
   it('carries its groups and waiting alerts across continue-as-new', async () => {

@@ -140,7 +140,7 @@ describe('the web console', { skip }, () => {
     await page.click('nav a[href="#/kpis"]');
     await page.locator('#chart-mitigation').waitFor();
     const points = await page.evaluate(() => {
-      const chartOf = (id: string) => (globalThis as unknown as { Chart: { getChart(id: string): { data: { datasets: { label: string; data: unknown[] }[] } } } }).Chart.getChart(id)!;
+      const chartOf = (id: string) => (globalThis as unknown as { Chart: { getChart(id: string): { data: { datasets: { label: string; data: unknown[] }[] } } } }).Chart.getChart(id);
       return {
         mitigation: chartOf('chart-mitigation').data.datasets.map((d) => [d.label, d.data.length]),
         closure: chartOf('chart-closure').data.datasets[0]!.data,

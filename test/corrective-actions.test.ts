@@ -28,7 +28,7 @@ function remindersOf(incident: IncidentState, action: CorrectiveAction): [string
     .map((e): [string, string] => {
       const scheduled = Date.parse(String(e.data?.scheduledFor));
       const delivered = Date.parse(e.at) - scheduled;
-      assert.ok(delivered >= 0 && delivered < 2 * MINUTE, `${e.message}: delivered at ${e.at}, due out at ${e.data?.scheduledFor} plus the 1-minute gathering`);
+      assert.ok(delivered >= 0 && delivered < 2 * MINUTE, `${e.message}: delivered at ${e.at}, due out at ${String(e.data?.scheduledFor)} plus the 1-minute gathering`);
       return [new Date(scheduled).toISOString(), e.message.replace(/^.*told /, '')];
     })
     .sort(([a, x], [b, y]) => a.localeCompare(b) || x.localeCompare(y));

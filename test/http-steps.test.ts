@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -23,7 +23,7 @@ function startGuardrailService() {
   const received: Received[] = [];
   let strictMode = false;
   let purges = 0;
-  const server = createServer(async (req: IncomingMessage, res) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
     let body = '';
     for await (const chunk of req) body += chunk;
     const path = req.url ?? '';
@@ -39,7 +39,8 @@ function startGuardrailService() {
     if (path === '/cache/purge') return ++purges === 1 ? reply(503, { error: 'busy' }) : reply(202, { queued: true });
     if (path === '/cache') return reply(200, { entries: 3 }); // the purge never happens
     reply(404);
-  });
+  };
+  const server = createServer((req, res) => void handle(req, res));
   return {
     received,
     strictMode: () => strictMode,

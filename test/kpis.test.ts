@@ -4,7 +4,7 @@ import parsePrometheusTextFormat, { type PrometheusMetricFamily } from 'parse-pr
 import { computeKpis, TIMING_KINDS } from '../app/kpis/compute.js';
 import { METRIC, renderPrometheus } from '../app/kpis/prometheus.js';
 import { expectedSamples, parsedSamples, sampleKey } from './support/prometheus.js';
-import { SEVERITIES, type CorrectiveAction, type IncidentState } from '../workflows/types.js';
+import type { CorrectiveAction, IncidentState } from '../workflows/types.js';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;

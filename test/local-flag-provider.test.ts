@@ -75,7 +75,7 @@ describe('local flag provider (LaunchDarkly file data source format)', () => {
 
   it('refuses unknown flags and switching non-boolean ones, naming them', async () => {
     await writeFile(flags.path, JSON.stringify({ flagValues: { limit: 100 } }));
-    await assert.rejects(flags.applyChange(request('nope')), (e: unknown) => e instanceof FlagChangeRefused && /"nope" does not exist/.test((e as Error).message));
+    await assert.rejects(flags.applyChange(request('nope')), (e: unknown) => e instanceof FlagChangeRefused && /"nope" does not exist/.test(e.message));
     await assert.rejects(flags.applyChange(request('limit')), /Flag "limit" is not boolean/);
   });
 

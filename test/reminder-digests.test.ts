@@ -100,7 +100,7 @@ describe('reminder digests', { concurrency: 1 }, () => {
       // Only a workflow worker now, in a process of its own: the timer fires, the reminder is scheduled, nothing runs it.
       const script = fileURLToPath(new URL('./support/workflow-only-worker.js', import.meta.url));
       const worker = spawn(process.execPath, [script, env.address, env.namespace ?? 'default', taskQueue], { stdio: ['ignore', 'pipe', 'inherit'] });
-      await once(worker.stdout!, 'data');
+      await once(worker.stdout, 'data');
       const reminderAt = digestOn(Date.parse(`${due}T00:00:00Z`) - 3 * DAY);
       await env.sleep(reminderAt + 10_000 - start);
       const action = env.client.workflow.getHandle(`${id}-A1`);

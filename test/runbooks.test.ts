@@ -168,7 +168,7 @@ describe('runbook validation', () => {
     const { problems } = await loadRunbookLibrary(dir);
     assert.equal(problems.length, 1);
     assert.equal(problems[0]?.path, 'containment[0].approval.escalation[0][0]');
-    assert.match(problems[0]!.message, /unknown approver group "eng-manager" \(groups are defined in groups\.yaml: safety-oncall, /);
+    assert.match(problems[0].message, /unknown approver group "eng-manager" \(groups are defined in groups\.yaml: safety-oncall, /);
   });
 
   it('reports YAML syntax errors with line and column, missing fields, duplicates and a missing fallback', async () => {

@@ -17,7 +17,6 @@ import {
   alertGroupQuery,
   alertsSignal,
   incidentClosedSignal,
-  type AlertGroupState,
   type AlertRouting,
   type GroupAlerts,
 } from './messages.js';

@@ -14,8 +14,11 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Att
   return element;
 }
 
+type Leaf = Exclude<Child, Child[]>;
+const leaves = (children: Child[]): Leaf[] => children.flatMap((child) => (Array.isArray(child) ? leaves(child) : [child]));
+
 export function append(parent: Node, children: Child[]): void {
-  for (const child of children.flat(Infinity as 1) as Child[]) {
+  for (const child of leaves(children)) {
     if (child === null || child === undefined || child === false) continue;
     parent.appendChild(child instanceof Node ? child : document.createTextNode(String(child)));
   }

@@ -69,7 +69,7 @@ export async function incidentPage(root: HTMLElement, config: ConsoleConfig, id:
           h('p', {}, `Changes: ${step.target}`),
           step.decisionDue ? h('p', { class: 'muted' }, `Escalates or times out ${formatTime(step.decisionDue)}`) : null,
           h('p', { class: 'muted' }, `May decide: ${step.approvers.join(', ').replace(/\bic\b/, `ic (${state.commander})`)}`),
-          h('button', { class: 'approve', onclick: () => act(() => api.post(id, 'approvals', { stepId: step.id, decision: 'approve', actor: requirePerson(config) }), `Approved "${step.title}"`) }, 'Approve'),
+          h('button', { class: 'approve', onclick: () => void act(() => api.post(id, 'approvals', { stepId: step.id, decision: 'approve', actor: requirePerson(config) }), `Approved "${step.title}"`) }, 'Approve'),
           ' ',
           reason,
           h(
@@ -77,7 +77,7 @@ export async function incidentPage(root: HTMLElement, config: ConsoleConfig, id:
             {
               class: 'reject',
               onclick: () =>
-                act(async () => {
+                void act(async () => {
                   if (!reason.value.trim()) throw new Error('Give a reason to reject.');
                   await api.post(id, 'approvals', { stepId: step.id, decision: 'reject', actor: requirePerson(config), reason: reason.value });
                 }, `Rejected "${step.title}"`),
@@ -111,7 +111,7 @@ export async function incidentPage(root: HTMLElement, config: ConsoleConfig, id:
             renderMarkdown(state.postmortem.markdown),
             state.postmortem.completedAt
               ? h('p', { class: 'muted' }, `Completed by ${state.postmortem.completedBy} at ${formatTime(state.postmortem.completedAt)}`)
-              : h('button', { onclick: () => act(() => api.post(id, 'postmortem/complete', { actor: requirePerson(config) }), 'Postmortem marked complete') }, 'Mark the postmortem complete'),
+              : h('button', { onclick: () => void act(() => api.post(id, 'postmortem/complete', { actor: requirePerson(config) }), 'Postmortem marked complete') }, 'Mark the postmortem complete'),
           ]
         : [],
     );
@@ -127,8 +127,8 @@ export async function incidentPage(root: HTMLElement, config: ConsoleConfig, id:
     const severity = h('select', { name: 'severity', 'aria-label': 'Severity' }, ...config.severities.map((s) => h('option', { value: s, selected: s === state.severity }, s)));
     return [
       h('h2', {}, 'Incident commander'),
-      h('div', { class: 'row' }, severity, h('button', { onclick: () => act(() => api.post(id, 'severity', { actor: requirePerson(config), severity: severity.value }), `Severity set to ${severity.value}`) }, 'Set severity')),
-      h('div', { class: 'row' }, summary, h('button', { class: 'resolve', onclick: () => act(() => api.post(id, 'resolve', { actor: requirePerson(config), summary: summary.value }), 'Resolved') }, 'Resolve')),
+      h('div', { class: 'row' }, severity, h('button', { onclick: () => void act(() => api.post(id, 'severity', { actor: requirePerson(config), severity: severity.value }), `Severity set to ${severity.value}`) }, 'Set severity')),
+      h('div', { class: 'row' }, summary, h('button', { class: 'resolve', onclick: () => void act(() => api.post(id, 'resolve', { actor: requirePerson(config), summary: summary.value }), 'Resolved') }, 'Resolve')),
     ];
   }
 
@@ -173,10 +173,10 @@ export async function incidentPage(root: HTMLElement, config: ConsoleConfig, id:
                     {},
                     a.status === 'open'
                       ? [
-                          h('button', { onclick: () => act(() => api.post(id, `actions/${a.id}/close`, { actor: requirePerson(config) }), `${a.id} closed`) }, 'Close'),
+                          h('button', { onclick: () => void act(() => api.post(id, `actions/${a.id}/close`, { actor: requirePerson(config) }), `${a.id} closed`) }, 'Close'),
                           ' ',
                           reason,
-                          h('button', { onclick: () => act(() => api.post(id, `actions/${a.id}/waive`, { actor: requirePerson(config), reason: reason.value }), `${a.id} waived`) }, 'Waive'),
+                          h('button', { onclick: () => void act(() => api.post(id, `actions/${a.id}/waive`, { actor: requirePerson(config), reason: reason.value }), `${a.id} waived`) }, 'Waive'),
                         ]
                       : '',
                   ),

@@ -78,20 +78,22 @@ function declareForm(config: ConsoleConfig, runbooks: RunbookInfo[]): HTMLElemen
   const form = h(
     'form',
     {
-      onsubmit: async (e: Event) => {
+      onsubmit: (e: Event) => {
         e.preventDefault();
         const data = Object.fromEntries(new FormData(form) as unknown as Iterable<[string, string]>);
-        try {
-          const person = requirePerson(config);
-          const body: Record<string, string> = { title: data.title!, category: data.category!, severity: data.severity!, declaredBy: person };
-          if (data.description) body.description = data.description;
-          if (data.commander) body.commander = data.commander;
-          if (data.runbook) body.runbook = data.runbook;
-          const { id } = await api.declare(body);
-          location.hash = `#/incidents/${id}`;
-        } catch (err) {
-          replaceChildren(message, h('span', { class: 'error' }, (err as Error).message));
-        }
+        void (async () => {
+          try {
+            const person = requirePerson(config);
+            const body: Record<string, string> = { title: data.title!, category: data.category!, severity: data.severity!, declaredBy: person };
+            if (data.description) body.description = data.description;
+            if (data.commander) body.commander = data.commander;
+            if (data.runbook) body.runbook = data.runbook;
+            const { id } = await api.declare(body);
+            location.hash = `#/incidents/${id}`;
+          } catch (err) {
+            replaceChildren(message, h('span', { class: 'error' }, (err as Error).message));
+          }
+        })();
       },
     },
     h('label', {}, 'Title ', h('input', { name: 'title', required: true, maxlength: 200 })),

@@ -56,8 +56,8 @@ function inline(text: string): (Node | string)[] {
     parts.push(text.slice(last, match.index));
     if (match[2] !== undefined) parts.push(h('strong', {}, match[2]));
     else if (match[3] !== undefined) parts.push(h('code', {}, match[3]));
-    else parts.push(h('a', { href: match[5]!, rel: 'noopener noreferrer', target: '_blank' }, match[4]!));
-    last = match.index! + match[0].length;
+    else parts.push(h('a', { href: match[5], rel: 'noopener noreferrer', target: '_blank' }, match[4]));
+    last = match.index + match[0].length;
   }
   parts.push(text.slice(last));
   return parts;

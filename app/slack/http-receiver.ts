@@ -79,7 +79,7 @@ export class SlackHttpReceiver implements Receiver {
 function parseBody(text: string, contentType: string | undefined): Record<string, unknown> {
   if (contentType?.startsWith('application/x-www-form-urlencoded')) {
     const form = parseForm(text);
-    return typeof form.payload === 'string' ? (JSON.parse(form.payload) as Record<string, unknown>) : (form as Record<string, unknown>);
+    return typeof form.payload === 'string' ? (JSON.parse(form.payload) as Record<string, unknown>) : form;
   }
   return JSON.parse(text) as Record<string, unknown>;
 }

@@ -50,7 +50,7 @@ export async function startSlackApp(slack: Slack, config: ServerConfig, service:
         (err: Error) => {
           if (stopped) return;
           log.warn(`slack: Socket Mode connection failed, retrying in ${SOCKET_RETRY_MS / 1000} s`, { error: err.message });
-          retry = setTimeout(connect, SOCKET_RETRY_MS);
+          retry = setTimeout(() => void connect(), SOCKET_RETRY_MS);
         },
       );
     void connect();

@@ -1,4 +1,4 @@
-import { basicLogger, init, type LDClient, type LDContext, type LDEvaluationDetail, type LDLogger } from '@launchdarkly/node-server-sdk';
+import { basicLogger, init, type LDClient, type LDEvaluationDetail, type LDLogger } from '@launchdarkly/node-server-sdk';
 import { changeTookEffect } from './expectations.js';
 import { retryAfterMs } from '../http/retry-after.js';
 import type { FlagChange, FlagChangeRequest, FlagChangeResult, FlagContext, FlagProvider, FlagReading, FlagValue, ReadFlagOptions } from './provider.js';
@@ -101,7 +101,7 @@ export class LaunchDarklyFlagProvider implements FlagProvider {
 
   private async evaluate(client: LDClient, flagKey: string, context: FlagContext): Promise<FlagReading> {
     const who = `${context.kind} "${context.key}"`;
-    const detail: LDEvaluationDetail = await client.variationDetail(flagKey, context as LDContext, null);
+    const detail: LDEvaluationDetail = await client.variationDetail(flagKey, context, null);
     const { reason } = detail;
     if (reason.kind === 'ERROR') {
       const what = `The LaunchDarkly SDK could not evaluate flag "${flagKey}" for ${who} in environment ${this.config.environmentKey}: ${reason.errorKind ?? 'ERROR'}`;
@@ -197,7 +197,7 @@ export class LaunchDarklyFlagProvider implements FlagProvider {
   private async earlierChange(flagKey: string, idempotencyKey: string): Promise<LdFlag | undefined> {
     try {
       const spec = `proj/${this.config.projectKey}:env/${this.config.environmentKey}:flag/${flagKey}`;
-      const { items } = await this.request<{ items: { _id: string; comment?: string }[] }>('GET', `auditlog?${new URLSearchParams({ spec, limit: '20' })}`, {}, '');
+      const { items } = await this.request<{ items: { _id: string; comment?: string }[] }>('GET', `auditlog?${new URLSearchParams({ spec, limit: '20' }).toString()}`, {}, '');
       const entry = items.find((item) => item.comment?.endsWith(`[${idempotencyKey}]`));
       if (!entry) return undefined;
       return (await this.request<{ previousVersion?: LdFlag }>('GET', `auditlog/${encodeURIComponent(entry._id)}`, {}, '')).previousVersion;

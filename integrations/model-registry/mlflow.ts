@@ -93,7 +93,7 @@ export class MlflowModelRegistry implements ModelRegistry {
   }
 
   private get<T>(method: string, query: Record<string, string>): Promise<T> {
-    return this.call<T>('GET', `${method}?${new URLSearchParams(query)}`);
+    return this.call<T>('GET', `${method}?${new URLSearchParams(query).toString()}`);
   }
 
   private post<T>(method: string, body: Record<string, string>): Promise<T> {

@@ -127,7 +127,7 @@ export class SlackChat implements ChatProvider {
 
   /** Slack user ids among the people and the groups (their listed members and their Slack user groups). */
   private async invite(channel: string, request: OpenChannelRequest): Promise<Pick<ChatChannel, 'invited' | 'inviteProblem'>> {
-    const ids = await this.usergroupIds().catch(() => ({}) as Record<string, string>);
+    const ids = await this.usergroupIds().catch((): Record<string, string> => ({}));
     const fromGroups = await Promise.all(
       Object.entries(request.groups).map(async ([name, listed]) => [...listed, ...(ids[name] ? await this.usergroups.membersOf(ids[name]).catch(() => []) : [])]),
     );

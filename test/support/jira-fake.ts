@@ -47,16 +47,16 @@ export async function startJiraFake({ project, email, token }: { project: string
     if (issue && method === 'GET') return answer(200, { key: issue.key, fields: issue.fields });
     const sub = /^\/rest\/api\/3\/issue\/([A-Z][A-Z0-9_]*-\d+)\/(comment|transitions)$/.exec(url.pathname);
     const target = sub && issues.find((i) => i.key === sub[1]);
-    if (target && sub![2] === 'comment' && method === 'GET') {
+    if (target && sub[2] === 'comment' && method === 'GET') {
       return answer(200, { startAt: 0, maxResults: 5000, total: target.comments.length, comments: target.comments.map((body, n) => ({ id: String(n + 1), body })) });
     }
-    if (target && sub![2] === 'comment' && method === 'POST') {
+    if (target && sub[2] === 'comment' && method === 'POST') {
       if (body?.body?.type !== 'doc') return answer(400, { errorMessages: [], errors: { comment: 'Comment body can not be empty!' } });
       target.comments.push(body.body);
       return answer(201, { id: String(target.comments.length), body: body.body });
     }
-    if (target && sub![2] === 'transitions' && method === 'GET') return answer(200, { transitions: TRANSITIONS });
-    if (target && sub![2] === 'transitions' && method === 'POST') {
+    if (target && sub[2] === 'transitions' && method === 'GET') return answer(200, { transitions: TRANSITIONS });
+    if (target && sub[2] === 'transitions' && method === 'POST') {
       const transition = TRANSITIONS.find((t) => t.id === body?.transition?.id);
       if (!transition) return answer(400, { errorMessages: [`Transition id '${body?.transition?.id}' is not valid for this issue.`], errors: {} });
       if (transition.to.statusCategory.key === 'done') resolveIssue(target);

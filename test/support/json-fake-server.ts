@@ -55,7 +55,8 @@ export async function startJsonFake(
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
     res.end(JSON.stringify(body));
   };
-  const server = tls ? createTlsServer(tls, serve) : createServer(serve);
+  const listener = (req: IncomingMessage, res: ServerResponse) => void serve(req, res);
+  const server = tls ? createTlsServer(tls, listener) : createServer(listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `${tls ? 'https' : 'http'}://127.0.0.1:${(server.address() as AddressInfo).port}`,

@@ -276,7 +276,7 @@ export async function startSlackFake({ botToken = 'xoxb-test-token' }: { botToke
     res.end(JSON.stringify(body));
   };
 
-  const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -313,7 +313,8 @@ export async function startSlackFake({ botToken = 'xoxb-test-token' }: { botToke
     } catch (error) {
       reply(res, 500, { ok: false, error: 'internal_error', detail: String(error) });
     }
-  });
+  };
+  const server = createServer((req, res) => void handle(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 

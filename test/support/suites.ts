@@ -5,6 +5,7 @@ export const TEST_SUITES = {
   unit: [
     'alert-parsing',
     'alert-routing',
+    'architecture',
     'config',
     'github-tickets',
     'incident-id',

@@ -20,7 +20,7 @@ export function actionFor(step: RunbookStep): StepAction {
     type: 'flag',
     flagKey,
     change,
-    ...(step.kind !== 'http' && step.context ? { context: step.context as FlagContext } : {}),
+    ...(step.kind !== 'http' && step.context ? { context: step.context } : {}),
   });
   switch (step.kind) {
     case 'flag':
