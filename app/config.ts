@@ -61,6 +61,22 @@ export const serverEnvSchema = z.object({
       .transform((name) => name.toLowerCase())
       .optional(),
   ),
+  AUTH_PROXY_SECRET: optionalText.pipe(z.string().min(16, 'must be at least 16 characters when set').optional()),
+  AUTH_PROXY_SECRET_HEADER: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9-]+$/, 'must be a header name')
+    .transform((name) => name.toLowerCase())
+    .default('x-auth-proxy-secret'),
+  AUTH_PROXY_PEERS: optionalText.pipe(
+    z
+      .string()
+      .transform((list) => list.split(',').map((peer) => peer.trim()).filter(Boolean))
+      .pipe(z.array(z.union([z.ipv4(), z.ipv6()], { error: 'must be IP addresses, comma-separated' })))
+      .optional(),
+  ),
+  PERSONAL_TOKENS: z.enum(['on', 'off'], { error: 'must be "on" or "off"' }).default('off'),
+  TOKEN_HASH_KEY: optionalText.pipe(z.string().min(32, 'must be at least 32 characters when set').optional()),
   PUBLIC_URL: optionalText.pipe(z.url({ error: 'must be the http(s) URL people reach this server at' }).optional()),
   TEMPORAL_UI_URL: optionalText.pipe(z.url({ error: 'must be the http(s) URL of the Temporal Web UI' }).optional()),
   RUNBOOKS_DIR: z.string().trim().min(1, 'must be a directory path').default(fileURLToPath(new URL('../../runbooks', import.meta.url))),
@@ -129,6 +145,16 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
   if (parsed.SLACK_BOT_TOKEN && !parsed.SLACK_SIGNING_SECRET && !parsed.SLACK_APP_TOKEN) {
     throw new ConfigError(['SLACK_SIGNING_SECRET or SLACK_APP_TOKEN: set the signing secret to receive Slack at POST /slack/events, or an app token for Socket Mode']);
   }
+  if (parsed.AUTH_USER_HEADER && !parsed.AUTH_PROXY_SECRET && !parsed.AUTH_PROXY_PEERS?.length) {
+    throw new ConfigError([
+      'AUTH_USER_HEADER: trusted only with proof that the proxy set it: set AUTH_PROXY_SECRET (the proxy sends it in AUTH_PROXY_SECRET_HEADER) or AUTH_PROXY_PEERS (the proxy\'s addresses)',
+    ]);
+  }
+  if (!LOOPBACK_HOSTS.includes(parsed.HOST) && !hasIdentitySource(parsed)) {
+    throw new ConfigError([
+      `HOST=${parsed.HOST}: off loopback, who acts must be proven. Set an identity source: OIDC_ISSUER (with OIDC_AUDIENCE), PERSONAL_TOKENS=on (incident token create), or AUTH_USER_HEADER with AUTH_PROXY_SECRET or AUTH_PROXY_PEERS behind an authenticating proxy; or keep HOST=127.0.0.1`,
+    ]);
+  }
   const dataDir = resolve(parsed.DATA_DIR);
   return {
     ...parsed,
@@ -140,6 +166,13 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
     runbooksDir: resolve(parsed.RUNBOOKS_DIR),
     embeddedTemporal: parsed.TEMPORAL_ADDRESS === undefined,
   };
+}
+
+export const LOOPBACK_HOSTS = ['127.0.0.1', '::1', 'localhost'];
+
+/** Whether any source proves who a person is (with none, the product serves one person on loopback). */
+export function hasIdentitySource(env: Pick<ServerEnv, 'AUTH_USER_HEADER' | 'PERSONAL_TOKENS'> & { OIDC_ISSUER?: string | undefined }): boolean {
+  return Boolean(env.OIDC_ISSUER) || env.PERSONAL_TOKENS === 'on' || Boolean(env.AUTH_USER_HEADER);
 }
 
 const SECRET_NAME = /TOKEN|SECRET|KEY|PASSWORD/i;

@@ -91,7 +91,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
           await env.sleep(timeout * waits + 1_000);
         } else {
           const actor = approverFor(spec, library.groups);
-          await service.decide(id, { stepId: spec.id, decision, actor, ...(decision === 'reject' ? { reason: 'drill' } : {}) });
+          await service.decide(id, { stepId: spec.id, decision, ...(decision === 'reject' ? { reason: 'drill' } : {}) }, actor);
         }
         const step = (await service.get(id)).steps.find((s) => s.id === spec.id)!;
         played.push({ stepId: spec.id, decision, status: step.status, ...(step.result ? { result: step.result } : {}) });
@@ -101,7 +101,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
       await service.completePostmortem(id, IC);
       // Leave the containment in place: the drill ends now, not when the undo offer runs out.
       for (const undo of (await service.get(id)).steps.filter((s) => s.kind === 'undo' && s.status === 'pending')) {
-        await service.decide(id, { stepId: undo.id, decision: 'reject', actor: IC, reason: 'drill: containment stays' });
+        await service.decide(id, { stepId: undo.id, decision: 'reject', reason: 'drill: containment stays' }, IC);
       }
       const incident = (await env.client.workflow.getHandle(id).result()) as IncidentState;
       const timeToMitigateMs = incident.mitigatedAt ? Date.parse(incident.mitigatedAt) - Date.parse(incident.declaredAt) : undefined;

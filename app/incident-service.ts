@@ -9,6 +9,7 @@ import {
   approvalRefusedSignal,
   approveStepUpdate,
   assignCommanderUpdate,
+  closeActionUpdate,
   completePostmortemUpdate,
   completeTriageUpdate,
   getStateQuery,
@@ -18,13 +19,29 @@ import {
   ticketClosedSignal,
   waiveActionUpdate,
 } from '../workflows/messages.js';
-import type { AddActionInput, RefusalInput } from '../workflows/messages.js';
+import type { ActorInput, AddActionInput, RefusalInput } from '../workflows/messages.js';
+import { holdsRole, describeRoles } from '../workflows/incident/approvers.js';
+import { selectRunbook, policyFor } from '../runbooks/library.js';
+import type { IdentitySource } from '../runbooks/vocabulary.js';
 import type { Category, ContainmentStep, CorrectiveAction, DeclareInput, IncidentState, Severity } from '../workflows/types.js';
 import type { TicketProvider } from '../integrations/ticketing/provider.js';
 import { IncidentCategory, IncidentCommander, IncidentSeverity, IncidentStatus, incidentStartOptions } from '../workflows/search-attributes.js';
 import type { RunbookSource } from '../runbooks/source.js';
 import { IncidentError, translate } from './incident-error.js';
 import { incidentIdForKey, newIncidentId } from './incident-id.js';
+
+/**
+ * Who acts, as the entry point verified it. A bare string is the one person of a loopback-only
+ * product with no identity source (`local`): tests, drills and the laptop.
+ */
+export type Actor = ActorInput;
+export type Who = string | Actor;
+
+/** The id NFKC-normalised and trimmed; the workflow refuses what is still invisible or odd. */
+export function asActor(who: Who): Actor {
+  const actor = typeof who === 'string' ? { actor: who, via: 'local' as IdentitySource } : who;
+  return { ...actor, actor: actor.actor.normalize('NFKC').trim() };
+}
 
 export interface DeclareRequest {
   title: string;
@@ -33,6 +50,9 @@ export interface DeclareRequest {
   description?: string;
   commander?: string;
   declaredBy?: string;
+  /** How the declarer was identified, and the groups their identity source vouches for. */
+  declaredVia?: IdentitySource;
+  memberOf?: string[];
   runbookId?: string;
   detectedAt?: string;
   service?: string;
@@ -58,10 +78,7 @@ export interface IncidentSummary {
 export interface DecisionRequest {
   stepId: string;
   decision: 'approve' | 'reject';
-  actor: string;
   reason?: string;
-  /** Approver groups an authenticated entry point vouches for (Slack user groups); never from the HTTP API. */
-  memberOf?: string[];
 }
 
 /** What every entry point (HTTP API, CLI through it, Slack) does to incidents, in one place. */
@@ -72,13 +89,19 @@ export class IncidentService {
   ) {}
 
   async declare(request: DeclareRequest): Promise<{ id: string }> {
-    const commander = request.commander ?? request.declaredBy;
+    const commander = request.commander?.normalize('NFKC').trim() ?? request.declaredBy?.normalize('NFKC').trim();
     if (!commander) throw new IncidentError(FailureType.invalid, 'commander or declaredBy is required');
+    const library = await this.options.runbooks.current();
     if (request.runbookId) {
-      const known = (await this.options.runbooks.current()).runbooks.map((r) => r.runbook.id);
+      const known = library.runbooks.map((r) => r.runbook.id);
       if (!known.includes(request.runbookId)) {
         throw new IncidentError(FailureType.invalid, `No runbook "${request.runbookId}" (known: ${known.join(', ')})`);
       }
+    }
+    const declarer = request.declaredBy?.normalize('NFKC').trim() ?? commander;
+    const may = policyFor(library, selectRunbook(library, { category: request.category, ...(request.runbookId ? { runbookId: request.runbookId } : {}) }).runbook).declare;
+    if (!holdsRole(may, declarer, request.memberOf ?? [], { commander: '', groups: library.groups, stepApprovers: [] })) {
+      throw new IncidentError(FailureType.notAuthorized, `${declarer} may not declare incidents: only ${describeRoles(may)} may`);
     }
     for (let attempt = 0; ; attempt++) {
       const keyed = attempt === 0 && request.idempotencyKey !== undefined;
@@ -89,7 +112,10 @@ export class IncidentService {
         severity: request.severity,
         description: request.description ?? '',
         commander,
-        declaredBy: request.declaredBy ?? commander,
+        declaredBy: declarer,
+        declaredVia: request.declaredVia ?? 'local',
+        severityFrom: 'person',
+        ...(request.memberOf?.length ? { declarerMemberOf: request.memberOf } : {}),
         ...(request.runbookId ? { runbookId: request.runbookId } : {}),
         ...(request.detectedAt ? { detectedAt: request.detectedAt } : {}),
         ...(request.service ? { service: request.service } : {}),
@@ -129,8 +155,8 @@ export class IncidentService {
     }));
   }
 
-  completeTriage(id: string, itemId: string, actor: string, note?: string): Promise<IncidentState> {
-    return this.runUpdate(id, completeTriageUpdate, { itemId, actor, ...(note ? { note } : {}) });
+  completeTriage(id: string, itemId: string, who: Who, note?: string): Promise<IncidentState> {
+    return this.runUpdate(id, completeTriageUpdate, { ...asActor(who), itemId, ...(note ? { note } : {}) });
   }
 
   /** A new incident loads its runbook first; answer the declarer once its steps exist, if that is quick. */
@@ -194,36 +220,26 @@ export class IncidentService {
     return translated(id, () => this.client.workflow.getHandle(id).query(getStateQuery));
   }
 
-  /** Approve or reject a containment step; a refused actor is told why and the refusal is recorded. */
-  async decide(id: string, request: DecisionRequest): Promise<ContainmentStep> {
+  /** Approve or reject a containment step; a refused actor is told why, and the refusal is recorded. */
+  decide(id: string, request: DecisionRequest, who: Who): Promise<ContainmentStep> {
     const update = request.decision === 'approve' ? approveStepUpdate : rejectStepUpdate;
-    try {
-      return await this.runUpdate(id, update, {
-        stepId: request.stepId,
-        actor: request.actor,
-        ...(request.reason ? { reason: request.reason } : {}),
-        ...(request.memberOf?.length ? { memberOf: request.memberOf } : {}),
-      });
-    } catch (err) {
-      await this.recordRefusal(id, err, { stepId: request.stepId, actor: request.actor, decision: request.decision });
-      throw err;
-    }
+    return this.runUpdate(id, update, { ...asActor(who), stepId: request.stepId, ...(request.reason ? { reason: request.reason } : {}) });
   }
 
-  resolve(id: string, actor: string, summary: string): Promise<IncidentState> {
-    return this.runUpdate(id, resolveUpdate, { actor, summary });
+  resolve(id: string, who: Who, summary: string): Promise<IncidentState> {
+    return this.runUpdate(id, resolveUpdate, { ...asActor(who), summary });
   }
 
-  setSeverity(id: string, actor: string, severity: Severity): Promise<IncidentState> {
-    return this.runUpdate(id, setSeverityUpdate, { actor, severity });
+  setSeverity(id: string, who: Who, severity: Severity): Promise<IncidentState> {
+    return this.runUpdate(id, setSeverityUpdate, { ...asActor(who), severity });
   }
 
-  assignCommander(id: string, actor: string, commander: string): Promise<IncidentState> {
-    return this.runUpdate(id, assignCommanderUpdate, { actor, commander });
+  assignCommander(id: string, who: Who, commander: string): Promise<IncidentState> {
+    return this.runUpdate(id, assignCommanderUpdate, { ...asActor(who), commander: commander.normalize('NFKC').trim() });
   }
 
-  acknowledge(id: string, actor: string): Promise<IncidentState> {
-    return this.runUpdate(id, acknowledgeUpdate, { actor });
+  acknowledge(id: string, who: Who): Promise<IncidentState> {
+    return this.runUpdate(id, acknowledgeUpdate, asActor(who));
   }
 
   /** The postmortem draft, written when the incident was resolved and kept current until completed. */
@@ -233,48 +249,48 @@ export class IncidentService {
     return state.postmortem.markdown;
   }
 
-  completePostmortem(id: string, actor: string): Promise<IncidentState> {
-    return this.runUpdate(id, completePostmortemUpdate, { actor });
+  completePostmortem(id: string, who: Who): Promise<IncidentState> {
+    return this.runUpdate(id, completePostmortemUpdate, asActor(who));
   }
 
-  addAction(id: string, request: AddActionInput): Promise<CorrectiveAction> {
-    return this.runUpdate(id, addActionUpdate, request);
+  addAction(id: string, request: Omit<AddActionInput, keyof ActorInput>, who: Who): Promise<CorrectiveAction> {
+    return this.runUpdate(id, addActionUpdate, { ...request, owner: request.owner.normalize('NFKC').trim(), ...asActor(who) });
   }
 
-  /** Only the IC may waive; a refusal is recorded on the timeline like a refused approval. */
-  async waiveAction(id: string, actionId: string, actor: string, reason: string): Promise<CorrectiveAction> {
-    try {
-      return await this.runUpdate(id, waiveActionUpdate, { actionId, actor, reason });
-    } catch (err) {
-      await this.recordRefusal(id, err, { stepId: actionId, actor, decision: 'reject' });
-      throw err;
-    }
+  waiveAction(id: string, actionId: string, who: Who, reason: string): Promise<CorrectiveAction> {
+    return this.runUpdate(id, waiveActionUpdate, { ...asActor(who), actionId, reason });
   }
 
   /**
-   * The ticket of an action was closed: in our own tracker this closes it; either way the action hears
-   * at once (trackers with webhooks report here too; the others are polled).
+   * A person closes an action (the workflow judges who may: its owner, the IC or an approver, by
+   * policy); then the ticket in our own tracker closes too. Other trackers close in their own UI.
    */
-  async closeAction(id: string, actionId: string, actor: string): Promise<CorrectiveAction> {
-    const action = (await this.get(id)).actions.find((a) => a.id === actionId);
-    if (!action) throw new IncidentError(FailureType.notFound, `${id} has no corrective action "${actionId}"`);
-    if (action.status !== 'open') throw new IncidentError(FailureType.conflict, `${actionId} is already ${action.status}`);
+  async closeAction(id: string, actionId: string, who: Who): Promise<CorrectiveAction> {
+    const actor = asActor(who);
+    const action = await this.runUpdate(id, closeActionUpdate, { ...actor, actionId });
     if (action.ticket && this.options.tickets?.close && action.ticket.provider === this.options.tickets.name) {
-      await this.options.tickets.close(action.ticket.key, actor).catch((err: Error) => {
-        throw new IncidentError(FailureType.conflict, `Cannot close ticket ${action.ticket!.key} of ${actionId}: ${err.message}`);
-      });
+      // The action is closed either way; our own tracker failing to follow must not say otherwise.
+      await this.options.tickets.close(action.ticket.key, actor.actor).catch(() => undefined);
     }
-    const actionHandle = this.client.workflow.getHandle(`${id}-${actionId}`);
-    await translated(id, () => actionHandle.signal(ticketClosedSignal, { by: actor }));
-    return this.untilEnded(id, actionId);
+    return action;
   }
 
-  /** A tracker reports that the ticket of action `<incident>/<action>` closed (a webhook). */
-  async ticketClosed(externalId: string, closure: { by: string; closedAt?: string }): Promise<void> {
+  /**
+   * A tracker reports that a ticket labelled as action `<incident>/<action>` closed (a signed webhook).
+   * The label alone proves nothing (anyone may label an issue): it closes the action only if the
+   * ticket is the one filed for it. Answers why when it is not.
+   */
+  async ticketClosed(externalId: string, ticket: { provider: string; key: string }, closure: { by: string; closedAt?: string }): Promise<{ ignored?: string }> {
     const match = /^(INC-[0-9A-Z]{5})\/(A\d+)$/.exec(externalId);
     if (!match) throw new IncidentError(FailureType.invalid, `"${externalId}" is not a corrective action such as INC-7K3QX/A1`);
     const [, incidentId, actionId] = match;
+    const action = (await this.get(incidentId!)).actions.find((a) => a.id === actionId);
+    if (!action) return { ignored: `${incidentId} has no corrective action ${actionId}` };
+    if (action.ticket?.provider !== ticket.provider || action.ticket.key !== ticket.key) {
+      return { ignored: `${ticket.provider} ${ticket.key} is labelled ${externalId} but is not its ticket (${action.ticket ? `${action.ticket.provider} ${action.ticket.key}` : 'none filed'})` };
+    }
     await translated(incidentId!, () => this.client.workflow.getHandle(`${incidentId}-${actionId}`).signal(ticketClosedSignal, closure));
+    return {};
   }
 
   private async untilEnded(id: string, actionId: string, timeoutMs = 10_000): Promise<CorrectiveAction> {
@@ -286,17 +302,34 @@ export class IncidentService {
     }
   }
 
-  /** Runs an Update of incident `id`; what the workflow refuses comes back as an IncidentError. */
-  private runUpdate<Ret, Input>(id: string, update: UpdateDefinition<Ret, [Input]>, input: Input): Promise<Ret> {
-    return translated(id, () => this.client.workflow.getHandle(id).executeUpdate(update, { args: [input] }));
+  /**
+   * Runs an Update of incident `id`; what the workflow refuses comes back as an IncidentError, and a
+   * refused person's attempt goes on the timeline (counted there, per person, request and target).
+   */
+  private async runUpdate<Ret, Input extends ActorInput>(id: string, update: UpdateDefinition<Ret, [Input]>, input: Input): Promise<Ret> {
+    try {
+      return await translated(id, () => this.client.workflow.getHandle(id).executeUpdate(update, { args: [input] }));
+    } catch (err) {
+      if (err instanceof IncidentError && err.kind === FailureType.notAuthorized) {
+        const target = input as { stepId?: unknown; actionId?: unknown };
+        await this.recordRefusal(id, {
+          actor: input.actor,
+          ...(input.via ? { via: input.via } : {}),
+          decision: update.name,
+          ...(typeof target.stepId === 'string' ? { stepId: target.stepId } : {}),
+          ...(typeof target.actionId === 'string' ? { actionId: target.actionId } : {}),
+          reason: err.message,
+        });
+      }
+      throw err;
+    }
   }
 
-  /** A refused actor's attempt goes on the timeline; the caller is refused either way, so losing the record must not turn it into a 500. */
-  private async recordRefusal(id: string, err: unknown, attempt: Omit<RefusalInput, 'reason'>): Promise<void> {
-    if (!(err instanceof IncidentError) || err.kind !== FailureType.notAuthorized) return;
+  /** The caller is refused either way: losing the record must not turn the refusal into a 500. */
+  async recordRefusal(id: string, refusal: RefusalInput): Promise<void> {
     await this.client.workflow
       .getHandle(id)
-      .signal(approvalRefusedSignal, { ...attempt, reason: err.message })
+      .signal(approvalRefusedSignal, refusal)
       .catch(() => undefined);
   }
 }

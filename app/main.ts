@@ -7,7 +7,8 @@ import { LocalFileFlagProvider } from '../integrations/flags/local-file.js';
 import type { FlagProvider } from '../integrations/flags/provider.js';
 import { LocalLogNotifier } from '../integrations/notify/local-log.js';
 import { RunbookSource } from '../runbooks/source.js';
-import { ConfigError, loadServerConfig, type ServerConfig } from './config.js';
+import { ConfigError, LOOPBACK_HOSTS, loadServerConfig, type ServerConfig } from './config.js';
+import { authenticatorFor } from './identity/from-config.js';
 import { createHealthCheck } from './health.js';
 import { createAlertWebhook } from './alerts/alert-webhook.js';
 import { newCsrfToken } from './http/console-routes.js';
@@ -119,7 +120,8 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
     tickets,
   });
   if (slack) running.slack = await startSlackApp(slack, config, service, log);
-  const loopbackOnly = ['127.0.0.1', '::1', 'localhost'].includes(config.HOST);
+  const loopbackOnly = LOOPBACK_HOSTS.includes(config.HOST);
+  const auth = authenticatorFor(config);
   const alertWebhook = createAlertWebhook({
     client: temporal.client,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
@@ -129,7 +131,7 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
     ...(config.ALERT_WEBHOOK_TOKEN ? { token: config.ALERT_WEBHOOK_TOKEN } : {}),
     ...(config.ALERT_GRAFANA_HMAC_SECRET ? { grafanaSecret: config.ALERT_GRAFANA_HMAC_SECRET } : {}),
   });
-  const writes = { csrfToken: newCsrfToken(), loopbackOnly, ...(config.AUTH_USER_HEADER ? { authUserHeader: config.AUTH_USER_HEADER } : {}) };
+  const writes = { csrfToken: newCsrfToken() };
   // On loopback, only loopback names (and PUBLIC_URL's): other names resolving here are DNS rebinding.
   const allowedHosts = loopbackOnly ? ['127.0.0.1', 'localhost', '[::1]', ...(config.PUBLIC_URL ? [new URL(config.PUBLIC_URL).hostname.toLowerCase()] : [])] : undefined;
   running.http = await startHttpServer(config.HOST, config.PORT, {
@@ -138,18 +140,20 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
       alertWebhook,
       ticketSecrets: { githubSecret: config.GITHUB_WEBHOOK_SECRET, jiraSecret: config.JIRA_WEBHOOK_SECRET },
       slackRoutes: running.slack?.routes ?? [],
-      console: { ...writes, namespace: temporal.namespace, ...(temporalUiUrl ? { temporalUiUrl } : {}) },
+      console: { ...writes, auth, namespace: temporal.namespace, ...(temporalUiUrl ? { temporalUiUrl } : {}) },
     }),
     writes,
     ...(allowedHosts ? { allowedHosts } : {}),
     health: createHealthCheck({ ...temporal, worker, taskQueue: config.TEMPORAL_TASK_QUEUE }),
-    apiToken: config.API_TOKEN,
+    auth,
+    refused: (id, refusal) => service.recordRefusal(id, refusal),
     log,
   });
 
   const lines = [
-    `Console          ${api}/ (${config.AUTH_USER_HEADER ? `person from ${config.AUTH_USER_HEADER}` : loopbackOnly ? 'loopback: people type their name' : 'read-only: set AUTH_USER_HEADER behind an authenticating proxy'})`,
-    `Incident API     ${api}/api/incidents${config.API_TOKEN ? ' (bearer token required)' : ''}`,
+    `Console          ${api}/`,
+    `Identity         ${auth.open ? 'none configured: loopback only, people type their name (local)' : auth.describe()}`,
+    `Incident API     ${api}/api/incidents${config.API_TOKEN || !auth.open ? ' (credentials required)' : ''}`,
     `Health           ${api}/healthz`,
     `Metrics          ${api}/metrics (Prometheus; KPIs of the last 30 days)`,
     `Alerts           ${api}/webhooks/{alertmanager,grafana,datadog,generic} (${config.ALERT_WEBHOOK_TOKEN ? 'ALERT_WEBHOOK_TOKEN required' : loopbackOnly ? 'no token: loopback only' : 'off: set ALERT_WEBHOOK_TOKEN'})`,

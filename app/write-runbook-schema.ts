@@ -1,7 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { runbookJsonSchema } from '../runbooks/json-schema.js';
+import { policyJsonSchema, runbookJsonSchema } from '../runbooks/json-schema.js';
 
-const path = fileURLToPath(new URL('../../runbooks/schema.json', import.meta.url));
-await writeFile(path, runbookJsonSchema());
-console.log(`Wrote ${path}`);
+for (const [file, text] of [
+  ['schema.json', runbookJsonSchema()],
+  ['policy.schema.json', policyJsonSchema()],
+] as const) {
+  const path = fileURLToPath(new URL(`../../runbooks/${file}`, import.meta.url));
+  await writeFile(path, text);
+  console.log(`Wrote ${path}`);
+}

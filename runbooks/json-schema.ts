@@ -1,8 +1,17 @@
 import { z } from 'zod';
+import { policySchema } from './policy.js';
 import { runbookSchema } from './schema.js';
+
+function editorSchema(schema: z.ZodType, title: string): string {
+  return JSON.stringify({ ...z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }), title }, null, 2) + '\n';
+}
 
 /** The runbook schema for editors (runbooks/schema.json); `npm run runbooks:schema` writes it. */
 export function runbookJsonSchema(): string {
-  const schema = z.toJSONSchema(runbookSchema, { io: 'input', unrepresentable: 'any' });
-  return JSON.stringify({ ...schema, title: 'Incident runbook' }, null, 2) + '\n';
+  return editorSchema(runbookSchema, 'Incident runbook');
+}
+
+/** The schema of runbooks/policy.yaml (runbooks/policy.schema.json), written with the runbook schema. */
+export function policyJsonSchema(): string {
+  return editorSchema(policySchema, 'Incident policy: who may do what');
 }

@@ -4,6 +4,8 @@ import { basename, join } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import type { Category } from './vocabulary.js';
+import { policySchema, POLICY_FILE } from './policy.js';
+import { effectivePolicy, type Policy } from './roles.js';
 import { approverGroupsSchema, runbookSchema, type ApproverGroups, type SlackUsergroupIds, type LabelMatcher, type Runbook } from './schema.js';
 
 export const GROUPS_FILE = 'groups.yaml';
@@ -27,6 +29,8 @@ export interface RunbookLibrary {
   groups: ApproverGroups;
   /** groups.yaml `slack:`: the Slack user group (id) whose members belong to each approver group. */
   slackUsergroups: SlackUsergroupIds;
+  /** policy.yaml: who may do what, product-wide (each runbook may differ: see `effectivePolicy`). */
+  policy: Policy;
   problems: RunbookProblem[];
 }
 
@@ -37,7 +41,7 @@ export async function loadRunbookLibrary(dir: string): Promise<RunbookLibrary> {
   try {
     names = (await readdir(dir)).filter((n) => /\.ya?ml$/.test(n)).sort();
   } catch (err) {
-    return { dir, runbooks: [], groups: {}, slackUsergroups: {}, problems: [{ file: dir, path: '', message: `cannot read the runbook directory: ${(err as Error).message}` }] };
+    return { dir, runbooks: [], groups: {}, slackUsergroups: {}, policy: policySchema.parse({}), problems: [{ file: dir, path: '', message: `cannot read the runbook directory: ${(err as Error).message}` }] };
   }
 
   let groups: ApproverGroups = {};
@@ -47,20 +51,34 @@ export async function loadRunbookLibrary(dir: string): Promise<RunbookLibrary> {
     if (parsed) ({ groups, slack: slackUsergroups } = parsed.value);
   }
 
+  let policy: Policy = policySchema.parse({});
+  const unknownGroups = (file: string, refs: Iterable<[string, string]>) => {
+    for (const [path, ref] of refs) {
+      const group = /^group:(.+)$/.exec(ref)?.[1];
+      if (group && !groups[group] && !slackUsergroups[group]) {
+        const known = [...new Set([...Object.keys(groups), ...Object.keys(slackUsergroups)])];
+        problems.push({ file, path, message: `unknown ${path.includes('policy') || file.endsWith(POLICY_FILE) ? '' : 'approver '}group "${group}" (groups are defined in ${GROUPS_FILE}: ${known.join(', ') || 'none'})` });
+      }
+    }
+  };
+  if (names.includes(POLICY_FILE)) {
+    const file = join(dir, POLICY_FILE);
+    const parsed = await parseFile(file, policySchema, problems);
+    if (parsed) {
+      policy = parsed.value;
+      unknownGroups(file, policyRefs(policy));
+    }
+  }
+
   const runbooks: LoadedRunbook[] = [];
-  for (const name of names.filter((n) => n !== GROUPS_FILE)) {
+  for (const name of names.filter((n) => n !== GROUPS_FILE && n !== POLICY_FILE)) {
     const file = join(dir, name);
     const parsed = await parseFile(file, runbookSchema, problems);
     if (!parsed) continue;
     const runbook = parsed.value;
     const before = problems.length;
-    for (const [path, ref] of approverRefs(runbook)) {
-      const group = /^group:(.+)$/.exec(ref)?.[1];
-      if (group && !groups[group] && !slackUsergroups[group]) {
-        const known = [...new Set([...Object.keys(groups), ...Object.keys(slackUsergroups)])];
-        problems.push({ file, path, message: `unknown approver group "${group}" (groups are defined in ${GROUPS_FILE}: ${known.join(', ') || 'none'})` });
-      }
-    }
+    unknownGroups(file, approverRefs(runbook));
+    unknownGroups(file, policyRefs(runbook.policy, 'policy'));
     const twin = runbooks.find((r) => r.runbook.id === runbook.id);
     if (twin) problems.push({ file, path: 'id', message: `runbook id "${runbook.id}" is also used by ${basename(twin.file)}` });
     if (problems.length === before) runbooks.push({ runbook, file, hash: parsed.hash });
@@ -74,7 +92,12 @@ export async function loadRunbookLibrary(dir: string): Promise<RunbookLibrary> {
       message: fallbacks.length ? `only one runbook may be the fallback (${fallbacks.map((r) => basename(r.file)).join(', ')})` : 'no runbook has fallback: true',
     });
   }
-  return { dir, runbooks, groups, slackUsergroups, problems };
+  return { dir, runbooks, groups, slackUsergroups, policy, problems };
+}
+
+/** The policy an incident of this runbook runs under: policy.yaml, with the runbook's differences. */
+export function policyFor(library: RunbookLibrary, runbook: Runbook): Policy {
+  return effectivePolicy(library.policy, runbook.policy);
 }
 
 export interface RunbookQuery {
@@ -129,6 +152,13 @@ function* approverRefs(runbook: Runbook): Generator<[string, string]> {
     for (const [l, level] of step.approval.escalation.entries()) {
       for (const [i, ref] of level.entries()) yield [`containment[${s}].approval.escalation[${l}][${i}]`, ref];
     }
+  }
+}
+
+function* policyRefs(policy: Partial<Policy>, prefix = ''): Generator<[string, string]> {
+  for (const [permission, refs] of Object.entries(policy)) {
+    if (Array.isArray(refs)) for (const [i, ref] of refs.entries()) yield [`${prefix ? `${prefix}.` : ''}${permission}[${i}]`, ref];
+    else for (const [sev, list] of Object.entries(refs ?? {})) for (const [i, ref] of (list ?? []).entries()) yield [`${prefix ? `${prefix}.` : ''}${permission}.${sev}[${i}]`, ref];
   }
 }
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CATEGORIES, SEVERITIES } from './vocabulary.js';
 import { durationPattern } from './duration.js';
 import { DEFAULT_REMINDER_POLICY } from './reminder-policy.js';
+import { runbookPolicySchema } from './policy.js';
 
 const slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and "-"');
 const severity = z.enum(SEVERITIES, { error: `must be one of ${SEVERITIES.join(', ')}` });
@@ -164,6 +165,7 @@ export const runbookSchema = z
     mitigationTargets: bySeverity(duration)
       .default({})
       .transform((t) => ({ P0: '4h', P1: '24h', ...t })),
+    policy: runbookPolicySchema.describe(`who may do what to this runbook's incidents, where it differs from policy.yaml`),
   })
   .superRefine((runbook, ctx) => {
     const seen = new Set<string>();

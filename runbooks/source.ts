@@ -1,12 +1,16 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { loadRunbookLibrary, selectRunbook, UnknownRunbookError, type RunbookLibrary, type RunbookProblem, type RunbookQuery } from './library.js';
+import { loadRunbookLibrary, policyFor, selectRunbook, UnknownRunbookError, type RunbookLibrary, type RunbookProblem, type RunbookQuery } from './library.js';
+import type { Policy } from './roles.js';
 import type { ApproverGroups, Runbook } from './schema.js';
 
 /** What an incident keeps of its runbook: the definition, the approver groups it names, and its version. */
 export interface RunbookSnapshot {
   runbook: Runbook;
+  /** The members of every group the runbook and its policy name, as they were at declaration. */
   groups: ApproverGroups;
+  /** Who may do what to this incident: policy.yaml with the runbook's differences. Absent in incidents declared before policies. */
+  policy?: Policy;
   file: string;
   hash: string;
   /** Problems elsewhere in the library when it was read (this runbook was valid). */
@@ -89,9 +93,11 @@ export class RunbookSource {
       warnings.push(`${err.message}; chose by category instead`);
       chosen = selectRunbook(library, { ...query, runbookId: undefined });
     }
-    const used = new Set(JSON.stringify(chosen.runbook).match(/group:[a-z0-9-]+/g)?.map((ref) => ref.slice(6)));
+    const policy = policyFor(library, chosen.runbook);
+    const used = new Set(JSON.stringify([chosen.runbook, policy]).match(/group:[a-z0-9-]+/g)?.map((ref) => ref.slice(6)));
     return {
       runbook: chosen.runbook,
+      policy,
       groups: Object.fromEntries(Object.entries(library.groups).filter(([name]) => used.has(name))),
       file: basename(chosen.file),
       hash: chosen.hash,

@@ -29,10 +29,21 @@ export type ActionEscalation = 'owner' | 'ic' | 'managers';
 
 export type StepStatus = 'pending' | 'approved' | 'rejected' | 'executing' | 'verified' | 'failed' | 'expired';
 
+/**
+ * How the product knows who acted (product.md §8): an OpenID Connect token, a personal API token, an
+ * authenticating proxy's header, a signed Slack request, the one person on a loopback-only laptop, a
+ * signed tracker webhook, or the workflow itself.
+ */
+export const IDENTITY_SOURCES = ['oidc', 'api-token', 'proxy', 'slack', 'local', 'webhook', 'system'] as const;
+export type IdentitySource = (typeof IDENTITY_SOURCES)[number];
+
 export interface Decision {
   outcome: 'approved' | 'rejected';
   /** A person, or `system` when a pre-approved step ran because nobody decided in time. */
   by: string;
+  /** How the entry point knew it was them. */
+  via?: IdentitySource;
   at: string;
   reason?: string;
 }
+

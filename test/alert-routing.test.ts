@@ -58,6 +58,7 @@ describe('alert routing', () => {
     assert.deepEqual(routed.routing, {
       runbookId: 'sensitive-data-exposure',
       severity: 'P3',
+      severityFrom: 'alert',
       category: 'data-leak',
       title: 'Something is off',
       description: 'the long story',
@@ -66,6 +67,7 @@ describe('alert routing', () => {
       service: 'assistant',
     });
     assert.equal(route({ alertname: 'PIIInOutput' }).routing.severity, 'P1', "sensitive-data-exposure's default");
+    assert.equal(route({ alertname: 'PIIInOutput' }).routing.severityFrom, 'runbook', 'the default is the runbook\'s word: it may arm pre-approvals');
     assert.deepEqual(routed.summary, { fingerprint: 'fp-1', status: 'firing', title: 'Something is off', startsAt: '2026-11-27T07:00:00.000Z' });
   });
 

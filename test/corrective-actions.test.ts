@@ -63,11 +63,11 @@ describe('corrective actions on the time-skipping server', { concurrency: 1 }, (
   it('P1 with three actions: early, late, waived; reminders on schedule; closes when the last ends; 1 of 2 on time', () =>
     withTimeSkipping(async ({ env, service, tickets }) => {
       const { id } = await service.declare({ title: 'Assistant leaks ticket notes', category: 'other', severity: 'P1', declaredBy: 'alice' });
-      const early = await service.addAction(id, { actor: 'alice', kind: 'prevent', title: 'Filter internal notes from retrieval', owner: 'carol' });
+      const early = await service.addAction(id, { kind: 'prevent', title: 'Filter internal notes from retrieval', owner: 'carol' }, 'alice');
       assert.equal(Date.parse(early.dueAt) - Date.parse(early.addedAt), 30 * DAY, "the runbook's P1 due days");
       await service.resolve(id, 'alice', 'retrieval source disabled');
-      const late = await service.addAction(id, { actor: 'bob', kind: 'detect', title: 'Alert on internal-note leakage', owner: 'dave' });
-      const waived = await service.addAction(id, { actor: 'alice', kind: 'mitigate', title: 'Second kill switch', owner: 'erin' });
+      const late = await service.addAction(id, { kind: 'detect', title: 'Alert on internal-note leakage', owner: 'dave' }, 'bob');
+      const waived = await service.addAction(id, { kind: 'mitigate', title: 'Second kill switch', owner: 'erin' }, 'alice');
       await service.completePostmortem(id, 'alice');
       assert.equal((await service.get(id)).status, 'postmortem');
 
@@ -97,7 +97,7 @@ describe('corrective actions on the time-skipping server', { concurrency: 1 }, (
       assert.equal(byId.get(late.id)!.escalation, 'managers');
       assert.deepEqual(remindersOf(incident, byId.get(early.id)!), [], 'closed before its first reminder');
       assert.deepEqual(remindersOf(incident, byId.get(waived.id)!), [], 'a waived action is never reminded');
-      assert.ok(incident.timeline.some((e) => e.type === 'approval.refused' && e.actor === 'erin'), 'the refused waiver is recorded');
+      assert.ok(incident.timeline.some((e) => e.type === 'request.refused' && e.actor === 'erin' && e.data?.decision === 'waive-action'), 'the refused waiver is recorded');
       assert.equal(byId.get(waived.id)!.waiverReason, 'the flag from A1 covers it');
       assert.deepEqual(
         incident.actions.map((a) => a.ticket?.key),
@@ -123,7 +123,7 @@ describe('corrective actions on the time-skipping server', { concurrency: 1 }, (
     withTimeSkipping(
       async ({ env, service, tickets }) => {
         const { id } = await service.declare({ title: 'Abuse campaign', category: 'abuse', severity: 'P3', declaredBy: 'alice' });
-        const action = await service.addAction(id, { actor: 'alice', kind: 'detect', title: 'Rate-limit alert', owner: 'frank', dueAt: '2099-12-31' });
+        const action = await service.addAction(id, { kind: 'detect', title: 'Rate-limit alert', owner: 'frank', dueAt: '2099-12-31' }, 'alice');
         await service.resolve(id, 'alice', 'campaign blocked');
         await env.sleep(HOUR);
         const filed = (await service.get(id)).actions[0]!;
@@ -144,13 +144,13 @@ describe('corrective actions on the time-skipping server', { concurrency: 1 }, (
     withTimeSkipping(async ({ service }) => {
       const { id } = await service.declare({ title: 'x', category: 'other', severity: 'P2', declaredBy: 'alice' });
       const cases: [Parameters<typeof service.addAction>[1], string, RegExp][] = [
-        [{ actor: 'a', kind: 'prevent', title: 't', owner: 'o', dueAt: '2001-01-01' }, 'InvalidInput', /not in the future/],
-        [{ actor: 'a', kind: 'prevent', title: 't', owner: 'o', dueAt: 'soon' }, 'InvalidInput', /must be a date/],
-        [{ actor: 'a', kind: 'fix' as 'prevent', title: 't', owner: 'o' }, 'InvalidInput', /kind must be one of detect, mitigate, prevent/],
-        [{ actor: 'a', kind: 'prevent', title: ' ', owner: 'o' }, 'InvalidInput', /title is required/],
+        [{ kind: 'prevent', title: 't', owner: 'o', dueAt: '2001-01-01' }, 'InvalidInput', /not in the future/],
+        [{ kind: 'prevent', title: 't', owner: 'o', dueAt: 'soon' }, 'InvalidInput', /must be a date/],
+        [{ kind: 'fix' as 'prevent', title: 't', owner: 'o' }, 'InvalidInput', /kind must be one of detect, mitigate, prevent/],
+        [{ kind: 'prevent', title: ' ', owner: 'o' }, 'InvalidInput', /title is required/],
       ];
       for (const [request, kind, message] of cases) {
-        const error = await rejection(service.addAction(id, request));
+        const error = await rejection(service.addAction(id, request, 'a'));
         assert.equal(error.kind, kind);
         assert.match(error.message, message);
       }

@@ -8,6 +8,7 @@ import { kpiRoutes } from '../app/http/kpi-routes.js';
 import { ticketWebhookRoutes } from '../app/http/ticket-webhook-routes.js';
 import { startHttpServer, stopHttpServer } from '../app/http/server.js';
 import { IncidentService } from '../app/incident-service.js';
+import { Authenticator } from '../app/identity/authenticator.js';
 import { createLogger } from '../integrations/log.js';
 import { freePort } from './support/ports.js';
 import { startTemporalHarness, type TemporalHarness } from './support/temporal.js';
@@ -26,7 +27,7 @@ before(async () => {
   server = await startHttpServer('127.0.0.1', port, {
     routes: [...incidentRoutes(service), ...kpiRoutes(service), ...ticketWebhookRoutes(service, { githubSecret: WEBHOOK_SECRET, jiraSecret: JIRA_SECRET })],
     health: createHealthCheck({ ...harness.temporal, worker: harness.worker, taskQueue: harness.taskQueue }),
-    apiToken: TOKEN,
+    auth: new Authenticator({ apiToken: TOKEN, tokensAreASource: false }),
     log: createLogger('error'),
   });
   base = `http://127.0.0.1:${port}`;
@@ -85,7 +86,7 @@ describe('HTTP JSON API', () => {
   it('names every invalid field at once', async () => {
     const { status, body } = await call('POST', '/api/incidents', { title: 'x', category: 'weather', severity: 'SEV1' });
     assert.equal(status, 400);
-    assert.deepEqual(body.details.map((d: { field: string }) => d.field).sort(), ['category', 'commander', 'severity']);
+    assert.deepEqual(body.details.map((d: { field: string }) => d.field).sort(), ['category', 'declaredBy', 'severity'], 'who declares is required too, with no identity source');
     assert.match(body.error, /severity: must be one of P0, P1, P2, P3/);
   });
 
@@ -151,7 +152,7 @@ describe('HTTP JSON API', () => {
     }
   });
 
-  it('closes an action when GitHub reports its issue closed, only with a valid signature', async () => {
+  it("refuses a GitHub delivery without a valid signature, and one whose issue only carries an action's label", async () => {
     const { body: created } = await call('POST', '/api/incidents', declaration);
     const added = await call('POST', `/api/incidents/${created.id}/actions`, { actor: 'alice', kind: 'prevent', title: 'Signed index builds', owner: 'dave' });
     assert.equal(added.status, 201);
@@ -175,16 +176,16 @@ describe('HTTP JSON API', () => {
     const action = async () => (await call('GET', `/api/incidents/${created.id}/actions`)).body.actions[0];
     assert.equal((await action()).status, 'open', 'a forged delivery changes nothing');
     assert.equal((await deliver(sign(WEBHOOK_SECRET), 'ping')).status, 200);
-    assert.equal((await deliver(sign(WEBHOOK_SECRET))).status, 202);
-    let closed = await action();
-    for (let i = 0; i < 50 && closed.status === 'open'; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      closed = await action();
-    }
-    assert.deepEqual([closed.status, closed.endedBy, closed.onTime], ['closed', 'octocat', true]);
+    // Signed, labelled as A1, but issue #7 is not A1's ticket (that one is in the local tracker): anyone can label an issue.
+    for (let i = 0; i < 50 && !(await action()).ticket; i++) await new Promise((r) => setTimeout(r, 100));
+    const labelled = await deliver(sign(WEBHOOK_SECRET));
+    assert.equal(labelled.status, 202);
+    assert.match(((await labelled.json()) as { ignored: string }).ignored, new RegExp(`github #7 is labelled ${created.id}/A1 but is not its ticket \\(local `));
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal((await action()).status, 'open', 'a label on another issue closes nothing');
   });
 
-  it('closes an action when Jira reports its issue done, only with a valid signature', async () => {
+  it("refuses a Jira delivery without a valid signature, and one whose issue only carries an action's label", async () => {
     const { body: created } = await call('POST', '/api/incidents', declaration);
     await call('POST', `/api/incidents/${created.id}/actions`, { actor: 'alice', kind: 'detect', title: 'Leak detector', owner: 'dave' });
     const delivery = (status: 'new' | 'done') =>
@@ -205,13 +206,12 @@ describe('HTTP JSON API', () => {
     assert.match(((await notDone.json()) as { ignored: string }).ignored, /not done/);
     const action = async () => (await call('GET', `/api/incidents/${created.id}/actions`)).body.actions[0];
     assert.equal((await action()).status, 'open');
-    assert.equal((await send(delivery('done'), JIRA_SECRET)).status, 202);
-    let closed = await action();
-    for (let i = 0; i < 50 && closed.status === 'open'; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      closed = await action();
-    }
-    assert.deepEqual([closed.status, closed.endedBy], ['closed', 'Dave Jones']);
+    for (let i = 0; i < 50 && !(await action()).ticket; i++) await new Promise((r) => setTimeout(r, 100));
+    const labelled = await send(delivery('done'), JIRA_SECRET);
+    assert.equal(labelled.status, 202);
+    assert.match(((await labelled.json()) as { ignored: string }).ignored, /jira AI-7 is labelled .* but is not its ticket/);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal((await action()).status, 'open', 'a label on another issue closes nothing');
   });
 
   it('changes severity and commander through their routes', async () => {

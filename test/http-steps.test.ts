@@ -62,7 +62,7 @@ describe('http containment steps', { concurrency: 1 }, () => {
       async ({ env, service }) => {
         const { id } = await service.declare({ title: 'Guardrail bypass', category: 'other', severity: 'P1', declaredBy: 'alice' });
 
-        const strict = await service.decide(id, { stepId: 'strict-mode', decision: 'approve', actor: 'alice' });
+        const strict = await service.decide(id, { stepId: 'strict-mode', decision: 'approve' }, 'alice');
         assert.equal(strict.status, 'verified');
         assert.equal(strict.result, 'Verified: GET ${env:GUARDRAIL_URL}/strict-mode answered 200');
         assert.equal(guardrail.strictMode(), true);
@@ -71,12 +71,12 @@ describe('http containment steps', { concurrency: 1 }, () => {
           { method: 'GET', path: '/strict-mode', authorization: `Bearer ${TOKEN}`, body: '' },
         ]);
 
-        const block = await service.decide(id, { stepId: 'block-tenant', decision: 'approve', actor: 'alice' });
+        const block = await service.decide(id, { stepId: 'block-tenant', decision: 'approve' }, 'alice');
         assert.equal(block.status, 'failed');
         assert.match(block.result ?? '', /POST \$\{env:GUARDRAIL_URL\}\/tenants\/acme\/block answered 403: .*needs an admin token/);
         assert.equal(guardrail.received.filter((r) => r.path === '/tenants/acme/block').length, 1, 'a 4xx is not retried');
 
-        const purge = await service.decide(id, { stepId: 'purge-cache', decision: 'approve', actor: 'alice' });
+        const purge = await service.decide(id, { stepId: 'purge-cache', decision: 'approve' }, 'alice');
         assert.equal(guardrail.received.filter((r) => r.path === '/cache/purge').length, 2, 'a 503 is retried');
         assert.equal(purge.status, 'failed');
         assert.equal(purge.result, 'Verification failed: GET ${env:GUARDRAIL_URL}/cache answered 200, expected 200 with ""entries":0"');
@@ -93,7 +93,7 @@ describe('http containment steps', { concurrency: 1 }, () => {
           ['undo-strict-mode'],
           'only a verified step with an undo request is offered',
         );
-        const undo = await service.decide(id, { stepId: 'undo-strict-mode', decision: 'approve', actor: 'alice' });
+        const undo = await service.decide(id, { stepId: 'undo-strict-mode', decision: 'approve' }, 'alice');
         assert.equal(undo.status, 'verified');
         assert.equal(guardrail.strictMode(), false);
         assert.deepEqual(guardrail.received.at(-1), { method: 'DELETE', path: '/strict-mode', authorization: `Bearer ${TOKEN}`, body: '' });

@@ -93,9 +93,9 @@ describe('incident workflow on a real Temporal dev server', () => {
 
   it('refuses a non-approver, records the refusal, and changes no flag', async () => {
     const id = await declare();
-    const err = await rejection(service.decide(id, { stepId: 'kill-switch', decision: 'approve', actor: 'mallory' }));
+    const err = await rejection(service.decide(id, { stepId: 'kill-switch', decision: 'approve' }, 'mallory'));
     assert.equal(err.kind, 'NotAuthorized');
-    assert.match(err.message, /mallory may not approve step "kill-switch": allowed are the incident commander \(alice\)/);
+    assert.match(err.message, /mallory may not approve step "kill-switch": only the incident commander may$/, 'the role, not the people who hold it');
     const state = await service.get(id);
     assert.equal(state.steps[0]?.status, 'pending');
     assert.equal(state.timeline.find((e) => e.type === 'approval.refused')?.actor, 'mallory');
@@ -116,7 +116,7 @@ describe('incident workflow on a real Temporal dev server', () => {
 
   it('lets a member of an approver group decide, and executes, verifies and records the step once', async () => {
     const id = await declare({ category: 'prompt-injection' });
-    const step = await service.decide(id, { stepId: 'disable-send-email', decision: 'approve', actor: 'sam' });
+    const step = await service.decide(id, { stepId: 'disable-send-email', decision: 'approve' }, 'sam');
     assert.equal(step.status, 'verified');
     assert.equal(step.decision?.by, 'sam');
     assert.equal(step.result, 'Verified: flag agent-tools.send-email.enabled is off and serves false (observed through the local flag file)');
@@ -129,34 +129,34 @@ describe('incident workflow on a real Temporal dev server', () => {
     const mitigated = state.timeline.find((e) => e.type === 'status.mitigated');
     assert.match(mitigated?.message ?? '', /after declaration \(within the 24h target\)/);
     assert.equal(mitigated?.data?.breached, false);
-    const again = await rejection(service.decide(id, { stepId: 'disable-send-email', decision: 'approve', actor: 'alice' }));
+    const again = await rejection(service.decide(id, { stepId: 'disable-send-email', decision: 'approve' }, 'alice'));
     assert.equal(again.kind, 'Conflict');
     assert.match(again.message, /is verified, not pending \(approved by sam/);
-    const outsider = await rejection(service.decide(id, { stepId: 'kill-assistant', decision: 'approve', actor: 'sam' }));
+    const outsider = await rejection(service.decide(id, { stepId: 'kill-assistant', decision: 'approve' }, 'sam'));
     assert.equal(outsider.kind, 'NotAuthorized', 'safety-oncall may not pull the whole assistant: that step is the IC only');
   });
 
   it('serves model versions, rate limits and index snapshots as the runbooks say', async () => {
     const regression = await declare({ runbookId: 'model-regression' });
-    await service.decide(regression, { stepId: 'rollback-model', decision: 'approve', actor: 'alice' });
+    await service.decide(regression, { stepId: 'rollback-model', decision: 'approve' }, 'alice');
     assert.equal(await flagValue('assistant-model-version'), 'model-2026-10-01');
     const consumption = await declare({ runbookId: 'unbounded-consumption' });
-    await service.decide(consumption, { stepId: 'tighten-rate-limit', decision: 'approve', actor: 'alice' });
+    await service.decide(consumption, { stepId: 'tighten-rate-limit', decision: 'approve' }, 'alice');
     assert.equal(await flagValue('chat-rate-limit-per-user-per-minute'), 10);
     const poisoned = await declare({ runbookId: 'poisoned-retrieval-index' });
-    const step = await service.decide(poisoned, { stepId: 'quarantine-index', decision: 'approve', actor: 'lee' });
+    const step = await service.decide(poisoned, { stepId: 'quarantine-index', decision: 'approve' }, 'lee');
     assert.equal(step.status, 'verified');
     assert.equal(await flagValue('retrieval-index'), 'kb-index-2026-11-01');
   });
 
   it('names unknown steps and needs a reason to reject', async () => {
     const id = await declare();
-    const unknown = await rejection(service.decide(id, { stepId: 'rollback', decision: 'approve', actor: 'alice' }));
+    const unknown = await rejection(service.decide(id, { stepId: 'rollback', decision: 'approve' }, 'alice'));
     assert.equal(unknown.kind, 'NotFound');
     assert.match(unknown.message, /no containment step "rollback" \(steps: kill-switch\)/);
-    const noReason = await rejection(service.decide(id, { stepId: 'kill-switch', decision: 'reject', actor: 'alice' }));
+    const noReason = await rejection(service.decide(id, { stepId: 'kill-switch', decision: 'reject' }, 'alice'));
     assert.equal(noReason.kind, 'InvalidInput');
-    const step = await service.decide(id, { stepId: 'kill-switch', decision: 'reject', actor: 'alice', reason: 'flag also gates billing' });
+    const step = await service.decide(id, { stepId: 'kill-switch', decision: 'reject', reason: 'flag also gates billing' }, 'alice');
     assert.equal(step.status, 'rejected');
     assert.equal(step.decision?.reason, 'flag also gates billing');
     assert.equal((await service.get(id)).status, 'triaging');
@@ -164,10 +164,10 @@ describe('incident workflow on a real Temporal dev server', () => {
 
   it('surfaces a failed step and a failed verification to the IC instead of calling them mitigated', async () => {
     const id = await declare({ runbookId: 'test-edge-cases' });
-    const missing = await service.decide(id, { stepId: 'missing-flag', decision: 'approve', actor: 'alice' });
+    const missing = await service.decide(id, { stepId: 'missing-flag', decision: 'approve' }, 'alice');
     assert.equal(missing.status, 'failed');
     assert.match(missing.result ?? '', /Flag "no-such-flag" does not exist/);
-    const stubborn = await service.decide(id, { stepId: 'stubborn', decision: 'approve', actor: 'alice' });
+    const stubborn = await service.decide(id, { stepId: 'stubborn', decision: 'approve' }, 'alice');
     assert.equal(stubborn.status, 'failed');
     assert.equal(stubborn.result, 'Verification failed: flag stubborn-flag is off and serves true (observed through the local flag file)');
     const state = await service.get(id);
@@ -184,7 +184,7 @@ describe('incident workflow on a real Temporal dev server', () => {
     const id = await declare({ category: 'prompt-injection', severity: 'P2' });
     await service.assignCommander(id, 'alice', 'bob');
     await service.setSeverity(id, 'bob', 'P0');
-    const old = await rejection(service.decide(id, { stepId: 'kill-assistant', decision: 'approve', actor: 'alice' }));
+    const old = await rejection(service.decide(id, { stepId: 'kill-assistant', decision: 'approve' }, 'alice'));
     assert.equal(old.kind, 'NotAuthorized');
     const same = await rejection(service.setSeverity(id, 'bob', 'P0'));
     assert.equal(same.kind, 'Conflict');
@@ -195,8 +195,15 @@ describe('incident workflow on a real Temporal dev server', () => {
     assert.ok(state.timeline.some((e) => e.type === 'severity.changed' && e.actor === 'bob' && e.message === 'Severity P2 → P0'));
     // The declaration's notice goes out in the background; the severity change's before its answer.
     const notices = async () => (await service.get(id)).timeline.filter((e) => e.type === 'notification.sent').map((e) => e.message).sort();
-    for (let i = 0; i < 50 && (await notices()).length < 2; i++) await new Promise((r) => setTimeout(r, 100));
-    assert.deepEqual(await notices(), ['Notified exec-staff, security-leadership: Severity P2 → P0', 'Notified support-leads: Incident declared']);
+    for (let i = 0; i < 50 && (await notices()).length < 5; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(await notices(), [
+      'Notified exec-staff, security-leadership: Severity P2 → P0',
+      `Notified ic:alice: You handed over ${id}`,
+      // bob may approve both tool steps, so his P0 arms their pre-approval, and their approvers hear of it.
+      'Notified ic:bob, group:safety-oncall: Runs in 5m unless decided: Disable the send-email tool for the assistant',
+      'Notified ic:bob, group:safety-oncall: Runs in 5m unless decided: Disable the web-browse tool (the usual indirect injection vector)',
+      'Notified support-leads: Incident declared',
+    ]);
   });
 
   it('ticks off triage items, once each', async () => {
@@ -210,7 +217,7 @@ describe('incident workflow on a real Temporal dev server', () => {
   it('lets only the IC resolve, then offers undo with its own approval, and ends when it is decided', async () => {
     await setFlag('assistant-model-version', 'model-2026-11-12');
     const id = await declare({ category: 'model-regression' });
-    await service.decide(id, { stepId: 'rollback-model', decision: 'approve', actor: 'alice' });
+    await service.decide(id, { stepId: 'rollback-model', decision: 'approve' }, 'alice');
     assert.equal(await flagValue('assistant-model-version'), 'model-2026-10-01');
     const notIc = await rejection(service.resolve(id, 'mallory', 'done'));
     assert.equal(notIc.kind, 'NotAuthorized');
@@ -222,10 +229,10 @@ describe('incident workflow on a real Temporal dev server', () => {
       ['undo-rollback-model', 'pending'],
     ]);
     assert.equal(resolved.steps[2]?.target, 'flag assistant-model-version → "model-2026-11-12"');
-    const late = await rejection(service.decide(id, { stepId: 'rollback-prompt', decision: 'approve', actor: 'alice' }));
+    const late = await rejection(service.decide(id, { stepId: 'rollback-prompt', decision: 'approve' }, 'alice'));
     assert.equal(late.kind, 'Conflict');
-    assert.equal((await rejection(service.decide(id, { stepId: 'undo-rollback-model', decision: 'approve', actor: 'mallory' }))).kind, 'NotAuthorized');
-    const undone = await service.decide(id, { stepId: 'undo-rollback-model', decision: 'approve', actor: 'lee' });
+    assert.equal((await rejection(service.decide(id, { stepId: 'undo-rollback-model', decision: 'approve' }, 'mallory'))).kind, 'NotAuthorized');
+    const undone = await service.decide(id, { stepId: 'undo-rollback-model', decision: 'approve' }, 'lee');
     assert.equal(undone.status, 'verified');
     assert.equal(await flagValue('assistant-model-version'), 'model-2026-11-12');
     assert.equal((await service.get(id)).status, 'postmortem', 'P1: open until the IC completes the postmortem');
@@ -249,21 +256,21 @@ containment:
     );
     await writeFile(harness.models.path, JSON.stringify({ models: { 'assistant-chat': { versions: ['1', '2', '3', '5'], aliases: { champion: '5', challenger: '5' } } } }));
     const id = await declare({ runbookId: 'test-model-registry' });
-    const step = await service.decide(id, { stepId: 'rollback-champion', decision: 'approve', actor: 'alice' });
+    const step = await service.decide(id, { stepId: 'rollback-champion', decision: 'approve' }, 'alice');
     assert.equal(step.status, 'verified');
     assert.equal(step.result, 'Verified: model assistant-chat "champion" serves version 3 (observed through the local model registry)');
     const alias = async () => (await harness.models.readAlias('assistant-chat', 'champion')).version;
     assert.equal(await alias(), '3', 'the version before 5 that exists');
     assert.equal((await harness.models.readAlias('assistant-chat', 'challenger')).version, '5', 'other aliases stay');
 
-    const ghost = await service.decide(id, { stepId: 'rollback-ghost', decision: 'approve', actor: 'alice' });
+    const ghost = await service.decide(id, { stepId: 'rollback-ghost', decision: 'approve' }, 'alice');
     assert.equal(ghost.status, 'failed');
     assert.match(ghost.result ?? '', /^Execution failed: No registered model "ghost-model" in .*models\.json \(models: assistant-chat\)$/);
 
     const resolved = await service.resolve(id, 'alice', 'Rolled back');
     const undo = resolved.steps.find((s) => s.id === 'undo-rollback-champion');
     assert.equal(undo?.target, 'model assistant-chat "champion" → version 5');
-    assert.equal((await service.decide(id, { stepId: 'undo-rollback-champion', decision: 'approve', actor: 'alice' })).status, 'verified');
+    assert.equal((await service.decide(id, { stepId: 'undo-rollback-champion', decision: 'approve' }, 'alice')).status, 'verified');
     assert.equal(await alias(), '5', 'the undo moved it back');
   });
 
@@ -277,7 +284,7 @@ containment:
       const fresh = await service.get(await declare());
       assert.equal(fresh.steps[0]?.title, 'Kill the assistant');
       assert.notEqual(fresh.runbook?.hash, original.runbook?.hash);
-      const step = await service.decide(open, { stepId: 'kill-switch', decision: 'reject', actor: 'alice', reason: 'not needed' });
+      const step = await service.decide(open, { stepId: 'kill-switch', decision: 'reject', reason: 'not needed' }, 'alice');
       assert.equal(step.title, 'Turn the assistant off (ai-assistant-enabled)');
       assert.equal((await service.get(open)).runbook?.hash, original.runbook?.hash);
     } finally {
@@ -324,7 +331,7 @@ containment:
 
   it('an action whose workflow an operator terminated can still be waived, so the incident can close', async () => {
     const id = await declare({ title: 'Harmful answers', category: 'harmful-output', severity: 'P1' });
-    await service.addAction(id, { actor: 'alice', kind: 'prevent', title: 'Safety eval gate', owner: 'carol' });
+    await service.addAction(id, { kind: 'prevent', title: 'Safety eval gate', owner: 'carol' }, 'alice');
     await service.resolve(id, 'alice', 'filter tightened');
     await service.completePostmortem(id, 'alice');
     await harness.client.workflow.getHandle(`${id}-A1`).terminate('operator cleanup');

@@ -7,6 +7,7 @@ import { contractRoutes, openApiJson } from '../app/http/contract.js';
 import { OPENAPI_PATH, openApiDocument, openApiPath, withOpenApi } from '../app/http/openapi.js';
 import type { Route } from '../app/http/router.js';
 import { startHttpServer, stopHttpServer } from '../app/http/server.js';
+import { Authenticator } from '../app/identity/authenticator.js';
 import { createLogger } from '../integrations/log.js';
 import { freePort } from './support/ports.js';
 
@@ -39,11 +40,11 @@ describe('OpenAPI document', () => {
   });
 
   it('refuses a POST route without a body schema, and parameters its path lacks', () => {
-    const schemaless: Route = { method: 'POST', path: '/api/things', docs: { summary: 'Make a thing', responses: { 201: 'Made' } }, handle };
+    const schemaless: Route = { method: 'POST', path: '/api/things', auth: 'person', docs: { summary: 'Make a thing', responses: { 201: 'Made' } }, handle };
     assert.throws(() => openApiDocument([schemaless]), /POST \/api\/things has no body schema/);
     assert.throws(() => withOpenApi([schemaless]), /has no body schema/, 'a server with such a route does not start');
     const { params } = contractRoutes().find((r) => r.path === '/api/incidents/:id')!.docs;
-    const stray: Route = { method: 'GET', path: '/api/things/:thing', docs: { summary: 'A thing', params: params!, responses: { 200: 'It' } }, handle };
+    const stray: Route = { method: 'GET', path: '/api/things/:thing', auth: 'reader', docs: { summary: 'A thing', params: params!, responses: { 200: 'It' } }, handle };
     assert.throws(() => openApiDocument([stray]), /parameters its path does not have: id/);
   });
 });
@@ -57,7 +58,7 @@ describe('GET /api/openapi.json', () => {
     server = await startHttpServer('127.0.0.1', port, {
       routes: contractRoutes(),
       health: async () => ({ healthy: true, report: {} }),
-      apiToken: TOKEN,
+      auth: new Authenticator({ apiToken: TOKEN, tokensAreASource: false }),
       log: createLogger('error'),
     });
     base = `http://127.0.0.1:${port}`;

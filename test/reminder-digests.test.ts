@@ -35,9 +35,9 @@ describe('reminder digests', { concurrency: 1 }, () => {
       const due = isoDay(start + 10 * DAY);
       const first = (await service.declare({ title: 'Jailbreak regression', category: 'jailbreak', severity: 'P2', declaredBy: 'alice' })).id;
       const second = (await service.declare({ title: 'Index poisoned', category: 'retrieval-poisoning', severity: 'P2', declaredBy: 'bob' })).id;
-      await service.addAction(first, { actor: 'alice', kind: 'detect', title: 'Jailbreak eval in CI', owner: 'dave', dueAt: due });
-      await service.addAction(second, { actor: 'bob', kind: 'prevent', title: 'Signed index builds', owner: 'dave', dueAt: due });
-      await service.addAction(second, { actor: 'bob', kind: 'prevent', title: 'Provenance checks', owner: 'erin', dueAt: due });
+      await service.addAction(first, { kind: 'detect', title: 'Jailbreak eval in CI', owner: 'dave', dueAt: due }, 'alice');
+      await service.addAction(second, { kind: 'prevent', title: 'Signed index builds', owner: 'dave', dueAt: due }, 'bob');
+      await service.addAction(second, { kind: 'prevent', title: 'Provenance checks', owner: 'erin', dueAt: due }, 'bob');
 
       const dueDay = Date.parse(`${due}T00:00:00Z`);
       await env.sleep(digestOn(dueDay + DAY) + 30 * MINUTE - start); // the day after the due date, 09:30
@@ -91,7 +91,7 @@ describe('reminder digests', { concurrency: 1 }, () => {
       const setup = await createLocalWorker(env, { taskQueue, flags, runbooks, tickets, notifier }, { maxCachedWorkflows: 0 });
       const id = await setup.runUntil(async () => {
         const { id } = await service.declare({ title: 'Tool misuse', category: 'excessive-agency', severity: 'P2', declaredBy: 'alice' });
-        await service.addAction(id, { actor: 'alice', kind: 'prevent', title: 'Per-tool allow-lists', owner: 'dave', dueAt: due });
+        await service.addAction(id, { kind: 'prevent', title: 'Per-tool allow-lists', owner: 'dave', dueAt: due }, 'alice');
         await service.resolve(id, 'alice', 'tools off');
         while (!(await service.get(id)).actions[0]!.ticket) await new Promise((r) => setTimeout(r, 50));
         return id;

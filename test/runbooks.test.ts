@@ -4,7 +4,7 @@ import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { exampleFlags } from '../integrations/flags/local-file.js';
-import { runbookJsonSchema } from '../runbooks/json-schema.js';
+import { policyJsonSchema, runbookJsonSchema } from '../runbooks/json-schema.js';
 import { loadRunbookLibrary, selectRunbook } from '../runbooks/library.js';
 import { RunbookSource } from '../runbooks/source.js';
 import { actionFor } from '../workflows/incident/step-actions.js';
@@ -68,8 +68,9 @@ describe('the runbook library', () => {
     }
   });
 
-  it('ships runbooks/schema.json generated from the zod schema (run npm run runbooks:schema)', async () => {
+  it('ships runbooks/schema.json and policy.schema.json generated from the zod schemas (run npm run runbooks:schema)', async () => {
     assert.equal(await readFile(join(libraryDir, 'schema.json'), 'utf8'), runbookJsonSchema());
+    assert.equal(await readFile(join(libraryDir, 'policy.schema.json'), 'utf8'), policyJsonSchema());
   });
 
   it('fills in the defaults: due days per severity and mitigation targets', async () => {

@@ -249,6 +249,8 @@ async function openIncident(groupKey: string, routing: AlertRouting, alerts: Ale
       ...(repeatOf ? { repeatOf } : {}),
       // Only when there are some: the inputs of stored histories stay as they were.
       ...(routing.warnings?.length ? { warnings: routing.warnings } : {}),
+      ...(routing.severityFrom ? { severityFrom: routing.severityFrom } : {}),
+      declaredVia: 'webhook',
     };
     try {
       await startChild(incidentWorkflow, {

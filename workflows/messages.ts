@@ -1,52 +1,58 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { IdentitySource } from '../runbooks/vocabulary.js';
 import type { ActionKind, AlertSummary, Category, ContainmentStep, CorrectiveAction, IncidentState, Severity, TimelineEntry } from './types.js';
 
 // What each Update and signal of the incident workflow carries.
-export interface TriageInput {
-  itemId: string;
+/**
+ * Who asks, as the entry point verified it (product.md §8): never what a request body claims. The
+ * workflow trusts its callers (the product's own API, Slack app and webhooks) to have checked this.
+ */
+export interface ActorInput {
+  /** The person, NFKC-normalised; control and format characters are refused. */
   actor: string;
-  note?: string;
-}
-
-export interface StepDecisionInput {
-  stepId: string;
-  actor: string;
-  reason?: string;
-  /**
-   * Approver groups the entry point vouches the actor belongs to (Slack user groups of the same
-   * handle, looked up by the Slack app). The HTTP API never passes it.
-   */
+  /** How the entry point knows it is them. */
+  via?: IdentitySource;
+  /** Groups the identity source vouches for (the IdP's group claim, Slack user groups); never from a request body. */
   memberOf?: string[];
 }
 
-export interface RefusalInput {
+export interface TriageInput extends ActorInput {
+  itemId: string;
+  note?: string;
+}
+
+export interface StepDecisionInput extends ActorInput {
   stepId: string;
+  reason?: string;
+}
+
+/** A request the workflow refused, recorded by the entry point that was refused (validators cannot write). */
+export interface RefusalInput {
   actor: string;
-  decision: 'approve' | 'reject';
+  via?: IdentitySource;
+  /** The Update that was refused: `approve`, `reject`, `assign-commander`, `close-action`, … */
+  decision: string;
+  /** The step (for approvals) or action it was about, if any. */
+  stepId?: string;
+  actionId?: string;
   reason: string;
 }
 
-export interface ResolveInput {
-  actor: string;
+export interface ResolveInput extends ActorInput {
   summary: string;
 }
 
-export interface SetSeverityInput {
-  actor: string;
+export interface SetSeverityInput extends ActorInput {
   severity: Severity;
 }
 
-export interface AssignCommanderInput {
-  actor: string;
+export interface AssignCommanderInput extends ActorInput {
   commander: string;
 }
 
-export interface AcknowledgeInput {
-  actor: string;
-}
+export type AcknowledgeInput = ActorInput;
 
-export interface AddActionInput {
-  actor: string;
+export interface AddActionInput extends ActorInput {
   kind: ActionKind;
   title: string;
   owner: string;
@@ -54,15 +60,16 @@ export interface AddActionInput {
   dueAt?: string;
 }
 
-export interface WaiveActionInput {
-  actor: string;
+export interface WaiveActionInput extends ActorInput {
   actionId: string;
   reason: string;
 }
 
-export interface CompletePostmortemInput {
-  actor: string;
+export interface CloseActionInput extends ActorInput {
+  actionId: string;
 }
+
+export type CompletePostmortemInput = ActorInput;
 
 export const getStateQuery = defineQuery<IncidentState>('state');
 
@@ -86,6 +93,8 @@ export const approvalRefusedSignal = defineSignal<[RefusalInput]>('approval-refu
 export const acknowledgeUpdate = defineUpdate<IncidentState, [AcknowledgeInput]>('acknowledge');
 export const addActionUpdate = defineUpdate<CorrectiveAction, [AddActionInput]>('add-action');
 export const waiveActionUpdate = defineUpdate<CorrectiveAction, [WaiveActionInput]>('waive-action');
+/** A person closes an action (its owner, the IC or an approver, by policy); the action's workflow ends it. */
+export const closeActionUpdate = defineUpdate<CorrectiveAction, [CloseActionInput]>('close-action');
 export const completePostmortemUpdate = defineUpdate<IncidentState, [CompletePostmortemInput]>('complete-postmortem');
 
 export interface TicketClosed {
@@ -137,6 +146,8 @@ export const reminderDeliveredSignal = defineSignal<[ReminderDelivered]>('remind
 export interface AlertRouting {
   runbookId: string;
   severity: Severity;
+  /** Whether a runbook rule (or its default) chose the severity, or the alert's own label did. */
+  severityFrom?: 'runbook' | 'alert';
   category: Category;
   title: string;
   description: string;

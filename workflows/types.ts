@@ -1,12 +1,12 @@
 // The incident's state and what it is made of, as the workflow keeps it and the ingress and CLI read it.
 // Pure data: safe inside the workflow sandbox. The words shared with runbooks and integrations live
 // beside them (runbooks/vocabulary.ts, each integration's provider.ts) and are re-exported here.
-import type { ActionEscalation, ActionKind, ActionStatus, Category, Decision, IncidentStatus, Severity, StepStatus } from '../runbooks/vocabulary.js';
+import type { ActionEscalation, ActionKind, ActionStatus, Category, Decision, IdentitySource, IncidentStatus, Severity, StepStatus } from '../runbooks/vocabulary.js';
 import type { Ticket } from '../integrations/ticketing/provider.js';
 import type { ChannelRef } from '../integrations/chat/provider.js';
 
 export { ACTION_KINDS, CATEGORIES, SEVERITIES } from '../runbooks/vocabulary.js';
-export type { ActionEscalation, ActionKind, ActionStatus, Category, Decision, IncidentStatus, Severity, StepStatus } from '../runbooks/vocabulary.js';
+export type { ActionEscalation, ActionKind, ActionStatus, Category, Decision, IdentitySource, IncidentStatus, Severity, StepStatus } from '../runbooks/vocabulary.js';
 export type { Ticket } from '../integrations/ticketing/provider.js';
 export type { ChannelRef } from '../integrations/chat/provider.js';
 
@@ -100,6 +100,8 @@ export type TimelineType =
   | 'containment.verification-failed'
   | 'containment.expired'
   | 'approval.refused'
+  | 'request.refused'
+  | 'approval.pre-approval-withheld'
   | 'approval.escalated'
   | 'approval.overdue'
   | 'undo.proposed'
@@ -135,6 +137,8 @@ export interface TimelineEntry {
   at: string;
   type: TimelineType;
   actor: string;
+  /** How the actor was identified; absent for the workflow's own entries and before identities were recorded. */
+  via?: IdentitySource;
   message: string;
   data?: Record<string, unknown>;
 }
@@ -147,6 +151,16 @@ export interface DeclareInput {
   description: string;
   commander: string;
   declaredBy: string;
+  /** How the declarer was identified (an alert source is `webhook`). */
+  declaredVia?: IdentitySource;
+  /** Groups the declarer's identity source vouches for: whether their choice of severity may pre-approve steps. */
+  declarerMemberOf?: string[];
+  /**
+   * Who chose the severity: the runbook (its default or a severity rule), the declaring person, or an
+   * alert's own `severity` label. Only the runbook, or a person who may approve a step, makes a
+   * severity at which that step is pre-approved apply to it.
+   */
+  severityFrom?: 'runbook' | 'person' | 'alert';
   /** A runbook chosen by id; otherwise the category picks one, else the fallback. */
   runbookId?: string;
   /** When the problem began or was first seen (an alert's start); defaults to the declaration. */

@@ -39,11 +39,14 @@ export function routeAlert(alert: Alert, library: RunbookLibrary, { commander, r
   const groupKey = receivedGroupKey ?? alert.groupKey ?? `${runbook.id}:${identity.length ? identity.join(',') : alert.fingerprint}`;
   const category = labelledCategory ?? runbook.match.categories[0] ?? 'other';
   const service = alert.labels.service ?? alert.labels.job ?? alert.labels.app;
+  const labelled = rule ? undefined : severityLabel(alert.labels);
   return {
     groupKey,
     routing: {
       runbookId: runbook.id,
-      severity: rule?.severity ?? severityLabel(alert.labels) ?? runbook.severity.default,
+      severity: rule?.severity ?? labelled ?? runbook.severity.default,
+      // A sender's own label is not the runbook's word: it cannot trigger pre-approved steps.
+      severityFrom: labelled ? 'alert' : 'runbook',
       category,
       title: alert.title,
       description: alert.annotations.description ?? alert.annotations.summary ?? '',

@@ -15,6 +15,7 @@ export function alertRoutes(webhook: AlertWebhook): Route[] {
     {
       method: 'POST',
       path: '/webhooks/:source',
+      auth: 'webhook',
       rawBody: true,
       docs: {
         summary: 'An alert notification: opens, groups and updates incidents',

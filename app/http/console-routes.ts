@@ -6,7 +6,7 @@ import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ACTION_KINDS, CATEGORIES, SEVERITIES } from '../../workflows/types.js';
-import { headerValue } from './browser-guard.js';
+import type { Authenticator } from '../identity/authenticator.js';
 import { HttpError } from './json.js';
 import type { Route } from './router.js';
 
@@ -23,8 +23,8 @@ const PAGE_HEADERS = {
 
 export interface ConsoleOptions {
   csrfToken: string;
-  authUserHeader?: string;
-  loopbackOnly: boolean;
+  /** Who the page's requests prove to be. */
+  auth: Authenticator;
   namespace: string;
   temporalUiUrl?: string;
 }
@@ -33,17 +33,17 @@ export const newCsrfToken = () => randomBytes(32).toString('base64url');
 
 export function consoleRoutes(options: ConsoleOptions): Route[] {
   let page: Promise<string> | undefined;
-  const identity = (req: IncomingMessage) => {
-    if (options.authUserHeader) {
-      const user = headerValue(req, options.authUserHeader);
-      return { mode: 'proxy' as const, header: options.authUserHeader, ...(user ? { user } : {}) };
-    }
-    return { mode: options.loopbackOnly ? ('unauthenticated' as const) : ('read-only' as const) };
+  /** verified: a person proven by a credential; unauthenticated: typed in (open loopback server); read-only: neither. */
+  const identity = async (req: IncomingMessage) => {
+    const found = await options.auth.credentials(req);
+    if ('identity' in found) return { mode: 'verified' as const, user: found.identity.person, via: found.identity.via };
+    return { mode: options.auth.open ? ('unauthenticated' as const) : ('read-only' as const) };
   };
   return [
     {
       method: 'GET',
       path: '/',
+      auth: 'public',
       docs: { summary: 'The web console', produces: ['text/html'], responses: { 200: 'The page', 503: 'The console is not built' } },
       async handle() {
         page ??= readFile(join(CONSOLE_DIR, 'index.html'), 'utf8').catch((err: Error) => {
@@ -56,6 +56,7 @@ export function consoleRoutes(options: ConsoleOptions): Route[] {
     {
       method: 'GET',
       path: '/console/:file',
+      auth: 'public',
       docs: { summary: 'A script or style sheet of the console', produces: ['text/javascript', 'text/css'], responses: { 200: 'The asset', 404: 'No such asset' } },
       async handle({ params }) {
         const file = params.file!;
@@ -69,6 +70,7 @@ export function consoleRoutes(options: ConsoleOptions): Route[] {
     {
       method: 'GET',
       path: '/api/console',
+      auth: 'reader',
       docs: {
         summary: 'Who the console acts as, and what it offers',
         responses: { 200: '`{identity, namespace, temporalUiUrl?, severities, categories, actionKinds}`' },
@@ -76,7 +78,7 @@ export function consoleRoutes(options: ConsoleOptions): Route[] {
       handle: async ({ req }) => ({
         status: 200,
         body: {
-          identity: identity(req),
+          identity: await identity(req),
           namespace: options.namespace,
           ...(options.temporalUiUrl ? { temporalUiUrl: options.temporalUiUrl } : {}),
           severities: SEVERITIES,

@@ -6,6 +6,7 @@ import { slackEventsRoute } from '../slack/events-route.js';
 import { openApiDocument } from './openapi.js';
 import type { Route } from './router.js';
 import { serverRoutes } from './routes.js';
+import { Authenticator } from '../identity/authenticator.js';
 
 const unusable = (what: string) => new Error(`${what} is a stand-in: these routes only describe the API`);
 
@@ -28,7 +29,7 @@ export function contractRoutes(): Route[] {
     alertWebhook,
     ticketSecrets: {},
     slackRoutes: [slackEventsRoute(slackReceiver)],
-    console: { csrfToken: '', loopbackOnly: true, namespace: 'default' },
+    console: { csrfToken: '', auth: new Authenticator({ tokensAreASource: false }), namespace: 'default' },
   });
 }
 

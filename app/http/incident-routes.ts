@@ -35,97 +35,109 @@ export function incidentRoutes(service: IncidentService): Route[] {
     {
       method: 'POST',
       path: '/api/incidents',
+      auth: 'person',
       docs: { summary: 'Declare an incident', body: declareBody, responses: { 201: 'Declared: `{id}`, once its runbook is loaded' } },
-      handle: async ({ body }) => {
-        const { runbook, ...declaration } = parseWith(declareBody, body);
-        return { status: 201, body: await call(() => service.declare({ ...declaration, ...(runbook ? { runbookId: runbook } : {}) })) };
+      handle: async ({ body, who }) => {
+        const { runbook, declaredBy: _claimed, ...declaration } = parseWith(declareBody, body);
+        const declarer = { declaredBy: who!.actor, declaredVia: who!.via!, ...(who!.memberOf ? { memberOf: who!.memberOf } : {}) };
+        return { status: 201, body: await call(() => service.declare({ ...declaration, ...declarer, ...(runbook ? { runbookId: runbook } : {}) })) };
       },
     },
     {
       method: 'GET',
       path: '/api/incidents',
+      auth: 'reader',
       docs: { summary: 'Open incidents (or all), newest first', query: listQuery, responses: { 200: '`{incidents: [{id, title, severity, status, category, commander, declaredAt, open}]}`' } },
       handle: async ({ query }) => ({ status: 200, body: { incidents: await call(() => service.list({ includeClosed: query.get('status') === 'all' })) } }),
     },
     {
       method: 'GET',
       path: '/api/incidents/:id',
+      auth: 'reader',
       docs: { summary: 'The full state of an incident: status, IC, steps, timeline', params: incidentParams, responses: { 200: 'The incident', 404: noIncident } },
       handle: async ({ params }) => ({ status: 200, body: await call(() => service.get(id(params))) }),
     },
     {
       method: 'POST',
       path: '/api/incidents/:id/approvals',
+      auth: 'person',
       docs: {
         summary: 'Approve or reject a containment step',
         body: decisionBody,
         params: incidentParams,
         responses: { 200: 'The step after it ran', 403: 'The actor may not decide it (recorded)', 404: 'No such incident or step', 409: 'Not pending, or the incident is resolved' },
       },
-      handle: async ({ params, body }) => {
-        const decision = parseWith(decisionBody, body);
-        return { status: 200, body: await call(() => service.decide(id(params), decision)) };
+      handle: async ({ params, body, who }) => {
+        const { actor: _claimed, ...decision } = parseWith(decisionBody, body);
+        return { status: 200, body: await call(() => service.decide(id(params), decision, who!)) };
       },
     },
     {
       method: 'POST',
       path: '/api/incidents/:id/resolve',
+      auth: 'person',
       docs: { summary: 'Resolve (the IC only)', body: resolveBody, params: incidentParams, responses: { 200: 'The incident', 403: 'Not the IC', 404: noIncident, 409: 'Already resolved' } },
-      handle: async ({ params, body }) => {
-        const { actor, summary } = parseWith(resolveBody, body);
-        return { status: 200, body: await call(() => service.resolve(id(params), actor, summary)) };
+      handle: async ({ params, body, who }) => {
+        const { summary } = parseWith(resolveBody, body);
+        return { status: 200, body: await call(() => service.resolve(id(params), who!, summary)) };
       },
     },
     {
       method: 'POST',
       path: '/api/incidents/:id/severity',
+      auth: 'person',
       docs: { summary: "Change the severity; re-applies the runbook's rules", body: severityBody, params: incidentParams, responses: { 200: 'The incident', 404: noIncident, 409: 'Already that severity' } },
-      handle: async ({ params, body }) => {
-        const { actor, severity } = parseWith(severityBody, body);
-        return { status: 200, body: await call(() => service.setSeverity(id(params), actor, severity)) };
+      handle: async ({ params, body, who }) => {
+        const { severity } = parseWith(severityBody, body);
+        return { status: 200, body: await call(() => service.setSeverity(id(params), who!, severity)) };
       },
     },
     {
       method: 'POST',
       path: '/api/incidents/:id/triage/:itemId',
+      auth: 'person',
       docs: {
         summary: 'Tick off a triage item',
         body: triageBody,
         params: triageParams,
         responses: { 200: 'The incident', 404: 'No such incident or item', 409: 'Already done' },
       },
-      handle: async ({ params, body }) => {
-        const { actor, note } = parseWith(triageBody, body);
-        return { status: 200, body: await call(() => service.completeTriage(id(params), params.itemId ?? '', actor, note)) };
+      handle: async ({ params, body, who }) => {
+        const { note } = parseWith(triageBody, body);
+        return { status: 200, body: await call(() => service.completeTriage(id(params), params.itemId ?? '', who!, note)) };
       },
     },
     {
       method: 'GET',
       path: '/api/runbooks',
+      auth: 'reader',
       docs: { summary: 'The runbooks new incidents use', responses: { 200: '`{runbooks: [{id, title, categories, fallback, steps, file, hash}]}`' } },
       handle: async () => ({ status: 200, body: { runbooks: await service.runbooks() } }),
     },
     {
       method: 'POST',
       path: '/api/incidents/:id/commander',
+      auth: 'person',
       docs: { summary: 'Take or hand over command', body: commanderBody, params: incidentParams, responses: { 200: 'The incident', 404: noIncident, 409: 'Already the IC, or closed' } },
-      handle: async ({ params, body }) => {
-        const { actor, commander } = parseWith(commanderBody, body);
-        return { status: 200, body: await call(() => service.assignCommander(id(params), actor, commander)) };
+      handle: async ({ params, body, who }) => {
+        const { commander } = parseWith(commanderBody, body);
+        return { status: 200, body: await call(() => service.assignCommander(id(params), who!, commander)) };
       },
     },
     {
       method: 'POST',
       path: '/api/incidents/:id/acknowledge',
+      auth: 'person',
       docs: { summary: 'The IC acknowledges the incident, once', body: actorBody, params: incidentParams, responses: { 200: 'The incident', 403: 'Not the IC', 404: noIncident, 409: 'Already acknowledged' } },
-      handle: async ({ params, body }) => {
-        const { actor } = parseWith(actorBody, body);
-        return { status: 200, body: await call(() => service.acknowledge(id(params), actor)) };
+      handle: async ({ params, body, who }) => {
+        parseWith(actorBody, body);
+        return { status: 200, body: await call(() => service.acknowledge(id(params), who!)) };
       },
     },
     {
       method: 'GET',
       path: '/api/incidents/:id/postmortem',
+      auth: 'reader',
       docs: {
         summary: 'The postmortem draft',
         params: incidentParams,
@@ -142,39 +154,43 @@ export function incidentRoutes(service: IncidentService): Route[] {
     {
       method: 'POST',
       path: '/api/incidents/:id/postmortem/complete',
+      auth: 'person',
       docs: { summary: 'Sign the postmortem off (the IC only)', body: actorBody, params: incidentParams, responses: { 200: 'The incident', 403: 'Not the IC', 404: noIncident, 409: 'No draft yet, or already completed' } },
-      handle: async ({ params, body }) => {
-        const { actor } = parseWith(actorBody, body);
-        return { status: 200, body: await call(() => service.completePostmortem(id(params), actor)) };
+      handle: async ({ params, body, who }) => {
+        parseWith(actorBody, body);
+        return { status: 200, body: await call(() => service.completePostmortem(id(params), who!)) };
       },
     },
     {
       method: 'GET',
       path: '/api/incidents/:id/actions',
+      auth: 'reader',
       docs: { summary: 'The corrective actions', params: incidentParams, responses: { 200: '`{actions: [...]}`', 404: noIncident } },
       handle: async ({ params }) => ({ status: 200, body: { actions: (await call(() => service.get(id(params)))).actions } }),
     },
     {
       method: 'POST',
       path: '/api/incidents/:id/actions',
+      auth: 'person',
       docs: { summary: 'Add a corrective action (with its ticket)', body: addActionBody, params: incidentParams, responses: { 201: 'The action', 404: noIncident, 409: 'The incident is closed' } },
-      handle: async ({ params, body }) => {
-        const request = parseWith(addActionBody, body);
-        return { status: 201, body: await call(() => service.addAction(id(params), request)) };
+      handle: async ({ params, body, who }) => {
+        const { actor: _claimed, ...request } = parseWith(addActionBody, body);
+        return { status: 201, body: await call(() => service.addAction(id(params), request, who!)) };
       },
     },
     {
       method: 'POST',
       path: '/api/incidents/:id/actions/:actionId/close',
+      auth: 'person',
       docs: {
         summary: 'Close a corrective action (and its ticket in the local tracker)',
         body: actorBody,
         params: actionParams,
         responses: { 200: 'The action, ended', 202: 'The action, not yet ended after 10 s', 404: 'No such incident or action', 409: 'Not open, or its ticket cannot be closed' },
       },
-      handle: async ({ params, body }) => {
-        const { actor } = parseWith(actorBody, body);
-        const action = await call(() => service.closeAction(id(params), actionId(params), actor));
+      handle: async ({ params, body, who }) => {
+        parseWith(actorBody, body);
+        const action = await call(() => service.closeAction(id(params), actionId(params), who!));
         // Still open: the action has not taken the closure in yet (202), e.g. while its worker restarts.
         return { status: action.status === 'open' ? 202 : 200, body: action };
       },
@@ -182,10 +198,11 @@ export function incidentRoutes(service: IncidentService): Route[] {
     {
       method: 'POST',
       path: '/api/incidents/:id/actions/:actionId/waive',
+      auth: 'person',
       docs: { summary: 'Waive a corrective action (the IC only)', body: waiveBody, params: actionParams, responses: { 200: 'The action', 403: 'Not the IC (recorded)', 404: 'No such incident or action', 409: 'Not open' } },
-      handle: async ({ params, body }) => {
-        const { actor, reason } = parseWith(waiveBody, body);
-        return { status: 200, body: await call(() => service.waiveAction(id(params), actionId(params), actor, reason)) };
+      handle: async ({ params, body, who }) => {
+        const { reason } = parseWith(waiveBody, body);
+        return { status: 200, body: await call(() => service.waiveAction(id(params), actionId(params), who!, reason)) };
       },
     },
   ];

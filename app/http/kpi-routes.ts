@@ -23,6 +23,7 @@ export function kpiRoutes(service: IncidentService, clock: () => Date = () => ne
     {
       method: 'GET',
       path: '/api/kpis',
+      auth: 'reader',
       docs: { summary: 'The KPIs of incidents declared in the window', query: kpiQuery, responses: { 200: 'The KPIs; `unreadable` names incidents left out', 400: 'A bad `since`' } },
       handle: async ({ query }) => {
         const { kpis: body, unreadable } = await kpis(query);
@@ -33,6 +34,7 @@ export function kpiRoutes(service: IncidentService, clock: () => Date = () => ne
     {
       method: 'GET',
       path: '/metrics',
+      auth: 'reader',
       docs: { summary: 'The KPIs for Prometheus', query: kpiQuery, produces: [PROMETHEUS_CONTENT_TYPE], responses: { 200: 'The Prometheus text format', 400: 'A bad `since`' } },
       handle: async ({ query }) => ({ status: 200, body: renderPrometheus((await kpis(query)).kpis), contentType: PROMETHEUS_CONTENT_TYPE }),
     },

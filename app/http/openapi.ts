@@ -3,7 +3,7 @@
 import { createRequire } from 'node:module';
 import { z } from 'zod';
 import { MAX_BODY_BYTES } from './json.js';
-import { needsApiToken, type Credential, type Route } from './router.js';
+import type { Credential, Route } from './router.js';
 
 type Json = Record<string, unknown>;
 interface JsonSchema extends Json {
@@ -45,7 +45,7 @@ const ERROR_SCHEMA: JsonSchema = {
 };
 
 const SECURITY_SCHEMES: Record<'apiToken' | Credential, Json> = {
-  apiToken: { type: 'http', scheme: 'bearer', description: 'API_TOKEN: every /api route and /metrics require it when it is set' },
+  apiToken: { type: 'http', scheme: 'bearer', description: 'A personal API token (irt_…), an OpenID Connect access token, or API_TOKEN (reads only, or typed writes on a loopback server with no identity source)' },
   alertToken: { type: 'http', scheme: 'bearer', description: 'ALERT_WEBHOOK_TOKEN' },
   alertBasic: { type: 'http', scheme: 'basic', description: 'any user name, with ALERT_WEBHOOK_TOKEN as the password' },
 };
@@ -94,6 +94,7 @@ export function withOpenApi(routes: Route[]): Route[] {
   const served: Route = {
     method: 'GET',
     path: OPENAPI_PATH,
+    auth: 'reader',
     docs: { summary: 'This document', responses: { 200: 'The OpenAPI 3.1 document of the routes this server has' } },
     handle: async () => ({ status: 200, body: document }),
   };
@@ -106,7 +107,7 @@ function operation(route: Route): Json {
   const { docs } = route;
   const where = `${route.method} ${route.path}`;
   if (route.method === 'POST' && !docs.body) throw new Error(`${where} has no body schema: give its docs a body`);
-  const credentials: ('apiToken' | Credential)[] = needsApiToken(route.path) ? ['apiToken'] : (docs.security ?? []);
+  const credentials: ('apiToken' | Credential)[] = needsCredentials(route) ? ['apiToken'] : (docs.security ?? []);
   return {
     summary: docs.summary,
     ...(docs.description ? { description: docs.description } : {}),
@@ -141,7 +142,8 @@ function responses(route: Route): Json {
   const shared: Record<number, string> = {};
   if (route.method === 'POST' && !route.rawBody) shared[400] = 'Not JSON, or fields that fail validation (each named)';
   if (route.method === 'POST') shared[413] = `Body larger than ${MAX_BODY_BYTES} bytes`;
-  if (needsApiToken(route.path)) shared[401] = 'Missing or wrong API token';
+  if (needsCredentials(route)) shared[401] = route.auth === 'person' ? 'No verified identity (or a wrong or expired token)' : 'Missing or wrong credentials';
+  if (route.auth === 'person') shared[403] = 'The verified person may not do this (recorded on the incident), or the body names someone else';
   const described = Object.entries({ ...shared, ...route.docs.responses }).map(([status, description]) => [
     status,
     Number(status) < 400 ? answer(description, route.docs.produces ?? ['application/json']) : error(description),
@@ -153,3 +155,5 @@ function jsonSchema(type: z.ZodType): JsonSchema {
   const { $schema: _dialect, ...schema } = z.toJSONSchema(type, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
   return schema;
 }
+
+const needsCredentials = (route: Route) => route.auth === 'person' || route.auth === 'reader';

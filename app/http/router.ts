@@ -1,8 +1,19 @@
 import type { IncomingMessage } from 'node:http';
 import type { z } from 'zod';
+import type { Actor } from '../incident-service.js';
+
+/**
+ * What a route needs before it runs, checked by the server after matching the canonical path:
+ * `person` a write by a verified person; `reader` any API credential (none on an open loopback
+ * server); `webhook` the route checks its sender's own credential (a signature, the alert token);
+ * `public` nothing (the console's page and assets).
+ */
+export type RouteAuth = 'person' | 'reader' | 'webhook' | 'public';
 
 export interface RouteRequest {
   params: Record<string, string>;
+  /** For `person` routes: who acts, as the server verified it (or, with no identity source on loopback, as typed). */
+  who?: Actor;
   query: URLSearchParams;
   /** The parsed JSON body; undefined for GET and for routes that take the raw body. */
   body: unknown;
@@ -46,28 +57,24 @@ export interface Route {
   method: 'GET' | 'POST';
   /** Literal segments and `:name` parameters, e.g. `/api/incidents/:id`. */
   path: string;
+  auth: RouteAuth;
   /** Signed webhooks: the body is passed only raw, to be verified before it is parsed. */
   rawBody?: boolean;
   docs: RouteDocs;
   handle(request: RouteRequest): Promise<RouteResponse>;
 }
 
-/** With API_TOKEN set, these paths need it as a bearer token. */
-export function needsApiToken(path: string): boolean {
-  return path.startsWith('/api/') || path === '/metrics';
-}
-
 export type Match = { route: Route; params: Record<string, string> } | { allowed: string[] } | undefined;
 
-export function matchRoute(routes: Route[], method: string, pathname: string): Match {
-  const segments = pathname.split('/').filter(Boolean);
+/** `segments`: the request's canonical, decoded path segments (canonical-path.ts). */
+export function matchRoute(routes: Route[], method: string, segments: string[]): Match {
   const allowed: string[] = [];
   for (const route of routes) {
     const pattern = route.path.split('/').filter(Boolean);
     if (pattern.length !== segments.length) continue;
     const params: Record<string, string> = {};
     const fits = pattern.every((part, i) => {
-      const segment = decodeURIComponent(segments[i]!);
+      const segment = segments[i]!;
       if (part.startsWith(':')) {
         params[part.slice(1)] = segment;
         return true;

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { ACTION_KINDS, CATEGORIES, SEVERITIES } from '../../workflows/types.js';
 
 const person = z.string({ error: 'is required' }).trim().min(1, 'must name a person').max(200, 'must be at most 200 characters');
+/** Who acts is the verified identity; a body may name it (it must match) or, on an open loopback server with no identity source, give it. */
+const actor = person.optional().describe('who acts: must be the verified person, or absent; required only on an open loopback server with no identity source');
 const severity = z.enum(SEVERITIES, { error: `must be one of ${SEVERITIES.join(', ')}` });
 
 export const declareBody = z
@@ -11,23 +13,17 @@ export const declareBody = z
     severity,
     description: z.string().max(20_000, 'must be at most 20000 characters').optional(),
     commander: person.optional(),
-    declaredBy: person.optional(),
+    declaredBy: actor,
     runbook: z.string().trim().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be a runbook id such as prompt-injection-tool-misuse').optional(),
     detectedAt: z.iso.datetime({ offset: true, error: 'must be an ISO date-time such as 2026-11-27T09:30:00Z' }).optional(),
     service: z.string().trim().min(1).max(200, 'must be at most 200 characters').optional(),
-  })
-  .refine((body) => body.commander || body.declaredBy, {
-    path: ['commander'],
-    message: 'is required when declaredBy is not given (the declarer becomes the incident commander)',
-    // Run even when other fields are invalid, so one answer names every problem.
-    when: ({ value }) => typeof value === 'object' && value !== null,
   });
 
 export const decisionBody = z
   .object({
     stepId: z.string({ error: 'is required' }).trim().min(1, 'must not be empty'),
     decision: z.enum(['approve', 'reject'], { error: 'must be "approve" or "reject"' }),
-    actor: person,
+    actor,
     reason: z.string().trim().max(2000).optional(),
   })
   .refine((body) => body.decision === 'approve' || body.reason, { path: ['reason'], message: 'is required to reject' });
@@ -37,12 +33,12 @@ export const resolveBody = z.object({
   summary: z.string({ error: 'is required' }).trim().min(1, 'must not be empty').max(20_000),
 });
 
-export const severityBody = z.object({ actor: person, severity });
-export const commanderBody = z.object({ actor: person, commander: person });
+export const severityBody = z.object({ actor, severity });
+export const commanderBody = z.object({ actor, commander: person });
 
-export const triageBody = z.object({ actor: person, note: z.string().trim().max(2000).optional() });
+export const triageBody = z.object({ actor, note: z.string().trim().max(2000).optional() });
 
-export const actorBody = z.object({ actor: person });
+export const actorBody = z.object({ actor });
 
 export const addActionBody = z.object({
   actor: person,

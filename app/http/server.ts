@@ -1,16 +1,22 @@
-import { sameSecret } from './secret-compare.js';
-import { checkWrite, ProxyIdentityMissing, type BrowserGuardOptions } from './browser-guard.js';
+import { checkWrite, type BrowserGuardOptions } from './browser-guard.js';
+import { canonicalSegments } from './canonical-path.js';
+import { Unauthenticated, type Authenticator, type Identity } from '../identity/authenticator.js';
+import type { Actor } from '../incident-service.js';
+import type { RefusalInput } from '../../workflows/messages.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '../../integrations/log.js';
-import { HttpError, parseJsonBody, readBody, sendJson, sendText } from './json.js';
-import { matchRoute, needsApiToken, type Route } from './router.js';
+import { HttpError, parseJsonBody, readBody, sendJson, sendText, type FieldProblem } from './json.js';
+import { matchRoute, type Route } from './router.js';
 
 export interface HttpOptions {
   routes: Route[];
   /** Answers /healthz: 200 with the report when healthy, 503 with it otherwise. */
   health: () => Promise<{ healthy: boolean; report: unknown }>;
-  apiToken?: string;
-  /** CSRF and the proxy's user header for writes (see browser-guard.ts). */
+  /** Who is asking: checked for every route that is not `public` or `webhook`. */
+  auth: Authenticator;
+  /** Records a refused attempt on incident `id` (a body naming someone else). */
+  refused?: (id: string, refusal: RefusalInput) => Promise<void>;
+  /** CSRF for browser writes (see browser-guard.ts). */
   writes?: BrowserGuardOptions;
   /** Host names (no port, lower case) the Host header may carry; any name is accepted when unset. */
   allowedHosts?: string[];
@@ -18,13 +24,13 @@ export interface HttpOptions {
 }
 
 export function createRequestHandler(options: HttpOptions) {
-
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = Date.now();
     let status = 500;
     try {
-      const url = new URL(req.url ?? '/', 'http://localhost');
-      if (url.pathname === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
+      const segments = canonicalSegments(req.url);
+      const path = `/${segments.join('/')}`;
+      if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
         const { healthy, report } = await options.health();
         status = healthy ? 200 : 503;
         sendJson(res, status, report);
@@ -35,22 +41,22 @@ export function createRequestHandler(options: HttpOptions) {
         // 127.0.0.1 (DNS rebinding) gets nothing, not even the console's CSRF token.
         throw new HttpError(421, `This server answers to ${options.allowedHosts.join(', ')}; set PUBLIC_URL to reach it by another name`);
       }
-      // Decoded, as the router matches it: "/ap%69/…" is /api/ too.
-      const path = decodeURIComponent(url.pathname);
-      if (options.apiToken && needsApiToken(path) && !hasToken(req, options.apiToken)) {
-        res.setHeader('www-authenticate', 'Bearer');
-        throw new HttpError(401, 'Missing or wrong API token: send Authorization: Bearer <API_TOKEN>', [{ field: 'authorization', message: 'missing or wrong bearer token' }]);
-      }
-      const match = matchRoute(options.routes, req.method ?? 'GET', url.pathname);
-      if (!match) throw new HttpError(404, `No route ${req.method} ${url.pathname}`);
+      const match = matchRoute(options.routes, req.method ?? 'GET', segments);
+      if (!match) throw new HttpError(404, `No route ${req.method} ${path}`);
       if ('allowed' in match) {
         res.setHeader('allow', match.allowed.join(', '));
-        throw new HttpError(405, `${req.method} is not allowed on ${url.pathname} (allowed: ${match.allowed.join(', ')})`);
+        throw new HttpError(405, `${req.method} is not allowed on ${path} (allowed: ${match.allowed.join(', ')})`);
       }
-      const person = req.method === 'POST' && options.writes ? checkWrite(req, match.route.path, options.writes) : undefined;
+      const { route, params } = match;
+      // Credentials first, from the headers alone: nothing of the body is read for a caller without them.
+      if (route.auth === 'reader') await options.auth.reader(req);
+      const identity = route.auth === 'person' ? await options.auth.person(req) : undefined;
+      if (req.method === 'POST' && options.writes) checkWrite(req, options.writes);
       const rawBody = req.method === 'POST' ? await readBody(req) : Buffer.alloc(0);
-      const body = req.method === 'POST' && !match.route.rawBody ? asPerson(parseJsonBody(rawBody), person, match.route.path) : undefined;
-      const answer = await match.route.handle({ params: match.params, query: url.searchParams, body, rawBody, req });
+      const body = req.method === 'POST' && !route.rawBody ? parseJsonBody(rawBody) : undefined;
+      if (route.auth === 'person') requireValid(route, body, identity);
+      const who = route.auth === 'person' ? await actingPerson(identity, body, params, options) : undefined;
+      const answer = await route.handle({ params, query: new URL(req.url ?? '/', 'http://localhost').searchParams, body, rawBody, req, ...(who ? { who } : {}) });
       status = answer.status;
       for (const [name, value] of Object.entries(answer.headers ?? {})) res.setHeader(name, value);
       if (answer.contentType) sendText(res, status, answer.contentType, String(answer.body));
@@ -58,11 +64,8 @@ export function createRequestHandler(options: HttpOptions) {
     } catch (err) {
       if (err instanceof HttpError) {
         status = err.status;
-        if (err instanceof ProxyIdentityMissing) res.setHeader('www-authenticate', 'Proxy realm="proxy"');
+        if (err instanceof Unauthenticated) res.setHeader('www-authenticate', 'Bearer');
         sendJson(res, status, { error: err.message, details: err.details });
-      } else if (err instanceof URIError) {
-        status = 400;
-        sendJson(res, status, { error: `Malformed URL: ${err.message}`, details: [{ field: '(url)', message: err.message }] });
       } else {
         status = 500;
         options.log.error('request failed', { method: req.method, path: req.url?.split('?')[0], error: (err as Error).stack ?? String(err) });
@@ -72,6 +75,45 @@ export function createRequestHandler(options: HttpOptions) {
       options.log.debug('http', { method: req.method, path: req.url?.split('?')[0], status, ms: Date.now() - started });
     }
   };
+}
+
+/**
+ * A write's body, checked before anything acts on it: every invalid field named at once, and on an
+ * open loopback server (no identity source) the typed name it must carry.
+ */
+function requireValid(route: Route, body: unknown, identity: Identity | undefined): void {
+  const problems: FieldProblem[] = [];
+  if (route.docs.body) {
+    const result = route.docs.body.safeParse(body);
+    if (!result.success) problems.push(...result.error.issues.map((issue) => ({ field: issue.path.join('.') || '(body)', message: issue.message })));
+  }
+  const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+  const typed = [fields.actor, fields.declaredBy, declares(route) ? fields.commander : undefined].some((name) => typeof name === 'string' && name.trim() !== '');
+  if (!identity && !typed && !problems.some((p) => p.field === 'actor')) {
+    problems.push({ field: declares(route) ? 'declaredBy' : 'actor', message: 'is required: no identity source is configured, so say who you are' });
+  }
+  if (problems.length) throw new HttpError(400, `Invalid request: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`, problems);
+}
+
+const declares = (route: Route) => route.method === 'POST' && route.path === '/api/incidents';
+
+/**
+ * Who acts on a write: the verified person; on an open loopback server, the name the body gives. A
+ * body that names someone other than the verified person is refused (403), and on the incident's
+ * timeline when it names one.
+ */
+async function actingPerson(identity: Identity | undefined, body: unknown, params: Record<string, string>, options: HttpOptions): Promise<Actor> {
+  const fields = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+  const claimed = typeof fields.actor === 'string' ? fields.actor : typeof fields.declaredBy === 'string' ? fields.declaredBy : undefined;
+  // A declaration without a declarer was made by its commander, as it always was.
+  if (!identity) return { actor: String(claimed ?? fields.commander).normalize('NFKC').trim(), via: 'local' };
+  const who: Actor = { actor: identity.person, via: identity.via, ...(identity.groups.length ? { memberOf: identity.groups } : {}) };
+  if (claimed !== undefined && claimed.normalize('NFKC').trim() !== identity.person) {
+    const reason = `${identity.person} (${identity.via}) may not act as ${claimed}`;
+    if (params.id) await options.refused?.(params.id, { actor: identity.person, via: identity.via, decision: 'act-as', reason });
+    throw new HttpError(403, `${reason}: leave actor out, or send your own id`, [{ field: 'actor', message: `must be ${identity.person} or absent` }]);
+  }
+  return who;
 }
 
 export async function startHttpServer(host: string, port: number, options: HttpOptions): Promise<Server> {
@@ -93,18 +135,7 @@ export function stopHttpServer(server: Server): Promise<void> {
   });
 }
 
-/** Behind an authenticating proxy the acting person is the proxy's, whatever the body says. */
-function asPerson(body: unknown, person: string | undefined, routePath: string): unknown {
-  if (person === undefined || typeof body !== 'object' || body === null || Array.isArray(body)) return body;
-  return { ...body, actor: person, ...(routePath === '/api/incidents' ? { declaredBy: person } : {}) };
-}
-
 /** `127.0.0.1:3000` → `127.0.0.1`, `[::1]:3000` → `[::1]`. */
 function hostName(host: string | undefined): string {
   return (host ?? '').toLowerCase().replace(/:\d+$/, '');
-}
-
-function hasToken(req: IncomingMessage, expected: string): boolean {
-  const match = /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? '');
-  return match !== null && sameSecret(match[1]!.trim(), expected);
 }

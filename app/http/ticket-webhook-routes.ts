@@ -56,6 +56,7 @@ export function ticketWebhookRoutes(service: IncidentService, { githubSecret, ji
     {
       method: 'POST',
       path: '/webhooks/tickets/jira',
+      auth: 'webhook',
       rawBody: true,
       docs: { summary: 'Jira Cloud: a Done issue closes its corrective action', headers: jiraHeaders, body: jiraIssueEvent, responses: ticketResponses },
       handle: async ({ req, rawBody }) => {
@@ -69,13 +70,14 @@ export function ticketWebhookRoutes(service: IncidentService, { githubSecret, ji
         if (!externalId) return { status: 202, body: { ignored: `${payload.issue.key} is not a corrective action` } };
         const by = payload.user?.displayName ?? payload.user?.emailAddress ?? 'jira';
         const closedAt = payload.issue.fields.resolutiondate;
-        await call(() => service.ticketClosed(externalId, { by, ...(closedAt ? { closedAt } : {}) }));
-        return { status: 202, body: { action: externalId } };
+        const { ignored } = await call(() => service.ticketClosed(externalId, { provider: 'jira', key: payload.issue!.key }, { by, ...(closedAt ? { closedAt } : {}) }));
+        return { status: 202, body: ignored ? { ignored } : { action: externalId } };
       },
     },
     {
       method: 'POST',
       path: '/webhooks/tickets/github',
+      auth: 'webhook',
       rawBody: true,
       docs: {
         summary: 'GitHub: a closed issue closes its corrective action',
@@ -93,10 +95,11 @@ export function ticketWebhookRoutes(service: IncidentService, { githubSecret, ji
         }
         const externalId = payload.issue.labels.map((l) => externalIdOf(typeof l === 'string' ? l : l.name)).find((id) => id !== undefined);
         if (!externalId) return { status: 202, body: { ignored: `issue #${payload.issue.number} is not a corrective action` } };
-        await call(() =>
-          service.ticketClosed(externalId, { by: payload.sender?.login ?? 'github', ...(payload.issue?.closed_at ? { closedAt: payload.issue.closed_at } : {}) }),
+        const issue = payload.issue;
+        const { ignored } = await call(() =>
+          service.ticketClosed(externalId, { provider: 'github', key: `#${issue.number}` }, { by: payload.sender?.login ?? 'github', ...(issue.closed_at ? { closedAt: issue.closed_at } : {}) }),
         );
-        return { status: 202, body: { action: externalId } };
+        return { status: 202, body: ignored ? { ignored } : { action: externalId } };
       },
     },
   ];

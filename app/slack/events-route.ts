@@ -12,6 +12,7 @@ export function slackEventsRoute(receiver: Pick<SlackHttpReceiver, 'handle'>): R
   return {
     method: 'POST',
     path: '/slack/events',
+    auth: 'webhook',
     rawBody: true,
     docs: {
       summary: 'Slack slash commands, interactivity and events (HTTP mode)',

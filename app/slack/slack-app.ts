@@ -74,6 +74,7 @@ export function createSlackApp(options: SlackAppOptions): BoltApp {
       const incidentId = parsed.incidentId ?? incidentOfChannel(command.channel_name);
       if (!incidentId) return void (await ephemeral(`Which incident? This is not an incident channel: add the id, e.g. \`/incident ${command.text.trim() || 'status'} INC-7K3QX\`.`));
       const actor = command.user_id;
+      const bySlack = { actor, via: 'slack' as const };
       switch (parsed.kind) {
         case 'status': {
           const state = await service.get(incidentId);
@@ -86,13 +87,13 @@ export function createSlackApp(options: SlackAppOptions): BoltApp {
           return void (await ephemeral(lines.length ? `*Corrective actions of ${incidentId}*\n${lines.join('\n')}` : `${incidentId} has no corrective actions yet.`));
         }
         case 'sev':
-          await service.setSeverity(incidentId, actor, parsed.severity);
+          await service.setSeverity(incidentId, bySlack, parsed.severity);
           return void (await toChannel(`${who(actor)} set ${incidentId} to ${parsed.severity}.`));
         case 'ic':
-          await service.assignCommander(incidentId, actor, parsed.user);
+          await service.assignCommander(incidentId, bySlack, parsed.user);
           return void (await toChannel(`${who(actor)} handed incident command of ${incidentId} to ${who(parsed.user)}.`));
         case 'resolve':
-          await service.resolve(incidentId, actor, parsed.summary);
+          await service.resolve(incidentId, bySlack, parsed.summary);
           return void (await toChannel(`${who(actor)} resolved ${incidentId}: ${esc(parsed.summary)}`));
       }
     } catch (err) {
@@ -123,6 +124,7 @@ export function createSlackApp(options: SlackAppOptions): BoltApp {
         category: category!,
         commander: pick('commander')?.selected_user ?? declarer,
         declaredBy: declarer,
+        declaredVia: 'slack',
         ...(runbookId ? { runbookId } : {}),
         ...(description ? { description } : {}),
         idempotencyKey: `slack-view:${view.id}`,
@@ -173,7 +175,7 @@ export function createSlackApp(options: SlackAppOptions): BoltApp {
         log.warn('slack: user groups unavailable; deciding on groups.yaml members alone', { error: err.message });
         return [];
       });
-      await service.decide(ref.incidentId, { stepId: ref.stepId, decision, actor, ...(reason ? { reason } : {}), ...(memberOf.length ? { memberOf } : {}) });
+      await service.decide(ref.incidentId, { stepId: ref.stepId, decision, ...(reason ? { reason } : {}) }, { actor, via: 'slack', ...(memberOf.length ? { memberOf } : {}) });
     } catch (err) {
       await tell(actor, channel, `Not ${decision === 'approve' ? 'approved' : 'rejected'}: ${failure(err)}`);
     }

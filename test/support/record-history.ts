@@ -49,20 +49,20 @@ async function recordIncident(): Promise<void> {
       description: 'A page the browse tool read told the assistant to e-mail conversation history to an outside address.',
       declaredBy: 'alice',
     });
-    await service.decide(id, { stepId: 'disable-send-email', decision: 'approve', actor: 'mallory' }).catch(() => undefined);
+    await service.decide(id, { stepId: 'disable-send-email', decision: 'approve' }, 'mallory').catch(() => undefined);
     await service.completeTriage(id, 'capture-payload', 'alice', 'saved to the evidence bucket');
     await service.setSeverity(id, 'alice', 'P1');
     await service.assignCommander(id, 'alice', 'bob');
-    await service.decide(id, { stepId: 'disable-send-email', decision: 'approve', actor: 'sam' });
-    await service.decide(id, { stepId: 'kill-assistant', decision: 'reject', actor: 'bob', reason: 'tool cut is enough' });
-    await service.addAction(id, { actor: 'bob', kind: 'detect', title: 'Alert on outbound e-mail to new domains', owner: 'dave' });
+    await service.decide(id, { stepId: 'disable-send-email', decision: 'approve' }, 'sam');
+    await service.decide(id, { stepId: 'kill-assistant', decision: 'reject', reason: 'tool cut is enough' }, 'bob');
+    await service.addAction(id, { kind: 'detect', title: 'Alert on outbound e-mail to new domains', owner: 'dave' }, 'bob');
     await service.resolve(id, 'bob', 'send-email disabled; browse tool hardened against the injected page.');
-    await service.addAction(id, { actor: 'bob', kind: 'prevent', title: 'Strip instructions from browsed pages', owner: 'carol', dueAt: '2099-01-31' });
+    await service.addAction(id, { kind: 'prevent', title: 'Strip instructions from browsed pages', owner: 'carol', dueAt: '2099-01-31' }, 'bob');
     await service.waiveAction(id, 'A1', 'carol', 'not mine').catch(() => undefined);
     await service.waiveAction(id, 'A1', 'bob', 'covered by the e-mail allow-list');
     await service.closeAction(id, 'A2', 'carol');
     await service.completePostmortem(id, 'bob');
-    await service.decide(id, { stepId: 'undo-disable-send-email', decision: 'approve', actor: 'bob' });
+    await service.decide(id, { stepId: 'undo-disable-send-email', decision: 'approve' }, 'bob');
     const handle = harness.client.workflow.getHandle(id);
     await handle.result();
     await save('prompt-injection-refuse-approve-reject-actions-postmortem-undo.json', handle);
@@ -76,8 +76,8 @@ async function recordReminders(): Promise<void> {
   await withTimeSkipping(async ({ env, service }) => {
     const due = new Date((await env.currentTimeMs()) + 4 * DAY).toISOString().slice(0, 10);
     const { id } = await service.declare({ title: 'Tool misuse', category: 'excessive-agency', severity: 'P2', declaredBy: 'alice' });
-    await service.addAction(id, { actor: 'alice', kind: 'prevent', title: 'Per-tool allow-lists', owner: 'dave', dueAt: due });
-    await service.addAction(id, { actor: 'alice', kind: 'detect', title: 'Alert on tool bursts', owner: 'dave', dueAt: due });
+    await service.addAction(id, { kind: 'prevent', title: 'Per-tool allow-lists', owner: 'dave', dueAt: due }, 'alice');
+    await service.addAction(id, { kind: 'detect', title: 'Alert on tool bursts', owner: 'dave', dueAt: due }, 'alice');
     await service.resolve(id, 'alice', 'tools off');
     await env.sleep(7 * DAY + 3_600_000); // reminders before, on and after the due day; the IC told at +2d
     await service.closeAction(id, 'A1', 'dave');
@@ -108,9 +108,9 @@ notifications:
     await writeFile(harness.models.path, JSON.stringify({ models: { 'assistant-chat': { versions: ['1', '2', '3'], aliases: { champion: '3' } } } }));
     const service = new IncidentService(harness.client, { taskQueue: harness.taskQueue, runbooks: harness.runbooks, tickets: harness.tickets });
     const { id } = await service.declare({ title: 'New model fails jailbreak evals', category: 'model-regression', severity: 'P1', declaredBy: 'alice', runbookId: 'registry-rollback' });
-    await service.decide(id, { stepId: 'rollback-champion', decision: 'approve', actor: 'alice' });
+    await service.decide(id, { stepId: 'rollback-champion', decision: 'approve' }, 'alice');
     await service.resolve(id, 'alice', 'champion back on version 2');
-    await service.decide(id, { stepId: 'undo-rollback-champion', decision: 'reject', actor: 'alice', reason: 'version 3 stays out' });
+    await service.decide(id, { stepId: 'undo-rollback-champion', decision: 'reject', reason: 'version 3 stays out' }, 'alice');
     await service.completePostmortem(id, 'alice');
     const handle = harness.client.workflow.getHandle(id);
     await handle.result();
@@ -128,11 +128,11 @@ async function recordSlackChannel(): Promise<void> {
   try {
     const service = new IncidentService(harness.client, { taskQueue: harness.taskQueue, runbooks: harness.runbooks, tickets: harness.tickets });
     const { id } = await service.declare({ title: 'Toxic replies spike', category: 'harmful-output', severity: 'P2', commander: 'U0IC', declaredBy: 'U0IC', runbookId: 'harmful-output-spike' });
-    await service.decide(id, { stepId: 'kill-assistant', decision: 'approve', actor: 'U0OTHER' }).catch(() => undefined);
-    await service.decide(id, { stepId: 'kill-assistant', decision: 'approve', actor: 'U0IC' });
-    await service.decide(id, { stepId: 'strict-output-filter', decision: 'reject', actor: 'U0SAM', reason: 'kill switch is enough', memberOf: ['safety-oncall'] });
+    await service.decide(id, { stepId: 'kill-assistant', decision: 'approve' }, 'U0OTHER').catch(() => undefined);
+    await service.decide(id, { stepId: 'kill-assistant', decision: 'approve' }, 'U0IC');
+    await service.decide(id, { stepId: 'strict-output-filter', decision: 'reject', reason: 'kill switch is enough' }, { actor: 'U0SAM', via: 'slack', memberOf: ['safety-oncall'] });
     await service.resolve(id, 'U0IC', 'Assistant off until the filter is fixed.');
-    await service.decide(id, { stepId: 'undo-kill-assistant', decision: 'approve', actor: 'U0IC' });
+    await service.decide(id, { stepId: 'undo-kill-assistant', decision: 'approve' }, 'U0IC');
     await service.completePostmortem(id, 'U0IC');
     const handle = harness.client.workflow.getHandle(id);
     await handle.result();

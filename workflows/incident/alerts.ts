@@ -24,6 +24,6 @@ export async function autoResolveWhenQuiet(incident: Incident, closure: Closure,
     await condition(() => incident.isResolved() || quiet());
     if (incident.isResolved()) return;
     const refired = await condition(() => incident.isResolved() || !quiet(), durationMs(quietFor));
-    if (!refired) closure.resolve(SYSTEM, `Every alert resolved and quiet for ${quietFor}: resolved by the runbook's autoResolve`);
+    if (!refired) closure.resolve({ actor: SYSTEM }, `Every alert resolved and quiet for ${quietFor}: resolved by the runbook's autoResolve`);
   }
 }

@@ -1,7 +1,9 @@
-// Who may decide a step. Pure: runs inside update validators, which must be synchronous and deterministic.
+// Who may decide a step, and who holds a role of the incident's policy. Pure: runs inside update
+// validators, which must be synchronous and deterministic.
+import type { RoleRef } from '../../runbooks/roles.js';
 import type { ApproverGroups } from '../../runbooks/schema.js';
 
-/** `memberOf`: groups an authenticated entry point (Slack) vouches the actor belongs to. */
+/** `memberOf`: groups a verified identity source (the IdP's group claim, Slack user groups) vouches the actor belongs to. */
 export function mayDecide(actor: string, refs: string[], commander: string, groups: ApproverGroups, memberOf: string[] = []): boolean {
   return refs.some((ref) => {
     if (ref === 'ic') return actor === commander;
@@ -14,6 +16,7 @@ export function mayDecide(actor: string, refs: string[], commander: string, grou
   });
 }
 
+/** For the people asked to decide: who may, with the members of each group. */
 export function describeApprovers(refs: string[], commander: string, groups: ApproverGroups): string {
   return refs
     .map((ref) => {
@@ -23,4 +26,36 @@ export function describeApprovers(refs: string[], commander: string, groups: App
       return `group ${name} (${(groups[name] ?? []).join(', ')})`;
     })
     .join(', ');
+}
+
+export interface RoleContext {
+  commander: string;
+  groups: ApproverGroups;
+  /** The approvers of every containment step: `approvers` is whoever may decide one of them. */
+  stepApprovers: string[][];
+  /** A corrective action's owner, when the request is about one. */
+  owner?: string;
+}
+
+export function holdsRole(refs: readonly RoleRef[], actor: string, memberOf: string[], ctx: RoleContext): boolean {
+  return refs.some((ref) => {
+    if (ref === 'anyone') return true;
+    if (ref === 'owner') return ctx.owner !== undefined && actor === ctx.owner;
+    if (ref === 'approvers') return ctx.stepApprovers.some((approvers) => mayDecide(actor, approvers, ctx.commander, ctx.groups, memberOf));
+    return mayDecide(actor, [ref], ctx.commander, ctx.groups, memberOf);
+  });
+}
+
+/** For a refusal: the roles that may, never the names of the people who hold them. */
+export function describeRoles(refs: readonly string[]): string {
+  const words = refs.map((ref) => {
+    if (ref === 'anyone') return 'anyone identified';
+    if (ref === 'ic') return 'the incident commander';
+    if (ref === 'owner') return "the action's owner";
+    if (ref === 'approvers') return 'an approver of a containment step';
+    if (ref.startsWith('user:')) return 'a named person';
+    return `members of group ${ref.slice('group:'.length)}`;
+  });
+  const unique = [...new Set(words)];
+  return unique.length > 1 ? `${unique.slice(0, -1).join(', ')} or ${unique.at(-1)}` : unique[0]!;
 }

@@ -9,7 +9,7 @@ import { FailureType, failureMessage } from '../failures.js';
 import { commanderChangedSignal, incidentClosedSignal } from '../messages.js';
 import type { CorrectiveAction } from '../types.js';
 import type { Containment } from './containment.js';
-import { activities, now, refuse, requireText, type Incident } from './incident.js';
+import { activities, actorOf, now, refuse, requireText, type ActorRef, type Incident } from './incident.js';
 import { renderPostmortem } from './postmortem.js';
 
 /** Where the runbook requires no postmortem, how long after resolution the team may still add actions. */
@@ -27,15 +27,16 @@ export class Closure {
   ) {}
 
   /** The incident is resolved: by the IC, or by the runbook's auto-resolve once its alerts have been quiet long enough. */
-  resolve(actor: string, summary: string) {
+  resolve(by: ActorRef, summary: string) {
     const { incident } = this;
     const { state } = incident;
+    const actor = by.actor;
     incident.acknowledgedBy(actor);
     state.status = 'resolved';
     state.resolvedAt = now();
     state.summary = summary.trim();
     this.containment.expirePending();
-    incident.record('status.resolved', actor.trim(), `Resolved: ${state.summary}`);
+    incident.record('status.resolved', actorOf(by), `Resolved: ${state.summary}`);
     incident.followPage('resolve');
     const resolution = `Resolved by ${actor.trim()} at ${state.resolvedAt}: ${state.summary}`;
     void incident.onRecord('note the resolution', (ticket) => activities.commentOnTicket({ ticket, marker: `${state.id}/resolved`, text: resolution }));
@@ -110,9 +111,17 @@ export class Closure {
   isUntracked = (actionId: string) => this.untracked.has(actionId);
 
   /** A waiver of an action whose child workflow is gone is recorded here, where the IC made it. */
-  waiveUntracked(action: CorrectiveAction, by: string, reason: string) {
-    Object.assign(action, { status: 'waived', endedAt: now(), endedBy: by, waiverReason: reason });
+  waiveUntracked(action: CorrectiveAction, by: ActorRef, reason: string) {
+    Object.assign(action, { status: 'waived', endedAt: now(), endedBy: by.actor, waiverReason: reason });
     this.incident.record('action.waived', by, `${action.id} waived: ${reason}`, { actionId: action.id });
+    this.refreshPostmortem();
+  }
+
+  /** A closure of an action whose child workflow is gone is recorded here, as a waiver would be. */
+  closeUntracked(action: CorrectiveAction, by: ActorRef) {
+    const endedAt = now();
+    Object.assign(action, { status: 'closed', endedAt, endedBy: by.actor, onTime: Date.parse(endedAt) <= Date.parse(action.dueAt) });
+    this.incident.record('action.closed', by, `${action.id} closed by ${by.actor}`, { actionId: action.id });
     this.refreshPostmortem();
   }
 

@@ -6,8 +6,8 @@ import { durationMs, formatDuration } from '../../runbooks/duration.js';
 import { SYSTEM } from '../constants.js';
 import { failureMessage } from '../failures.js';
 import type { ContainmentStep } from '../types.js';
-import { describeApprovers } from './approvers.js';
-import { activities, now, type Incident } from './incident.js';
+import { describeApprovers, mayDecide } from './approvers.js';
+import { activities, now, type ActorRef, type Incident } from './incident.js';
 import { actionFor, describeAction, type StepAction } from './step-actions.js';
 import { within } from './within.js';
 
@@ -40,21 +40,50 @@ export class Containment {
 
   describeApprovers = (step: ContainmentStep) => describeApprovers(step.approvers, this.incident.state.commander, this.incident.groups);
 
-  async approve(step: ContainmentStep, by: string, reason?: string) {
+  async approve(step: ContainmentStep, by: ActorRef, reason?: string) {
     step.status = 'approved';
-    step.decision = { outcome: 'approved', by, at: now(), ...(reason ? { reason } : {}) };
-    this.incident.record(by === SYSTEM ? 'containment.auto-approved' : 'containment.approved', by, `Approved "${step.title}"${reason ? `: ${reason}` : ''}`, {
+    step.decision = { outcome: 'approved', by: by.actor, ...(by.via ? { via: by.via } : {}), at: now(), ...(reason ? { reason } : {}) };
+    this.incident.record(by.actor === SYSTEM ? 'containment.auto-approved' : 'containment.approved', by, `Approved "${step.title}"${reason ? `: ${reason}` : ''}`, {
       stepId: step.id,
     });
     await this.execute(step);
   }
 
-  reject(step: ContainmentStep, by: string, reason: string) {
+  reject(step: ContainmentStep, by: ActorRef, reason: string) {
     step.status = 'rejected';
     step.decisionDue = undefined;
-    step.decision = { outcome: 'rejected', by, at: now(), reason };
+    step.decision = { outcome: 'rejected', by: by.actor, ...(by.via ? { via: by.via } : {}), at: now(), reason };
     this.incident.record('containment.rejected', by, `Rejected "${step.title}": ${reason}`, { stepId: step.id });
   }
+
+  /**
+   * A severity set by the runbook (its default or a severity rule) triggers every step's pre-approval
+   * at that severity; one set by a person or an alert label triggers only the pre-approvals of steps
+   * that person may approve. The rest wait for a decision, and the timeline says so.
+   */
+  vouchForSeverity(setBy: 'runbook' | { actor: string; memberOf: string[] } | 'alert') {
+    const { incident } = this;
+    const { state, plans, vouched } = incident;
+    vouched.clear();
+    for (const step of state.steps) {
+      if (setBy === 'runbook' || (setBy !== 'alert' && mayDecide(setBy.actor, step.approvers, state.commander, incident.groups, setBy.memberOf))) vouched.add(step.id);
+    }
+    const byWhom = setBy === 'runbook' ? 'the runbook' : setBy === 'alert' ? "an alert's severity label" : setBy.actor;
+    for (const step of state.steps) {
+      if (step.status !== 'pending' || !plans.get(step.id)?.approval.preApprovedAt.includes(state.severity)) continue;
+      if (vouched.has(step.id)) continue;
+      incident.record(
+        'approval.pre-approval-withheld',
+        SYSTEM,
+        `"${step.title}" is pre-approved at ${state.severity}, but ${byWhom} set ${state.severity} and may not approve it: it waits for a decision`,
+        { stepId: step.id, severity: state.severity },
+      );
+    }
+  }
+
+  /** Pending steps the current severity will run unattended when their timeout passes. */
+  armedByRaise = () =>
+    this.incident.state.steps.filter((s) => s.status === 'pending' && this.incident.vouched.has(s.id) && this.incident.plans.get(s.id)?.approval.preApprovedAt.includes(this.incident.state.severity));
 
   /**
    * Waits for a decision on a step. Each time its timeout passes: a step pre-approved at the current
@@ -65,18 +94,18 @@ export class Containment {
     const { incident } = this;
     const { state, groups } = incident;
     const policy = incident.plans.get(step.id)!.approval;
-    if (!policy.required) return this.approve(step, SYSTEM, 'the runbook runs this step without approval');
+    if (!policy.required) return this.approve(step, { actor: SYSTEM }, 'the runbook runs this step without approval');
     let overdue = false;
     while (step.status === 'pending' && !incident.isResolved()) {
       const severity = state.severity;
       const timeout = policy.timeoutBySeverity[severity] ?? policy.timeout;
-      const preApproved = policy.preApprovedAt.includes(severity);
+      const preApproved = policy.preApprovedAt.includes(severity) && (!incident.severityAuthority || incident.vouched.has(step.id));
       const canEscalate = step.escalationLevel < policy.escalation.length;
       const waitMs = preApproved || canEscalate || !overdue ? durationMs(timeout) : undefined;
       step.decisionDue = waitMs === undefined ? undefined : new Date(Date.now() + waitMs).toISOString();
       const interrupted = await within(() => step.status !== 'pending' || incident.isResolved() || state.severity !== severity, waitMs);
       if (interrupted) continue;
-      if (preApproved) return this.approve(step, SYSTEM, `pre-approved at ${severity} and no decision within ${timeout}`);
+      if (preApproved) return this.approve(step, { actor: SYSTEM }, `pre-approved at ${severity} and no decision within ${timeout}`);
       if (canEscalate) {
         const added = policy.escalation[step.escalationLevel]!;
         step.escalationLevel++;
@@ -104,6 +133,7 @@ export class Containment {
     const action = plan.action;
     step.status = 'executing';
     step.decisionDue = undefined;
+    plan.commanderWhenRan ??= state.commander;
     let movedTo: string | undefined;
     try {
       if (action.type === 'flag') {
@@ -223,7 +253,8 @@ export class Containment {
         title: `Undo "${step.title}": ${describeAction(undo)}`,
         description: `Reverses ${step.id} now that the incident is resolved.`,
         target: describeAction(undo),
-        approvers: [...plan.approval.approvers],
+        // Decided by those who could decide the step when it ran: a later IC does not inherit it.
+        approvers: step.approvers.map((ref) => (ref === 'ic' ? `user:${plan.commanderWhenRan ?? state.commander}` : ref)),
         escalationLevel: 0,
         decisionDue: new Date(Date.now() + durationMs(UNDO_WINDOW)).toISOString(),
         status: 'pending',

@@ -4,11 +4,15 @@ import { ApplicationFailure, patched, proxyActivities, upsertSearchAttributes } 
 import type { IncidentActivities } from '../../activities/index.js';
 import type { FlagReading } from '../../integrations/flags/provider.js';
 import { formatDuration } from '../../runbooks/duration.js';
+import { DEFAULT_POLICY, type Permission, type Policy, type RoleRef } from '../../runbooks/roles.js';
 import type { ApproverGroups, Runbook, RunbookStep } from '../../runbooks/schema.js';
+import type { IdentitySource } from '../../runbooks/vocabulary.js';
+import type { ActorInput, RefusalInput } from '../messages.js';
+import { describeRoles, holdsRole } from './approvers.js';
 import { ACTIVITY_OPTIONS, SYSTEM } from '../constants.js';
 import { FailureType, failureMessage } from '../failures.js';
 import { IncidentCategory, IncidentCommander, IncidentSeverity, IncidentStatus } from '../search-attributes.js';
-import type { ContainmentStep, DeclareInput, IncidentState, Ticket, TimelineType } from '../types.js';
+import type { ContainmentStep, DeclareInput, IncidentState, Ticket, TimelineEntry, TimelineType } from '../types.js';
 import type { StepAction } from './step-actions.js';
 
 export const activities = proxyActivities<IncidentActivities>(ACTIVITY_OPTIONS);
@@ -24,6 +28,25 @@ export function requireText(value: unknown, field: string): string {
 
 export const now = () => new Date().toISOString();
 
+/** Control and format characters (zero-width spaces, direction overrides): look-alike ids are refused, not normalised away. */
+const INVISIBLE = /[\p{Cc}\p{Cf}]/u;
+
+/** The acting person's id: present, NFKC-normalised by the entry point, nothing invisible in it. */
+export function requireActor(value: unknown, field = 'actor'): string {
+  const id = requireText(value, field);
+  if (INVISIBLE.test(id)) refuse(FailureType.invalid, `${field} contains control or format characters`);
+  if (id !== id.normalize('NFKC')) refuse(FailureType.invalid, `${field} must be NFKC-normalised`);
+  return id;
+}
+
+/** Who did something, and how they were identified. */
+export interface ActorRef {
+  actor: string;
+  via?: IdentitySource;
+}
+
+export const actorOf = (input: ActorRef): ActorRef => ({ actor: input.actor.trim(), ...(input.via ? { via: input.via } : {}) });
+
 /** What the workflow keeps about a step beyond its public state: how to run it and how to undo it. */
 export interface StepPlan {
   action: StepAction;
@@ -32,6 +55,8 @@ export interface StepPlan {
   previous?: FlagReading;
   /** Set once a model rollback ran: the version the alias served before, for undo. */
   previousVersion?: string;
+  /** The IC when the step ran: `ic` among its undo's approvers means them, not a later IC. */
+  commanderWhenRan?: string;
 }
 
 export class Incident {
@@ -39,8 +64,18 @@ export class Incident {
   readonly plans = new Map<string, StepPlan>();
   runbook!: Runbook;
   groups: ApproverGroups = {};
+  policy: Policy = DEFAULT_POLICY;
   /** Set once the runbook is loaded: until then, Updates wait before they are judged. */
   ready = false;
+  /**
+   * Whether a severity's pre-approvals apply only to the steps its setter may approve (patched
+   * 'severity-authority'); false while replaying incidents declared before that rule.
+   */
+  severityAuthority = false;
+  /** Steps whose pre-approval the current severity may trigger: it was set by the runbook or by someone who may approve them. */
+  readonly vouched = new Set<string>();
+  /** The timeline entry of each repeated refusal (actor, request, step or action): counted, not appended again. */
+  private readonly refusals = new Map<string, TimelineEntry>();
   /** The incident record's calls, one after another, so the tracker sees them in order. */
   private recordWork = Promise.resolve();
   /** Sent one after another, so PagerDuty never sees the resolution before the acknowledgement. */
@@ -71,9 +106,25 @@ export class Incident {
     };
   }
 
-  record = (type: TimelineType, actor: string, message: string, data?: Record<string, unknown>) => {
-    this.state.timeline.push({ at: now(), type, actor, message, ...(data ? { data } : {}) });
+  record = (type: TimelineType, who: string | ActorRef, message: string, data?: Record<string, unknown>) => {
+    const { actor, via } = typeof who === 'string' ? { actor: who, via: undefined } : who;
+    this.state.timeline.push({ at: now(), type, actor, ...(via ? { via } : {}), message, ...(data ? { data } : {}) });
   };
+
+  /**
+   * Refuses unless the actor holds one of the roles the policy gives `permission`; the refusal names
+   * the roles, not the people. Incidents declared before policies existed run under the default policy.
+   */
+  requirePermission(permission: Exclude<Permission, 'severityTo'>, input: ActorInput, what: string, owner?: string): string;
+  requirePermission(refs: readonly RoleRef[], input: ActorInput, what: string, owner?: string): string;
+  requirePermission(which: Exclude<Permission, 'severityTo'> | readonly RoleRef[], input: ActorInput, what: string, owner?: string): string {
+    const actor = requireActor(input?.actor);
+    const refs = typeof which === 'string' ? this.policy[which] : which;
+    const memberOf = Array.isArray(input.memberOf) ? input.memberOf : [];
+    const ctx = { commander: this.state.commander, groups: this.groups, stepApprovers: this.state.steps.map((s) => s.approvers), ...(owner ? { owner } : {}) };
+    if (!holdsRole(refs, actor, memberOf, ctx)) refuse(FailureType.notAuthorized, `${actor} may not ${what}: only ${describeRoles(refs)} may`);
+    return actor;
+  }
 
   isResolved = () => ['resolved', 'postmortem', 'closed'].includes(this.state.status);
 
@@ -105,6 +156,26 @@ export class Incident {
       refuse(FailureType.notFound, `${this.state.id} has no containment step "${id}" (steps: ${known})`);
     }
     return step;
+  }
+
+  /**
+   * A request the workflow refused, as its entry point reports it: on the timeline once per actor,
+   * request and target, with a count, so a flood of refusals cannot grow the state without bound.
+   */
+  recordRefusal(refusal: RefusalInput) {
+    const actor = String(refusal.actor);
+    const target = refusal.stepId ?? refusal.actionId ?? '';
+    const key = JSON.stringify([actor, refusal.via ?? '', refusal.decision ?? '', target]);
+    const seen = this.refusals.get(key);
+    if (seen?.data) {
+      seen.data.count = Number(seen.data.count ?? 1) + 1;
+      seen.data.lastAt = now();
+      return;
+    }
+    const approval = refusal.decision === 'approve' || refusal.decision === 'reject' || refusal.decision === undefined;
+    const data = { ...(refusal.stepId ? { stepId: refusal.stepId } : {}), ...(refusal.actionId ? { actionId: refusal.actionId } : {}), decision: refusal.decision ?? 'approve', count: 1 };
+    this.record(approval ? 'approval.refused' : 'request.refused', { actor, ...(refusal.via ? { via: refusal.via } : {}) }, `Refused: ${refusal.reason}`, data);
+    this.refusals.set(key, this.state.timeline.at(-1)!);
   }
 
   requireOpen() {

@@ -2,6 +2,7 @@
 // declaration to closed (product.md §4). The parts: incident.ts (state, timeline, outbound messages),
 // containment.ts (steps), closure.ts (resolution, postmortem, actions), handlers.ts (what it answers).
 import { allHandlersFinished, condition, patched } from '@temporalio/workflow';
+import { DEFAULT_POLICY } from '../../runbooks/roles.js';
 import { SYSTEM } from '../constants.js';
 import type { DeclareInput, IncidentState } from '../types.js';
 import { autoResolveWhenQuiet, takeAlerts } from './alerts.js';
@@ -23,12 +24,13 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
   const snapshot = await activities.loadRunbook({ runbookId: input.runbookId, category: input.category });
   const runbook = (incident.runbook = snapshot.runbook);
   incident.groups = snapshot.groups;
+  incident.policy = snapshot.policy ?? DEFAULT_POLICY;
   state.runbook = { id: runbook.id, title: runbook.title, file: snapshot.file, hash: snapshot.hash };
   state.mitigationTarget = runbook.mitigationTargets[state.severity];
   state.triage = runbook.triage.map((item) => ({ ...item }));
   containment.plan();
 
-  record('declared', state.declaredBy, `Declared ${state.severity} ${state.category}: ${state.title}`);
+  record('declared', { actor: state.declaredBy, ...(input.declaredVia ? { via: input.declaredVia } : {}) }, `Declared ${state.severity} ${state.category}: ${state.title}`);
   if (input.repeatOf) record('repeat', SYSTEM, `Repeat of ${input.repeatOf}: the same alert group fired again after it closed`, { repeatOf: input.repeatOf });
   if (input.alerts?.length) takeAlerts(incident, input.alerts);
   record('runbook.selected', SYSTEM, `Runbook "${runbook.title}" (${snapshot.file}, sha256 ${snapshot.hash.slice(0, 12)})`, {
@@ -45,6 +47,8 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
     const approval = incident.plans.get(step.id)!.approval.required ? `needs approval by ${containment.describeApprovers(step)}` : 'runs without approval';
     record('containment.proposed', SYSTEM, `Proposed "${step.id}": ${step.title} (${approval})`, { stepId: step.id });
   }
+  incident.severityAuthority = patched('severity-authority');
+  if (incident.severityAuthority) containment.vouchForSeverity(severitySetter(input));
   incident.publish();
   incident.ready = true;
   incident.openRecord();
@@ -77,4 +81,10 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
   await condition(() => allHandlersFinished() && containment.settled());
   await channelFollowed;
   return state;
+}
+
+/** Who chose the declared severity, for its pre-approvals (see Containment.vouchForSeverity). */
+function severitySetter(input: DeclareInput): Parameters<Containment['vouchForSeverity']>[0] {
+  if (input.severityFrom === 'runbook' || input.severityFrom === 'alert') return input.severityFrom;
+  return { actor: input.declaredBy, memberOf: input.declarerMemberOf ?? [] };
 }
