@@ -182,7 +182,7 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv)
   if (result.success) return result.data;
   throw new ConfigError(
     result.error.issues.map((issue) => {
-      const name = issue.path.join('.');
+      const name = String(issue.path[0] ?? '(environment)');
       const shown = SECRET_NAME.test(name) ? '(value hidden)' : JSON.stringify(env[name] ?? '');
       return `${name}=${shown}: ${issue.message}`;
     }),

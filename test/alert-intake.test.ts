@@ -105,7 +105,7 @@ describe('the alert intake', () => {
     const first = await incidentOf(key);
     await harness.client.workflow.getHandle(first).terminate('gone');
     await send(key);
-    const second = await eventually(() => group(key), (g) => g?.incidentId !== first, 'a new incident');
+    const second = await eventually(() => group(key), (g) => g?.incidentId !== undefined && g.incidentId !== first, 'a new incident');
     assert.equal(second?.lastIncidentId, first);
     assert.equal((await service.get(second.incidentId!)).repeatOf, first);
   });

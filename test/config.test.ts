@@ -12,6 +12,18 @@ describe('server configuration', () => {
     assert.equal(config.API_TOKEN, undefined);
   });
 
+  it('refuses to listen off loopback without an identity source, naming what to set', () => {
+    assert.throws(
+      () => loadServerConfig({ HOST: '0.0.0.0', API_TOKEN: 'a-shared-token-0123456789' }),
+      /HOST=0\.0\.0\.0: off loopback, who acts must be proven\. Set an identity source: OIDC_ISSUER .*PERSONAL_TOKENS=on .*AUTH_USER_HEADER with AUTH_PROXY_SECRET or AUTH_PROXY_PEERS/,
+      'a shared API token proves no person',
+    );
+    assert.equal(loadServerConfig({ HOST: '0.0.0.0', PERSONAL_TOKENS: 'on' }).HOST, '0.0.0.0');
+    assert.equal(loadServerConfig({ HOST: '10.0.0.5', AUTH_USER_HEADER: 'X-Forwarded-User', AUTH_PROXY_PEERS: '10.0.0.2' }).AUTH_PROXY_PEERS?.[0], '10.0.0.2');
+    assert.throws(() => loadServerConfig({ AUTH_USER_HEADER: 'X-Forwarded-User' }), /AUTH_USER_HEADER: trusted only with proof that the proxy set it/);
+    assert.throws(() => loadServerConfig({ AUTH_USER_HEADER: 'X-Forwarded-User', AUTH_PROXY_PEERS: 'proxy.internal' }), /AUTH_PROXY_PEERS=.*must be IP addresses/);
+  });
+
   it('names every bad variable and what it accepts', () => {
     const err = (() => {
       try {

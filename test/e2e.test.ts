@@ -59,6 +59,15 @@ function start(env: Record<string, string>) {
 }
 
 describe('the product as a user runs it', () => {
+  it('refuses to start off loopback with no identity source, naming what to set', async () => {
+    const env = await productEnv();
+    const product = start({ ...env, HOST: '0.0.0.0', API_TOKEN: 'a-shared-token-0123456789' });
+    const { code } = await product.exited;
+    assert.equal(code, 2);
+    assert.match(product.output(), /HOST=0\.0\.0\.0: off loopback, who acts must be proven.*OIDC_ISSUER.*PERSONAL_TOKENS=on.*AUTH_USER_HEADER/s);
+    assert.match(product.output(), /Nothing was started/);
+  });
+
   it('declare → refused approval → SIGKILL of the whole tree → restart → approve → resolve → SIGTERM', async () => {
     const env = await productEnv();
     const cliEnv = { INCIDENT_API_URL: `http://127.0.0.1:${env.PORT}`, INCIDENT_USER: 'alice' };

@@ -32,13 +32,15 @@ export function formatIncident(incident: IncidentState): string {
     ...(incident.actions?.length ? ['', 'Corrective actions', indent(formatActions(incident.actions))] : []),
     '',
     'Timeline (UTC)',
-    ...incident.timeline.map((e) => `  ${e.at.slice(0, 19).replace('T', ' ')}  ${e.actor.padEnd(12)}  ${e.message}`),
+    ...incident.timeline.map((e) => `  ${e.at.slice(0, 19).replace('T', ' ')}  ${identified(e.actor, e.via).padEnd(20)}  ${e.message}`),
   ];
   return lines.join('\n');
 }
 
 export function formatStep(step: ContainmentStep): string {
-  const decided = step.decision ? `, ${step.decision.outcome} by ${step.decision.by} at ${step.decision.at}${step.decision.reason ? ` (${step.decision.reason})` : ''}` : '';
+  const decided = step.decision
+    ? `, ${step.decision.outcome} by ${identified(step.decision.by, step.decision.via)} at ${step.decision.at}${step.decision.reason ? ` (${step.decision.reason})` : ''}`
+    : '';
   const result = step.result ? `\n      ${step.result}` : '';
   const waiting = step.status === 'pending' ? `\n      approvers: ${step.approvers.join(', ')}${step.decisionDue ? `; decision due ${step.decisionDue}` : ''}` : '';
   return `${step.id}  [${step.status}]  ${step.title}${decided}${waiting}${result}`;
@@ -113,4 +115,9 @@ export function formatDrill(report: DrillReport): string {
     `Time to mitigate: ${mitigated}`,
     `Played in ${(report.wallClockMs / 1000).toFixed(1)} s`,
   ].join('\n');
+}
+
+/** `alice (oidc)`: who acted and how they were identified, where the timeline knows. */
+function identified(actor: string, via: string | undefined): string {
+  return via && via !== 'system' ? `${actor} (${via})` : actor;
 }

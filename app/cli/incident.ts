@@ -14,6 +14,7 @@ import { formatProblem } from '../../runbooks/source.js';
 import { ConfigError, parseEnv } from '../config.js';
 import type { IncidentSummary } from '../incident-service.js';
 import { ApiClient, ApiError } from './api-client.js';
+import { tokenCommand } from './token-command.js';
 import { formatActions, formatDrill, formatIncident, formatKpis, formatList, formatStep } from './format.js';
 
 const USAGE = `Usage: incident <command> [options]
@@ -39,23 +40,33 @@ Commands
   report [--since 30d]                  KPIs: time to detect/acknowledge/mitigate/resolve, targets, repeats, actions
   runbooks list                         the runbooks new incidents can use (from the server)
   runbooks validate [DIR]               check runbook files (default ./runbooks); exits 1 on any error
+  token create --user U [--expires 90d] [--local]   a personal API token for U, shown once (an admin;
+                                        --local: in the data directory, as the operator on the server's host)
+  token list [--local]                  the API tokens (never the tokens themselves)
+  token revoke TOKEN_ID [--local]       revoke one
   drill RUNBOOK [--severity P1] [--decisions approve,reject,timeout,ignore,…] [--runbooks DIR]
                                         play a whole incident on the time-skipping test server, locally;
                                         RUNBOOK may be a category: the runbook declaring with it would use
 
 Options
-  --as USER     who you are (default: $INCIDENT_USER, else your login name)
+  --as USER     who you are, on a server with no identity source (default: $INCIDENT_USER, else your
+                login name); with INCIDENT_TOKEN the token says who you are
   --json        print the API's JSON instead of text
   -h, --help    this text
 
 Environment
   INCIDENT_API_URL  the server (default http://127.0.0.1:3000)
-  API_TOKEN         bearer token, when the server requires one`;
+  INCIDENT_TOKEN    your personal API token (irt_…) or an OpenID Connect access token
+  API_TOKEN         the server's shared token (reads; typed writes on a loopback server)
+  DATA_DIR          with --local: the server's data directory (default .data)`;
 
 const cliEnv = z.object({
   INCIDENT_API_URL: z.url({ error: 'must be an http(s) URL such as http://127.0.0.1:3000' }).default('http://127.0.0.1:3000'),
   API_TOKEN: z.string().optional(),
+  INCIDENT_TOKEN: z.string().trim().min(1).optional(),
   INCIDENT_USER: z.string().trim().min(1).optional(),
+  DATA_DIR: z.string().trim().min(1).default('.data'),
+  TOKEN_HASH_KEY: z.string().optional(),
 });
 
 class UsageError extends Error {}
@@ -89,6 +100,9 @@ async function main(argv: string[]): Promise<number> {
       due: { type: 'string' },
       since: { type: 'string' },
       complete: { type: 'boolean', default: false },
+      user: { type: 'string' },
+      expires: { type: 'string' },
+      local: { type: 'boolean', default: false },
     },
   });
   const [command, ...args] = positionals;
@@ -98,8 +112,9 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const env = parseEnv(cliEnv, process.env);
-  const api = new ApiClient(env.INCIDENT_API_URL, env.API_TOKEN);
-  const actor = values.as ?? env.INCIDENT_USER ?? userInfo().username;
+  const api = new ApiClient(env.INCIDENT_API_URL, env.INCIDENT_TOKEN ?? env.API_TOKEN);
+  // With a token the server knows who you are; a name is sent only when you give one (it must match).
+  const actor = values.as ?? env.INCIDENT_USER ?? (env.INCIDENT_TOKEN ? undefined : userInfo().username);
   const print = <T>(result: T, text: (r: T) => string) => process.stdout.write(`${values.json ? JSON.stringify(result, null, 2) : text(result)}\n`);
   const need = (value: string | undefined, what: string) => {
     if (!value) throw new UsageError(`${command} needs ${what}`);
@@ -149,7 +164,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'resolve': {
       const incident = await api.post<IncidentState>(`/api/incidents/${need(args[0], 'an incident ID')}/resolve`, { actor, summary: values.summary });
-      print(incident, (i) => `${i.id} resolved by ${actor} at ${i.resolvedAt}: ${i.summary}`);
+      print(incident, (i) => `${i.id} resolved at ${i.resolvedAt}: ${i.summary}`);
       return 0;
     }
     case 'sev': {
@@ -186,7 +201,7 @@ async function main(argv: string[]): Promise<number> {
       if (values.complete) {
         const incident = await api.post<IncidentState>(`/api/incidents/${id}/postmortem/complete`, { actor });
         const open = incident.actions.filter((a) => a.status === 'open').length;
-        print(incident, (i) => `${i.id}: postmortem completed by ${actor}; ${open ? `closes when its ${open} open action(s) end` : `status ${i.status}`}`);
+        print(incident, (i) => `${i.id}: postmortem completed by ${i.postmortem?.completedBy}; ${open ? `closes when its ${open} open action(s) end` : `status ${i.status}`}`);
         return 0;
       }
       const postmortem = await api.get<Postmortem>(`/api/incidents/${id}/postmortem`);
@@ -209,6 +224,14 @@ async function main(argv: string[]): Promise<number> {
       }
       throw new UsageError(`Unknown runbooks command "${args[0]}" (list, validate)`);
     }
+    case 'token':
+      return tokenCommand(
+        api,
+        args,
+        { local: values.local, dataDir: env.DATA_DIR, ...(env.TOKEN_HASH_KEY ? { hashKey: env.TOKEN_HASH_KEY } : {}), ...(values.user ? { user: values.user } : {}), ...(values.expires ? { expires: values.expires } : {}), ...(actor ? { actor } : {}) },
+        print,
+        (message) => new UsageError(message),
+      );
     case 'drill': {
       const runbookId = args[0];
       if (!runbookId) throw new UsageError('drill needs a RUNBOOK id or a category (see `incident runbooks validate`)');
@@ -258,7 +281,7 @@ async function validateRunbooks(dir: string, json: boolean): Promise<number> {
 async function actionCommand(
   api: ApiClient,
   [sub, incidentId, actionId]: string[],
-  actor: string,
+  actor: string | undefined,
   values: { title?: string; owner?: string; kind?: string; due?: string; reason?: string },
   print: <T>(result: T, text: (r: T) => string) => void,
 ): Promise<number> {

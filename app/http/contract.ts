@@ -7,6 +7,7 @@ import { openApiDocument } from './openapi.js';
 import type { Route } from './router.js';
 import { serverRoutes } from './routes.js';
 import { Authenticator } from '../identity/authenticator.js';
+import type { TokenAdmin } from '../identity/token-admin.js';
 
 const unusable = (what: string) => new Error(`${what} is a stand-in: these routes only describe the API`);
 
@@ -30,6 +31,11 @@ export function contractRoutes(): Route[] {
     ticketSecrets: {},
     slackRoutes: [slackEventsRoute(slackReceiver)],
     console: { csrfToken: '', auth: new Authenticator({ tokensAreASource: false }), namespace: 'default' },
+    tokens: new Proxy({} as TokenAdmin, {
+      get: () => {
+        throw unusable('The token administration');
+      },
+    }),
   });
 }
 

@@ -7,6 +7,8 @@ import { kpiRoutes } from './kpi-routes.js';
 import { withOpenApi } from './openapi.js';
 import type { Route } from './router.js';
 import { ticketWebhookRoutes } from './ticket-webhook-routes.js';
+import { tokenRoutes } from './token-routes.js';
+import type { TokenAdmin } from '../identity/token-admin.js';
 
 export interface ServerRouteParts {
   service: IncidentService;
@@ -15,6 +17,7 @@ export interface ServerRouteParts {
   /** POST /slack/events in Slack's HTTP mode; none otherwise. */
   slackRoutes: Route[];
   console: ConsoleOptions;
+  tokens: TokenAdmin;
 }
 
 /** Every route the server mounts, and GET /api/openapi.json describing them. */
@@ -26,5 +29,6 @@ export function serverRoutes(parts: ServerRouteParts): Route[] {
     ...ticketWebhookRoutes(parts.service, parts.ticketSecrets),
     ...parts.slackRoutes,
     ...consoleRoutes(parts.console),
+    ...tokenRoutes(parts.tokens),
   ]);
 }

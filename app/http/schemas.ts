@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ACTION_KINDS, CATEGORIES, SEVERITIES } from '../../workflows/types.js';
 
-const person = z.string({ error: 'is required' }).trim().min(1, 'must name a person').max(200, 'must be at most 200 characters');
+export const person = z.string({ error: 'is required' }).trim().min(1, 'must name a person').max(200, 'must be at most 200 characters');
 /** Who acts is the verified identity; a body may name it (it must match) or, on an open loopback server with no identity source, give it. */
 const actor = person.optional().describe('who acts: must be the verified person, or absent; required only on an open loopback server with no identity source');
 const severity = z.enum(SEVERITIES, { error: `must be one of ${SEVERITIES.join(', ')}` });

@@ -3,10 +3,10 @@ import { Authenticator } from './authenticator.js';
 import { PersonalTokens } from './personal-tokens.js';
 
 /** The identity sources the configuration names (README, "Identity"). */
-export function authenticatorFor(config: ServerConfig): Authenticator {
+export function authenticatorFor(config: ServerConfig, tokens: PersonalTokens): Authenticator {
   return new Authenticator({
     ...(config.API_TOKEN ? { apiToken: config.API_TOKEN } : {}),
-    tokens: personalTokensFor(config),
+    tokens,
     tokensAreASource: config.PERSONAL_TOKENS === 'on',
     ...(config.AUTH_USER_HEADER
       ? {

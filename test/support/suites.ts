@@ -17,6 +17,8 @@ export const TEST_SUITES = {
     'local-log-notifier',
     'local-model-registry',
     'openapi',
+    'path-spellings',
+    'personal-tokens',
     'pagerduty-paging',
     'postmortem',
     'redaction',
