@@ -75,6 +75,15 @@ export const serverEnvSchema = z.object({
       .pipe(z.array(z.union([z.ipv4(), z.ipv6()], { error: 'must be IP addresses, comma-separated' })))
       .optional(),
   ),
+  OIDC_ISSUER: optionalText.pipe(z.url({ error: "must be the identity provider's issuer URL (https://…)" }).optional()),
+  OIDC_AUDIENCE: optionalText,
+  OIDC_PERSON_CLAIM: z.string().trim().min(1).default('email'),
+  OIDC_GROUPS_CLAIM: z.string().trim().min(1).default('groups'),
+  OIDC_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300).default(60),
+  OIDC_CLIENT_ID: optionalText,
+  OIDC_CLIENT_SECRET: optionalText,
+  OIDC_RESOURCE: optionalText,
+  SESSION_SECRET: optionalText.pipe(z.string().min(32, 'must be at least 32 characters when set').optional()),
   PERSONAL_TOKENS: z.enum(['on', 'off'], { error: 'must be "on" or "off"' }).default('off'),
   TOKEN_HASH_KEY: optionalText.pipe(z.string().min(32, 'must be at least 32 characters when set').optional()),
   PUBLIC_URL: optionalText.pipe(z.url({ error: 'must be the http(s) URL people reach this server at' }).optional()),
@@ -144,6 +153,12 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
   }
   if (parsed.SLACK_BOT_TOKEN && !parsed.SLACK_SIGNING_SECRET && !parsed.SLACK_APP_TOKEN) {
     throw new ConfigError(['SLACK_SIGNING_SECRET or SLACK_APP_TOKEN: set the signing secret to receive Slack at POST /slack/events, or an app token for Socket Mode']);
+  }
+  if (parsed.OIDC_ISSUER && !parsed.OIDC_AUDIENCE) {
+    throw new ConfigError(["OIDC_AUDIENCE: required with OIDC_ISSUER: the `aud` of the access tokens issued for this API (tokens for other APIs are refused)"]);
+  }
+  if ((parsed.OIDC_CLIENT_ID || parsed.OIDC_CLIENT_SECRET) && !parsed.OIDC_ISSUER) {
+    throw new ConfigError(['OIDC_ISSUER: required once OIDC_CLIENT_ID is set (console sign-in goes to that identity provider)']);
   }
   if (parsed.AUTH_USER_HEADER && !parsed.AUTH_PROXY_SECRET && !parsed.AUTH_PROXY_PEERS?.length) {
     throw new ConfigError([

@@ -8,7 +8,7 @@ import type { FlagProvider } from '../integrations/flags/provider.js';
 import { LocalLogNotifier } from '../integrations/notify/local-log.js';
 import { RunbookSource } from '../runbooks/source.js';
 import { ConfigError, LOOPBACK_HOSTS, loadServerConfig, type ServerConfig } from './config.js';
-import { authenticatorFor, personalTokensFor } from './identity/from-config.js';
+import { identitySourcesFor } from './identity/from-config.js';
 import { TokenAdmin } from './identity/token-admin.js';
 import { createHealthCheck } from './health.js';
 import { createAlertWebhook } from './alerts/alert-webhook.js';
@@ -122,8 +122,8 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
   });
   if (slack) running.slack = await startSlackApp(slack, config, service, log);
   const loopbackOnly = LOOPBACK_HOSTS.includes(config.HOST);
-  const personalTokens = personalTokensFor(config);
-  const auth = authenticatorFor(config, personalTokens);
+  const identity = identitySourcesFor(config, publicUrl);
+  const { auth } = identity;
   const alertWebhook = createAlertWebhook({
     client: temporal.client,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
@@ -142,8 +142,9 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
       alertWebhook,
       ticketSecrets: { githubSecret: config.GITHUB_WEBHOOK_SECRET, jiraSecret: config.JIRA_WEBHOOK_SECRET },
       slackRoutes: running.slack?.routes ?? [],
-      tokens: new TokenAdmin(personalTokens, runbooks),
-      console: { ...writes, auth, namespace: temporal.namespace, ...(temporalUiUrl ? { temporalUiUrl } : {}) },
+      tokens: new TokenAdmin(identity.tokens, runbooks),
+      ...(identity.login ? { login: identity.login } : {}),
+      console: { ...writes, auth, signIn: identity.login !== undefined, namespace: temporal.namespace, ...(temporalUiUrl ? { temporalUiUrl } : {}) },
     }),
     writes,
     ...(allowedHosts ? { allowedHosts } : {}),

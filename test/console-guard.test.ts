@@ -28,7 +28,7 @@ async function serve(auth: AuthenticatorOptions, extra: { allowedHosts?: string[
   const authenticator = new Authenticator(auth);
   servers.push(
     await startHttpServer('127.0.0.1', port, {
-      routes: [...incidentRoutes(service), ...consoleRoutes({ csrfToken: CSRF, auth: authenticator, namespace: 'default' })],
+      routes: [...incidentRoutes(service), ...consoleRoutes({ csrfToken: CSRF, auth: authenticator, signIn: false, namespace: 'default' })],
       health: createHealthCheck({ ...harness.temporal, worker: harness.worker, taskQueue: harness.taskQueue }),
       writes: { csrfToken: CSRF },
       auth: authenticator,

@@ -10,6 +10,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { repoRoot, tempDir } from './support/paths.js';
 import { freePort } from './support/ports.js';
 import { spawnProduct, stopProduct, waitHealthy, type RunningProduct } from './support/product.js';
+import { API_AUDIENCE, API_RESOURCE, startOidcProvider, type OidcTestProvider } from './support/oidc-provider.js';
+import type { IncidentState } from '../workflows/types.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -153,5 +155,71 @@ describe('the web console', { skip }, () => {
     assert.deepEqual(points.actions, [0, 0], 'no open or overdue actions');
     await page.screenshot({ path: join(artifacts, 'kpis.png'), fullPage: true });
     assert.deepEqual(pageErrors, [], 'no script errors on any page');
+  });
+});
+
+describe('console sign-in with OpenID Connect, in Chromium', { skip }, () => {
+  let idp: OidcTestProvider;
+  let signedIn: RunningProduct | undefined;
+
+  after(async () => {
+    await stopProduct(signedIn);
+    await idp?.stop();
+  });
+
+  it("signs in through the provider's real login page; the IC's approval is on the timeline as alice (oidc)", async () => {
+    const port = await freePort();
+    const publicUrl = `http://127.0.0.1:${port}`;
+    idp = await startOidcProvider({ people: { alice: { email: 'alice@example.com', groups: [] } }, redirectUris: [`${publicUrl}/auth/callback`] });
+    signedIn = spawnProduct({
+      DATA_DIR: await tempDir('console-oidc'),
+      PORT: String(port),
+      TEMPORAL_DEV_SERVER_PORT: String(await freePort()),
+      TEMPORAL_UI: 'off',
+      PUBLIC_URL: publicUrl,
+      OIDC_ISSUER: idp.issuer,
+      OIDC_AUDIENCE: API_AUDIENCE,
+      OIDC_RESOURCE: API_RESOURCE,
+      OIDC_CLIENT_ID: idp.clientId,
+      OIDC_CLIENT_SECRET: idp.clientSecret,
+    });
+    await waitHealthy(signedIn, 60_000);
+    const token = await idp.accessToken('alice');
+    const declared = await fetch(`${publicUrl}/api/incidents`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ title: 'Toxic replies after the deploy', category: 'harmful-output', severity: 'P2', runbook: 'harmful-output-spike' }),
+    });
+    assert.equal(declared.status, 201, await declared.clone().text());
+    const { id } = (await declared.json()) as { id: string };
+    assert.equal((await fetch(`${publicUrl}/api/incidents/${id}`)).status, 401, 'nothing without signing in');
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const tab = await context.newPage();
+    await tab.goto(`${publicUrl}/#/incidents/${id}`);
+    // Not signed in: the page sends the browser to the provider's login form.
+    await tab.locator('input[name="login"]').waitFor();
+    await tab.screenshot({ path: join(artifacts, 'oidc-login.png'), fullPage: true });
+    await tab.fill('input[name="login"]', 'alice');
+    await tab.fill('input[name="password"]', 'any');
+    await tab.click('button[type="submit"]');
+    const consent = tab.locator('button[type="submit"]', { hasText: /continue|consent|authorize/i });
+    if (await consent.count()) await consent.first().click();
+    await tab.locator('#whoami').waitFor();
+    assert.equal(await tab.locator('#whoami').innerText(), 'alice@example.com');
+    assert.match(await tab.locator('#identity').innerText(), /Signed in as alice@example\.com \(oidc\)/);
+    const cookie = (await context.cookies()).find((c) => c.name === 'incident_session');
+    assert.ok(cookie?.httpOnly, 'the session cookie is HttpOnly');
+    assert.equal(cookie?.sameSite, 'Lax');
+
+    await tab.locator(`#pending [data-step="kill-assistant"] button.approve`).click();
+    await tab.locator('#results li[data-step="kill-assistant"].step-verified').waitFor();
+    const state = (await (await fetch(`${publicUrl}/api/incidents/${id}`, { headers: { authorization: `Bearer ${token}` } })).json()) as IncidentState;
+    const approved = state.timeline.find((e) => e.type === 'containment.approved');
+    assert.deepEqual([approved?.actor, approved?.via], ['alice@example.com', 'oidc']);
+    assert.match(await tab.locator('#results li[data-step="kill-assistant"]').innerText(), /approved by alice@example\.com \(oidc\)/);
+    assert.match(await tab.locator('#timeline li[data-type="containment.approved"]').innerText(), /alice@example\.com \(oidc\) Approved/);
+    await tab.screenshot({ path: join(artifacts, 'oidc-signed-in.png'), fullPage: true });
+    await context.close();
   });
 });

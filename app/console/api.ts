@@ -7,8 +7,8 @@ import type { CorrectiveAction, IncidentState } from '../../workflows/types.js';
 export type { CorrectiveAction, IncidentState, IncidentSummary, Kpis };
 
 export interface ConsoleConfig {
-  /** proxy: the person comes from AUTH_USER_HEADER; unauthenticated: typed in (loopback only); read-only: neither. */
-  identity: { mode: 'proxy' | 'unauthenticated' | 'read-only'; user?: string; header?: string };
+  /** verified: a person the server proved (OpenID Connect, a token, the proxy); unauthenticated: typed in (loopback only); read-only: neither yet. */
+  identity: { mode: 'verified' | 'unauthenticated' | 'read-only'; user?: string; via?: string; signIn?: string };
   temporalUiUrl?: string;
   namespace: string;
   severities: string[];
@@ -42,6 +42,12 @@ export function setTypedName(name: string): void {
   localStorage.setItem(NAME_KEY, name.trim());
 }
 
+/** With OpenID Connect sign-in the page sends people there instead of asking for a token. */
+let signInOffered = false;
+export function offerSignIn(): void {
+  signInOffered = true;
+}
+
 const csrfToken = () => document.querySelector<HTMLMetaElement>('meta[name="csrf-token"]')?.content ?? '';
 
 async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown, askedForToken = false): Promise<T> {
@@ -56,8 +62,11 @@ async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown, 
     },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
   });
-  if (response.status === 401 && path.startsWith('/api/') && !askedForToken && !response.headers.get('www-authenticate')?.includes('realm="proxy"')) {
-    const entered = window.prompt('This server requires its API token (API_TOKEN). It is kept for this browser session only.');
+  if (response.status === 401 && signInOffered && method === 'GET') {
+    location.assign(`/auth/login?return=${encodeURIComponent(`/${location.hash}`)}`);
+  }
+  if (response.status === 401 && path.startsWith('/api/') && !askedForToken && !signInOffered) {
+    const entered = window.prompt('This server needs a token: your personal API token (incident token create) or its API_TOKEN. It is kept for this browser session only.');
     if (entered) {
       sessionStorage.setItem(TOKEN_KEY, entered.trim());
       return request(method, path, body, true);
@@ -76,5 +85,6 @@ export const api = {
   runbooks: () => request<{ runbooks: RunbookInfo[] }>('GET', '/api/runbooks').then((r) => r.runbooks),
   kpis: (since: string) => request<Kpis>('GET', `/api/kpis?since=${encodeURIComponent(since)}`),
   declare: (body: Record<string, string>) => request<{ id: string }>('POST', '/api/incidents', body),
+  signOut: () => request<unknown>('POST', '/auth/logout', {}),
   post: <T = unknown>(id: string, action: string, body: Record<string, unknown>) => request<T>('POST', `/api/incidents/${encodeURIComponent(id)}/${action}`, body),
 };

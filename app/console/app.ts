@@ -1,6 +1,6 @@
 // The console's shell: who is acting (from the authenticating proxy, typed in on loopback, or nobody),
 // and the three pages by hash: #/ (incidents), #/incidents/<id>, #/kpis.
-import { api, ApiError, setTypedName, typedName, type ConsoleConfig } from './api.js';
+import { api, ApiError, offerSignIn, setTypedName, typedName, type ConsoleConfig } from './api.js';
 import { h, replaceChildren } from './dom.js';
 import { incidentPage } from './incident-page.js';
 import { incidentsPage } from './incidents-page.js';
@@ -11,9 +11,14 @@ const identity = document.getElementById('identity')!;
 let leave: (() => void) | undefined;
 
 function identityBar(config: ConsoleConfig): HTMLElement {
-  if (config.identity.mode === 'proxy') return h('span', {}, `Signed in as `, h('strong', { id: 'whoami' }, config.identity.user ?? '?'), ` (${config.identity.header})`);
-  if (config.identity.mode === 'read-only') {
-    return h('span', { class: 'warning' }, 'Read-only: this server is not on loopback and has no AUTH_USER_HEADER, so the console cannot tell who you are.');
+  const { mode, user, via, signIn } = config.identity;
+  if (mode === 'verified') {
+    const signOut = via === 'oidc' ? [' ', h('button', { id: 'sign-out', onclick: () => void api.signOut().then(() => location.reload()) }, 'Sign out')] : [];
+    return h('span', {}, 'Signed in as ', h('strong', { id: 'whoami' }, user ?? '?'), ` (${via})`, ...signOut);
+  }
+  if (mode === 'read-only') {
+    if (signIn) return h('span', {}, h('a', { id: 'sign-in', href: `${signIn}?return=${encodeURIComponent(`/${location.hash}`)}` }, 'Sign in'), ' to act; until then the console can only read.');
+    return h('span', { class: 'warning' }, 'Not signed in: this server acts only for people it can identify (a personal API token, or your proxy).');
   }
   const name = h('input', { id: 'name', value: typedName(), placeholder: 'your name', 'aria-label': 'Your name', onchange: () => setTypedName(name.value) });
   return h('span', {}, 'Acting as ', name, ' ', h('span', { class: 'warning' }, 'unauthenticated (loopback only): anyone on this machine can type any name'));
@@ -35,6 +40,7 @@ async function route(config: ConsoleConfig) {
 }
 
 const config = await api.config();
+if (config.identity.signIn) offerSignIn();
 replaceChildren(identity, identityBar(config));
 window.addEventListener('hashchange', () => void route(config));
 await route(config);

@@ -96,7 +96,7 @@ export async function incidentPage(root: HTMLElement, config: ConsoleConfig, id:
             'ul',
             { class: 'results' },
             ...decided.map((s) =>
-              h('li', { 'data-step': s.id, class: `step-${s.status}` }, h('strong', {}, s.title), ` — ${s.status}`, s.decision ? ` (${s.decision.outcome} by ${s.decision.by}${s.decision.reason ? `: ${s.decision.reason}` : ''})` : '', s.result ? h('div', { class: 'muted' }, s.result) : null),
+              h('li', { 'data-step': s.id, class: `step-${s.status}` }, h('strong', {}, s.title), ` — ${s.status}`, s.decision ? ` (${s.decision.outcome} by ${identified(s.decision.by, s.decision.via)}${s.decision.reason ? `: ${s.decision.reason}` : ''})` : '', s.result ? h('div', { class: 'muted' }, s.result) : null),
             ),
           )
         : h('p', { class: 'muted' }, 'No step decided yet.'),
@@ -117,7 +117,7 @@ export async function incidentPage(root: HTMLElement, config: ConsoleConfig, id:
     );
     draw('timeline', state.timeline, () => [
       h('h2', {}, 'Timeline'),
-      h('ol', { class: 'timeline' }, ...state.timeline.map((e) => h('li', { 'data-type': e.type }, h('time', {}, formatTime(e.at)), ' ', h('span', { class: 'actor' }, e.actor), ' ', e.message))),
+      h('ol', { class: 'timeline' }, ...state.timeline.map((e) => h('li', { 'data-type': e.type }, h('time', {}, formatTime(e.at)), ' ', h('span', { class: 'actor' }, e.actor), e.via && e.via !== 'system' ? h('span', { class: 'muted via' }, ` (${e.via})`) : '', ' ', e.message))),
     ]);
   }
 
@@ -197,4 +197,9 @@ export async function incidentPage(root: HTMLElement, config: ConsoleConfig, id:
 /** Links only to the web: a URL in incident state never becomes a `javascript:` (or `file:`) link. */
 function webUrl(url: string | undefined): boolean {
   return url !== undefined && /^https?:\/\//i.test(url);
+}
+
+/** `alice (oidc)`: who decided and how they were identified, where the incident knows. */
+function identified(actor: string, via: string | undefined): string {
+  return via ? `${actor} (${via})` : actor;
 }

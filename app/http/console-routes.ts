@@ -25,6 +25,8 @@ export interface ConsoleOptions {
   csrfToken: string;
   /** Who the page's requests prove to be. */
   auth: Authenticator;
+  /** Whether /auth/login signs people in (OpenID Connect). */
+  signIn: boolean;
   namespace: string;
   temporalUiUrl?: string;
 }
@@ -37,7 +39,7 @@ export function consoleRoutes(options: ConsoleOptions): Route[] {
   const identity = async (req: IncomingMessage) => {
     const found = await options.auth.credentials(req);
     if ('identity' in found) return { mode: 'verified' as const, user: found.identity.person, via: found.identity.via };
-    return { mode: options.auth.open ? ('unauthenticated' as const) : ('read-only' as const) };
+    return { mode: options.auth.open ? ('unauthenticated' as const) : ('read-only' as const), ...(options.signIn ? { signIn: '/auth/login' } : {}) };
   };
   return [
     {
@@ -70,9 +72,9 @@ export function consoleRoutes(options: ConsoleOptions): Route[] {
     {
       method: 'GET',
       path: '/api/console',
-      auth: 'reader',
+      auth: 'public',
       docs: {
-        summary: 'Who the console acts as, and what it offers',
+        summary: 'Who the console acts as, and what it offers (no credentials needed: it says how to sign in)',
         responses: { 200: '`{identity, namespace, temporalUiUrl?, severities, categories, actionKinds}`' },
       },
       handle: async ({ req }) => ({

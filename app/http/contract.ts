@@ -8,6 +8,8 @@ import type { Route } from './router.js';
 import { serverRoutes } from './routes.js';
 import { Authenticator } from '../identity/authenticator.js';
 import type { TokenAdmin } from '../identity/token-admin.js';
+import type { OidcLogin } from '../identity/oidc-login.js';
+import { SessionCookies } from '../identity/sessions.js';
 
 const unusable = (what: string) => new Error(`${what} is a stand-in: these routes only describe the API`);
 
@@ -30,7 +32,15 @@ export function contractRoutes(): Route[] {
     alertWebhook,
     ticketSecrets: {},
     slackRoutes: [slackEventsRoute(slackReceiver)],
-    console: { csrfToken: '', auth: new Authenticator({ tokensAreASource: false }), namespace: 'default' },
+    console: { csrfToken: '', auth: new Authenticator({ tokensAreASource: false }), signIn: true, namespace: 'default' },
+    login: {
+      flow: new Proxy({} as OidcLogin, {
+        get: () => {
+          throw unusable('The sign-in');
+        },
+      }),
+      sessions: new SessionCookies(undefined, true),
+    },
     tokens: new Proxy({} as TokenAdmin, {
       get: () => {
         throw unusable('The token administration');

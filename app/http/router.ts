@@ -27,7 +27,7 @@ export interface RouteResponse {
   /** JSON, unless `contentType` is given: then a string sent as it is. */
   body: unknown;
   contentType?: string;
-  headers?: Record<string, string>;
+  headers?: Record<string, string | string[]>;
 }
 
 /** Credentials a route takes other than the API token (which every /api route and /metrics takes). */

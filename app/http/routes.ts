@@ -8,6 +8,9 @@ import { withOpenApi } from './openapi.js';
 import type { Route } from './router.js';
 import { ticketWebhookRoutes } from './ticket-webhook-routes.js';
 import { tokenRoutes } from './token-routes.js';
+import { authRoutes } from './auth-routes.js';
+import type { OidcLogin } from '../identity/oidc-login.js';
+import type { SessionCookies } from '../identity/sessions.js';
 import type { TokenAdmin } from '../identity/token-admin.js';
 
 export interface ServerRouteParts {
@@ -18,6 +21,8 @@ export interface ServerRouteParts {
   slackRoutes: Route[];
   console: ConsoleOptions;
   tokens: TokenAdmin;
+  /** Console sign-in with OpenID Connect, when configured. */
+  login?: { flow: OidcLogin; sessions: SessionCookies };
 }
 
 /** Every route the server mounts, and GET /api/openapi.json describing them. */
@@ -30,5 +35,6 @@ export function serverRoutes(parts: ServerRouteParts): Route[] {
     ...parts.slackRoutes,
     ...consoleRoutes(parts.console),
     ...tokenRoutes(parts.tokens),
+    ...(parts.login ? authRoutes(parts.login.flow, parts.login.sessions) : []),
   ]);
 }

@@ -7,6 +7,7 @@ import type { IdentitySource } from '../../runbooks/vocabulary.js';
 import { HttpError } from '../http/json.js';
 import { sameSecret } from '../http/secret-compare.js';
 import { PersonalTokens } from './personal-tokens.js';
+import type { SessionCookies } from './sessions.js';
 
 export interface Identity {
   person: string;
@@ -36,6 +37,8 @@ export interface AuthenticatorOptions {
   /** Personal tokens count as an identity source (PERSONAL_TOKENS=on). */
   tokensAreASource: boolean;
   oidc?: BearerVerifier;
+  /** The console's signed session cookies after an OpenID Connect sign-in. */
+  sessions?: SessionCookies;
   proxy?: ProxyIdentityOptions;
 }
 
@@ -54,6 +57,8 @@ export class Authenticator {
   async credentials(req: IncomingMessage): Promise<Credentials> {
     const bearer = bearerToken(req);
     if (bearer !== undefined) return this.fromBearer(bearer);
+    const session = this.options.sessions?.identity(req);
+    if (session) return { identity: session };
     const proxy = this.options.proxy;
     if (proxy && req.headers[proxy.header] !== undefined) return { identity: this.fromProxy(req, proxy) };
     return { none: true };
@@ -78,7 +83,7 @@ export class Authenticator {
   describe(): string {
     const ways = [
       ...(this.options.tokens && (this.options.tokensAreASource || !this.open) ? ['Authorization: Bearer <personal API token>'] : []),
-      ...(this.options.oidc ? ['Authorization: Bearer <OpenID Connect access token>'] : []),
+      ...(this.options.oidc ? [`Authorization: Bearer <OpenID Connect access token>${this.options.sessions ? ' (or sign in to the console)' : ''}`] : []),
       ...(this.options.proxy ? [`the authenticating proxy's ${this.options.proxy.header}`] : []),
       ...(this.options.apiToken && this.open ? ['Authorization: Bearer <API_TOKEN>'] : []),
     ];
