@@ -178,7 +178,7 @@ export class IncidentService {
         const attributes = info.typedSearchAttributes;
         incidents.push({
           id: info.workflowId,
-          title: String(info.memo?.title ?? ''),
+          title: typeof info.memo?.title === 'string' ? info.memo.title : '',
           severity: attributes.get(IncidentSeverity),
           status: attributes.get(IncidentStatus),
           category: attributes.get(IncidentCategory),

@@ -291,7 +291,7 @@ async function actionCommand(
     if (!actionId) throw new UsageError(`action ${sub} needs an ACTION id such as A1 (see \`incident action list ${incidentId}\`)`);
     return `${base}/${encodeURIComponent(actionId)}`;
   };
-  switch (sub) {
+  switch (sub ?? '') {
     case 'add': {
       const action = await api.post<CorrectiveAction>(base, { actor, title: values.title, owner: values.owner, kind: values.kind ?? 'prevent', dueAt: values.due });
       print(action, (a) => `${incidentId} ${a.id} added: ${a.title}\n  owner ${a.owner}, due ${a.dueAt}; a ticket is being filed`);

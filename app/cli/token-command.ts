@@ -25,7 +25,7 @@ export async function tokenCommand(
 ): Promise<number> {
   const local = options.local ? new PersonalTokens(resolve(options.dataDir), options.hashKey) : undefined;
   const operator = options.actor ?? 'the operator (--local)';
-  switch (sub) {
+  switch (sub ?? '') {
     case 'create': {
       if (!options.user) throw usage('token create needs --user USER: the person the token acts as');
       const expires = options.expires ?? '90d';

@@ -144,7 +144,7 @@ function responses(route: Route): Json {
   if (route.method === 'POST') shared[413] = `Body larger than ${MAX_BODY_BYTES} bytes`;
   if (needsCredentials(route)) shared[401] = route.auth === 'person' ? 'No verified identity (or a wrong or expired token)' : 'Missing or wrong credentials';
   if (route.auth === 'person') shared[403] = 'The verified person may not do this (recorded on the incident), or the body names someone else';
-  const described = Object.entries({ ...shared, ...route.docs.responses }).map(([status, description]) => [
+  const described = Object.entries({ ...shared, ...route.docs.responses }).map(([status, description]): [string, Json] => [
     status,
     Number(status) < 400 ? answer(description, route.docs.produces ?? ['application/json']) : error(description),
   ]);

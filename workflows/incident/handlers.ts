@@ -24,7 +24,7 @@ import {
   waiveSignal,
   type StepDecisionInput,
 } from '../messages.js';
-import { ACTION_KINDS, SEVERITIES, type CorrectiveAction, type Severity } from '../types.js';
+import { ACTION_KINDS, SEVERITIES, type CorrectiveAction } from '../types.js';
 import { takeAlerts } from './alerts.js';
 import { describeRoles, mayDecide } from './approvers.js';
 import type { Closure } from './closure.js';
@@ -125,7 +125,7 @@ export function registerHandlers(incident: Incident, containment: Containment, c
       const { severity } = input;
       requireActor(input?.actor);
       incident.requireOpen();
-      if (!SEVERITIES.includes(severity as Severity)) refuse(FailureType.invalid, `severity must be one of ${SEVERITIES.join(', ')}`);
+      if (!SEVERITIES.includes(severity)) refuse(FailureType.invalid, `severity must be one of ${SEVERITIES.join(', ')}`);
       if (severity === state.severity) refuse(FailureType.conflict, `${state.id} is already ${severity}`);
       incident.requirePermission(incident.policy.severityTo[severity] ?? incident.policy.changeSeverity, input, `set ${state.id} to ${severity}`);
     },
