@@ -1,4 +1,10 @@
-import type { ApprovalView, ChatChannel, ChatProvider, OpenChannelRequest, StatusView } from '../integrations/chat/provider.js';
+import type {
+  ApprovalView,
+  ChatChannel,
+  ChatProvider,
+  OpenChannelRequest,
+  StatusView,
+} from '../integrations/chat/provider.js';
 import { redactDeep } from '../integrations/redaction/redact.js';
 import { asActivityFailure } from './failure-classes.js';
 
@@ -9,7 +15,15 @@ export function createChatActivities(chat: ChatProvider | undefined) {
       if (!chat) return null;
       return chat.openChannel(redactDeep(request)).catch(asActivityFailure);
     },
-    async showIncidentStatus({ channel, view, ts }: { channel: ChatChannel; view: StatusView; ts?: string }): Promise<{ ts: string }> {
+    async showIncidentStatus({
+      channel,
+      view,
+      ts,
+    }: {
+      channel: ChatChannel;
+      view: StatusView;
+      ts?: string;
+    }): Promise<{ ts: string }> {
       if (!chat) throw new Error('chat is off');
       return chat.showStatus(channel, redactDeep(view), ts).catch(asActivityFailure);
     },
@@ -17,7 +31,15 @@ export function createChatActivities(chat: ChatProvider | undefined) {
       if (!chat) throw new Error('chat is off');
       return chat.pin(channel, ts).catch(asActivityFailure);
     },
-    async showApprovalRequest({ channel, view, ts }: { channel: ChatChannel; view: ApprovalView; ts?: string }): Promise<{ ts: string }> {
+    async showApprovalRequest({
+      channel,
+      view,
+      ts,
+    }: {
+      channel: ChatChannel;
+      view: ApprovalView;
+      ts?: string;
+    }): Promise<{ ts: string }> {
       if (!chat) throw new Error('chat is off');
       return chat.showApproval(channel, redactDeep(view), ts).catch(asActivityFailure);
     },

@@ -7,6 +7,7 @@ import { ServiceBusy, ServiceRefused } from '../integrations/service-errors.js';
  */
 export function asActivityFailure(err: unknown): never {
   if (err instanceof ServiceRefused) throw ApplicationFailure.nonRetryable(err.message, err.name);
-  if (err instanceof ServiceBusy) throw ApplicationFailure.create({ message: err.message, type: err.name, nextRetryDelay: err.retryAfterMs });
+  if (err instanceof ServiceBusy)
+    throw ApplicationFailure.create({ message: err.message, type: err.name, nextRetryDelay: err.retryAfterMs });
   throw err;
 }

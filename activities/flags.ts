@@ -1,4 +1,10 @@
-import type { FlagChangeRequest, FlagChangeResult, FlagProvider, FlagReading, ReadFlagOptions } from '../integrations/flags/provider.js';
+import type {
+  FlagChangeRequest,
+  FlagChangeResult,
+  FlagProvider,
+  FlagReading,
+  ReadFlagOptions,
+} from '../integrations/flags/provider.js';
 import { redact } from '../integrations/redaction/redact.js';
 import { asActivityFailure } from './failure-classes.js';
 

@@ -18,9 +18,19 @@ export function createHttpActivities() {
     },
 
     /** Reads the state back; reports what it saw instead of failing, so the workflow can judge it. */
-    async httpCheck({ request, expectStatus, expectBodyIncludes }: { request: HttpRequestSpec; expectStatus: number; expectBodyIncludes?: string }) {
+    async httpCheck({
+      request,
+      expectStatus,
+      expectBodyIncludes,
+    }: {
+      request: HttpRequestSpec;
+      expectStatus: number;
+      expectBodyIncludes?: string;
+    }) {
       const outcome = await performHttpRequest(request);
-      const ok = outcome.status === expectStatus && (expectBodyIncludes === undefined || outcome.body.includes(expectBodyIncludes));
+      const ok =
+        outcome.status === expectStatus &&
+        (expectBodyIncludes === undefined || outcome.body.includes(expectBodyIncludes));
       return { ok, status: outcome.status, excerpt: outcome.excerpt };
     },
   };

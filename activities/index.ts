@@ -28,7 +28,16 @@ export interface ActivityDependencies {
   links?: (incidentId: string) => { href: string; text: string }[];
 }
 
-export function createActivities({ flags, models, notifier, pager, runbooks, tickets, chat, links = () => [] }: ActivityDependencies) {
+export function createActivities({
+  flags,
+  models,
+  notifier,
+  pager,
+  runbooks,
+  tickets,
+  chat,
+  links = () => [],
+}: ActivityDependencies) {
   return {
     ...createChatActivities(chat),
     ...createFlagActivities(flags),

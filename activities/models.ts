@@ -1,4 +1,9 @@
-import type { AliasMoveRequest, AliasMoveResult, AliasReading, ModelRegistry } from '../integrations/model-registry/provider.js';
+import type {
+  AliasMoveRequest,
+  AliasMoveResult,
+  AliasReading,
+  ModelRegistry,
+} from '../integrations/model-registry/provider.js';
 import { redact } from '../integrations/redaction/redact.js';
 import { asActivityFailure } from './failure-classes.js';
 

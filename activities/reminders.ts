@@ -18,11 +18,19 @@ export function createReminderActivities() {
       });
     },
 
-    async withdrawReminders({ recipients, actionWorkflowId }: { recipients: string[]; actionWorkflowId: string }): Promise<void> {
+    async withdrawReminders({
+      recipients,
+      actionWorkflowId,
+    }: {
+      recipients: string[];
+      actionWorkflowId: string;
+    }): Promise<void> {
       const { client } = Context.current();
       for (const recipient of recipients) {
         try {
-          await client.workflow.getHandle(reminderDigestWorkflowId(recipient)).signal(withdrawRemindersSignal, { actionWorkflowId });
+          await client.workflow
+            .getHandle(reminderDigestWorkflowId(recipient))
+            .signal(withdrawRemindersSignal, { actionWorkflowId });
         } catch (err) {
           if (!(err instanceof WorkflowNotFoundError)) throw err; // no digest pending: nothing to withdraw
         }

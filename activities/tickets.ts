@@ -5,15 +5,23 @@ import { ServiceBusy, ServiceRefused } from '../integrations/service-errors.js';
 import type { RecordRequest, TicketProvider, TicketRequest, TicketStatus } from '../integrations/ticketing/provider.js';
 import { asActivityFailure } from './failure-classes.js';
 
-export function createTicketActivities(tickets: TicketProvider, links: (incidentId: string) => { href: string; text: string }[] = () => []) {
-  const withLinks = ({ incidentId, body }: { incidentId: string; body: string }) => [body, ...links(incidentId).map((link) => `${link.text}: ${link.href}`)].join('\n');
+export function createTicketActivities(
+  tickets: TicketProvider,
+  links: (incidentId: string) => { href: string; text: string }[] = () => [],
+) {
+  const withLinks = ({ incidentId, body }: { incidentId: string; body: string }) =>
+    [body, ...links(incidentId).map((link) => `${link.text}: ${link.href}`)].join('\n');
   return {
     async openTicket(request: TicketRequest): Promise<{ ticket: Ticket; pollEvery?: string }> {
-      const ticket = await tickets.open({ ...request, title: redact(request.title), body: redact(withLinks(request)) }).catch(classified);
+      const ticket = await tickets
+        .open({ ...request, title: redact(request.title), body: redact(withLinks(request)) })
+        .catch(classified);
       return tickets.pollEvery ? { ticket, pollEvery: tickets.pollEvery } : { ticket };
     },
     async openIncidentRecord(request: RecordRequest): Promise<Ticket> {
-      return tickets.openRecord({ ...request, title: redact(request.title), body: redact(withLinks(request)) }).catch(classified);
+      return tickets
+        .openRecord({ ...request, title: redact(request.title), body: redact(withLinks(request)) })
+        .catch(classified);
     },
     /** Once per marker, however often it is retried. */
     async commentOnTicket({ ticket, marker, text }: { ticket: Ticket; marker: string; text: string }): Promise<void> {
@@ -46,9 +54,12 @@ function classified(err: unknown): never {
   if (typeof status !== 'number') asActivityFailure(err);
   const headers = response?.headers ?? (err as { headers?: Record<string, string | undefined> }).headers ?? {};
   const message = (err as Error).message;
-  const limited = status === 429 || (status === 403 && (headers['retry-after'] !== undefined || headers['x-ratelimit-remaining'] === '0'));
+  const limited =
+    status === 429 ||
+    (status === 403 && (headers['retry-after'] !== undefined || headers['x-ratelimit-remaining'] === '0'));
   if (limited) asActivityFailure(new TrackerBusy(`The ticket tracker is rate limiting: ${message}`, waitFor(headers)));
-  if (status >= 400 && status < 500 && status !== 408 && status !== 409) asActivityFailure(new TicketRefused(`The ticket tracker refused: ${status} ${message}`));
+  if (status >= 400 && status < 500 && status !== 408 && status !== 409)
+    asActivityFailure(new TicketRefused(`The ticket tracker refused: ${status} ${message}`));
   throw err;
 }
 

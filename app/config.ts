@@ -30,30 +30,64 @@ export const serverEnvSchema = z.object({
   LAUNCHDARKLY_BASE_URI: optionalText.pipe(z.url({ error: 'must be an http(s) URL' }).optional()),
   LAUNCHDARKLY_STREAM_URI: optionalText.pipe(z.url({ error: 'must be an http(s) URL' }).optional()),
   LAUNCHDARKLY_EVENTS_URI: optionalText.pipe(z.url({ error: 'must be an http(s) URL' }).optional()),
-  MLFLOW_TRACKING_URI: optionalText.pipe(z.url({ error: 'must be the http(s) URL of your MLflow tracking server' }).optional()),
+  MLFLOW_TRACKING_URI: optionalText.pipe(
+    z.url({ error: 'must be the http(s) URL of your MLflow tracking server' }).optional(),
+  ),
   MLFLOW_TRACKING_TOKEN: optionalText,
   MLFLOW_TRACKING_USERNAME: optionalText,
   MLFLOW_TRACKING_PASSWORD: optionalText,
   MODELS_FILE: optionalText,
   GITHUB_TOKEN: optionalText,
-  GITHUB_REPOSITORY: optionalText.pipe(z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'must be owner/name').optional()),
+  GITHUB_REPOSITORY: optionalText.pipe(
+    z
+      .string()
+      .regex(/^[\w.-]+\/[\w.-]+$/, 'must be owner/name')
+      .optional(),
+  ),
   GITHUB_API_URL: optionalText.pipe(z.url({ error: 'must be an http(s) URL' }).optional()),
   GITHUB_WEBHOOK_SECRET: optionalText,
-  JIRA_BASE_URL: optionalText.pipe(z.url({ error: 'must be your site URL such as https://acme.atlassian.net' }).optional()),
+  JIRA_BASE_URL: optionalText.pipe(
+    z.url({ error: 'must be your site URL such as https://acme.atlassian.net' }).optional(),
+  ),
   JIRA_EMAIL: optionalText,
   JIRA_API_TOKEN: optionalText,
-  JIRA_PROJECT_KEY: optionalText.pipe(z.string().regex(/^[A-Z][A-Z0-9_]+$/, 'must be a project key such as AI').optional()),
+  JIRA_PROJECT_KEY: optionalText.pipe(
+    z
+      .string()
+      .regex(/^[A-Z][A-Z0-9_]+$/, 'must be a project key such as AI')
+      .optional(),
+  ),
   JIRA_WEBHOOK_SECRET: optionalText,
   PAGERDUTY_ROUTING_KEY: optionalText,
   PAGERDUTY_API_TOKEN: optionalText,
   PAGERDUTY_EVENTS_SERVER: optionalText.pipe(
-    z.string().regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, 'must be a host name with an optional port (pdjs always uses https://<server>/v2/enqueue)').optional(),
+    z
+      .string()
+      .regex(
+        /^[A-Za-z0-9.-]+(:\d{1,5})?$/,
+        'must be a host name with an optional port (pdjs always uses https://<server>/v2/enqueue)',
+      )
+      .optional(),
   ),
   PAGERDUTY_API_URL: optionalText.pipe(z.url({ error: 'must be an http(s) URL' }).optional()),
-  SLACK_BOT_TOKEN: optionalText.pipe(z.string().regex(/^xoxb-/, 'must be a bot token (xoxb-…) from your Slack app\'s OAuth & Permissions page').optional()),
-  SLACK_SIGNING_SECRET: optionalText.pipe(z.string().min(16, 'must be the signing secret from your Slack app\'s Basic Information page').optional()),
-  SLACK_APP_TOKEN: optionalText.pipe(z.string().regex(/^xapp-/, 'must be an app-level token (xapp-…) with connections:write, for Socket Mode').optional()),
-  SLACK_API_URL: optionalText.pipe(z.url({ error: 'must be an http(s) URL such as https://slack.com/api/' }).optional()),
+  SLACK_BOT_TOKEN: optionalText.pipe(
+    z
+      .string()
+      .regex(/^xoxb-/, "must be a bot token (xoxb-…) from your Slack app's OAuth & Permissions page")
+      .optional(),
+  ),
+  SLACK_SIGNING_SECRET: optionalText.pipe(
+    z.string().min(16, "must be the signing secret from your Slack app's Basic Information page").optional(),
+  ),
+  SLACK_APP_TOKEN: optionalText.pipe(
+    z
+      .string()
+      .regex(/^xapp-/, 'must be an app-level token (xapp-…) with connections:write, for Socket Mode')
+      .optional(),
+  ),
+  SLACK_API_URL: optionalText.pipe(
+    z.url({ error: 'must be an http(s) URL such as https://slack.com/api/' }).optional(),
+  ),
   AUTH_USER_HEADER: optionalText.pipe(
     z
       .string()
@@ -71,7 +105,12 @@ export const serverEnvSchema = z.object({
   AUTH_PROXY_PEERS: optionalText.pipe(
     z
       .string()
-      .transform((list) => list.split(',').map((peer) => peer.trim()).filter(Boolean))
+      .transform((list) =>
+        list
+          .split(',')
+          .map((peer) => peer.trim())
+          .filter(Boolean),
+      )
       .pipe(z.array(z.union([z.ipv4(), z.ipv6()], { error: 'must be IP addresses, comma-separated' })))
       .optional(),
   ),
@@ -88,7 +127,11 @@ export const serverEnvSchema = z.object({
   TOKEN_HASH_KEY: optionalText.pipe(z.string().min(32, 'must be at least 32 characters when set').optional()),
   PUBLIC_URL: optionalText.pipe(z.url({ error: 'must be the http(s) URL people reach this server at' }).optional()),
   TEMPORAL_UI_URL: optionalText.pipe(z.url({ error: 'must be the http(s) URL of the Temporal Web UI' }).optional()),
-  RUNBOOKS_DIR: z.string().trim().min(1, 'must be a directory path').default(fileURLToPath(new URL('../../runbooks', import.meta.url))),
+  RUNBOOKS_DIR: z
+    .string()
+    .trim()
+    .min(1, 'must be a directory path')
+    .default(fileURLToPath(new URL('../../runbooks', import.meta.url))),
   API_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters when set').optional()),
   ALERT_WEBHOOK_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters when set').optional()),
   ALERT_GRAFANA_HMAC_SECRET: optionalText,
@@ -102,7 +145,9 @@ export const serverEnvSchema = z.object({
   TEMPORAL_UI_PORT: port.default(8233),
   TEMPORAL_UI: z.enum(['on', 'off'], { error: 'must be "on" or "off"' }).default('on'),
   WORKFLOW_BUNDLE: optionalText,
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be one of debug, info, warn, error' }).default('info'),
+  LOG_LEVEL: z
+    .enum(['debug', 'info', 'warn', 'error'], { error: 'must be one of debug, info, warn, error' })
+    .default('info'),
 });
 
 export type ServerEnv = z.infer<typeof serverEnvSchema>;
@@ -128,41 +173,63 @@ export class ConfigError extends Error {
 /** Parses the environment; throws a ConfigError naming every bad variable and what it accepts. */
 export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const parsed = parseEnv(serverEnvSchema, env);
-  const launchDarkly = [parsed.LAUNCHDARKLY_API_TOKEN, parsed.LAUNCHDARKLY_PROJECT_KEY, parsed.LAUNCHDARKLY_ENVIRONMENT_KEY];
+  const launchDarkly = [
+    parsed.LAUNCHDARKLY_API_TOKEN,
+    parsed.LAUNCHDARKLY_PROJECT_KEY,
+    parsed.LAUNCHDARKLY_ENVIRONMENT_KEY,
+  ];
   if (launchDarkly.some(Boolean) && !launchDarkly.every(Boolean)) {
-    throw new ConfigError(['LAUNCHDARKLY_API_TOKEN, LAUNCHDARKLY_PROJECT_KEY and LAUNCHDARKLY_ENVIRONMENT_KEY: set all three to change flags in LaunchDarkly, or none']);
+    throw new ConfigError([
+      'LAUNCHDARKLY_API_TOKEN, LAUNCHDARKLY_PROJECT_KEY and LAUNCHDARKLY_ENVIRONMENT_KEY: set all three to change flags in LaunchDarkly, or none',
+    ]);
   }
   if (parsed.LAUNCHDARKLY_SDK_KEY && !parsed.LAUNCHDARKLY_API_TOKEN) {
-    throw new ConfigError(['LAUNCHDARKLY_SDK_KEY: verifies changes made through LAUNCHDARKLY_API_TOKEN; set the API token, project and environment too']);
+    throw new ConfigError([
+      'LAUNCHDARKLY_SDK_KEY: verifies changes made through LAUNCHDARKLY_API_TOKEN; set the API token, project and environment too',
+    ]);
   }
   if (Boolean(parsed.GITHUB_TOKEN) !== Boolean(parsed.GITHUB_REPOSITORY)) {
-    throw new ConfigError(['GITHUB_TOKEN and GITHUB_REPOSITORY: set both to file corrective actions as GitHub issues, or neither']);
+    throw new ConfigError([
+      'GITHUB_TOKEN and GITHUB_REPOSITORY: set both to file corrective actions as GitHub issues, or neither',
+    ]);
   }
   const jira = [parsed.JIRA_BASE_URL, parsed.JIRA_EMAIL, parsed.JIRA_API_TOKEN, parsed.JIRA_PROJECT_KEY];
   if (jira.some(Boolean) && !jira.every(Boolean)) {
-    throw new ConfigError(['JIRA_BASE_URL, JIRA_EMAIL, JIRA_API_TOKEN and JIRA_PROJECT_KEY: set all four to file corrective actions in Jira, or none']);
+    throw new ConfigError([
+      'JIRA_BASE_URL, JIRA_EMAIL, JIRA_API_TOKEN and JIRA_PROJECT_KEY: set all four to file corrective actions in Jira, or none',
+    ]);
   }
   if (!parsed.PAGERDUTY_ROUTING_KEY && (parsed.PAGERDUTY_API_TOKEN || parsed.PAGERDUTY_EVENTS_SERVER)) {
-    throw new ConfigError(['PAGERDUTY_ROUTING_KEY: required once PAGERDUTY_API_TOKEN or PAGERDUTY_EVENTS_SERVER is set (pages go to the routing key\'s service)']);
+    throw new ConfigError([
+      "PAGERDUTY_ROUTING_KEY: required once PAGERDUTY_API_TOKEN or PAGERDUTY_EVENTS_SERVER is set (pages go to the routing key's service)",
+    ]);
   }
   if (parsed.GITHUB_TOKEN && parsed.JIRA_API_TOKEN) {
-    throw new ConfigError(['GITHUB_* and JIRA_*: corrective actions go to one tracker; configure GitHub or Jira, not both']);
+    throw new ConfigError([
+      'GITHUB_* and JIRA_*: corrective actions go to one tracker; configure GitHub or Jira, not both',
+    ]);
   }
   if (!parsed.SLACK_BOT_TOKEN && (parsed.SLACK_SIGNING_SECRET || parsed.SLACK_APP_TOKEN)) {
     throw new ConfigError(['SLACK_BOT_TOKEN: required once SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set']);
   }
   if (parsed.SLACK_BOT_TOKEN && !parsed.SLACK_SIGNING_SECRET && !parsed.SLACK_APP_TOKEN) {
-    throw new ConfigError(['SLACK_SIGNING_SECRET or SLACK_APP_TOKEN: set the signing secret to receive Slack at POST /slack/events, or an app token for Socket Mode']);
+    throw new ConfigError([
+      'SLACK_SIGNING_SECRET or SLACK_APP_TOKEN: set the signing secret to receive Slack at POST /slack/events, or an app token for Socket Mode',
+    ]);
   }
   if (parsed.OIDC_ISSUER && !parsed.OIDC_AUDIENCE) {
-    throw new ConfigError(["OIDC_AUDIENCE: required with OIDC_ISSUER: the `aud` of the access tokens issued for this API (tokens for other APIs are refused)"]);
+    throw new ConfigError([
+      'OIDC_AUDIENCE: required with OIDC_ISSUER: the `aud` of the access tokens issued for this API (tokens for other APIs are refused)',
+    ]);
   }
   if ((parsed.OIDC_CLIENT_ID || parsed.OIDC_CLIENT_SECRET) && !parsed.OIDC_ISSUER) {
-    throw new ConfigError(['OIDC_ISSUER: required once OIDC_CLIENT_ID is set (console sign-in goes to that identity provider)']);
+    throw new ConfigError([
+      'OIDC_ISSUER: required once OIDC_CLIENT_ID is set (console sign-in goes to that identity provider)',
+    ]);
   }
   if (parsed.AUTH_USER_HEADER && !parsed.AUTH_PROXY_SECRET && !parsed.AUTH_PROXY_PEERS?.length) {
     throw new ConfigError([
-      'AUTH_USER_HEADER: trusted only with proof that the proxy set it: set AUTH_PROXY_SECRET (the proxy sends it in AUTH_PROXY_SECRET_HEADER) or AUTH_PROXY_PEERS (the proxy\'s addresses)',
+      "AUTH_USER_HEADER: trusted only with proof that the proxy set it: set AUTH_PROXY_SECRET (the proxy sends it in AUTH_PROXY_SECRET_HEADER) or AUTH_PROXY_PEERS (the proxy's addresses)",
     ]);
   }
   if (!LOOPBACK_HOSTS.includes(parsed.HOST) && !hasIdentitySource(parsed)) {
@@ -186,7 +253,9 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
 export const LOOPBACK_HOSTS = ['127.0.0.1', '::1', 'localhost'];
 
 /** Whether any source proves who a person is (with none, the product serves one person on loopback). */
-export function hasIdentitySource(env: Pick<ServerEnv, 'AUTH_USER_HEADER' | 'PERSONAL_TOKENS'> & { OIDC_ISSUER?: string | undefined }): boolean {
+export function hasIdentitySource(
+  env: Pick<ServerEnv, 'AUTH_USER_HEADER' | 'PERSONAL_TOKENS'> & { OIDC_ISSUER?: string | undefined },
+): boolean {
   return Boolean(env.OIDC_ISSUER) || env.PERSONAL_TOKENS === 'on' || Boolean(env.AUTH_USER_HEADER);
 }
 

@@ -52,7 +52,9 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
   const severity = options.severity ?? runbook.severity.default;
   const decisions = options.decisions ?? [];
   if (decisions.length > runbook.containment.length) {
-    throw new Error(`${runbook.id} has ${runbook.containment.length} containment steps; got ${decisions.length} decisions`);
+    throw new Error(
+      `${runbook.id} has ${runbook.containment.length} containment steps; got ${decisions.length} decisions`,
+    );
   }
 
   const dataDir = await mkdtemp(join(tmpdir(), 'incident-drill-'));
@@ -66,7 +68,13 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
   try {
     options.signal?.throwIfAborted();
     const taskQueue = 'drill';
-    const worker = await createLocalWorker(env, { taskQueue, flags, runbooks, tickets, notifier: new LocalLogNotifier(join(dataDir, 'notifications.jsonl'), createLogger('error')) });
+    const worker = await createLocalWorker(env, {
+      taskQueue,
+      flags,
+      runbooks,
+      tickets,
+      notifier: new LocalLogNotifier(join(dataDir, 'notifications.jsonl'), createLogger('error')),
+    });
     return await worker.runUntil(async () => {
       const service = new IncidentService(env.client, { taskQueue, runbooks, tickets });
       const { id } = await service.declare({
@@ -82,7 +90,12 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
         const before = (await service.get(id)).steps.find((s) => s.id === spec.id)!;
         if (before.status !== 'pending') {
           // Its own timeout passed while an earlier step's did, and it ran pre-approved.
-          played.push({ stepId: spec.id, decision, status: before.status, result: `not decided: already ${before.status}${before.result ? `; ${before.result}` : ''}` });
+          played.push({
+            stepId: spec.id,
+            decision,
+            status: before.status,
+            result: `not decided: already ${before.status}${before.result ? `; ${before.result}` : ''}`,
+          });
           continue;
         }
         if (decision === 'timeout' || decision === 'ignore') {
@@ -91,10 +104,19 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
           await env.sleep(timeout * waits + 1_000);
         } else {
           const actor = approverFor(spec, library.groups);
-          await service.decide(id, { stepId: spec.id, decision, ...(decision === 'reject' ? { reason: 'drill' } : {}) }, actor);
+          await service.decide(
+            id,
+            { stepId: spec.id, decision, ...(decision === 'reject' ? { reason: 'drill' } : {}) },
+            actor,
+          );
         }
         const step = (await service.get(id)).steps.find((s) => s.id === spec.id)!;
-        played.push({ stepId: spec.id, decision, status: step.status, ...(step.result ? { result: step.result } : {}) });
+        played.push({
+          stepId: spec.id,
+          decision,
+          status: step.status,
+          ...(step.result ? { result: step.result } : {}),
+        });
       }
       await service.resolve(id, IC, 'Drill complete');
       // A drill has no corrective actions: the IC signs the draft off, and the incident closes.
@@ -104,14 +126,21 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
         await service.decide(id, { stepId: undo.id, decision: 'reject', reason: 'drill: containment stays' }, IC);
       }
       const incident = (await env.client.workflow.getHandle(id).result()) as IncidentState;
-      const timeToMitigateMs = incident.mitigatedAt ? Date.parse(incident.mitigatedAt) - Date.parse(incident.declaredAt) : undefined;
+      const timeToMitigateMs = incident.mitigatedAt
+        ? Date.parse(incident.mitigatedAt) - Date.parse(incident.declaredAt)
+        : undefined;
       const target = runbook.mitigationTargets[severity];
       return {
         runbook: { id: runbook.id, title: runbook.title, file: basename(chosen.file), hash: chosen.hash },
         severity,
         played,
         ...(timeToMitigateMs === undefined ? {} : { timeToMitigateMs }),
-        ...(target ? { mitigationTarget: target, targetMet: timeToMitigateMs !== undefined && timeToMitigateMs <= durationMs(target) } : {}),
+        ...(target
+          ? {
+              mitigationTarget: target,
+              targetMet: timeToMitigateMs !== undefined && timeToMitigateMs <= durationMs(target),
+            }
+          : {}),
         wallClockMs: Date.now() - started,
         incident,
       };
@@ -124,7 +153,9 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
 
 export class UnknownDrillRunbookError extends Error {
   constructor(name: string, library: RunbookLibrary) {
-    super(`No runbook or category "${name}" (runbooks: ${library.runbooks.map((r) => r.runbook.id).join(', ')}; categories: ${CATEGORIES.join(', ')})`);
+    super(
+      `No runbook or category "${name}" (runbooks: ${library.runbooks.map((r) => r.runbook.id).join(', ')}; categories: ${CATEGORIES.join(', ')})`,
+    );
     this.name = 'UnknownDrillRunbookError';
   }
 }

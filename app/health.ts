@@ -2,7 +2,13 @@ import type { Connection } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 
 /** Healthy only when Temporal answers and our worker is polling its task queue. */
-export function createHealthCheck(opts: { connection: Connection; namespace: string; address: string; worker: Worker; taskQueue: string }) {
+export function createHealthCheck(opts: {
+  connection: Connection;
+  namespace: string;
+  address: string;
+  worker: Worker;
+  taskQueue: string;
+}) {
   return async () => {
     let temporal: { reachable: boolean; error?: string };
     try {

@@ -23,9 +23,22 @@ import type { ActorInput, AddActionInput, RefusalInput } from '../workflows/mess
 import { holdsRole, describeRoles } from '../workflows/incident/approvers.js';
 import { selectRunbook, policyFor } from '../runbooks/library.js';
 import type { IdentitySource } from '../runbooks/vocabulary.js';
-import type { Category, ContainmentStep, CorrectiveAction, DeclareInput, IncidentState, Severity } from '../workflows/types.js';
+import type {
+  Category,
+  ContainmentStep,
+  CorrectiveAction,
+  DeclareInput,
+  IncidentState,
+  Severity,
+} from '../workflows/types.js';
 import type { TicketProvider } from '../integrations/ticketing/provider.js';
-import { IncidentCategory, IncidentCommander, IncidentSeverity, IncidentStatus, incidentStartOptions } from '../workflows/search-attributes.js';
+import {
+  IncidentCategory,
+  IncidentCommander,
+  IncidentSeverity,
+  IncidentStatus,
+  incidentStartOptions,
+} from '../workflows/search-attributes.js';
 import type { RunbookSource } from '../runbooks/source.js';
 import { IncidentError, translate } from './incident-error.js';
 import { incidentIdForKey, newIncidentId } from './incident-id.js';
@@ -99,9 +112,20 @@ export class IncidentService {
       }
     }
     const declarer = request.declaredBy?.normalize('NFKC').trim() ?? commander;
-    const may = policyFor(library, selectRunbook(library, { category: request.category, ...(request.runbookId ? { runbookId: request.runbookId } : {}) }).runbook).declare;
-    if (!holdsRole(may, declarer, request.memberOf ?? [], { commander: '', groups: library.groups, stepApprovers: [] })) {
-      throw new IncidentError(FailureType.notAuthorized, `${declarer} may not declare incidents: only ${describeRoles(may)} may`);
+    const may = policyFor(
+      library,
+      selectRunbook(library, {
+        category: request.category,
+        ...(request.runbookId ? { runbookId: request.runbookId } : {}),
+      }).runbook,
+    ).declare;
+    if (
+      !holdsRole(may, declarer, request.memberOf ?? [], { commander: '', groups: library.groups, stepApprovers: [] })
+    ) {
+      throw new IncidentError(
+        FailureType.notAuthorized,
+        `${declarer} may not declare incidents: only ${describeRoles(may)} may`,
+      );
     }
     for (let attempt = 0; ; attempt++) {
       const keyed = attempt === 0 && request.idempotencyKey !== undefined;
@@ -122,11 +146,16 @@ export class IncidentService {
         ...(request.fingerprint ? { fingerprint: request.fingerprint } : {}),
       };
       try {
-        await this.client.workflow.start(incidentWorkflow, { ...incidentStartOptions(input), taskQueue: this.options.taskQueue, args: [input] });
+        await this.client.workflow.start(incidentWorkflow, {
+          ...incidentStartOptions(input),
+          taskQueue: this.options.taskQueue,
+          args: [input],
+        });
         await this.untilTriaging(input.id);
         return { id: input.id };
       } catch (err) {
-        if (keyed && err instanceof WorkflowExecutionAlreadyStartedError && (await this.sameDeclaration(input))) return { id: input.id };
+        if (keyed && err instanceof WorkflowExecutionAlreadyStartedError && (await this.sameDeclaration(input)))
+          return { id: input.id };
         // 32^5 ids: a clash is rare, and a fresh id settles it.
         if (err instanceof WorkflowExecutionAlreadyStartedError && attempt < 5) continue;
         throw translate(err, input.id);
@@ -140,7 +169,12 @@ export class IncidentService {
       .getHandle(input.id)
       .query(getStateQuery)
       .catch(() => undefined);
-    return existing !== undefined && existing.title === input.title && existing.declaredBy === input.declaredBy && existing.category === input.category;
+    return (
+      existing !== undefined &&
+      existing.title === input.title &&
+      existing.declaredBy === input.declaredBy &&
+      existing.category === input.category
+    );
   }
 
   async runbooks() {
@@ -210,8 +244,12 @@ export class IncidentService {
     // A few at a time: each query of a closed incident replays its history on a worker.
     for (let i = 0; i < ids.length; i += 8) {
       const batch = ids.slice(i, i + 8);
-      const results = await Promise.allSettled(batch.map((id) => this.client.workflow.getHandle(id).query(getStateQuery)));
-      results.forEach((result, j) => (result.status === 'fulfilled' ? incidents.push(result.value) : unreadable.push(batch[j]!)));
+      const results = await Promise.allSettled(
+        batch.map((id) => this.client.workflow.getHandle(id).query(getStateQuery)),
+      );
+      results.forEach((result, j) =>
+        result.status === 'fulfilled' ? incidents.push(result.value) : unreadable.push(batch[j]!),
+      );
     }
     return { incidents, unreadable };
   }
@@ -223,7 +261,11 @@ export class IncidentService {
   /** Approve or reject a containment step; a refused actor is told why, and the refusal is recorded. */
   decide(id: string, request: DecisionRequest, who: Who): Promise<ContainmentStep> {
     const update = request.decision === 'approve' ? approveStepUpdate : rejectStepUpdate;
-    return this.runUpdate(id, update, { ...asActor(who), stepId: request.stepId, ...(request.reason ? { reason: request.reason } : {}) });
+    return this.runUpdate(id, update, {
+      ...asActor(who),
+      stepId: request.stepId,
+      ...(request.reason ? { reason: request.reason } : {}),
+    });
   }
 
   resolve(id: string, who: Who, summary: string): Promise<IncidentState> {
@@ -235,7 +277,10 @@ export class IncidentService {
   }
 
   assignCommander(id: string, who: Who, commander: string): Promise<IncidentState> {
-    return this.runUpdate(id, assignCommanderUpdate, { ...asActor(who), commander: commander.normalize('NFKC').trim() });
+    return this.runUpdate(id, assignCommanderUpdate, {
+      ...asActor(who),
+      commander: commander.normalize('NFKC').trim(),
+    });
   }
 
   acknowledge(id: string, who: Who): Promise<IncidentState> {
@@ -245,7 +290,11 @@ export class IncidentService {
   /** The postmortem draft, written when the incident was resolved and kept current until completed. */
   async postmortem(id: string): Promise<string> {
     const state = await this.get(id);
-    if (!state.postmortem) throw new IncidentError(FailureType.conflict, `${id} is ${state.status}: its postmortem draft is written when it is resolved`);
+    if (!state.postmortem)
+      throw new IncidentError(
+        FailureType.conflict,
+        `${id} is ${state.status}: its postmortem draft is written when it is resolved`,
+      );
     return state.postmortem.markdown;
   }
 
@@ -254,7 +303,11 @@ export class IncidentService {
   }
 
   addAction(id: string, request: Omit<AddActionInput, keyof ActorInput>, who: Who): Promise<CorrectiveAction> {
-    return this.runUpdate(id, addActionUpdate, { ...request, owner: request.owner.normalize('NFKC').trim(), ...asActor(who) });
+    return this.runUpdate(id, addActionUpdate, {
+      ...request,
+      owner: request.owner.normalize('NFKC').trim(),
+      ...asActor(who),
+    });
   }
 
   waiveAction(id: string, actionId: string, who: Who, reason: string): Promise<CorrectiveAction> {
@@ -280,16 +333,25 @@ export class IncidentService {
    * The label alone proves nothing (anyone may label an issue): it closes the action only if the
    * ticket is the one filed for it. Answers why when it is not.
    */
-  async ticketClosed(externalId: string, ticket: { provider: string; key: string }, closure: { by: string; closedAt?: string }): Promise<{ ignored?: string }> {
+  async ticketClosed(
+    externalId: string,
+    ticket: { provider: string; key: string },
+    closure: { by: string; closedAt?: string },
+  ): Promise<{ ignored?: string }> {
     const match = /^(INC-[0-9A-Z]{5})\/(A\d+)$/.exec(externalId);
-    if (!match) throw new IncidentError(FailureType.invalid, `"${externalId}" is not a corrective action such as INC-7K3QX/A1`);
+    if (!match)
+      throw new IncidentError(FailureType.invalid, `"${externalId}" is not a corrective action such as INC-7K3QX/A1`);
     const [, incidentId, actionId] = match;
     const action = (await this.get(incidentId!)).actions.find((a) => a.id === actionId);
     if (!action) return { ignored: `${incidentId} has no corrective action ${actionId}` };
     if (action.ticket?.provider !== ticket.provider || action.ticket.key !== ticket.key) {
-      return { ignored: `${ticket.provider} ${ticket.key} is labelled ${externalId} but is not its ticket (${action.ticket ? `${action.ticket.provider} ${action.ticket.key}` : 'none filed'})` };
+      return {
+        ignored: `${ticket.provider} ${ticket.key} is labelled ${externalId} but is not its ticket (${action.ticket ? `${action.ticket.provider} ${action.ticket.key}` : 'none filed'})`,
+      };
     }
-    await translated(incidentId!, () => this.client.workflow.getHandle(`${incidentId}-${actionId}`).signal(ticketClosedSignal, closure));
+    await translated(incidentId!, () =>
+      this.client.workflow.getHandle(`${incidentId}-${actionId}`).signal(ticketClosedSignal, closure),
+    );
     return {};
   }
 
@@ -306,7 +368,11 @@ export class IncidentService {
    * Runs an Update of incident `id`; what the workflow refuses comes back as an IncidentError, and a
    * refused person's attempt goes on the timeline (counted there, per person, request and target).
    */
-  private async runUpdate<Ret, Input extends ActorInput>(id: string, update: UpdateDefinition<Ret, [Input]>, input: Input): Promise<Ret> {
+  private async runUpdate<Ret, Input extends ActorInput>(
+    id: string,
+    update: UpdateDefinition<Ret, [Input]>,
+    input: Input,
+  ): Promise<Ret> {
     try {
       return await translated(id, () => this.client.workflow.getHandle(id).executeUpdate(update, { args: [input] }));
     } catch (err) {

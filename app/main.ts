@@ -17,7 +17,17 @@ import { serverRoutes } from './http/routes.js';
 import { startHttpServer, stopHttpServer } from './http/server.js';
 import { IncidentService } from './incident-service.js';
 import { createLogger, type Logger } from '../integrations/log.js';
-import { describeFlags, describeModels, describePager, describeTracker, incidentLinks, selectFlags, selectModels, selectPager, selectTickets } from './providers.js';
+import {
+  describeFlags,
+  describeModels,
+  describePager,
+  describeTracker,
+  incidentLinks,
+  selectFlags,
+  selectModels,
+  selectPager,
+  selectTickets,
+} from './providers.js';
 import { temporalCliPath } from './temporal/temporal-binaries.js';
 import { connectTemporal, type TemporalConnections } from './temporal/temporal-connection.js';
 import { startDevServer, type DevServer } from './temporal/temporal-dev-server.js';
@@ -37,7 +47,15 @@ try {
 }
 
 const log = createLogger(config.LOG_LEVEL);
-const running: { devServer?: DevServer; temporal?: TemporalConnections; worker?: Worker; workerRun?: Promise<void>; http?: Server; flags?: FlagProvider; slack?: RunningSlackApp } = {};
+const running: {
+  devServer?: DevServer;
+  temporal?: TemporalConnections;
+  worker?: Worker;
+  workerRun?: Promise<void>;
+  http?: Server;
+  flags?: FlagProvider;
+  slack?: RunningSlackApp;
+} = {};
 let stopping: Promise<void> | undefined;
 
 installTemporalRuntime(config.LOG_LEVEL === 'debug' ? 'INFO' : 'WARN'); // we stop the worker ourselves, in order, below
@@ -85,7 +103,8 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
   const publicUrl = (config.PUBLIC_URL ?? api).replace(/\/$/, '');
   const flags = selectFlags(config);
   running.flags = flags;
-  if (flags instanceof LocalFileFlagProvider && (await flags.ensureExists())) log.info('created example flags', { file: config.flagsFile });
+  if (flags instanceof LocalFileFlagProvider && (await flags.ensureExists()))
+    log.info('created example flags', { file: config.flagsFile });
   const tickets = selectTickets(config);
   const models = selectModels(config);
   const temporalUiUrl = config.TEMPORAL_UI_URL ?? running.devServer?.uiUrl;
@@ -135,7 +154,14 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
   });
   const writes = { csrfToken: newCsrfToken() };
   // On loopback, only loopback names (and PUBLIC_URL's): other names resolving here are DNS rebinding.
-  const allowedHosts = loopbackOnly ? ['127.0.0.1', 'localhost', '[::1]', ...(config.PUBLIC_URL ? [new URL(config.PUBLIC_URL).hostname.toLowerCase()] : [])] : undefined;
+  const allowedHosts = loopbackOnly
+    ? [
+        '127.0.0.1',
+        'localhost',
+        '[::1]',
+        ...(config.PUBLIC_URL ? [new URL(config.PUBLIC_URL).hostname.toLowerCase()] : []),
+      ]
+    : undefined;
   running.http = await startHttpServer(config.HOST, config.PORT, {
     routes: serverRoutes({
       service,
@@ -144,7 +170,13 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
       slackRoutes: running.slack?.routes ?? [],
       tokens: new TokenAdmin(identity.tokens, runbooks),
       ...(identity.login ? { login: identity.login } : {}),
-      console: { ...writes, auth, signIn: identity.login !== undefined, namespace: temporal.namespace, ...(temporalUiUrl ? { temporalUiUrl } : {}) },
+      console: {
+        ...writes,
+        auth,
+        signIn: identity.login !== undefined,
+        namespace: temporal.namespace,
+        ...(temporalUiUrl ? { temporalUiUrl } : {}),
+      },
     }),
     writes,
     ...(allowedHosts ? { allowedHosts } : {}),

@@ -43,7 +43,9 @@ export function selectModels(config: ServerConfig): ModelRegistry {
   return new MlflowModelRegistry({
     trackingUri: config.MLFLOW_TRACKING_URI,
     ...(config.MLFLOW_TRACKING_TOKEN ? { token: config.MLFLOW_TRACKING_TOKEN } : {}),
-    ...(config.MLFLOW_TRACKING_USERNAME ? { username: config.MLFLOW_TRACKING_USERNAME, password: config.MLFLOW_TRACKING_PASSWORD ?? '' } : {}),
+    ...(config.MLFLOW_TRACKING_USERNAME
+      ? { username: config.MLFLOW_TRACKING_USERNAME, password: config.MLFLOW_TRACKING_PASSWORD ?? '' }
+      : {}),
   });
 }
 
@@ -84,11 +86,21 @@ export function selectPager(config: ServerConfig, log: Logger, links: IncidentLi
   });
 }
 
-export function incidentLinks({ publicUrl, temporalUiUrl, namespace }: IncidentLinks, incidentId: string): { href: string; text: string }[] {
+export function incidentLinks(
+  { publicUrl, temporalUiUrl, namespace }: IncidentLinks,
+  incidentId: string,
+): { href: string; text: string }[] {
   const id = encodeURIComponent(incidentId);
   return [
     { href: `${publicUrl}/api/incidents/${id}`, text: `Incident ${incidentId}` },
-    ...(temporalUiUrl ? [{ href: `${temporalUiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${id}`, text: 'Workflow in the Temporal Web UI' }] : []),
+    ...(temporalUiUrl
+      ? [
+          {
+            href: `${temporalUiUrl}/namespaces/${encodeURIComponent(namespace)}/workflows/${id}`,
+            text: 'Workflow in the Temporal Web UI',
+          },
+        ]
+      : []),
   ];
 }
 
@@ -99,9 +111,12 @@ export function describeFlags(flags: FlagProvider, config: ServerConfig): string
 }
 
 export function describeTracker(tickets: TicketProvider, config: ServerConfig, publicUrl: string): string {
-  const delivery = (secret: string | undefined, name: string) => (secret ? `, webhook ${publicUrl}/webhooks/tickets/${name}` : ', polled every 15m');
-  if (tickets instanceof GitHubTicketProvider) return `GitHub ${config.GITHUB_REPOSITORY}${delivery(config.GITHUB_WEBHOOK_SECRET, 'github')}`;
-  if (tickets instanceof JiraTicketProvider) return `Jira ${config.JIRA_BASE_URL} project ${config.JIRA_PROJECT_KEY}${delivery(config.JIRA_WEBHOOK_SECRET, 'jira')}`;
+  const delivery = (secret: string | undefined, name: string) =>
+    secret ? `, webhook ${publicUrl}/webhooks/tickets/${name}` : ', polled every 15m';
+  if (tickets instanceof GitHubTicketProvider)
+    return `GitHub ${config.GITHUB_REPOSITORY}${delivery(config.GITHUB_WEBHOOK_SECRET, 'github')}`;
+  if (tickets instanceof JiraTicketProvider)
+    return `Jira ${config.JIRA_BASE_URL} project ${config.JIRA_PROJECT_KEY}${delivery(config.JIRA_WEBHOOK_SECRET, 'jira')}`;
   return config.ticketsFile;
 }
 

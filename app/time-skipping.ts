@@ -40,7 +40,21 @@ export async function startTimeSkipping(): Promise<TestWorkflowEnvironment> {
 /** A worker on the time-skipping server with the real activities and local providers; pages are not printed. */
 export function createLocalWorker(
   env: TestWorkflowEnvironment,
-  { taskQueue, flags, runbooks, tickets, notifier, models }: { taskQueue: string; flags: LocalFileFlagProvider; runbooks: RunbookSource; tickets: TicketProvider; notifier: Notifier; models?: ModelRegistry },
+  {
+    taskQueue,
+    flags,
+    runbooks,
+    tickets,
+    notifier,
+    models,
+  }: {
+    taskQueue: string;
+    flags: LocalFileFlagProvider;
+    runbooks: RunbookSource;
+    tickets: TicketProvider;
+    notifier: Notifier;
+    models?: ModelRegistry;
+  },
   options: Partial<WorkerOptions> = {},
 ): Promise<Worker> {
   const quiet = createLogger('error');
@@ -49,7 +63,14 @@ export function createLocalWorker(
     namespace: env.namespace ?? 'default',
     taskQueue,
     workflowBundle: { codePath: requireWorkflowBundle() },
-    activities: createActivities({ flags, models: models ?? new LocalFileModelRegistry(join(dirname(flags.path), 'models.json')), runbooks, tickets, notifier, pager: new ConsolePager(quiet) }),
+    activities: createActivities({
+      flags,
+      models: models ?? new LocalFileModelRegistry(join(dirname(flags.path), 'models.json')),
+      runbooks,
+      tickets,
+      notifier,
+      pager: new ConsolePager(quiet),
+    }),
     ...options,
   });
 }

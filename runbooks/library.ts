@@ -6,7 +6,14 @@ import type { z } from 'zod';
 import type { Category } from './vocabulary.js';
 import { policySchema, POLICY_FILE } from './policy.js';
 import { effectivePolicy, type Policy } from './roles.js';
-import { approverGroupsSchema, runbookSchema, type ApproverGroups, type SlackUsergroupIds, type LabelMatcher, type Runbook } from './schema.js';
+import {
+  approverGroupsSchema,
+  runbookSchema,
+  type ApproverGroups,
+  type SlackUsergroupIds,
+  type LabelMatcher,
+  type Runbook,
+} from './schema.js';
 
 export const GROUPS_FILE = 'groups.yaml';
 
@@ -41,7 +48,14 @@ export async function loadRunbookLibrary(dir: string): Promise<RunbookLibrary> {
   try {
     names = (await readdir(dir)).filter((n) => /\.ya?ml$/.test(n)).sort();
   } catch (err) {
-    return { dir, runbooks: [], groups: {}, slackUsergroups: {}, policy: policySchema.parse({}), problems: [{ file: dir, path: '', message: `cannot read the runbook directory: ${(err as Error).message}` }] };
+    return {
+      dir,
+      runbooks: [],
+      groups: {},
+      slackUsergroups: {},
+      policy: policySchema.parse({}),
+      problems: [{ file: dir, path: '', message: `cannot read the runbook directory: ${(err as Error).message}` }],
+    };
   }
 
   let groups: ApproverGroups = {};
@@ -57,7 +71,11 @@ export async function loadRunbookLibrary(dir: string): Promise<RunbookLibrary> {
       const group = /^group:(.+)$/.exec(ref)?.[1];
       if (group && !groups[group] && !slackUsergroups[group]) {
         const known = [...new Set([...Object.keys(groups), ...Object.keys(slackUsergroups)])];
-        problems.push({ file, path, message: `unknown ${path.includes('policy') || file.endsWith(POLICY_FILE) ? '' : 'approver '}group "${group}" (groups are defined in ${GROUPS_FILE}: ${known.join(', ') || 'none'})` });
+        problems.push({
+          file,
+          path,
+          message: `unknown ${path.includes('policy') || file.endsWith(POLICY_FILE) ? '' : 'approver '}group "${group}" (groups are defined in ${GROUPS_FILE}: ${known.join(', ') || 'none'})`,
+        });
       }
     }
   };
@@ -80,7 +98,8 @@ export async function loadRunbookLibrary(dir: string): Promise<RunbookLibrary> {
     unknownGroups(file, approverRefs(runbook));
     unknownGroups(file, policyRefs(runbook.policy, 'policy'));
     const twin = runbooks.find((r) => r.runbook.id === runbook.id);
-    if (twin) problems.push({ file, path: 'id', message: `runbook id "${runbook.id}" is also used by ${basename(twin.file)}` });
+    if (twin)
+      problems.push({ file, path: 'id', message: `runbook id "${runbook.id}" is also used by ${basename(twin.file)}` });
     if (problems.length === before) runbooks.push({ runbook, file, hash: parsed.hash });
   }
 
@@ -89,7 +108,9 @@ export async function loadRunbookLibrary(dir: string): Promise<RunbookLibrary> {
     problems.push({
       file: dir,
       path: 'fallback',
-      message: fallbacks.length ? `only one runbook may be the fallback (${fallbacks.map((r) => basename(r.file)).join(', ')})` : 'no runbook has fallback: true',
+      message: fallbacks.length
+        ? `only one runbook may be the fallback (${fallbacks.map((r) => basename(r.file)).join(', ')})`
+        : 'no runbook has fallback: true',
     });
   }
   return { dir, runbooks, groups, slackUsergroups, policy, problems };
@@ -110,12 +131,18 @@ export interface RunbookQuery {
 export function selectRunbook(library: RunbookLibrary, query: RunbookQuery): LoadedRunbook {
   if (query.runbookId) {
     const chosen = library.runbooks.find((r) => r.runbook.id === query.runbookId);
-    if (!chosen) throw new UnknownRunbookError(query.runbookId, library.runbooks.map((r) => r.runbook.id));
+    if (!chosen)
+      throw new UnknownRunbookError(
+        query.runbookId,
+        library.runbooks.map((r) => r.runbook.id),
+      );
     return chosen;
   }
   const labels = query.labels;
-  const byAlert = labels && library.runbooks.find((r) => r.runbook.match.alerts.some((matchers) => matchesAll(matchers, labels)));
-  const byCategory = query.category && library.runbooks.find((r) => r.runbook.match.categories.includes(query.category!));
+  const byAlert =
+    labels && library.runbooks.find((r) => r.runbook.match.alerts.some((matchers) => matchesAll(matchers, labels)));
+  const byCategory =
+    query.category && library.runbooks.find((r) => r.runbook.match.categories.includes(query.category!));
   const fallback = library.runbooks.find((r) => r.runbook.fallback);
   const chosen = byAlert || byCategory || fallback;
   if (!chosen) throw new Error(`No runbook matches and there is no fallback runbook in ${library.dir}`);
@@ -157,29 +184,45 @@ function* approverRefs(runbook: Runbook): Generator<[string, string]> {
 
 function* policyRefs(policy: Partial<Policy>, prefix = ''): Generator<[string, string]> {
   for (const [permission, refs] of Object.entries(policy)) {
-    if (Array.isArray(refs)) for (const [i, ref] of refs.entries()) yield [`${prefix ? `${prefix}.` : ''}${permission}[${i}]`, ref];
-    else for (const [sev, list] of Object.entries(refs ?? {})) for (const [i, ref] of (list ?? []).entries()) yield [`${prefix ? `${prefix}.` : ''}${permission}.${sev}[${i}]`, ref];
+    if (Array.isArray(refs))
+      for (const [i, ref] of refs.entries()) yield [`${prefix ? `${prefix}.` : ''}${permission}[${i}]`, ref];
+    else
+      for (const [sev, list] of Object.entries(refs ?? {}))
+        for (const [i, ref] of (list ?? []).entries())
+          yield [`${prefix ? `${prefix}.` : ''}${permission}.${sev}[${i}]`, ref];
   }
 }
 
-async function parseFile<S extends z.ZodType>(file: string, schema: S, problems: RunbookProblem[]): Promise<{ value: z.output<S>; hash: string } | undefined> {
+async function parseFile<S extends z.ZodType>(
+  file: string,
+  schema: S,
+  problems: RunbookProblem[],
+): Promise<{ value: z.output<S>; hash: string } | undefined> {
   const text = await readFile(file, 'utf8');
   const document = parseDocument(text);
   if (document.errors.length) {
     for (const error of document.errors) {
       const at = error.linePos?.[0];
-      problems.push({ file, path: at ? `line ${at.line}, column ${at.col}` : '', message: error.message.split(' at line ')[0]! });
+      problems.push({
+        file,
+        path: at ? `line ${at.line}, column ${at.col}` : '',
+        message: error.message.split(' at line ')[0]!,
+      });
     }
     return undefined;
   }
   const result = schema.safeParse(document.toJS());
   if (!result.success) {
-    for (const issue of result.error.issues) problems.push({ file, path: formatPath(issue.path), message: issue.message });
+    for (const issue of result.error.issues)
+      problems.push({ file, path: formatPath(issue.path), message: issue.message });
     return undefined;
   }
   return { value: result.data, hash: createHash('sha256').update(text).digest('hex') };
 }
 
 function formatPath(path: PropertyKey[]): string {
-  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i ? '.' : ''}${String(part)}`)).join('') || '(root)';
+  return (
+    path.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i ? '.' : ''}${String(part)}`)).join('') ||
+    '(root)'
+  );
 }

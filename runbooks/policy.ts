@@ -15,7 +15,10 @@ export const POLICY_FILE = 'policy.yaml';
  */
 export const roleRef = z
   .string()
-  .regex(/^(anyone|ic|owner|approvers|user:\S+|group:[a-z0-9][a-z0-9-]*)$/, 'must be "anyone", "ic", "owner", "approvers", "user:<id>" or "group:<name>"');
+  .regex(
+    /^(anyone|ic|owner|approvers|user:\S+|group:[a-z0-9][a-z0-9-]*)$/,
+    'must be "anyone", "ic", "owner", "approvers", "user:<id>" or "group:<name>"',
+  );
 
 const who = z.array(roleRef).min(1, 'name at least one role');
 const severity = z.enum(SEVERITIES, { error: `must be one of ${SEVERITIES.join(', ')}` });
@@ -37,8 +40,6 @@ const permissions = {
   administerTokens: who.describe('may create, list and revoke personal API tokens'),
 };
 
-
-
 /** The product-wide file: every permission, each defaulting to DEFAULT_POLICY. */
 export const policySchema = z.strictObject({
   declare: permissions.declare.default(DEFAULT_POLICY.declare),
@@ -54,7 +55,6 @@ export const policySchema = z.strictObject({
   completePostmortem: permissions.completePostmortem.default(DEFAULT_POLICY.completePostmortem),
   administerTokens: permissions.administerTokens.default(DEFAULT_POLICY.administerTokens),
 });
-
 
 /** A runbook's `policy`: only what differs for its incidents. */
 export const runbookPolicySchema = z.strictObject(permissions).partial().default({});

@@ -19,7 +19,9 @@ export type Permission =
   | 'completePostmortem'
   | 'administerTokens';
 
-export type Policy = { [P in Exclude<Permission, 'severityTo'>]: RoleRef[] } & { severityTo: Partial<Record<Severity, RoleRef[]>> };
+export type Policy = { [P in Exclude<Permission, 'severityTo'>]: RoleRef[] } & {
+  severityTo: Partial<Record<Severity, RoleRef[]>>;
+};
 
 export const DEFAULT_POLICY: Policy = {
   declare: ['anyone'],

@@ -30,14 +30,34 @@ const approval = z
       .default([])
       .describe('at these severities the step runs when its timeout passes without a decision'),
   })
-  .default({ required: true, approvers: ['ic'], timeout: '15m', timeoutBySeverity: {}, escalation: [], preApprovedAt: [] });
+  .default({
+    required: true,
+    approvers: ['ic'],
+    timeout: '15m',
+    timeoutBySeverity: {},
+    escalation: [],
+    preApprovedAt: [],
+  });
 
 const actionReminders = z.strictObject({
-  before: z.array(duration).default(DEFAULT_REMINDER_POLICY.before).describe('remind the owner this long before the due date'),
-  overdueEvery: duration.default(DEFAULT_REMINDER_POLICY.overdueEvery).describe('remind the owner this often once the action is overdue (whole days, rounded up)'),
-  escalateToIcAfter: duration.default(DEFAULT_REMINDER_POLICY.escalateToIcAfter).describe('overdue this long: the IC is told too'),
-  escalateToManagersAfter: duration.default(DEFAULT_REMINDER_POLICY.escalateToManagersAfter).describe('overdue this long: the managers are told too'),
-  managers: z.array(approverRef).min(1).default(DEFAULT_REMINDER_POLICY.managers).describe('who hears about long-overdue actions'),
+  before: z
+    .array(duration)
+    .default(DEFAULT_REMINDER_POLICY.before)
+    .describe('remind the owner this long before the due date'),
+  overdueEvery: duration
+    .default(DEFAULT_REMINDER_POLICY.overdueEvery)
+    .describe('remind the owner this often once the action is overdue (whole days, rounded up)'),
+  escalateToIcAfter: duration
+    .default(DEFAULT_REMINDER_POLICY.escalateToIcAfter)
+    .describe('overdue this long: the IC is told too'),
+  escalateToManagersAfter: duration
+    .default(DEFAULT_REMINDER_POLICY.escalateToManagersAfter)
+    .describe('overdue this long: the managers are told too'),
+  managers: z
+    .array(approverRef)
+    .min(1)
+    .default(DEFAULT_REMINDER_POLICY.managers)
+    .describe('who hears about long-overdue actions'),
   digestAt: z
     .string()
     .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a UTC time of day such as 09:00')
@@ -55,11 +75,16 @@ const stepBase = {
 /** Who verification evaluates a flag for with LaunchDarkly's SDK: the users, tenant or agent the incident affects. */
 const verificationContext = z
   .looseObject({
-    kind: z.string().regex(/^[A-Za-z0-9._-]+$/, 'must be a context kind such as user or organization').default('user'),
+    kind: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]+$/, 'must be a context kind such as user or organization')
+      .default('user'),
     key: z.string().min(1, 'must name the context key'),
   })
   .optional()
-  .describe('the LaunchDarkly context the change is verified for (kind, key, attributes); an anonymous user by default');
+  .describe(
+    'the LaunchDarkly context the change is verified for (kind, key, attributes); an anonymous user by default',
+  );
 const flagStep = { ...stepBase, context: verificationContext };
 
 const httpRequest = z.strictObject({
@@ -82,10 +107,25 @@ export const containmentStepSchema = z.discriminatedUnion(
     z.strictObject({
       ...flagStep,
       kind: z.literal('model-rollback'),
-      flag: flagKey.optional().describe('the flag whose variation selects the model or prompt version (LaunchDarkly or the local flag file)'),
-      model: z.string().min(1).optional().describe('or: the registered model whose alias serves production (MLflow Model Registry or the local registry)'),
-      alias: z.string().regex(/^[A-Za-z0-9_-]+$/, 'must be an alias name such as champion').default('champion').describe('with model: the alias to move back'),
-      to: z.string().min(1).describe('with flag: the pinned earlier version to serve; with model: a version number, or "previous"'),
+      flag: flagKey
+        .optional()
+        .describe('the flag whose variation selects the model or prompt version (LaunchDarkly or the local flag file)'),
+      model: z
+        .string()
+        .min(1)
+        .optional()
+        .describe(
+          'or: the registered model whose alias serves production (MLflow Model Registry or the local registry)',
+        ),
+      alias: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]+$/, 'must be an alias name such as champion')
+        .default('champion')
+        .describe('with model: the alias to move back'),
+      to: z
+        .string()
+        .min(1)
+        .describe('with flag: the pinned earlier version to serve; with model: a version number, or "previous"'),
     }),
     z.strictObject({ ...flagStep, kind: z.literal('disable-tool'), tool: z.string().min(1), flag: flagKey }),
     z.strictObject({ ...flagStep, kind: z.literal('rate-limit'), flag: flagKey, value: z.number().nonnegative() }),
@@ -129,8 +169,14 @@ export const runbookSchema = z
       .describe('the OWASP Top 10 for LLM Applications 2025 and NIST AI 600-1 items this runbook covers'),
     match: z
       .strictObject({
-        categories: z.array(z.enum(CATEGORIES)).default([]).describe('declared incidents of these categories use this runbook'),
-        alerts: z.array(z.array(labelMatcher).min(1)).default([]).describe('an alert matching every matcher of any entry uses it'),
+        categories: z
+          .array(z.enum(CATEGORIES))
+          .default([])
+          .describe('declared incidents of these categories use this runbook'),
+        alerts: z
+          .array(z.array(labelMatcher).min(1))
+          .default([])
+          .describe('an alert matching every matcher of any entry uses it'),
       })
       .default({ categories: [], alerts: [] }),
     fallback: z.boolean().default(false).describe('used when no other runbook matches; exactly one runbook sets it'),
@@ -141,19 +187,34 @@ export const runbookSchema = z
       })
       .default({ default: 'P2', rules: [] }),
     responders: z.array(approverRef).default([]).describe('invited to the incident'),
-    triage: z.array(z.strictObject({ id: slug, title: z.string().min(1), description: z.string().default('') })).default([]),
+    triage: z
+      .array(z.strictObject({ id: slug, title: z.string().min(1), description: z.string().default('') }))
+      .default([]),
     containment: z.array(containmentStepSchema).default([]),
     notifications: bySeverity(
       z.strictObject({
-        notify: z.array(z.string().min(1)).default([]).describe('stakeholder groups told at declaration and on every status change'),
-        page: z.array(z.string().min(1)).default([]).describe('on-call rotations paged at this severity, each at most once per incident'),
-        statusUpdateEvery: duration.optional().describe('remind the IC to post a status update this often until resolved'),
+        notify: z
+          .array(z.string().min(1))
+          .default([])
+          .describe('stakeholder groups told at declaration and on every status change'),
+        page: z
+          .array(z.string().min(1))
+          .default([])
+          .describe('on-call rotations paged at this severity, each at most once per incident'),
+        statusUpdateEvery: duration
+          .optional()
+          .describe('remind the IC to post a status update this often until resolved'),
       }),
     ).default({}),
     postmortem: z
       .strictObject({
-        requiredAt: z.array(severity).default(['P0', 'P1']).describe('severities whose incident closes only once the IC completes the postmortem'),
-        actionDueDays: bySeverity(z.number().int().positive()).default({}).describe('default due date of a corrective action, in days after it is added'),
+        requiredAt: z
+          .array(severity)
+          .default(['P0', 'P1'])
+          .describe('severities whose incident closes only once the IC completes the postmortem'),
+        actionDueDays: bySeverity(z.number().int().positive())
+          .default({})
+          .describe('default due date of a corrective action, in days after it is added'),
         actionReminders: actionReminders.default(actionReminders.parse({})),
       })
       .default({ requiredAt: ['P0', 'P1'], actionDueDays: {}, actionReminders: actionReminders.parse({}) })
@@ -161,22 +222,40 @@ export const runbookSchema = z
     autoResolve: z
       .strictObject({ quietFor: duration.describe('how long every alert must stay resolved') })
       .optional()
-      .describe('alert-raised incidents resolve on their own once every alert has resolved and none fired again for quietFor'),
+      .describe(
+        'alert-raised incidents resolve on their own once every alert has resolved and none fired again for quietFor',
+      ),
     mitigationTargets: bySeverity(duration)
       .default({})
       .transform((t) => ({ P0: '4h', P1: '24h', ...t })),
-    policy: runbookPolicySchema.describe(`who may do what to this runbook's incidents, where it differs from policy.yaml`),
+    policy: runbookPolicySchema.describe(
+      `who may do what to this runbook's incidents, where it differs from policy.yaml`,
+    ),
   })
   .superRefine((runbook, ctx) => {
     const seen = new Set<string>();
     runbook.containment.forEach((step, i) => {
-      if (seen.has(step.id)) ctx.addIssue({ code: 'custom', path: ['containment', i, 'id'], message: `duplicate step id "${step.id}"` });
+      if (seen.has(step.id))
+        ctx.addIssue({ code: 'custom', path: ['containment', i, 'id'], message: `duplicate step id "${step.id}"` });
       seen.add(step.id);
       if (step.kind === 'model-rollback' && (step.flag === undefined) === (step.model === undefined)) {
-        ctx.addIssue({ code: 'custom', path: ['containment', i], message: 'a model rollback names either a flag or a registered model, not both' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['containment', i],
+          message: 'a model rollback names either a flag or a registered model, not both',
+        });
       }
-      if (step.kind === 'model-rollback' && step.model !== undefined && step.to !== 'previous' && !/^\d+$/.test(step.to)) {
-        ctx.addIssue({ code: 'custom', path: ['containment', i, 'to'], message: 'with model: must be a version number or "previous"' });
+      if (
+        step.kind === 'model-rollback' &&
+        step.model !== undefined &&
+        step.to !== 'previous' &&
+        !/^\d+$/.test(step.to)
+      ) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['containment', i, 'to'],
+          message: 'with model: must be a version number or "previous"',
+        });
       }
       if (step.kind === 'flag' && step.action === 'serve' && step.value === undefined) {
         ctx.addIssue({ code: 'custom', path: ['containment', i, 'value'], message: 'is required with action: serve' });

@@ -1,6 +1,14 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { loadRunbookLibrary, policyFor, selectRunbook, UnknownRunbookError, type RunbookLibrary, type RunbookProblem, type RunbookQuery } from './library.js';
+import {
+  loadRunbookLibrary,
+  policyFor,
+  selectRunbook,
+  UnknownRunbookError,
+  type RunbookLibrary,
+  type RunbookProblem,
+  type RunbookQuery,
+} from './library.js';
 import type { Policy } from './roles.js';
 import type { ApproverGroups, Runbook } from './schema.js';
 
@@ -68,7 +76,8 @@ export class RunbookSource {
   async requireValid(): Promise<RunbookLibrary> {
     const library = await loadRunbookLibrary(this.dir);
     if (library.problems.length) throw new InvalidRunbooksError(library.problems);
-    if (!library.runbooks.length) throw new InvalidRunbooksError([{ file: this.dir, path: '', message: 'no runbooks found' }]);
+    if (!library.runbooks.length)
+      throw new InvalidRunbooksError([{ file: this.dir, path: '', message: 'no runbooks found' }]);
     this.lastValid = library;
     return library;
   }
@@ -94,7 +103,11 @@ export class RunbookSource {
       chosen = selectRunbook(library, { ...query, runbookId: undefined });
     }
     const policy = policyFor(library, chosen.runbook);
-    const used = new Set(JSON.stringify([chosen.runbook, policy]).match(/group:[a-z0-9-]+/g)?.map((ref) => ref.slice(6)));
+    const used = new Set(
+      JSON.stringify([chosen.runbook, policy])
+        .match(/group:[a-z0-9-]+/g)
+        ?.map((ref) => ref.slice(6)),
+    );
     return {
       runbook: chosen.runbook,
       policy,

@@ -46,4 +46,3 @@ export interface Decision {
   at: string;
   reason?: string;
 }
-

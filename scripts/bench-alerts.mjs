@@ -56,7 +56,15 @@ const temporalPort = await freePort();
 const base = `http://127.0.0.1:${port}`;
 const product = spawn('npm', ['start', '--silent'], {
   cwd: root,
-  env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), TEMPORAL_DEV_SERVER_PORT: String(temporalPort), TEMPORAL_UI: 'off', LOG_LEVEL: 'error', RUNBOOKS_DIR: runbooksDir },
+  env: {
+    ...process.env,
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    TEMPORAL_DEV_SERVER_PORT: String(temporalPort),
+    TEMPORAL_UI: 'off',
+    LOG_LEVEL: 'error',
+    RUNBOOKS_DIR: runbooksDir,
+  },
   detached: true,
   stdio: 'ignore',
 });
@@ -68,17 +76,36 @@ const stop = () => {
   }
 };
 process.on('exit', stop);
-while ((await fetch(`${base}/healthz`).then((r) => r.status, () => 0)) !== 200) await sleep(100);
+while (
+  (await fetch(`${base}/healthz`).then(
+    (r) => r.status,
+    () => 0,
+  )) !== 200
+)
+  await sleep(100);
 const connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
 const client = new Client({ connection });
 
 // One alert per group, firing again and again as a storm does: repeats are counted, not announced.
-const alert = (alertname, groupKey) => ({ alerts: [{ status: 'firing', groupKey, id: groupKey, labels: { alertname, severity: 'P2', service: 'bench' }, annotations: { summary: alertname } }] });
+const alert = (alertname, groupKey) => ({
+  alerts: [
+    {
+      status: 'firing',
+      groupKey,
+      id: groupKey,
+      labels: { alertname, severity: 'P2', service: 'bench' },
+      annotations: { summary: alertname },
+    },
+  ],
+});
 const agent = new Agent({ keepAlive: true, maxSockets: SENDERS });
 const send = (body) => postJson(agent, `${base}/webhooks/generic`, body);
 const incidentOf = async ({ workflowId, groupKey }) => {
   for (;;) {
-    const state = await client.workflow.getHandle(workflowId).query('alert-group', groupKey).catch(() => undefined);
+    const state = await client.workflow
+      .getHandle(workflowId)
+      .query('alert-group', groupKey)
+      .catch(() => undefined);
     if (state?.incidentId) return state.incidentId;
     await sleep(2);
   }
@@ -133,7 +160,13 @@ do {
 
 // Then the bare loop, on a machine as quiet as the storm found it.
 const bareRate = await run(STORM_ALERTS, SENDERS, (n) =>
-  client.workflow.signalWithStart('benchBare', { workflowId: `bench-bare-${n % STORM_GROUPS}`, taskQueue: 'bench-bare-no-worker', args: [], signal: 'alert-batch', signalArgs: [{ n }] }),
+  client.workflow.signalWithStart('benchBare', {
+    workflowId: `bench-bare-${n % STORM_GROUPS}`,
+    taskQueue: 'bench-bare-no-worker',
+    args: [],
+    signal: 'alert-batch',
+    signalArgs: [{ n }],
+  }),
 );
 
 const contain = [];
@@ -144,7 +177,8 @@ for (let i = 0; i < CONTAIN; i++) {
   for (;;) {
     const state = await client.workflow.getHandle(id).query('state');
     if (state.steps?.some((s) => s.status === 'verified')) break;
-    if (state.steps?.some((s) => s.status === 'failed')) throw new Error(`containment failed: ${JSON.stringify(state.steps)}`);
+    if (state.steps?.some((s) => s.status === 'failed'))
+      throw new Error(`containment failed: ${JSON.stringify(state.steps)}`);
     await sleep(2);
   }
   contain.push(performance.now() - t0);
@@ -165,8 +199,14 @@ const result = {
   contain_p50_ms: percentile(contain, 50),
   contain_p99_ms: percentile(contain, 99),
 };
-console.log(`alert → incident: p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms (n=${SEQUENTIAL}; targets: p99 < 300 ms)`);
-console.log(`storm: ${STORM_ALERTS} alerts, ${STORM_GROUPS} groups → ${result.storm_incidents} incidents counting ${counted} alerts, ${storm5xx} 5xx; ${result.storm_alerts_per_s}/s vs bare signal-with-start ${result.bare_signal_with_start_per_s}/s = ${result.throughput_ratio} (target ≥ 0.7)`);
-console.log(`alert → containment verified (P0, no approval needed): p50 ${result.contain_p50_ms} ms, p99 ${result.contain_p99_ms} ms (n=${CONTAIN}; target p99 < 1 s)`);
+console.log(
+  `alert → incident: p50 ${result.p50_ms} ms, p99 ${result.p99_ms} ms (n=${SEQUENTIAL}; targets: p99 < 300 ms)`,
+);
+console.log(
+  `storm: ${STORM_ALERTS} alerts, ${STORM_GROUPS} groups → ${result.storm_incidents} incidents counting ${counted} alerts, ${storm5xx} 5xx; ${result.storm_alerts_per_s}/s vs bare signal-with-start ${result.bare_signal_with_start_per_s}/s = ${result.throughput_ratio} (target ≥ 0.7)`,
+);
+console.log(
+  `alert → containment verified (P0, no approval needed): p50 ${result.contain_p50_ms} ms, p99 ${result.contain_p99_ms} ms (n=${CONTAIN}; target p99 < 1 s)`,
+);
 console.log(JSON.stringify(result));
 process.exit(0);

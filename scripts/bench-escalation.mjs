@@ -18,7 +18,11 @@ for (let i = 0; i < runs; i++) {
   const escalations = incident.timeline.filter((e) => e.type === 'approval.escalated').length;
   const played = Date.parse(incident.timeline.at(-1).at) - Date.parse(incident.declaredAt);
   walls.push(report.wallClockMs);
-  console.log(`run ${i + 1}: ${escalations} escalations over ${(played / 86_400_000).toFixed(1)} days of incident time in ${(report.wallClockMs / 1000).toFixed(2)} s`);
+  console.log(
+    `run ${i + 1}: ${escalations} escalations over ${(played / 86_400_000).toFixed(1)} days of incident time in ${(report.wallClockMs / 1000).toFixed(2)} s`,
+  );
 }
 walls.sort((a, b) => a - b);
-console.log(`14-day escalation chain, wall clock: median ${(walls[Math.floor(walls.length / 2)] / 1000).toFixed(2)} s, max ${(walls.at(-1) / 1000).toFixed(2)} s over ${runs} runs (target < 10 s)`);
+console.log(
+  `14-day escalation chain, wall clock: median ${(walls[Math.floor(walls.length / 2)] / 1000).toFixed(2)} s, max ${(walls.at(-1) / 1000).toFixed(2)} s over ${runs} runs (target < 10 s)`,
+);

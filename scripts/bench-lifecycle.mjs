@@ -23,17 +23,44 @@ const groupAlive = (pid) => {
 
 async function once(dataDir) {
   const port = await freePort();
-  const env = { ...process.env, DATA_DIR: dataDir, PORT: String(port), TEMPORAL_DEV_SERVER_PORT: String(await freePort()), TEMPORAL_UI: 'off', LOG_LEVEL: 'warn' };
+  const env = {
+    ...process.env,
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    TEMPORAL_DEV_SERVER_PORT: String(await freePort()),
+    TEMPORAL_UI: 'off',
+    LOG_LEVEL: 'warn',
+  };
   const base = `http://127.0.0.1:${port}`;
   const t0 = performance.now();
   const child = spawn('npm', ['start', '--silent'], { cwd: root, env, detached: true, stdio: 'ignore' });
-  while ((await fetch(`${base}/healthz`).then((r) => r.status, () => 0)) !== 200) await sleep(50);
+  while (
+    (await fetch(`${base}/healthz`).then(
+      (r) => r.status,
+      () => 0,
+    )) !== 200
+  )
+    await sleep(50);
   const healthy = performance.now() - t0;
 
   const t1 = performance.now();
-  const post = (path, body) => fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
-  const { id } = await post('/api/incidents', { title: 'bench', category: 'other', severity: 'P3', declaredBy: 'bench' });
-  const step = await post(`/api/incidents/${id}/approvals`, { stepId: 'kill-switch', decision: 'approve', actor: 'bench' });
+  const post = (path, body) =>
+    fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    }).then((r) => r.json());
+  const { id } = await post('/api/incidents', {
+    title: 'bench',
+    category: 'other',
+    severity: 'P3',
+    declaredBy: 'bench',
+  });
+  const step = await post(`/api/incidents/${id}/approvals`, {
+    stepId: 'kill-switch',
+    decision: 'approve',
+    actor: 'bench',
+  });
   if (step.status !== 'verified') throw new Error(`step ${JSON.stringify(step)}`);
   const contain = performance.now() - t1;
 

@@ -21,21 +21,29 @@ export const freePort = () =>
 export function postJson(agent, url, body) {
   const text = JSON.stringify(body);
   return new Promise((resolve, reject) => {
-    const request = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) } }, (response) => {
-      const chunks = [];
-      response.on('data', (chunk) => chunks.push(chunk));
-      response.on('end', () => {
-        const answer = Buffer.concat(chunks).toString('utf8');
-        let parsed;
-        try {
-          parsed = JSON.parse(answer);
-        } catch {
-          parsed = answer;
-        }
-        resolve({ status: response.statusCode, body: parsed });
-      });
-      response.on('error', reject);
-    });
+    const request = http.request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) },
+      },
+      (response) => {
+        const chunks = [];
+        response.on('data', (chunk) => chunks.push(chunk));
+        response.on('end', () => {
+          const answer = Buffer.concat(chunks).toString('utf8');
+          let parsed;
+          try {
+            parsed = JSON.parse(answer);
+          } catch {
+            parsed = answer;
+          }
+          resolve({ status: response.statusCode, body: parsed });
+        });
+        response.on('error', reject);
+      },
+    );
     request.on('error', reject);
     request.end(text);
   });

@@ -12,10 +12,15 @@ const require = createRequire(import.meta.url);
 const compiled = join(root, 'dist', 'console-build', 'app', 'console');
 const out = join(root, 'dist', 'console');
 
-execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', join(root, 'app', 'console', 'tsconfig.json')], { stdio: 'inherit' });
+execFileSync(
+  process.execPath,
+  [require.resolve('typescript/bin/tsc'), '-p', join(root, 'app', 'console', 'tsconfig.json')],
+  { stdio: 'inherit' },
+);
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
-for (const file of readdirSync(compiled).filter((f) => f.endsWith('.js'))) copyFileSync(join(compiled, file), join(out, file));
+for (const file of readdirSync(compiled).filter((f) => f.endsWith('.js')))
+  copyFileSync(join(compiled, file), join(out, file));
 for (const file of ['index.html', 'style.css']) copyFileSync(join(root, 'app', 'console', file), join(out, file));
 copyFileSync(join(dirname(require.resolve('chart.js')), 'chart.umd.min.js'), join(out, 'chart.umd.min.js'));
 console.log(`Console: ${out}`);

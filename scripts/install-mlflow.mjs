@@ -10,11 +10,14 @@ const PIN = 'mlflow==3.17.2';
 const venv = fileURLToPath(new URL('../.mlflow/', import.meta.url));
 const pip = `${venv}bin/pip`;
 const python = process.env.PYTHON ?? 'python3';
-const run = (command, args) => execFileSync(command, args, { stdio: 'inherit', env: { ...process.env, PIP_ROOT_USER_ACTION: 'ignore' } });
+const run = (command, args) =>
+  execFileSync(command, args, { stdio: 'inherit', env: { ...process.env, PIP_ROOT_USER_ACTION: 'ignore' } });
 
 const installed = () => {
   try {
-    return execFileSync(`${venv}bin/python`, ['-c', 'import importlib.metadata as m; print(m.version("mlflow"))'], { encoding: 'utf8' }).trim();
+    return execFileSync(`${venv}bin/python`, ['-c', 'import importlib.metadata as m; print(m.version("mlflow"))'], {
+      encoding: 'utf8',
+    }).trim();
   } catch {
     return undefined;
   }
@@ -28,7 +31,9 @@ if (existsSync(pip) && installed() === PIN.split('==')[1]) {
     run(python, ['-m', 'venv', venv]);
     run(pip, ['install', '--quiet', '--disable-pip-version-check', PIN]);
   } catch (err) {
-    console.error(`install-mlflow: could not install ${PIN} (${err.message}). Install Python 3 with venv and pip, then run \`npm run setup:mlflow\` again.`);
+    console.error(
+      `install-mlflow: could not install ${PIN} (${err.message}). Install Python 3 with venv and pip, then run \`npm run setup:mlflow\` again.`,
+    );
     process.exit(1);
   }
 }

@@ -18,10 +18,15 @@ const suites = args.filter((a) => !a.startsWith('-'));
 const options = args.filter((a) => a.startsWith('-'));
 const unknown = suites.filter((s) => !Object.hasOwn(TEST_SUITES, s));
 if (!suites.length || unknown.length) {
-  console.error(`test-suite: ${unknown.length ? `no suite ${unknown.map((s) => `"${s}"`).join(', ')}` : 'name a suite'} (suites: ${Object.keys(TEST_SUITES).join(', ')})`);
+  console.error(
+    `test-suite: ${unknown.length ? `no suite ${unknown.map((s) => `"${s}"`).join(', ')}` : 'name a suite'} (suites: ${Object.keys(TEST_SUITES).join(', ')})`,
+  );
   process.exit(2);
 }
 
 const files = suites.flatMap((s) => TEST_SUITES[s].map((name) => `dist/test/${name}.test.js`));
-const run = spawnSync(process.execPath, ['--test', '--test-concurrency=1', ...options, ...files], { cwd: root, stdio: 'inherit' });
+const run = spawnSync(process.execPath, ['--test', '--test-concurrency=1', ...options, ...files], {
+  cwd: root,
+  stdio: 'inherit',
+});
 process.exit(run.status ?? 1);

@@ -27,17 +27,37 @@ match:
 autoResolve: { quietFor: 2s }
 `,
   );
-  webhook = createAlertWebhook({ client: harness.client, taskQueue: harness.taskQueue, runbooks: harness.runbooks, loopbackOnly: true, commander: 'alice' });
+  webhook = createAlertWebhook({
+    client: harness.client,
+    taskQueue: harness.taskQueue,
+    runbooks: harness.runbooks,
+    loopbackOnly: true,
+    commander: 'alice',
+  });
   service = new IncidentService(harness.client, { taskQueue: harness.taskQueue, runbooks: harness.runbooks });
 });
 after(() => harness?.stop());
 
 async function send(status: 'firing' | 'resolved', key: string): Promise<string> {
-  const body = { alerts: [{ status, id: key, groupKey: key, labels: { alertname: 'QuietTest', severity: 'P3' }, annotations: { summary: 'p99 latency above 2 s' } }] };
+  const body = {
+    alerts: [
+      {
+        status,
+        id: key,
+        groupKey: key,
+        labels: { alertname: 'QuietTest', severity: 'P3' },
+        annotations: { summary: 'p99 latency above 2 s' },
+      },
+    ],
+  };
   const answer = await webhook('generic', {}, Buffer.from(JSON.stringify(body)));
   assert.equal(answer.status, 202, JSON.stringify(answer.body));
   const { workflowId, groupKey } = (answer.body as { groups: { workflowId: string; groupKey: string }[] }).groups[0]!;
-  const group = await eventually(() => harness.client.workflow.getHandle(workflowId).query(alertGroupQuery, groupKey), (g) => g?.incidentId !== undefined, 'the incident');
+  const group = await eventually(
+    () => harness.client.workflow.getHandle(workflowId).query(alertGroupQuery, groupKey),
+    (g) => g?.incidentId !== undefined,
+    'the incident',
+  );
   return group!.incidentId!;
 }
 
@@ -47,9 +67,18 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe("a runbook's autoResolve", () => {
   it('resolves the incident once every alert stayed resolved for quietFor, as the system', async () => {
     const id = await send('firing', 'quiet-1');
-    await eventually(() => status(id), (s) => s.status === 'triaging', 'triage');
+    await eventually(
+      () => status(id),
+      (s) => s.status === 'triaging',
+      'triage',
+    );
     await send('resolved', 'quiet-1');
-    const resolved = await eventually(() => status(id), (s: IncidentState) => s.resolvedAt !== undefined, 'auto-resolved', 15_000);
+    const resolved = await eventually(
+      () => status(id),
+      (s: IncidentState) => s.resolvedAt !== undefined,
+      'auto-resolved',
+      15_000,
+    );
     const entry = resolved.timeline.find((e) => e.type === 'status.resolved')!;
     assert.equal(entry.actor, 'system');
     assert.match(resolved.summary!, /quiet for 2s/);
@@ -65,6 +94,11 @@ describe("a runbook's autoResolve", () => {
     await sleep(2_500);
     assert.equal((await status(id)).status, 'triaging', 'the alert fired again within the quiet period');
     await send('resolved', 'quiet-2');
-    await eventually(() => status(id), (s) => s.resolvedAt !== undefined, 'auto-resolved after the second resolution', 15_000);
+    await eventually(
+      () => status(id),
+      (s) => s.resolvedAt !== undefined,
+      'auto-resolved after the second resolution',
+      15_000,
+    );
   });
 });

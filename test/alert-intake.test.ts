@@ -17,21 +17,45 @@ let service: IncidentService;
 
 before(async () => {
   harness = await startTemporalHarness();
-  webhook = createAlertWebhook({ client: harness.client, taskQueue: harness.taskQueue, runbooks: harness.runbooks, loopbackOnly: true, commander: 'alice' });
+  webhook = createAlertWebhook({
+    client: harness.client,
+    taskQueue: harness.taskQueue,
+    runbooks: harness.runbooks,
+    loopbackOnly: true,
+    commander: 'alice',
+  });
   service = new IncidentService(harness.client, { taskQueue: harness.taskQueue, runbooks: harness.runbooks });
 });
 after(() => harness?.stop());
 
 const alertBody = (groupKey: string, status: 'firing' | 'resolved' = 'firing') =>
-  Buffer.from(JSON.stringify({ alerts: [{ status, id: groupKey, groupKey, labels: { alertname: 'ToolCallSpike', severity: 'P3' }, annotations: { summary: 'send_email calls at 9x baseline' } }] }));
+  Buffer.from(
+    JSON.stringify({
+      alerts: [
+        {
+          status,
+          id: groupKey,
+          groupKey,
+          labels: { alertname: 'ToolCallSpike', severity: 'P3' },
+          annotations: { summary: 'send_email calls at 9x baseline' },
+        },
+      ],
+    }),
+  );
 
 async function send(groupKey: string, status: 'firing' | 'resolved' = 'firing'): Promise<void> {
   const answer = await webhook('generic', {}, alertBody(groupKey, status));
   assert.equal(answer.status, 202, JSON.stringify(answer.body));
 }
 
-const group = (groupKey: string) => harness.client.workflow.getHandle(alertIntakeWorkflowId(groupKey)).query(alertGroupQuery, groupKey);
-const incidentOf = async (groupKey: string) => (await eventually(() => group(groupKey), (g) => g?.incidentId !== undefined, `the incident of ${groupKey}`))!.incidentId!;
+const group = (groupKey: string) =>
+  harness.client.workflow.getHandle(alertIntakeWorkflowId(groupKey)).query(alertGroupQuery, groupKey);
+const incidentOf = async (groupKey: string) =>
+  (await eventually(
+    () => group(groupKey),
+    (g) => g?.incidentId !== undefined,
+    `the incident of ${groupKey}`,
+  ))!.incidentId!;
 
 /** How many signals named `name` a workflow's history holds. */
 async function signals(workflowId: string, name: string): Promise<number> {
@@ -43,12 +67,13 @@ async function signals(workflowId: string, name: string): Promise<number> {
 function keysOfOneShard(prefix: string, n: number): string[] {
   const keys: string[] = [];
   const shard = alertIntakeWorkflowId(`${prefix}-0`);
-  for (let i = 0; keys.length < n; i++) if (alertIntakeWorkflowId(`${prefix}-${i}`) === shard) keys.push(`${prefix}-${i}`);
+  for (let i = 0; keys.length < n; i++)
+    if (alertIntakeWorkflowId(`${prefix}-${i}`) === shard) keys.push(`${prefix}-${i}`);
   return keys;
 }
 
 describe('the alert intake', () => {
-  it('hands concurrent requests to Temporal in shared signals, and every alert reaches its own group\'s incident', async () => {
+  it("hands concurrent requests to Temporal in shared signals, and every alert reaches its own group's incident", async () => {
     const [a, b] = keysOfOneShard('concurrent', 2) as [string, string];
     const shard = alertIntakeWorkflowId(a);
     const before = await signals(shard, 'alert-batch').catch(() => 0);
@@ -58,7 +83,12 @@ describe('the alert intake', () => {
     const [incidentA, incidentB] = [await incidentOf(a), await incidentOf(b)];
     assert.notEqual(incidentA, incidentB, 'one incident per group');
     for (const id of [incidentA, incidentB]) {
-      const state = await eventually(() => service.get(id), (s) => s.alerts?.received === 20, `20 alerts counted by ${id}`, 15_000);
+      const state = await eventually(
+        () => service.get(id),
+        (s) => s.alerts?.received === 20,
+        `20 alerts counted by ${id}`,
+        15_000,
+      );
       assert.equal(state.timeline.filter((e) => e.type === 'alert.firing').length, 1, 'repeats counted, not announced');
     }
     const groupA = await group(a);
@@ -70,42 +100,71 @@ describe('the alert intake', () => {
     await send(key);
     const id = await incidentOf(key);
     await send(key); // the first repeat goes at once
-    await eventually(() => service.get(id), (s) => s.alerts?.received === 2, 'the first repeat');
+    await eventually(
+      () => service.get(id),
+      (s) => s.alerts?.received === 2,
+      'the first repeat',
+    );
     const started = Date.now();
     for (let i = 0; i < 10; i++) await send(key);
     assert.ok(Date.now() - started < forwardInterval(1), 'the ten were sent within one interval');
-    await eventually(() => service.get(id), (s) => s.alerts?.received === 12, 'all twelve counted', forwardInterval(1) + 10_000);
+    await eventually(
+      () => service.get(id),
+      (s) => s.alerts?.received === 12,
+      'all twelve counted',
+      forwardInterval(1) + 10_000,
+    );
     assert.equal(await signals(id, 'alerts'), 2, 'ten repeats in one interval reach the incident as one signal');
     const { events } = await harness.client.workflow.getHandle(id).fetchHistory();
     const last = events!.filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'alerts').at(-1)!;
     const [payload] = last.workflowExecutionSignaledEventAttributes!.input!.payloads!;
     const { alerts } = JSON.parse(Buffer.from(payload!.data!).toString('utf8')) as { alerts: { count?: number }[] };
-    assert.deepEqual(alerts.map((a) => a.count), [10], 'as one entry counting ten notifications');
+    assert.deepEqual(
+      alerts.map((a) => a.count),
+      [10],
+      'as one entry counting ten notifications',
+    );
   });
 
   it('opens a new incident, marked a repeat, for a firing after the incident closed', async () => {
     const [key] = keysOfOneShard('reopened', 1) as [string];
     await send(key);
     const first = await incidentOf(key);
-    await eventually(() => service.get(first), (s) => s.status === 'triaging', 'triage');
+    await eventually(
+      () => service.get(first),
+      (s) => s.status === 'triaging',
+      'triage',
+    );
     await service.resolve(first, 'alice', 'Tool calls back to baseline');
     await service.completePostmortem(first, 'alice');
-    await eventually(() => group(key), (g) => g?.incidentId === undefined && g?.lastIncidentId === first, 'the intake told of the closure');
+    await eventually(
+      () => group(key),
+      (g) => g?.incidentId === undefined && g?.lastIncidentId === first,
+      'the intake told of the closure',
+    );
 
     await send(key);
     const second = await incidentOf(key);
     assert.notEqual(second, first);
-    const state = await eventually(() => service.get(second), (s) => s.alerts?.received === 1, 'the new incident');
+    const state = await eventually(
+      () => service.get(second),
+      (s) => s.alerts?.received === 1,
+      'the new incident',
+    );
     assert.equal(state.repeatOf, first);
   });
 
-  it('opens a new incident, marked a repeat, when the open one\'s workflow has ended', async () => {
+  it("opens a new incident, marked a repeat, when the open one's workflow has ended", async () => {
     const [key] = keysOfOneShard('ended', 1) as [string];
     await send(key);
     const first = await incidentOf(key);
     await harness.client.workflow.getHandle(first).terminate('gone');
     await send(key);
-    const second = await eventually(() => group(key), (g) => g?.incidentId !== undefined && g.incidentId !== first, 'a new incident');
+    const second = await eventually(
+      () => group(key),
+      (g) => g?.incidentId !== undefined && g.incidentId !== first,
+      'a new incident',
+    );
     assert.equal(second?.lastIncidentId, first);
     assert.equal((await service.get(second.incidentId!)).repeatOf, first);
   });
@@ -114,15 +173,38 @@ describe('the alert intake', () => {
     const [key] = keysOfOneShard('carried', 1) as [string];
     await send(key);
     const open = await incidentOf(key);
-    const routing: AlertRouting = { runbookId: 'generic', severity: 'P3', category: 'other', title: 'carried', description: '', commander: 'alice', declaredBy: 'generic' };
-    const alert = { fingerprint: key, status: 'firing' as const, title: 'ToolCallSpike', startsAt: new Date().toISOString() };
+    const routing: AlertRouting = {
+      runbookId: 'generic',
+      severity: 'P3',
+      category: 'other',
+      title: 'carried',
+      description: '',
+      commander: 'alice',
+      declaredBy: 'generic',
+    };
+    const alert = {
+      fingerprint: key,
+      status: 'firing' as const,
+      title: 'ToolCallSpike',
+      startsAt: new Date().toISOString(),
+    };
     // The input a continue-as-new hands over: the group with its open incident, and alerts not yet forwarded.
     const handle = await harness.client.workflow.start(alertIntakeWorkflow, {
       workflowId: 'alert-intake-carried',
       taskQueue: harness.taskQueue,
-      args: [{ shard: 'alert-intake-carried', groups: { [key]: { incidentId: open, received: 3, forwards: 0 } }, pending: [{ groupKey: key, routing, alerts: [alert, alert] }] }],
+      args: [
+        {
+          shard: 'alert-intake-carried',
+          groups: { [key]: { incidentId: open, received: 3, forwards: 0 } },
+          pending: [{ groupKey: key, routing, alerts: [alert, alert] }],
+        },
+      ],
     });
-    await eventually(() => service.get(open), (s) => s.alerts?.received === 3, 'the carried alerts forwarded to the open incident');
+    await eventually(
+      () => service.get(open),
+      (s) => s.alerts?.received === 3,
+      'the carried alerts forwarded to the open incident',
+    );
     assert.deepEqual(await handle.query(alertGroupQuery, key), { groupKey: key, incidentId: open, received: 3 });
   });
 });

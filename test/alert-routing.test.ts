@@ -22,19 +22,31 @@ const alert = (labels: Record<string, string>, extra: Partial<Alert> = {}): Aler
   ...extra,
 });
 const route = (labels: Record<string, string>, extra: Partial<Alert> = {}, receivedGroupKey?: string) =>
-  routeAlert(alert(labels, extra), library, { commander: 'on-call', ...(receivedGroupKey ? { receivedGroupKey } : {}) });
+  routeAlert(alert(labels, extra), library, {
+    commander: 'on-call',
+    ...(receivedGroupKey ? { receivedGroupKey } : {}),
+  });
 
 describe('alert routing', () => {
   it('takes P0-P3 as they are and the words monitoring uses; nothing usable is undefined', () => {
     assert.deepEqual(
-      ['P0', 'p1', 'critical', 'page', 'high', 'error', 'warning', 'info', 'sev9', ''].map((severity) => severityLabel({ severity })),
+      ['P0', 'p1', 'critical', 'page', 'high', 'error', 'warning', 'info', 'sev9', ''].map((severity) =>
+        severityLabel({ severity }),
+      ),
       ['P0', 'P1', 'P1', 'P1', 'P2', 'P2', 'P3', 'P3', undefined, undefined],
     );
   });
 
   it('picks the runbook by a runbook label, else alert matchers, else a category label, else the fallback', () => {
-    assert.equal(route({ alertname: 'ToxicityRate', runbook: 'model-regression' }).routing.runbookId, 'model-regression');
-    assert.equal(route({ alertname: 'ToxicityRate', runbook: 'no-such-runbook' }).routing.runbookId, 'harmful-output-spike', 'an unknown runbook label falls through');
+    assert.equal(
+      route({ alertname: 'ToxicityRate', runbook: 'model-regression' }).routing.runbookId,
+      'model-regression',
+    );
+    assert.equal(
+      route({ alertname: 'ToxicityRate', runbook: 'no-such-runbook' }).routing.runbookId,
+      'harmful-output-spike',
+      'an unknown runbook label falls through',
+    );
     assert.equal(route({ alertname: 'PIIInOutput' }).routing.runbookId, 'sensitive-data-exposure');
     assert.equal(route({ alertname: 'Whatever', category: 'abuse' }).routing.runbookId, 'unbounded-consumption');
     assert.equal(route({ alertname: 'Whatever' }).routing.runbookId, 'generic');
@@ -48,7 +60,10 @@ describe('alert routing', () => {
     ]);
     const typo = route({ alertname: 'ToxicityRate', runbook: 'model-regresion' }).routing;
     assert.equal(typo.runbookId, 'harmful-output-spike');
-    assert.match(typo.warnings?.[0] ?? '', /^Alert label runbook="model-regresion" names no runbook; routed to ".+" \(harmful-output-spike\)\. Runbooks: .*model-regression/);
+    assert.match(
+      typo.warnings?.[0] ?? '',
+      /^Alert label runbook="model-regresion" names no runbook; routed to ".+" \(harmful-output-spike\)\. Runbooks: .*model-regression/,
+    );
     assert.equal(route({ alertname: 'ToxicityRate', runbook: 'model-regression' }).routing.warnings, undefined);
     assert.equal(route({ alertname: 'ToxicityRate' }).routing.warnings, undefined);
   });
@@ -67,12 +82,24 @@ describe('alert routing', () => {
       service: 'assistant',
     });
     assert.equal(route({ alertname: 'PIIInOutput' }).routing.severity, 'P1', "sensitive-data-exposure's default");
-    assert.equal(route({ alertname: 'PIIInOutput' }).routing.severityFrom, 'runbook', 'the default is the runbook\'s word: it may arm pre-approvals');
-    assert.deepEqual(routed.summary, { fingerprint: 'fp-1', status: 'firing', title: 'Something is off', startsAt: '2026-11-27T07:00:00.000Z' });
+    assert.equal(
+      route({ alertname: 'PIIInOutput' }).routing.severityFrom,
+      'runbook',
+      "the default is the runbook's word: it may arm pre-approvals",
+    );
+    assert.deepEqual(routed.summary, {
+      fingerprint: 'fp-1',
+      status: 'firing',
+      title: 'Something is off',
+      startsAt: '2026-11-27T07:00:00.000Z',
+    });
   });
 
   it("groups by the sender's key, else by runbook and identifying labels, never by instance", () => {
-    assert.equal(route({ alertname: 'PIIInOutput' }, {}, '{}:{alertname="PIIInOutput"}').groupKey, '{}:{alertname="PIIInOutput"}');
+    assert.equal(
+      route({ alertname: 'PIIInOutput' }, {}, '{}:{alertname="PIIInOutput"}').groupKey,
+      '{}:{alertname="PIIInOutput"}',
+    );
     assert.equal(route({ alertname: 'PIIInOutput' }, { groupKey: 'cycle-42' }).groupKey, 'cycle-42');
     const a = route({ alertname: 'PIIInOutput', service: 'assistant', instance: 'pod-1' }, { fingerprint: 'x' });
     const b = route({ alertname: 'PIIInOutput', service: 'assistant', instance: 'pod-2' }, { fingerprint: 'y' });
@@ -83,7 +110,10 @@ describe('alert routing', () => {
 
   it('spreads group keys over every intake shard, the same shard for a key every time', () => {
     const shards = new Set(Array.from({ length: 500 }, (_, i) => alertIntakeWorkflowId(`{}:{alertname="Alert${i}"}`)));
-    assert.deepEqual([...shards].sort(), Array.from({ length: ALERT_INTAKE_SHARDS }, (_, i) => `alert-intake-${String(i).padStart(2, '0')}`));
+    assert.deepEqual(
+      [...shards].sort(),
+      Array.from({ length: ALERT_INTAKE_SHARDS }, (_, i) => `alert-intake-${String(i).padStart(2, '0')}`),
+    );
     assert.equal(alertIntakeWorkflowId('cycle-42'), alertIntakeWorkflowId('cycle-42'));
   });
 });

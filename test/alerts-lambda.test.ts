@@ -33,7 +33,16 @@ const event = (body: unknown, headers: Record<string, string>): ApiGatewayV2Even
 
 describe('the alert webhook as an AWS Lambda (API Gateway v2 events)', () => {
   it('opens the incident from a generic alert, and refuses a wrong token and a bad payload', async () => {
-    const alert = { alerts: [{ status: 'firing', id: 'spend-1', labels: { alertname: 'TokenSpendSpike', severity: 'P2', category: 'unbounded-consumption' }, annotations: { summary: 'Spend 5x forecast' } }] };
+    const alert = {
+      alerts: [
+        {
+          status: 'firing',
+          id: 'spend-1',
+          labels: { alertname: 'TokenSpendSpike', severity: 'P2', category: 'unbounded-consumption' },
+          annotations: { summary: 'Spend 5x forecast' },
+        },
+      ],
+    };
     const refused = await handler(event(alert, { Authorization: 'Bearer wrong' }));
     assert.equal(refused.statusCode, 401);
     const invalid = await handler(event({ alerts: 'none' }, { Authorization: `Bearer ${TOKEN}` }));
@@ -44,8 +53,16 @@ describe('the alert webhook as an AWS Lambda (API Gateway v2 events)', () => {
     assert.equal(accepted.statusCode, 202, accepted.body);
     assert.equal(JSON.parse(accepted.body).accepted, 1);
     const service = new IncidentService(harness.client, { taskQueue: harness.taskQueue, runbooks: harness.runbooks });
-    const [opened] = await eventually(() => service.list({ includeClosed: true }), (list) => list.length === 1, 'the incident');
-    const state = await eventually(() => service.get(opened!.id), (s) => s.status === 'triaging', 'triage');
+    const [opened] = await eventually(
+      () => service.list({ includeClosed: true }),
+      (list) => list.length === 1,
+      'the incident',
+    );
+    const state = await eventually(
+      () => service.get(opened!.id),
+      (s) => s.status === 'triaging',
+      'triage',
+    );
     assert.deepEqual([state.runbook?.id, state.severity, state.declaredBy], ['unbounded-consumption', 'P2', 'generic']);
   });
 });

@@ -17,7 +17,15 @@ let cluster: DevServer | undefined;
 let product: RunningProduct;
 
 const startCluster = async () =>
-  startDevServer({ cliPath: temporalCliPath(), dataDir: clusterDir, host: '127.0.0.1', port: clusterPort, uiPort: 0, ui: false, namespace: 'default' });
+  startDevServer({
+    cliPath: temporalCliPath(),
+    dataDir: clusterDir,
+    host: '127.0.0.1',
+    port: clusterPort,
+    uiPort: 0,
+    ui: false,
+    namespace: 'default',
+  });
 
 before(async () => {
   clusterDir = await tempDir('alerts-cluster');
@@ -39,12 +47,18 @@ after(async () => {
 });
 
 /** A real Alertmanager v4 notification (webhook_config), one alert. */
-function alertmanagerPayload(status: 'firing' | 'resolved', { groupKey = '{}/{severity="critical"}:{alertname="JailbreakRateHigh"}', fingerprint = 'a1b2c3d4e5f60718' } = {}) {
+function alertmanagerPayload(
+  status: 'firing' | 'resolved',
+  { groupKey = '{}/{severity="critical"}:{alertname="JailbreakRateHigh"}', fingerprint = 'a1b2c3d4e5f60718' } = {},
+) {
   const startsAt = '2026-11-27T06:58:00.000Z';
   const alert = {
     status,
     labels: { alertname: 'JailbreakRateHigh', severity: 'critical', service: 'assistant', category: 'jailbreak' },
-    annotations: { summary: 'Jailbreak success rate above 2% for 5 minutes', description: 'Red-team probe success rate 4.1% (threshold 2%).' },
+    annotations: {
+      summary: 'Jailbreak success rate above 2% for 5 minutes',
+      description: 'Red-team probe success rate 4.1% (threshold 2%).',
+    },
     startsAt,
     endsAt: status === 'resolved' ? '2026-11-27T07:20:00.000Z' : '0001-01-01T00:00:00Z',
     generatorURL: 'http://prometheus.example:9090/graph?g0.expr=jailbreak_success_rate+%3E+0.02',
@@ -64,12 +78,24 @@ function alertmanagerPayload(status: 'firing' | 'resolved', { groupKey = '{}/{se
   };
 }
 
-function post(path: string, body: string | Buffer, headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` }) {
-  return fetch(`${product.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+function post(
+  path: string,
+  body: string | Buffer,
+  headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` },
+) {
+  return fetch(`${product.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
 }
 
 async function incidents(): Promise<{ id: string; status: string }[]> {
-  return ((await (await fetch(`${product.url}/api/incidents?status=all`)).json()) as { incidents: { id: string; status: string }[] }).incidents;
+  return (
+    (await (await fetch(`${product.url}/api/incidents?status=all`)).json()) as {
+      incidents: { id: string; status: string }[];
+    }
+  ).incidents;
 }
 
 async function incident(id: string): Promise<IncidentState> {
@@ -88,7 +114,14 @@ describe('alerts in, as Alertmanager sends them', () => {
     const cases: [string, string | Buffer, RegExp][] = [
       ['malformed JSON', '{"version": "4", "alerts": [', /not JSON/i],
       ['no alerts array', JSON.stringify({ ...alertmanagerPayload('firing'), alerts: undefined }), /alerts/],
-      ['wrong types', JSON.stringify({ ...alertmanagerPayload('firing'), alerts: [{ ...alertmanagerPayload('firing').alerts[0], labels: 'severity=critical' }] }), /alerts\[0\]\.labels/],
+      [
+        'wrong types',
+        JSON.stringify({
+          ...alertmanagerPayload('firing'),
+          alerts: [{ ...alertmanagerPayload('firing').alerts[0], labels: 'severity=critical' }],
+        }),
+        /alerts\[0\]\.labels/,
+      ],
       ['another version', JSON.stringify({ ...alertmanagerPayload('firing'), version: '3' }), /version/],
     ];
     for (const [what, body, named] of cases) {
@@ -109,19 +142,39 @@ describe('alerts in, as Alertmanager sends them', () => {
     const first = await post('/webhooks/alertmanager', firing);
     assert.equal(first.status, 202);
     const [opened] = await eventually(incidents, (list) => list.length === 1, 'the incident');
-    const state = await eventually(() => incident(opened!.id), (s) => s.status === 'triaging', 'triage');
+    const state = await eventually(
+      () => incident(opened!.id),
+      (s) => s.status === 'triaging',
+      'triage',
+    );
     assert.equal(state.severity, 'P1', 'severity=critical');
-    assert.equal(state.runbook?.id, 'prompt-injection-tool-misuse', "the runbook's alert matcher (Jailbreak.*) chose it");
+    assert.equal(
+      state.runbook?.id,
+      'prompt-injection-tool-misuse',
+      "the runbook's alert matcher (Jailbreak.*) chose it",
+    );
     assert.equal(state.commander, 'alice');
     assert.equal(state.detectedAt, '2026-11-27T06:58:00.000Z', 'detected when the alert started');
     assert.match(state.title, /JailbreakRateHigh/);
 
     assert.equal((await post('/webhooks/alertmanager', firing)).status, 202);
-    const repeated = await eventually(() => incident(opened!.id), (s) => s.alerts?.received === 2, 'the repeat counted');
-    assert.equal(repeated.timeline.filter((e) => e.type === 'alert.firing').length, 1, 'a repeat is counted, not announced');
+    const repeated = await eventually(
+      () => incident(opened!.id),
+      (s) => s.alerts?.received === 2,
+      'the repeat counted',
+    );
+    assert.equal(
+      repeated.timeline.filter((e) => e.type === 'alert.firing').length,
+      1,
+      'a repeat is counted, not announced',
+    );
 
     assert.equal((await post('/webhooks/alertmanager', JSON.stringify(alertmanagerPayload('resolved')))).status, 202);
-    const resolved = await eventually(() => incident(opened!.id), (s) => s.timeline.some((e) => e.type === 'alerts.all-resolved'), 'the resolution');
+    const resolved = await eventually(
+      () => incident(opened!.id),
+      (s) => s.timeline.some((e) => e.type === 'alerts.all-resolved'),
+      'the resolution',
+    );
     assert.deepEqual(
       resolved.timeline.filter((e) => e.type.startsWith('alert')).map((e) => e.message),
       [
@@ -136,7 +189,10 @@ describe('alerts in, as Alertmanager sends them', () => {
 
   it('a runbook label that names no runbook: the 202 and the timeline say so, naming the label and the runbook used; a valid label, nothing', async () => {
     const labelled = (alertname: string, runbook: string) => {
-      const payload = alertmanagerPayload('firing', { groupKey: `{}:{alertname="${alertname}"}`, fingerprint: `fp-${alertname}` });
+      const payload = alertmanagerPayload('firing', {
+        groupKey: `{}:{alertname="${alertname}"}`,
+        fingerprint: `fp-${alertname}`,
+      });
       const labels = { alertname, severity: 'warning', service: 'assistant', runbook };
       return JSON.stringify({ ...payload, alerts: [{ ...payload.alerts[0]!, labels }], commonLabels: labels });
     };
@@ -145,17 +201,31 @@ describe('alerts in, as Alertmanager sends them', () => {
     assert.equal(response.status, 202);
     const { warnings } = (await response.json()) as { warnings?: string[] };
     assert.equal(warnings?.length, 1);
-    assert.match(warnings[0]!, /runbook="prompt-injection" names no runbook; routed to "Generic AI incident" \(generic\)/);
+    assert.match(
+      warnings[0]!,
+      /runbook="prompt-injection" names no runbook; routed to "Generic AI incident" \(generic\)/,
+    );
     const [opened] = await eventually(incidents, (list) => list.length === before.length + 1, 'the incident');
-    const state = await eventually(() => incident(opened!.id), (s) => s.status === 'triaging', 'triage');
+    const state = await eventually(
+      () => incident(opened!.id),
+      (s) => s.status === 'triaging',
+      'triage',
+    );
     assert.equal(state.runbook?.id, 'generic');
-    assert.deepEqual(state.timeline.filter((e) => e.type === 'runbook.warning').map((e) => e.message), warnings);
+    assert.deepEqual(
+      state.timeline.filter((e) => e.type === 'runbook.warning').map((e) => e.message),
+      warnings,
+    );
 
     const valid = await post('/webhooks/alertmanager', labelled('EvalDrop', 'model-regression'));
     assert.equal(valid.status, 202);
     assert.equal(((await valid.json()) as { warnings?: string[] }).warnings, undefined);
     const list = await eventually(incidents, (all) => all.length === before.length + 2, 'the second incident');
-    const second = await eventually(() => incident(list.find((i) => i.id !== opened!.id && !before.includes(i.id))!.id), (s) => s.status === 'triaging', 'triage');
+    const second = await eventually(
+      () => incident(list.find((i) => i.id !== opened!.id && !before.includes(i.id))!.id),
+      (s) => s.status === 'triaging',
+      'triage',
+    );
     assert.equal(second.runbook?.id, 'model-regression');
     assert.equal(second.timeline.filter((e) => e.type === 'runbook.warning').length, 0);
   });
@@ -198,30 +268,58 @@ describe('alerts in, as Alertmanager sends them', () => {
     const unsigned = await post('/webhooks/grafana', payload);
     assert.equal(unsigned.status, 401);
     assert.match(((await unsigned.json()) as { error: string }).error, /Missing X-Grafana-Alert-Signature/);
-    const forged = await post('/webhooks/grafana', payload, { ...auth, 'x-grafana-alert-timestamp': timestamp, 'x-grafana-alert-signature': sign(`${timestamp}:{}`) });
+    const forged = await post('/webhooks/grafana', payload, {
+      ...auth,
+      'x-grafana-alert-timestamp': timestamp,
+      'x-grafana-alert-signature': sign(`${timestamp}:{}`),
+    });
     assert.equal(forged.status, 401);
     const stale = String(Number(timestamp) - 600);
-    assert.equal((await post('/webhooks/grafana', payload, { ...auth, 'x-grafana-alert-timestamp': stale, 'x-grafana-alert-signature': sign(`${stale}:${payload}`) })).status, 401);
+    assert.equal(
+      (
+        await post('/webhooks/grafana', payload, {
+          ...auth,
+          'x-grafana-alert-timestamp': stale,
+          'x-grafana-alert-signature': sign(`${stale}:${payload}`),
+        })
+      ).status,
+      401,
+    );
     const before = (await incidents()).map((i) => i.id);
-    const signed = await post('/webhooks/grafana', payload, { ...auth, 'x-grafana-alert-timestamp': timestamp, 'x-grafana-alert-signature': sign(`${timestamp}:${payload}`) });
+    const signed = await post('/webhooks/grafana', payload, {
+      ...auth,
+      'x-grafana-alert-timestamp': timestamp,
+      'x-grafana-alert-signature': sign(`${timestamp}:${payload}`),
+    });
     assert.equal(signed.status, 202);
     const list = await eventually(incidents, (all) => all.length === before.length + 1, 'the Grafana incident');
-    const grafana = await eventually(() => incident(list.find((i) => !before.includes(i.id))!.id), (s) => s.status === 'triaging', 'triage');
+    const grafana = await eventually(
+      () => incident(list.find((i) => !before.includes(i.id))!.id),
+      (s) => s.status === 'triaging',
+      'triage',
+    );
     assert.equal(grafana.declaredBy, 'grafana');
     assert.equal(grafana.runbook?.id, 'harmful-output-spike', 'HarmfulOutput.* matched its runbook');
     assert.equal(grafana.severity, 'P3', 'severity=warning');
   });
 
-  it('answers 503 while Temporal is down, and the sender\'s retry opens the incident once it is back', async () => {
+  it("answers 503 while Temporal is down, and the sender's retry opens the incident once it is back", async () => {
     const before = (await incidents()).length;
     await cluster!.stop();
     cluster = undefined;
-    const payload = JSON.stringify(alertmanagerPayload('firing', { groupKey: '{}:{alertname="ToolCallSpike"}', fingerprint: 'ffee000011112222' }));
+    const payload = JSON.stringify(
+      alertmanagerPayload('firing', { groupKey: '{}:{alertname="ToolCallSpike"}', fingerprint: 'ffee000011112222' }),
+    );
     const down = await post('/webhooks/alertmanager', payload);
     assert.equal(down.status, 503);
     assert.equal(down.headers.get('retry-after'), '5');
     cluster = await startCluster();
-    const retried = await eventually(() => post('/webhooks/alertmanager', payload).then((r) => r.status), (status) => status === 202, 'the retry accepted', 30_000);
+    const retried = await eventually(
+      () => post('/webhooks/alertmanager', payload).then((r) => r.status),
+      (status) => status === 202,
+      'the retry accepted',
+      30_000,
+    );
     assert.equal(retried, 202);
     await eventually(incidents, (list) => list.length === before + 1, 'the incident opened by the retry', 20_000);
   });

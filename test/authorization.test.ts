@@ -13,7 +13,11 @@ let service: IncidentService;
 
 before(async () => {
   harness = await startTemporalHarness();
-  service = new IncidentService(harness.client, { taskQueue: harness.taskQueue, runbooks: harness.runbooks, tickets: harness.tickets });
+  service = new IncidentService(harness.client, {
+    taskQueue: harness.taskQueue,
+    runbooks: harness.runbooks,
+    tickets: harness.tickets,
+  });
 });
 after(() => harness?.stop());
 
@@ -38,10 +42,18 @@ async function refusalsOf(id: string, count: number): Promise<IncidentState['tim
 
 describe('authorisation in the incident workflow', () => {
   it('refuses a handover by anyone but the IC or an incident commander, and counts repeated refusals once', async () => {
-    const { id } = await service.declare({ title: 'Agent mailing data', category: 'prompt-injection', severity: 'P1', declaredBy: 'alice' });
+    const { id } = await service.declare({
+      title: 'Agent mailing data',
+      category: 'prompt-injection',
+      severity: 'P1',
+      declaredBy: 'alice',
+    });
     const taken = await refusal(service.assignCommander(id, 'mallory', 'mallory'));
     assert.equal(taken.kind, 'NotAuthorized');
-    assert.equal(taken.message, `mallory may not hand over command of ${id}: only the incident commander or members of group incident-commanders may`);
+    assert.equal(
+      taken.message,
+      `mallory may not hand over command of ${id}: only the incident commander or members of group incident-commanders may`,
+    );
     assert.doesNotMatch(taken.message, /alice|maria/, 'a refusal names roles, never the people who hold them');
     for (let i = 0; i < 4; i++) await refusal(service.assignCommander(id, 'mallory', 'mallory'));
     await refusal(service.decide(id, { stepId: 'kill-assistant', decision: 'approve' }, 'mallory'));
@@ -58,17 +70,35 @@ describe('authorisation in the incident workflow', () => {
   });
 
   it('lets a member of incident-commanders take command and tells the previous IC', async () => {
-    const { id } = await service.declare({ title: 'Jailbreak spreading', category: 'jailbreak', severity: 'P2', declaredBy: 'bob' });
+    const { id } = await service.declare({
+      title: 'Jailbreak spreading',
+      category: 'jailbreak',
+      severity: 'P2',
+      declaredBy: 'bob',
+    });
     const state = await service.assignCommander(id, 'maria', 'maria');
     assert.equal(state.commander, 'maria');
     const entry = state.timeline.find((e) => e.type === 'commander.assigned' && e.actor === 'maria');
     assert.equal(entry?.message, 'Incident commander bob → maria');
-    for (let i = 0; i < 50 && !(await service.get(id)).timeline.some((e) => e.message === `Notified ic:bob: You handed over ${id}`); i++) await new Promise((r) => setTimeout(r, 100));
-    assert.ok((await service.get(id)).timeline.some((e) => e.message === `Notified ic:bob: You handed over ${id}`), 'the previous IC is told');
+    for (
+      let i = 0;
+      i < 50 && !(await service.get(id)).timeline.some((e) => e.message === `Notified ic:bob: You handed over ${id}`);
+      i++
+    )
+      await new Promise((r) => setTimeout(r, 100));
+    assert.ok(
+      (await service.get(id)).timeline.some((e) => e.message === `Notified ic:bob: You handed over ${id}`),
+      'the previous IC is told',
+    );
   });
 
   it('refuses a handover after resolution, even by the IC', async () => {
-    const { id } = await service.declare({ title: 'Spike over', category: 'other', severity: 'P3', declaredBy: 'alice' });
+    const { id } = await service.declare({
+      title: 'Spike over',
+      category: 'other',
+      severity: 'P3',
+      declaredBy: 'alice',
+    });
     await service.resolve(id, 'alice', 'gone');
     const late = await refusal(service.assignCommander(id, 'alice', 'mallory'));
     assert.equal(late.kind, 'Conflict');
@@ -76,7 +106,12 @@ describe('authorisation in the incident workflow', () => {
   });
 
   it('decides an undo by the IC of the time the step ran, not by a newer IC', async () => {
-    const { id } = await service.declare({ title: 'Agent mailing data', category: 'prompt-injection', severity: 'P1', declaredBy: 'alice' });
+    const { id } = await service.declare({
+      title: 'Agent mailing data',
+      category: 'prompt-injection',
+      severity: 'P1',
+      declaredBy: 'alice',
+    });
     await service.decide(id, { stepId: 'disable-send-email', decision: 'approve' }, 'alice');
     await service.assignCommander(id, 'alice', 'bob');
     await service.resolve(id, 'bob', 'injection source removed');
@@ -89,16 +124,27 @@ describe('authorisation in the incident workflow', () => {
   });
 
   it("refuses to close someone else's action; its owner, the IC and an approver may", async () => {
-    const { id } = await service.declare({ title: 'Agent mailing data', category: 'prompt-injection', severity: 'P2', declaredBy: 'alice' });
+    const { id } = await service.declare({
+      title: 'Agent mailing data',
+      category: 'prompt-injection',
+      severity: 'P2',
+      declaredBy: 'alice',
+    });
     await service.addAction(id, { kind: 'prevent', title: 'Sandbox the mail tool', owner: 'carol' }, 'alice');
     await service.addAction(id, { kind: 'detect', title: 'Alert on outbound mail', owner: 'dave' }, 'alice');
     await service.addAction(id, { kind: 'detect', title: 'Canary prompt', owner: 'erin' }, 'alice');
     const byOutsider = await refusal(service.closeAction(id, 'A1', 'mallory'));
     assert.equal(byOutsider.kind, 'NotAuthorized');
-    assert.match(byOutsider.message, /^mallory may not close A1: only the action's owner, the incident commander or an approver of a containment step may$/);
+    assert.match(
+      byOutsider.message,
+      /^mallory may not close A1: only the action's owner, the incident commander or an approver of a containment step may$/,
+    );
     assert.equal((await service.get(id)).actions[0]!.status, 'open');
     const [refused] = await refusalsOf(id, 1);
-    assert.deepEqual([refused!.actor, refused!.data?.decision, refused!.data?.actionId], ['mallory', 'close-action', 'A1']);
+    assert.deepEqual(
+      [refused!.actor, refused!.data?.decision, refused!.data?.actionId],
+      ['mallory', 'close-action', 'A1'],
+    );
     assert.equal((await service.closeAction(id, 'A1', 'carol')).status, 'closed', 'its owner');
     assert.equal((await service.closeAction(id, 'A2', 'alice')).status, 'closed', 'the IC');
     assert.equal((await service.closeAction(id, 'A3', 'sam')).status, 'closed', 'an approver (safety-oncall)');
@@ -106,7 +152,12 @@ describe('authorisation in the incident workflow', () => {
   });
 
   it('refuses look-alike ids: control and format characters', async () => {
-    const { id } = await service.declare({ title: 'Assistant misbehaving', category: 'other', severity: 'P1', declaredBy: 'alice' });
+    const { id } = await service.declare({
+      title: 'Assistant misbehaving',
+      category: 'other',
+      severity: 'P1',
+      declaredBy: 'alice',
+    });
     const zeroWidth = await refusal(service.decide(id, { stepId: 'kill-switch', decision: 'approve' }, 'alice\u200b'));
     assert.equal(zeroWidth.kind, 'InvalidInput');
     assert.match(zeroWidth.message, /actor contains control or format characters/);
@@ -116,11 +167,19 @@ describe('authorisation in the incident workflow', () => {
   });
 
   it('restricts severity changes by the policy, and P0 to the IC and incident commanders', async () => {
-    const { id } = await service.declare({ title: 'Harmful replies', category: 'harmful-output', severity: 'P2', declaredBy: 'alice' });
+    const { id } = await service.declare({
+      title: 'Harmful replies',
+      category: 'harmful-output',
+      severity: 'P2',
+      declaredBy: 'alice',
+    });
     const byOutsider = await refusal(service.setSeverity(id, 'mallory', 'P1'));
     assert.equal(byOutsider.kind, 'NotAuthorized');
     const toP0 = await refusal(service.setSeverity(id, 'sam', 'P0'));
-    assert.match(toP0.message, /^sam may not set .* to P0: only the incident commander or members of group incident-commanders may$/);
+    assert.match(
+      toP0.message,
+      /^sam may not set .* to P0: only the incident commander or members of group incident-commanders may$/,
+    );
     const raised = await service.setSeverity(id, 'sam', 'P1');
     assert.equal(raised.severity, 'P1', 'an approver of a step may change severity below P0');
   });

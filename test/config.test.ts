@@ -19,9 +19,19 @@ describe('server configuration', () => {
       'a shared API token proves no person',
     );
     assert.equal(loadServerConfig({ HOST: '0.0.0.0', PERSONAL_TOKENS: 'on' }).HOST, '0.0.0.0');
-    assert.equal(loadServerConfig({ HOST: '10.0.0.5', AUTH_USER_HEADER: 'X-Forwarded-User', AUTH_PROXY_PEERS: '10.0.0.2' }).AUTH_PROXY_PEERS?.[0], '10.0.0.2');
-    assert.throws(() => loadServerConfig({ AUTH_USER_HEADER: 'X-Forwarded-User' }), /AUTH_USER_HEADER: trusted only with proof that the proxy set it/);
-    assert.throws(() => loadServerConfig({ AUTH_USER_HEADER: 'X-Forwarded-User', AUTH_PROXY_PEERS: 'proxy.internal' }), /AUTH_PROXY_PEERS=.*must be IP addresses/);
+    assert.equal(
+      loadServerConfig({ HOST: '10.0.0.5', AUTH_USER_HEADER: 'X-Forwarded-User', AUTH_PROXY_PEERS: '10.0.0.2' })
+        .AUTH_PROXY_PEERS?.[0],
+      '10.0.0.2',
+    );
+    assert.throws(
+      () => loadServerConfig({ AUTH_USER_HEADER: 'X-Forwarded-User' }),
+      /AUTH_USER_HEADER: trusted only with proof that the proxy set it/,
+    );
+    assert.throws(
+      () => loadServerConfig({ AUTH_USER_HEADER: 'X-Forwarded-User', AUTH_PROXY_PEERS: 'proxy.internal' }),
+      /AUTH_PROXY_PEERS=.*must be IP addresses/,
+    );
   });
 
   it('names every bad variable and what it accepts', () => {
@@ -42,14 +52,23 @@ describe('server configuration', () => {
 
   it('turns Slack on with a bot token and a way to receive (signing secret or app token), and hides the tokens', () => {
     assert.equal(loadServerConfig({}).SLACK_BOT_TOKEN, undefined, 'off by default');
-    assert.throws(() => loadServerConfig({ SLACK_BOT_TOKEN: 'xoxb-1-2-abc' }), /SLACK_SIGNING_SECRET or SLACK_APP_TOKEN/);
-    assert.throws(() => loadServerConfig({ SLACK_SIGNING_SECRET: 'signing-secret-0123456789' }), /SLACK_BOT_TOKEN: required/);
-    assert.throws(() => loadServerConfig({ SLACK_BOT_TOKEN: 'xapp-wrong-kind', SLACK_SIGNING_SECRET: 'signing-secret-0123456789' }), (err: unknown) => {
-      assert.ok(err instanceof ConfigError);
-      assert.match(err.message, /SLACK_BOT_TOKEN=\(value hidden\): must be a bot token \(xoxb-…\)/);
-      assert.doesNotMatch(err.message, /xapp-wrong-kind/);
-      return true;
-    });
+    assert.throws(
+      () => loadServerConfig({ SLACK_BOT_TOKEN: 'xoxb-1-2-abc' }),
+      /SLACK_SIGNING_SECRET or SLACK_APP_TOKEN/,
+    );
+    assert.throws(
+      () => loadServerConfig({ SLACK_SIGNING_SECRET: 'signing-secret-0123456789' }),
+      /SLACK_BOT_TOKEN: required/,
+    );
+    assert.throws(
+      () => loadServerConfig({ SLACK_BOT_TOKEN: 'xapp-wrong-kind', SLACK_SIGNING_SECRET: 'signing-secret-0123456789' }),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.match(err.message, /SLACK_BOT_TOKEN=\(value hidden\): must be a bot token \(xoxb-…\)/);
+        assert.doesNotMatch(err.message, /xapp-wrong-kind/);
+        return true;
+      },
+    );
     const socketMode = loadServerConfig({ SLACK_BOT_TOKEN: 'xoxb-1-2-abc', SLACK_APP_TOKEN: 'xapp-1-abc' });
     assert.equal(socketMode.SLACK_APP_TOKEN, 'xapp-1-abc');
   });
@@ -62,53 +81,101 @@ describe('server configuration', () => {
   });
 
   it('changes flags in LaunchDarkly only with its token, project and environment all set', () => {
-    assert.throws(() => loadServerConfig({ LAUNCHDARKLY_API_TOKEN: 'api-secret', LAUNCHDARKLY_PROJECT_KEY: 'assistant' }), (err: unknown) => {
-      assert.ok(err instanceof ConfigError);
-      assert.match(err.message, /set all three/);
-      assert.doesNotMatch(err.message, /api-secret/);
-      return true;
+    assert.throws(
+      () => loadServerConfig({ LAUNCHDARKLY_API_TOKEN: 'api-secret', LAUNCHDARKLY_PROJECT_KEY: 'assistant' }),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.match(err.message, /set all three/);
+        assert.doesNotMatch(err.message, /api-secret/);
+        return true;
+      },
+    );
+    const config = loadServerConfig({
+      LAUNCHDARKLY_API_TOKEN: 'api-secret',
+      LAUNCHDARKLY_PROJECT_KEY: 'assistant',
+      LAUNCHDARKLY_ENVIRONMENT_KEY: 'production',
     });
-    const config = loadServerConfig({ LAUNCHDARKLY_API_TOKEN: 'api-secret', LAUNCHDARKLY_PROJECT_KEY: 'assistant', LAUNCHDARKLY_ENVIRONMENT_KEY: 'production' });
     assert.equal(config.LAUNCHDARKLY_ENVIRONMENT_KEY, 'production');
   });
 
   it('verifies with the LaunchDarkly SDK only alongside the REST token; pages through PagerDuty only with a routing key', () => {
-    const ld = { LAUNCHDARKLY_API_TOKEN: 'api-secret', LAUNCHDARKLY_PROJECT_KEY: 'assistant', LAUNCHDARKLY_ENVIRONMENT_KEY: 'production' };
-    assert.throws(() => loadServerConfig({ LAUNCHDARKLY_SDK_KEY: 'sdk-secret-1' }), (err: unknown) => {
-      assert.ok(err instanceof ConfigError);
-      assert.match(err.message, /LAUNCHDARKLY_SDK_KEY: verifies changes made through LAUNCHDARKLY_API_TOKEN/);
-      assert.doesNotMatch(err.message, /sdk-secret-1/);
-      return true;
-    });
-    assert.throws(() => loadServerConfig({ ...ld, LAUNCHDARKLY_STREAM_URI: 'stream.local' }), /LAUNCHDARKLY_STREAM_URI="stream.local": must be an http\(s\) URL/);
+    const ld = {
+      LAUNCHDARKLY_API_TOKEN: 'api-secret',
+      LAUNCHDARKLY_PROJECT_KEY: 'assistant',
+      LAUNCHDARKLY_ENVIRONMENT_KEY: 'production',
+    };
+    assert.throws(
+      () => loadServerConfig({ LAUNCHDARKLY_SDK_KEY: 'sdk-secret-1' }),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.match(err.message, /LAUNCHDARKLY_SDK_KEY: verifies changes made through LAUNCHDARKLY_API_TOKEN/);
+        assert.doesNotMatch(err.message, /sdk-secret-1/);
+        return true;
+      },
+    );
+    assert.throws(
+      () => loadServerConfig({ ...ld, LAUNCHDARKLY_STREAM_URI: 'stream.local' }),
+      /LAUNCHDARKLY_STREAM_URI="stream.local": must be an http\(s\) URL/,
+    );
     assert.equal(loadServerConfig({ ...ld, LAUNCHDARKLY_SDK_KEY: 'sdk-1' }).LAUNCHDARKLY_SDK_KEY, 'sdk-1');
 
-    assert.throws(() => loadServerConfig({ PAGERDUTY_API_TOKEN: 'pd-secret-token' }), (err: unknown) => {
-      assert.ok(err instanceof ConfigError);
-      assert.match(err.message, /PAGERDUTY_ROUTING_KEY: required once PAGERDUTY_API_TOKEN or PAGERDUTY_EVENTS_SERVER is set/);
-      assert.doesNotMatch(err.message, /pd-secret-token/);
-      return true;
-    });
+    assert.throws(
+      () => loadServerConfig({ PAGERDUTY_API_TOKEN: 'pd-secret-token' }),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.match(
+          err.message,
+          /PAGERDUTY_ROUTING_KEY: required once PAGERDUTY_API_TOKEN or PAGERDUTY_EVENTS_SERVER is set/,
+        );
+        assert.doesNotMatch(err.message, /pd-secret-token/);
+        return true;
+      },
+    );
     assert.throws(
       () => loadServerConfig({ PAGERDUTY_ROUTING_KEY: 'R1', PAGERDUTY_EVENTS_SERVER: 'https://events.pagerduty.com' }),
       /PAGERDUTY_EVENTS_SERVER="https:\/\/events.pagerduty.com": must be a host name with an optional port/,
     );
-    assert.equal(loadServerConfig({ PAGERDUTY_ROUTING_KEY: 'R1', PAGERDUTY_EVENTS_SERVER: '127.0.0.1:8443' }).PAGERDUTY_EVENTS_SERVER, '127.0.0.1:8443');
+    assert.equal(
+      loadServerConfig({ PAGERDUTY_ROUTING_KEY: 'R1', PAGERDUTY_EVENTS_SERVER: '127.0.0.1:8443' })
+        .PAGERDUTY_EVENTS_SERVER,
+      '127.0.0.1:8443',
+    );
   });
 
   it('takes GitHub as the ticket tracker only with both a token and an owner/name repository', () => {
-    assert.throws(() => loadServerConfig({ GITHUB_TOKEN: 'ghp_secret_value_123' }), (err: unknown) => {
-      assert.ok(err instanceof ConfigError);
-      assert.match(err.message, /GITHUB_TOKEN and GITHUB_REPOSITORY: set both/);
-      assert.doesNotMatch(err.message, /ghp_secret/);
-      return true;
-    });
-    assert.throws(() => loadServerConfig({ GITHUB_TOKEN: 't', GITHUB_REPOSITORY: 'just-a-name' }), /GITHUB_REPOSITORY="just-a-name": must be owner\/name/);
-    assert.throws(() => loadServerConfig({ JIRA_BASE_URL: 'https://acme.atlassian.net', JIRA_API_TOKEN: 'x' }), /set all four/);
-    const jira = { JIRA_BASE_URL: 'https://acme.atlassian.net', JIRA_EMAIL: 'bot@acme.test', JIRA_API_TOKEN: 'x', JIRA_PROJECT_KEY: 'AI' };
+    assert.throws(
+      () => loadServerConfig({ GITHUB_TOKEN: 'ghp_secret_value_123' }),
+      (err: unknown) => {
+        assert.ok(err instanceof ConfigError);
+        assert.match(err.message, /GITHUB_TOKEN and GITHUB_REPOSITORY: set both/);
+        assert.doesNotMatch(err.message, /ghp_secret/);
+        return true;
+      },
+    );
+    assert.throws(
+      () => loadServerConfig({ GITHUB_TOKEN: 't', GITHUB_REPOSITORY: 'just-a-name' }),
+      /GITHUB_REPOSITORY="just-a-name": must be owner\/name/,
+    );
+    assert.throws(
+      () => loadServerConfig({ JIRA_BASE_URL: 'https://acme.atlassian.net', JIRA_API_TOKEN: 'x' }),
+      /set all four/,
+    );
+    const jira = {
+      JIRA_BASE_URL: 'https://acme.atlassian.net',
+      JIRA_EMAIL: 'bot@acme.test',
+      JIRA_API_TOKEN: 'x',
+      JIRA_PROJECT_KEY: 'AI',
+    };
     assert.equal(loadServerConfig(jira).JIRA_PROJECT_KEY, 'AI');
-    assert.throws(() => loadServerConfig({ ...jira, GITHUB_TOKEN: 't', GITHUB_REPOSITORY: 'acme/assistant' }), /GitHub or Jira, not both/);
-    const config = loadServerConfig({ GITHUB_TOKEN: 't', GITHUB_REPOSITORY: 'acme/assistant', GITHUB_WEBHOOK_SECRET: 's' });
+    assert.throws(
+      () => loadServerConfig({ ...jira, GITHUB_TOKEN: 't', GITHUB_REPOSITORY: 'acme/assistant' }),
+      /GitHub or Jira, not both/,
+    );
+    const config = loadServerConfig({
+      GITHUB_TOKEN: 't',
+      GITHUB_REPOSITORY: 'acme/assistant',
+      GITHUB_WEBHOOK_SECRET: 's',
+    });
     assert.deepEqual([config.GITHUB_REPOSITORY, config.GITHUB_WEBHOOK_SECRET], ['acme/assistant', 's']);
   });
 

@@ -14,7 +14,14 @@ import { API_AUDIENCE, API_RESOURCE, startOidcProvider, type OidcTestProvider } 
 import type { IncidentState } from '../workflows/types.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const artifacts = join(repoRoot, 'test-artifacts', 'console');
 const missing = `no Chromium at ${CHROMIUM} (.ci/run installs Debian's chromium; or set CHROMIUM_PATH)`;
 if (!existsSync(CHROMIUM) && process.env.CI) throw new Error(`${missing}: CI must run the browser tests`);
@@ -28,13 +35,21 @@ const pageErrors: string[] = [];
 before(async () => {
   if (skip) return;
   await mkdir(artifacts, { recursive: true });
-  product = spawnProduct({ DATA_DIR: await tempDir('console-product'), PORT: String(await freePort()), TEMPORAL_DEV_SERVER_PORT: String(await freePort()), TEMPORAL_UI: 'off' });
+  product = spawnProduct({
+    DATA_DIR: await tempDir('console-product'),
+    PORT: String(await freePort()),
+    TEMPORAL_DEV_SERVER_PORT: String(await freePort()),
+    TEMPORAL_UI: 'off',
+  });
   await waitHealthy(product, 60_000);
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.on('pageerror', (err) => pageErrors.push(err.message));
   // A refused approval is a 403 the page reports; any other failed load or script error is a bug.
-  page.on('console', (message) => message.type() === 'error' && !/status of 403/.test(message.text()) && pageErrors.push(message.text()));
+  page.on(
+    'console',
+    (message) => message.type() === 'error' && !/status of 403/.test(message.text()) && pageErrors.push(message.text()),
+  );
 });
 
 after(async () => {
@@ -46,7 +61,13 @@ async function declareByApi(): Promise<string> {
   const answer = await fetch(`${product.url}/api/incidents`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ title: 'Toxic replies after the 14:00 deploy', category: 'harmful-output', severity: 'P2', commander: 'alice', runbook: 'harmful-output-spike' }),
+    body: JSON.stringify({
+      title: 'Toxic replies after the 14:00 deploy',
+      category: 'harmful-output',
+      severity: 'P2',
+      commander: 'alice',
+      runbook: 'harmful-output-spike',
+    }),
   });
   assert.equal(answer.status, 201, await answer.clone().text());
   return ((await answer.json()) as { id: string }).id;
@@ -142,15 +163,26 @@ describe('the web console', { skip }, () => {
     await page.click('nav a[href="#/kpis"]');
     await page.locator('#chart-mitigation').waitFor();
     const points = await page.evaluate(() => {
-      const chartOf = (id: string) => (globalThis as unknown as { Chart: { getChart(id: string): { data: { datasets: { label: string; data: unknown[] }[] } } } }).Chart.getChart(id);
+      const chartOf = (id: string) =>
+        (
+          globalThis as unknown as {
+            Chart: { getChart(id: string): { data: { datasets: { label: string; data: unknown[] }[] } } };
+          }
+        ).Chart.getChart(id);
       return {
         mitigation: chartOf('chart-mitigation').data.datasets.map((d) => [d.label, d.data.length]),
         closure: chartOf('chart-closure').data.datasets[0]!.data,
         actions: chartOf('chart-actions').data.datasets[0]!.data,
       };
     });
-    assert.ok(points.mitigation.some(([label, n]) => label === 'P2 time to mitigate (h)' && n === 1), 'the mitigated incident is a point');
-    assert.ok(points.mitigation.some(([label]) => /P2 target/.test(String(label))), 'with its target');
+    assert.ok(
+      points.mitigation.some(([label, n]) => label === 'P2 time to mitigate (h)' && n === 1),
+      'the mitigated incident is a point',
+    );
+    assert.ok(
+      points.mitigation.some(([label]) => /P2 target/.test(String(label))),
+      'with its target',
+    );
     assert.deepEqual(points.closure, [100], 'the one action due closed on time');
     assert.deepEqual(points.actions, [0, 0], 'no open or overdue actions');
     await page.screenshot({ path: join(artifacts, 'kpis.png'), fullPage: true });
@@ -170,7 +202,10 @@ describe('console sign-in with OpenID Connect, in Chromium', { skip }, () => {
   it("signs in through the provider's real login page; the IC's approval is on the timeline as alice (oidc)", async () => {
     const port = await freePort();
     const publicUrl = `http://127.0.0.1:${port}`;
-    idp = await startOidcProvider({ people: { alice: { email: 'alice@example.com', groups: [] } }, redirectUris: [`${publicUrl}/auth/callback`] });
+    idp = await startOidcProvider({
+      people: { alice: { email: 'alice@example.com', groups: [] } },
+      redirectUris: [`${publicUrl}/auth/callback`],
+    });
     signedIn = spawnProduct({
       DATA_DIR: await tempDir('console-oidc'),
       PORT: String(port),
@@ -188,7 +223,12 @@ describe('console sign-in with OpenID Connect, in Chromium', { skip }, () => {
     const declared = await fetch(`${publicUrl}/api/incidents`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ title: 'Toxic replies after the deploy', category: 'harmful-output', severity: 'P2', runbook: 'harmful-output-spike' }),
+      body: JSON.stringify({
+        title: 'Toxic replies after the deploy',
+        category: 'harmful-output',
+        severity: 'P2',
+        runbook: 'harmful-output-spike',
+      }),
     });
     assert.equal(declared.status, 201, await declared.clone().text());
     const { id } = (await declared.json()) as { id: string };
@@ -214,11 +254,19 @@ describe('console sign-in with OpenID Connect, in Chromium', { skip }, () => {
 
     await tab.locator(`#pending [data-step="kill-assistant"] button.approve`).click();
     await tab.locator('#results li[data-step="kill-assistant"].step-verified').waitFor();
-    const state = (await (await fetch(`${publicUrl}/api/incidents/${id}`, { headers: { authorization: `Bearer ${token}` } })).json()) as IncidentState;
+    const state = (await (
+      await fetch(`${publicUrl}/api/incidents/${id}`, { headers: { authorization: `Bearer ${token}` } })
+    ).json()) as IncidentState;
     const approved = state.timeline.find((e) => e.type === 'containment.approved');
     assert.deepEqual([approved?.actor, approved?.via], ['alice@example.com', 'oidc']);
-    assert.match(await tab.locator('#results li[data-step="kill-assistant"]').innerText(), /approved by alice@example\.com \(oidc\)/);
-    assert.match(await tab.locator('#timeline li[data-type="containment.approved"]').innerText(), /alice@example\.com \(oidc\) Approved/);
+    assert.match(
+      await tab.locator('#results li[data-step="kill-assistant"]').innerText(),
+      /approved by alice@example\.com \(oidc\)/,
+    );
+    assert.match(
+      await tab.locator('#timeline li[data-type="containment.approved"]').innerText(),
+      /alice@example\.com \(oidc\) Approved/,
+    );
     await tab.screenshot({ path: join(artifacts, 'oidc-signed-in.png'), fullPage: true });
     await context.close();
   });

@@ -28,7 +28,10 @@ function remindersOf(incident: IncidentState, action: CorrectiveAction): [string
     .map((e): [string, string] => {
       const scheduled = Date.parse(String(e.data?.scheduledFor));
       const delivered = Date.parse(e.at) - scheduled;
-      assert.ok(delivered >= 0 && delivered < 2 * MINUTE, `${e.message}: delivered at ${e.at}, due out at ${String(e.data?.scheduledFor)} plus the 1-minute gathering`);
+      assert.ok(
+        delivered >= 0 && delivered < 2 * MINUTE,
+        `${e.message}: delivered at ${e.at}, due out at ${String(e.data?.scheduledFor)} plus the 1-minute gathering`,
+      );
       return [new Date(scheduled).toISOString(), e.message.replace(/^.*told /, '')];
     })
     .sort(([a, x], [b, y]) => a.localeCompare(b) || x.localeCompare(y));
@@ -41,12 +44,22 @@ function remindersOf(incident: IncidentState, action: CorrectiveAction): [string
 function expectedReminders(action: CorrectiveAction, owner: string, ic: string, endedAt: number): [string, string][] {
   const due = Date.parse(action.dueAt);
   const at = (t: number) => new Date(t).toISOString();
-  const expected: [string, string][] = [digestAtOrBefore(due - 3 * DAY), digestAtOrBefore(due - DAY), digestAtOrBefore(due)].map((t) => [at(t), owner]);
+  const expected: [string, string][] = [
+    digestAtOrBefore(due - 3 * DAY),
+    digestAtOrBefore(due - DAY),
+    digestAtOrBefore(due),
+  ].map((t) => [at(t), owner]);
   for (let t = digestAtOrAfter(due + 1); t + MINUTE < endedAt; t += DAY) expected.push([at(t), owner]);
-  for (const [t, who] of [[digestAtOrAfter(due + 2 * DAY), ic], [digestAtOrAfter(due + 7 * DAY), 'group:eng-managers']] as const) {
+  for (const [t, who] of [
+    [digestAtOrAfter(due + 2 * DAY), ic],
+    [digestAtOrAfter(due + 7 * DAY), 'group:eng-managers'],
+  ] as const) {
     if (t + MINUTE < endedAt) expected.push([at(t), who]);
   }
-  assert.ok(Date.parse(expected.find(([, who]) => who === ic)![0]) >= due + 2 * DAY, 'the IC hears no earlier than 2 days overdue');
+  assert.ok(
+    Date.parse(expected.find(([, who]) => who === ic)![0]) >= due + 2 * DAY,
+    'the IC hears no earlier than 2 days overdue',
+  );
   return expected.sort(([a, x], [b, y]) => a.localeCompare(b) || x.localeCompare(y));
 }
 
@@ -62,12 +75,29 @@ async function rejection(promise: Promise<unknown>): Promise<IncidentError> {
 describe('corrective actions on the time-skipping server', { concurrency: 1 }, () => {
   it('P1 with three actions: early, late, waived; reminders on schedule; closes when the last ends; 1 of 2 on time', () =>
     withTimeSkipping(async ({ env, service, tickets }) => {
-      const { id } = await service.declare({ title: 'Assistant leaks ticket notes', category: 'other', severity: 'P1', declaredBy: 'alice' });
-      const early = await service.addAction(id, { kind: 'prevent', title: 'Filter internal notes from retrieval', owner: 'carol' }, 'alice');
+      const { id } = await service.declare({
+        title: 'Assistant leaks ticket notes',
+        category: 'other',
+        severity: 'P1',
+        declaredBy: 'alice',
+      });
+      const early = await service.addAction(
+        id,
+        { kind: 'prevent', title: 'Filter internal notes from retrieval', owner: 'carol' },
+        'alice',
+      );
       assert.equal(Date.parse(early.dueAt) - Date.parse(early.addedAt), 30 * DAY, "the runbook's P1 due days");
       await service.resolve(id, 'alice', 'retrieval source disabled');
-      const late = await service.addAction(id, { kind: 'detect', title: 'Alert on internal-note leakage', owner: 'dave' }, 'bob');
-      const waived = await service.addAction(id, { kind: 'mitigate', title: 'Second kill switch', owner: 'erin' }, 'alice');
+      const late = await service.addAction(
+        id,
+        { kind: 'detect', title: 'Alert on internal-note leakage', owner: 'dave' },
+        'bob',
+      );
+      const waived = await service.addAction(
+        id,
+        { kind: 'mitigate', title: 'Second kill switch', owner: 'erin' },
+        'alice',
+      );
       await service.completePostmortem(id, 'alice');
       assert.equal((await service.get(id)).status, 'postmortem');
 
@@ -80,7 +110,11 @@ describe('corrective actions on the time-skipping server', { concurrency: 1 }, (
       const closedEarly = await service.closeAction(id, early.id, 'carol');
       assert.deepEqual([closedEarly.status, closedEarly.onTime, closedEarly.endedBy], ['closed', true, 'carol']);
       const ticket = await tickets.status(closedEarly.ticket!);
-      assert.deepEqual([ticket.closed, ticket.closedBy], [true, 'carol'], 'closing through the API closes the local ticket');
+      assert.deepEqual(
+        [ticket.closed, ticket.closedBy],
+        [true, 'carol'],
+        'closing through the API closes the local ticket',
+      );
 
       await env.sleep(28 * DAY + 12 * HOUR); // day 38.5: eight and a half days overdue
       assert.equal((await service.get(id)).status, 'postmortem', 'one action still open');
@@ -89,15 +123,26 @@ describe('corrective actions on the time-skipping server', { concurrency: 1 }, (
 
       const incident = await service.get(id);
       assert.equal(incident.status, 'closed');
-      assert.ok(Date.parse(incident.closedAt!) - Date.parse(closedLate.endedAt!) < 5_000, 'closes when the last action ends');
+      assert.ok(
+        Date.parse(incident.closedAt!) - Date.parse(closedLate.endedAt!) < 5_000,
+        'closes when the last action ends',
+      );
       const byId = new Map(incident.actions.map((a) => [a.id, a]));
       const lateReminders = remindersOf(incident, byId.get(late.id)!);
-      assert.deepEqual(lateReminders, expectedReminders(late, 'user:dave', 'ic:alice', Date.parse(closedLate.endedAt!)));
+      assert.deepEqual(
+        lateReminders,
+        expectedReminders(late, 'user:dave', 'ic:alice', Date.parse(closedLate.endedAt!)),
+      );
       assert.ok(lateReminders.length >= 12, 'days of nagging before it closed');
       assert.equal(byId.get(late.id)!.escalation, 'managers');
       assert.deepEqual(remindersOf(incident, byId.get(early.id)!), [], 'closed before its first reminder');
       assert.deepEqual(remindersOf(incident, byId.get(waived.id)!), [], 'a waived action is never reminded');
-      assert.ok(incident.timeline.some((e) => e.type === 'request.refused' && e.actor === 'erin' && e.data?.decision === 'waive-action'), 'the refused waiver is recorded');
+      assert.ok(
+        incident.timeline.some(
+          (e) => e.type === 'request.refused' && e.actor === 'erin' && e.data?.decision === 'waive-action',
+        ),
+        'the refused waiver is recorded',
+      );
       assert.equal(byId.get(waived.id)!.waiverReason, 'the flag from A1 covers it');
       assert.deepEqual(
         incident.actions.map((a) => a.ticket?.key),
@@ -107,23 +152,44 @@ describe('corrective actions on the time-skipping server', { concurrency: 1 }, (
       assert.equal(incident.record?.key, 'LOCAL-1');
       assert.match(incident.postmortem!.markdown, /Alert on internal-note leakage/);
 
-      const kpis = computeKpis([incident], { now: new Date(await env.currentTimeMs()), since: new Date(Date.parse(incident.declaredAt) - DAY) });
+      const kpis = computeKpis([incident], {
+        now: new Date(await env.currentTimeMs()),
+        since: new Date(Date.parse(incident.declaredAt) - DAY),
+      });
       assert.deepEqual(
-        [kpis.actions.closedOnTime, kpis.actions.closedLate, kpis.actions.waived, kpis.actions.due, kpis.actions.onTimeRate],
+        [
+          kpis.actions.closedOnTime,
+          kpis.actions.closedLate,
+          kpis.actions.waived,
+          kpis.actions.due,
+          kpis.actions.onTimeRate,
+        ],
         [1, 1, 1, 2, 0.5],
       );
 
       const result = (await env.client.workflow.getHandle(id).result()) as IncidentState;
       assert.equal(result.status, 'closed', 'the workflow ends once closed');
-      assert.ok(result.timeline.some((e) => e.type === 'record.closed'), 'after closing the incident record, postmortem attached');
+      assert.ok(
+        result.timeline.some((e) => e.type === 'record.closed'),
+        'after closing the incident record, postmortem attached',
+      );
       assert.equal((await tickets.status(result.record!)).closed, true);
     }));
 
   it('finds a ticket closed in the tracker by polling, when no webhook tells it', () =>
     withTimeSkipping(
       async ({ env, service, tickets }) => {
-        const { id } = await service.declare({ title: 'Abuse campaign', category: 'abuse', severity: 'P3', declaredBy: 'alice' });
-        const action = await service.addAction(id, { kind: 'detect', title: 'Rate-limit alert', owner: 'frank', dueAt: '2099-12-31' }, 'alice');
+        const { id } = await service.declare({
+          title: 'Abuse campaign',
+          category: 'abuse',
+          severity: 'P3',
+          declaredBy: 'alice',
+        });
+        const action = await service.addAction(
+          id,
+          { kind: 'detect', title: 'Rate-limit alert', owner: 'frank', dueAt: '2099-12-31' },
+          'alice',
+        );
         await service.resolve(id, 'alice', 'campaign blocked');
         await env.sleep(HOUR);
         const filed = (await service.get(id)).actions[0]!;
@@ -131,7 +197,10 @@ describe('corrective actions on the time-skipping server', { concurrency: 1 }, (
         assert.equal((await service.get(id)).actions[0]!.status, 'open', 'nobody told the action');
         await env.sleep(6 * HOUR + 30 * 60_000);
         const incident = await service.get(id);
-        assert.deepEqual([incident.actions[0]!.status, incident.actions[0]!.endedBy, incident.actions[0]!.onTime], ['closed', 'frank', true]);
+        assert.deepEqual(
+          [incident.actions[0]!.status, incident.actions[0]!.endedBy, incident.actions[0]!.onTime],
+          ['closed', 'frank', true],
+        );
         assert.equal(incident.status, 'postmortem', 'P3: open a week after resolution, for more actions');
         await env.sleep(7 * DAY);
         assert.equal((await service.get(id)).status, 'closed', 'P3 needs no postmortem sign-off');
@@ -146,7 +215,11 @@ describe('corrective actions on the time-skipping server', { concurrency: 1 }, (
       const cases: [Parameters<typeof service.addAction>[1], string, RegExp][] = [
         [{ kind: 'prevent', title: 't', owner: 'o', dueAt: '2001-01-01' }, 'InvalidInput', /not in the future/],
         [{ kind: 'prevent', title: 't', owner: 'o', dueAt: 'soon' }, 'InvalidInput', /must be a date/],
-        [{ kind: 'fix' as 'prevent', title: 't', owner: 'o' }, 'InvalidInput', /kind must be one of detect, mitigate, prevent/],
+        [
+          { kind: 'fix' as 'prevent', title: 't', owner: 'o' },
+          'InvalidInput',
+          /kind must be one of detect, mitigate, prevent/,
+        ],
         [{ kind: 'prevent', title: ' ', owner: 'o' }, 'InvalidInput', /title is required/],
       ];
       for (const [request, kind, message] of cases) {
@@ -155,7 +228,11 @@ describe('corrective actions on the time-skipping server', { concurrency: 1 }, (
         assert.match(error.message, message);
       }
       assert.equal((await service.get(id)).actions.length, 0);
-      assert.equal((await rejection(service.completePostmortem(id, 'alice'))).kind, 'Conflict', 'no draft before resolution');
+      assert.equal(
+        (await rejection(service.completePostmortem(id, 'alice'))).kind,
+        'Conflict',
+        'no draft before resolution',
+      );
       assert.equal((await rejection(service.closeAction(id, 'A9', 'alice'))).kind, 'NotFound');
     }));
 });

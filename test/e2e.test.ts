@@ -64,7 +64,10 @@ describe('the product as a user runs it', () => {
     const product = start({ ...env, HOST: '0.0.0.0', API_TOKEN: 'a-shared-token-0123456789' });
     const { code } = await product.exited;
     assert.equal(code, 2);
-    assert.match(product.output(), /HOST=0\.0\.0\.0: off loopback, who acts must be proven.*OIDC_ISSUER.*PERSONAL_TOKENS=on.*AUTH_USER_HEADER/s);
+    assert.match(
+      product.output(),
+      /HOST=0\.0\.0\.0: off loopback, who acts must be proven.*OIDC_ISSUER.*PERSONAL_TOKENS=on.*AUTH_USER_HEADER/s,
+    );
     assert.match(product.output(), /Nothing was started/);
   });
 
@@ -77,13 +80,19 @@ describe('the product as a user runs it', () => {
     assert.match(product.output(), new RegExp(`Temporal Web UI  http://127.0.0.1:${env.TEMPORAL_UI_PORT}`));
     assert.equal((await fetch(`http://127.0.0.1:${env.TEMPORAL_UI_PORT}/`)).status, 200, 'the Web UI answers');
 
-    const declared = await runCli(['declare', 'Assistant quotes internal notes', '--category', 'other', '--severity', 'p1', '--json'], cliEnv);
+    const declared = await runCli(
+      ['declare', 'Assistant quotes internal notes', '--category', 'other', '--severity', 'p1', '--json'],
+      cliEnv,
+    );
     assert.equal(declared.code, 0, declared.stderr);
     const id = JSON.parse(declared.stdout).id as string;
 
     const refused = await runCli(['approve', id, 'kill-switch', '--as', 'mallory'], cliEnv);
     assert.equal(refused.code, 1);
-    assert.match(refused.stderr, /mallory may not approve step "kill-switch": only the incident commander may \(HTTP 403\)/);
+    assert.match(
+      refused.stderr,
+      /mallory may not approve step "kill-switch": only the incident commander may \(HTTP 403\)/,
+    );
 
     process.kill(-product.child.pid!, 'SIGKILL');
     await waitGroupGone(product, 5_000);
@@ -100,16 +109,36 @@ describe('the product as a user runs it', () => {
     const changes = (await readFile(`${flagsFile}.changes.jsonl`, 'utf8')).trim().split('\n');
     assert.equal(changes.length, 1, 'the flag was changed exactly once');
 
-    const resolved = await runCli(['resolve', id, '--as', 'alice', '--summary', 'Assistant off; model rolled back'], cliEnv);
+    const resolved = await runCli(
+      ['resolve', id, '--as', 'alice', '--summary', 'Assistant off; model rolled back'],
+      cliEnv,
+    );
     assert.equal(resolved.code, 0, resolved.stderr);
 
     const shown = await runCli(['show', id], cliEnv);
     assert.equal(shown.code, 0);
     const timeline = shown.stdout.slice(shown.stdout.indexOf('Timeline'));
-    const order = ['Declared P1 other', 'Runbook "Generic AI incident"', 'Refused: mallory may not approve', 'Approved', 'true → off', 'Verified', 'Mitigated', 'Resolved: Assistant off', 'Offered: Undo'];
+    const order = [
+      'Declared P1 other',
+      'Runbook "Generic AI incident"',
+      'Refused: mallory may not approve',
+      'Approved',
+      'true → off',
+      'Verified',
+      'Mitigated',
+      'Resolved: Assistant off',
+      'Offered: Undo',
+    ];
     const positions = order.map((text) => timeline.indexOf(text));
-    assert.ok(positions.every((p) => p >= 0), `timeline misses an entry:\n${timeline}`);
-    assert.deepEqual([...positions].sort((a, b) => a - b), positions, 'timeline out of order');
+    assert.ok(
+      positions.every((p) => p >= 0),
+      `timeline misses an entry:\n${timeline}`,
+    );
+    assert.deepEqual(
+      [...positions].sort((a, b) => a - b),
+      positions,
+      'timeline out of order',
+    );
 
     const listed = await runCli(['list', '--all', '--json'], cliEnv);
     assert.equal(JSON.parse(listed.stdout).find((i: { id: string }) => i.id === id)?.status, 'postmortem');
@@ -175,13 +204,20 @@ describe('the product as a user runs it', () => {
       const health = (await (await fetch(`${product.url}/healthz`)).json()) as any;
       assert.deepEqual([health.temporal.address, health.temporal.namespace], [cluster.address, 'incidents-prod']);
       assert.equal(existsSync(join(env.DATA_DIR, 'temporal.pid')), false, 'no embedded server was started');
-      const declared = await runCli(['declare', 'Abuse campaign', '--category', 'abuse', '--severity', 'P2', '--json'], {
-        INCIDENT_API_URL: product.url,
-        INCIDENT_USER: 'dana',
-      });
+      const declared = await runCli(
+        ['declare', 'Abuse campaign', '--category', 'abuse', '--severity', 'P2', '--json'],
+        {
+          INCIDENT_API_URL: product.url,
+          INCIDENT_USER: 'dana',
+        },
+      );
       assert.equal(declared.code, 0, declared.stderr);
       const id = JSON.parse(declared.stdout).id;
-      assert.equal(await workflowStatus(cluster.address, 'incidents-prod', id), 'RUNNING', 'the incident runs on the external cluster');
+      assert.equal(
+        await workflowStatus(cluster.address, 'incidents-prod', id),
+        'RUNNING',
+        'the incident runs on the external cluster',
+      );
       process.kill(product.child.pid!, 'SIGTERM');
       await waitGroupGone(product, 10_000);
     } finally {
@@ -231,10 +267,28 @@ describe('after the fire, as a user runs it', () => {
     const connection = await Connection.connect({ address: `127.0.0.1:${env.TEMPORAL_DEV_SERVER_PORT}` });
     const { config } = await connection.workflowService.describeNamespace({ namespace: 'default' });
     await connection.close();
-    assert.equal(Number(config?.workflowExecutionRetentionTtl?.seconds), EMBEDDED_RETENTION_DAYS * 86_400, 'closed incidents stay for the KPI report');
+    assert.equal(
+      Number(config?.workflowExecutionRetentionTtl?.seconds),
+      EMBEDDED_RETENTION_DAYS * 86_400,
+      'closed incidents stay for the KPI report',
+    );
 
     const detectedAt = new Date(Date.now() - 20 * 60_000).toISOString();
-    const id = JSON.parse(await ok(['declare', 'Support bot quotes internal notes', '--category', 'other', '--severity', 'P1', '--service', 'support-bot', '--detected-at', detectedAt, '--json'])).id as string;
+    const id = JSON.parse(
+      await ok([
+        'declare',
+        'Support bot quotes internal notes',
+        '--category',
+        'other',
+        '--severity',
+        'P1',
+        '--service',
+        'support-bot',
+        '--detected-at',
+        detectedAt,
+        '--json',
+      ]),
+    ).id as string;
     await ok(['ack', id]);
     await ok(['approve', id, 'kill-switch']);
     const early = await cli(['postmortem', id]);
@@ -244,11 +298,32 @@ describe('after the fire, as a user runs it', () => {
 
     const draft = await ok(['postmortem', id]);
     assert.match(draft, new RegExp(`^# Postmortem: ${id} Support bot quotes internal notes`));
-    for (const section of ['## Summary', '## Impact window', '## Detection', '## Timeline', '## Containment', '## Root cause']) assert.ok(draft.includes(section), `draft has ${section}`);
+    for (const section of [
+      '## Summary',
+      '## Impact window',
+      '## Detection',
+      '## Timeline',
+      '## Containment',
+      '## Root cause',
+    ])
+      assert.ok(draft.includes(section), `draft has ${section}`);
     assert.match(draft, /Declared by a person: alice/);
     assert.match(draft, /kill-switch[\s\S]*approved by alice/);
 
-    assert.match(await ok(['action', 'add', id, '--title', 'Eval for internal-note leakage', '--owner', 'carol', '--kind', 'detect']), /A1 added: Eval for internal-note leakage/);
+    assert.match(
+      await ok([
+        'action',
+        'add',
+        id,
+        '--title',
+        'Eval for internal-note leakage',
+        '--owner',
+        'carol',
+        '--kind',
+        'detect',
+      ]),
+      /A1 added: Eval for internal-note leakage/,
+    );
     await ok(['action', 'add', id, '--title', 'Second retrieval filter', '--owner', 'dave', '--due', '2099-01-01']);
     let listed = '';
     for (let i = 0; i < 50 && !/LOCAL-2/.test(listed); i++) listed = await ok(['action', 'list', id]);
@@ -259,20 +334,55 @@ describe('after the fire, as a user runs it', () => {
     assert.match(refused.stderr, /dave may not waive A2: only the incident commander may \(HTTP 403\)/);
     assert.match(await ok(['action', 'waive', id, 'A2', '--reason', 'A1 catches it first']), /A2 +prevent +waived/);
     assert.match(await ok(['postmortem', id, '--complete']), /postmortem completed by alice; status closed/);
-    const tickets = JSON.parse(await readFile(join(env.DATA_DIR, 'tickets.json'), 'utf8')).tickets as { key: string; closed: boolean; title: string; comments?: { text: string }[] }[];
-    assert.deepEqual(tickets.map((t) => [t.key, t.closed]), [['LOCAL-1', true], ['LOCAL-2', true], ['LOCAL-3', false]], 'a waived action leaves its ticket to the team');
-    assert.match(tickets[0]!.title, new RegExp(`^\\[${id}\\] P1 `), 'LOCAL-1 is the incident record, closed with the incident');
+    const tickets = JSON.parse(await readFile(join(env.DATA_DIR, 'tickets.json'), 'utf8')).tickets as {
+      key: string;
+      closed: boolean;
+      title: string;
+      comments?: { text: string }[];
+    }[];
+    assert.deepEqual(
+      tickets.map((t) => [t.key, t.closed]),
+      [
+        ['LOCAL-1', true],
+        ['LOCAL-2', true],
+        ['LOCAL-3', false],
+      ],
+      'a waived action leaves its ticket to the team',
+    );
+    assert.match(
+      tickets[0]!.title,
+      new RegExp(`^\\[${id}\\] P1 `),
+      'LOCAL-1 is the incident record, closed with the incident',
+    );
     assert.match(tickets[0]!.comments!.at(-1)!.text, /^# Postmortem/, 'with the postmortem attached');
 
-    const repeatId = JSON.parse(await ok(['declare', 'Support bot quotes notes again', '--category', 'other', '--severity', 'P2', '--service', 'support-bot', '--json'])).id as string;
+    const repeatId = JSON.parse(
+      await ok([
+        'declare',
+        'Support bot quotes notes again',
+        '--category',
+        'other',
+        '--severity',
+        'P2',
+        '--service',
+        'support-bot',
+        '--json',
+      ]),
+    ).id as string;
 
     let kpis: any;
     for (let i = 0; i < 50 && kpis?.incidents.total !== 2; i++) kpis = JSON.parse(await ok(['report', '--json']));
     assert.deepEqual(kpis.incidents.bySeverity, { P0: 0, P1: 1, P2: 1, P3: 0 });
     assert.deepEqual(kpis.repeats.incidents, [{ id: repeatId, repeatOf: id }]);
-    assert.deepEqual([kpis.actions.closedOnTime, kpis.actions.waived, kpis.actions.due, kpis.actions.onTimeRate], [1, 1, 1, 1]);
+    assert.deepEqual(
+      [kpis.actions.closedOnTime, kpis.actions.waived, kpis.actions.due, kpis.actions.onTimeRate],
+      [1, 1, 1, 1],
+    );
     assert.equal(kpis.timings.P1.detect.count, 1);
-    assert.ok(Math.abs(kpis.timings.P1.detect.medianMs - 20 * 60_000) < 60_000, 'time to detect: from --detected-at to the declaration');
+    assert.ok(
+      Math.abs(kpis.timings.P1.detect.medianMs - 20 * 60_000) < 60_000,
+      'time to detect: from --detected-at to the declaration',
+    );
     assert.equal(kpis.timings.P1.mitigate.count, 1);
 
     const metrics = await fetch(`${product.url}/metrics`);
@@ -280,7 +390,11 @@ describe('after the fire, as a user runs it', () => {
     const scraped = parsedSamples(await metrics.text());
     const window = (key: string) => key.startsWith('incident_kpi_window_');
     const withoutWindow = (samples: Map<string, number>) => new Map([...samples].filter(([key]) => !window(key)));
-    assert.deepEqual(withoutWindow(scraped), withoutWindow(expectedSamples(kpis, {})), '/metrics carries the numbers of `incident report --json`');
+    assert.deepEqual(
+      withoutWindow(scraped),
+      withoutWindow(expectedSamples(kpis, {})),
+      '/metrics carries the numbers of `incident report --json`',
+    );
 
     assert.match(await ok(['report']), /On-time closure: 100 % \(1 of 1 due; target 85 %\)/);
     process.kill(product.child.pid!, 'SIGTERM');
@@ -297,7 +411,16 @@ describe('with LaunchDarkly, PagerDuty and GitHub configured, as a user runs it'
       project: 'assistant',
       token: ldToken,
       sdkKey,
-      flags: [{ key: 'ai-assistant-enabled', variations: [{ _id: 'on', value: true }, { _id: 'off', value: false }], environments: { production: { on: true, offVariation: 1, fallthrough: { variation: 0 }, _version: 1 } } }],
+      flags: [
+        {
+          key: 'ai-assistant-enabled',
+          variations: [
+            { _id: 'on', value: true },
+            { _id: 'off', value: false },
+          ],
+          environments: { production: { on: true, offVariation: 1, fallthrough: { variation: 0 }, _version: 1 } },
+        },
+      ],
     });
     const routingKey = 'R0UT1NGKEYE2E00000000000000000001';
     const pdToken = 'u+pd-e2e-token';
@@ -330,98 +453,235 @@ describe('with LaunchDarkly, PagerDuty and GitHub configured, as a user runs it'
       const cliEnv = { INCIDENT_API_URL: `http://127.0.0.1:${env.PORT}`, INCIDENT_USER: 'alice' };
       const product = start(env);
       await waitHealthy(product, 30_000);
-      assert.match(product.output(), /Flags +LaunchDarkly project assistant, environment production \(verified by SDK evaluation\)/);
+      assert.match(
+        product.output(),
+        /Flags +LaunchDarkly project assistant, environment production \(verified by SDK evaluation\)/,
+      );
       assert.match(product.output(), /Paging +PagerDuty/);
-      assert.match(product.output(), /Tickets +GitHub acme\/assistant, webhook http:\/\/127\.0\.0\.1:\d+\/webhooks\/tickets\/github/);
+      assert.match(
+        product.output(),
+        /Tickets +GitHub acme\/assistant, webhook http:\/\/127\.0\.0\.1:\d+\/webhooks\/tickets\/github/,
+      );
 
       const declared = await runCli(
-        ['declare', `Assistant mails internal notes to ${email}`, '--category', 'other', '--severity', 'P1', '--description', `A user pasted ${apiKey} and it was echoed; reporter ${email}`, '--json'],
+        [
+          'declare',
+          `Assistant mails internal notes to ${email}`,
+          '--category',
+          'other',
+          '--severity',
+          'P1',
+          '--description',
+          `A user pasted ${apiKey} and it was echoed; reporter ${email}`,
+          '--json',
+        ],
         cliEnv,
       );
       assert.equal(declared.code, 0, declared.stderr);
       const id = JSON.parse(declared.stdout).id as string;
-      const trigger = await eventually(() => pd.events.find((e) => e.body.event_action === 'trigger'), Boolean, 'the page');
+      const trigger = await eventually(
+        () => pd.events.find((e) => e.body.event_action === 'trigger'),
+        Boolean,
+        'the page',
+      );
       assert.equal(trigger!.body.dedup_key, id);
       assert.equal(trigger!.body.payload.severity, 'critical');
-      assert.ok(trigger!.body.links.some((l: { href: string }) => l.href === `http://127.0.0.1:${env.PORT}/api/incidents/${id}`), 'the page links the incident');
+      assert.ok(
+        trigger!.body.links.some(
+          (l: { href: string }) => l.href === `http://127.0.0.1:${env.PORT}/api/incidents/${id}`,
+        ),
+        'the page links the incident',
+      );
 
       const approved = await runCli(['approve', id, 'kill-switch'], cliEnv);
       assert.equal(approved.code, 0, approved.stderr);
       assert.match(approved.stdout, /kill-switch +\[verified\]/);
-      assert.equal(ld.flags.get('ai-assistant-enabled')!.environments.production!.on, false, 'the flag is off in LaunchDarkly');
+      assert.equal(
+        ld.flags.get('ai-assistant-enabled')!.environments.production!.on,
+        false,
+        'the flag is off in LaunchDarkly',
+      );
       const patches = ld.requests.filter((r) => r.method === 'PATCH');
       assert.equal(patches.length, 1, 'changed once');
       assert.match(patches[0]!.body.comment, new RegExp(`^${id}: .*approved by alice.* \\[${id}/kill-switch\\]$`));
-      assert.ok(ld.streams.some((s) => s.authorization === sdkKey), 'the SDK streamed with its key');
+      assert.ok(
+        ld.streams.some((s) => s.authorization === sdkKey),
+        'the SDK streamed with its key',
+      );
       const shown = (await runCli(['show', id], cliEnv)).stdout;
-      assert.match(shown, /Verified: flag ai-assistant-enabled is off and serves false \(observed through the LaunchDarkly SDK for user "incident-response-verifier"\)/);
-      await eventually(() => pd.alerts.get(id)?.status, (s) => s === 'acknowledged', 'the IC\'s approval acknowledges the page');
+      assert.match(
+        shown,
+        /Verified: flag ai-assistant-enabled is off and serves false \(observed through the LaunchDarkly SDK for user "incident-response-verifier"\)/,
+      );
+      await eventually(
+        () => pd.alerts.get(id)?.status,
+        (s) => s === 'acknowledged',
+        "the IC's approval acknowledges the page",
+      );
 
       assert.equal((await runCli(['resolve', id, '--summary', 'off'], cliEnv)).code, 0);
-      await eventually(() => pd.alerts.get(id)?.status, (s) => s === 'resolved', 'resolution resolves the page');
+      await eventually(
+        () => pd.alerts.get(id)?.status,
+        (s) => s === 'resolved',
+        'resolution resolves the page',
+      );
       assert.equal(pd.incidentsOpened(), 1, 'paged once');
-      assert.deepEqual(pd.events.map((e) => e.body.event_action), ['trigger', 'acknowledge', 'resolve']);
+      assert.deepEqual(
+        pd.events.map((e) => e.body.event_action),
+        ['trigger', 'acknowledge', 'resolve'],
+      );
       const afterResolve = (await runCli(['show', id], cliEnv)).stdout;
-      for (const line of [`Paged safety-oncall: declared, via PagerDuty (dedup key ${id}): incident #1 https://acme.pagerduty.com/incidents/Q1, assigned to Dana On-call`, `Page acknowledged, via PagerDuty (dedup key ${id})`, `Page resolved, via PagerDuty (dedup key ${id})`]) {
+      for (const line of [
+        `Paged safety-oncall: declared, via PagerDuty (dedup key ${id}): incident #1 https://acme.pagerduty.com/incidents/Q1, assigned to Dana On-call`,
+        `Page acknowledged, via PagerDuty (dedup key ${id})`,
+        `Page resolved, via PagerDuty (dedup key ${id})`,
+      ]) {
         assert.ok(afterResolve.includes(line), `the timeline shows "${line}"`);
       }
 
-      const record = await eventually(() => github.issues.find((i) => i.labels.some((l) => l.name === `incident-record:${id}`)), Boolean, 'the incident record');
-      assert.match(record!.title, new RegExp(`^\\[${id}\\] P1 Assistant mails internal notes to \\[redacted email\\]$`));
-      await eventually(() => record!.comments, (c) => c.some((x) => x.body.startsWith('Resolved by alice')), 'the resolution on the record');
+      const record = await eventually(
+        () => github.issues.find((i) => i.labels.some((l) => l.name === `incident-record:${id}`)),
+        Boolean,
+        'the incident record',
+      );
+      assert.match(
+        record!.title,
+        new RegExp(`^\\[${id}\\] P1 Assistant mails internal notes to \\[redacted email\\]$`),
+      );
+      await eventually(
+        () => record!.comments,
+        (c) => c.some((x) => x.body.startsWith('Resolved by alice')),
+        'the resolution on the record',
+      );
 
       const beforeLimit = github.requests.length;
       github.failNext(1, 429, { 'retry-after': '2' });
-      assert.equal((await runCli(['action', 'add', id, '--title', 'Eval for internal notes', '--owner', 'carol'], cliEnv)).code, 0);
-      assert.equal((await runCli(['action', 'add', id, '--title', `Scrub keys like ${apiKey} from logs`, '--owner', 'erin'], cliEnv)).code, 0);
-      const actionIssues = () => github.issues.filter((i) => i.labels.some((l) => l.name.startsWith('incident-action:')));
-      const issues = await eventually(actionIssues, (all) => all.length === 2, 'two GitHub issues for the actions', 20_000);
+      assert.equal(
+        (await runCli(['action', 'add', id, '--title', 'Eval for internal notes', '--owner', 'carol'], cliEnv)).code,
+        0,
+      );
+      assert.equal(
+        (
+          await runCli(
+            ['action', 'add', id, '--title', `Scrub keys like ${apiKey} from logs`, '--owner', 'erin'],
+            cliEnv,
+          )
+        ).code,
+        0,
+      );
+      const actionIssues = () =>
+        github.issues.filter((i) => i.labels.some((l) => l.name.startsWith('incident-action:')));
+      const issues = await eventually(
+        actionIssues,
+        (all) => all.length === 2,
+        'two GitHub issues for the actions',
+        20_000,
+      );
       const rateLimited = github.requests[beforeLimit]!; // A1's look-up for an existing issue, answered 429
-      const retriedAfterMs = github.requests.find((r, i) => i > beforeLimit && r.path === rateLimited.path)!.at - rateLimited.at;
-      assert.ok(retriedAfterMs >= 1_900 && retriedAfterMs < 5_000, `the 429's Retry-After: 2 was honoured (retried after ${retriedAfterMs} ms)`);
-      for (const n of [1, 2]) assert.ok(issues.find((i) => i.labels.some((l) => l.name === `incident-action:${id}/A${n}`)), `A${n} filed as a labelled GitHub issue`);
-      assert.ok(issues.every((i) => i.body.includes(`/api/incidents/${id}`)), 'each issue links back to the incident');
+      const retriedAfterMs =
+        github.requests.find((r, i) => i > beforeLimit && r.path === rateLimited.path)!.at - rateLimited.at;
+      assert.ok(
+        retriedAfterMs >= 1_900 && retriedAfterMs < 5_000,
+        `the 429's Retry-After: 2 was honoured (retried after ${retriedAfterMs} ms)`,
+      );
+      for (const n of [1, 2])
+        assert.ok(
+          issues.find((i) => i.labels.some((l) => l.name === `incident-action:${id}/A${n}`)),
+          `A${n} filed as a labelled GitHub issue`,
+        );
+      assert.ok(
+        issues.every((i) => i.body.includes(`/api/incidents/${id}`)),
+        'each issue links back to the incident',
+      );
 
       for (const issue of issues) {
-        const payload = JSON.stringify({ action: 'closed', issue: { number: issue.number, closed_at: new Date().toISOString(), labels: issue.labels }, sender: { login: 'carol' } });
+        const payload = JSON.stringify({
+          action: 'closed',
+          issue: { number: issue.number, closed_at: new Date().toISOString(), labels: issue.labels },
+          sender: { login: 'carol' },
+        });
         const delivered = await fetch(`${product.url}/webhooks/tickets/github`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-github-event': 'issues', 'x-hub-signature-256': `sha256=${createHmac('sha256', secret).update(payload).digest('hex')}` },
+          headers: {
+            'content-type': 'application/json',
+            'x-github-event': 'issues',
+            'x-hub-signature-256': `sha256=${createHmac('sha256', secret).update(payload).digest('hex')}`,
+          },
           body: payload,
         });
         assert.equal(delivered.status, 202);
       }
-      const listed = await eventually(async () => (await runCli(['action', 'list', id], cliEnv)).stdout, (out) => (out.match(/closed on time/g) ?? []).length === 2, 'both actions closed');
-      assert.match(listed, /A1 +prevent +closed on time +carol +\S+ +#3/, 'A1 filed after the record (#1) and A2 (#2): its first look-up was rate limited');
+      const listed = await eventually(
+        async () => (await runCli(['action', 'list', id], cliEnv)).stdout,
+        (out) => (out.match(/closed on time/g) ?? []).length === 2,
+        'both actions closed',
+      );
+      assert.match(
+        listed,
+        /A1 +prevent +closed on time +carol +\S+ +#3/,
+        'A1 filed after the record (#1) and A2 (#2): its first look-up was rate limited',
+      );
       assert.equal((await runCli(['postmortem', id, '--complete'], cliEnv)).code, 0);
-      await eventually(() => record!.state, (state) => state === 'closed', 'the record closes with the incident');
+      await eventually(
+        () => record!.state,
+        (state) => state === 'closed',
+        'the record closes with the incident',
+      );
       assert.match(record!.comments.at(-1)!.body, /^# Postmortem/m, 'the postmortem is attached');
       assert.equal(record!.state_reason, 'completed');
 
       // A revoked LaunchDarkly token: the step fails with the reason, the IC hears, the incident goes on.
       ld.revokeApiToken();
-      const second = JSON.parse((await runCli(['declare', 'Second regression', '--category', 'other', '--severity', 'P1', '--json'], cliEnv)).stdout).id as string;
+      const second = JSON.parse(
+        (await runCli(['declare', 'Second regression', '--category', 'other', '--severity', 'P1', '--json'], cliEnv))
+          .stdout,
+      ).id as string;
       const failed = await runCli(['approve', second, 'kill-switch'], cliEnv);
       assert.equal(failed.code, 1, 'the CLI exits 1 when the approved step failed');
       assert.match(failed.stdout, /kill-switch +\[failed\]/);
       const secondShown = (await runCli(['show', second], cliEnv)).stdout;
-      assert.match(secondShown, /Step "kill-switch": Execution failed: LaunchDarkly GET flag ai-assistant-enabled in project assistant: 401 Invalid access token/);
+      assert.match(
+        secondShown,
+        /Step "kill-switch": Execution failed: LaunchDarkly GET flag ai-assistant-enabled in project assistant: 401 Invalid access token/,
+      );
       const told = await eventually(
-        async () => (await readFile(join(env.DATA_DIR, 'notifications.jsonl'), 'utf8')).split('\n').filter(Boolean).map((line) => JSON.parse(line)),
-        (all) => all.some((n: { incidentId: string; subject: string }) => n.incidentId === second && n.subject.startsWith('Containment step failed')),
+        async () =>
+          (await readFile(join(env.DATA_DIR, 'notifications.jsonl'), 'utf8'))
+            .split('\n')
+            .filter(Boolean)
+            .map((line) => JSON.parse(line)),
+        (all) =>
+          all.some(
+            (n: { incidentId: string; subject: string }) =>
+              n.incidentId === second && n.subject.startsWith('Containment step failed'),
+          ),
         'the IC is told',
       );
-      assert.deepEqual(told.find((n: { incidentId: string; subject: string }) => n.incidentId === second && n.subject.startsWith('Containment step failed')).audience, ['ic:alice']);
-      assert.equal((await runCli(['resolve', second, '--summary', 'switched off by hand'], cliEnv)).code, 0, 'the incident goes on');
+      assert.deepEqual(
+        told.find(
+          (n: { incidentId: string; subject: string }) =>
+            n.incidentId === second && n.subject.startsWith('Containment step failed'),
+        ).audience,
+        ['ic:alice'],
+      );
+      assert.equal(
+        (await runCli(['resolve', second, '--summary', 'switched off by hand'], cliEnv)).code,
+        0,
+        'the incident goes on',
+      );
 
-      const outward = [...ld.requests, ...pd.events, ...pd.apiRequests, ...github.requests].map((r) => JSON.stringify(r.body ?? '') + r.path);
-      for (const raw of [email, apiKey]) assert.ok(!outward.some((sent) => sent.includes(raw)), `${raw} reached a service unredacted`);
+      const outward = [...ld.requests, ...pd.events, ...pd.apiRequests, ...github.requests].map(
+        (r) => JSON.stringify(r.body ?? '') + r.path,
+      );
+      for (const raw of [email, apiKey])
+        assert.ok(!outward.some((sent) => sent.includes(raw)), `${raw} reached a service unredacted`);
       assert.match(trigger!.body.payload.summary, /\[redacted email\]/);
       assert.ok(issues.some((i) => i.title.includes('[redacted secret]')));
       const inbox = await readFile(join(env.DATA_DIR, 'notifications.jsonl'), 'utf8');
       for (const raw of [email, apiKey]) assert.ok(!inbox.includes(raw), `${raw} reached a notification unredacted`);
       const logs = product.output();
-      for (const secretValue of [ldToken, sdkKey, pdToken, routingKey, ghToken, secret]) assert.ok(!logs.includes(secretValue), 'no secret in the server log');
+      for (const secretValue of [ldToken, sdkKey, pdToken, routingKey, ghToken, secret])
+        assert.ok(!logs.includes(secretValue), 'no secret in the server log');
       process.kill(product.child.pid!, 'SIGTERM');
       await waitGroupGone(product, 10_000);
     } finally {

@@ -57,26 +57,57 @@ describe('GitHub Issues as the ticket tracker (real @octokit/rest, contract fake
 
   it('keeps the incident record: one issue, each comment once however often retried, closed as completed', async () => {
     const provider = new GitHubTicketProvider({ token: TOKEN, repository, apiUrl: github.url, webhooks: true });
-    const activities = createTicketActivities(provider, (id) => [{ href: `https://incidents.example.com/api/incidents/${id}`, text: `Incident ${id}` }]);
-    const recordRequest = { incidentId: 'INC-REC01', title: '[INC-REC01] P1 Leak via ana@example.com', body: 'Assistant leaks notes.', severity: 'P1' as const, labels: ['incident', 'severity:P1'] };
+    const activities = createTicketActivities(provider, (id) => [
+      { href: `https://incidents.example.com/api/incidents/${id}`, text: `Incident ${id}` },
+    ]);
+    const recordRequest = {
+      incidentId: 'INC-REC01',
+      title: '[INC-REC01] P1 Leak via ana@example.com',
+      body: 'Assistant leaks notes.',
+      severity: 'P1' as const,
+      labels: ['incident', 'severity:P1'],
+    };
     const ticket = await activities.openIncidentRecord(recordRequest);
     assert.deepEqual(await activities.openIncidentRecord(recordRequest), ticket, 'a retry finds it by its label');
     const issue = github.issues.find((i) => `#${i.number}` === ticket.key)!;
-    assert.deepEqual(issue.labels.map((l) => l.name), ['incident', 'severity:P1', 'incident-record:INC-REC01']);
+    assert.deepEqual(
+      issue.labels.map((l) => l.name),
+      ['incident', 'severity:P1', 'incident-record:INC-REC01'],
+    );
     assert.equal(issue.title, '[INC-REC01] P1 Leak via [redacted email]');
-    assert.equal(issue.body, 'Assistant leaks notes.\nIncident INC-REC01: https://incidents.example.com/api/incidents/INC-REC01');
-    for (let attempt = 0; attempt < 2; attempt++) await activities.commentOnTicket({ ticket, marker: 'INC-REC01/resolved', text: 'Resolved by alice: model rolled back' });
-    await activities.commentOnTicket({ ticket, marker: 'INC-REC01/postmortem', text: '# Postmortem\n\nWhat happened.' });
-    assert.deepEqual(issue.comments.map((c) => c.body), [
-      'Resolved by alice: model rolled back\n\n<!-- incident-response:INC-REC01/resolved -->',
-      '# Postmortem\n\nWhat happened.\n\n<!-- incident-response:INC-REC01/postmortem -->',
-    ]);
+    assert.equal(
+      issue.body,
+      'Assistant leaks notes.\nIncident INC-REC01: https://incidents.example.com/api/incidents/INC-REC01',
+    );
+    for (let attempt = 0; attempt < 2; attempt++)
+      await activities.commentOnTicket({
+        ticket,
+        marker: 'INC-REC01/resolved',
+        text: 'Resolved by alice: model rolled back',
+      });
+    await activities.commentOnTicket({
+      ticket,
+      marker: 'INC-REC01/postmortem',
+      text: '# Postmortem\n\nWhat happened.',
+    });
+    assert.deepEqual(
+      issue.comments.map((c) => c.body),
+      [
+        'Resolved by alice: model rolled back\n\n<!-- incident-response:INC-REC01/resolved -->',
+        '# Postmortem\n\nWhat happened.\n\n<!-- incident-response:INC-REC01/postmortem -->',
+      ],
+    );
     await activities.closeIncidentRecord(ticket);
     assert.deepEqual([issue.state, issue.state_reason], ['closed', 'completed']);
   });
 
   it('turns a refusal (bad token) into a final activity failure that does not echo the token', async () => {
-    const provider = new GitHubTicketProvider({ token: 'ghp_wrong000000000000', repository, apiUrl: github.url, webhooks: true });
+    const provider = new GitHubTicketProvider({
+      token: 'ghp_wrong000000000000',
+      repository,
+      apiUrl: github.url,
+      webhooks: true,
+    });
     const { openTicket } = createTicketActivities(provider);
     await assert.rejects(openTicket(request), (err: unknown) => {
       assert.ok(err instanceof ApplicationFailure);

@@ -22,10 +22,18 @@ let base: string;
 
 before(async () => {
   harness = await startTemporalHarness();
-  const service = new IncidentService(harness.client, { taskQueue: harness.taskQueue, runbooks: harness.runbooks, tickets: harness.tickets });
+  const service = new IncidentService(harness.client, {
+    taskQueue: harness.taskQueue,
+    runbooks: harness.runbooks,
+    tickets: harness.tickets,
+  });
   const port = await freePort();
   server = await startHttpServer('127.0.0.1', port, {
-    routes: [...incidentRoutes(service), ...kpiRoutes(service), ...ticketWebhookRoutes(service, { githubSecret: WEBHOOK_SECRET, jiraSecret: JIRA_SECRET })],
+    routes: [
+      ...incidentRoutes(service),
+      ...kpiRoutes(service),
+      ...ticketWebhookRoutes(service, { githubSecret: WEBHOOK_SECRET, jiraSecret: JIRA_SECRET }),
+    ],
     health: createHealthCheck({ ...harness.temporal, worker: harness.worker, taskQueue: harness.taskQueue }),
     auth: new Authenticator({ apiToken: TOKEN, tokensAreASource: false }),
     log: createLogger('error'),
@@ -46,7 +54,12 @@ async function call(method: string, path: string, body?: unknown, token: string 
   return { status: response.status, body: (await response.json()) as any };
 }
 
-const declaration = { title: 'Assistant answers with internal notes', category: 'other', severity: 'P0', declaredBy: 'alice' };
+const declaration = {
+  title: 'Assistant answers with internal notes',
+  category: 'other',
+  severity: 'P0',
+  declaredBy: 'alice',
+};
 
 describe('HTTP JSON API', () => {
   it('answers /healthz without a token, with what it checked', async () => {
@@ -80,13 +93,24 @@ describe('HTTP JSON API', () => {
     const { status, body } = await call('POST', '/api/incidents', rest);
     assert.equal(status, 400);
     assert.match(body.error, /title/);
-    assert.deepEqual(body.details.map((d: { field: string }) => d.field), ['title']);
+    assert.deepEqual(
+      body.details.map((d: { field: string }) => d.field),
+      ['title'],
+    );
   });
 
   it('names every invalid field at once', async () => {
-    const { status, body } = await call('POST', '/api/incidents', { title: 'x', category: 'weather', severity: 'SEV1' });
+    const { status, body } = await call('POST', '/api/incidents', {
+      title: 'x',
+      category: 'weather',
+      severity: 'SEV1',
+    });
     assert.equal(status, 400);
-    assert.deepEqual(body.details.map((d: { field: string }) => d.field).sort(), ['category', 'declaredBy', 'severity'], 'who declares is required too, with no identity source');
+    assert.deepEqual(
+      body.details.map((d: { field: string }) => d.field).sort(),
+      ['category', 'declaredBy', 'severity'],
+      'who declares is required too, with no identity source',
+    );
     assert.match(body.error, /severity: must be one of P0, P1, P2, P3/);
   });
 
@@ -105,7 +129,16 @@ describe('HTTP JSON API', () => {
     assert.equal(forbidden.status, 403);
     assert.match(forbidden.body.error, /mallory may not approve/);
     assert.equal((await call('POST', path, { stepId: 'nope', decision: 'approve', actor: 'alice' })).status, 404);
-    assert.equal((await call('POST', '/api/incidents/INC-00000/approvals', { stepId: 'kill-switch', decision: 'approve', actor: 'alice' })).status, 404);
+    assert.equal(
+      (
+        await call('POST', '/api/incidents/INC-00000/approvals', {
+          stepId: 'kill-switch',
+          decision: 'approve',
+          actor: 'alice',
+        })
+      ).status,
+      404,
+    );
     const noReason = await call('POST', path, { stepId: 'kill-switch', decision: 'reject', actor: 'alice' });
     assert.equal(noReason.status, 400);
     assert.equal(noReason.body.details[0].field, 'reason');
@@ -130,7 +163,9 @@ describe('HTTP JSON API', () => {
     assert.equal((await call('POST', `${postmortem}/complete`, { actor: 'alice' })).status, 200);
     let listed;
     for (let i = 0; i < 50 && !listed; i++) {
-      listed = (await call('GET', '/api/incidents?status=all')).body.incidents.find((x: { id: string; open: boolean }) => x.id === created.id && !x.open);
+      listed = (await call('GET', '/api/incidents?status=all')).body.incidents.find(
+        (x: { id: string; open: boolean }) => x.id === created.id && !x.open,
+      );
       if (!listed) await new Promise((r) => setTimeout(r, 100));
     }
     assert.equal(listed?.status, 'closed');
@@ -154,24 +189,41 @@ describe('HTTP JSON API', () => {
 
   it("refuses a GitHub delivery without a valid signature, and one whose issue only carries an action's label", async () => {
     const { body: created } = await call('POST', '/api/incidents', declaration);
-    const added = await call('POST', `/api/incidents/${created.id}/actions`, { actor: 'alice', kind: 'prevent', title: 'Signed index builds', owner: 'dave' });
+    const added = await call('POST', `/api/incidents/${created.id}/actions`, {
+      actor: 'alice',
+      kind: 'prevent',
+      title: 'Signed index builds',
+      owner: 'dave',
+    });
     assert.equal(added.status, 201);
     const payload = JSON.stringify({
       action: 'closed',
-      issue: { number: 7, closed_at: new Date().toISOString(), labels: [{ name: 'incident-action' }, { name: `incident-action:${created.id}/A1` }], extra: 'ignored' },
+      issue: {
+        number: 7,
+        closed_at: new Date().toISOString(),
+        labels: [{ name: 'incident-action' }, { name: `incident-action:${created.id}/A1` }],
+        extra: 'ignored',
+      },
       sender: { login: 'octocat' },
     });
     const deliver = (signature: string | undefined, event = 'issues') =>
       fetch(`${base}/webhooks/tickets/github`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-github-event': event, ...(signature ? { 'x-hub-signature-256': signature } : {}) },
+        headers: {
+          'content-type': 'application/json',
+          'x-github-event': event,
+          ...(signature ? { 'x-hub-signature-256': signature } : {}),
+        },
         body: payload,
       });
     const sign = (secret: string) => `sha256=${createHmac('sha256', secret).update(payload).digest('hex')}`;
     for (const forged of [undefined, sign('another-secret'), 'sha256=00']) {
       const refused = await deliver(forged);
       assert.equal(refused.status, 401);
-      assert.equal(((await refused.json()) as { details: { field: string }[] }).details[0]!.field, 'x-hub-signature-256');
+      assert.equal(
+        ((await refused.json()) as { details: { field: string }[] }).details[0]!.field,
+        'x-hub-signature-256',
+      );
     }
     const action = async () => (await call('GET', `/api/incidents/${created.id}/actions`)).body.actions[0];
     assert.equal((await action()).status, 'open', 'a forged delivery changes nothing');
@@ -180,24 +232,42 @@ describe('HTTP JSON API', () => {
     for (let i = 0; i < 50 && !(await action()).ticket; i++) await new Promise((r) => setTimeout(r, 100));
     const labelled = await deliver(sign(WEBHOOK_SECRET));
     assert.equal(labelled.status, 202);
-    assert.match(((await labelled.json()) as { ignored: string }).ignored, new RegExp(`github #7 is labelled ${created.id}/A1 but is not its ticket \\(local `));
+    assert.match(
+      ((await labelled.json()) as { ignored: string }).ignored,
+      new RegExp(`github #7 is labelled ${created.id}/A1 but is not its ticket \\(local `),
+    );
     await new Promise((r) => setTimeout(r, 300));
     assert.equal((await action()).status, 'open', 'a label on another issue closes nothing');
   });
 
   it("refuses a Jira delivery without a valid signature, and one whose issue only carries an action's label", async () => {
     const { body: created } = await call('POST', '/api/incidents', declaration);
-    await call('POST', `/api/incidents/${created.id}/actions`, { actor: 'alice', kind: 'detect', title: 'Leak detector', owner: 'dave' });
+    await call('POST', `/api/incidents/${created.id}/actions`, {
+      actor: 'alice',
+      kind: 'detect',
+      title: 'Leak detector',
+      owner: 'dave',
+    });
     const delivery = (status: 'new' | 'done') =>
       JSON.stringify({
         webhookEvent: 'jira:issue_updated',
-        issue: { key: 'AI-7', fields: { labels: [`incident-action:${created.id}/A1`], status: { statusCategory: { key: status } }, resolutiondate: status === 'done' ? new Date().toISOString() : null } },
+        issue: {
+          key: 'AI-7',
+          fields: {
+            labels: [`incident-action:${created.id}/A1`],
+            status: { statusCategory: { key: status } },
+            resolutiondate: status === 'done' ? new Date().toISOString() : null,
+          },
+        },
         user: { displayName: 'Dave Jones' },
       });
     const send = (payload: string, secret: string) =>
       fetch(`${base}/webhooks/tickets/jira`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-hub-signature': `sha256=${createHmac('sha256', secret).update(payload).digest('hex')}` },
+        headers: {
+          'content-type': 'application/json',
+          'x-hub-signature': `sha256=${createHmac('sha256', secret).update(payload).digest('hex')}`,
+        },
         body: payload,
       });
     assert.equal((await send(delivery('done'), 'not-the-secret')).status, 401);
@@ -209,7 +279,10 @@ describe('HTTP JSON API', () => {
     for (let i = 0; i < 50 && !(await action()).ticket; i++) await new Promise((r) => setTimeout(r, 100));
     const labelled = await send(delivery('done'), JIRA_SECRET);
     assert.equal(labelled.status, 202);
-    assert.match(((await labelled.json()) as { ignored: string }).ignored, /jira AI-7 is labelled .* but is not its ticket/);
+    assert.match(
+      ((await labelled.json()) as { ignored: string }).ignored,
+      /jira AI-7 is labelled .* but is not its ticket/,
+    );
     await new Promise((r) => setTimeout(r, 300));
     assert.equal((await action()).status, 'open', 'a label on another issue closes nothing');
   });

@@ -15,7 +15,11 @@ let service: IncidentService;
 
 before(async () => {
   harness = await startTemporalHarness();
-  service = new IncidentService(harness.client, { taskQueue: harness.taskQueue, runbooks: harness.runbooks, tickets: harness.tickets });
+  service = new IncidentService(harness.client, {
+    taskQueue: harness.taskQueue,
+    runbooks: harness.runbooks,
+    tickets: harness.tickets,
+  });
   // Edge cases the library does not have: a flag that does not exist, and a kill switch whose off variation is `true`.
   await writeFile(
     join(harness.runbooks.dir, 'test-edge-cases.yaml'),
@@ -28,13 +32,27 @@ containment:
 `,
   );
   const file = JSON.parse(await readFile(harness.flags.path, 'utf8'));
-  file.flags = { 'stubborn-flag': { key: 'stubborn-flag', on: true, variations: [true, false], offVariation: 0, fallthrough: { variation: 0 } } };
+  file.flags = {
+    'stubborn-flag': {
+      key: 'stubborn-flag',
+      on: true,
+      variations: [true, false],
+      offVariation: 0,
+      fallthrough: { variation: 0 },
+    },
+  };
   await writeFile(harness.flags.path, JSON.stringify(file));
 });
 after(() => harness?.stop());
 
 async function declare(overrides: Partial<DeclareRequest> = {}) {
-  const { id } = await service.declare({ title: 'Assistant misbehaving', category: 'other', severity: 'P1', declaredBy: 'alice', ...overrides });
+  const { id } = await service.declare({
+    title: 'Assistant misbehaving',
+    category: 'other',
+    severity: 'P1',
+    declaredBy: 'alice',
+    ...overrides,
+  });
   return id;
 }
 
@@ -51,7 +69,12 @@ const types = (state: IncidentState) => state.timeline.map((e) => e.type);
 const flagValue = async (key: string) => (await harness.flags.readFlag(key)).value;
 let resets = 0;
 const setFlag = (flagKey: string, value: string) =>
-  harness.flags.applyChange({ flagKey, change: { kind: 'setValue', value }, idempotencyKey: `test-reset-${++resets}`, comment: 'test setup' });
+  harness.flags.applyChange({
+    flagKey,
+    change: { kind: 'setValue', value },
+    idempotencyKey: `test-reset-${++resets}`,
+    comment: 'test setup',
+  });
 
 describe('incident workflow on a real Temporal dev server', () => {
   it('runs the runbook its category selects, and records which version', async () => {
@@ -63,30 +86,48 @@ describe('incident workflow on a real Temporal dev server', () => {
     assert.equal(state.runbook?.id, 'prompt-injection-tool-misuse');
     assert.match(state.runbook?.hash ?? '', /^[0-9a-f]{64}$/);
     assert.equal(state.mitigationTarget, '24h');
-    assert.deepEqual(state.steps.map((s) => [s.id, s.status]), [
-      ['disable-send-email', 'pending'],
-      ['disable-web-browse', 'pending'],
-      ['kill-assistant', 'pending'],
-    ]);
+    assert.deepEqual(
+      state.steps.map((s) => [s.id, s.status]),
+      [
+        ['disable-send-email', 'pending'],
+        ['disable-web-browse', 'pending'],
+        ['kill-assistant', 'pending'],
+      ],
+    );
     assert.equal(state.steps[0]?.target, 'flag agent-tools.send-email.enabled off');
-    assert.deepEqual(state.triage.map((t) => t.id), ['capture-payload', 'blast-radius', 'entry-vector', 'still-happening']);
+    assert.deepEqual(
+      state.triage.map((t) => t.id),
+      ['capture-payload', 'blast-radius', 'entry-vector', 'still-happening'],
+    );
     const selected = state.timeline.find((e) => e.type === 'runbook.selected');
     assert.match(selected?.message ?? '', /prompt-injection-tool-misuse\.yaml, sha256 [0-9a-f]{12}/);
     // Stakeholders are told in the background of the declaration: wait for it, within reason.
-    const notified = (incident: IncidentState) => incident.timeline.some((e) => e.type === 'notification.sent' && /security-leadership, support-leads/.test(e.message));
+    const notified = (incident: IncidentState) =>
+      incident.timeline.some(
+        (e) => e.type === 'notification.sent' && /security-leadership, support-leads/.test(e.message),
+      );
     let latest = state;
     for (let i = 0; i < 50 && !notified(latest); i++) {
       await new Promise((r) => setTimeout(r, 100));
       latest = await service.get(id);
     }
     assert.ok(notified(latest));
-    assert.equal((await harness.notifier.sent()).filter((n) => n.incidentId === id && n.subject === 'Incident declared').length, 1, 'in the local inbox, once');
+    assert.equal(
+      (await harness.notifier.sent()).filter((n) => n.incidentId === id && n.subject === 'Incident declared').length,
+      1,
+      'in the local inbox, once',
+    );
   });
 
   it('uses the fallback runbook for a category no runbook claims, or the one named', async () => {
     assert.equal((await service.get(await declare({ category: 'other' }))).runbook?.id, 'generic');
-    assert.equal((await service.get(await declare({ category: 'other', runbookId: 'model-regression' }))).runbook?.id, 'model-regression');
-    const unknown = await rejection(service.declare({ title: 't', category: 'other', severity: 'P2', declaredBy: 'a', runbookId: 'nope' }));
+    assert.equal(
+      (await service.get(await declare({ category: 'other', runbookId: 'model-regression' }))).runbook?.id,
+      'model-regression',
+    );
+    const unknown = await rejection(
+      service.declare({ title: 't', category: 'other', severity: 'P2', declaredBy: 'a', runbookId: 'nope' }),
+    );
     assert.equal(unknown.kind, 'InvalidInput');
     assert.match(unknown.message, /No runbook "nope" \(known: .*generic/);
   });
@@ -95,7 +136,11 @@ describe('incident workflow on a real Temporal dev server', () => {
     const id = await declare();
     const err = await rejection(service.decide(id, { stepId: 'kill-switch', decision: 'approve' }, 'mallory'));
     assert.equal(err.kind, 'NotAuthorized');
-    assert.match(err.message, /mallory may not approve step "kill-switch": only the incident commander may$/, 'the role, not the people who hold it');
+    assert.match(
+      err.message,
+      /mallory may not approve step "kill-switch": only the incident commander may$/,
+      'the role, not the people who hold it',
+    );
     const state = await service.get(id);
     assert.equal(state.steps[0]?.status, 'pending');
     assert.equal(state.timeline.find((e) => e.type === 'approval.refused')?.actor, 'mallory');
@@ -106,7 +151,9 @@ describe('incident workflow on a real Temporal dev server', () => {
     const id = await declare();
     await service.get(id); // the runbook is loaded
     const handle = harness.client.workflow.getHandle(id);
-    const err = await handle.executeUpdate(approveStepUpdate, { args: [{ stepId: 'kill-switch', actor: 'mallory' }] }).catch((e: unknown) => e);
+    const err = await handle
+      .executeUpdate(approveStepUpdate, { args: [{ stepId: 'kill-switch', actor: 'mallory' }] })
+      .catch((e: unknown) => e);
     assert.ok(err instanceof WorkflowUpdateFailedError);
     assert.ok(err.cause instanceof ApplicationFailure);
     assert.equal(err.cause.type, 'NotAuthorized');
@@ -119,7 +166,10 @@ describe('incident workflow on a real Temporal dev server', () => {
     const step = await service.decide(id, { stepId: 'disable-send-email', decision: 'approve' }, 'sam');
     assert.equal(step.status, 'verified');
     assert.equal(step.decision?.by, 'sam');
-    assert.equal(step.result, 'Verified: flag agent-tools.send-email.enabled is off and serves false (observed through the local flag file)');
+    assert.equal(
+      step.result,
+      'Verified: flag agent-tools.send-email.enabled is off and serves false (observed through the local flag file)',
+    );
     assert.equal(await flagValue('agent-tools.send-email.enabled'), false);
     const changes = (await harness.flags.changes()).filter((c) => c.idempotencyKey === `${id}/disable-send-email`);
     assert.equal(changes.length, 1);
@@ -133,7 +183,11 @@ describe('incident workflow on a real Temporal dev server', () => {
     assert.equal(again.kind, 'Conflict');
     assert.match(again.message, /is verified, not pending \(approved by sam/);
     const outsider = await rejection(service.decide(id, { stepId: 'kill-assistant', decision: 'approve' }, 'sam'));
-    assert.equal(outsider.kind, 'NotAuthorized', 'safety-oncall may not pull the whole assistant: that step is the IC only');
+    assert.equal(
+      outsider.kind,
+      'NotAuthorized',
+      'safety-oncall may not pull the whole assistant: that step is the IC only',
+    );
   });
 
   it('serves model versions, rate limits and index snapshots as the runbooks say', async () => {
@@ -156,7 +210,11 @@ describe('incident workflow on a real Temporal dev server', () => {
     assert.match(unknown.message, /no containment step "rollback" \(steps: kill-switch\)/);
     const noReason = await rejection(service.decide(id, { stepId: 'kill-switch', decision: 'reject' }, 'alice'));
     assert.equal(noReason.kind, 'InvalidInput');
-    const step = await service.decide(id, { stepId: 'kill-switch', decision: 'reject', reason: 'flag also gates billing' }, 'alice');
+    const step = await service.decide(
+      id,
+      { stepId: 'kill-switch', decision: 'reject', reason: 'flag also gates billing' },
+      'alice',
+    );
     assert.equal(step.status, 'rejected');
     assert.equal(step.decision?.reason, 'flag also gates billing');
     assert.equal((await service.get(id)).status, 'triaging');
@@ -169,14 +227,22 @@ describe('incident workflow on a real Temporal dev server', () => {
     assert.match(missing.result ?? '', /Flag "no-such-flag" does not exist/);
     const stubborn = await service.decide(id, { stepId: 'stubborn', decision: 'approve' }, 'alice');
     assert.equal(stubborn.status, 'failed');
-    assert.equal(stubborn.result, 'Verification failed: flag stubborn-flag is off and serves true (observed through the local flag file)');
+    assert.equal(
+      stubborn.result,
+      'Verification failed: flag stubborn-flag is off and serves true (observed through the local flag file)',
+    );
     const state = await service.get(id);
     assert.equal(state.status, 'triaging');
     assert.ok(types(state).includes('containment.failed'));
     assert.ok(types(state).includes('containment.verification-failed'));
     assert.deepEqual(
-      state.timeline.filter((e) => e.type === 'notification.sent' && e.message.startsWith('Notified ic:')).map((e) => e.message),
-      ['Notified ic:alice: Containment step failed: ' + missing.title, 'Notified ic:alice: Containment step failed: ' + stubborn.title],
+      state.timeline
+        .filter((e) => e.type === 'notification.sent' && e.message.startsWith('Notified ic:'))
+        .map((e) => e.message),
+      [
+        'Notified ic:alice: Containment step failed: ' + missing.title,
+        'Notified ic:alice: Containment step failed: ' + stubborn.title,
+      ],
     );
   });
 
@@ -192,9 +258,17 @@ describe('incident workflow on a real Temporal dev server', () => {
     assert.equal(state.commander, 'bob');
     assert.equal(state.severity, 'P0');
     assert.equal(state.mitigationTarget, '4h');
-    assert.ok(state.timeline.some((e) => e.type === 'severity.changed' && e.actor === 'bob' && e.message === 'Severity P2 → P0'));
+    assert.ok(
+      state.timeline.some(
+        (e) => e.type === 'severity.changed' && e.actor === 'bob' && e.message === 'Severity P2 → P0',
+      ),
+    );
     // The declaration's notice goes out in the background; the severity change's before its answer.
-    const notices = async () => (await service.get(id)).timeline.filter((e) => e.type === 'notification.sent').map((e) => e.message).sort();
+    const notices = async () =>
+      (await service.get(id)).timeline
+        .filter((e) => e.type === 'notification.sent')
+        .map((e) => e.message)
+        .sort();
     for (let i = 0; i < 50 && (await notices()).length < 5; i++) await new Promise((r) => setTimeout(r, 100));
     assert.deepEqual(await notices(), [
       'Notified exec-staff, security-leadership: Severity P2 → P0',
@@ -223,15 +297,21 @@ describe('incident workflow on a real Temporal dev server', () => {
     assert.equal(notIc.kind, 'NotAuthorized');
     const resolved = await service.resolve(id, 'alice', 'Rolled back; the new model fails the jailbreak evals');
     assert.equal(resolved.status, 'resolved');
-    assert.deepEqual(resolved.steps.map((s) => [s.id, s.status]), [
-      ['rollback-model', 'verified'],
-      ['rollback-prompt', 'expired'],
-      ['undo-rollback-model', 'pending'],
-    ]);
+    assert.deepEqual(
+      resolved.steps.map((s) => [s.id, s.status]),
+      [
+        ['rollback-model', 'verified'],
+        ['rollback-prompt', 'expired'],
+        ['undo-rollback-model', 'pending'],
+      ],
+    );
     assert.equal(resolved.steps[2]?.target, 'flag assistant-model-version → "model-2026-11-12"');
     const late = await rejection(service.decide(id, { stepId: 'rollback-prompt', decision: 'approve' }, 'alice'));
     assert.equal(late.kind, 'Conflict');
-    assert.equal((await rejection(service.decide(id, { stepId: 'undo-rollback-model', decision: 'approve' }, 'mallory'))).kind, 'NotAuthorized');
+    assert.equal(
+      (await rejection(service.decide(id, { stepId: 'undo-rollback-model', decision: 'approve' }, 'mallory'))).kind,
+      'NotAuthorized',
+    );
     const undone = await service.decide(id, { stepId: 'undo-rollback-model', decision: 'approve' }, 'lee');
     assert.equal(undone.status, 'verified');
     assert.equal(await flagValue('assistant-model-version'), 'model-2026-11-12');
@@ -243,7 +323,7 @@ describe('incident workflow on a real Temporal dev server', () => {
     assert.equal((await rejection(service.resolve(id, 'alice', 'again'))).kind, 'Conflict');
   });
 
-  it('rolls a registered model\'s alias back to the previous version, verifies it, and offers to move it back', async () => {
+  it("rolls a registered model's alias back to the previous version, verifies it, and offers to move it back", async () => {
     await writeFile(
       join(harness.runbooks.dir, 'test-model-registry.yaml'),
       `id: test-model-registry
@@ -254,23 +334,37 @@ containment:
   - { id: rollback-ghost, kind: model-rollback, title: Roll back a model nobody registered, model: ghost-model, to: previous }
 `,
     );
-    await writeFile(harness.models.path, JSON.stringify({ models: { 'assistant-chat': { versions: ['1', '2', '3', '5'], aliases: { champion: '5', challenger: '5' } } } }));
+    await writeFile(
+      harness.models.path,
+      JSON.stringify({
+        models: { 'assistant-chat': { versions: ['1', '2', '3', '5'], aliases: { champion: '5', challenger: '5' } } },
+      }),
+    );
     const id = await declare({ runbookId: 'test-model-registry' });
     const step = await service.decide(id, { stepId: 'rollback-champion', decision: 'approve' }, 'alice');
     assert.equal(step.status, 'verified');
-    assert.equal(step.result, 'Verified: model assistant-chat "champion" serves version 3 (observed through the local model registry)');
+    assert.equal(
+      step.result,
+      'Verified: model assistant-chat "champion" serves version 3 (observed through the local model registry)',
+    );
     const alias = async () => (await harness.models.readAlias('assistant-chat', 'champion')).version;
     assert.equal(await alias(), '3', 'the version before 5 that exists');
     assert.equal((await harness.models.readAlias('assistant-chat', 'challenger')).version, '5', 'other aliases stay');
 
     const ghost = await service.decide(id, { stepId: 'rollback-ghost', decision: 'approve' }, 'alice');
     assert.equal(ghost.status, 'failed');
-    assert.match(ghost.result ?? '', /^Execution failed: No registered model "ghost-model" in .*models\.json \(models: assistant-chat\)$/);
+    assert.match(
+      ghost.result ?? '',
+      /^Execution failed: No registered model "ghost-model" in .*models\.json \(models: assistant-chat\)$/,
+    );
 
     const resolved = await service.resolve(id, 'alice', 'Rolled back');
     const undo = resolved.steps.find((s) => s.id === 'undo-rollback-champion');
     assert.equal(undo?.target, 'model assistant-chat "champion" → version 5');
-    assert.equal((await service.decide(id, { stepId: 'undo-rollback-champion', decision: 'approve' }, 'alice')).status, 'verified');
+    assert.equal(
+      (await service.decide(id, { stepId: 'undo-rollback-champion', decision: 'approve' }, 'alice')).status,
+      'verified',
+    );
     assert.equal(await alias(), '5', 'the undo moved it back');
   });
 
@@ -279,12 +373,19 @@ containment:
     const before = await readFile(file, 'utf8');
     const open = await declare();
     const original = await service.get(open);
-    await writeFile(file, before.replace('title: Turn the assistant off (ai-assistant-enabled)', 'title: Kill the assistant'));
+    await writeFile(
+      file,
+      before.replace('title: Turn the assistant off (ai-assistant-enabled)', 'title: Kill the assistant'),
+    );
     try {
       const fresh = await service.get(await declare());
       assert.equal(fresh.steps[0]?.title, 'Kill the assistant');
       assert.notEqual(fresh.runbook?.hash, original.runbook?.hash);
-      const step = await service.decide(open, { stepId: 'kill-switch', decision: 'reject', reason: 'not needed' }, 'alice');
+      const step = await service.decide(
+        open,
+        { stepId: 'kill-switch', decision: 'reject', reason: 'not needed' },
+        'alice',
+      );
       assert.equal(step.title, 'Turn the assistant off (ai-assistant-enabled)');
       assert.equal((await service.get(open)).runbook?.hash, original.runbook?.hash);
     } finally {
@@ -324,7 +425,10 @@ containment:
     );
     assert.ok(!open.some((x) => x.id === older));
     const sorted = [...open].sort((a, b) => b.declaredAt.localeCompare(a.declaredAt));
-    assert.deepEqual(open.map((x) => x.id), sorted.map((x) => x.id));
+    assert.deepEqual(
+      open.map((x) => x.id),
+      sorted.map((x) => x.id),
+    );
     const all = await service.list({ includeClosed: true });
     assert.equal(all.find((x) => x.id === older)?.open, false);
   });
@@ -340,7 +444,10 @@ containment:
       await new Promise((r) => setTimeout(r, 100));
       incident = await service.get(id);
     }
-    assert.match(incident.timeline.find((e) => e.type === 'action.failed')?.message ?? '(none)', /A1 is no longer tracked .*the IC may waive it/);
+    assert.match(
+      incident.timeline.find((e) => e.type === 'action.failed')?.message ?? '(none)',
+      /A1 is no longer tracked .*the IC may waive it/,
+    );
     assert.equal(incident.status, 'postmortem');
     const waived = await service.waiveAction(id, 'A1', 'alice', 'tracked in the quarterly plan instead');
     assert.deepEqual([waived.status, waived.endedBy], ['waived', 'alice']);

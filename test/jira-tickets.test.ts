@@ -27,7 +27,13 @@ const request: TicketRequest = {
 
 describe('Jira Cloud as the ticket tracker (REST v3, contract fake)', () => {
   it('files one issue per action with labels, due date and a description document; a retry finds it', async () => {
-    const provider = new JiraTicketProvider({ baseUrl: jira.url, email: 'bot@acme.test', apiToken: TOKEN, projectKey: 'AI', webhooks: true });
+    const provider = new JiraTicketProvider({
+      baseUrl: jira.url,
+      email: 'bot@acme.test',
+      apiToken: TOKEN,
+      projectKey: 'AI',
+      webhooks: true,
+    });
     const first = await provider.open(request);
     assert.deepEqual(first, { provider: 'jira', key: 'AI-1', url: `${jira.url}/browse/AI-1` });
     assert.deepEqual(await provider.open(request), first);
@@ -42,7 +48,13 @@ describe('Jira Cloud as the ticket tracker (REST v3, contract fake)', () => {
   });
 
   it('reads a resolved issue as closed, with its resolution date; polls without a webhook', async () => {
-    const provider = new JiraTicketProvider({ baseUrl: jira.url, email: 'bot@acme.test', apiToken: TOKEN, projectKey: 'AI', webhooks: false });
+    const provider = new JiraTicketProvider({
+      baseUrl: jira.url,
+      email: 'bot@acme.test',
+      apiToken: TOKEN,
+      projectKey: 'AI',
+      webhooks: false,
+    });
     assert.equal(provider.pollEvery, '15m');
     const ticket = await provider.open({ ...request, externalId: 'INC-7K3QX/A2' });
     assert.equal((await provider.status(ticket)).closed, false);
@@ -53,35 +65,77 @@ describe('Jira Cloud as the ticket tracker (REST v3, contract fake)', () => {
   });
 
   it('keeps the incident record: one issue, each comment once, closed through the transition to Done', async () => {
-    const activities = createTicketActivities(new JiraTicketProvider({ baseUrl: jira.url, email: 'bot@acme.test', apiToken: TOKEN, projectKey: 'AI', webhooks: true }));
-    const recordRequest = { incidentId: 'INC-REC02', title: '[INC-REC02] P2 Harmful output spike', body: 'Spike in flagged outputs.\n\nDeclared by alice.', severity: 'P2' as const, labels: ['incident', 'severity:P2'] };
+    const activities = createTicketActivities(
+      new JiraTicketProvider({
+        baseUrl: jira.url,
+        email: 'bot@acme.test',
+        apiToken: TOKEN,
+        projectKey: 'AI',
+        webhooks: true,
+      }),
+    );
+    const recordRequest = {
+      incidentId: 'INC-REC02',
+      title: '[INC-REC02] P2 Harmful output spike',
+      body: 'Spike in flagged outputs.\n\nDeclared by alice.',
+      severity: 'P2' as const,
+      labels: ['incident', 'severity:P2'],
+    };
     const ticket = await activities.openIncidentRecord(recordRequest);
     assert.deepEqual(await activities.openIncidentRecord(recordRequest), ticket);
     const issue = jira.issues.find((i) => i.key === ticket.key)!;
     assert.deepEqual(issue.fields.labels, ['incident', 'severity:P2', 'incident-record:INC-REC02']);
-    for (let attempt = 0; attempt < 2; attempt++) await activities.commentOnTicket({ ticket, marker: 'INC-REC02/postmortem', text: '# Postmortem\nWhat happened.' });
+    for (let attempt = 0; attempt < 2; attempt++)
+      await activities.commentOnTicket({
+        ticket,
+        marker: 'INC-REC02/postmortem',
+        text: '# Postmortem\nWhat happened.',
+      });
     assert.equal(issue.comments.length, 1, 'the retry found its marker');
     assert.deepEqual(issue.comments[0], {
       type: 'doc',
       version: 1,
-      content: ['# Postmortem', 'What happened.', '(incident-response:INC-REC02/postmortem)'].map((text) => ({ type: 'paragraph', content: [{ type: 'text', text }] })),
+      content: ['# Postmortem', 'What happened.', '(incident-response:INC-REC02/postmortem)'].map((text) => ({
+        type: 'paragraph',
+        content: [{ type: 'text', text }],
+      })),
     });
     await activities.closeIncidentRecord(ticket);
     assert.equal(issue.fields.status.statusCategory.key, 'done');
     const transitions = jira.requests.filter((r) => r.method === 'POST' && r.url.pathname.endsWith('/transitions'));
-    assert.deepEqual(transitions.map((r) => r.body), [{ transition: { id: '31' } }], 'the transition whose target is Done');
+    assert.deepEqual(
+      transitions.map((r) => r.body),
+      [{ transition: { id: '31' } }],
+      'the transition whose target is Done',
+    );
     await activities.closeIncidentRecord(ticket);
-    assert.equal(jira.requests.filter((r) => r.method === 'POST' && r.url.pathname.endsWith('/transitions')).length, 1, 'closing a closed record changes nothing');
+    assert.equal(
+      jira.requests.filter((r) => r.method === 'POST' && r.url.pathname.endsWith('/transitions')).length,
+      1,
+      'closing a closed record changes nothing',
+    );
   });
 
   it("refuses for good on Jira's 4xx, naming the field, without the token", async () => {
-    const wrongProject = new JiraTicketProvider({ baseUrl: jira.url, email: 'bot@acme.test', apiToken: TOKEN, projectKey: 'NOPE', webhooks: true });
+    const wrongProject = new JiraTicketProvider({
+      baseUrl: jira.url,
+      email: 'bot@acme.test',
+      apiToken: TOKEN,
+      projectKey: 'NOPE',
+      webhooks: true,
+    });
     await assert.rejects(createTicketActivities(wrongProject).openTicket(request), (err: unknown) => {
       assert.ok(err instanceof ApplicationFailure && err.nonRetryable);
       assert.match(err.message, /refused: 400 .*project: valid project is required/);
       return true;
     });
-    const badToken = new JiraTicketProvider({ baseUrl: jira.url, email: 'bot@acme.test', apiToken: 'wrong-token-xyz', projectKey: 'AI', webhooks: true });
+    const badToken = new JiraTicketProvider({
+      baseUrl: jira.url,
+      email: 'bot@acme.test',
+      apiToken: 'wrong-token-xyz',
+      projectKey: 'AI',
+      webhooks: true,
+    });
     await assert.rejects(createTicketActivities(badToken).openTicket(request), (err: unknown) => {
       assert.ok(err instanceof ApplicationFailure && err.nonRetryable);
       assert.match(err.message, /401 You are not authenticated/);

@@ -97,8 +97,18 @@ function timingFixtures(): IncidentState[] {
     incident({ severity: 'P1', status: 'triaging', declaredAt: minutesBefore(now, 60), mitigationTarget: '45m' }),
     incident({ severity: 'P1', status: 'declared', declaredAt: minutesBefore(now, 10), mitigationTarget: '45m' }),
     // P0 under a 30m target: 5m (met), 90m (breached).
-    incident({ severity: 'P0', declaredAt: march(8), mitigationTarget: '30m', mitigatedAt: plus(march(8), 5 * MINUTE) }),
-    incident({ severity: 'P0', declaredAt: march(9), mitigationTarget: '30m', mitigatedAt: plus(march(9), 90 * MINUTE) }),
+    incident({
+      severity: 'P0',
+      declaredAt: march(8),
+      mitigationTarget: '30m',
+      mitigatedAt: plus(march(8), 5 * MINUTE),
+    }),
+    incident({
+      severity: 'P0',
+      declaredAt: march(9),
+      mitigationTarget: '30m',
+      mitigatedAt: plus(march(9), 90 * MINUTE),
+    }),
     // P2 without a target.
     incident({ severity: 'P2', declaredAt: march(11), mitigatedAt: plus(march(11), 3 * DAY) }),
     // Declared before `since`: a slow, breached P0 that must not count anywhere.
@@ -151,23 +161,62 @@ describe('incident KPIs', () => {
     assert.equal(kpis.incidents.open, 2);
     assert.deepEqual(kpis.incidents.bySeverity, { P0: 2, P1: 8, P2: 1, P3: 0 });
 
-    const atSince = computeKpis([incident({ declaredAt: since.toISOString() }), incident({ declaredAt: plus(since.toISOString(), -1) })], {
-      now,
-      since,
-    });
+    const atSince = computeKpis(
+      [incident({ declaredAt: since.toISOString() }), incident({ declaredAt: plus(since.toISOString(), -1) })],
+      {
+        now,
+        since,
+      },
+    );
     assert.equal(atSince.incidents.total, 1, 'declared exactly at `since` counts, a millisecond before does not');
   });
 
   it('give nearest-rank medians, p90s and maxima per severity and timing', () => {
     const { timings } = computeKpis(timingFixtures(), { now, since });
     // P1 mitigations, sorted: 10 20 30 40 45 50 minutes. Nearest rank: median = 3rd, p90 = 6th.
-    assert.deepEqual(timings.P1.mitigate, { count: 6, medianMs: 30 * MINUTE, p90Ms: 50 * MINUTE, maxMs: 50 * MINUTE, sumMs: 195 * MINUTE });
-    assert.deepEqual(timings.P1.resolve, { count: 6, medianMs: 60 * MINUTE, p90Ms: 100 * MINUTE, maxMs: 100 * MINUTE, sumMs: 390 * MINUTE });
-    assert.deepEqual(timings.P1.acknowledge, { count: 3, medianMs: 4 * MINUTE, p90Ms: 6 * MINUTE, maxMs: 6 * MINUTE, sumMs: 12 * MINUTE });
+    assert.deepEqual(timings.P1.mitigate, {
+      count: 6,
+      medianMs: 30 * MINUTE,
+      p90Ms: 50 * MINUTE,
+      maxMs: 50 * MINUTE,
+      sumMs: 195 * MINUTE,
+    });
+    assert.deepEqual(timings.P1.resolve, {
+      count: 6,
+      medianMs: 60 * MINUTE,
+      p90Ms: 100 * MINUTE,
+      maxMs: 100 * MINUTE,
+      sumMs: 390 * MINUTE,
+    });
+    assert.deepEqual(timings.P1.acknowledge, {
+      count: 3,
+      medianMs: 4 * MINUTE,
+      p90Ms: 6 * MINUTE,
+      maxMs: 6 * MINUTE,
+      sumMs: 12 * MINUTE,
+    });
     // Every P1 has detectedAt; all but one equal to declaredAt.
-    assert.deepEqual(timings.P1.detect, { count: 8, medianMs: 0, p90Ms: 15 * MINUTE, maxMs: 15 * MINUTE, sumMs: 15 * MINUTE });
-    assert.deepEqual(timings.P0.mitigate, { count: 2, medianMs: 5 * MINUTE, p90Ms: 90 * MINUTE, maxMs: 90 * MINUTE, sumMs: 95 * MINUTE });
-    assert.deepEqual(timings.P2.mitigate, { count: 1, medianMs: 3 * DAY, p90Ms: 3 * DAY, maxMs: 3 * DAY, sumMs: 3 * DAY });
+    assert.deepEqual(timings.P1.detect, {
+      count: 8,
+      medianMs: 0,
+      p90Ms: 15 * MINUTE,
+      maxMs: 15 * MINUTE,
+      sumMs: 15 * MINUTE,
+    });
+    assert.deepEqual(timings.P0.mitigate, {
+      count: 2,
+      medianMs: 5 * MINUTE,
+      p90Ms: 90 * MINUTE,
+      maxMs: 90 * MINUTE,
+      sumMs: 95 * MINUTE,
+    });
+    assert.deepEqual(timings.P2.mitigate, {
+      count: 1,
+      medianMs: 3 * DAY,
+      p90Ms: 3 * DAY,
+      maxMs: 3 * DAY,
+      sumMs: 3 * DAY,
+    });
     for (const kind of TIMING_KINDS) {
       assert.deepEqual(timings.P3[kind], { count: 0, medianMs: null, p90Ms: null, maxMs: null, sumMs: 0 }, kind);
     }
@@ -186,7 +235,11 @@ describe('incident KPIs', () => {
     });
 
     const later = computeKpis(timingFixtures(), { now: new Date(now.getTime() + 40 * MINUTE), since });
-    assert.deepEqual(later.mitigationTargets.P1, { target: '45m', measured: 8, breached: 3 }, 'the 10-minute one is now past 45m');
+    assert.deepEqual(
+      later.mitigationTargets.P1,
+      { target: '45m', measured: 8, breached: 3 },
+      'the 10-minute one is now past 45m',
+    );
   });
 
   it('find repeats by fingerprint or service under the same runbook, within the window', () => {
@@ -227,7 +280,11 @@ describe('incident KPIs', () => {
     });
 
     const judged = computeKpis(
-      [incident({ actions: [action('A1', { status: 'closed', dueAt: march(15), endedAt: march(15, 18), onTime: true })] })],
+      [
+        incident({
+          actions: [action('A1', { status: 'closed', dueAt: march(15), endedAt: march(15, 18), onTime: true })],
+        }),
+      ],
       { now, since },
     );
     assert.equal(judged.actions.closedOnTime, 1, "the workflow's onTime verdict wins over the timestamps");
@@ -311,10 +368,19 @@ describe('KPIs in the Prometheus text format', () => {
     const parsed = parsedSamples(renderPrometheus(kpis));
     assert.deepEqual(parsed, expectedSamples(kpis, {}));
     // Spot-check the mapping itself, not only the round-trip.
-    assert.equal(parsed.get(sampleKey(METRIC.timing.mitigate, { severity: 'P1', stat: 'p90' })), kpis.timings.P1.mitigate.p90Ms! / 1000);
-    assert.equal(parsed.get(sampleKey('incident_time_to_mitigate_measured', { severity: 'P1' })), kpis.timings.P1.mitigate.count);
+    assert.equal(
+      parsed.get(sampleKey(METRIC.timing.mitigate, { severity: 'P1', stat: 'p90' })),
+      kpis.timings.P1.mitigate.p90Ms! / 1000,
+    );
+    assert.equal(
+      parsed.get(sampleKey('incident_time_to_mitigate_measured', { severity: 'P1' })),
+      kpis.timings.P1.mitigate.count,
+    );
     assert.equal(parsed.get(sampleKey(METRIC.onTimeRatio, {})), kpis.actions.onTimeRate);
-    assert.ok(!parsed.has(sampleKey(METRIC.timing.mitigate, { severity: 'P3', stat: 'median' })), 'no statistic without data');
+    assert.ok(
+      !parsed.has(sampleKey(METRIC.timing.mitigate, { severity: 'P3', stat: 'median' })),
+      'no statistic without data',
+    );
   });
 
   it('omits the on-time ratio when nothing is due', () => {

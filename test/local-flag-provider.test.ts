@@ -13,7 +13,12 @@ beforeEach(async () => {
 });
 
 const off: FlagChange = { kind: 'turnOff' };
-const request = (flagKey: string, change: FlagChange = off, idempotencyKey = `INC-TEST1/${flagKey}`) => ({ flagKey, change, idempotencyKey, comment: 'test' });
+const request = (flagKey: string, change: FlagChange = off, idempotencyKey = `INC-TEST1/${flagKey}`) => ({
+  flagKey,
+  change,
+  idempotencyKey,
+  comment: 'test',
+});
 
 describe('local flag provider (LaunchDarkly file data source format)', () => {
   it('creates example flags once, and never overwrites an existing file', async () => {
@@ -28,8 +33,16 @@ describe('local flag provider (LaunchDarkly file data source format)', () => {
     await writeFile(flags.path, JSON.stringify({ flagValues: { chat: true, other: 'x' }, segments: {} }));
     const result = await flags.applyChange(request('chat'));
     assert.deepEqual([result.previous.value, result.current.value, result.changed], [true, false, true]);
-    assert.deepEqual(JSON.parse(await readFile(flags.path, 'utf8')), { flagValues: { chat: false, other: 'x' }, segments: {} });
-    assert.deepEqual(await flags.readFlag('chat'), { flagKey: 'chat', on: false, value: false, observedVia: 'the local flag file' });
+    assert.deepEqual(JSON.parse(await readFile(flags.path, 'utf8')), {
+      flagValues: { chat: false, other: 'x' },
+      segments: {},
+    });
+    assert.deepEqual(await flags.readFlag('chat'), {
+      flagKey: 'chat',
+      on: false,
+      value: false,
+      observedVia: 'the local flag file',
+    });
     const [entry] = await flags.changes();
     assert.equal(entry?.idempotencyKey, 'INC-TEST1/chat');
   });
@@ -42,7 +55,13 @@ describe('local flag provider (LaunchDarkly file data source format)', () => {
   });
 
   it('turns a full flag off with on: false, and serves a variation through the fallthrough', async () => {
-    const flag = { key: 'model', on: true, variations: ['gpt-new', 'gpt-old'], offVariation: 1, fallthrough: { variation: 0 } };
+    const flag = {
+      key: 'model',
+      on: true,
+      variations: ['gpt-new', 'gpt-old'],
+      offVariation: 1,
+      fallthrough: { variation: 0 },
+    };
     await writeFile(flags.path, JSON.stringify({ flags: { model: flag } }));
     assert.equal((await flags.readFlag('model')).value, 'gpt-new');
     const result = await flags.applyChange(request('model'));
@@ -51,7 +70,10 @@ describe('local flag provider (LaunchDarkly file data source format)', () => {
     await flags.applyChange(request('model', { kind: 'setValue', value: 'gpt-old' }, 'k3'));
     const file = JSON.parse(await readFile(flags.path, 'utf8'));
     assert.deepEqual([file.flags.model.on, file.flags.model.fallthrough.variation], [true, 1]);
-    await assert.rejects(flags.applyChange(request('model', { kind: 'setValue', value: 'gpt-9' }, 'k4')), /has no variation "gpt-9"/);
+    await assert.rejects(
+      flags.applyChange(request('model', { kind: 'setValue', value: 'gpt-9' }, 'k4')),
+      /has no variation "gpt-9"/,
+    );
   });
 
   it('is idempotent: a retry with the same key changes and logs nothing more', async () => {
@@ -69,13 +91,19 @@ describe('local flag provider (LaunchDarkly file data source format)', () => {
     await writeFile(flags.path, JSON.stringify({ flagValues: Object.fromEntries(keys.map((k) => [k, true])) }));
     await Promise.all(keys.map((k) => flags.applyChange(request(k))));
     const file = JSON.parse(await readFile(flags.path, 'utf8'));
-    assert.ok(keys.every((k) => file.flagValues[k] === false), 'a lost update left a flag on');
+    assert.ok(
+      keys.every((k) => file.flagValues[k] === false),
+      'a lost update left a flag on',
+    );
     assert.deepEqual(await readdir(dirname(flags.path)), ['flags.json', 'flags.json.changes.jsonl']);
   });
 
   it('refuses unknown flags and switching non-boolean ones, naming them', async () => {
     await writeFile(flags.path, JSON.stringify({ flagValues: { limit: 100 } }));
-    await assert.rejects(flags.applyChange(request('nope')), (e: unknown) => e instanceof FlagChangeRefused && /"nope" does not exist/.test(e.message));
+    await assert.rejects(
+      flags.applyChange(request('nope')),
+      (e: unknown) => e instanceof FlagChangeRefused && /"nope" does not exist/.test(e.message),
+    );
     await assert.rejects(flags.applyChange(request('limit')), /Flag "limit" is not boolean/);
   });
 

@@ -5,11 +5,19 @@ import { createLogger } from '../integrations/log.js';
 import { LocalLogNotifier } from '../integrations/notify/local-log.js';
 import { tempDir } from './support/paths.js';
 
-const message = { incidentId: 'INC-AAAAA', audience: ['user:dave'], subject: 'Corrective action due in 3d: x', text: '- INC-AAAAA A1 "x": due in 3d' };
+const message = {
+  incidentId: 'INC-AAAAA',
+  audience: ['user:dave'],
+  subject: 'Corrective action due in 3d: x',
+  text: '- INC-AAAAA A1 "x": due in 3d',
+};
 
 describe('local notification inbox', () => {
   it('appends each notification once per idempotency key, so a retried send after a crash is not delivered twice', async () => {
-    const notifier = new LocalLogNotifier(join(await tempDir('notify'), 'inbox', 'notifications.jsonl'), createLogger('error'));
+    const notifier = new LocalLogNotifier(
+      join(await tempDir('notify'), 'inbox', 'notifications.jsonl'),
+      createLogger('error'),
+    );
     assert.deepEqual(await notifier.sent(), []);
     await notifier.notify({ ...message, idempotencyKey: 'reminders-user:dave/2026-12-01' });
     const retried = await notifier.notify({ ...message, idempotencyKey: 'reminders-user:dave/2026-12-01' });

@@ -34,9 +34,19 @@ before(async () => {
     },
     redirectUris: [],
   });
-  const service = new IncidentService(harness.client, { taskQueue: harness.taskQueue, runbooks: harness.runbooks, tickets: harness.tickets });
+  const service = new IncidentService(harness.client, {
+    taskQueue: harness.taskQueue,
+    runbooks: harness.runbooks,
+    tickets: harness.tickets,
+  });
   const port = await freePort();
-  const oidc = new OidcVerifier({ issuer: idp.issuer, audience: API_AUDIENCE, personClaim: 'email', groupsClaim: 'groups', clockToleranceSeconds: 60 });
+  const oidc = new OidcVerifier({
+    issuer: idp.issuer,
+    audience: API_AUDIENCE,
+    personClaim: 'email',
+    groupsClaim: 'groups',
+    clockToleranceSeconds: 60,
+  });
   server = await startHttpServer('127.0.0.1', port, {
     routes: incidentRoutes(service),
     health: createHealthCheck({ ...harness.temporal, worker: harness.worker, taskQueue: harness.taskQueue }),
@@ -53,7 +63,12 @@ after(async () => {
   await harness?.stop();
 });
 
-async function call<T>(method: string, path: string, token: string | undefined, body?: unknown): Promise<{ status: number; body: T }> {
+async function call<T>(
+  method: string,
+  path: string,
+  token: string | undefined,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
   const response = await fetch(`${base}${path}`, {
     method,
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -64,17 +79,33 @@ async function call<T>(method: string, path: string, token: string | undefined, 
 
 describe('OpenID Connect bearer tokens', () => {
   it("act as the token's person: mallory is refused an IC-only step, the IC's token approves, and the timeline says alice (oidc)", async () => {
-    const declared = await call<{ id: string }>('POST', '/api/incidents', tokens.alice, { title: 'Agent mailing data', category: 'prompt-injection', severity: 'P1' });
+    const declared = await call<{ id: string }>('POST', '/api/incidents', tokens.alice, {
+      title: 'Agent mailing data',
+      category: 'prompt-injection',
+      severity: 'P1',
+    });
     assert.equal(declared.status, 201);
     const id = declared.body.id;
     const state = (await call<IncidentState>('GET', `/api/incidents/${id}`, tokens.alice)).body;
     assert.equal(state.commander, 'alice@example.com');
-    const byMallory = await call<{ error: string }>('POST', `/api/incidents/${id}/approvals`, tokens.mallory, { stepId: 'kill-assistant', decision: 'approve' });
+    const byMallory = await call<{ error: string }>('POST', `/api/incidents/${id}/approvals`, tokens.mallory, {
+      stepId: 'kill-assistant',
+      decision: 'approve',
+    });
     assert.equal(byMallory.status, 403);
-    const cli = await runCli(['approve', id, 'kill-assistant'], { INCIDENT_API_URL: base, INCIDENT_TOKEN: tokens.mallory! });
+    const cli = await runCli(['approve', id, 'kill-assistant'], {
+      INCIDENT_API_URL: base,
+      INCIDENT_TOKEN: tokens.mallory!,
+    });
     assert.equal(cli.code, 1);
-    assert.match(cli.stderr, /mallory@example\.com may not approve step "kill-assistant": only the incident commander may \(HTTP 403\)/);
-    const approved = await call<ContainmentStep>('POST', `/api/incidents/${id}/approvals`, tokens.alice, { stepId: 'kill-assistant', decision: 'approve' });
+    assert.match(
+      cli.stderr,
+      /mallory@example\.com may not approve step "kill-assistant": only the incident commander may \(HTTP 403\)/,
+    );
+    const approved = await call<ContainmentStep>('POST', `/api/incidents/${id}/approvals`, tokens.alice, {
+      stepId: 'kill-assistant',
+      decision: 'approve',
+    });
     assert.equal(approved.status, 200);
     assert.deepEqual([approved.body.decision?.by, approved.body.decision?.via], ['alice@example.com', 'oidc']);
     const timeline = (await call<IncidentState>('GET', `/api/incidents/${id}`, tokens.alice)).body.timeline;
@@ -85,11 +116,22 @@ describe('OpenID Connect bearer tokens', () => {
   });
 
   it('take groups from the group claim: quinn approves for group:safety-oncall with no groups.yaml entry', async () => {
-    const { body } = await call<{ id: string }>('POST', '/api/incidents', tokens.alice, { title: 'Injection via web page', category: 'prompt-injection', severity: 'P2' });
-    const step = await call<ContainmentStep>('POST', `/api/incidents/${body.id}/approvals`, tokens.quinn, { stepId: 'disable-send-email', decision: 'approve' });
+    const { body } = await call<{ id: string }>('POST', '/api/incidents', tokens.alice, {
+      title: 'Injection via web page',
+      category: 'prompt-injection',
+      severity: 'P2',
+    });
+    const step = await call<ContainmentStep>('POST', `/api/incidents/${body.id}/approvals`, tokens.quinn, {
+      stepId: 'disable-send-email',
+      decision: 'approve',
+    });
     assert.equal(step.status, 200);
     assert.equal(step.body.decision?.by, 'quinn@example.com');
-    const claimed = await call<{ error: string }>('POST', `/api/incidents/${body.id}/approvals`, tokens.mallory, { stepId: 'disable-web-browse', decision: 'approve', memberOf: ['safety-oncall'] });
+    const claimed = await call<{ error: string }>('POST', `/api/incidents/${body.id}/approvals`, tokens.mallory, {
+      stepId: 'disable-web-browse',
+      decision: 'approve',
+      memberOf: ['safety-oncall'],
+    });
     assert.equal(claimed.status, 403, 'a body cannot claim a group');
   });
 
@@ -99,7 +141,11 @@ describe('OpenID Connect bearer tokens', () => {
       ['expired', await idp.mint(claims, { expiresIn: '-5m' }), /expired/],
       ['for another API', await idp.mint(claims, { audience: 'another-api' }), /aud claim/],
       ['from another issuer', await idp.mint(claims, { issuer: 'https://evil.example' }), /iss claim/],
-      ['forged', `${tokens.alice!.split('.').slice(0, 2).join('.')}.${'A'.repeat(342)}`, /not signed by the identity provider/],
+      [
+        'forged',
+        `${tokens.alice!.split('.').slice(0, 2).join('.')}.${'A'.repeat(342)}`,
+        /not signed by the identity provider/,
+      ],
     ];
     for (const [what, token, reason] of cases) {
       const answer = await call<{ error: string }>('GET', '/api/incidents', token);
@@ -107,6 +153,10 @@ describe('OpenID Connect bearer tokens', () => {
       assert.match(answer.body.error, reason, what);
     }
     assert.equal((await call('GET', '/api/incidents', undefined)).status, 401, 'no token');
-    assert.equal((await call('GET', '/api/incidents', await idp.mint(claims, { expiresIn: '-30s' }))).status, 200, 'within the clock skew');
+    assert.equal(
+      (await call('GET', '/api/incidents', await idp.mint(claims, { expiresIn: '-30s' }))).status,
+      200,
+      'within the clock skew',
+    );
   });
 });

@@ -32,7 +32,8 @@ describe('OpenAPI document', () => {
     for (const route of routes) {
       const operation = paths[openApiPath(route.path)]?.[route.method.toLowerCase()];
       assert.ok(operation, `${route.method} ${route.path} is missing`);
-      if (route.method === 'POST') assert.ok(operation.requestBody, `${route.method} ${route.path} has no request body`);
+      if (route.method === 'POST')
+        assert.ok(operation.requestBody, `${route.method} ${route.path} has no request body`);
     }
     const described = Object.values(paths).reduce((n, operations) => n + Object.keys(operations).length, 0);
     assert.equal(described, routes.length + 1, 'the routes and /healthz, nothing else');
@@ -40,11 +41,23 @@ describe('OpenAPI document', () => {
   });
 
   it('refuses a POST route without a body schema, and parameters its path lacks', () => {
-    const schemaless: Route = { method: 'POST', path: '/api/things', auth: 'person', docs: { summary: 'Make a thing', responses: { 201: 'Made' } }, handle };
+    const schemaless: Route = {
+      method: 'POST',
+      path: '/api/things',
+      auth: 'person',
+      docs: { summary: 'Make a thing', responses: { 201: 'Made' } },
+      handle,
+    };
     assert.throws(() => openApiDocument([schemaless]), /POST \/api\/things has no body schema/);
     assert.throws(() => withOpenApi([schemaless]), /has no body schema/, 'a server with such a route does not start');
     const { params } = contractRoutes().find((r) => r.path === '/api/incidents/:id')!.docs;
-    const stray: Route = { method: 'GET', path: '/api/things/:thing', auth: 'reader', docs: { summary: 'A thing', params: params!, responses: { 200: 'It' } }, handle };
+    const stray: Route = {
+      method: 'GET',
+      path: '/api/things/:thing',
+      auth: 'reader',
+      docs: { summary: 'A thing', params: params!, responses: { 200: 'It' } },
+      handle,
+    };
     assert.throws(() => openApiDocument([stray]), /parameters its path does not have: id/);
   });
 });

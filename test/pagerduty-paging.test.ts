@@ -27,12 +27,21 @@ before(async () => {
 });
 after(() => pd?.stop());
 
-const page = { incidentId: 'INC-PD001', targets: ['safety-oncall'], severity: 'P1' as const, summary: '[P1] Jailbreak regression (declared)' };
+const page = {
+  incidentId: 'INC-PD001',
+  targets: ['safety-oncall'],
+  severity: 'P1' as const,
+  summary: '[P1] Jailbreak regression (declared)',
+};
 
 describe('PagerDuty paging (pdjs, Events API v2 over HTTPS, contract fake)', () => {
   it('triggers with the incident id as dedup key, so a retry or a repeat joins the same alert', async () => {
     const first = await activities.page(page);
-    await activities.page({ ...page, targets: ['ml-platform'], summary: '[P0] Jailbreak regression (severity P1 → P0)' });
+    await activities.page({
+      ...page,
+      targets: ['ml-platform'],
+      summary: '[P0] Jailbreak regression (severity P1 → P0)',
+    });
     assert.equal(pd.incidentsOpened(), 1, 'one PagerDuty incident for two triggers');
     const [event] = pd.events;
     assert.equal(event!.headers['content-type'], 'application/json; charset=utf-8');
@@ -48,8 +57,15 @@ describe('PagerDuty paging (pdjs, Events API v2 over HTTPS, contract fake)', () 
       },
       links: [{ href: 'https://incidents.example.com/api/incidents/INC-PD001', text: 'Incident INC-PD001' }],
     });
-    assert.match(first.delivered, /^PagerDuty \(dedup key INC-PD001\): incident #1 https:\/\/acme\.pagerduty\.com\/incidents\/Q1, assigned to Dana On-call$/);
-    assert.equal(pd.apiRequests[0]!.path, '/incidents?incident_key=INC-PD001', 'the REST look-up asks for this alert only');
+    assert.match(
+      first.delivered,
+      /^PagerDuty \(dedup key INC-PD001\): incident #1 https:\/\/acme\.pagerduty\.com\/incidents\/Q1, assigned to Dana On-call$/,
+    );
+    assert.equal(
+      pd.apiRequests[0]!.path,
+      '/incidents?incident_key=INC-PD001',
+      'the REST look-up asks for this alert only',
+    );
   });
 
   it('acknowledges and resolves the same alert', async () => {
@@ -57,11 +73,19 @@ describe('PagerDuty paging (pdjs, Events API v2 over HTTPS, contract fake)', () 
     assert.equal(pd.alerts.get('INC-PD001')!.status, 'acknowledged');
     await activities.updatePage({ incidentId: 'INC-PD001', action: 'resolve' });
     assert.equal(pd.alerts.get('INC-PD001')!.status, 'resolved');
-    assert.deepEqual(pd.events.slice(-2).map((e) => [e.body.event_action, e.body.dedup_key]), [['acknowledge', 'INC-PD001'], ['resolve', 'INC-PD001']]);
+    assert.deepEqual(
+      pd.events.slice(-2).map((e) => [e.body.event_action, e.body.dedup_key]),
+      [
+        ['acknowledge', 'INC-PD001'],
+        ['resolve', 'INC-PD001'],
+      ],
+    );
   });
 
-  it('a refused event fails at once with PagerDuty\'s reason; the routing key is not in the message', async () => {
-    const refusing = createPagingActivities(new PagerDutyPager({ routingKey: 'WRONGKEY', eventsServer: pd.eventsServer, source: 's', linksFor: () => [] }));
+  it("a refused event fails at once with PagerDuty's reason; the routing key is not in the message", async () => {
+    const refusing = createPagingActivities(
+      new PagerDutyPager({ routingKey: 'WRONGKEY', eventsServer: pd.eventsServer, source: 's', linksFor: () => [] }),
+    );
     await assert.rejects(refusing.page({ ...page, incidentId: 'INC-PD002' }), (err: unknown) => {
       assert.ok(err instanceof ApplicationFailure && err.nonRetryable, 'not retried');
       assert.equal(err.type, 'PageRefused');
@@ -71,7 +95,7 @@ describe('PagerDuty paging (pdjs, Events API v2 over HTTPS, contract fake)', () 
     assert.equal(pd.alerts.has('INC-PD002'), false);
   });
 
-  it('when still rate limited after pdjs\'s own retries, asks Temporal to retry after Retry-After', async () => {
+  it("when still rate limited after pdjs's own retries, asks Temporal to retry after Retry-After", async () => {
     const before = pd.events.length;
     pd.failEvents(4, 429, { 'retry-after': '2' });
     await assert.rejects(activities.page({ ...page, incidentId: 'INC-PD003' }), (err: unknown) => {

@@ -17,7 +17,20 @@ import { freePort } from './support/ports.js';
 /** 98 spellings of `path`, each of which the server must refuse (400) before any route runs. */
 export function spellings(path: string): string[] {
   const inner = path.slice(1);
-  const prefixes = ['/.//', '/%2e//', '/%2E//', '/x/..//', '/././/', '/.\\/', '//', '///', '/%2e%2e//', '/x/%2e%2e//', '/.%2f', '/%5c'];
+  const prefixes = [
+    '/.//',
+    '/%2e//',
+    '/%2E//',
+    '/x/..//',
+    '/././/',
+    '/.\\/',
+    '//',
+    '///',
+    '/%2e%2e//',
+    '/x/%2e%2e//',
+    '/.%2f',
+    '/%5c',
+  ];
   const suffixes = ['/', '//', '/.', '/..', '/%2e', '/%2f', '\\', '/./', '/%5C', '%2f'];
   const middles = inner.includes('/')
     ? ['//', '/./', '/x/../', '%2f', '%2F', '\\', '/%2e/'].map((joint) => `/${inner.replace('/', joint)}`)
@@ -36,14 +49,23 @@ export function spellings(path: string): string[] {
 }
 
 /** A concrete request path for a route pattern: `:id` becomes a real-looking id. */
-const concrete = (path: string) => path.replace(':id', 'INC-7K3QX').replace(':actionId', 'A1').replace(':itemId', 'capture-payload').replace(':source', 'generic').replace(':file', 'app.js');
+const concrete = (path: string) =>
+  path
+    .replace(':id', 'INC-7K3QX')
+    .replace(':actionId', 'A1')
+    .replace(':itemId', 'capture-payload')
+    .replace(':source', 'generic')
+    .replace(':file', 'app.js');
 
 function send(port: number, method: string, path: string, headers: Record<string, string> = {}): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method, path, headers: { 'content-type': 'application/json', ...headers } }, (res) => {
-      res.resume();
-      resolve(res.statusCode!);
-    });
+    const req = request(
+      { host: '127.0.0.1', port, method, path, headers: { 'content-type': 'application/json', ...headers } },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      },
+    );
     req.on('error', reject);
     req.end(method === 'POST' ? '{}' : undefined);
   });

@@ -22,24 +22,35 @@ describe('personal API tokens', () => {
     assert.doesNotMatch(stored, new RegExp(token.split('_')[2]!), 'the secret is never stored');
     assert.ok(!(await tokens.list()).some((t) => 'hash' in t), 'listing shows no hashes');
     // Another key (another server, a stolen file): the same token is unknown.
-    assert.deepEqual(await new PersonalTokens(dir, 'another-server-key-0123456789abcdef').verify(token), { refused: 'unknown token' });
-    assert.deepEqual(await tokens.verify(`${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`), { refused: 'unknown token' });
+    assert.deepEqual(await new PersonalTokens(dir, 'another-server-key-0123456789abcdef').verify(token), {
+      refused: 'unknown token',
+    });
+    assert.deepEqual(await tokens.verify(`${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`), {
+      refused: 'unknown token',
+    });
     await tokens.revoke(record.id, 'maria');
-    assert.match(String((await tokens.verify(token) as { refused: string }).refused), /was revoked/);
+    assert.match(String(((await tokens.verify(token)) as { refused: string }).refused), /was revoked/);
     const { token: short } = await tokens.create({ user: 'bob', expiresInMs: -1, createdBy: 'maria' });
-    assert.match(String((await tokens.verify(short) as { refused: string }).refused), /expired/);
+    assert.match(String(((await tokens.verify(short)) as { refused: string }).refused), /expired/);
   });
 
   it('are administered only by those the policy names (group:incident-admins)', async () => {
-    const admin = new TokenAdmin(new PersonalTokens(await tempDir('tokens')), new RunbookSource(join(repoRoot, 'runbooks')));
-    const refused = await admin.create({ actor: 'mallory', via: 'api-token' }, { user: 'mallory', expires: '90d' }).catch((e: unknown) => e);
+    const admin = new TokenAdmin(
+      new PersonalTokens(await tempDir('tokens')),
+      new RunbookSource(join(repoRoot, 'runbooks')),
+    );
+    const refused = await admin
+      .create({ actor: 'mallory', via: 'api-token' }, { user: 'mallory', expires: '90d' })
+      .catch((e: unknown) => e);
     assert.ok(refused instanceof IncidentError);
     assert.equal(refused.kind, 'NotAuthorized');
     assert.equal(refused.message, 'mallory may not create API tokens: only members of group incident-admins may');
     const made = await admin.create({ actor: 'maria', via: 'oidc' }, { user: 'alice', expires: '30d' });
     assert.equal(made.record.createdBy, 'maria');
     assert.equal((await admin.list({ actor: 'maria', via: 'oidc' })).length, 1);
-    const tooLong = await admin.create({ actor: 'maria', via: 'oidc' }, { user: 'alice', expires: '5000d' }).catch((e: unknown) => e);
+    const tooLong = await admin
+      .create({ actor: 'maria', via: 'oidc' }, { user: 'alice', expires: '5000d' })
+      .catch((e: unknown) => e);
     assert.match((tooLong as Error).message, /at most 400d/);
     assert.equal((await admin.revoke({ actor: 'maria', via: 'oidc' }, made.record.id)).revokedBy, 'maria');
   });
@@ -49,11 +60,16 @@ describe('personal API tokens', () => {
     const made = await runCli(['token', 'create', '--user', 'alice', '--expires', '7d', '--local'], { DATA_DIR: dir });
     assert.equal(made.code, 0, made.stderr);
     const token = made.stdout.split('\n')[0]!;
-    assert.deepEqual(await new PersonalTokens(dir).verify(token).then((v) => ('user' in v ? v.user : v.refused)), 'alice');
+    assert.deepEqual(
+      await new PersonalTokens(dir).verify(token).then((v) => ('user' in v ? v.user : v.refused)),
+      'alice',
+    );
     const listed = await runCli(['token', 'list', '--local'], { DATA_DIR: dir });
     assert.match(listed.stdout, /alice/);
     assert.doesNotMatch(listed.stdout, new RegExp(token.split('_')[2]!), 'never shown again');
-    const bad = await runCli(['token', 'create', '--user', 'alice', '--expires', 'forever', '--local'], { DATA_DIR: dir });
+    const bad = await runCli(['token', 'create', '--user', 'alice', '--expires', 'forever', '--local'], {
+      DATA_DIR: dir,
+    });
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /expires must be a duration such as 90d/);
   });

@@ -21,7 +21,12 @@ function resolvedIncident(): IncidentState {
     mitigatedAt: at(52),
     resolvedAt: at(180),
     summary: 'Send-email tool disabled; the injected page was blocked at the browse proxy.',
-    runbook: { id: 'prompt-injection-tool-misuse', title: 'Prompt injection: tool misuse', file: 'runbooks/x.yaml', hash: 'abc' },
+    runbook: {
+      id: 'prompt-injection-tool-misuse',
+      title: 'Prompt injection: tool misuse',
+      file: 'runbooks/x.yaml',
+      hash: 'abc',
+    },
     mitigationTarget: '1h',
     triage: [],
     steps: [
@@ -78,15 +83,51 @@ function resolvedIncident(): IncidentState {
       },
     ],
     timeline: [
-      { at: at(0), type: 'declared', actor: 'bob', message: 'Declared P1 prompt-injection: Assistant emails | exfiltrates docs' },
+      {
+        at: at(0),
+        type: 'declared',
+        actor: 'bob',
+        message: 'Declared P1 prompt-injection: Assistant emails | exfiltrates docs',
+      },
       { at: at(0), type: 'notification.sent', actor: 'system', message: 'Notified support-leads: Incident declared' },
       { at: at(0), type: 'page.failed', actor: 'system', message: 'Could not page security-oncall: 503' },
-      { at: at(1), type: 'containment.proposed', actor: 'system', message: 'Proposed "disable-send-email": Disable the send-email tool (needs approval)' },
-      { at: at(16), type: 'approval.escalated', actor: 'system', message: 'No decision on "Disable the send-email tool" within 15m: escalated to security-leads' },
-      { at: at(50), type: 'containment.approved', actor: 'carol', message: 'Approved "Disable the send-email tool": stop the bleeding' },
-      { at: at(51), type: 'containment.verified', actor: 'system', message: 'agent-tools.send-email.enabled is off\n(read back)' },
-      { at: at(52), type: 'status.mitigated', actor: 'system', message: 'Mitigated by "Disable the send-email tool" 52m after declaration (within the 1h target)', data: { timeToMitigateMs: 52 * 60_000, target: '1h', breached: false } },
-      { at: at(55), type: 'containment.rejected', actor: 'alice', message: 'Rejected "Turn the assistant off": email already off; too broad' },
+      {
+        at: at(1),
+        type: 'containment.proposed',
+        actor: 'system',
+        message: 'Proposed "disable-send-email": Disable the send-email tool (needs approval)',
+      },
+      {
+        at: at(16),
+        type: 'approval.escalated',
+        actor: 'system',
+        message: 'No decision on "Disable the send-email tool" within 15m: escalated to security-leads',
+      },
+      {
+        at: at(50),
+        type: 'containment.approved',
+        actor: 'carol',
+        message: 'Approved "Disable the send-email tool": stop the bleeding',
+      },
+      {
+        at: at(51),
+        type: 'containment.verified',
+        actor: 'system',
+        message: 'agent-tools.send-email.enabled is off\n(read back)',
+      },
+      {
+        at: at(52),
+        type: 'status.mitigated',
+        actor: 'system',
+        message: 'Mitigated by "Disable the send-email tool" 52m after declaration (within the 1h target)',
+        data: { timeToMitigateMs: 52 * 60_000, target: '1h', breached: false },
+      },
+      {
+        at: at(55),
+        type: 'containment.rejected',
+        actor: 'alice',
+        message: 'Rejected "Turn the assistant off": email already off; too broad',
+      },
       { at: at(180), type: 'status.resolved', actor: 'alice', message: 'Resolved: Send-email tool disabled' },
     ],
   };
@@ -112,7 +153,14 @@ function alertedIncident(): IncidentState {
     notified: [],
     paged: [],
     actions: [],
-    timeline: [{ at: at(0), type: 'declared', actor: 'alertmanager', message: 'Declared P2 unbounded-consumption: Token spend spike on summarizer' }],
+    timeline: [
+      {
+        at: at(0),
+        type: 'declared',
+        actor: 'alertmanager',
+        message: 'Declared P2 unbounded-consumption: Token spend spike on summarizer',
+      },
+    ],
   };
 }
 
@@ -135,7 +183,14 @@ describe('postmortem draft', () => {
   it('opens with the title line and the incident facts', () => {
     const [title, , facts] = markdown.split('\n');
     assert.equal(title, '# Postmortem: INC-7K3QX Assistant emails | exfiltrates docs');
-    for (const fact of ['P1', 'prompt-injection', 'Prompt injection: tool misuse', '**IC:** alice', '**Status:** Draft']) assert.ok(facts?.includes(fact), fact);
+    for (const fact of [
+      'P1',
+      'prompt-injection',
+      'Prompt injection: tool misuse',
+      '**IC:** alice',
+      '**Status:** Draft',
+    ])
+      assert.ok(facts?.includes(fact), fact);
   });
 
   it('has every section, in order, with prompts for the parts only the team can write', () => {
@@ -172,8 +227,14 @@ describe('postmortem draft', () => {
     const late = resolvedIncident();
     late.mitigationTarget = '30m';
     const lateMarkdown = renderPostmortem(late);
-    assert.match(section(lateMarkdown, 'Impact window'), /Time to mitigate: 52m from declaration \(\*\*missed\*\* the 30m target\)/);
-    assert.match(section(lateMarkdown, 'What worked / what did not'), /Missed the 30m mitigation target: mitigated 52m after declaration/);
+    assert.match(
+      section(lateMarkdown, 'Impact window'),
+      /Time to mitigate: 52m from declaration \(\*\*missed\*\* the 30m target\)/,
+    );
+    assert.match(
+      section(lateMarkdown, 'What worked / what did not'),
+      /Missed the 30m mitigation target: mitigated 52m after declaration/,
+    );
   });
 
   it('says how the incident was detected and how fast', () => {
@@ -197,7 +258,10 @@ describe('postmortem draft', () => {
     const [worked, didNot] = section(markdown, 'What worked / what did not').split('### Did not');
     assert.match(worked!, /Step "Disable the send-email tool" \(`disable-send-email`\) took effect and was verified/);
     assert.match(worked!, /Mitigated within the 1h target/);
-    assert.match(didNot!, /Step "Turn the assistant off" \(`kill-assistant`\) was rejected by alice: "email already off; too broad"/);
+    assert.match(
+      didNot!,
+      /Step "Turn the assistant off" \(`kill-assistant`\) was rejected by alice: "email already off; too broad"/,
+    );
     assert.match(didNot!, /Approval escalated: No decision on "Disable the send-email tool" within 15m/);
     assert.match(didNot!, /Could not page security-oncall: 503/);
     assert.doesNotMatch(didNot!, /Re-enable/, 'a pending undo is not a failure');
@@ -208,16 +272,24 @@ describe('postmortem draft', () => {
     assert.equal(rows.length, 2 + resolvedIncident().timeline.length - 1);
     for (const row of rows) assert.equal(unescapedPipes(row), 4, row);
     assert.ok(rows.some((row) => row.includes('Assistant emails \\| exfiltrates docs')));
-    assert.ok(rows.some((row) => row.includes('is off<br>(read back)')), 'newlines stay inside their cell');
+    assert.ok(
+      rows.some((row) => row.includes('is off<br>(read back)')),
+      'newlines stay inside their cell',
+    );
     assert.ok(!rows.some((row) => row.includes('Notified support-leads')));
     assert.ok(rows.some((row) => row.includes('Could not page security-oncall')));
-    assert.ok(rows.includes('| 2025-03-14 09:50:00 | carol | Approved "Disable the send-email tool": stop the bleeding |'));
+    assert.ok(
+      rows.includes('| 2025-03-14 09:50:00 | carol | Approved "Disable the send-email tool": stop the bleeding |'),
+    );
   });
 
   it('tables the corrective actions', () => {
     const rows = tableRows(section(markdown, 'Corrective actions'));
     assert.equal(rows[0], '| ID | Kind | Title | Owner | Due | Status | Ticket |');
-    assert.equal(rows[2], '| A1 | prevent | Require confirmation \\| for outbound email | dave | 2025-03-28 | open | SEC-42 |');
+    assert.equal(
+      rows[2],
+      '| A1 | prevent | Require confirmation \\| for outbound email | dave | 2025-03-28 | open | SEC-42 |',
+    );
     for (const row of rows) assert.equal(unescapedPipes(row), 8, row);
   });
 
@@ -225,7 +297,10 @@ describe('postmortem draft', () => {
     const alerted = renderPostmortem(alertedIncident());
     assert.match(section(alerted, 'Detection'), /Raised by monitoring: alert fingerprint `a1b2c3d4e5f6`/);
     assert.match(section(alerted, 'Detection'), /Time to detect \(detection → declaration\): 5m/);
-    assert.match(section(alerted, 'Detection'), /Time to acknowledge \(declaration → IC acknowledgement\): not acknowledged/);
+    assert.match(
+      section(alerted, 'Detection'),
+      /Time to acknowledge \(declaration → IC acknowledgement\): not acknowledged/,
+    );
     assert.match(section(alerted, 'Impact window'), /\| Mitigated \| not mitigated \|/);
     assert.match(section(alerted, 'Impact window'), /Mitigation target 4h: \*\*not mitigated\*\*/);
     assert.match(section(alerted, 'Summary'), /No resolution summary yet/);

@@ -5,14 +5,23 @@ import { redact, redactDeep } from '../integrations/redaction/redact.js';
 // Credentials are assembled at run time so that secret scanners do not flag this file.
 const fake = (...parts: string[]) => parts.join('');
 
-const pemBody = 'MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\nVTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxK\n';
+const pemBody =
+  'MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\nVTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxK\n';
 const pem = (label: string) => fake('-----BEGIN ', label, ' KEY-----\n', pemBody, '-----END ', label, ' KEY-----');
 
 /** [what, input, expected] */
 const masked: [string, string, string][] = [
   ['e-mail', 'Reported by alice.smith+oncall@example.com.', 'Reported by [redacted email].'],
-  ['e-mail, subdomain', 'cc bob_o-neil@mail.corp.example.co.uk, carol@example.io', 'cc [redacted email], [redacted email]'],
-  ['OpenAI project key', fake('OPENAI_KEY is sk-', 'proj-', 'Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4zQ7 leaked'), 'OPENAI_KEY is [redacted secret] leaked'],
+  [
+    'e-mail, subdomain',
+    'cc bob_o-neil@mail.corp.example.co.uk, carol@example.io',
+    'cc [redacted email], [redacted email]',
+  ],
+  [
+    'OpenAI project key',
+    fake('OPENAI_KEY is sk-', 'proj-', 'Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4zQ7 leaked'),
+    'OPENAI_KEY is [redacted secret] leaked',
+  ],
   ['OpenAI legacy key', fake('key sk-', '4eC39HqLyjWDarjtT1zdp7dc4eC39HqLyjWDarjtT1zdp7dc'), 'key [redacted secret]'],
   ['Anthropic key', fake('sk-', 'ant-api03-', 'x8Yq2Zk4Lm6Np8Rt0Vw2Xy4Za6Bc8De0Fg2Hi4-Jk6Lm8AA'), '[redacted secret]'],
   ['Stripe live key', fake('stripe: sk_', 'live_', '51H7xYzAbCdEfGhIjKlMnOpQr'), 'stripe: [redacted secret]'],
@@ -22,33 +31,77 @@ const masked: [string, string, string][] = [
   ['AWS temporary key id', fake('ASIA', 'Y34FZKBOKMUTVV7A'), '[redacted secret]'],
   ['GitHub classic token', fake('gh', 'p_', 'R2d9XkPq7LmN4vBt8WsY3zAe6HcJ1uFg5KoQ'), '[redacted secret]'],
   ['GitHub app token', fake('token is gh', 's_', '16C7e42F292c6912E7710c838347Ae178B4a'), 'token is [redacted secret]'],
-  ['GitHub fine-grained token', fake('github_', 'pat_', '11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyzABCDEFGHIJ'), '[redacted secret]'],
+  [
+    'GitHub fine-grained token',
+    fake('github_', 'pat_', '11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyzABCDEFGHIJ'),
+    '[redacted secret]',
+  ],
   ['Slack bot token', fake('xox', 'b-', '1234567890-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx'), '[redacted secret]'],
-  ['Slack user token', fake('xox', 'p-', '1234567890-1234567890123-1234567890123-0123456789abcdef'), '[redacted secret]'],
+  [
+    'Slack user token',
+    fake('xox', 'p-', '1234567890-1234567890123-1234567890123-0123456789abcdef'),
+    '[redacted secret]',
+  ],
   ['Slack app token', fake('xa', 'pp-', '1-A0123456789-1234567890123-abcdef0123456789'), '[redacted secret]'],
-  ['Slack webhook', fake('posted to https://hooks.slack.com/services/', 'T0ABC1234/B0DEF5678/', 'xYz0123AbC4567dEf8901gHiJ'), 'posted to https://hooks.slack.com/services/[redacted secret]'],
+  [
+    'Slack webhook',
+    fake('posted to https://hooks.slack.com/services/', 'T0ABC1234/B0DEF5678/', 'xYz0123AbC4567dEf8901gHiJ'),
+    'posted to https://hooks.slack.com/services/[redacted secret]',
+  ],
   ['Google API key', fake('AIza', 'SyA-9tXk2Lm4Np6Rq8Sv0Uw2Yx4Za6Bc8De'), '[redacted secret]'],
   [
     'JWT',
-    fake('session eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9', '.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkFsaWNlIn0', '.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c ok'),
+    fake(
+      'session eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9',
+      '.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkFsaWNlIn0',
+      '.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c ok',
+    ),
     'session [redacted secret] ok',
   ],
   ['Bearer token', fake('Authorization: Bearer ', 'abc123DEF456ghi789JKL'), 'Authorization: Bearer [redacted secret]'],
-  ['Basic credential', fake('Authorization: Basic ', 'YWxhZGRpbjpvcGVuc2VzYW1l'), 'Authorization: Basic [redacted secret]'],
+  [
+    'Basic credential',
+    fake('Authorization: Basic ', 'YWxhZGRpbjpvcGVuc2VzYW1l'),
+    'Authorization: Basic [redacted secret]',
+  ],
   ['password=', fake('login failed password=', 'hunter2 for svc'), 'login failed password=[redacted secret] for svc'],
-  ['quoted password with spaces', fake('DB_PASSWORD: "correct horse ', 'battery staple"'), 'DB_PASSWORD: "[redacted secret]"'],
-  ['JSON client secret', fake('{"client_secret":"s3cr3t', '-value","client_id":"abc"}'), '{"client_secret":"[redacted secret]","client_id":"abc"}'],
+  [
+    'quoted password with spaces',
+    fake('DB_PASSWORD: "correct horse ', 'battery staple"'),
+    'DB_PASSWORD: "[redacted secret]"',
+  ],
+  [
+    'JSON client secret',
+    fake('{"client_secret":"s3cr3t', '-value","client_id":"abc"}'),
+    '{"client_secret":"[redacted secret]","client_id":"abc"}',
+  ],
   ['query token', fake('GET /cb?access_token=', 'abc123xyz&page=2'), 'GET /cb?access_token=[redacted secret]&page=2'],
   ['api key header', fake('x-api-key: ', '0123abcd9876'), 'x-api-key: [redacted secret]'],
   ['apikey', fake("apiKey='", "q1w2e3r4'"), "apiKey='[redacted secret]'"],
-  ['AWS secret access key', fake('aws_secret_access_key = ', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'), 'aws_secret_access_key = [redacted secret]'],
+  [
+    'AWS secret access key',
+    fake('aws_secret_access_key = ', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'),
+    'aws_secret_access_key = [redacted secret]',
+  ],
   ['passwd', fake('passwd:', 'letmein'), 'passwd:[redacted secret]'],
-  ['URL userinfo', fake('db at postgres://app:', 'Pa55w0rd@db.internal:5432/prod'), 'db at postgres://app:[redacted secret]@db.internal:5432/prod'],
-  ['https userinfo', fake('https://deploy:', 'tok3n@git.example.com/repo.git'), 'https://deploy:[redacted secret]@git.example.com/repo.git'],
+  [
+    'URL userinfo',
+    fake('db at postgres://app:', 'Pa55w0rd@db.internal:5432/prod'),
+    'db at postgres://app:[redacted secret]@db.internal:5432/prod',
+  ],
+  [
+    'https userinfo',
+    fake('https://deploy:', 'tok3n@git.example.com/repo.git'),
+    'https://deploy:[redacted secret]@git.example.com/repo.git',
+  ],
   ['RSA private key', `before\n${pem('RSA PRIVATE')}\nafter`, 'before\n[redacted private key]\nafter'],
   ['PKCS#8 private key', `key: ${pem('PRIVATE')}`, 'key: [redacted private key]'],
   ['OpenSSH private key', pem('OPENSSH PRIVATE'), '[redacted private key]'],
-  ['truncated private key', fake('-----BEGIN EC ', 'PRIVATE KEY-----\n', pemBody, '...(truncated)'), '[redacted private key]...(truncated)'],
+  [
+    'truncated private key',
+    fake('-----BEGIN EC ', 'PRIVATE KEY-----\n', pemBody, '...(truncated)'),
+    '[redacted private key]...(truncated)',
+  ],
   ['UK phone', 'Call +44 20 7946 0958 now', 'Call [redacted phone] now'],
   ['US phone, international', 'call +1-415-555-0132.', 'call [redacted phone].'],
   ['US phone, international with area code in parentheses', 'call +1 (415) 555-0132', 'call [redacted phone]'],
@@ -62,7 +115,11 @@ const masked: [string, string, string][] = [
   ['Mastercard, dashed', 'card 5555-5555-5555-4444', 'card [redacted card]'],
   ['Visa, plain', 'pan=4242424242424242', 'pan=[redacted card]'],
   ['Amex', 'amex 378282246310005 and 3782 822463 10005', 'amex [redacted card] and [redacted card]'],
-  ['mixed', 'alice@example.com paged +44 20 7946 0958 re card 4111111111111111', '[redacted email] paged [redacted phone] re card [redacted card]'],
+  [
+    'mixed',
+    'alice@example.com paged +44 20 7946 0958 re card 4111111111111111',
+    '[redacted email] paged [redacted phone] re card [redacted card]',
+  ],
 ];
 
 const ordinary = [
@@ -106,7 +163,11 @@ describe('redact', () => {
   });
 
   it('is idempotent', () => {
-    for (const text of [...masked.map(([, input]) => input), ...ordinary, masked.map(([, input]) => input).join('\n')]) {
+    for (const text of [
+      ...masked.map(([, input]) => input),
+      ...ordinary,
+      masked.map(([, input]) => input).join('\n'),
+    ]) {
       const once = redact(text);
       assert.equal(redact(once), once, `not idempotent on ${JSON.stringify(text)}`);
     }

@@ -33,11 +33,37 @@ describe('reminder digests', { concurrency: 1 }, () => {
     withTimeSkipping(async ({ env, service, notifier }) => {
       const start = await env.currentTimeMs();
       const due = isoDay(start + 10 * DAY);
-      const first = (await service.declare({ title: 'Jailbreak regression', category: 'jailbreak', severity: 'P2', declaredBy: 'alice' })).id;
-      const second = (await service.declare({ title: 'Index poisoned', category: 'retrieval-poisoning', severity: 'P2', declaredBy: 'bob' })).id;
-      await service.addAction(first, { kind: 'detect', title: 'Jailbreak eval in CI', owner: 'dave', dueAt: due }, 'alice');
-      await service.addAction(second, { kind: 'prevent', title: 'Signed index builds', owner: 'dave', dueAt: due }, 'bob');
-      await service.addAction(second, { kind: 'prevent', title: 'Provenance checks', owner: 'erin', dueAt: due }, 'bob');
+      const first = (
+        await service.declare({
+          title: 'Jailbreak regression',
+          category: 'jailbreak',
+          severity: 'P2',
+          declaredBy: 'alice',
+        })
+      ).id;
+      const second = (
+        await service.declare({
+          title: 'Index poisoned',
+          category: 'retrieval-poisoning',
+          severity: 'P2',
+          declaredBy: 'bob',
+        })
+      ).id;
+      await service.addAction(
+        first,
+        { kind: 'detect', title: 'Jailbreak eval in CI', owner: 'dave', dueAt: due },
+        'alice',
+      );
+      await service.addAction(
+        second,
+        { kind: 'prevent', title: 'Signed index builds', owner: 'dave', dueAt: due },
+        'bob',
+      );
+      await service.addAction(
+        second,
+        { kind: 'prevent', title: 'Provenance checks', owner: 'erin', dueAt: due },
+        'bob',
+      );
 
       const dueDay = Date.parse(`${due}T00:00:00Z`);
       await env.sleep(digestOn(dueDay + DAY) + 30 * MINUTE - start); // the day after the due date, 09:30
@@ -61,7 +87,11 @@ describe('reminder digests', { concurrency: 1 }, () => {
       await env.sleep(DAY);
       const nextDay = (await notifier.sent()).filter((n) => n.audience.join() === 'user:dave').at(-1)!;
       assert.equal(dayOf(nextDay), isoDay(dueDay + 2 * DAY));
-      assert.equal(nextDay.subject, 'Corrective action overdue by 33h: Signed index builds', 'the closed action is gone from the digest');
+      assert.equal(
+        nextDay.subject,
+        'Corrective action overdue by 33h: Signed index builds',
+        'the closed action is gone from the digest',
+      );
 
       // 09:00:30: the reminder is queued, the digest goes out at 09:01. Closing now withdraws it.
       await env.sleep(digestOn(dueDay + 3 * DAY) + 30_000 - (await env.currentTimeMs()));
@@ -88,10 +118,23 @@ describe('reminder digests', { concurrency: 1 }, () => {
       const start = await env.currentTimeMs();
       const due = isoDay(start + 4 * DAY);
       // No sticky cache: once this worker stops, its workflows' next tasks go to whichever worker polls.
-      const setup = await createLocalWorker(env, { taskQueue, flags, runbooks, tickets, notifier }, { maxCachedWorkflows: 0 });
+      const setup = await createLocalWorker(
+        env,
+        { taskQueue, flags, runbooks, tickets, notifier },
+        { maxCachedWorkflows: 0 },
+      );
       const id = await setup.runUntil(async () => {
-        const { id } = await service.declare({ title: 'Tool misuse', category: 'excessive-agency', severity: 'P2', declaredBy: 'alice' });
-        await service.addAction(id, { kind: 'prevent', title: 'Per-tool allow-lists', owner: 'dave', dueAt: due }, 'alice');
+        const { id } = await service.declare({
+          title: 'Tool misuse',
+          category: 'excessive-agency',
+          severity: 'P2',
+          declaredBy: 'alice',
+        });
+        await service.addAction(
+          id,
+          { kind: 'prevent', title: 'Per-tool allow-lists', owner: 'dave', dueAt: due },
+          'alice',
+        );
         await service.resolve(id, 'alice', 'tools off');
         while (!(await service.get(id)).actions[0]!.ticket) await new Promise((r) => setTimeout(r, 50));
         return id;
@@ -99,15 +142,22 @@ describe('reminder digests', { concurrency: 1 }, () => {
 
       // Only a workflow worker now, in a process of its own: the timer fires, the reminder is scheduled, nothing runs it.
       const script = fileURLToPath(new URL('./support/workflow-only-worker.js', import.meta.url));
-      const worker = spawn(process.execPath, [script, env.address, env.namespace ?? 'default', taskQueue], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const worker = spawn(process.execPath, [script, env.address, env.namespace ?? 'default', taskQueue], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       await once(worker.stdout, 'data');
       const reminderAt = digestOn(Date.parse(`${due}T00:00:00Z`) - 3 * DAY);
       await env.sleep(reminderAt + 10_000 - start);
       const action = env.client.workflow.getHandle(`${id}-A1`);
       const scheduled = async () =>
-        (await action.fetchHistory()).events?.some((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'queueReminder') ?? false;
+        (await action.fetchHistory()).events?.some(
+          (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'queueReminder',
+        ) ?? false;
       for (let i = 0; i < 200 && !(await scheduled()); i++) await new Promise((r) => setTimeout(r, 100));
-      assert.ok(await scheduled(), `the reminder timer fired and the reminder was scheduled: ${(await action.fetchHistory()).events?.map((e) => e.eventType).join(' ')}`);
+      assert.ok(
+        await scheduled(),
+        `the reminder timer fired and the reminder was scheduled: ${(await action.fetchHistory()).events?.map((e) => e.eventType).join(' ')}`,
+      );
       worker.kill('SIGKILL');
       await once(worker, 'exit');
       assert.deepEqual(await notifier.sent(), [], 'not sent before the kill');
@@ -119,7 +169,10 @@ describe('reminder digests', { concurrency: 1 }, () => {
         const sent = await notifier.sent();
         assert.equal(sent.length, 1, 'exactly one message');
         assert.deepEqual(sent[0]!.audience, ['user:dave']);
-        assert.match(sent[0]!.subject, /Corrective action due in 3\.\d+d: Per-tool allow-lists|Corrective action due in \d+(\.\d)?d: Per-tool allow-lists/);
+        assert.match(
+          sent[0]!.subject,
+          /Corrective action due in 3\.\d+d: Per-tool allow-lists|Corrective action due in \d+(\.\d)?d: Per-tool allow-lists/,
+        );
         const reminded = (await service.get(id)).timeline.filter((e) => e.type === 'action.reminded');
         assert.equal(reminded.length, 1, 'recorded once on the incident');
         assert.equal(reminded[0]!.data?.scheduledFor, new Date(reminderAt).toISOString());

@@ -47,7 +47,13 @@ describe('the runbook library', () => {
       assert.ok(runbook.triage.length >= 3, `${runbook.id} has a thin triage checklist`);
       assert.ok(runbook.containment.length >= 1, `${runbook.id} has no containment step`);
     }
-    assert.equal(library.runbooks.filter((r) => r.runbook.fallback).map((r) => r.runbook.id).join(), 'generic');
+    assert.equal(
+      library.runbooks
+        .filter((r) => r.runbook.fallback)
+        .map((r) => r.runbook.id)
+        .join(),
+      'generic',
+    );
   });
 
   it('acts only on flags the local provider has, with changes that fit them', async () => {
@@ -57,9 +63,17 @@ describe('the runbook library', () => {
         const action = actionFor(step);
         if (action.type !== 'flag') continue;
         const current = exampleFlags.flagValues?.[action.flagKey];
-        assert.notEqual(current, undefined, `${runbook.id}/${step.id}: flag ${action.flagKey} is not in the example flags`);
+        assert.notEqual(
+          current,
+          undefined,
+          `${runbook.id}/${step.id}: flag ${action.flagKey} is not in the example flags`,
+        );
         if (action.change.kind === 'setValue') {
-          assert.equal(typeof action.change.value, typeof current, `${runbook.id}/${step.id}: a ${typeof current} flag`);
+          assert.equal(
+            typeof action.change.value,
+            typeof current,
+            `${runbook.id}/${step.id}: a ${typeof current} flag`,
+          );
           assert.notDeepEqual(action.change.value, current, `${runbook.id}/${step.id} changes nothing`);
         } else {
           assert.equal(typeof current, 'boolean', `${runbook.id}/${step.id} switches a non-boolean flag`);
@@ -84,9 +98,18 @@ describe('the runbook library', () => {
 
   it('selects by id, alert labels, category, then the fallback', async () => {
     const library = await loadRunbookLibrary(libraryDir);
-    assert.equal(selectRunbook(library, { runbookId: 'model-regression', category: 'abuse' }).runbook.id, 'model-regression');
-    assert.equal(selectRunbook(library, { labels: { alertname: 'JailbreakSuccessRateHigh' } }).runbook.id, 'prompt-injection-tool-misuse');
-    assert.equal(selectRunbook(library, { labels: { alertname: 'Unrelated' }, category: 'abuse' }).runbook.id, 'unbounded-consumption');
+    assert.equal(
+      selectRunbook(library, { runbookId: 'model-regression', category: 'abuse' }).runbook.id,
+      'model-regression',
+    );
+    assert.equal(
+      selectRunbook(library, { labels: { alertname: 'JailbreakSuccessRateHigh' } }).runbook.id,
+      'prompt-injection-tool-misuse',
+    );
+    assert.equal(
+      selectRunbook(library, { labels: { alertname: 'Unrelated' }, category: 'abuse' }).runbook.id,
+      'unbounded-consumption',
+    );
     assert.equal(selectRunbook(library, { category: 'other' }).runbook.id, 'generic');
     assert.throws(() => selectRunbook(library, { runbookId: 'nope' }), /No runbook "nope" \(known: /);
   });
@@ -97,10 +120,16 @@ describe('the runbook library', () => {
     const ids = async (maxAgeMs?: number) => (await source.current(maxAgeMs)).runbooks.map((r) => r.runbook.id);
     assert.ok(!(await ids(200)).includes('added-later'));
     const generic = await readFile(join(dir, 'generic.yaml'), 'utf8');
-    await writeFile(join(dir, 'added-later.yaml'), generic.replace(/^id: generic$/m, 'id: added-later').replace(/^fallback: true$/m, ''));
+    await writeFile(
+      join(dir, 'added-later.yaml'),
+      generic.replace(/^id: generic$/m, 'id: added-later').replace(/^fallback: true$/m, ''),
+    );
     assert.ok(!(await ids(200)).includes('added-later'), 'routing within the allowed age uses the library it last saw');
     assert.ok((await ids()).includes('added-later'), 'a declaration sees the edit at once');
-    await writeFile(join(dir, 'added-later.yaml'), generic.replace(/^id: generic$/m, 'id: added-again').replace(/^fallback: true$/m, ''));
+    await writeFile(
+      join(dir, 'added-later.yaml'),
+      generic.replace(/^id: generic$/m, 'id: added-again').replace(/^fallback: true$/m, ''),
+    );
     await new Promise((resolve) => setTimeout(resolve, 250));
     assert.ok((await ids(200)).includes('added-again'), 'routing sees the edit once the allowed age has passed');
   });
@@ -127,7 +156,10 @@ describe('runbook validation', () => {
       '  - { id: latest, kind: model-rollback, title: Latest, model: assistant-chat, to: latest }',
       '  - { id: registry, kind: model-rollback, title: Registry, model: assistant-chat, to: previous }',
     ];
-    await writeFile(join(dir, 'registry.yaml'), `id: registry\ntitle: Registry\ndescription: Model registry steps.\ncontainment:\n${steps.join('\n')}\n`);
+    await writeFile(
+      join(dir, 'registry.yaml'),
+      `id: registry\ntitle: Registry\ndescription: Model registry steps.\ncontainment:\n${steps.join('\n')}\n`,
+    );
     const { problems, runbooks } = await loadRunbookLibrary(dir);
     assert.deepEqual(
       problems.filter((p) => p.file.endsWith('registry.yaml')).map((p) => `${p.path}: ${p.message}`),
@@ -137,9 +169,24 @@ describe('runbook validation', () => {
         'containment[2].to: with model: must be a version number or "previous"',
       ],
     );
-    assert.equal(runbooks.some((r) => r.runbook.id === 'registry'), false);
-    const registryStep = { id: 'registry', kind: 'model-rollback', title: 'Registry', model: 'assistant-chat', alias: 'champion', to: 'previous' } as const;
-    assert.deepEqual(actionFor({ ...registryStep, description: '', approval: {} as never }), { type: 'model', model: 'assistant-chat', alias: 'champion', to: 'previous' });
+    assert.equal(
+      runbooks.some((r) => r.runbook.id === 'registry'),
+      false,
+    );
+    const registryStep = {
+      id: 'registry',
+      kind: 'model-rollback',
+      title: 'Registry',
+      model: 'assistant-chat',
+      alias: 'champion',
+      to: 'previous',
+    } as const;
+    assert.deepEqual(actionFor({ ...registryStep, description: '', approval: {} as never }), {
+      type: 'model',
+      model: 'assistant-chat',
+      alias: 'champion',
+      to: 'previous',
+    });
   });
 
   it('carries the context a flag change is verified for into the step action, and its undo', async () => {
@@ -151,8 +198,14 @@ describe('runbook validation', () => {
         '  - { id: bad-context, kind: flag, title: Off, flag: ai-assistant-enabled, action: "off", context: { kind: organization } }\n',
     );
     const { problems } = await loadRunbookLibrary(dir);
-    assert.deepEqual(problems.filter((p) => p.file.endsWith('targeted.yaml')).map((p) => `${p.path}: ${p.message}`), ['containment[1].context.key: Invalid input: expected string, received undefined']);
-    await writeFile(join(dir, 'targeted.yaml'), (await readFile(join(dir, 'targeted.yaml'), 'utf8')).split('\n').slice(0, 5).join('\n') + '\n');
+    assert.deepEqual(
+      problems.filter((p) => p.file.endsWith('targeted.yaml')).map((p) => `${p.path}: ${p.message}`),
+      ['containment[1].context.key: Invalid input: expected string, received undefined'],
+    );
+    await writeFile(
+      join(dir, 'targeted.yaml'),
+      (await readFile(join(dir, 'targeted.yaml'), 'utf8')).split('\n').slice(0, 5).join('\n') + '\n',
+    );
     const targeted = (await loadRunbookLibrary(dir)).runbooks.find((r) => r.runbook.id === 'targeted')!.runbook;
     assert.deepEqual(actionFor(targeted.containment[0]!), {
       type: 'flag',
@@ -165,20 +218,30 @@ describe('runbook validation', () => {
   it('names an unknown approver group with its path', async () => {
     const dir = await libraryCopy();
     const file = join(dir, 'excessive-agency.yaml');
-    await writeFile(file, (await readFile(file, 'utf8')).replace('escalation: [[group:eng-managers]]', 'escalation: [[group:eng-manager]]'));
+    await writeFile(
+      file,
+      (await readFile(file, 'utf8')).replace('escalation: [[group:eng-managers]]', 'escalation: [[group:eng-manager]]'),
+    );
     const { problems } = await loadRunbookLibrary(dir);
     assert.equal(problems.length, 1);
     assert.equal(problems[0]?.path, 'containment[0].approval.escalation[0][0]');
-    assert.match(problems[0].message, /unknown approver group "eng-manager" \(groups are defined in groups\.yaml: safety-oncall, /);
+    assert.match(
+      problems[0].message,
+      /unknown approver group "eng-manager" \(groups are defined in groups\.yaml: safety-oncall, /,
+    );
   });
 
   it('reports YAML syntax errors with line and column, missing fields, duplicates and a missing fallback', async () => {
     const dir = await libraryCopy();
     await writeFile(join(dir, 'broken.yaml'), 'id: broken\ntitle: [unclosed\n');
     await writeFile(join(dir, 'thin.yaml'), 'id: thin\ntitle: Thin\n');
-    await writeFile(join(dir, 'twin.yaml'), (await readFile(join(dir, 'generic.yaml'), 'utf8')).replace('fallback: true', 'fallback: false'));
+    await writeFile(
+      join(dir, 'twin.yaml'),
+      (await readFile(join(dir, 'generic.yaml'), 'utf8')).replace('fallback: true', 'fallback: false'),
+    );
     const { problems } = await loadRunbookLibrary(dir);
-    const byFile = (name: string) => problems.filter((p) => p.file.endsWith(name)).map((p) => `${p.path}: ${p.message}`);
+    const byFile = (name: string) =>
+      problems.filter((p) => p.file.endsWith(name)).map((p) => `${p.path}: ${p.message}`);
     assert.match(byFile('broken.yaml')[0] ?? '', /^line \d+, column \d+: /);
     assert.deepEqual(byFile('thin.yaml'), ['description: Invalid input: expected string, received undefined']);
     assert.deepEqual(byFile('twin.yaml'), ['id: runbook id "generic" is also used by generic.yaml']);
@@ -190,7 +253,10 @@ describe('runbook validation', () => {
     assert.match(ok.stdout, /8 runbooks valid/);
     const dir = await libraryCopy();
     const file = join(dir, 'generic.yaml');
-    await writeFile(file, (await readFile(file, 'utf8')).replace('kind: flag', 'kind: flags').replace('default: P2', 'default: P5'));
+    await writeFile(
+      file,
+      (await readFile(file, 'utf8')).replace('kind: flag', 'kind: flags').replace('default: P2', 'default: P5'),
+    );
     const bad = await validate(dir);
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, new RegExp(`${file}: containment\\[0\\]\\.kind: kind must be one of`));

@@ -36,20 +36,48 @@ describe('incident channel names', () => {
 describe('the Slack chat provider', () => {
   it('takes the next free name when another channel has it, and finds its own channel again after a retry', async () => {
     slack.addChannel({ name: 'inc-aaaaa-model-leak', purpose: 'someone else’s channel' });
-    const request = { incidentId: 'INC-AAAAA', title: 'Model leak', severity: 'P1' as const, people: ['U0IC', 'alice'], groups: { 'ml-platform': ['U0OPS', 'lee'] } };
+    const request = {
+      incidentId: 'INC-AAAAA',
+      title: 'Model leak',
+      severity: 'P1' as const,
+      people: ['U0IC', 'alice'],
+      groups: { 'ml-platform': ['U0OPS', 'lee'] },
+    };
     const opened = await chat.openChannel(request);
     assert.equal(opened.name, 'inc-aaaaa-model-leak-2');
-    assert.deepEqual(opened.invited?.sort(), ['U0ANA', 'U0IC', 'U0LEE', 'U0OPS'], 'Slack ids only: people, listed group members, and the Slack user group');
+    assert.deepEqual(
+      opened.invited?.sort(),
+      ['U0ANA', 'U0IC', 'U0LEE', 'U0OPS'],
+      'Slack ids only: people, listed group members, and the Slack user group',
+    );
     assert.match(slack.channels.get(opened.id)!.purpose, /INC-AAAAA/);
 
     const again = await chat.openChannel(request); // an activity retried after it had created the channel
     assert.equal(again.id, opened.id);
-    assert.equal([...slack.channels.values()].filter((c) => c.name.startsWith('inc-aaaaa')).length, 2, 'no third channel');
+    assert.equal(
+      [...slack.channels.values()].filter((c) => c.name.startsWith('inc-aaaaa')).length,
+      2,
+      'no third channel',
+    );
   });
 
   it('updates the status message in place, and posts it anew when someone deleted it', async () => {
-    const channel = await chat.openChannel({ incidentId: 'INC-BBBBB', title: 'Status', severity: 'P2', people: [], groups: {} });
-    const view = { incidentId: 'INC-BBBBB', title: 'Status', severity: 'P2' as const, status: 'triaging' as const, commander: 'U0IC', steps: [], pendingApprovals: 0 };
+    const channel = await chat.openChannel({
+      incidentId: 'INC-BBBBB',
+      title: 'Status',
+      severity: 'P2',
+      people: [],
+      groups: {},
+    });
+    const view = {
+      incidentId: 'INC-BBBBB',
+      title: 'Status',
+      severity: 'P2' as const,
+      status: 'triaging' as const,
+      commander: 'U0IC',
+      steps: [],
+      pendingApprovals: 0,
+    };
     const { ts } = await chat.showStatus(channel, view);
     await chat.pin(channel, ts);
     await chat.pin(channel, ts); // a retried pin is fine
@@ -61,14 +89,40 @@ describe('the Slack chat provider', () => {
   });
 
   it('tells Temporal to wait on a 429, to stop on a refusal, and to retry anything else', async () => {
-    const channel = await chat.openChannel({ incidentId: 'INC-CCCCC', title: 'Errors', severity: 'P2', people: [], groups: {} });
-    const view = { incidentId: 'INC-CCCCC', title: 'Errors', severity: 'P2' as const, status: 'triaging' as const, commander: 'U0IC', steps: [], pendingApprovals: 0 };
+    const channel = await chat.openChannel({
+      incidentId: 'INC-CCCCC',
+      title: 'Errors',
+      severity: 'P2',
+      people: [],
+      groups: {},
+    });
+    const view = {
+      incidentId: 'INC-CCCCC',
+      title: 'Errors',
+      severity: 'P2' as const,
+      status: 'triaging' as const,
+      commander: 'U0IC',
+      steps: [],
+      pendingApprovals: 0,
+    };
     slack.failNext('chat.postMessage', { status: 429, retryAfter: 7 });
-    await assert.rejects(chat.showStatus(channel, view), (err: unknown) => err instanceof ServiceBusy && err.retryAfterMs === 7_000);
+    await assert.rejects(
+      chat.showStatus(channel, view),
+      (err: unknown) => err instanceof ServiceBusy && err.retryAfterMs === 7_000,
+    );
     slack.failNext('chat.postMessage', { error: 'channel_not_found' });
-    await assert.rejects(chat.showStatus(channel, view), (err: unknown) => err instanceof ServiceRefused && /channel_not_found/.test(err.message));
+    await assert.rejects(
+      chat.showStatus(channel, view),
+      (err: unknown) => err instanceof ServiceRefused && /channel_not_found/.test(err.message),
+    );
     slack.failNext('chat.postMessage', { status: 500 });
-    await assert.rejects(chat.showStatus(channel, view), (err: unknown) => !(err instanceof ServiceRefused) && !(err instanceof ServiceBusy) && /Slack could not/.test((err as Error).message));
+    await assert.rejects(
+      chat.showStatus(channel, view),
+      (err: unknown) =>
+        !(err instanceof ServiceRefused) &&
+        !(err instanceof ServiceBusy) &&
+        /Slack could not/.test((err as Error).message),
+    );
   });
 });
 
@@ -77,8 +131,16 @@ describe('/incident text', () => {
     assert.deepEqual(parseIncidentCommand(''), { kind: 'declare' });
     assert.deepEqual(parseIncidentCommand('status inc-7k3qx'), { kind: 'status', incidentId: 'INC-7K3QX' });
     assert.deepEqual(parseIncidentCommand('sev p0'), { kind: 'sev', severity: 'P0' });
-    assert.deepEqual(parseIncidentCommand('ic <@U0BOB|bob> INC-7K3QX'), { kind: 'ic', user: 'U0BOB', incidentId: 'INC-7K3QX' });
-    assert.deepEqual(parseIncidentCommand('resolve INC-7K3QX rolled back; rate normal'), { kind: 'resolve', summary: 'rolled back; rate normal', incidentId: 'INC-7K3QX' });
+    assert.deepEqual(parseIncidentCommand('ic <@U0BOB|bob> INC-7K3QX'), {
+      kind: 'ic',
+      user: 'U0BOB',
+      incidentId: 'INC-7K3QX',
+    });
+    assert.deepEqual(parseIncidentCommand('resolve INC-7K3QX rolled back; rate normal'), {
+      kind: 'resolve',
+      summary: 'rolled back; rate normal',
+      incidentId: 'INC-7K3QX',
+    });
     assert.match((parseIncidentCommand('sev P9') as { message: string }).message, /P0, P1, P2, P3/);
     assert.match((parseIncidentCommand('ic bob') as { message: string }).message, /mention/);
     assert.match((parseIncidentCommand('resolve') as { message: string }).message, /Say what resolved it/);

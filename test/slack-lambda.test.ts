@@ -34,7 +34,10 @@ after(async () => {
 });
 
 /** An API Gateway (HTTP API, v2) event carrying a request as Slack signs it. */
-function event(body: string, { signature, timestamp = Math.floor(Date.now() / 1000) }: { signature?: string; timestamp?: number } = {}) {
+function event(
+  body: string,
+  { signature, timestamp = Math.floor(Date.now() / 1000) }: { signature?: string; timestamp?: number } = {},
+) {
   return {
     version: '2.0',
     rawPath: '/slack/events',
@@ -51,7 +54,13 @@ function event(body: string, { signature, timestamp = Math.floor(Date.now() / 10
 
 describe('the Slack app as an AWS Lambda', () => {
   it('declares from a modal submission, lists it on /incident list, and refuses a forged request', async () => {
-    const forged = (await handler(event(slashCommandBody({ text: 'list', user_id: 'U0IC', response_url: slack.responseUrl('forged') }), { signature: 'v0=00' }), {}, () => undefined)) as { statusCode: number };
+    const forged = (await handler(
+      event(slashCommandBody({ text: 'list', user_id: 'U0IC', response_url: slack.responseUrl('forged') }), {
+        signature: 'v0=00',
+      }),
+      {},
+      () => undefined,
+    )) as { statusCode: number };
     assert.equal(forged.statusCode, 401);
 
     const submission = viewSubmissionPayload({
@@ -60,8 +69,15 @@ describe('the Slack app as an AWS Lambda', () => {
       private_metadata: '{}',
       values: {
         title: { value: { type: 'plain_text_input', value: 'Agent e-mails customers unprompted' } },
-        category: { value: { type: 'static_select', selected_option: { text: { type: 'plain_text', text: 'x' }, value: 'excessive-agency' } } },
-        severity: { value: { type: 'static_select', selected_option: { text: { type: 'plain_text', text: 'P1' }, value: 'P1' } } },
+        category: {
+          value: {
+            type: 'static_select',
+            selected_option: { text: { type: 'plain_text', text: 'x' }, value: 'excessive-agency' },
+          },
+        },
+        severity: {
+          value: { type: 'static_select', selected_option: { text: { type: 'plain_text', text: 'P1' }, value: 'P1' } },
+        },
       },
     });
     const declared = (await handler(event(interactionBody(submission)), {}, () => undefined)) as { statusCode: number };
@@ -70,14 +86,29 @@ describe('the Slack app as an AWS Lambda', () => {
     const again = (await handler(event(interactionBody(submission)), {}, () => undefined)) as { statusCode: number };
     assert.equal(again.statusCode, 200);
     const service = new IncidentService(harness.client, { taskQueue: harness.taskQueue, runbooks: harness.runbooks });
-    const [incident] = await eventually(() => service.list(), (list) => list.length === 1, 'the incident');
+    const [incident] = await eventually(
+      () => service.list(),
+      (list) => list.length === 1,
+      'the incident',
+    );
     await new Promise((r) => setTimeout(r, 500));
     assert.equal((await service.list()).length, 1, 'one incident for one modal, however often it is submitted');
-    assert.deepEqual([incident!.title, incident!.severity, incident!.commander], ['Agent e-mails customers unprompted', 'P1', 'U0IC']);
+    assert.deepEqual(
+      [incident!.title, incident!.severity, incident!.commander],
+      ['Agent e-mails customers unprompted', 'P1', 'U0IC'],
+    );
 
-    const listed = (await handler(event(slashCommandBody({ text: 'list', user_id: 'U0IC', response_url: slack.responseUrl('list') })), {}, () => undefined)) as { statusCode: number };
+    const listed = (await handler(
+      event(slashCommandBody({ text: 'list', user_id: 'U0IC', response_url: slack.responseUrl('list') })),
+      {},
+      () => undefined,
+    )) as { statusCode: number };
     assert.equal(listed.statusCode, 200);
-    const [answer] = await eventually(() => slack.responses.filter((r) => r.path.endsWith('/list')), (r) => r.length === 1, 'the list reply');
+    const [answer] = await eventually(
+      () => slack.responses.filter((r) => r.path.endsWith('/list')),
+      (r) => r.length === 1,
+      'the list reply',
+    );
     assert.equal(answer!.body.response_type, 'ephemeral');
     assert.match(answer!.body.text, new RegExp(`${incident!.id}\\* \\[P1\\] Agent e-mails customers unprompted`));
   });

@@ -10,7 +10,13 @@ import { repoRoot, tempDir } from './support/paths.js';
 import { freePort } from './support/ports.js';
 import { spawnProduct, stopProduct, waitHealthy, type RunningProduct } from './support/product.js';
 import { startSlackFake, type SlackFake } from './support/slack-fake.js';
-import { blockActionsPayload, interactionBody, sendSigned, slashCommandBody, viewSubmissionPayload } from './support/slack-requests.js';
+import {
+  blockActionsPayload,
+  interactionBody,
+  sendSigned,
+  slashCommandBody,
+  viewSubmissionPayload,
+} from './support/slack-requests.js';
 
 const SIGNING_SECRET = 'slack-signing-secret-0123456789';
 const IC = 'U0IC';
@@ -53,7 +59,8 @@ after(async () => {
 const toSlackEndpoint = (body: string, options: { timestamp?: number; signature?: string } = {}) =>
   sendSigned(`${product.url}/slack/events`, body, { secret: SIGNING_SECRET, ...options });
 
-const incident = async (id: string) => (await (await fetch(`${product.url}/api/incidents/${id}`)).json()) as IncidentState;
+const incident = async (id: string) =>
+  (await (await fetch(`${product.url}/api/incidents/${id}`)).json()) as IncidentState;
 
 const blockText = (blocks: unknown) => JSON.stringify(blocks ?? []);
 
@@ -62,17 +69,36 @@ async function declareByApi(title: string): Promise<string> {
   const answer = await fetch(`${product.url}/api/incidents`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ title, category: 'harmful-output', severity: 'P2', commander: IC, runbookId: 'harmful-output-spike' }),
+    body: JSON.stringify({
+      title,
+      category: 'harmful-output',
+      severity: 'P2',
+      commander: IC,
+      runbookId: 'harmful-output-spike',
+    }),
   });
   assert.equal(answer.status, 201, await answer.clone().text());
   return ((await answer.json()) as { id: string }).id;
 }
 
 function approvalMessage(channel: string, stepId: string) {
-  return slack.messages(channel).find((m) => blockText(m.blocks).includes(`"step:${stepId}"`) || blockText(m.blocks).includes(`\\"stepId\\":\\"${stepId}\\"`));
+  return slack
+    .messages(channel)
+    .find(
+      (m) =>
+        blockText(m.blocks).includes(`"step:${stepId}"`) ||
+        blockText(m.blocks).includes(`\\"stepId\\":\\"${stepId}\\"`),
+    );
 }
 
-function click(user: string, channel: string, messageTs: string, action: 'step.approve' | 'step.reject', incidentId: string, stepId: string) {
+function click(
+  user: string,
+  channel: string,
+  messageTs: string,
+  action: 'step.approve' | 'step.reject',
+  incidentId: string,
+  stepId: string,
+) {
   return toSlackEndpoint(
     interactionBody(
       blockActionsPayload({
@@ -96,9 +122,21 @@ describe('Slack', () => {
   let channel: string;
 
   it('a signed /incident declare and the modal submission open the incident, its channel, and the pinned status message', async () => {
-    const command = await toSlackEndpoint(slashCommandBody({ text: 'declare', user_id: IC, channel_id: 'C0GENERAL', channel_name: 'general', response_url: slack.responseUrl('declare') }));
+    const command = await toSlackEndpoint(
+      slashCommandBody({
+        text: 'declare',
+        user_id: IC,
+        channel_id: 'C0GENERAL',
+        channel_name: 'general',
+        response_url: slack.responseUrl('declare'),
+      }),
+    );
     assert.equal(command.status, 200);
-    const opened = await eventually(() => slack.callsTo('views.open'), (calls) => calls.length === 1, 'the declare modal opens');
+    const opened = await eventually(
+      () => slack.callsTo('views.open'),
+      (calls) => calls.length === 1,
+      'the declare modal opens',
+    );
     const modal = opened[0]!.args.view as { callback_id: string; private_metadata: string };
     assert.equal(modal.callback_id, 'incident.declare');
     assert.match(blockText(modal), /harmful-output-spike/, 'the runbook library is offered');
@@ -111,10 +149,27 @@ describe('Slack', () => {
           private_metadata: modal.private_metadata,
           values: {
             title: { value: { type: 'plain_text_input', value: 'Toxic replies spike' } },
-            runbook: { value: { type: 'static_select', selected_option: { text: { type: 'plain_text', text: 'Harmful' }, value: 'harmful-output-spike' } } },
-            category: { value: { type: 'static_select', selected_option: { text: { type: 'plain_text', text: 'harmful-output' }, value: 'harmful-output' } } },
-            severity: { value: { type: 'static_select', selected_option: { text: { type: 'plain_text', text: 'P2' }, value: 'P2' } } },
-            description: { value: { type: 'plain_text_input', value: 'Moderation flags at 5x baseline since the 14:00 deploy' } },
+            runbook: {
+              value: {
+                type: 'static_select',
+                selected_option: { text: { type: 'plain_text', text: 'Harmful' }, value: 'harmful-output-spike' },
+              },
+            },
+            category: {
+              value: {
+                type: 'static_select',
+                selected_option: { text: { type: 'plain_text', text: 'harmful-output' }, value: 'harmful-output' },
+              },
+            },
+            severity: {
+              value: {
+                type: 'static_select',
+                selected_option: { text: { type: 'plain_text', text: 'P2' }, value: 'P2' },
+              },
+            },
+            description: {
+              value: { type: 'plain_text_input', value: 'Moderation flags at 5x baseline since the 14:00 deploy' },
+            },
             commander: { value: { type: 'users_select', selected_user: IC } },
           },
         }),
@@ -122,25 +177,49 @@ describe('Slack', () => {
     );
     assert.equal(submitted.status, 200);
 
-    const created = await eventually(() => slack.callsTo('conversations.create').filter((c) => c.args.is_private !== true), (calls) => calls.length === 1, 'the incident channel is created', 30_000);
+    const created = await eventually(
+      () => slack.callsTo('conversations.create').filter((c) => c.args.is_private !== true),
+      (calls) => calls.length === 1,
+      'the incident channel is created',
+      30_000,
+    );
     const name = String(created[0]!.args.name);
     assert.match(name, /^inc-[0-9a-z]{5}-toxic-replies-spike$/);
     incidentId = `INC-${name.slice(4, 9).toUpperCase()}`;
     channel = [...slack.channels.values()].find((c) => c.name === name)!.id;
 
-    const [invite] = await eventually(() => slack.callsTo('conversations.invite').filter((c) => c.args.channel === channel), (calls) => calls.length === 1, 'people are invited');
+    const [invite] = await eventually(
+      () => slack.callsTo('conversations.invite').filter((c) => c.args.channel === channel),
+      (calls) => calls.length === 1,
+      'people are invited',
+    );
     const invited = String(invite!.args.users);
     assert.ok(invited.split(',').includes(IC), 'the IC is invited');
-    assert.ok(invited.split(',').includes(SAFETY_MEMBER), 'the runbook responders (the Slack user group mapped to safety-oncall) are invited');
+    assert.ok(
+      invited.split(',').includes(SAFETY_MEMBER),
+      'the runbook responders (the Slack user group mapped to safety-oncall) are invited',
+    );
     assert.ok(!invited.split(',').includes(IMPOSTOR), 'a user group with the same handle is not');
 
-    const pinned = await eventually(() => slack.messages(channel).filter((m) => m.pinned), (ms) => ms.length === 1, 'one pinned status message');
+    const pinned = await eventually(
+      () => slack.messages(channel).filter((m) => m.pinned),
+      (ms) => ms.length === 1,
+      'one pinned status message',
+    );
     assert.match(blockText(pinned[0]!.blocks), /Toxic replies spike/);
     assert.match(blockText(pinned[0]!.blocks), /triaging/);
     assert.match(blockText(pinned[0]!.blocks), new RegExp(`<@${IC}>`), 'the IC is mentioned');
 
-    await eventually(() => [approvalMessage(channel, 'kill-assistant'), approvalMessage(channel, 'strict-output-filter')], (ms) => ms.every(Boolean), 'one approval request per step');
-    assert.match(blockText(approvalMessage(channel, 'kill-assistant')!.blocks), /step\.approve.*step\.reject/, 'with Approve and Reject buttons');
+    await eventually(
+      () => [approvalMessage(channel, 'kill-assistant'), approvalMessage(channel, 'strict-output-filter')],
+      (ms) => ms.every(Boolean),
+      'one approval request per step',
+    );
+    assert.match(
+      blockText(approvalMessage(channel, 'kill-assistant')!.blocks),
+      /step\.approve.*step\.reject/,
+      'with Approve and Reject buttons',
+    );
 
     const state = await incident(incidentId);
     assert.equal(state.title, 'Toxic replies spike');
@@ -148,38 +227,83 @@ describe('Slack', () => {
     assert.equal(state.declaredBy, IC);
     assert.equal(state.channel?.id, channel);
     const recordComments = async () => {
-      const { tickets } = JSON.parse(await readFile(join(dataDir, 'tickets.json'), 'utf8')) as { tickets: { key: string; comments?: { text: string }[] }[] };
+      const { tickets } = JSON.parse(await readFile(join(dataDir, 'tickets.json'), 'utf8')) as {
+        tickets: { key: string; comments?: { text: string }[] }[];
+      };
       return tickets.find((t) => t.key === state.record?.key)?.comments?.map((c) => c.text) ?? [];
     };
-    const comments = await eventually(recordComments, (texts) => texts.some((t) => t.includes(`#${name}`)), 'the incident record links the channel');
+    const comments = await eventually(
+      recordComments,
+      (texts) => texts.some((t) => t.includes(`#${name}`)),
+      'the incident record links the channel',
+    );
     assert.ok(comments.some((t) => t.includes(`https://slack.com/app_redirect?channel=${channel}`)));
-    const told = await eventually(() => slack.callsTo('chat.postEphemeral').filter((c) => c.args.user === IC), (calls) => calls.length > 0, 'the declarer hears the id');
+    const told = await eventually(
+      () => slack.callsTo('chat.postEphemeral').filter((c) => c.args.user === IC),
+      (calls) => calls.length > 0,
+      'the declarer hears the id',
+    );
     assert.match(String(told[0]!.args.text), new RegExp(incidentId));
   });
 
   it('refuses another user with a reason and changes nothing; the IC approves once, the flag flips once, and the message shows who decided', async () => {
     const request = approvalMessage(channel, 'kill-assistant')!;
     assert.equal((await click(OTHER, channel, request.ts, 'step.approve', incidentId, 'kill-assistant')).status, 200);
-    const refusal = await eventually(() => slack.callsTo('chat.postEphemeral').filter((c) => c.args.user === OTHER), (calls) => calls.length === 1, 'the refused clicker is told');
-    assert.match(String(refusal[0]!.args.text), /U0OTHER may not approve step "kill-assistant": only the incident commander may/);
-    await eventually(() => incident(incidentId), (s) => s.timeline.some((e) => e.type === 'approval.refused' && e.actor === OTHER), 'the refusal is on the timeline');
+    const refusal = await eventually(
+      () => slack.callsTo('chat.postEphemeral').filter((c) => c.args.user === OTHER),
+      (calls) => calls.length === 1,
+      'the refused clicker is told',
+    );
+    assert.match(
+      String(refusal[0]!.args.text),
+      /U0OTHER may not approve step "kill-assistant": only the incident commander may/,
+    );
+    await eventually(
+      () => incident(incidentId),
+      (s) => s.timeline.some((e) => e.type === 'approval.refused' && e.actor === OTHER),
+      'the refusal is on the timeline',
+    );
     assert.equal((await incident(incidentId)).steps.find((s) => s.id === 'kill-assistant')!.status, 'pending');
     assert.equal((await flagChanges('ai-assistant-enabled')).length, 0);
 
     assert.equal((await click(IC, channel, request.ts, 'step.approve', incidentId, 'kill-assistant')).status, 200);
-    const verified = await eventually(() => incident(incidentId), (s) => s.steps.find((x) => x.id === 'kill-assistant')!.status === 'verified', 'the step runs and is verified');
+    const verified = await eventually(
+      () => incident(incidentId),
+      (s) => s.steps.find((x) => x.id === 'kill-assistant')!.status === 'verified',
+      'the step runs and is verified',
+    );
     assert.equal(verified.steps.find((s) => s.id === 'kill-assistant')!.decision?.by, IC);
-    const updated = await eventually(() => slack.messages(channel).find((m) => m.ts === request.ts)!, (m) => /Approved by <@U0IC>/.test(blockText(m.blocks)) && /Verified: flag ai-assistant-enabled is off/.test(blockText(m.blocks)), 'the request shows the decision');
+    const updated = await eventually(
+      () => slack.messages(channel).find((m) => m.ts === request.ts)!,
+      (m) =>
+        /Approved by <@U0IC>/.test(blockText(m.blocks)) &&
+        /Verified: flag ai-assistant-enabled is off/.test(blockText(m.blocks)),
+      'the request shows the decision',
+    );
     assert.doesNotMatch(blockText(updated.blocks), /step\.approve/, 'the buttons are gone');
     assert.equal(updated.ts, request.ts, 'updated in place');
 
     // A second click (a double click, or a late colleague) is refused: the step is no longer pending.
     await click(IC, channel, request.ts, 'step.approve', incidentId, 'kill-assistant');
-    await eventually(() => slack.callsTo('chat.postEphemeral').filter((c) => c.args.user === IC && /not pending/.test(String(c.args.text))), (c) => c.length === 1, 'the late click is told why');
+    await eventually(
+      () =>
+        slack
+          .callsTo('chat.postEphemeral')
+          .filter((c) => c.args.user === IC && /not pending/.test(String(c.args.text))),
+      (c) => c.length === 1,
+      'the late click is told why',
+    );
     assert.equal((await flagChanges('ai-assistant-enabled')).length, 1, 'the flag was changed exactly once');
-    assert.equal(JSON.parse(await readFile(join(dataDir, 'flags.json'), 'utf8')).flagValues['ai-assistant-enabled'], false);
+    assert.equal(
+      JSON.parse(await readFile(join(dataDir, 'flags.json'), 'utf8')).flagValues['ai-assistant-enabled'],
+      false,
+    );
 
-    const status = await eventually(() => slack.messages(channel).find((m) => m.pinned)!, (m) => /mitigated/.test(blockText(m.blocks)), 'the pinned status follows the incident');
+    const status = await eventually(
+      () => slack.messages(channel).find((m) => m.pinned)!,
+      (m) => /mitigated/.test(blockText(m.blocks)),
+      'the pinned status follows the incident',
+    );
     assert.ok(status.updates >= 1, 'the status message is updated in place');
   });
 
@@ -187,50 +311,131 @@ describe('Slack', () => {
     const viaApi = await fetch(`${product.url}/api/incidents/${incidentId}/approvals`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ stepId: 'strict-output-filter', decision: 'approve', actor: 'mallory', memberOf: ['safety-oncall'] }),
+      body: JSON.stringify({
+        stepId: 'strict-output-filter',
+        decision: 'approve',
+        actor: 'mallory',
+        memberOf: ['safety-oncall'],
+      }),
     });
     assert.equal(viaApi.status, 403, 'memberOf from an API caller is ignored');
 
     const request = approvalMessage(channel, 'strict-output-filter')!;
     await click(IMPOSTOR, channel, request.ts, 'step.approve', incidentId, 'strict-output-filter');
-    await eventually(() => slack.callsTo('chat.postEphemeral').filter((c) => c.args.user === IMPOSTOR), (calls) => calls.length === 1, 'a member of a look-alike user group is refused');
+    await eventually(
+      () => slack.callsTo('chat.postEphemeral').filter((c) => c.args.user === IMPOSTOR),
+      (calls) => calls.length === 1,
+      'a member of a look-alike user group is refused',
+    );
     assert.equal((await incident(incidentId)).steps.find((s) => s.id === 'strict-output-filter')!.status, 'pending');
     const opensBefore = slack.callsTo('views.open').length;
     await click(SAFETY_MEMBER, channel, request.ts, 'step.reject', incidentId, 'strict-output-filter');
-    const opened = await eventually(() => slack.callsTo('views.open'), (calls) => calls.length === opensBefore + 1, 'the reject modal opens');
+    const opened = await eventually(
+      () => slack.callsTo('views.open'),
+      (calls) => calls.length === opensBefore + 1,
+      'the reject modal opens',
+    );
     const modal = opened.at(-1)!.args.view as { callback_id: string; private_metadata: string };
     assert.equal(modal.callback_id, 'step.reject');
-    const noReason = await toSlackEndpoint(interactionBody(viewSubmissionPayload({ user_id: SAFETY_MEMBER, callback_id: 'step.reject', private_metadata: modal.private_metadata, values: { reason: { value: { type: 'plain_text_input', value: ' ' } } } })));
-    assert.equal(((await noReason.json()) as { response_action: string }).response_action, 'errors', 'a reason is required');
-    await toSlackEndpoint(
-      interactionBody(viewSubmissionPayload({ user_id: SAFETY_MEMBER, callback_id: 'step.reject', private_metadata: modal.private_metadata, values: { reason: { value: { type: 'plain_text_input', value: 'The kill switch already stops it' } } } })),
+    const noReason = await toSlackEndpoint(
+      interactionBody(
+        viewSubmissionPayload({
+          user_id: SAFETY_MEMBER,
+          callback_id: 'step.reject',
+          private_metadata: modal.private_metadata,
+          values: { reason: { value: { type: 'plain_text_input', value: ' ' } } },
+        }),
+      ),
     );
-    const state = await eventually(() => incident(incidentId), (s) => s.steps.find((x) => x.id === 'strict-output-filter')!.status === 'rejected', 'the user group member rejected it');
+    assert.equal(
+      ((await noReason.json()) as { response_action: string }).response_action,
+      'errors',
+      'a reason is required',
+    );
+    await toSlackEndpoint(
+      interactionBody(
+        viewSubmissionPayload({
+          user_id: SAFETY_MEMBER,
+          callback_id: 'step.reject',
+          private_metadata: modal.private_metadata,
+          values: { reason: { value: { type: 'plain_text_input', value: 'The kill switch already stops it' } } },
+        }),
+      ),
+    );
+    const state = await eventually(
+      () => incident(incidentId),
+      (s) => s.steps.find((x) => x.id === 'strict-output-filter')!.status === 'rejected',
+      'the user group member rejected it',
+    );
     assert.deepEqual(
-      [state.steps.find((s) => s.id === 'strict-output-filter')!.decision?.by, state.steps.find((s) => s.id === 'strict-output-filter')!.decision?.reason],
+      [
+        state.steps.find((s) => s.id === 'strict-output-filter')!.decision?.by,
+        state.steps.find((s) => s.id === 'strict-output-filter')!.decision?.reason,
+      ],
       [SAFETY_MEMBER, 'The kill switch already stops it'],
     );
-    await eventually(() => slack.messages(channel).find((m) => m.ts === request.ts)!, (m) => /Rejected by <@U0SAM>.*The kill switch already stops it/.test(blockText(m.blocks)), 'the request shows the rejection');
-    assert.equal(JSON.parse(await readFile(join(dataDir, 'flags.json'), 'utf8')).flagValues['output-safety-filter-level'], 'standard', 'a rejected step changes nothing');
+    await eventually(
+      () => slack.messages(channel).find((m) => m.ts === request.ts)!,
+      (m) => /Rejected by <@U0SAM>.*The kill switch already stops it/.test(blockText(m.blocks)),
+      'the request shows the rejection',
+    );
+    assert.equal(
+      JSON.parse(await readFile(join(dataDir, 'flags.json'), 'utf8')).flagValues['output-safety-filter-level'],
+      'standard',
+      'a rejected step changes nothing',
+    );
   });
 
   it('answers /incident status and sev in the incident channel, knowing the incident from the channel', async () => {
     const name = slack.channels.get(channel)!.name;
-    await toSlackEndpoint(slashCommandBody({ text: 'status', user_id: OTHER, channel_id: channel, channel_name: name, response_url: slack.responseUrl('status') }));
-    const status = await eventually(() => slack.responses.filter((r) => r.path.endsWith('/status')), (r) => r.length === 1, 'status answers');
+    await toSlackEndpoint(
+      slashCommandBody({
+        text: 'status',
+        user_id: OTHER,
+        channel_id: channel,
+        channel_name: name,
+        response_url: slack.responseUrl('status'),
+      }),
+    );
+    const status = await eventually(
+      () => slack.responses.filter((r) => r.path.endsWith('/status')),
+      (r) => r.length === 1,
+      'status answers',
+    );
     assert.equal(status[0]!.body.response_type, 'ephemeral');
     assert.match(blockText(status[0]!.body.blocks), new RegExp(`${incidentId} \\[P2\\] Toxic replies spike`));
 
-    await toSlackEndpoint(slashCommandBody({ text: 'sev P1', user_id: IC, channel_id: channel, channel_name: name, response_url: slack.responseUrl('sev') }));
-    const sev = await eventually(() => slack.responses.filter((r) => r.path.endsWith('/sev')), (r) => r.length === 1, 'sev answers');
+    await toSlackEndpoint(
+      slashCommandBody({
+        text: 'sev P1',
+        user_id: IC,
+        channel_id: channel,
+        channel_name: name,
+        response_url: slack.responseUrl('sev'),
+      }),
+    );
+    const sev = await eventually(
+      () => slack.responses.filter((r) => r.path.endsWith('/sev')),
+      (r) => r.length === 1,
+      'sev answers',
+    );
     assert.equal(sev[0]!.body.response_type, 'in_channel', 'a severity change concerns the whole channel');
     assert.equal((await incident(incidentId)).severity, 'P1');
-    await eventually(() => slack.messages(channel).find((m) => m.pinned)!, (m) => /\[P1\]/.test(blockText(m.blocks)), 'the status message shows P1');
+    await eventually(
+      () => slack.messages(channel).find((m) => m.pinned)!,
+      (m) => /\[P1\]/.test(blockText(m.blocks)),
+      'the status message shows P1',
+    );
   });
 
   it('refuses forged and stale requests with 401 and starts nothing', async () => {
     const before = slack.callsTo('views.open').length;
-    const body = slashCommandBody({ text: 'declare', user_id: IC, channel_id: 'C0GENERAL', response_url: slack.responseUrl('forged') });
+    const body = slashCommandBody({
+      text: 'declare',
+      user_id: IC,
+      channel_id: 'C0GENERAL',
+      response_url: slack.responseUrl('forged'),
+    });
     const forged = await toSlackEndpoint(body, { signature: 'v0=' + 'ab'.repeat(32) });
     assert.equal(forged.status, 401);
     assert.match(((await forged.json()) as { error: string }).error, /signature/i);
@@ -245,13 +450,35 @@ describe('Slack', () => {
     slack.failNext('chat.postMessage', { status: 429, retryAfter: 1 });
     slack.failNext('pins.add', { status: 500 });
     const id = await declareByApi('Rate-limited Slack');
-    const name = await eventually(() => slack.callsTo('conversations.create').map((c) => String(c.args.name)).find((n) => n.startsWith(id.toLowerCase())), Boolean, 'its channel');
+    const name = await eventually(
+      () =>
+        slack
+          .callsTo('conversations.create')
+          .map((c) => String(c.args.name))
+          .find((n) => n.startsWith(id.toLowerCase())),
+      Boolean,
+      'its channel',
+    );
     const ch = [...slack.channels.values()].find((c) => c.name === name)!.id;
-    const pinned = await eventually(() => slack.messages(ch).filter((m) => m.pinned), (ms) => ms.length === 1, 'the status message is posted and pinned in the end', 30_000);
+    const pinned = await eventually(
+      () => slack.messages(ch).filter((m) => m.pinned),
+      (ms) => ms.length === 1,
+      'the status message is posted and pinned in the end',
+      30_000,
+    );
     assert.match(blockText(pinned[0]!.blocks), /Rate-limited Slack/);
     const posts = slack.callsTo('chat.postMessage').filter((c) => c.args.channel === ch);
-    assert.ok(posts[1]!.at - posts[0]!.at >= 900, `the retry waited for Retry-After (${posts[1]!.at - posts[0]!.at} ms)`);
-    assert.equal(slack.messages(ch).filter((m) => blockText(m.blocks).includes('Rate-limited Slack') && /header/.test(blockText(m.blocks))).length, 1, 'no duplicate status message');
+    assert.ok(
+      posts[1]!.at - posts[0]!.at >= 900,
+      `the retry waited for Retry-After (${posts[1]!.at - posts[0]!.at} ms)`,
+    );
+    assert.equal(
+      slack
+        .messages(ch)
+        .filter((m) => blockText(m.blocks).includes('Rate-limited Slack') && /header/.test(blockText(m.blocks))).length,
+      1,
+      'no duplicate status message',
+    );
   });
 
   it('contains while Slack is down, and says so on the timeline', async () => {
@@ -264,9 +491,22 @@ describe('Slack', () => {
         body: JSON.stringify({ stepId: 'kill-assistant', decision: 'approve', actor: IC }),
       });
       assert.equal(approved.status, 200);
-      await eventually(() => incident(id), (s) => s.steps.find((x) => x.id === 'kill-assistant')!.status === 'verified', 'containment is verified with Slack down', 10_000);
-      const failed = await eventually(() => incident(id), (s) => s.timeline.some((e) => e.type === 'chat.failed'), 'the timeline says Slack failed', 60_000);
-      assert.match(failed.timeline.find((e) => e.type === 'chat.failed')!.message, /Could not open the incident channel/);
+      await eventually(
+        () => incident(id),
+        (s) => s.steps.find((x) => x.id === 'kill-assistant')!.status === 'verified',
+        'containment is verified with Slack down',
+        10_000,
+      );
+      const failed = await eventually(
+        () => incident(id),
+        (s) => s.timeline.some((e) => e.type === 'chat.failed'),
+        'the timeline says Slack failed',
+        60_000,
+      );
+      assert.match(
+        failed.timeline.find((e) => e.type === 'chat.failed')!.message,
+        /Could not open the incident channel/,
+      );
       assert.doesNotMatch(JSON.stringify(failed.timeline), /xoxb-/, 'the token is never on the timeline');
     } finally {
       slack.setDown(false);

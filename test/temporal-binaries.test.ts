@@ -15,7 +15,9 @@ describe('Temporal binaries from the registry', () => {
     assert.equal(temporalCliPath({ TEMPORAL_CLI_PATH: '/bin/sh' }), '/bin/sh');
     assert.throws(
       () => temporalTestServerPath({ TEMPORAL_TEST_SERVER_PATH: '/nonexistent/test-server' }),
-      (e: unknown) => e instanceof MissingBinaryError && /TEMPORAL_TEST_SERVER_PATH=\/nonexistent\/test-server is not an executable/.test(e.message),
+      (e: unknown) =>
+        e instanceof MissingBinaryError &&
+        /TEMPORAL_TEST_SERVER_PATH=\/nonexistent\/test-server is not an executable/.test(e.message),
     );
   });
 });

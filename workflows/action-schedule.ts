@@ -40,7 +40,10 @@ export function* reminderSchedule(dueAt: string, policy: ReminderPolicy): Genera
 }
 
 /** The digest times (`HH:MM` UTC, every day) nearest an instant, on either side. */
-export function digestTimes(hhmm: string): { atOrBefore: (instant: number) => number; atOrAfter: (instant: number) => number } {
+export function digestTimes(hhmm: string): {
+  atOrBefore: (instant: number) => number;
+  atOrAfter: (instant: number) => number;
+} {
   const [hours, minutes] = hhmm.split(':').map(Number) as [number, number];
   const onDayOf = (instant: number) => {
     const day = new Date(instant);

@@ -105,7 +105,12 @@ export async function alertIntakeWorkflow(input: AlertIntakeInput): Promise<void
   setHandler(alertGroupQuery, (groupKey) => {
     const group = groups.get(groupKey);
     if (!group) return undefined;
-    return { groupKey, received: group.received, ...(group.incidentId ? { incidentId: group.incidentId } : {}), ...(group.lastIncidentId ? { lastIncidentId: group.lastIncidentId } : {}) };
+    return {
+      groupKey,
+      received: group.received,
+      ...(group.incidentId ? { incidentId: group.incidentId } : {}),
+      ...(group.lastIncidentId ? { lastIncidentId: group.lastIncidentId } : {}),
+    };
   });
 
   /** When this group's waiting alerts may go (epoch ms; now or earlier: at once), undefined when none wait. */
@@ -122,10 +127,12 @@ export async function alertIntakeWorkflow(input: AlertIntakeInput): Promise<void
   const nextWorkAt = (): number => {
     let next = Infinity;
     for (const groupKey of pending.keys()) next = Math.min(next, dueAt(groupKey)!);
-    for (const group of groups.values()) if (!group.incidentId && group.closedAt !== undefined) next = Math.min(next, group.closedAt + REPEAT_WINDOW_MS);
+    for (const group of groups.values())
+      if (!group.incidentId && group.closedAt !== undefined) next = Math.min(next, group.closedAt + REPEAT_WINDOW_MS);
     return next;
   };
-  const shouldContinueAsNew = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= MAX_HISTORY_EVENTS;
+  const shouldContinueAsNew = () =>
+    workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= MAX_HISTORY_EVENTS;
 
   for (;;) {
     const workAt = nextWorkAt();
@@ -229,7 +236,12 @@ async function forward(incidentId: string, alerts: AlertSummary[]): Promise<bool
   }
 }
 
-async function openIncident(groupKey: string, routing: AlertRouting, alerts: AlertSummary[], repeatOf: string | undefined): Promise<string> {
+async function openIncident(
+  groupKey: string,
+  routing: AlertRouting,
+  alerts: AlertSummary[],
+  repeatOf: string | undefined,
+): Promise<string> {
   const startsAt = alerts.map((a) => a.startsAt).sort()[0];
   for (;;) {
     const input: DeclareInput = {

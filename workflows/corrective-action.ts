@@ -1,4 +1,11 @@
-import { allHandlersFinished, condition, getExternalWorkflowHandle, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  getExternalWorkflowHandle,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { IncidentActivities } from '../activities/index.js';
 import { durationMs, formatDuration } from '../runbooks/duration.js';
 import { reminderSchedule, type Reminder } from './action-schedule.js';
@@ -71,15 +78,27 @@ export async function correctiveActionWorkflow(input: CorrectiveActionInput): Pr
     });
     action.ticket = opened.ticket;
     pollEvery = opened.pollEvery === undefined ? undefined : durationMs(opened.pollEvery);
-    await report('action.ticket-opened', SYSTEM, `${action.id}: ticket ${opened.ticket.key} filed (${opened.ticket.provider})`);
+    await report(
+      'action.ticket-opened',
+      SYSTEM,
+      `${action.id}: ticket ${opened.ticket.key} filed (${opened.ticket.provider})`,
+    );
   } catch (err) {
-    await report('action.ticket-failed', SYSTEM, `${action.id}: could not file a ticket: ${failureMessage(err)}; tracked here only`);
+    await report(
+      'action.ticket-failed',
+      SYSTEM,
+      `${action.id}: could not file a ticket: ${failureMessage(err)}; tracked here only`,
+    );
   }
 
   const owner = `user:${action.owner}`;
   const relativeToDue = (at: number) => {
     const overdueFor = at - Date.parse(action.dueAt);
-    return overdueFor < 0 ? `due in ${formatDuration(-overdueFor)}` : overdueFor === 0 ? 'due now' : `overdue by ${formatDuration(overdueFor)}`;
+    return overdueFor < 0
+      ? `due in ${formatDuration(-overdueFor)}`
+      : overdueFor === 0
+        ? 'due now'
+        : `overdue by ${formatDuration(overdueFor)}`;
   };
   /** Whom reminders went to lately, so that an ending action can take back any still waiting in a digest. */
   const queuedTo = new Map<string, number>();
@@ -88,7 +107,8 @@ export async function correctiveActionWorkflow(input: CorrectiveActionInput): Pr
   const remind = async ({ at, kinds }: Reminder) => {
     const recipients = new Set([owner]);
     if (kinds.includes('escalate-ic')) recipients.add(`ic:${commander}`);
-    if (kinds.includes('escalate-managers')) for (const ref of input.reminders.managers) recipients.add(ref === 'ic' ? `ic:${commander}` : ref);
+    if (kinds.includes('escalate-managers'))
+      for (const ref of input.reminders.managers) recipients.add(ref === 'ic' ? `ic:${commander}` : ref);
     const scheduledFor = new Date(at).toISOString();
     const when = relativeToDue(at);
     const actionWorkflowId = workflowInfo().workflowId;
@@ -109,7 +129,12 @@ export async function correctiveActionWorkflow(input: CorrectiveActionInput): Pr
         await activities.queueReminder({ recipient, item });
         queuedTo.set(recipient, at);
       } catch (err) {
-        await report('action.reminder-failed', SYSTEM, `${action.id}: could not remind ${recipient}: ${failureMessage(err)}`, { scheduledFor });
+        await report(
+          'action.reminder-failed',
+          SYSTEM,
+          `${action.id}: could not remind ${recipient}: ${failureMessage(err)}`,
+          { scheduledFor },
+        );
       }
     }
   };
@@ -120,7 +145,12 @@ export async function correctiveActionWorkflow(input: CorrectiveActionInput): Pr
     else if (!recipient.startsWith('ic:')) action.escalation = 'managers';
     else if (action.escalation === 'owner') action.escalation = 'ic';
     const when = relativeToDue(Date.parse(scheduledFor));
-    await report(recipient === owner ? 'action.reminded' : 'action.escalated', SYSTEM, `${action.id} ${when}: told ${recipient}`, { scheduledFor });
+    await report(
+      recipient === owner ? 'action.reminded' : 'action.escalated',
+      SYSTEM,
+      `${action.id} ${when}: told ${recipient}`,
+      { scheduledFor },
+    );
   });
 
   const schedule = reminderSchedule(action.dueAt, input.reminders);
@@ -139,9 +169,17 @@ export async function correctiveActionWorkflow(input: CorrectiveActionInput): Pr
       nextPoll = Date.now() + pollEvery!;
       try {
         const status = await activities.ticketStatus(action.ticket);
-        if (status.closed) closed ??= { by: status.closedBy ?? `${action.ticket.provider} (polled)`, ...(status.closedAt ? { closedAt: status.closedAt } : {}) };
+        if (status.closed)
+          closed ??= {
+            by: status.closedBy ?? `${action.ticket.provider} (polled)`,
+            ...(status.closedAt ? { closedAt: status.closedAt } : {}),
+          };
       } catch (err) {
-        await report('action.poll-failed', SYSTEM, `${action.id}: could not read ticket ${action.ticket.key}: ${failureMessage(err)}`);
+        await report(
+          'action.poll-failed',
+          SYSTEM,
+          `${action.id}: could not read ticket ${action.ticket.key}: ${failureMessage(err)}`,
+        );
       }
     }
   }
@@ -150,11 +188,18 @@ export async function correctiveActionWorkflow(input: CorrectiveActionInput): Pr
   // A reminder still waiting in someone's digest must not go out for an action that ended.
   const recent = [...queuedTo].filter(([, at]) => Date.now() - at < 2 * DAY_MS).map(([recipient]) => recipient);
   if (recent.length) {
-    await activities.withdrawReminders({ recipients: recent, actionWorkflowId: workflowInfo().workflowId }).catch(() => undefined);
+    await activities
+      .withdrawReminders({ recipients: recent, actionWorkflowId: workflowInfo().workflowId })
+      .catch(() => undefined);
   }
 
   if (waived) {
-    Object.assign(action, { status: 'waived', endedAt: new Date(now).toISOString(), endedBy: waived.by, waiverReason: waived.reason });
+    Object.assign(action, {
+      status: 'waived',
+      endedAt: new Date(now).toISOString(),
+      endedBy: waived.by,
+      waiverReason: waived.reason,
+    });
     await report('action.waived', waived.by, `${action.id} waived: ${waived.reason}`);
   } else {
     const reported = closed!.closedAt ? Date.parse(closed!.closedAt) : NaN;
@@ -162,7 +207,11 @@ export async function correctiveActionWorkflow(input: CorrectiveActionInput): Pr
     const onTime = endedAt <= Date.parse(action.dueAt);
     Object.assign(action, { status: 'closed', endedAt: new Date(endedAt).toISOString(), endedBy: closed!.by, onTime });
     const lateBy = endedAt - Date.parse(action.dueAt);
-    await report('action.closed', closed!.by, `${action.id} closed ${onTime ? 'on time' : `${formatDuration(lateBy)} late`}: ${action.title}`);
+    await report(
+      'action.closed',
+      closed!.by,
+      `${action.id} closed ${onTime ? 'on time' : `${formatDuration(lateBy)} late`}: ${action.title}`,
+    );
   }
   await condition(allHandlersFinished);
   return action;

@@ -1,6 +1,15 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { IdentitySource } from '../runbooks/vocabulary.js';
-import type { ActionKind, AlertSummary, Category, ContainmentStep, CorrectiveAction, IncidentState, Severity, TimelineEntry } from './types.js';
+import type {
+  ActionKind,
+  AlertSummary,
+  Category,
+  ContainmentStep,
+  CorrectiveAction,
+  IncidentState,
+  Severity,
+  TimelineEntry,
+} from './types.js';
 
 // What each Update and signal of the incident workflow carries.
 /**

@@ -1,8 +1,22 @@
-import { condition, continueAsNew, getExternalWorkflowHandle, log, proxyActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
+import {
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  log,
+  proxyActivities,
+  setHandler,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { IncidentActivities } from '../activities/index.js';
 import { ACTIVITY_OPTIONS, DAY_MS } from './constants.js';
 import { failureMessage } from './failures.js';
-import { queueReminderSignal, reminderDeliveredSignal, withdrawRemindersSignal, type ReminderItem } from './messages.js';
+import {
+  queueReminderSignal,
+  reminderDeliveredSignal,
+  withdrawRemindersSignal,
+  type ReminderItem,
+} from './messages.js';
 
 const activities = proxyActivities<IncidentActivities>(ACTIVITY_OPTIONS);
 
@@ -37,7 +51,8 @@ export async function reminderDigestWorkflow(input: ReminderDigestInput): Promis
   const today = () => new Date().toISOString().slice(0, 10);
 
   const drop = (actionWorkflowId: string) => {
-    for (let i = pending.length - 1; i >= 0; i--) if (pending[i]!.actionWorkflowId === actionWorkflowId) pending.splice(i, 1);
+    for (let i = pending.length - 1; i >= 0; i--)
+      if (pending[i]!.actionWorkflowId === actionWorkflowId) pending.splice(i, 1);
   };
   setHandler(queueReminderSignal, (item) => {
     if (seen.has(item.key) || withdrawn.has(item.actionWorkflowId)) return;
@@ -50,7 +65,13 @@ export async function reminderDigestWorkflow(input: ReminderDigestInput): Promis
   });
   const carryOver = (): ReminderDigestInput => {
     const recent = (key: string) => Date.now() - Date.parse(key.split('@')[1] ?? '') < 2 * DAY_MS;
-    return { recipient: input.recipient, lastSentDay, pending, seen: [...seen].filter(recent), withdrawn: [...withdrawn] };
+    return {
+      recipient: input.recipient,
+      lastSentDay,
+      pending,
+      seen: [...seen].filter(recent),
+      withdrawn: [...withdrawn],
+    };
   };
 
   for (;;) {
@@ -61,13 +82,22 @@ export async function reminderDigestWorkflow(input: ReminderDigestInput): Promis
     }
     // Today's digest went out already: the next one is tomorrow, at the time of day this reminder was due.
     const scheduled = new Date(pending[0]!.scheduledFor);
-    const sendAt = lastSentDay === today() ? Date.parse(`${today()}T${scheduled.toISOString().slice(11)}`) + DAY_MS : Date.now() + GATHER_MS;
+    const sendAt =
+      lastSentDay === today()
+        ? Date.parse(`${today()}T${scheduled.toISOString().slice(11)}`) + DAY_MS
+        : Date.now() + GATHER_MS;
     await sleep(Math.max(sendAt - Date.now(), 1));
     const items = pending.splice(0);
     if (items.length === 0) continue;
     try {
       // The key names the day and the items: a retry of this very message is recognised, a different one is not.
-      await activities.notify(digestOf(input.recipient, items, `${workflowInfo().workflowId}/${today()}/${fingerprint(items.map((i) => i.key))}`));
+      await activities.notify(
+        digestOf(
+          input.recipient,
+          items,
+          `${workflowInfo().workflowId}/${today()}/${fingerprint(items.map((i) => i.key))}`,
+        ),
+      );
     } catch (err) {
       pending.unshift(...items);
       for (const id of withdrawn) drop(id);
@@ -78,10 +108,11 @@ export async function reminderDigestWorkflow(input: ReminderDigestInput): Promis
     }
     lastSentDay = today();
     await Promise.all(
-      items.map((item) =>
-        getExternalWorkflowHandle(item.actionWorkflowId)
-          .signal(reminderDeliveredSignal, { recipient: input.recipient, scheduledFor: item.scheduledFor })
-          .catch(() => undefined), // the action ended meanwhile; the message went out anyway
+      items.map(
+        (item) =>
+          getExternalWorkflowHandle(item.actionWorkflowId)
+            .signal(reminderDeliveredSignal, { recipient: input.recipient, scheduledFor: item.scheduledFor })
+            .catch(() => undefined), // the action ended meanwhile; the message went out anyway
       ),
     );
     if (workflowInfo().continueAsNewSuggested) await continueAsNew<typeof reminderDigestWorkflow>(carryOver());
@@ -90,13 +121,17 @@ export async function reminderDigestWorkflow(input: ReminderDigestInput): Promis
 
 function digestOf(recipient: string, items: ReminderItem[], idempotencyKey: string) {
   const lines = items.map(
-    (i) => `- ${i.incidentId} ${i.actionId} "${i.title}"${i.ticket ? ` (${i.ticket})` : ''}: ${i.when}${recipient === `user:${i.owner}` ? '' : `, owner ${i.owner}`}`,
+    (i) =>
+      `- ${i.incidentId} ${i.actionId} "${i.title}"${i.ticket ? ` (${i.ticket})` : ''}: ${i.when}${recipient === `user:${i.owner}` ? '' : `, owner ${i.owner}`}`,
   );
   const first = items[0]!;
   return {
     incidentId: [...new Set(items.map((i) => i.incidentId))].join(', '),
     audience: [recipient],
-    subject: items.length === 1 ? `Corrective action ${first.when}: ${first.title}` : `${items.length} corrective actions need attention`,
+    subject:
+      items.length === 1
+        ? `Corrective action ${first.when}: ${first.title}`
+        : `${items.length} corrective actions need attention`,
     text: lines.join('\n'),
     idempotencyKey,
   };

@@ -9,7 +9,13 @@ export const IncidentCommander = defineSearchAttributeKey('IncidentCommander', S
 export const incidentSearchAttributes = [IncidentSeverity, IncidentStatus, IncidentCategory, IncidentCommander];
 
 /** How every incident workflow starts, from the API or from an alert intake: its id names one incident forever. */
-export function incidentStartOptions(input: { id: string; title: string; severity: string; category: string; commander: string }) {
+export function incidentStartOptions(input: {
+  id: string;
+  title: string;
+  severity: string;
+  category: string;
+  commander: string;
+}) {
   return {
     workflowId: input.id,
     workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,

@@ -1,12 +1,32 @@
 // The incident's state and what it is made of, as the workflow keeps it and the ingress and CLI read it.
 // Pure data: safe inside the workflow sandbox. The words shared with runbooks and integrations live
 // beside them (runbooks/vocabulary.ts, each integration's provider.ts) and are re-exported here.
-import type { ActionEscalation, ActionKind, ActionStatus, Category, Decision, IdentitySource, IncidentStatus, Severity, StepStatus } from '../runbooks/vocabulary.js';
+import type {
+  ActionEscalation,
+  ActionKind,
+  ActionStatus,
+  Category,
+  Decision,
+  IdentitySource,
+  IncidentStatus,
+  Severity,
+  StepStatus,
+} from '../runbooks/vocabulary.js';
 import type { Ticket } from '../integrations/ticketing/provider.js';
 import type { ChannelRef } from '../integrations/chat/provider.js';
 
 export { ACTION_KINDS, CATEGORIES, SEVERITIES } from '../runbooks/vocabulary.js';
-export type { ActionEscalation, ActionKind, ActionStatus, Category, Decision, IdentitySource, IncidentStatus, Severity, StepStatus } from '../runbooks/vocabulary.js';
+export type {
+  ActionEscalation,
+  ActionKind,
+  ActionStatus,
+  Category,
+  Decision,
+  IdentitySource,
+  IncidentStatus,
+  Severity,
+  StepStatus,
+} from '../runbooks/vocabulary.js';
 export type { Ticket } from '../integrations/ticketing/provider.js';
 export type { ChannelRef } from '../integrations/chat/provider.js';
 
@@ -195,7 +215,10 @@ export interface AlertSummary {
 export interface AlertTally {
   /** Every alert notification received, repeats included. */
   received: number;
-  byFingerprint: Record<string, { title: string; status: 'firing' | 'resolved'; firstAt: string; lastAt: string; count: number; url?: string }>;
+  byFingerprint: Record<
+    string,
+    { title: string; status: 'firing' | 'resolved'; firstAt: string; lastAt: string; count: number; url?: string }
+  >;
 }
 
 export interface IncidentState {

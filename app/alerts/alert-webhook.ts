@@ -3,7 +3,13 @@
 // only once Temporal has accepted the signal-with-start of every intake its groups belong to; 503 while
 // Temporal is unreachable, so the sender retries and nothing is lost.
 import type { Client } from '@temporalio/client';
-import { ALERT_SOURCES, AlertPayloadInvalid, parseAlerts, parseJsonBody, type AlertSource } from '../../integrations/alerts/parse.js';
+import {
+  ALERT_SOURCES,
+  AlertPayloadInvalid,
+  parseAlerts,
+  parseJsonBody,
+  type AlertSource,
+} from '../../integrations/alerts/parse.js';
 import type { RunbookSource } from '../../runbooks/source.js';
 import type { GroupAlerts } from '../../workflows/messages.js';
 import { hmacMatches, sameSecret } from '../http/secret-compare.js';
@@ -39,9 +45,18 @@ export interface AlertWebhookOptions {
   now?: () => Date;
 }
 
-export type AlertWebhook = (source: string, headers: Record<string, string | undefined>, body: Buffer) => Promise<WebhookResponse>;
+export type AlertWebhook = (
+  source: string,
+  headers: Record<string, string | undefined>,
+  body: Buffer,
+) => Promise<WebhookResponse>;
 
-const problem = (status: number, error: string, details: { field: string; message: string }[] = [], headers?: Record<string, string>): WebhookResponse => ({
+const problem = (
+  status: number,
+  error: string,
+  details: { field: string; message: string }[] = [],
+  headers?: Record<string, string>,
+): WebhookResponse => ({
   status,
   body: { error, details },
   ...(headers ? { headers } : {}),
@@ -51,14 +66,23 @@ export function createAlertWebhook(options: AlertWebhookOptions): AlertWebhook {
   const { token } = options;
   const intake = new IntakeBatcher(options.client, options.taskQueue);
   return async (source, headers, body) => {
-    if (!(ALERT_SOURCES as readonly string[]).includes(source)) return problem(404, `No alert source "${source}" (sources: ${ALERT_SOURCES.join(', ')})`);
+    if (!(ALERT_SOURCES as readonly string[]).includes(source))
+      return problem(404, `No alert source "${source}" (sources: ${ALERT_SOURCES.join(', ')})`);
     if (!token && !options.loopbackOnly) {
-      return problem(403, 'Alert webhooks are off: set ALERT_WEBHOOK_TOKEN to accept alerts on an address other than loopback');
+      return problem(
+        403,
+        'Alert webhooks are off: set ALERT_WEBHOOK_TOKEN to accept alerts on an address other than loopback',
+      );
     }
     if (token && !authentic(headers.authorization, token)) {
-      return problem(401, 'Missing or wrong credentials: send Authorization: Bearer <ALERT_WEBHOOK_TOKEN> (or basic auth with it as the password)', [], {
-        'www-authenticate': 'Bearer, Basic realm="alerts"',
-      });
+      return problem(
+        401,
+        'Missing or wrong credentials: send Authorization: Bearer <ALERT_WEBHOOK_TOKEN> (or basic auth with it as the password)',
+        [],
+        {
+          'www-authenticate': 'Bearer, Basic realm="alerts"',
+        },
+      );
     }
     if (body.length > MAX_ALERT_BODY_BYTES) return problem(413, `Body larger than ${MAX_ALERT_BODY_BYTES} bytes`);
     if (source === 'grafana' && options.grafanaSecret) {
@@ -68,18 +92,29 @@ export function createAlertWebhook(options: AlertWebhookOptions): AlertWebhook {
 
     let groups: Map<string, GroupAlerts>;
     try {
-      const batch = parseAlerts(source as AlertSource, parseJsonBody(body), (options.now?.() ?? new Date()).toISOString());
+      const batch = parseAlerts(
+        source as AlertSource,
+        parseJsonBody(body),
+        (options.now?.() ?? new Date()).toISOString(),
+      );
       const library = await options.runbooks.current(RUNBOOKS_MAX_AGE_MS);
       groups = new Map();
       for (const alert of batch.alerts) {
-        const routed = routeAlert(alert, library, { commander: options.commander, ...(batch.receivedGroupKey ? { receivedGroupKey: batch.receivedGroupKey } : {}) });
+        const routed = routeAlert(alert, library, {
+          commander: options.commander,
+          ...(batch.receivedGroupKey ? { receivedGroupKey: batch.receivedGroupKey } : {}),
+        });
         const group = groups.get(routed.groupKey) ?? { groupKey: routed.groupKey, routing: routed.routing, alerts: [] };
         group.alerts.push(routed.summary);
         groups.set(routed.groupKey, group);
       }
     } catch (err) {
       if (!(err instanceof AlertPayloadInvalid)) throw err;
-      return problem(400, `Invalid ${source} payload: ${err.issues.join('; ')}`, err.issues.map((issue) => ({ field: issue.split(': ')[0]!, message: issue.slice(issue.indexOf(': ') + 2) })));
+      return problem(
+        400,
+        `Invalid ${source} payload: ${err.issues.join('; ')}`,
+        err.issues.map((issue) => ({ field: issue.split(': ')[0]!, message: issue.slice(issue.indexOf(': ') + 2) })),
+      );
     }
 
     const deadline = Date.now() + TEMPORAL_DEADLINE_MS;
@@ -89,21 +124,40 @@ export function createAlertWebhook(options: AlertWebhookOptions): AlertWebhook {
       byIntake.set(workflowId, [...(byIntake.get(workflowId) ?? []), group]);
     }
     try {
-      await Promise.all([...byIntake].map(([workflowId, intakeGroups]) => intake.submit(workflowId, intakeGroups, deadline)));
+      await Promise.all(
+        [...byIntake].map(([workflowId, intakeGroups]) => intake.submit(workflowId, intakeGroups, deadline)),
+      );
     } catch (err) {
-      return problem(503, `Temporal did not accept the alerts (${(err as Error).message}); retry`, [], { 'retry-after': '5' });
+      return problem(503, `Temporal did not accept the alerts (${(err as Error).message}); retry`, [], {
+        'retry-after': '5',
+      });
     }
-    const accepted = [...byIntake].flatMap(([workflowId, intakeGroups]) => intakeGroups.map((g) => ({ groupKey: g.groupKey, workflowId, alerts: g.alerts.length })));
+    const accepted = [...byIntake].flatMap(([workflowId, intakeGroups]) =>
+      intakeGroups.map((g) => ({ groupKey: g.groupKey, workflowId, alerts: g.alerts.length })),
+    );
     // The sender's logs are where a broken alert rule gets noticed first.
     const warnings = [...new Set([...groups.values()].flatMap((g) => g.routing.warnings ?? []))];
-    return { status: 202, body: { accepted: accepted.reduce((n, g) => n + g.alerts, 0), groups: accepted, ...(warnings.length ? { warnings } : {}) } };
+    return {
+      status: 202,
+      body: {
+        accepted: accepted.reduce((n, g) => n + g.alerts, 0),
+        groups: accepted,
+        ...(warnings.length ? { warnings } : {}),
+      },
+    };
   };
 }
 
 /** Grafana signs the body, or `timestamp:body` when it sends a timestamp header, with HMAC-SHA256 (hex). */
-function grafanaSignatureProblem(headers: Record<string, string | undefined>, body: Buffer, secret: string, now: Date): string | undefined {
+function grafanaSignatureProblem(
+  headers: Record<string, string | undefined>,
+  body: Buffer,
+  secret: string,
+  now: Date,
+): string | undefined {
   const signature = headers['x-grafana-alert-signature'];
-  if (!signature) return 'Missing X-Grafana-Alert-Signature: the Grafana contact point must sign with ALERT_GRAFANA_HMAC_SECRET';
+  if (!signature)
+    return 'Missing X-Grafana-Alert-Signature: the Grafana contact point must sign with ALERT_GRAFANA_HMAC_SECRET';
   const timestamp = headers['x-grafana-alert-timestamp'];
   if (timestamp !== undefined && Math.abs(now.getTime() / 1_000 - Number(timestamp)) > SIGNATURE_WINDOW_S) {
     return `X-Grafana-Alert-Timestamp ${timestamp} is more than ${SIGNATURE_WINDOW_S / 60} minutes from now: a replay, or a clock off`;

@@ -45,13 +45,16 @@ export class IntakeBatcher {
         deadline,
         accepted,
         refused,
-        expiry: setTimeout(() => {
-          const current = this.queues.get(workflowId);
-          const at = current?.indexOf(waiting) ?? -1;
-          if (at < 0) return; // already on its way
-          current!.splice(at, 1);
-          refused(new IntakeDeadlineExceeded());
-        }, Math.max(0, deadline - Date.now())),
+        expiry: setTimeout(
+          () => {
+            const current = this.queues.get(workflowId);
+            const at = current?.indexOf(waiting) ?? -1;
+            if (at < 0) return; // already on its way
+            current!.splice(at, 1);
+            refused(new IntakeDeadlineExceeded());
+          },
+          Math.max(0, deadline - Date.now()),
+        ),
       };
       queue.push(waiting);
       this.queues.set(workflowId, queue);

@@ -35,10 +35,16 @@ export async function handler(event: ApiGatewayV2Event): Promise<ApiGatewayV2Res
   try {
     alerts = await webhook;
   } catch (err) {
-    return respond(503, { error: `Temporal is unreachable (${(err as Error).message}); retry`, details: [] }, { 'retry-after': '5' });
+    return respond(
+      503,
+      { error: `Temporal is unreachable (${(err as Error).message}); retry`, details: [] },
+      { 'retry-after': '5' },
+    );
   }
   const source = event.pathParameters?.source ?? event.rawPath.split('/').filter(Boolean).pop() ?? '';
-  const headers = Object.fromEntries(Object.entries(event.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]));
+  const headers = Object.fromEntries(
+    Object.entries(event.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]),
+  );
   const body = Buffer.from(event.body ?? '', event.isBase64Encoded ? 'base64' : 'utf8');
   const answer = await alerts(source, headers, body);
   return respond(answer.status, answer.body, answer.headers);
@@ -61,5 +67,9 @@ async function connect(): Promise<AlertWebhook> {
 }
 
 function respond(statusCode: number, body: unknown, headers: Record<string, string> = {}): ApiGatewayV2Result {
-  return { statusCode, headers: { 'content-type': 'application/json; charset=utf-8', ...headers }, body: JSON.stringify(body) };
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+    body: JSON.stringify(body),
+  };
 }

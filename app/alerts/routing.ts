@@ -10,7 +10,16 @@ import type { Runbook } from '../../runbooks/schema.js';
 import type { AlertRouting } from '../../workflows/messages.js';
 import { CATEGORIES, SEVERITIES, type AlertSummary, type Category, type Severity } from '../../workflows/types.js';
 
-const SEVERITY_WORDS: Record<string, Severity> = { critical: 'P1', page: 'P1', high: 'P2', error: 'P2', warning: 'P3', warn: 'P3', info: 'P3', low: 'P3' };
+const SEVERITY_WORDS: Record<string, Severity> = {
+  critical: 'P1',
+  page: 'P1',
+  high: 'P2',
+  error: 'P2',
+  warning: 'P3',
+  warn: 'P3',
+  info: 'P3',
+  low: 'P3',
+};
 /** The labels that say which problem an alert is, when the sender gives no group key. */
 const IDENTIFYING_LABELS = ['alertname', 'service', 'job', 'app', 'namespace'];
 
@@ -28,15 +37,28 @@ export function severityLabel(labels: Record<string, string>): Severity | undefi
   return SEVERITY_WORDS[value.toLowerCase()];
 }
 
-export function routeAlert(alert: Alert, library: RunbookLibrary, { commander, receivedGroupKey }: { commander: string; receivedGroupKey?: string }): RoutedAlert {
+export function routeAlert(
+  alert: Alert,
+  library: RunbookLibrary,
+  { commander, receivedGroupKey }: { commander: string; receivedGroupKey?: string },
+): RoutedAlert {
   const label = alert.labels.runbook;
   const named = label && library.runbooks.some((r) => r.runbook.id === label) ? label : undefined;
-  const labelledCategory = (CATEGORIES as readonly string[]).includes(alert.labels.category ?? '') ? (alert.labels.category as Category) : undefined;
-  const { runbook } = selectRunbook(library, { labels: alert.labels, ...(named ? { runbookId: named } : {}), ...(labelledCategory ? { category: labelledCategory } : {}) });
+  const labelledCategory = (CATEGORIES as readonly string[]).includes(alert.labels.category ?? '')
+    ? (alert.labels.category as Category)
+    : undefined;
+  const { runbook } = selectRunbook(library, {
+    labels: alert.labels,
+    ...(named ? { runbookId: named } : {}),
+    ...(labelledCategory ? { category: labelledCategory } : {}),
+  });
   const warnings = label && !named ? [unknownRunbookLabel(label, runbook, library)] : [];
   const rule = runbook.severity.rules.find((r) => matchesAll(r.when, alert.labels));
-  const identity = IDENTIFYING_LABELS.filter((name) => alert.labels[name]).map((name) => `${name}=${alert.labels[name]}`);
-  const groupKey = receivedGroupKey ?? alert.groupKey ?? `${runbook.id}:${identity.length ? identity.join(',') : alert.fingerprint}`;
+  const identity = IDENTIFYING_LABELS.filter((name) => alert.labels[name]).map(
+    (name) => `${name}=${alert.labels[name]}`,
+  );
+  const groupKey =
+    receivedGroupKey ?? alert.groupKey ?? `${runbook.id}:${identity.length ? identity.join(',') : alert.fingerprint}`;
   const category = labelledCategory ?? runbook.match.categories[0] ?? 'other';
   const service = alert.labels.service ?? alert.labels.job ?? alert.labels.app;
   const labelled = rule ? undefined : severityLabel(alert.labels);

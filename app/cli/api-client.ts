@@ -39,7 +39,11 @@ export class ApiClient {
     } catch (err) {
       const cause = (err as { cause?: { code?: string; errors?: { code?: string }[] } }).cause;
       const reason = cause?.code ?? cause?.errors?.[0]?.code ?? (err as Error).message;
-      throw new ApiError(0, `Cannot reach the incident API at ${this.baseUrl} (${reason}). Is \`npm start\` running, or is INCIDENT_API_URL right?`, undefined);
+      throw new ApiError(
+        0,
+        `Cannot reach the incident API at ${this.baseUrl} (${reason}). Is \`npm start\` running, or is INCIDENT_API_URL right?`,
+        undefined,
+      );
     }
     const text = await response.text();
     let parsed: unknown = text;

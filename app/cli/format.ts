@@ -7,7 +7,14 @@ import { formatDuration } from '../../runbooks/duration.js';
 
 export function formatList(incidents: IncidentSummary[]): string {
   if (incidents.length === 0) return 'No open incidents.';
-  const rows = incidents.map((i) => [i.id, i.severity ?? '', i.status ?? '', i.commander ?? '', i.declaredAt.slice(0, 16).replace('T', ' '), i.title]);
+  const rows = incidents.map((i) => [
+    i.id,
+    i.severity ?? '',
+    i.status ?? '',
+    i.commander ?? '',
+    i.declaredAt.slice(0, 16).replace('T', ' '),
+    i.title,
+  ]);
   return table([['ID', 'SEV', 'STATUS', 'COMMANDER', 'DECLARED (UTC)', 'TITLE'], ...rows]);
 }
 
@@ -15,24 +22,41 @@ export function formatIncident(incident: IncidentState): string {
   const lines = [
     `${incident.id}  ${incident.severity}  ${incident.status.toUpperCase()}  ${incident.title}`,
     `  category   ${incident.category}`,
-    ...(incident.runbook ? [`  runbook    ${incident.runbook.id} (${incident.runbook.file}, sha256 ${incident.runbook.hash.slice(0, 12)})`] : []),
+    ...(incident.runbook
+      ? [`  runbook    ${incident.runbook.id} (${incident.runbook.file}, sha256 ${incident.runbook.hash.slice(0, 12)})`]
+      : []),
     ...(incident.mitigationTarget ? [`  target     mitigate within ${incident.mitigationTarget}`] : []),
     `  commander  ${incident.commander}`,
     `  declared   ${incident.declaredAt} by ${incident.declaredBy}`,
     ...(incident.acknowledgedAt ? [`  acked      ${incident.acknowledgedAt}`] : []),
     ...(incident.mitigatedAt ? [`  mitigated  ${incident.mitigatedAt}`] : []),
     ...(incident.resolvedAt ? [`  resolved   ${incident.resolvedAt}: ${incident.summary ?? ''}`] : []),
-    ...(incident.postmortem ? [`  postmortem ${incident.postmortem.completedAt ? `completed by ${incident.postmortem.completedBy}` : `draft${incident.postmortem.required ? ' (required)' : ''}`}: incident postmortem ${incident.id}`] : []),
+    ...(incident.postmortem
+      ? [
+          `  postmortem ${incident.postmortem.completedAt ? `completed by ${incident.postmortem.completedBy}` : `draft${incident.postmortem.required ? ' (required)' : ''}`}: incident postmortem ${incident.id}`,
+        ]
+      : []),
     ...(incident.closedAt ? [`  closed     ${incident.closedAt}`] : []),
     ...(incident.description ? ['', indent(incident.description)] : []),
-    ...(incident.triage.length ? ['', 'Triage', ...incident.triage.map((t) => `  ${t.done ? '[x]' : '[ ]'} ${t.id}  ${t.title}${t.done ? `  (${t.done.by}${t.done.note ? `: ${t.done.note}` : ''})` : ''}`)] : []),
+    ...(incident.triage.length
+      ? [
+          '',
+          'Triage',
+          ...incident.triage.map(
+            (t) =>
+              `  ${t.done ? '[x]' : '[ ]'} ${t.id}  ${t.title}${t.done ? `  (${t.done.by}${t.done.note ? `: ${t.done.note}` : ''})` : ''}`,
+          ),
+        ]
+      : []),
     '',
     'Containment steps',
     ...incident.steps.map((step) => `  ${formatStep(step)}`),
     ...(incident.actions?.length ? ['', 'Corrective actions', indent(formatActions(incident.actions))] : []),
     '',
     'Timeline (UTC)',
-    ...incident.timeline.map((e) => `  ${e.at.slice(0, 19).replace('T', ' ')}  ${identified(e.actor, e.via).padEnd(20)}  ${e.message}`),
+    ...incident.timeline.map(
+      (e) => `  ${e.at.slice(0, 19).replace('T', ' ')}  ${identified(e.actor, e.via).padEnd(20)}  ${e.message}`,
+    ),
   ];
   return lines.join('\n');
 }
@@ -42,7 +66,10 @@ export function formatStep(step: ContainmentStep): string {
     ? `, ${step.decision.outcome} by ${identified(step.decision.by, step.decision.via)} at ${step.decision.at}${step.decision.reason ? ` (${step.decision.reason})` : ''}`
     : '';
   const result = step.result ? `\n      ${step.result}` : '';
-  const waiting = step.status === 'pending' ? `\n      approvers: ${step.approvers.join(', ')}${step.decisionDue ? `; decision due ${step.decisionDue}` : ''}` : '';
+  const waiting =
+    step.status === 'pending'
+      ? `\n      approvers: ${step.approvers.join(', ')}${step.decisionDue ? `; decision due ${step.decisionDue}` : ''}`
+      : '';
   return `${step.id}  [${step.status}]  ${step.title}${decided}${waiting}${result}`;
 }
 
@@ -61,14 +88,23 @@ export function formatActions(actions: CorrectiveAction[]): string {
 }
 
 export function formatKpis(kpis: Kpis): string {
-  const stat = (s: TimingStats) => (s.count ? `${formatDuration(s.medianMs!)} / ${formatDuration(s.p90Ms!)} (${s.count})` : '-');
+  const stat = (s: TimingStats) =>
+    s.count ? `${formatDuration(s.medianMs!)} / ${formatDuration(s.p90Ms!)} (${s.count})` : '-';
   const timing = SEVERITIES.map((sev) => {
     const target = kpis.mitigationTargets[sev];
     const breaches = target.target ? `${target.breached} of ${target.measured} over ${target.target}` : '-';
-    return [sev, String(kpis.incidents.bySeverity[sev]), ...TIMING_KINDS.map((kind) => stat(kpis.timings[sev][kind])), breaches];
+    return [
+      sev,
+      String(kpis.incidents.bySeverity[sev]),
+      ...TIMING_KINDS.map((kind) => stat(kpis.timings[sev][kind])),
+      breaches,
+    ];
   });
   const a = kpis.actions;
-  const rate = a.onTimeRate === null ? 'nothing due yet' : `${(a.onTimeRate * 100).toFixed(0)} % (${a.closedOnTime} of ${a.due} due; target ${(a.target * 100).toFixed(0)} %)`;
+  const rate =
+    a.onTimeRate === null
+      ? 'nothing due yet'
+      : `${(a.onTimeRate * 100).toFixed(0)} % (${a.closedOnTime} of ${a.due} due; target ${(a.target * 100).toFixed(0)} %)`;
   return [
     `Incidents declared ${kpis.window.since.slice(0, 16).replace('T', ' ')} → ${kpis.window.until.slice(0, 16).replace('T', ' ')} UTC: ${kpis.incidents.total} (${kpis.incidents.open} not closed)`,
     '',
@@ -83,7 +119,9 @@ export function formatKpis(kpis: Kpis): string {
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
-  return rows.map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ')).join('\n');
+  return rows
+    .map((r) => r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  '))
+    .join('\n');
 }
 
 function indent(text: string): string {
@@ -107,7 +145,9 @@ export function formatDrill(report: DrillReport): string {
     `Drill of ${report.runbook.id} at ${report.severity} (${report.runbook.file}, sha256 ${report.runbook.hash.slice(0, 12)})`,
     '',
     'Decisions',
-    ...report.played.map((p) => `  ${p.stepId.padEnd(24)} ${p.decision.padEnd(8)} → ${p.status}${p.result ? `  ${p.result}` : ''}`),
+    ...report.played.map(
+      (p) => `  ${p.stepId.padEnd(24)} ${p.decision.padEnd(8)} → ${p.status}${p.result ? `  ${p.result}` : ''}`,
+    ),
     '',
     'Timeline (drill clock)',
     ...report.incident.timeline.map((e) => `  ${clock(e.at)}  ${e.actor.padEnd(10)}  ${e.message}`),

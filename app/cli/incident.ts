@@ -61,7 +61,9 @@ Environment
   DATA_DIR          with --local: the server's data directory (default .data)`;
 
 const cliEnv = z.object({
-  INCIDENT_API_URL: z.url({ error: 'must be an http(s) URL such as http://127.0.0.1:3000' }).default('http://127.0.0.1:3000'),
+  INCIDENT_API_URL: z
+    .url({ error: 'must be an http(s) URL such as http://127.0.0.1:3000' })
+    .default('http://127.0.0.1:3000'),
   API_TOKEN: z.string().optional(),
   INCIDENT_TOKEN: z.string().trim().min(1).optional(),
   INCIDENT_USER: z.string().trim().min(1).optional(),
@@ -115,7 +117,8 @@ async function main(argv: string[]): Promise<number> {
   const api = new ApiClient(env.INCIDENT_API_URL, env.INCIDENT_TOKEN ?? env.API_TOKEN);
   // With a token the server knows who you are; a name is sent only when you give one (it must match).
   const actor = values.as ?? env.INCIDENT_USER ?? (env.INCIDENT_TOKEN ? undefined : userInfo().username);
-  const print = <T>(result: T, text: (r: T) => string) => process.stdout.write(`${values.json ? JSON.stringify(result, null, 2) : text(result)}\n`);
+  const print = <T>(result: T, text: (r: T) => string) =>
+    process.stdout.write(`${values.json ? JSON.stringify(result, null, 2) : text(result)}\n`);
   const need = (value: string | undefined, what: string) => {
     if (!value) throw new UsageError(`${command} needs ${what}`);
     return encodeURIComponent(value);
@@ -137,11 +140,17 @@ async function main(argv: string[]): Promise<number> {
       };
       const { id } = await api.post<{ id: string }>('/api/incidents', body);
       const incident = await api.get<IncidentState>(`/api/incidents/${id}`);
-      print(incident, (i) => `Declared ${i.id} (${i.severity} ${i.category}): ${i.title}\n  commander ${i.commander}\n  runbook   ${i.runbook?.id ?? 'loading'}\n${pending(i)}\n  next      incident show ${i.id}`);
+      print(
+        incident,
+        (i) =>
+          `Declared ${i.id} (${i.severity} ${i.category}): ${i.title}\n  commander ${i.commander}\n  runbook   ${i.runbook?.id ?? 'loading'}\n${pending(i)}\n  next      incident show ${i.id}`,
+      );
       return 0;
     }
     case 'list': {
-      const { incidents } = await api.get<{ incidents: IncidentSummary[] }>(`/api/incidents${values.all ? '?status=all' : ''}`);
+      const { incidents } = await api.get<{ incidents: IncidentSummary[] }>(
+        `/api/incidents${values.all ? '?status=all' : ''}`,
+      );
       print(incidents, formatList);
       return 0;
     }
@@ -163,7 +172,10 @@ async function main(argv: string[]): Promise<number> {
       return step.status === 'failed' ? 1 : 0;
     }
     case 'resolve': {
-      const incident = await api.post<IncidentState>(`/api/incidents/${need(args[0], 'an incident ID')}/resolve`, { actor, summary: values.summary });
+      const incident = await api.post<IncidentState>(`/api/incidents/${need(args[0], 'an incident ID')}/resolve`, {
+        actor,
+        summary: values.summary,
+      });
       print(incident, (i) => `${i.id} resolved at ${i.resolvedAt}: ${i.summary}`);
       return 0;
     }
@@ -192,7 +204,9 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'ack': {
-      const incident = await api.post<IncidentState>(`/api/incidents/${need(args[0], 'an incident ID')}/acknowledge`, { actor });
+      const incident = await api.post<IncidentState>(`/api/incidents/${need(args[0], 'an incident ID')}/acknowledge`, {
+        actor,
+      });
       print(incident, (i) => `${i.id} acknowledged by ${i.commander} at ${i.acknowledgedAt}`);
       return 0;
     }
@@ -201,7 +215,11 @@ async function main(argv: string[]): Promise<number> {
       if (values.complete) {
         const incident = await api.post<IncidentState>(`/api/incidents/${id}/postmortem/complete`, { actor });
         const open = incident.actions.filter((a) => a.status === 'open').length;
-        print(incident, (i) => `${i.id}: postmortem completed by ${i.postmortem?.completedBy}; ${open ? `closes when its ${open} open action(s) end` : `status ${i.status}`}`);
+        print(
+          incident,
+          (i) =>
+            `${i.id}: postmortem completed by ${i.postmortem?.completedBy}; ${open ? `closes when its ${open} open action(s) end` : `status ${i.status}`}`,
+        );
         return 0;
       }
       const postmortem = await api.get<Postmortem>(`/api/incidents/${id}/postmortem`);
@@ -218,8 +236,17 @@ async function main(argv: string[]): Promise<number> {
     case 'runbooks': {
       if (args[0] === 'validate') return validateRunbooks(args[1] ?? defaultRunbooksDir, values.json);
       if (args[0] === 'list' || args[0] === undefined) {
-        const { runbooks } = await api.get<{ runbooks: { id: string; title: string; categories: string[]; fallback: boolean }[] }>('/api/runbooks');
-        print(runbooks, (list) => list.map((r) => `${r.id.padEnd(30)} ${r.title}${r.fallback ? ' (fallback)' : ''}\n${''.padEnd(31)}categories: ${r.categories.join(', ') || '-'}`).join('\n'));
+        const { runbooks } = await api.get<{
+          runbooks: { id: string; title: string; categories: string[]; fallback: boolean }[];
+        }>('/api/runbooks');
+        print(runbooks, (list) =>
+          list
+            .map(
+              (r) =>
+                `${r.id.padEnd(30)} ${r.title}${r.fallback ? ' (fallback)' : ''}\n${''.padEnd(31)}categories: ${r.categories.join(', ') || '-'}`,
+            )
+            .join('\n'),
+        );
         return 0;
       }
       throw new UsageError(`Unknown runbooks command "${args[0]}" (list, validate)`);
@@ -228,7 +255,14 @@ async function main(argv: string[]): Promise<number> {
       return tokenCommand(
         api,
         args,
-        { local: values.local, dataDir: env.DATA_DIR, ...(env.TOKEN_HASH_KEY ? { hashKey: env.TOKEN_HASH_KEY } : {}), ...(values.user ? { user: values.user } : {}), ...(values.expires ? { expires: values.expires } : {}), ...(actor ? { actor } : {}) },
+        {
+          local: values.local,
+          dataDir: env.DATA_DIR,
+          ...(env.TOKEN_HASH_KEY ? { hashKey: env.TOKEN_HASH_KEY } : {}),
+          ...(values.user ? { user: values.user } : {}),
+          ...(values.expires ? { expires: values.expires } : {}),
+          ...(actor ? { actor } : {}),
+        },
         print,
         (message) => new UsageError(message),
       );
@@ -239,7 +273,8 @@ async function main(argv: string[]): Promise<number> {
       const bad = decisions.find((d) => !(DRILL_DECISIONS as readonly string[]).includes(d));
       if (bad) throw new UsageError(`--decisions takes ${DRILL_DECISIONS.join(', ')}; got "${bad}"`);
       const severity = values.severity?.toUpperCase();
-      if (severity && !(SEVERITIES as readonly string[]).includes(severity)) throw new UsageError(`--severity must be one of ${SEVERITIES.join(', ')}`);
+      if (severity && !(SEVERITIES as readonly string[]).includes(severity))
+        throw new UsageError(`--severity must be one of ${SEVERITIES.join(', ')}`);
       (await import('../temporal/runtime.js')).installTemporalRuntime('ERROR');
       const { runDrill, UnknownDrillRunbookError } = await import('../drill.js');
       const interrupted = new AbortController();
@@ -272,9 +307,18 @@ async function main(argv: string[]): Promise<number> {
 
 async function validateRunbooks(dir: string, json: boolean): Promise<number> {
   const library = await loadRunbookLibrary(resolve(dir));
-  if (json) process.stdout.write(`${JSON.stringify({ valid: library.problems.length === 0, runbooks: library.runbooks.map((r) => r.runbook.id), problems: library.problems }, null, 2)}\n`);
-  else if (library.problems.length) process.stderr.write(`${library.problems.map(formatProblem).join('\n')}\n${library.problems.length} problem(s) in ${dir}\n`);
-  else process.stdout.write(`${library.runbooks.length} runbooks valid in ${dir}: ${library.runbooks.map((r) => r.runbook.id).join(', ')}\n`);
+  if (json)
+    process.stdout.write(
+      `${JSON.stringify({ valid: library.problems.length === 0, runbooks: library.runbooks.map((r) => r.runbook.id), problems: library.problems }, null, 2)}\n`,
+    );
+  else if (library.problems.length)
+    process.stderr.write(
+      `${library.problems.map(formatProblem).join('\n')}\n${library.problems.length} problem(s) in ${dir}\n`,
+    );
+  else
+    process.stdout.write(
+      `${library.runbooks.length} runbooks valid in ${dir}: ${library.runbooks.map((r) => r.runbook.id).join(', ')}\n`,
+    );
   return library.problems.length ? 1 : 0;
 }
 
@@ -288,13 +332,23 @@ async function actionCommand(
   if (!incidentId) throw new UsageError(`action ${sub ?? ''} needs an incident ID`.replace('  ', ' '));
   const base = `/api/incidents/${encodeURIComponent(incidentId)}/actions`;
   const needAction = () => {
-    if (!actionId) throw new UsageError(`action ${sub} needs an ACTION id such as A1 (see \`incident action list ${incidentId}\`)`);
+    if (!actionId)
+      throw new UsageError(`action ${sub} needs an ACTION id such as A1 (see \`incident action list ${incidentId}\`)`);
     return `${base}/${encodeURIComponent(actionId)}`;
   };
   switch (sub ?? '') {
     case 'add': {
-      const action = await api.post<CorrectiveAction>(base, { actor, title: values.title, owner: values.owner, kind: values.kind ?? 'prevent', dueAt: values.due });
-      print(action, (a) => `${incidentId} ${a.id} added: ${a.title}\n  owner ${a.owner}, due ${a.dueAt}; a ticket is being filed`);
+      const action = await api.post<CorrectiveAction>(base, {
+        actor,
+        title: values.title,
+        owner: values.owner,
+        kind: values.kind ?? 'prevent',
+        dueAt: values.due,
+      });
+      print(
+        action,
+        (a) => `${incidentId} ${a.id} added: ${a.title}\n  owner ${a.owner}, due ${a.dueAt}; a ticket is being filed`,
+      );
       return 0;
     }
     case 'list': {
@@ -320,7 +374,12 @@ async function actionCommand(
 function pending(incident: IncidentState): string {
   const steps = incident.steps.filter((s) => s.status === 'pending');
   if (!steps.length) return '  no containment step awaits a decision';
-  return ['  awaiting a decision:', ...steps.map((s) => `    ${s.id.padEnd(24)} ${s.title}\n    ${''.padEnd(24)} incident approve ${incident.id} ${s.id}`)].join('\n');
+  return [
+    '  awaiting a decision:',
+    ...steps.map(
+      (s) => `    ${s.id.padEnd(24)} ${s.title}\n    ${''.padEnd(24)} incident approve ${incident.id} ${s.id}`,
+    ),
+  ].join('\n');
 }
 
 main(process.argv.slice(2)).then(
@@ -330,7 +389,11 @@ main(process.argv.slice(2)).then(
       process.stderr.write(`incident: ${err.message}${err.status ? ` (HTTP ${err.status})` : ''}\n`);
       process.exit(1);
     }
-    if (err instanceof UsageError || err instanceof ConfigError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (
+      err instanceof UsageError ||
+      err instanceof ConfigError ||
+      (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+    ) {
       process.stderr.write(`incident: ${(err as Error).message}\nRun \`incident help\` for usage.\n`);
       process.exit(2);
     }

@@ -37,20 +37,46 @@ export async function tokenCommand(
       }
       const made = local
         ? await local.create({ user: options.user.normalize('NFKC').trim(), expiresInMs, createdBy: operator })
-        : await api.post<{ token: string; record: TokenRecord }>('/api/tokens', { user: options.user, expires, ...(options.actor ? { actor: options.actor } : {}) });
-      print(made, ({ token, record }) => `${token}\n  for ${record.user}, expires ${record.expiresAt} (id ${record.id})\n  Shown once: store it now (INCIDENT_TOKEN=…); only its hash is kept.`);
+        : await api.post<{ token: string; record: TokenRecord }>('/api/tokens', {
+            user: options.user,
+            expires,
+            ...(options.actor ? { actor: options.actor } : {}),
+          });
+      print(
+        made,
+        ({ token, record }) =>
+          `${token}\n  for ${record.user}, expires ${record.expiresAt} (id ${record.id})\n  Shown once: store it now (INCIDENT_TOKEN=…); only its hash is kept.`,
+      );
       return 0;
     }
     case 'list': {
-      const tokens = local ? await local.list() : (await api.get<{ tokens: TokenRecord[] }>(`/api/tokens${options.actor ? `?actor=${encodeURIComponent(options.actor)}` : ''}`)).tokens;
-      print(tokens, (list) => list.map((t) => `${t.id}  ${t.user.padEnd(16)} expires ${t.expiresAt}${t.revokedAt ? `  revoked ${t.revokedAt} by ${t.revokedBy}` : ''}`).join('\n') || 'No API tokens.');
+      const tokens = local
+        ? await local.list()
+        : (
+            await api.get<{ tokens: TokenRecord[] }>(
+              `/api/tokens${options.actor ? `?actor=${encodeURIComponent(options.actor)}` : ''}`,
+            )
+          ).tokens;
+      print(
+        tokens,
+        (list) =>
+          list
+            .map(
+              (t) =>
+                `${t.id}  ${t.user.padEnd(16)} expires ${t.expiresAt}${t.revokedAt ? `  revoked ${t.revokedAt} by ${t.revokedBy}` : ''}`,
+            )
+            .join('\n') || 'No API tokens.',
+      );
       return 0;
     }
     case 'revoke': {
       if (!tokenId) throw usage('token revoke needs a TOKEN_ID (see `incident token list`)');
       const revoked = local
         ? await local.revoke(tokenId, operator)
-        : await api.post<TokenRecord>(`/api/tokens/${encodeURIComponent(tokenId)}/revoke`, options.actor ? { actor: options.actor } : {});
+        : await api.post<TokenRecord>(
+            `/api/tokens/${encodeURIComponent(tokenId)}/revoke`,
+            options.actor ? { actor: options.actor } : {},
+          );
       if (!revoked) throw usage(`No API token ${tokenId}`);
       print(revoked, (t) => `${t.id} (${t.user}) revoked at ${t.revokedAt}`);
       return 0;

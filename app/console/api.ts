@@ -66,7 +66,9 @@ async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown, 
     location.assign(`/auth/login?return=${encodeURIComponent(`/${location.hash}`)}`);
   }
   if (response.status === 401 && path.startsWith('/api/') && !askedForToken && !signInOffered) {
-    const entered = window.prompt('This server needs a token: your personal API token (incident token create) or its API_TOKEN. It is kept for this browser session only.');
+    const entered = window.prompt(
+      'This server needs a token: your personal API token (incident token create) or its API_TOKEN. It is kept for this browser session only.',
+    );
     if (entered) {
       sessionStorage.setItem(TOKEN_KEY, entered.trim());
       return request(method, path, body, true);
@@ -74,17 +76,25 @@ async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown, 
   }
   const text = await response.text();
   const parsed = text ? (JSON.parse(text) as unknown) : undefined;
-  if (!response.ok) throw new ApiError(response.status, (parsed as { error?: string } | undefined)?.error ?? `${response.status} ${response.statusText}`);
+  if (!response.ok)
+    throw new ApiError(
+      response.status,
+      (parsed as { error?: string } | undefined)?.error ?? `${response.status} ${response.statusText}`,
+    );
   return parsed as T;
 }
 
 export const api = {
   config: () => request<ConsoleConfig>('GET', '/api/console'),
-  incidents: (all: boolean) => request<{ incidents: IncidentSummary[] }>('GET', `/api/incidents${all ? '?status=all' : ''}`).then((r) => r.incidents),
+  incidents: (all: boolean) =>
+    request<{ incidents: IncidentSummary[] }>('GET', `/api/incidents${all ? '?status=all' : ''}`).then(
+      (r) => r.incidents,
+    ),
   incident: (id: string) => request<IncidentState>('GET', `/api/incidents/${encodeURIComponent(id)}`),
   runbooks: () => request<{ runbooks: RunbookInfo[] }>('GET', '/api/runbooks').then((r) => r.runbooks),
   kpis: (since: string) => request<Kpis>('GET', `/api/kpis?since=${encodeURIComponent(since)}`),
   declare: (body: Record<string, string>) => request<{ id: string }>('POST', '/api/incidents', body),
   signOut: () => request<unknown>('POST', '/auth/logout', {}),
-  post: <T = unknown>(id: string, action: string, body: Record<string, unknown>) => request<T>('POST', `/api/incidents/${encodeURIComponent(id)}/${action}`, body),
+  post: <T = unknown>(id: string, action: string, body: Record<string, unknown>) =>
+    request<T>('POST', `/api/incidents/${encodeURIComponent(id)}/${action}`, body),
 };

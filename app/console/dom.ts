@@ -2,7 +2,11 @@
 export type Child = Node | string | number | null | undefined | false | Child[];
 type Attributes = Record<string, string | number | boolean | EventListener | undefined | null>;
 
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Attributes = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attributes: Attributes = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const element = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) {
     if (value === undefined || value === null || value === false) continue;
@@ -15,7 +19,8 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Att
 }
 
 type Leaf = Exclude<Child, Child[]>;
-const leaves = (children: Child[]): Leaf[] => children.flatMap((child) => (Array.isArray(child) ? leaves(child) : [child]));
+const leaves = (children: Child[]): Leaf[] =>
+  children.flatMap((child) => (Array.isArray(child) ? leaves(child) : [child]));
 
 export function append(parent: Node, children: Child[]): void {
   for (const child of leaves(children)) {

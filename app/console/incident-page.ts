@@ -31,7 +31,14 @@ export async function incidentPage(root: HTMLElement, config: ConsoleConfig, id:
       await refresh();
     } catch (err) {
       const refused = err instanceof ApiError && err.status === 403;
-      replaceChildren(sections.notice, h('span', { class: 'error' }, refused ? `Refused: ${err.message}` : err instanceof Error ? err.message : String(err)));
+      replaceChildren(
+        sections.notice,
+        h(
+          'span',
+          { class: 'error' },
+          refused ? `Refused: ${err.message}` : err instanceof Error ? err.message : String(err),
+        ),
+      );
     }
   };
   const draw = (key: keyof typeof sections, data: unknown, render: () => Child[]) => {
@@ -44,32 +51,78 @@ export async function incidentPage(root: HTMLElement, config: ConsoleConfig, id:
   async function refresh() {
     state = await api.incident(id);
     const links = [
-      webUrl(state.channel?.url) ? h('a', { href: state.channel!.url!, target: '_blank', rel: 'noopener' }, `Slack #${state.channel!.name}`) : null,
-      webUrl(state.record?.url) ? h('a', { href: state.record!.url, target: '_blank', rel: 'noopener' }, `Ticket ${state.record!.key}`) : state.record ? `Ticket ${state.record.key}` : null,
+      webUrl(state.channel?.url)
+        ? h('a', { href: state.channel!.url!, target: '_blank', rel: 'noopener' }, `Slack #${state.channel!.name}`)
+        : null,
+      webUrl(state.record?.url)
+        ? h('a', { href: state.record!.url, target: '_blank', rel: 'noopener' }, `Ticket ${state.record!.key}`)
+        : state.record
+          ? `Ticket ${state.record.key}`
+          : null,
       config.temporalUiUrl
-        ? h('a', { href: `${config.temporalUiUrl}/namespaces/${encodeURIComponent(config.namespace)}/workflows/${encodeURIComponent(id)}`, target: '_blank', rel: 'noopener' }, 'Temporal workflow')
+        ? h(
+            'a',
+            {
+              href: `${config.temporalUiUrl}/namespaces/${encodeURIComponent(config.namespace)}/workflows/${encodeURIComponent(id)}`,
+              target: '_blank',
+              rel: 'noopener',
+            },
+            'Temporal workflow',
+          )
         : null,
     ];
-    draw('header', [state.title, state.severity, state.status, state.commander, links.length, state.channel, state.record], () => [
-      h('h1', {}, h('span', { class: `sev sev-${state.severity}` }, state.severity), ` ${state.id}: ${state.title}`),
-      h('p', { class: 'facts' }, h('strong', { id: 'status' }, state.status), ` · IC ${state.commander} · declared ${formatTime(state.declaredAt)} by ${state.declaredBy}`, state.runbook ? ` · runbook ${state.runbook.title}` : ''),
-      h('p', { class: 'links' }, ...links.filter(Boolean).flatMap((l) => [l!, ' '])),
-      state.description ? h('p', {}, state.description) : null,
-    ]);
+    draw(
+      'header',
+      [state.title, state.severity, state.status, state.commander, links.length, state.channel, state.record],
+      () => [
+        h('h1', {}, h('span', { class: `sev sev-${state.severity}` }, state.severity), ` ${state.id}: ${state.title}`),
+        h(
+          'p',
+          { class: 'facts' },
+          h('strong', { id: 'status' }, state.status),
+          ` · IC ${state.commander} · declared ${formatTime(state.declaredAt)} by ${state.declaredBy}`,
+          state.runbook ? ` · runbook ${state.runbook.title}` : '',
+        ),
+        h('p', { class: 'links' }, ...links.filter(Boolean).flatMap((l) => [l!, ' '])),
+        state.description ? h('p', {}, state.description) : null,
+      ],
+    );
 
     const pending = state.steps.filter((s) => s.status === 'pending');
     draw('pending', pending, () => [
       h('h2', {}, `Awaiting a decision (${pending.length})`),
       ...pending.map((step) => {
-        const reason = h('input', { name: 'reason', placeholder: 'Why reject? (required)', 'aria-label': `Reason to reject ${step.id}` });
+        const reason = h('input', {
+          name: 'reason',
+          placeholder: 'Why reject? (required)',
+          'aria-label': `Reason to reject ${step.id}`,
+        });
         return h(
           'div',
           { class: 'step pending', 'data-step': step.id },
           h('h3', {}, step.title),
           h('p', {}, `Changes: ${step.target}`),
-          step.decisionDue ? h('p', { class: 'muted' }, `Escalates or times out ${formatTime(step.decisionDue)}`) : null,
-          h('p', { class: 'muted' }, `May decide: ${step.approvers.join(', ').replace(/\bic\b/, `ic (${state.commander})`)}`),
-          h('button', { class: 'approve', onclick: () => void act(() => api.post(id, 'approvals', { stepId: step.id, decision: 'approve', actor: requirePerson(config) }), `Approved "${step.title}"`) }, 'Approve'),
+          step.decisionDue
+            ? h('p', { class: 'muted' }, `Escalates or times out ${formatTime(step.decisionDue)}`)
+            : null,
+          h(
+            'p',
+            { class: 'muted' },
+            `May decide: ${step.approvers.join(', ').replace(/\bic\b/, `ic (${state.commander})`)}`,
+          ),
+          h(
+            'button',
+            {
+              class: 'approve',
+              onclick: () =>
+                void act(
+                  () =>
+                    api.post(id, 'approvals', { stepId: step.id, decision: 'approve', actor: requirePerson(config) }),
+                  `Approved "${step.title}"`,
+                ),
+            },
+            'Approve',
+          ),
           ' ',
           reason,
           h(
@@ -79,7 +132,12 @@ export async function incidentPage(root: HTMLElement, config: ConsoleConfig, id:
               onclick: () =>
                 void act(async () => {
                   if (!reason.value.trim()) throw new Error('Give a reason to reject.');
-                  await api.post(id, 'approvals', { stepId: step.id, decision: 'reject', actor: requirePerson(config), reason: reason.value });
+                  await api.post(id, 'approvals', {
+                    stepId: step.id,
+                    decision: 'reject',
+                    actor: requirePerson(config),
+                    reason: reason.value,
+                  });
                 }, `Rejected "${step.title}"`),
             },
             'Reject',
@@ -96,7 +154,16 @@ export async function incidentPage(root: HTMLElement, config: ConsoleConfig, id:
             'ul',
             { class: 'results' },
             ...decided.map((s) =>
-              h('li', { 'data-step': s.id, class: `step-${s.status}` }, h('strong', {}, s.title), ` — ${s.status}`, s.decision ? ` (${s.decision.outcome} by ${identified(s.decision.by, s.decision.via)}${s.decision.reason ? `: ${s.decision.reason}` : ''})` : '', s.result ? h('div', { class: 'muted' }, s.result) : null),
+              h(
+                'li',
+                { 'data-step': s.id, class: `step-${s.status}` },
+                h('strong', {}, s.title),
+                ` — ${s.status}`,
+                s.decision
+                  ? ` (${s.decision.outcome} by ${identified(s.decision.by, s.decision.via)}${s.decision.reason ? `: ${s.decision.reason}` : ''})`
+                  : '',
+                s.result ? h('div', { class: 'muted' }, s.result) : null,
+              ),
             ),
           )
         : h('p', { class: 'muted' }, 'No step decided yet.'),
@@ -110,25 +177,93 @@ export async function incidentPage(root: HTMLElement, config: ConsoleConfig, id:
             h('h2', {}, 'Postmortem draft'),
             renderMarkdown(state.postmortem.markdown),
             state.postmortem.completedAt
-              ? h('p', { class: 'muted' }, `Completed by ${state.postmortem.completedBy} at ${formatTime(state.postmortem.completedAt)}`)
-              : h('button', { onclick: () => void act(() => api.post(id, 'postmortem/complete', { actor: requirePerson(config) }), 'Postmortem marked complete') }, 'Mark the postmortem complete'),
+              ? h(
+                  'p',
+                  { class: 'muted' },
+                  `Completed by ${state.postmortem.completedBy} at ${formatTime(state.postmortem.completedAt)}`,
+                )
+              : h(
+                  'button',
+                  {
+                    onclick: () =>
+                      void act(
+                        () => api.post(id, 'postmortem/complete', { actor: requirePerson(config) }),
+                        'Postmortem marked complete',
+                      ),
+                  },
+                  'Mark the postmortem complete',
+                ),
           ]
         : [],
     );
     draw('timeline', state.timeline, () => [
       h('h2', {}, 'Timeline'),
-      h('ol', { class: 'timeline' }, ...state.timeline.map((e) => h('li', { 'data-type': e.type }, h('time', {}, formatTime(e.at)), ' ', h('span', { class: 'actor' }, e.actor), e.via && e.via !== 'system' ? h('span', { class: 'muted via' }, ` (${e.via})`) : '', ' ', e.message))),
+      h(
+        'ol',
+        { class: 'timeline' },
+        ...state.timeline.map((e) =>
+          h(
+            'li',
+            { 'data-type': e.type },
+            h('time', {}, formatTime(e.at)),
+            ' ',
+            h('span', { class: 'actor' }, e.actor),
+            e.via && e.via !== 'system' ? h('span', { class: 'muted via' }, ` (${e.via})`) : '',
+            ' ',
+            e.message,
+          ),
+        ),
+      ),
     ]);
   }
 
   function commandForms(): Child[] {
     if (state.status === 'resolved' || state.status === 'postmortem' || state.status === 'closed') return [];
-    const summary = h('input', { name: 'summary', placeholder: 'What resolved it', 'aria-label': 'Resolution summary' });
-    const severity = h('select', { name: 'severity', 'aria-label': 'Severity' }, ...config.severities.map((s) => h('option', { value: s, selected: s === state.severity }, s)));
+    const summary = h('input', {
+      name: 'summary',
+      placeholder: 'What resolved it',
+      'aria-label': 'Resolution summary',
+    });
+    const severity = h(
+      'select',
+      { name: 'severity', 'aria-label': 'Severity' },
+      ...config.severities.map((s) => h('option', { value: s, selected: s === state.severity }, s)),
+    );
     return [
       h('h2', {}, 'Incident commander'),
-      h('div', { class: 'row' }, severity, h('button', { onclick: () => void act(() => api.post(id, 'severity', { actor: requirePerson(config), severity: severity.value }), `Severity set to ${severity.value}`) }, 'Set severity')),
-      h('div', { class: 'row' }, summary, h('button', { class: 'resolve', onclick: () => void act(() => api.post(id, 'resolve', { actor: requirePerson(config), summary: summary.value }), 'Resolved') }, 'Resolve')),
+      h(
+        'div',
+        { class: 'row' },
+        severity,
+        h(
+          'button',
+          {
+            onclick: () =>
+              void act(
+                () => api.post(id, 'severity', { actor: requirePerson(config), severity: severity.value }),
+                `Severity set to ${severity.value}`,
+              ),
+          },
+          'Set severity',
+        ),
+      ),
+      h(
+        'div',
+        { class: 'row' },
+        summary,
+        h(
+          'button',
+          {
+            class: 'resolve',
+            onclick: () =>
+              void act(
+                () => api.post(id, 'resolve', { actor: requirePerson(config), summary: summary.value }),
+                'Resolved',
+              ),
+          },
+          'Resolve',
+        ),
+      ),
     ];
   }
 
@@ -140,10 +275,24 @@ export async function incidentPage(root: HTMLElement, config: ConsoleConfig, id:
         onsubmit: (e: Event) => {
           e.preventDefault();
           const data = Object.fromEntries(new FormData(form) as unknown as Iterable<[string, string]>);
-          void act(() => api.post(id, 'actions', { actor: requirePerson(config), kind: data.kind, title: data.title, owner: data.owner, ...(data.dueAt ? { dueAt: data.dueAt } : {}) }), `Action added: ${data.title}`);
+          void act(
+            () =>
+              api.post(id, 'actions', {
+                actor: requirePerson(config),
+                kind: data.kind,
+                title: data.title,
+                owner: data.owner,
+                ...(data.dueAt ? { dueAt: data.dueAt } : {}),
+              }),
+            `Action added: ${data.title}`,
+          );
         },
       },
-      h('select', { name: 'kind', 'aria-label': 'Kind' }, ...config.actionKinds.map((k) => h('option', { value: k }, k))),
+      h(
+        'select',
+        { name: 'kind', 'aria-label': 'Kind' },
+        ...config.actionKinds.map((k) => h('option', { value: k }, k)),
+      ),
       h('input', { name: 'title', placeholder: 'Corrective action', required: true, 'aria-label': 'Action title' }),
       h('input', { name: 'owner', placeholder: 'Owner', required: true, 'aria-label': 'Owner' }),
       h('input', { name: 'dueAt', type: 'date', 'aria-label': 'Due' }),
@@ -164,7 +313,19 @@ export async function incidentPage(root: HTMLElement, config: ConsoleConfig, id:
                 return h(
                   'tr',
                   { 'data-action': a.id },
-                  h('td', {}, `${a.id} ${a.title} (${a.kind})`, a.ticket ? [' ', webUrl(a.ticket.url) ? h('a', { href: a.ticket.url, target: '_blank', rel: 'noopener' }, a.ticket.key) : a.ticket.key] : ''),
+                  h(
+                    'td',
+                    {},
+                    `${a.id} ${a.title} (${a.kind})`,
+                    a.ticket
+                      ? [
+                          ' ',
+                          webUrl(a.ticket.url)
+                            ? h('a', { href: a.ticket.url, target: '_blank', rel: 'noopener' }, a.ticket.key)
+                            : a.ticket.key,
+                        ]
+                      : '',
+                  ),
                   h('td', {}, a.owner),
                   h('td', {}, a.dueAt.slice(0, 10)),
                   h('td', { class: `action-${a.status}` }, a.status, a.onTime === false ? ' (late)' : ''),
@@ -173,10 +334,34 @@ export async function incidentPage(root: HTMLElement, config: ConsoleConfig, id:
                     {},
                     a.status === 'open'
                       ? [
-                          h('button', { onclick: () => void act(() => api.post(id, `actions/${a.id}/close`, { actor: requirePerson(config) }), `${a.id} closed`) }, 'Close'),
+                          h(
+                            'button',
+                            {
+                              onclick: () =>
+                                void act(
+                                  () => api.post(id, `actions/${a.id}/close`, { actor: requirePerson(config) }),
+                                  `${a.id} closed`,
+                                ),
+                            },
+                            'Close',
+                          ),
                           ' ',
                           reason,
-                          h('button', { onclick: () => void act(() => api.post(id, `actions/${a.id}/waive`, { actor: requirePerson(config), reason: reason.value }), `${a.id} waived`) }, 'Waive'),
+                          h(
+                            'button',
+                            {
+                              onclick: () =>
+                                void act(
+                                  () =>
+                                    api.post(id, `actions/${a.id}/waive`, {
+                                      actor: requirePerson(config),
+                                      reason: reason.value,
+                                    }),
+                                  `${a.id} waived`,
+                                ),
+                            },
+                            'Waive',
+                          ),
                         ]
                       : '',
                   ),

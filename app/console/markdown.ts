@@ -29,12 +29,22 @@ export function renderMarkdown(markdown: string): HTMLElement {
       const rows: string[][] = [];
       for (; i < lines.length && /^\|.*\|$/.test(lines[i]!.trim()); i++) {
         if (/^\|[\s:|-]+\|$/.test(lines[i]!.trim())) continue; // the header separator
-        rows.push(lines[i]!.trim().slice(1, -1).split('|').map((cell) => cell.trim()));
+        rows.push(
+          lines[i]!.trim()
+            .slice(1, -1)
+            .split('|')
+            .map((cell) => cell.trim()),
+        );
       }
       i--;
       const [head, ...body] = rows;
       root.appendChild(
-        h('table', {}, h('thead', {}, h('tr', {}, ...(head ?? []).map((c) => h('th', {}, ...inline(c))))), h('tbody', {}, ...body.map((r) => h('tr', {}, ...r.map((c) => h('td', {}, ...inline(c))))))),
+        h(
+          'table',
+          {},
+          h('thead', {}, h('tr', {}, ...(head ?? []).map((c) => h('th', {}, ...inline(c))))),
+          h('tbody', {}, ...body.map((r) => h('tr', {}, ...r.map((c) => h('td', {}, ...inline(c)))))),
+        ),
       );
     } else if (line.trim() === '') {
       flush();

@@ -10,6 +10,11 @@ export function actingPerson(config: ConsoleConfig): string | undefined {
 
 export function requirePerson(config: ConsoleConfig): string {
   const person = actingPerson(config);
-  if (!person) throw new Error(config.identity.mode === 'read-only' ? 'Sign in first (see the banner): this server acts only for people it can identify.' : 'Enter your name at the top first.');
+  if (!person)
+    throw new Error(
+      config.identity.mode === 'read-only'
+        ? 'Sign in first (see the banner): this server acts only for people it can identify.'
+        : 'Enter your name at the top first.',
+    );
   return person;
 }

@@ -5,7 +5,10 @@ import type { Route } from './router.js';
 
 const alertParams = z.object({ source: z.enum(ALERT_SOURCES).describe('who sends the notification') });
 const grafanaHeaders = z.object({
-  'x-grafana-alert-signature': z.string().optional().describe('HMAC-SHA256 (hex) with ALERT_GRAFANA_HMAC_SECRET; required from Grafana when that is set'),
+  'x-grafana-alert-signature': z
+    .string()
+    .optional()
+    .describe('HMAC-SHA256 (hex) with ALERT_GRAFANA_HMAC_SECRET; required from Grafana when that is set'),
   'x-grafana-alert-timestamp': z.string().optional().describe('Unix seconds; signed with the body when sent'),
 });
 
@@ -35,7 +38,9 @@ export function alertRoutes(webhook: AlertWebhook): Route[] {
         },
       },
       async handle({ params, req, rawBody }) {
-        const headers = Object.fromEntries(Object.entries(req.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : value]));
+        const headers = Object.fromEntries(
+          Object.entries(req.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : value]),
+        );
         const answer = await webhook(params.source!, headers, rawBody);
         return { status: answer.status, body: answer.body, ...(answer.headers ? { headers: answer.headers } : {}) };
       },

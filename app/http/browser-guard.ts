@@ -15,13 +15,19 @@ export function checkWrite(req: IncomingMessage, options: BrowserGuardOptions): 
   const fetchSite = req.headers['sec-fetch-site'];
   if (origin === undefined && fetchSite === undefined) return;
   if (fetchSite !== undefined && fetchSite !== 'same-origin') {
-    throw new HttpError(403, `Cross-site request refused (Sec-Fetch-Site: ${fetchSite})`, [{ field: 'sec-fetch-site', message: 'must be same-origin' }]);
+    throw new HttpError(403, `Cross-site request refused (Sec-Fetch-Site: ${fetchSite})`, [
+      { field: 'sec-fetch-site', message: 'must be same-origin' },
+    ]);
   }
   if (origin !== undefined && origin !== 'null' && safeHost(origin) !== req.headers.host) {
-    throw new HttpError(403, `Cross-origin request from ${origin} refused`, [{ field: 'origin', message: 'must be this server' }]);
+    throw new HttpError(403, `Cross-origin request from ${origin} refused`, [
+      { field: 'origin', message: 'must be this server' },
+    ]);
   }
   if (origin === 'null' || !sameSecret(String(req.headers['x-csrf-token'] ?? ''), options.csrfToken)) {
-    throw new HttpError(403, 'Missing or wrong CSRF token: reload the console and try again', [{ field: 'x-csrf-token', message: 'must be the token of the page' }]);
+    throw new HttpError(403, 'Missing or wrong CSRF token: reload the console and try again', [
+      { field: 'x-csrf-token', message: 'must be the token of the page' },
+    ]);
   }
 }
 

@@ -32,7 +32,12 @@ export function contractRoutes(): Route[] {
     alertWebhook,
     ticketSecrets: {},
     slackRoutes: [slackEventsRoute(slackReceiver)],
-    console: { csrfToken: '', auth: new Authenticator({ tokensAreASource: false }), signIn: true, namespace: 'default' },
+    console: {
+      csrfToken: '',
+      auth: new Authenticator({ tokensAreASource: false }),
+      signIn: true,
+      namespace: 'default',
+    },
     login: {
       flow: new Proxy({} as OidcLogin, {
         get: () => {

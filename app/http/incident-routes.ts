@@ -22,12 +22,18 @@ import {
 export function incidentRoutes(service: IncidentService): Route[] {
   const id = (params: Record<string, string>) => {
     const normalized = normalizeIncidentId(params.id ?? '');
-    if (!incidentIdPattern.test(normalized)) throw new HttpError(404, `No incident ${params.id}`, [{ field: 'id', message: 'not an incident id such as INC-7K3QX' }]);
+    if (!incidentIdPattern.test(normalized))
+      throw new HttpError(404, `No incident ${params.id}`, [
+        { field: 'id', message: 'not an incident id such as INC-7K3QX' },
+      ]);
     return normalized;
   };
   const actionId = (params: Record<string, string>) => {
     const value = (params.actionId ?? '').toUpperCase();
-    if (!/^A\d+$/.test(value)) throw new HttpError(404, `No corrective action ${params.actionId}`, [{ field: 'actionId', message: 'not an action id such as A1' }]);
+    if (!/^A\d+$/.test(value))
+      throw new HttpError(404, `No corrective action ${params.actionId}`, [
+        { field: 'actionId', message: 'not an action id such as A1' },
+      ]);
     return value;
   };
   const noIncident = 'No such incident';
@@ -36,25 +42,49 @@ export function incidentRoutes(service: IncidentService): Route[] {
       method: 'POST',
       path: '/api/incidents',
       auth: 'person',
-      docs: { summary: 'Declare an incident', body: declareBody, responses: { 201: 'Declared: `{id}`, once its runbook is loaded' } },
+      docs: {
+        summary: 'Declare an incident',
+        body: declareBody,
+        responses: { 201: 'Declared: `{id}`, once its runbook is loaded' },
+      },
       handle: async ({ body, who }) => {
         const { runbook, declaredBy: _claimed, ...declaration } = parseWith(declareBody, body);
-        const declarer = { declaredBy: who!.actor, declaredVia: who!.via!, ...(who!.memberOf ? { memberOf: who!.memberOf } : {}) };
-        return { status: 201, body: await call(() => service.declare({ ...declaration, ...declarer, ...(runbook ? { runbookId: runbook } : {}) })) };
+        const declarer = {
+          declaredBy: who!.actor,
+          declaredVia: who!.via!,
+          ...(who!.memberOf ? { memberOf: who!.memberOf } : {}),
+        };
+        return {
+          status: 201,
+          body: await call(() =>
+            service.declare({ ...declaration, ...declarer, ...(runbook ? { runbookId: runbook } : {}) }),
+          ),
+        };
       },
     },
     {
       method: 'GET',
       path: '/api/incidents',
       auth: 'reader',
-      docs: { summary: 'Open incidents (or all), newest first', query: listQuery, responses: { 200: '`{incidents: [{id, title, severity, status, category, commander, declaredAt, open}]}`' } },
-      handle: async ({ query }) => ({ status: 200, body: { incidents: await call(() => service.list({ includeClosed: query.get('status') === 'all' })) } }),
+      docs: {
+        summary: 'Open incidents (or all), newest first',
+        query: listQuery,
+        responses: { 200: '`{incidents: [{id, title, severity, status, category, commander, declaredAt, open}]}`' },
+      },
+      handle: async ({ query }) => ({
+        status: 200,
+        body: { incidents: await call(() => service.list({ includeClosed: query.get('status') === 'all' })) },
+      }),
     },
     {
       method: 'GET',
       path: '/api/incidents/:id',
       auth: 'reader',
-      docs: { summary: 'The full state of an incident: status, IC, steps, timeline', params: incidentParams, responses: { 200: 'The incident', 404: noIncident } },
+      docs: {
+        summary: 'The full state of an incident: status, IC, steps, timeline',
+        params: incidentParams,
+        responses: { 200: 'The incident', 404: noIncident },
+      },
       handle: async ({ params }) => ({ status: 200, body: await call(() => service.get(id(params))) }),
     },
     {
@@ -65,7 +95,12 @@ export function incidentRoutes(service: IncidentService): Route[] {
         summary: 'Approve or reject a containment step',
         body: decisionBody,
         params: incidentParams,
-        responses: { 200: 'The step after it ran', 403: 'The actor may not decide it (recorded)', 404: 'No such incident or step', 409: 'Not pending, or the incident is resolved' },
+        responses: {
+          200: 'The step after it ran',
+          403: 'The actor may not decide it (recorded)',
+          404: 'No such incident or step',
+          409: 'Not pending, or the incident is resolved',
+        },
       },
       handle: async ({ params, body, who }) => {
         const { actor: _claimed, ...decision } = parseWith(decisionBody, body);
@@ -76,7 +111,12 @@ export function incidentRoutes(service: IncidentService): Route[] {
       method: 'POST',
       path: '/api/incidents/:id/resolve',
       auth: 'person',
-      docs: { summary: 'Resolve (the IC only)', body: resolveBody, params: incidentParams, responses: { 200: 'The incident', 403: 'Not the IC', 404: noIncident, 409: 'Already resolved' } },
+      docs: {
+        summary: 'Resolve (the IC only)',
+        body: resolveBody,
+        params: incidentParams,
+        responses: { 200: 'The incident', 403: 'Not the IC', 404: noIncident, 409: 'Already resolved' },
+      },
       handle: async ({ params, body, who }) => {
         const { summary } = parseWith(resolveBody, body);
         return { status: 200, body: await call(() => service.resolve(id(params), who!, summary)) };
@@ -86,7 +126,12 @@ export function incidentRoutes(service: IncidentService): Route[] {
       method: 'POST',
       path: '/api/incidents/:id/severity',
       auth: 'person',
-      docs: { summary: "Change the severity; re-applies the runbook's rules", body: severityBody, params: incidentParams, responses: { 200: 'The incident', 404: noIncident, 409: 'Already that severity' } },
+      docs: {
+        summary: "Change the severity; re-applies the runbook's rules",
+        body: severityBody,
+        params: incidentParams,
+        responses: { 200: 'The incident', 404: noIncident, 409: 'Already that severity' },
+      },
       handle: async ({ params, body, who }) => {
         const { severity } = parseWith(severityBody, body);
         return { status: 200, body: await call(() => service.setSeverity(id(params), who!, severity)) };
@@ -104,21 +149,32 @@ export function incidentRoutes(service: IncidentService): Route[] {
       },
       handle: async ({ params, body, who }) => {
         const { note } = parseWith(triageBody, body);
-        return { status: 200, body: await call(() => service.completeTriage(id(params), params.itemId ?? '', who!, note)) };
+        return {
+          status: 200,
+          body: await call(() => service.completeTriage(id(params), params.itemId ?? '', who!, note)),
+        };
       },
     },
     {
       method: 'GET',
       path: '/api/runbooks',
       auth: 'reader',
-      docs: { summary: 'The runbooks new incidents use', responses: { 200: '`{runbooks: [{id, title, categories, fallback, steps, file, hash}]}`' } },
+      docs: {
+        summary: 'The runbooks new incidents use',
+        responses: { 200: '`{runbooks: [{id, title, categories, fallback, steps, file, hash}]}`' },
+      },
       handle: async () => ({ status: 200, body: { runbooks: await service.runbooks() } }),
     },
     {
       method: 'POST',
       path: '/api/incidents/:id/commander',
       auth: 'person',
-      docs: { summary: 'Take or hand over command', body: commanderBody, params: incidentParams, responses: { 200: 'The incident', 404: noIncident, 409: 'Already the IC, or closed' } },
+      docs: {
+        summary: 'Take or hand over command',
+        body: commanderBody,
+        params: incidentParams,
+        responses: { 200: 'The incident', 404: noIncident, 409: 'Already the IC, or closed' },
+      },
       handle: async ({ params, body, who }) => {
         const { commander } = parseWith(commanderBody, body);
         return { status: 200, body: await call(() => service.assignCommander(id(params), who!, commander)) };
@@ -128,7 +184,12 @@ export function incidentRoutes(service: IncidentService): Route[] {
       method: 'POST',
       path: '/api/incidents/:id/acknowledge',
       auth: 'person',
-      docs: { summary: 'The IC acknowledges the incident, once', body: actorBody, params: incidentParams, responses: { 200: 'The incident', 403: 'Not the IC', 404: noIncident, 409: 'Already acknowledged' } },
+      docs: {
+        summary: 'The IC acknowledges the incident, once',
+        body: actorBody,
+        params: incidentParams,
+        responses: { 200: 'The incident', 403: 'Not the IC', 404: noIncident, 409: 'Already acknowledged' },
+      },
       handle: async ({ params, body, who }) => {
         parseWith(actorBody, body);
         return { status: 200, body: await call(() => service.acknowledge(id(params), who!)) };
@@ -142,12 +203,17 @@ export function incidentRoutes(service: IncidentService): Route[] {
         summary: 'The postmortem draft',
         params: incidentParams,
         produces: ['application/json', 'text/markdown'],
-        responses: { 200: '`{id, required, draftedAt, markdown, completedAt?, completedBy?}`, or the Markdown with Accept: text/markdown', 404: noIncident, 409: 'Not resolved yet' },
+        responses: {
+          200: '`{id, required, draftedAt, markdown, completedAt?, completedBy?}`, or the Markdown with Accept: text/markdown',
+          404: noIncident,
+          409: 'Not resolved yet',
+        },
       },
       handle: async ({ params, req }) => {
         const incident = await call(() => service.get(id(params)));
         const markdown = await call(() => service.postmortem(incident.id));
-        if (/text\/(markdown|plain)/.test(req.headers.accept ?? '')) return { status: 200, body: markdown, contentType: 'text/markdown; charset=utf-8' };
+        if (/text\/(markdown|plain)/.test(req.headers.accept ?? ''))
+          return { status: 200, body: markdown, contentType: 'text/markdown; charset=utf-8' };
         return { status: 200, body: { id: incident.id, ...incident.postmortem } };
       },
     },
@@ -155,7 +221,17 @@ export function incidentRoutes(service: IncidentService): Route[] {
       method: 'POST',
       path: '/api/incidents/:id/postmortem/complete',
       auth: 'person',
-      docs: { summary: 'Sign the postmortem off (the IC only)', body: actorBody, params: incidentParams, responses: { 200: 'The incident', 403: 'Not the IC', 404: noIncident, 409: 'No draft yet, or already completed' } },
+      docs: {
+        summary: 'Sign the postmortem off (the IC only)',
+        body: actorBody,
+        params: incidentParams,
+        responses: {
+          200: 'The incident',
+          403: 'Not the IC',
+          404: noIncident,
+          409: 'No draft yet, or already completed',
+        },
+      },
       handle: async ({ params, body, who }) => {
         parseWith(actorBody, body);
         return { status: 200, body: await call(() => service.completePostmortem(id(params), who!)) };
@@ -165,14 +241,26 @@ export function incidentRoutes(service: IncidentService): Route[] {
       method: 'GET',
       path: '/api/incidents/:id/actions',
       auth: 'reader',
-      docs: { summary: 'The corrective actions', params: incidentParams, responses: { 200: '`{actions: [...]}`', 404: noIncident } },
-      handle: async ({ params }) => ({ status: 200, body: { actions: (await call(() => service.get(id(params)))).actions } }),
+      docs: {
+        summary: 'The corrective actions',
+        params: incidentParams,
+        responses: { 200: '`{actions: [...]}`', 404: noIncident },
+      },
+      handle: async ({ params }) => ({
+        status: 200,
+        body: { actions: (await call(() => service.get(id(params)))).actions },
+      }),
     },
     {
       method: 'POST',
       path: '/api/incidents/:id/actions',
       auth: 'person',
-      docs: { summary: 'Add a corrective action (with its ticket)', body: addActionBody, params: incidentParams, responses: { 201: 'The action', 404: noIncident, 409: 'The incident is closed' } },
+      docs: {
+        summary: 'Add a corrective action (with its ticket)',
+        body: addActionBody,
+        params: incidentParams,
+        responses: { 201: 'The action', 404: noIncident, 409: 'The incident is closed' },
+      },
       handle: async ({ params, body, who }) => {
         const { actor: _claimed, ...request } = parseWith(addActionBody, body);
         return { status: 201, body: await call(() => service.addAction(id(params), request, who!)) };
@@ -186,7 +274,12 @@ export function incidentRoutes(service: IncidentService): Route[] {
         summary: 'Close a corrective action (and its ticket in the local tracker)',
         body: actorBody,
         params: actionParams,
-        responses: { 200: 'The action, ended', 202: 'The action, not yet ended after 10 s', 404: 'No such incident or action', 409: 'Not open, or its ticket cannot be closed' },
+        responses: {
+          200: 'The action, ended',
+          202: 'The action, not yet ended after 10 s',
+          404: 'No such incident or action',
+          409: 'Not open, or its ticket cannot be closed',
+        },
       },
       handle: async ({ params, body, who }) => {
         parseWith(actorBody, body);
@@ -199,7 +292,17 @@ export function incidentRoutes(service: IncidentService): Route[] {
       method: 'POST',
       path: '/api/incidents/:id/actions/:actionId/waive',
       auth: 'person',
-      docs: { summary: 'Waive a corrective action (the IC only)', body: waiveBody, params: actionParams, responses: { 200: 'The action', 403: 'Not the IC (recorded)', 404: 'No such incident or action', 409: 'Not open' } },
+      docs: {
+        summary: 'Waive a corrective action (the IC only)',
+        body: waiveBody,
+        params: actionParams,
+        responses: {
+          200: 'The action',
+          403: 'Not the IC (recorded)',
+          404: 'No such incident or action',
+          409: 'Not open',
+        },
+      },
       handle: async ({ params, body, who }) => {
         const { reason } = parseWith(waiveBody, body);
         return { status: 200, body: await call(() => service.waiveAction(id(params), actionId(params), who!, reason)) };

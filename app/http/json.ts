@@ -34,7 +34,10 @@ export async function readBody(req: IncomingMessage): Promise<Buffer> {
     }
     chunks.push(chunk as Buffer);
   }
-  if (size > MAX_BODY_BYTES) throw new HttpError(413, `Body larger than ${MAX_BODY_BYTES} bytes (${size} sent)`, [{ field: '(body)', message: `larger than ${MAX_BODY_BYTES} bytes` }]);
+  if (size > MAX_BODY_BYTES)
+    throw new HttpError(413, `Body larger than ${MAX_BODY_BYTES} bytes (${size} sent)`, [
+      { field: '(body)', message: `larger than ${MAX_BODY_BYTES} bytes` },
+    ]);
   return Buffer.concat(chunks);
 }
 
@@ -44,7 +47,9 @@ export function parseJsonBody(raw: Buffer): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new HttpError(400, `Body is not valid JSON: ${(err as Error).message}`, [{ field: '(body)', message: 'not valid JSON' }]);
+    throw new HttpError(400, `Body is not valid JSON: ${(err as Error).message}`, [
+      { field: '(body)', message: 'not valid JSON' },
+    ]);
   }
 }
 
@@ -61,7 +66,10 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown): z.inf
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body, null, 2) + '\n';
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 

@@ -16,7 +16,9 @@ export function kpiRoutes(service: IncidentService, clock: () => Date = () => ne
     const now = clock();
     const since = windowStart(query.get('since') ?? DEFAULT_WINDOW, now);
     // Incidents a little older than the window are read too: a counted incident may repeat one of them.
-    const { incidents, unreadable } = await call(() => service.declaredSince(new Date(since.getTime() - DEFAULT_REPEAT_WINDOW_MS)));
+    const { incidents, unreadable } = await call(() =>
+      service.declaredSince(new Date(since.getTime() - DEFAULT_REPEAT_WINDOW_MS)),
+    );
     return { kpis: computeKpis(incidents, { now, since }), unreadable };
   };
   return [
@@ -24,7 +26,11 @@ export function kpiRoutes(service: IncidentService, clock: () => Date = () => ne
       method: 'GET',
       path: '/api/kpis',
       auth: 'reader',
-      docs: { summary: 'The KPIs of incidents declared in the window', query: kpiQuery, responses: { 200: 'The KPIs; `unreadable` names incidents left out', 400: 'A bad `since`' } },
+      docs: {
+        summary: 'The KPIs of incidents declared in the window',
+        query: kpiQuery,
+        responses: { 200: 'The KPIs; `unreadable` names incidents left out', 400: 'A bad `since`' },
+      },
       handle: async ({ query }) => {
         const { kpis: body, unreadable } = await kpis(query);
         // Incidents whose state could not be read are left out, and named.
@@ -35,8 +41,17 @@ export function kpiRoutes(service: IncidentService, clock: () => Date = () => ne
       method: 'GET',
       path: '/metrics',
       auth: 'reader',
-      docs: { summary: 'The KPIs for Prometheus', query: kpiQuery, produces: [PROMETHEUS_CONTENT_TYPE], responses: { 200: 'The Prometheus text format', 400: 'A bad `since`' } },
-      handle: async ({ query }) => ({ status: 200, body: renderPrometheus((await kpis(query)).kpis), contentType: PROMETHEUS_CONTENT_TYPE }),
+      docs: {
+        summary: 'The KPIs for Prometheus',
+        query: kpiQuery,
+        produces: [PROMETHEUS_CONTENT_TYPE],
+        responses: { 200: 'The Prometheus text format', 400: 'A bad `since`' },
+      },
+      handle: async ({ query }) => ({
+        status: 200,
+        body: renderPrometheus((await kpis(query)).kpis),
+        contentType: PROMETHEUS_CONTENT_TYPE,
+      }),
     },
   ];
 }
@@ -44,14 +59,23 @@ export function kpiRoutes(service: IncidentService, clock: () => Date = () => ne
 /** `30d`, `12h` … back from now, or an ISO date or date-time. */
 function windowStart(value: string, now: Date): Date {
   if (durationPattern.test(value)) {
-    if (durationMs(value) > LONGEST_WINDOW_MS) throw new HttpError(400, `since ${value} reaches back more than ten years`, [{ field: 'since', message: 'at most ten years' }]);
+    if (durationMs(value) > LONGEST_WINDOW_MS)
+      throw new HttpError(400, `since ${value} reaches back more than ten years`, [
+        { field: 'since', message: 'at most ten years' },
+      ]);
     return new Date(now.getTime() - durationMs(value));
   }
   const at = Date.parse(value);
   if (Number.isNaN(at) || !/^\d{4}-\d{2}-\d{2}/.test(value)) {
-    throw new HttpError(400, `since must be a duration such as 30d or 12h, or an ISO date; got "${value}"`, [{ field: 'since', message: 'a duration such as 30d, or an ISO date' }]);
+    throw new HttpError(400, `since must be a duration such as 30d or 12h, or an ISO date; got "${value}"`, [
+      { field: 'since', message: 'a duration such as 30d, or an ISO date' },
+    ]);
   }
-  if (at < now.getTime() - LONGEST_WINDOW_MS) throw new HttpError(400, `since ${value} reaches back more than ten years`, [{ field: 'since', message: 'at most ten years' }]);
-  if (at > now.getTime()) throw new HttpError(400, `since ${value} is in the future`, [{ field: 'since', message: 'must be in the past' }]);
+  if (at < now.getTime() - LONGEST_WINDOW_MS)
+    throw new HttpError(400, `since ${value} reaches back more than ten years`, [
+      { field: 'since', message: 'at most ten years' },
+    ]);
+  if (at > now.getTime())
+    throw new HttpError(400, `since ${value} is in the future`, [{ field: 'since', message: 'must be in the past' }]);
   return new Date(at);
 }

@@ -36,7 +36,10 @@ const ERROR_SCHEMA: JsonSchema = {
         type: 'object',
         required: ['field', 'message'],
         properties: {
-          field: { type: 'string', description: 'a body field (dotted path), a parameter or header, or (body), (state), (server), (url)' },
+          field: {
+            type: 'string',
+            description: 'a body field (dotted path), a parameter or header, or (body), (state), (server), (url)',
+          },
           message: { type: 'string' },
         },
       },
@@ -45,20 +48,34 @@ const ERROR_SCHEMA: JsonSchema = {
 };
 
 const SECURITY_SCHEMES: Record<'apiToken' | Credential, Json> = {
-  apiToken: { type: 'http', scheme: 'bearer', description: 'A personal API token (irt_…), an OpenID Connect access token, or API_TOKEN (reads only, or typed writes on a loopback server with no identity source)' },
+  apiToken: {
+    type: 'http',
+    scheme: 'bearer',
+    description:
+      'A personal API token (irt_…), an OpenID Connect access token, or API_TOKEN (reads only, or typed writes on a loopback server with no identity source)',
+  },
   alertToken: { type: 'http', scheme: 'bearer', description: 'ALERT_WEBHOOK_TOKEN' },
   alertBasic: { type: 'http', scheme: 'basic', description: 'any user name, with ALERT_WEBHOOK_TOKEN as the password' },
 };
 
-const error = (description: string): Json => ({ description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } });
-const answer = (description: string, types: string[]): Json => ({ description, content: Object.fromEntries(types.map((type) => [type, {}])) });
+const error = (description: string): Json => ({
+  description,
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+});
+const answer = (description: string, types: string[]): Json => ({
+  description,
+  content: Object.fromEntries(types.map((type) => [type, {}])),
+});
 
 /** Answered by server.ts ahead of the router. */
 const HEALTH_PATH = {
   get: {
     summary: 'Whether Temporal answers and the worker polls; no token needed',
     security: [],
-    responses: { 200: answer('`{status: "ok", temporal, worker}`', ['application/json']), 503: answer('The same report, unhealthy', ['application/json']) },
+    responses: {
+      200: answer('`{status: "ok", temporal, worker}`', ['application/json']),
+      503: answer('The same report, unhealthy', ['application/json']),
+    },
   },
 };
 
@@ -81,7 +98,8 @@ export function openApiDocument(routes: Route[]): OpenApiDocument {
     info: {
       title: 'AI incident response',
       version,
-      description: 'Durable incident response on Temporal: declare, command and approve incidents, and take alerts and ticket updates in.',
+      description:
+        'Durable incident response on Temporal: declare, command and approve incidents, and take alerts and ticket updates in.',
     },
     paths,
     components: { schemas: { Error: ERROR_SCHEMA }, securitySchemes: SECURITY_SCHEMES },
@@ -113,7 +131,14 @@ function operation(route: Route): Json {
     ...(docs.description ? { description: docs.description } : {}),
     parameters: [...pathParameters(route), ...parameters('query', docs.query), ...parameters('header', docs.headers)],
     ...(docs.body
-      ? { requestBody: { required: true, content: Object.fromEntries((docs.bodyTypes ?? ['application/json']).map((type) => [type, { schema: jsonSchema(docs.body!) }])) } }
+      ? {
+          requestBody: {
+            required: true,
+            content: Object.fromEntries(
+              (docs.bodyTypes ?? ['application/json']).map((type) => [type, { schema: jsonSchema(docs.body!) }]),
+            ),
+          },
+        }
       : {}),
     responses: responses(route),
     security: credentials.map((name) => ({ [name]: [] })),
@@ -124,7 +149,8 @@ function pathParameters(route: Route): Json[] {
   const names = [...route.path.matchAll(/:([A-Za-z]\w*)/g)].map((m) => m[1]!);
   const described = route.docs.params ? (jsonSchema(route.docs.params).properties ?? {}) : {};
   const strays = Object.keys(described).filter((name) => !names.includes(name));
-  if (strays.length) throw new Error(`${route.method} ${route.path} describes parameters its path does not have: ${strays.join(', ')}`);
+  if (strays.length)
+    throw new Error(`${route.method} ${route.path} describes parameters its path does not have: ${strays.join(', ')}`);
   return names.map((name) => parameter(name, 'path', true, described[name] ?? { type: 'string' }));
 }
 
@@ -134,7 +160,12 @@ function parameters(where: 'query' | 'header', object: z.ZodObject | undefined):
   return Object.entries(properties).map(([name, schema]) => parameter(name, where, required.includes(name), schema));
 }
 
-function parameter(name: string, where: 'path' | 'query' | 'header', required: boolean, { description, ...schema }: JsonSchema): Json {
+function parameter(
+  name: string,
+  where: 'path' | 'query' | 'header',
+  required: boolean,
+  { description, ...schema }: JsonSchema,
+): Json {
   return { name, in: where, required, ...(description ? { description } : {}), schema };
 }
 
@@ -142,13 +173,21 @@ function responses(route: Route): Json {
   const shared: Record<number, string> = {};
   if (route.method === 'POST' && !route.rawBody) shared[400] = 'Not JSON, or fields that fail validation (each named)';
   if (route.method === 'POST') shared[413] = `Body larger than ${MAX_BODY_BYTES} bytes`;
-  if (needsCredentials(route)) shared[401] = route.auth === 'person' ? 'No verified identity (or a wrong or expired token)' : 'Missing or wrong credentials';
-  if (route.auth === 'person') shared[403] = 'The verified person may not do this (recorded on the incident), or the body names someone else';
-  const described = Object.entries({ ...shared, ...route.docs.responses }).map(([status, description]): [string, Json] => [
-    status,
-    Number(status) < 400 ? answer(description, route.docs.produces ?? ['application/json']) : error(description),
-  ]);
-  return { ...Object.fromEntries(described), default: error('Any other failure: 503 while Temporal is unreachable, 403 for a cross-site browser write, 500') };
+  if (needsCredentials(route))
+    shared[401] =
+      route.auth === 'person' ? 'No verified identity (or a wrong or expired token)' : 'Missing or wrong credentials';
+  if (route.auth === 'person')
+    shared[403] = 'The verified person may not do this (recorded on the incident), or the body names someone else';
+  const described = Object.entries({ ...shared, ...route.docs.responses }).map(
+    ([status, description]): [string, Json] => [
+      status,
+      Number(status) < 400 ? answer(description, route.docs.produces ?? ['application/json']) : error(description),
+    ],
+  );
+  return {
+    ...Object.fromEntries(described),
+    default: error('Any other failure: 503 while Temporal is unreachable, 403 for a cross-site browser write, 500'),
+  };
 }
 
 function jsonSchema(type: z.ZodType): JsonSchema {

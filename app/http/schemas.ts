@@ -1,23 +1,40 @@
 import { z } from 'zod';
 import { ACTION_KINDS, CATEGORIES, SEVERITIES } from '../../workflows/types.js';
 
-export const person = z.string({ error: 'is required' }).trim().min(1, 'must name a person').max(200, 'must be at most 200 characters');
+export const person = z
+  .string({ error: 'is required' })
+  .trim()
+  .min(1, 'must name a person')
+  .max(200, 'must be at most 200 characters');
 /** Who acts is the verified identity; a body may name it (it must match) or, on an open loopback server with no identity source, give it. */
-const actor = person.optional().describe('who acts: must be the verified person, or absent; required only on an open loopback server with no identity source');
+const actor = person
+  .optional()
+  .describe(
+    'who acts: must be the verified person, or absent; required only on an open loopback server with no identity source',
+  );
 const severity = z.enum(SEVERITIES, { error: `must be one of ${SEVERITIES.join(', ')}` });
 
-export const declareBody = z
-  .object({
-    title: z.string({ error: 'is required (a short description of what is wrong)' }).trim().min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
-    category: z.enum(CATEGORIES, { error: `must be one of ${CATEGORIES.join(', ')}` }),
-    severity,
-    description: z.string().max(20_000, 'must be at most 20000 characters').optional(),
-    commander: person.optional(),
-    declaredBy: actor,
-    runbook: z.string().trim().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be a runbook id such as prompt-injection-tool-misuse').optional(),
-    detectedAt: z.iso.datetime({ offset: true, error: 'must be an ISO date-time such as 2026-11-27T09:30:00Z' }).optional(),
-    service: z.string().trim().min(1).max(200, 'must be at most 200 characters').optional(),
-  });
+export const declareBody = z.object({
+  title: z
+    .string({ error: 'is required (a short description of what is wrong)' })
+    .trim()
+    .min(1, 'must not be empty')
+    .max(200, 'must be at most 200 characters'),
+  category: z.enum(CATEGORIES, { error: `must be one of ${CATEGORIES.join(', ')}` }),
+  severity,
+  description: z.string().max(20_000, 'must be at most 20000 characters').optional(),
+  commander: person.optional(),
+  declaredBy: actor,
+  runbook: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be a runbook id such as prompt-injection-tool-misuse')
+    .optional(),
+  detectedAt: z.iso
+    .datetime({ offset: true, error: 'must be an ISO date-time such as 2026-11-27T09:30:00Z' })
+    .optional(),
+  service: z.string().trim().min(1).max(200, 'must be at most 200 characters').optional(),
+});
 
 export const decisionBody = z
   .object({
@@ -43,23 +60,36 @@ export const actorBody = z.object({ actor });
 export const addActionBody = z.object({
   actor: person,
   kind: z.enum(ACTION_KINDS, { error: `must be one of ${ACTION_KINDS.join(', ')}` }),
-  title: z.string({ error: 'is required' }).trim().min(1, 'must not be empty').max(300, 'must be at most 300 characters'),
+  title: z
+    .string({ error: 'is required' })
+    .trim()
+    .min(1, 'must not be empty')
+    .max(300, 'must be at most 300 characters'),
   owner: person,
   dueAt: z
     .string()
     .trim()
-    .refine((v) => /^\d{4}-\d{2}-\d{2}$/.test(v) || z.iso.datetime({ offset: true }).safeParse(v).success, 'must be a date (2026-12-24) or an ISO date-time')
+    .refine(
+      (v) => /^\d{4}-\d{2}-\d{2}$/.test(v) || z.iso.datetime({ offset: true }).safeParse(v).success,
+      'must be a date (2026-12-24) or an ISO date-time',
+    )
     .optional(),
 });
 
 export const waiveBody = z.object({
   actor: person,
-  reason: z.string({ error: 'is required (why the action is not needed)' }).trim().min(1, 'must not be empty').max(2000),
+  reason: z
+    .string({ error: 'is required (why the action is not needed)' })
+    .trim()
+    .min(1, 'must not be empty')
+    .max(2000),
 });
 
 // Query strings are read as they come (an unknown status lists the open incidents); these describe them.
 export const listQuery = z.object({ status: z.literal('all').optional().describe('all: closed incidents too') });
-export const kpiQuery = z.object({ since: z.string().optional().describe('a duration back from now (30d, 12h) or an ISO date; default 30d') });
+export const kpiQuery = z.object({
+  since: z.string().optional().describe('a duration back from now (30d, 12h) or an ISO date; default 30d'),
+});
 export const incidentParams = z.object({ id: z.string().describe('the incident, e.g. INC-7K3QX (any case)') });
 export const triageParams = incidentParams.extend({ itemId: z.string().describe('a triage item of its runbook') });
 export const actionParams = incidentParams.extend({ actionId: z.string().describe('a corrective action, e.g. A1') });

@@ -39,7 +39,10 @@ export function createRequestHandler(options: HttpOptions) {
       if (options.allowedHosts && !options.allowedHosts.includes(hostName(req.headers.host))) {
         // A loopback server answers only to its own names: a page on another name that resolves to
         // 127.0.0.1 (DNS rebinding) gets nothing, not even the console's CSRF token.
-        throw new HttpError(421, `This server answers to ${options.allowedHosts.join(', ')}; set PUBLIC_URL to reach it by another name`);
+        throw new HttpError(
+          421,
+          `This server answers to ${options.allowedHosts.join(', ')}; set PUBLIC_URL to reach it by another name`,
+        );
       }
       const match = matchRoute(options.routes, req.method ?? 'GET', segments);
       if (!match) throw new HttpError(404, `No route ${req.method} ${path}`);
@@ -71,7 +74,11 @@ export function createRequestHandler(options: HttpOptions) {
         sendJson(res, status, { error: err.message, details: err.details });
       } else {
         status = 500;
-        options.log.error('request failed', { method: req.method, path: req.url?.split('?')[0], error: (err as Error).stack ?? String(err) });
+        options.log.error('request failed', {
+          method: req.method,
+          path: req.url?.split('?')[0],
+          error: (err as Error).stack ?? String(err),
+        });
         sendJson(res, status, { error: 'Internal error; see the server log', details: [] });
       }
     } finally {
@@ -88,14 +95,27 @@ function requireValid(route: Route, body: unknown, identity: Identity | undefine
   const problems: FieldProblem[] = [];
   if (route.docs.body) {
     const result = route.docs.body.safeParse(body);
-    if (!result.success) problems.push(...result.error.issues.map((issue) => ({ field: issue.path.join('.') || '(body)', message: issue.message })));
+    if (!result.success)
+      problems.push(
+        ...result.error.issues.map((issue) => ({ field: issue.path.join('.') || '(body)', message: issue.message })),
+      );
   }
   const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
-  const typed = [fields.actor, fields.declaredBy, declares(route) ? fields.commander : undefined].some((name) => typeof name === 'string' && name.trim() !== '');
+  const typed = [fields.actor, fields.declaredBy, declares(route) ? fields.commander : undefined].some(
+    (name) => typeof name === 'string' && name.trim() !== '',
+  );
   if (!identity && !typed && !problems.some((p) => p.field === 'actor')) {
-    problems.push({ field: declares(route) ? 'declaredBy' : 'actor', message: 'is required: no identity source is configured, so say who you are' });
+    problems.push({
+      field: declares(route) ? 'declaredBy' : 'actor',
+      message: 'is required: no identity source is configured, so say who you are',
+    });
   }
-  if (problems.length) throw new HttpError(400, `Invalid request: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`, problems);
+  if (problems.length)
+    throw new HttpError(
+      400,
+      `Invalid request: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`,
+      problems,
+    );
 }
 
 const declares = (route: Route) => route.method === 'POST' && route.path === '/api/incidents';
@@ -105,16 +125,40 @@ const declares = (route: Route) => route.method === 'POST' && route.path === '/a
  * body that names someone other than the verified person is refused (403), and on the incident's
  * timeline when it names one.
  */
-async function actingPerson(identity: Identity | undefined, body: unknown, params: Record<string, string>, options: HttpOptions): Promise<Actor> {
-  const fields = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
-  const claimed = typeof fields.actor === 'string' ? fields.actor : typeof fields.declaredBy === 'string' ? fields.declaredBy : undefined;
+async function actingPerson(
+  identity: Identity | undefined,
+  body: unknown,
+  params: Record<string, string>,
+  options: HttpOptions,
+): Promise<Actor> {
+  const fields =
+    typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+  const claimed =
+    typeof fields.actor === 'string'
+      ? fields.actor
+      : typeof fields.declaredBy === 'string'
+        ? fields.declaredBy
+        : undefined;
   // A declaration without a declarer was made by its commander, as it always was.
-  if (!identity) return { actor: String(claimed ?? fields.commander).normalize('NFKC').trim(), via: 'local' };
-  const who: Actor = { actor: identity.person, via: identity.via, ...(identity.groups.length ? { memberOf: identity.groups } : {}) };
+  if (!identity)
+    return {
+      actor: String(claimed ?? fields.commander)
+        .normalize('NFKC')
+        .trim(),
+      via: 'local',
+    };
+  const who: Actor = {
+    actor: identity.person,
+    via: identity.via,
+    ...(identity.groups.length ? { memberOf: identity.groups } : {}),
+  };
   if (claimed !== undefined && claimed.normalize('NFKC').trim() !== identity.person) {
     const reason = `${identity.person} (${identity.via}) may not act as ${claimed}`;
-    if (params.id) await options.refused?.(params.id, { actor: identity.person, via: identity.via, decision: 'act-as', reason });
-    throw new HttpError(403, `${reason}: leave actor out, or send your own id`, [{ field: 'actor', message: `must be ${identity.person} or absent` }]);
+    if (params.id)
+      await options.refused?.(params.id, { actor: identity.person, via: identity.via, decision: 'act-as', reason });
+    throw new HttpError(403, `${reason}: leave actor out, or send your own id`, [
+      { field: 'actor', message: `must be ${identity.person} or absent` },
+    ]);
   }
   return who;
 }
@@ -124,7 +168,11 @@ export async function startHttpServer(host: string, port: number, options: HttpO
   const server = createServer((req, res) => void handler(req, res));
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(err.code === 'EADDRINUSE' ? new Error(`${host}:${port} is already in use: set PORT (or HOST) to a free one`) : err),
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new Error(`${host}:${port} is already in use: set PORT (or HOST) to a free one`)
+          : err,
+      ),
     );
     server.listen(port, host, () => resolve());
   });

@@ -34,7 +34,9 @@ const issueEvent = z.object({
   sender: z.object({ login: z.string() }).optional(),
 });
 
-const jiraHeaders = z.object({ 'x-hub-signature': z.string().describe('sha256=<HMAC-SHA256 of the body with JIRA_WEBHOOK_SECRET, hex>') });
+const jiraHeaders = z.object({
+  'x-hub-signature': z.string().describe('sha256=<HMAC-SHA256 of the body with JIRA_WEBHOOK_SECRET, hex>'),
+});
 const githubHeaders = z.object({
   'x-hub-signature-256': z.string().describe('sha256=<HMAC-SHA256 of the body with GITHUB_WEBHOOK_SECRET, hex>'),
   'x-github-event': z.string().optional().describe('issues (acted on), ping, or others (ignored)'),
@@ -51,26 +53,49 @@ const ticketResponses = {
  * Cloud (X-Hub-Signature) sign each delivery with the webhook's secret; nothing is read before the
  * signature checks out.
  */
-export function ticketWebhookRoutes(service: IncidentService, { githubSecret, jiraSecret }: { githubSecret?: string; jiraSecret?: string }): Route[] {
+export function ticketWebhookRoutes(
+  service: IncidentService,
+  { githubSecret, jiraSecret }: { githubSecret?: string; jiraSecret?: string },
+): Route[] {
   return [
     {
       method: 'POST',
       path: '/webhooks/tickets/jira',
       auth: 'webhook',
       rawBody: true,
-      docs: { summary: 'Jira Cloud: a Done issue closes its corrective action', headers: jiraHeaders, body: jiraIssueEvent, responses: ticketResponses },
+      docs: {
+        summary: 'Jira Cloud: a Done issue closes its corrective action',
+        headers: jiraHeaders,
+        body: jiraIssueEvent,
+        responses: ticketResponses,
+      },
       handle: async ({ req, rawBody }) => {
-        requireSignature({ tracker: 'Jira', secret: jiraSecret, secretName: 'JIRA_WEBHOOK_SECRET', header: 'X-Hub-Signature' }, req.headers, rawBody);
+        requireSignature(
+          { tracker: 'Jira', secret: jiraSecret, secretName: 'JIRA_WEBHOOK_SECRET', header: 'X-Hub-Signature' },
+          req.headers,
+          rawBody,
+        );
         const payload = parseWith(jiraIssueEvent, parseJsonBody(rawBody));
         const done = payload.issue?.fields.status?.statusCategory.key === 'done';
         if (payload.webhookEvent !== 'jira:issue_updated' || !payload.issue || !done) {
-          return { status: 202, body: { ignored: `${payload.webhookEvent}${payload.issue ? ` ${payload.issue.key}` : ''}${done ? '' : ' (not done)'}` } };
+          return {
+            status: 202,
+            body: {
+              ignored: `${payload.webhookEvent}${payload.issue ? ` ${payload.issue.key}` : ''}${done ? '' : ' (not done)'}`,
+            },
+          };
         }
         const externalId = payload.issue.fields.labels.map(externalIdOf).find((id) => id !== undefined);
         if (!externalId) return { status: 202, body: { ignored: `${payload.issue.key} is not a corrective action` } };
         const by = payload.user?.displayName ?? payload.user?.emailAddress ?? 'jira';
         const closedAt = payload.issue.fields.resolutiondate;
-        const { ignored } = await call(() => service.ticketClosed(externalId, { provider: 'jira', key: payload.issue!.key }, { by, ...(closedAt ? { closedAt } : {}) }));
+        const { ignored } = await call(() =>
+          service.ticketClosed(
+            externalId,
+            { provider: 'jira', key: payload.issue!.key },
+            { by, ...(closedAt ? { closedAt } : {}) },
+          ),
+        );
         return { status: 202, body: ignored ? { ignored } : { action: externalId } };
       },
     },
@@ -86,18 +111,34 @@ export function ticketWebhookRoutes(service: IncidentService, { githubSecret, ji
         responses: { ...ticketResponses, 200: '`{ok: true}` for a ping' },
       },
       handle: async ({ req, rawBody }) => {
-        requireSignature({ tracker: 'GitHub', secret: githubSecret, secretName: 'GITHUB_WEBHOOK_SECRET', header: 'X-Hub-Signature-256' }, req.headers, rawBody);
+        requireSignature(
+          {
+            tracker: 'GitHub',
+            secret: githubSecret,
+            secretName: 'GITHUB_WEBHOOK_SECRET',
+            header: 'X-Hub-Signature-256',
+          },
+          req.headers,
+          rawBody,
+        );
         const event = String(req.headers['x-github-event'] ?? '');
         if (event === 'ping') return { status: 200, body: { ok: true } };
         const payload = parseWith(issueEvent, parseJsonBody(rawBody));
         if (event !== 'issues' || payload.action !== 'closed' || !payload.issue) {
           return { status: 202, body: { ignored: `${event} ${payload.action ?? ''}`.trim() } };
         }
-        const externalId = payload.issue.labels.map((l) => externalIdOf(typeof l === 'string' ? l : l.name)).find((id) => id !== undefined);
-        if (!externalId) return { status: 202, body: { ignored: `issue #${payload.issue.number} is not a corrective action` } };
+        const externalId = payload.issue.labels
+          .map((l) => externalIdOf(typeof l === 'string' ? l : l.name))
+          .find((id) => id !== undefined);
+        if (!externalId)
+          return { status: 202, body: { ignored: `issue #${payload.issue.number} is not a corrective action` } };
         const issue = payload.issue;
         const { ignored } = await call(() =>
-          service.ticketClosed(externalId, { provider: 'github', key: `#${issue.number}` }, { by: payload.sender?.login ?? 'github', ...(issue.closed_at ? { closedAt: issue.closed_at } : {}) }),
+          service.ticketClosed(
+            externalId,
+            { provider: 'github', key: `#${issue.number}` },
+            { by: payload.sender?.login ?? 'github', ...(issue.closed_at ? { closedAt: issue.closed_at } : {}) },
+          ),
         );
         return { status: 202, body: ignored ? { ignored } : { action: externalId } };
       },
@@ -107,7 +148,12 @@ export function ticketWebhookRoutes(service: IncidentService, { githubSecret, ji
 
 /** 404 while the tracker's webhook is off; 401 unless `header` is sha256=<HMAC of the raw body with the secret>. */
 function requireSignature(
-  { tracker, secret, secretName, header }: { tracker: string; secret: string | undefined; secretName: string; header: string },
+  {
+    tracker,
+    secret,
+    secretName,
+    header,
+  }: { tracker: string; secret: string | undefined; secretName: string; header: string },
   headers: IncomingHttpHeaders,
   body: Buffer,
 ): void {
@@ -119,5 +165,9 @@ function requireSignature(
 }
 
 function signedBy(secret: string, body: Buffer, header: string | string[] | undefined): boolean {
-  return typeof header === 'string' && header.startsWith('sha256=') && hmacMatches(secret, [body], header.slice('sha256='.length));
+  return (
+    typeof header === 'string' &&
+    header.startsWith('sha256=') &&
+    hmacMatches(secret, [body], header.slice('sha256='.length))
+  );
 }

@@ -22,23 +22,43 @@ export function tokenRoutes(admin: TokenAdmin): Route[] {
       docs: {
         summary: 'Create a personal API token (shown once)',
         body: createBody,
-        responses: { 201: '`{token, record}`: the token, only in this answer, and what is kept of it', 403: 'Not allowed to administer tokens' },
+        responses: {
+          201: '`{token, record}`: the token, only in this answer, and what is kept of it',
+          403: 'Not allowed to administer tokens',
+        },
       },
-      handle: async ({ body, who }) => ({ status: 201, body: await call(() => admin.create(who!, parseWith(createBody, body))) }),
+      handle: async ({ body, who }) => ({
+        status: 201,
+        body: await call(() => admin.create(who!, parseWith(createBody, body))),
+      }),
     },
     {
       method: 'GET',
       path: '/api/tokens',
       auth: 'person',
-      docs: { summary: 'List personal API tokens (never the tokens themselves)', responses: { 200: '`{tokens: [{id, user, createdAt, createdBy, expiresAt, revokedAt?}]}`', 403: 'Not allowed to administer tokens' } },
+      docs: {
+        summary: 'List personal API tokens (never the tokens themselves)',
+        responses: {
+          200: '`{tokens: [{id, user, createdAt, createdBy, expiresAt, revokedAt?}]}`',
+          403: 'Not allowed to administer tokens',
+        },
+      },
       handle: async ({ who }) => ({ status: 200, body: { tokens: await call(() => admin.list(who!)) } }),
     },
     {
       method: 'POST',
       path: '/api/tokens/:tokenId/revoke',
       auth: 'person',
-      docs: { summary: 'Revoke a personal API token', body: noBody, params: tokenParams, responses: { 200: 'The token record, revoked', 403: 'Not allowed to administer tokens', 404: 'No such token' } },
-      handle: async ({ params, who }) => ({ status: 200, body: await call(() => admin.revoke(who!, params.tokenId ?? '')) }),
+      docs: {
+        summary: 'Revoke a personal API token',
+        body: noBody,
+        params: tokenParams,
+        responses: { 200: 'The token record, revoked', 403: 'Not allowed to administer tokens', 404: 'No such token' },
+      },
+      handle: async ({ params, who }) => ({
+        status: 200,
+        body: await call(() => admin.revoke(who!, params.tokenId ?? '')),
+      }),
     },
   ];
 }

@@ -82,8 +82,14 @@ export class Authenticator {
   /** The identity sources, for errors and the start-up banner. */
   describe(): string {
     const ways = [
-      ...(this.options.tokens && (this.options.tokensAreASource || !this.open) ? ['Authorization: Bearer <personal API token>'] : []),
-      ...(this.options.oidc ? [`Authorization: Bearer <OpenID Connect access token>${this.options.sessions ? ' (or sign in to the console)' : ''}`] : []),
+      ...(this.options.tokens && (this.options.tokensAreASource || !this.open)
+        ? ['Authorization: Bearer <personal API token>']
+        : []),
+      ...(this.options.oidc
+        ? [
+            `Authorization: Bearer <OpenID Connect access token>${this.options.sessions ? ' (or sign in to the console)' : ''}`,
+          ]
+        : []),
       ...(this.options.proxy ? [`the authenticating proxy's ${this.options.proxy.header}`] : []),
       ...(this.options.apiToken && this.open ? ['Authorization: Bearer <API_TOKEN>'] : []),
     ];

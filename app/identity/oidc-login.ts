@@ -43,12 +43,19 @@ export class OidcLogin {
       state,
       ...(this.options.resource ? { resource: this.options.resource } : {}),
     });
-    const cookie = this.sessions.issue(LOGIN_COOKIE, { state, codeVerifier, returnTo: safeReturn(returnTo) }, LOGIN_MAX_AGE_MS);
+    const cookie = this.sessions.issue(
+      LOGIN_COOKIE,
+      { state, codeVerifier, returnTo: safeReturn(returnTo) },
+      LOGIN_MAX_AGE_MS,
+    );
     return { location: url.href, cookie };
   }
 
   /** Completes the sign-in: the session cookie, and where the person was going. */
-  async finish(callbackUrl: URL, attempt: { state: string; codeVerifier: string; returnTo: string } | undefined): Promise<{ identity: Identity; cookies: string[]; location: string }> {
+  async finish(
+    callbackUrl: URL,
+    attempt: { state: string; codeVerifier: string; returnTo: string } | undefined,
+  ): Promise<{ identity: Identity; cookies: string[]; location: string }> {
     if (!attempt) throw new Error('the sign-in took too long or was started elsewhere: start it again');
     const tokens = await client.authorizationCodeGrant(
       await this.config(),
@@ -73,14 +80,21 @@ export class OidcLogin {
     return this.options.redirectUri;
   }
 
-  loginAttempt = (req: Parameters<SessionCookies['read']>[0]) => this.sessions.read<{ state: string; codeVerifier: string; returnTo: string }>(req, LOGIN_COOKIE);
+  loginAttempt = (req: Parameters<SessionCookies['read']>[0]) =>
+    this.sessions.read<{ state: string; codeVerifier: string; returnTo: string }>(req, LOGIN_COOKIE);
 
   private config(): Promise<client.Configuration> {
     const { issuer, clientId, clientSecret } = this.options;
     // Plain http only for an identity provider on this machine (tests, a local Keycloak).
     const local = /^http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/.test(issuer);
     this.configuration ??= client
-      .discovery(new URL(issuer), clientId, clientSecret, undefined, local ? { execute: [client.allowInsecureRequests] } : undefined)
+      .discovery(
+        new URL(issuer),
+        clientId,
+        clientSecret,
+        undefined,
+        local ? { execute: [client.allowInsecureRequests] } : undefined,
+      )
       .catch((err: unknown) => {
         this.configuration = undefined;
         throw err;

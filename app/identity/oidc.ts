@@ -39,11 +39,14 @@ export class OidcVerifier implements BearerVerifier {
   /** The person and groups of verified claims (an access token's, or an ID token's after a sign-in). */
   identityOf(claims: JWTPayload): Identity {
     const raw = claims[this.options.personClaim] ?? claims.sub;
-    if (typeof raw !== 'string' || !raw.trim()) throw refused(`the token names no person (no ${this.options.personClaim} or sub claim)`);
+    if (typeof raw !== 'string' || !raw.trim())
+      throw refused(`the token names no person (no ${this.options.personClaim} or sub claim)`);
     const person = raw.normalize('NFKC').trim();
     if (INVISIBLE.test(person)) throw refused('the person claim contains control or format characters');
     const claimed = claims[this.options.groupsClaim];
-    const groups = Array.isArray(claimed) ? claimed.filter((g): g is string => typeof g === 'string').map((g) => g.trim()) : [];
+    const groups = Array.isArray(claimed)
+      ? claimed.filter((g): g is string => typeof g === 'string').map((g) => g.trim())
+      : [];
     return { person, via: 'oidc', groups };
   }
 
@@ -60,12 +63,24 @@ export class OidcVerifier implements BearerVerifier {
   }
 }
 
-export async function discover(issuer: string): Promise<{ jwks_uri: string; authorization_endpoint: string; token_endpoint: string }> {
+export async function discover(
+  issuer: string,
+): Promise<{ jwks_uri: string; authorization_endpoint: string; token_endpoint: string }> {
   const url = `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
   const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
   if (!response.ok) throw new Error(`${url} answered ${response.status}`);
-  const metadata = (await response.json()) as { issuer?: string; jwks_uri?: string; authorization_endpoint?: string; token_endpoint?: string };
-  if (metadata.issuer !== issuer || !metadata.jwks_uri || !metadata.authorization_endpoint || !metadata.token_endpoint) {
+  const metadata = (await response.json()) as {
+    issuer?: string;
+    jwks_uri?: string;
+    authorization_endpoint?: string;
+    token_endpoint?: string;
+  };
+  if (
+    metadata.issuer !== issuer ||
+    !metadata.jwks_uri ||
+    !metadata.authorization_endpoint ||
+    !metadata.token_endpoint
+  ) {
     throw new Error(`${url} is not this issuer's discovery document (issuer ${metadata.issuer ?? 'missing'})`);
   }
   return metadata as { jwks_uri: string; authorization_endpoint: string; token_endpoint: string };
@@ -73,8 +88,10 @@ export async function discover(issuer: string): Promise<{ jwks_uri: string; auth
 
 function reason(err: unknown): string {
   if (err instanceof errors.JWTExpired) return 'the token has expired';
-  if (err instanceof errors.JWTClaimValidationFailed) return `the token's ${err.claim} claim is not this server's (${err.reason})`;
-  if (err instanceof errors.JWSSignatureVerificationFailed || err instanceof errors.JWKSNoMatchingKey) return 'the token is not signed by the identity provider';
+  if (err instanceof errors.JWTClaimValidationFailed)
+    return `the token's ${err.claim} claim is not this server's (${err.reason})`;
+  if (err instanceof errors.JWSSignatureVerificationFailed || err instanceof errors.JWKSNoMatchingKey)
+    return 'the token is not signed by the identity provider';
   if (err instanceof Unauthenticated) throw err;
   return `the token is not a valid JWT (${(err as Error).message})`;
 }

@@ -44,7 +44,15 @@ export class PersonalTokens {
     return bearer.startsWith(`${PREFIX}_`);
   }
 
-  async create({ user, expiresInMs, createdBy }: { user: string; expiresInMs: number; createdBy: string }): Promise<{ token: string; record: TokenRecord }> {
+  async create({
+    user,
+    expiresInMs,
+    createdBy,
+  }: {
+    user: string;
+    expiresInMs: number;
+    createdBy: string;
+  }): Promise<{ token: string; record: TokenRecord }> {
     const id = randomBytes(5).toString('hex');
     const secret = randomBytes(32).toString('base64url');
     const now = new Date();

@@ -17,9 +17,16 @@ export class TokenAdmin {
     private readonly runbooks: RunbookSource,
   ) {}
 
-  async create(who: Actor, request: { user: string; expires: string }): Promise<{ token: string; record: TokenRecord }> {
+  async create(
+    who: Actor,
+    request: { user: string; expires: string },
+  ): Promise<{ token: string; record: TokenRecord }> {
     await this.requireAdmin(who, 'create API tokens');
-    return this.tokens.create({ user: request.user.normalize('NFKC').trim(), expiresInMs: lifetime(request.expires), createdBy: who.actor });
+    return this.tokens.create({
+      user: request.user.normalize('NFKC').trim(),
+      expiresInMs: lifetime(request.expires),
+      createdBy: who.actor,
+    });
   }
 
   async list(who: Actor): Promise<TokenRecord[]> {
@@ -38,15 +45,20 @@ export class TokenAdmin {
     const library = await this.runbooks.current();
     const refs = library.policy.administerTokens;
     if (!holdsRole(refs, who.actor, who.memberOf ?? [], { commander: '', groups: library.groups, stepApprovers: [] })) {
-      throw new IncidentError(FailureType.notAuthorized, `${who.actor} may not ${what}: only ${describeRoles(refs)} may`);
+      throw new IncidentError(
+        FailureType.notAuthorized,
+        `${who.actor} may not ${what}: only ${describeRoles(refs)} may`,
+      );
     }
   }
 }
 
 /** `90d` → ms, at most MAX_TOKEN_LIFETIME: a token that never expires is a password nobody rotates. */
 export function lifetime(expires: string): number {
-  if (!durationPattern.test(expires)) throw new IncidentError(FailureType.invalid, `expires must be a duration such as 90d, not "${expires}"`);
+  if (!durationPattern.test(expires))
+    throw new IncidentError(FailureType.invalid, `expires must be a duration such as 90d, not "${expires}"`);
   const ms = durationMs(expires);
-  if (ms <= 0 || ms > durationMs(MAX_TOKEN_LIFETIME)) throw new IncidentError(FailureType.invalid, `expires must be more than 0 and at most ${MAX_TOKEN_LIFETIME}`);
+  if (ms <= 0 || ms > durationMs(MAX_TOKEN_LIFETIME))
+    throw new IncidentError(FailureType.invalid, `expires must be more than 0 and at most ${MAX_TOKEN_LIFETIME}`);
   return ms;
 }

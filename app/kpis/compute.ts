@@ -163,7 +163,12 @@ function actionsByMonth(actions: CorrectiveAction[], now: number): MonthlyAction
   }
   return [...months]
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([month, { due, closedOnTime }]) => ({ month, due, closedOnTime, onTimeRate: due === 0 ? null : closedOnTime / due }));
+    .map(([month, { due, closedOnTime }]) => ({
+      month,
+      due,
+      closedOnTime,
+      onTimeRate: due === 0 ? null : closedOnTime / due,
+    }));
 }
 
 /** Nearest-rank percentile of ascending `sorted` (non-empty); p in (0, 1]. */

@@ -52,7 +52,11 @@ export function renderPrometheus(kpis: Kpis, options: PrometheusOptions = {}): s
   };
   const window = 'in the KPI window';
 
-  family(METRIC.windowStart, 'gauge', 'Start of the KPI window (incidents declared at or after it are counted), Unix time');
+  family(
+    METRIC.windowStart,
+    'gauge',
+    'Start of the KPI window (incidents declared at or after it are counted), Unix time',
+  );
   sample(METRIC.windowStart, {}, seconds(Date.parse(kpis.window.since)));
   family(METRIC.windowEnd, 'gauge', 'End of the KPI window, the instant the KPIs were computed at, Unix time');
   sample(METRIC.windowEnd, {}, seconds(Date.parse(kpis.window.until)));
@@ -66,7 +70,11 @@ export function renderPrometheus(kpis: Kpis, options: PrometheusOptions = {}): s
   // Gauges, not summaries: these are statistics over the window, recomputed on each scrape, not counters.
   for (const kind of TIMING_KINDS) {
     const name = METRIC.timing[kind];
-    family(name, 'gauge', `${TIMING_HELP[kind]}, for incidents declared ${window}: nearest-rank median, p90 and max, by severity`);
+    family(
+      name,
+      'gauge',
+      `${TIMING_HELP[kind]}, for incidents declared ${window}: nearest-rank median, p90 and max, by severity`,
+    );
     for (const severity of SEVERITIES) {
       const stats = kpis.timings[severity][kind];
       if (stats.medianMs !== null) sample(name, { severity, stat: 'median' }, seconds(stats.medianMs));
@@ -83,16 +91,22 @@ export function renderPrometheus(kpis: Kpis, options: PrometheusOptions = {}): s
     'gauge',
     `Incidents declared ${window} mitigated after their mitigation target, or unmitigated past it, by severity`,
   );
-  for (const severity of SEVERITIES) sample(METRIC.targetBreaches, { severity }, kpis.mitigationTargets[severity].breached);
+  for (const severity of SEVERITIES)
+    sample(METRIC.targetBreaches, { severity }, kpis.mitigationTargets[severity].breached);
 
   family(
     METRIC.targetMeasured,
     'gauge',
     `Incidents declared ${window} judged against their mitigation target (mitigated, or unmitigated past it), by severity`,
   );
-  for (const severity of SEVERITIES) sample(METRIC.targetMeasured, { severity }, kpis.mitigationTargets[severity].measured);
+  for (const severity of SEVERITIES)
+    sample(METRIC.targetMeasured, { severity }, kpis.mitigationTargets[severity].measured);
 
-  family(METRIC.repeats, 'gauge', `Incidents declared ${window} that repeat an earlier one (same runbook, and fingerprint or service)`);
+  family(
+    METRIC.repeats,
+    'gauge',
+    `Incidents declared ${window} that repeat an earlier one (same runbook, and fingerprint or service)`,
+  );
   sample(METRIC.repeats, {}, kpis.repeats.count);
 
   family(
@@ -107,7 +121,11 @@ export function renderPrometheus(kpis: Kpis, options: PrometheusOptions = {}): s
   sample(METRIC.actions, { state: 'open' }, actions.open);
   sample(METRIC.actions, { state: 'overdue' }, actions.overdue);
 
-  family(METRIC.onTimeRatio, 'gauge', 'Corrective actions closed on time over those due (closed, or open past due); waived excluded');
+  family(
+    METRIC.onTimeRatio,
+    'gauge',
+    'Corrective actions closed on time over those due (closed, or open past due); waived excluded',
+  );
   if (actions.onTimeRate !== null) sample(METRIC.onTimeRatio, {}, actions.onTimeRate);
 
   family(METRIC.onTimeTarget, 'gauge', 'Target for the on-time ratio of corrective actions');
@@ -143,7 +161,8 @@ function seconds(ms: number): number {
 
 function constLabels(labels: Labels): Labels {
   for (const name of Object.keys(labels)) {
-    if (!LABEL_NAME.test(name) || name.startsWith('__')) throw new Error(`"${name}" is not a valid Prometheus label name`);
+    if (!LABEL_NAME.test(name) || name.startsWith('__'))
+      throw new Error(`"${name}" is not a valid Prometheus label name`);
     if (RESERVED_LABELS.has(name)) throw new Error(`label "${name}" is set by the KPI metrics themselves`);
   }
   return labels;

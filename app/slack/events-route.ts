@@ -19,12 +19,21 @@ export function slackEventsRoute(receiver: Pick<SlackHttpReceiver, 'handle'>): R
       headers: slackHeaders,
       body: z.looseObject({}).describe('what Slack sends: a form for commands and clicks, JSON for events'),
       bodyTypes: ['application/x-www-form-urlencoded', 'application/json'],
-      responses: { 200: "Slack's answer (empty, or a url_verification challenge)", 400: 'An unreadable body', 401: 'Not signed by your Slack app', 503: 'The Slack app is not ready' },
+      responses: {
+        200: "Slack's answer (empty, or a url_verification challenge)",
+        400: 'An unreadable body',
+        401: 'Not signed by your Slack app',
+        503: 'The Slack app is not ready',
+      },
     },
     async handle({ req, rawBody }) {
-      const headers = Object.fromEntries(Object.entries(req.headers).map(([name, value]) => [name, Array.isArray(value) ? value[0] : value]));
+      const headers = Object.fromEntries(
+        Object.entries(req.headers).map(([name, value]) => [name, Array.isArray(value) ? value[0] : value]),
+      );
       const answer = await receiver.handle(headers, rawBody);
-      return answer.contentType ? { status: answer.status, body: answer.body, contentType: answer.contentType } : { status: answer.status, body: answer.body };
+      return answer.contentType
+        ? { status: answer.status, body: answer.body, contentType: answer.contentType }
+        : { status: answer.status, body: answer.body };
     },
   };
 }

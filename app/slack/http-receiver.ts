@@ -36,11 +36,20 @@ export class SlackHttpReceiver implements Receiver {
       verifySlackRequest({
         signingSecret: this.signingSecret,
         body: text,
-        headers: { 'x-slack-signature': headers['x-slack-signature'] ?? '', 'x-slack-request-timestamp': Number(headers['x-slack-request-timestamp']) },
+        headers: {
+          'x-slack-signature': headers['x-slack-signature'] ?? '',
+          'x-slack-request-timestamp': Number(headers['x-slack-request-timestamp']),
+        },
         nowMilliseconds: this.now(),
       });
     } catch (err) {
-      return { status: 401, body: { error: `Not a request from your Slack app: ${(err as Error).message.replace(/^Failed to verify authenticity: /, '')}`, details: [] } };
+      return {
+        status: 401,
+        body: {
+          error: `Not a request from your Slack app: ${(err as Error).message.replace(/^Failed to verify authenticity: /, '')}`,
+          details: [],
+        },
+      };
     }
 
     let body: Record<string, unknown>;
@@ -60,7 +69,13 @@ export class SlackHttpReceiver implements Receiver {
       ack: async (reply?: unknown) => {
         if (acked) return;
         acked = true;
-        answer(reply === undefined || reply === '' ? empty : typeof reply === 'string' ? { ...empty, body: reply } : { status: 200, body: reply });
+        answer(
+          reply === undefined || reply === ''
+            ? empty
+            : typeof reply === 'string'
+              ? { ...empty, body: reply }
+              : { status: 200, body: reply },
+        );
       },
       ...(headers['x-slack-retry-num'] ? { retryNum: Number(headers['x-slack-retry-num']) } : {}),
       ...(headers['x-slack-retry-reason'] ? { retryReason: headers['x-slack-retry-reason'] } : {}),
@@ -69,7 +84,8 @@ export class SlackHttpReceiver implements Receiver {
       () => answer(empty), // nothing listens for it: Slack needs a 200 all the same, or it retries
       (err: unknown) => {
         this.log.error('slack: a listener failed', { error: (err as Error).message });
-        if (!acked) answer({ status: 500, body: { error: 'The Slack request failed; see the server log', details: [] } });
+        if (!acked)
+          answer({ status: 500, body: { error: 'The Slack request failed; see the server log', details: [] } });
       },
     );
     return answered;

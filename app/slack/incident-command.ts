@@ -46,7 +46,8 @@ export function parseIncidentCommand(text: string): IncidentCommand {
     case 'sev':
     case 'severity': {
       const severity = (args[0] ?? '').toUpperCase();
-      if (!(SEVERITIES as readonly string[]).includes(severity)) return { kind: 'invalid', message: `Severity must be one of ${SEVERITIES.join(', ')}: \`/incident sev P1\`` };
+      if (!(SEVERITIES as readonly string[]).includes(severity))
+        return { kind: 'invalid', message: `Severity must be one of ${SEVERITIES.join(', ')}: \`/incident sev P1\`` };
       return { kind: 'sev', severity: severity as Severity, ...withId };
     }
     case 'ic': {
@@ -57,7 +58,12 @@ export function parseIncidentCommand(text: string): IncidentCommand {
     }
     case 'resolve': {
       const summary = args.join(' ').trim();
-      if (!summary) return { kind: 'invalid', message: 'Say what resolved it: `/incident resolve Rolled back to the previous model; jailbreak rate back to baseline`' };
+      if (!summary)
+        return {
+          kind: 'invalid',
+          message:
+            'Say what resolved it: `/incident resolve Rolled back to the previous model; jailbreak rate back to baseline`',
+        };
       return { kind: 'resolve', summary, ...withId };
     }
     default:

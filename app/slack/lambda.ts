@@ -40,7 +40,17 @@ async function setUp(): Promise<LambdaHandler> {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     runbooks,
   });
-  const receiver = new bolt.AwsLambdaReceiver({ signingSecret: config.SLACK_SIGNING_SECRET, logLevel: bolt.LogLevel.ERROR });
-  createSlackApp({ ...slack.connection, service, usergroups: slack.usergroups, usergroupIds: slack.usergroupIds, log: createLogger(config.LOG_LEVEL), receiver });
+  const receiver = new bolt.AwsLambdaReceiver({
+    signingSecret: config.SLACK_SIGNING_SECRET,
+    logLevel: bolt.LogLevel.ERROR,
+  });
+  createSlackApp({
+    ...slack.connection,
+    service,
+    usergroups: slack.usergroups,
+    usergroupIds: slack.usergroupIds,
+    log: createLogger(config.LOG_LEVEL),
+    receiver,
+  });
   return (await receiver.start()) as LambdaHandler;
 }

@@ -24,10 +24,18 @@ export interface Slack {
 
 export function slackFromConfig(config: ServerConfig, runbooks: RunbookSource): Slack | undefined {
   if (!config.SLACK_BOT_TOKEN) return undefined;
-  const connection: SlackConnection = { botToken: config.SLACK_BOT_TOKEN, ...(config.SLACK_API_URL ? { apiUrl: config.SLACK_API_URL } : {}) };
+  const connection: SlackConnection = {
+    botToken: config.SLACK_BOT_TOKEN,
+    ...(config.SLACK_API_URL ? { apiUrl: config.SLACK_API_URL } : {}),
+  };
   const usergroups = new SlackUsergroups(slackWebClient(connection, 'interactive'));
   const usergroupIds = async () => (await runbooks.current()).slackUsergroups;
-  return { connection, usergroups, usergroupIds, chat: new SlackChat(slackWebClient(connection, 'durable'), usergroups, usergroupIds) };
+  return {
+    connection,
+    usergroups,
+    usergroupIds,
+    chat: new SlackChat(slackWebClient(connection, 'durable'), usergroups, usergroupIds),
+  };
 }
 
 export interface RunningSlackApp {
@@ -37,7 +45,12 @@ export interface RunningSlackApp {
   stop(): Promise<void>;
 }
 
-export async function startSlackApp(slack: Slack, config: ServerConfig, service: IncidentService, log: Logger): Promise<RunningSlackApp> {
+export async function startSlackApp(
+  slack: Slack,
+  config: ServerConfig,
+  service: IncidentService,
+  log: Logger,
+): Promise<RunningSlackApp> {
   const common = { ...slack.connection, service, usergroups: slack.usergroups, usergroupIds: slack.usergroupIds, log };
   if (config.SLACK_APP_TOKEN) {
     const app: App = createSlackApp({ ...common, appToken: config.SLACK_APP_TOKEN });
@@ -49,7 +62,9 @@ export async function startSlackApp(slack: Slack, config: ServerConfig, service:
         () => log.info('slack: connected in Socket Mode'),
         (err: Error) => {
           if (stopped) return;
-          log.warn(`slack: Socket Mode connection failed, retrying in ${SOCKET_RETRY_MS / 1000} s`, { error: err.message });
+          log.warn(`slack: Socket Mode connection failed, retrying in ${SOCKET_RETRY_MS / 1000} s`, {
+            error: err.message,
+          });
           retry = setTimeout(() => void connect(), SOCKET_RETRY_MS);
         },
       );
@@ -67,5 +82,9 @@ export async function startSlackApp(slack: Slack, config: ServerConfig, service:
   const receiver = new SlackHttpReceiver(config.SLACK_SIGNING_SECRET!, log);
   const app = createSlackApp({ ...common, receiver });
   await app.start();
-  return { routes: [slackEventsRoute(receiver)], receives: 'POST /slack/events (signed requests only)', stop: () => app.stop().then(() => undefined) };
+  return {
+    routes: [slackEventsRoute(receiver)],
+    receives: 'POST /slack/events (signed requests only)',
+    stop: () => app.stop().then(() => undefined),
+  };
 }

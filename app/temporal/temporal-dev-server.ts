@@ -45,7 +45,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const pidFile = join(options.dataDir, 'temporal.pid');
   const killedLeftover = await stopLeftover(pidFile, options.cliPath);
   // A killed server closes its sockets a moment after it is gone from /proc's point of view.
-  const portFree = await waitUntil(async () => !(await isListening(options.host, options.port)), killedLeftover ? 10_000 : 0);
+  const portFree = await waitUntil(
+    async () => !(await isListening(options.host, options.port)),
+    killedLeftover ? 10_000 : 0,
+  );
   if (!portFree) {
     throw new Error(
       `Port ${options.host}:${options.port} is already in use, so the embedded Temporal server cannot start. ` +
@@ -82,11 +85,16 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   await writeFile(pidFile, `${child.pid}\n`);
 
   const address = `${options.host}:${options.port}`;
-  const ready = await Promise.race([waitUntil(() => isListening(options.host, options.port), 60_000), exited.then(() => false)]);
+  const ready = await Promise.race([
+    waitUntil(() => isListening(options.host, options.port), 60_000),
+    exited.then(() => false),
+  ]);
   if (!ready || child.exitCode !== null) {
     child.kill('SIGKILL');
     await rm(pidFile, { force: true });
-    throw new Error(`The embedded Temporal server did not start on ${address}; see ${options.logFile ?? join(options.dataDir, 'temporal.log')}`);
+    throw new Error(
+      `The embedded Temporal server did not start on ${address}; see ${options.logFile ?? join(options.dataDir, 'temporal.log')}`,
+    );
   }
 
   return {

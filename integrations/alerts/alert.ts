@@ -63,7 +63,11 @@ export function labelsFingerprint(labels: Record<string, string>): string {
 }
 
 /** "alertname: summary", as people read a Prometheus-style alert. */
-export function titleFromLabels(labels: Record<string, string>, annotations: Record<string, string>, fingerprint: string): string {
+export function titleFromLabels(
+  labels: Record<string, string>,
+  annotations: Record<string, string>,
+  fingerprint: string,
+): string {
   const parts = [labels.alertname, annotations.summary].filter((part) => part?.trim());
   return oneLine(parts.length ? parts.join(': ') : `alert ${fingerprint}`);
 }

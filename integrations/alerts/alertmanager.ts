@@ -38,7 +38,9 @@ export function parseAlertmanager(body: unknown, _receivedAt: string): AlertBatc
   return {
     source: 'alertmanager',
     ...(groupKey ? { receivedGroupKey: groupKey } : {}),
-    alerts: payload.alerts.map((alert) => alertFromPrometheusStyle('alertmanager', alert, groupKey, alert.generatorURL)),
+    alerts: payload.alerts.map((alert) =>
+      alertFromPrometheusStyle('alertmanager', alert, groupKey, alert.generatorURL),
+    ),
   };
 }
 

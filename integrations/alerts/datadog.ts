@@ -27,7 +27,15 @@ export const DATADOG_PAYLOAD_TEMPLATE = JSON.stringify(
 // The values Datadog documents for $ALERT_TRANSITION. No Data counts as firing: a monitor notifies on
 // missing data only when its owner asked for that, so silence is the problem being reported.
 // Anything else is refused rather than guessed at, so a changed template shows up in Datadog's webhook errors.
-const FIRING_TRANSITIONS = ['Triggered', 'Re-Triggered', 'Warn', 'Re-Warn', 'No Data', 'Re-No Data', 'Renotify'] as const;
+const FIRING_TRANSITIONS = [
+  'Triggered',
+  'Re-Triggered',
+  'Warn',
+  'Re-Warn',
+  'No Data',
+  'Re-No Data',
+  'Renotify',
+] as const;
 const RESOLVED_TRANSITION = 'Recovered';
 
 /** A webhook body rendered from DATADOG_PAYLOAD_TEMPLATE. */

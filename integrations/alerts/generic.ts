@@ -6,20 +6,36 @@ const stringMap = z.record(z.string(), z.string());
 
 const genericAlertSchema = z.looseObject({
   status: z.enum(['firing', 'resolved']),
-  id: z.string().min(1).optional().meta({ description: 'Identifies the alert within its group; default: a hash of the labels.' }),
-  groupKey: z.string().min(1).optional().meta({ description: 'Alerts with the same groupKey belong to one incident; default: computed from the labels.' }),
+  id: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({ description: 'Identifies the alert within its group; default: a hash of the labels.' }),
+  groupKey: z
+    .string()
+    .min(1)
+    .optional()
+    .meta({ description: 'Alerts with the same groupKey belong to one incident; default: computed from the labels.' }),
   labels: stringMap.meta({ description: 'Identifying key/value pairs, e.g. alertname, service, severity.' }),
-  annotations: stringMap.optional().meta({ description: 'Descriptive key/value pairs, e.g. summary, description, runbook_url.' }),
+  annotations: stringMap
+    .optional()
+    .meta({ description: 'Descriptive key/value pairs, e.g. summary, description, runbook_url.' }),
   title: z.string().min(1).optional().meta({ description: 'One line for people; default: "alertname: summary".' }),
   startsAt: timestamp.optional().meta({ description: 'ISO 8601; default: when the webhook was received.' }),
-  endsAt: timestamp.optional().meta({ description: 'ISO 8601, read only when resolved; default: when the webhook was received.' }),
-  url: z.url({ protocol: /^https?$/ }).optional().meta({ description: 'Where a person looks at the alert.' }),
+  endsAt: timestamp
+    .optional()
+    .meta({ description: 'ISO 8601, read only when resolved; default: when the webhook was received.' }),
+  url: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .meta({ description: 'Where a person looks at the alert.' }),
 });
 
 /** Our own format, for senders with no native integration. */
-export const genericPayloadSchema = z
-  .looseObject({ alerts: z.array(genericAlertSchema).min(1) })
-  .meta({ title: 'Generic alert webhook payload', description: 'POST one or more alerts; send the same alert again with status "resolved" to resolve it.' });
+export const genericPayloadSchema = z.looseObject({ alerts: z.array(genericAlertSchema).min(1) }).meta({
+  title: 'Generic alert webhook payload',
+  description: 'POST one or more alerts; send the same alert again with status "resolved" to resolve it.',
+});
 
 export const GENERIC_ALERT_JSON_SCHEMA = z.toJSONSchema(genericPayloadSchema, { io: 'input' });
 

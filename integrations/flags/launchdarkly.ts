@@ -1,7 +1,22 @@
-import { basicLogger, init, type LDClient, type LDEvaluationDetail, type LDLogger } from '@launchdarkly/node-server-sdk';
+import {
+  basicLogger,
+  init,
+  type LDClient,
+  type LDEvaluationDetail,
+  type LDLogger,
+} from '@launchdarkly/node-server-sdk';
 import { changeTookEffect } from './expectations.js';
 import { retryAfterMs } from '../http/retry-after.js';
-import type { FlagChange, FlagChangeRequest, FlagChangeResult, FlagContext, FlagProvider, FlagReading, FlagValue, ReadFlagOptions } from './provider.js';
+import type {
+  FlagChange,
+  FlagChangeRequest,
+  FlagChangeResult,
+  FlagContext,
+  FlagProvider,
+  FlagReading,
+  FlagValue,
+  ReadFlagOptions,
+} from './provider.js';
 import { FlagChangeRefused, FlagServiceBusy } from './provider.js';
 
 export interface LaunchDarklyConfig {
@@ -33,11 +48,18 @@ export interface LaunchDarklyConfig {
 interface LdFlag {
   key: string;
   variations: { _id: string; value: FlagValue }[];
-  environments: Record<string, { on: boolean; offVariation?: number; fallthrough?: { variation?: number; rollout?: unknown } }>;
+  environments: Record<
+    string,
+    { on: boolean; offVariation?: number; fallthrough?: { variation?: number; rollout?: unknown } }
+  >;
 }
 
 /** Who verification evaluates a flag for when the caller names no context. */
-export const defaultVerificationContext: FlagContext = { kind: 'user', key: 'incident-response-verifier', anonymous: true };
+export const defaultVerificationContext: FlagContext = {
+  kind: 'user',
+  key: 'incident-response-verifier',
+  anonymous: true,
+};
 
 const POLL_MS = 100;
 
@@ -65,16 +87,38 @@ export class LaunchDarklyFlagProvider implements FlagProvider {
       const earlier = await this.earlierChange(flagKey, idempotencyKey);
       if (earlier) {
         const before = this.reading(earlier);
-        return { flagKey, previous: before, current: previous, changed: false, summary: `LaunchDarkly flag ${flagKey} (${this.config.environmentKey}): ${show(before)} → ${show(previous)} (already applied)` };
+        return {
+          flagKey,
+          previous: before,
+          current: previous,
+          changed: false,
+          summary: `LaunchDarkly flag ${flagKey} (${this.config.environmentKey}): ${show(before)} → ${show(previous)} (already applied)`,
+        };
       }
-      return { flagKey, previous, current: previous, changed: false, summary: `LaunchDarkly flag ${flagKey} (${this.config.environmentKey}) already ${show(previous)}` };
+      return {
+        flagKey,
+        previous,
+        current: previous,
+        changed: false,
+        summary: `LaunchDarkly flag ${flagKey} (${this.config.environmentKey}) already ${show(previous)}`,
+      };
     }
     const patched = await this.request<LdFlag>('PATCH', flagKey, {
       headers: { 'content-type': 'application/json; domain-model=launchdarkly.semanticpatch' },
-      body: JSON.stringify({ environmentKey: this.config.environmentKey, comment: `${comment} [${idempotencyKey}]`, instructions }),
+      body: JSON.stringify({
+        environmentKey: this.config.environmentKey,
+        comment: `${comment} [${idempotencyKey}]`,
+        instructions,
+      }),
     });
     const current = this.reading(patched);
-    return { flagKey, previous, current, changed: true, summary: `LaunchDarkly flag ${flagKey} (${this.config.environmentKey}): ${show(previous)} → ${show(current)}` };
+    return {
+      flagKey,
+      previous,
+      current,
+      changed: true,
+      summary: `LaunchDarkly flag ${flagKey} (${this.config.environmentKey}): ${show(previous)} → ${show(current)}`,
+    };
   }
 
   async readFlag(flagKey: string, options: ReadFlagOptions = {}): Promise<FlagReading> {
@@ -109,7 +153,12 @@ export class LaunchDarklyFlagProvider implements FlagProvider {
       if (reason.errorKind === 'CLIENT_NOT_READY' || reason.errorKind === 'EXCEPTION') throw new Error(what);
       throw new FlagChangeRefused(what);
     }
-    return { flagKey, on: reason.kind !== 'OFF', value: (detail.value ?? null) as FlagValue, observedVia: `the LaunchDarkly SDK for ${who}` };
+    return {
+      flagKey,
+      on: reason.kind !== 'OFF',
+      value: (detail.value ?? null) as FlagValue,
+      observedVia: `the LaunchDarkly SDK for ${who}`,
+    };
   }
 
   /** One client for the provider's lifetime, connected on first use; a failed start is forgotten so the next reading tries again. */
@@ -137,7 +186,8 @@ export class LaunchDarklyFlagProvider implements FlagProvider {
         (err: unknown) => {
           const message = redact((err as Error)?.message ?? String(err), this.config.sdkKey!);
           const what = `The LaunchDarkly SDK for environment ${this.config.environmentKey} could not connect: ${message}`;
-          if (/authentication failed|\b40[13]\b/i.test(message)) throw new FlagChangeRefused(`${what} (check the SDK key)`);
+          if (/authentication failed|\b40[13]\b/i.test(message))
+            throw new FlagChangeRefused(`${what} (check the SDK key)`);
           throw new Error(what);
         },
       );
@@ -163,24 +213,34 @@ export class LaunchDarklyFlagProvider implements FlagProvider {
     if (change.kind === 'turnOn') return env.on ? [] : [{ kind: 'turnFlagOn' }];
     const index = flag.variations.findIndex((v) => JSON.stringify(v.value) === JSON.stringify(change.value));
     if (index < 0) {
-      throw new FlagChangeRefused(`LaunchDarkly flag "${flag.key}" has no variation ${JSON.stringify(change.value)} (variations: ${JSON.stringify(flag.variations.map((v) => v.value))})`);
+      throw new FlagChangeRefused(
+        `LaunchDarkly flag "${flag.key}" has no variation ${JSON.stringify(change.value)} (variations: ${JSON.stringify(flag.variations.map((v) => v.value))})`,
+      );
     }
     return [
       ...(env.on ? [] : [{ kind: 'turnFlagOn' }]),
-      ...(env.fallthrough?.variation === index ? [] : [{ kind: 'updateFallthroughVariationOrRollout', variationId: flag.variations[index]!._id }]),
+      ...(env.fallthrough?.variation === index
+        ? []
+        : [{ kind: 'updateFallthroughVariationOrRollout', variationId: flag.variations[index]!._id }]),
     ];
   }
 
   private reading(flag: LdFlag): FlagReading {
     const env = this.environment(flag);
     const served = env.on ? env.fallthrough?.variation : env.offVariation;
-    const value = served === undefined ? (env.on ? { rollout: env.fallthrough?.rollout ?? null } : null) : (flag.variations[served]?.value ?? null);
+    const value =
+      served === undefined
+        ? env.on
+          ? { rollout: env.fallthrough?.rollout ?? null }
+          : null
+        : (flag.variations[served]?.value ?? null);
     return { flagKey: flag.key, on: env.on, value, observedVia: 'the LaunchDarkly REST API' };
   }
 
   private environment(flag: LdFlag) {
     const env = flag.environments[this.config.environmentKey];
-    if (!env) throw new FlagChangeRefused(`LaunchDarkly flag "${flag.key}" has no environment "${this.config.environmentKey}"`);
+    if (!env)
+      throw new FlagChangeRefused(`LaunchDarkly flag "${flag.key}" has no environment "${this.config.environmentKey}"`);
     return env;
   }
 
@@ -197,19 +257,35 @@ export class LaunchDarklyFlagProvider implements FlagProvider {
   private async earlierChange(flagKey: string, idempotencyKey: string): Promise<LdFlag | undefined> {
     try {
       const spec = `proj/${this.config.projectKey}:env/${this.config.environmentKey}:flag/${flagKey}`;
-      const { items } = await this.request<{ items: { _id: string; comment?: string }[] }>('GET', `auditlog?${new URLSearchParams({ spec, limit: '20' }).toString()}`, {}, '');
+      const { items } = await this.request<{ items: { _id: string; comment?: string }[] }>(
+        'GET',
+        `auditlog?${new URLSearchParams({ spec, limit: '20' }).toString()}`,
+        {},
+        '',
+      );
       const entry = items.find((item) => item.comment?.endsWith(`[${idempotencyKey}]`));
       if (!entry) return undefined;
-      return (await this.request<{ previousVersion?: LdFlag }>('GET', `auditlog/${encodeURIComponent(entry._id)}`, {}, '')).previousVersion;
+      return (
+        await this.request<{ previousVersion?: LdFlag }>('GET', `auditlog/${encodeURIComponent(entry._id)}`, {}, '')
+      ).previousVersion;
     } catch {
       return undefined;
     }
   }
 
   /** `path` is under /api/v2/flags/<project>/ unless `base` says otherwise ('' for /api/v2/). */
-  private async request<T>(method: string, path: string, init: { headers?: Record<string, string>; body?: string } = {}, base = `flags/${encodeURIComponent(this.config.projectKey)}/`): Promise<T> {
+  private async request<T>(
+    method: string,
+    path: string,
+    init: { headers?: Record<string, string>; body?: string } = {},
+    base = `flags/${encodeURIComponent(this.config.projectKey)}/`,
+  ): Promise<T> {
     const url = `${this.apiUrl}/api/v2/${base}${path}`;
-    const response = await fetch(url, { method, headers: { authorization: this.config.apiToken, ...init.headers }, ...(init.body ? { body: init.body } : {}) });
+    const response = await fetch(url, {
+      method,
+      headers: { authorization: this.config.apiToken, ...init.headers },
+      ...(init.body ? { body: init.body } : {}),
+    });
     const text = await response.text();
     if (response.ok) return JSON.parse(text) as T;
     const reason = (() => {
@@ -223,7 +299,8 @@ export class LaunchDarklyFlagProvider implements FlagProvider {
     if (response.status === 429) throw new FlagServiceBusy(`${what}: rate limited`, retryAfter(response.headers));
     if (response.status === 404) throw new FlagChangeRefused(`${what}: not found (${reason})`);
     // 409: someone changed the flag at the same moment; a retry reads it afresh.
-    if (response.status >= 400 && response.status < 500 && response.status !== 409) throw new FlagChangeRefused(`${what}: ${response.status} ${reason}`);
+    if (response.status >= 400 && response.status < 500 && response.status !== 409)
+      throw new FlagChangeRefused(`${what}: ${response.status} ${reason}`);
     throw new Error(`${what}: ${response.status} ${reason}`);
   }
 }

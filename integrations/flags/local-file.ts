@@ -1,6 +1,13 @@
 import { appendFile } from 'node:fs/promises';
 import { JsonFile, readJsonLines } from '../local-store/json-file.js';
-import type { FlagChange, FlagChangeRequest, FlagChangeResult, FlagProvider, FlagReading, FlagValue } from './provider.js';
+import type {
+  FlagChange,
+  FlagChangeRequest,
+  FlagChangeResult,
+  FlagProvider,
+  FlagReading,
+  FlagValue,
+} from './provider.js';
 import { FlagChangeRefused } from './provider.js';
 
 /**
@@ -92,7 +99,12 @@ export class LocalFileFlagProvider implements FlagProvider {
           : `Flag ${flagKey} in ${this.path} already ${show(current)}`,
       };
       if (changed) await this.file.write(file);
-      const entry: ChangeRecord = { ...result, at: new Date().toISOString(), idempotencyKey: request.idempotencyKey, comment: request.comment };
+      const entry: ChangeRecord = {
+        ...result,
+        at: new Date().toISOString(),
+        idempotencyKey: request.idempotencyKey,
+        comment: request.comment,
+      };
       await appendFile(this.changeLogPath, JSON.stringify(entry) + '\n');
       return result;
     });
@@ -136,7 +148,9 @@ function applyToFullFlag(flag: FullFlag, flagKey: string, change: FlagChange): v
   }
   const index = (flag.variations ?? []).findIndex((v) => JSON.stringify(v) === JSON.stringify(change.value));
   if (index < 0) {
-    throw new FlagChangeRefused(`Flag "${flagKey}" has no variation ${JSON.stringify(change.value)} (variations: ${JSON.stringify(flag.variations ?? [])})`);
+    throw new FlagChangeRefused(
+      `Flag "${flagKey}" has no variation ${JSON.stringify(change.value)} (variations: ${JSON.stringify(flag.variations ?? [])})`,
+    );
   }
   flag.on = true;
   flag.fallthrough = { variation: index };
@@ -145,7 +159,9 @@ function applyToFullFlag(flag: FullFlag, flagKey: string, change: FlagChange): v
 function newPlainValue(previous: FlagValue, flagKey: string, change: FlagChange): FlagValue {
   if (change.kind === 'setValue') return change.value;
   if (typeof previous !== 'boolean') {
-    throw new FlagChangeRefused(`Flag "${flagKey}" is not boolean (it is ${JSON.stringify(previous)}); it cannot be turned ${change.kind === 'turnOn' ? 'on' : 'off'}`);
+    throw new FlagChangeRefused(
+      `Flag "${flagKey}" is not boolean (it is ${JSON.stringify(previous)}); it cannot be turned ${change.kind === 'turnOn' ? 'on' : 'off'}`,
+    );
   }
   return change.kind === 'turnOn';
 }
@@ -157,4 +173,3 @@ function show(reading: FlagReading): string {
 function pickResult({ flagKey, previous, current, changed, summary }: FlagChangeResult): FlagChangeResult {
   return { flagKey, previous, current, changed, summary };
 }
-

@@ -21,11 +21,16 @@ export class HttpRequestRefused extends Error {
  * Runs a runbook's HTTP action. `${env:NAME}` in the URL and headers is filled in here, in the worker,
  * so a secret never enters workflow history, the timeline or a log.
  */
-export async function performHttpRequest(spec: HttpRequestSpec, env: NodeJS.ProcessEnv = process.env, timeoutMs = 15_000): Promise<HttpOutcome> {
+export async function performHttpRequest(
+  spec: HttpRequestSpec,
+  env: NodeJS.ProcessEnv = process.env,
+  timeoutMs = 15_000,
+): Promise<HttpOutcome> {
   const expand = (text: string) =>
     text.replace(/\$\{env:([A-Z0-9_]+)\}/g, (_, name: string) => {
       const value = env[name];
-      if (value === undefined) throw new HttpRequestRefused(`environment variable ${name} (used by the runbook's HTTP action) is not set`);
+      if (value === undefined)
+        throw new HttpRequestRefused(`environment variable ${name} (used by the runbook's HTTP action) is not set`);
       return value;
     });
   const response = await fetch(expand(spec.url), {

@@ -33,13 +33,33 @@ export class LocalFileModelRegistry implements ModelRegistry {
       const registry = (await this.file.read()) ?? { models: {} };
       const entry = this.model(registry, model);
       const serving = this.serving(entry, model, alias);
-      const summary = (previous: string, current: string) => `Local model ${model}: "${alias}" version ${previous} → ${current}`;
+      const summary = (previous: string, current: string) =>
+        `Local model ${model}: "${alias}" version ${previous} → ${current}`;
       const earlier = entry.moves?.[idempotencyKey];
-      if (earlier) return { model, alias, previous: earlier.previous, current: serving, changed: false, summary: `${summary(earlier.previous, earlier.target)} (already applied)` };
+      if (earlier)
+        return {
+          model,
+          alias,
+          previous: earlier.previous,
+          current: serving,
+          changed: false,
+          summary: `${summary(earlier.previous, earlier.target)} (already applied)`,
+        };
       const target = targetVersion(model, alias, to, serving, entry.versions);
-      if (target === serving) return { model, alias, previous: serving, current: serving, changed: false, summary: `Local model ${model}: "${alias}" already serves version ${serving}` };
+      if (target === serving)
+        return {
+          model,
+          alias,
+          previous: serving,
+          current: serving,
+          changed: false,
+          summary: `Local model ${model}: "${alias}" already serves version ${serving}`,
+        };
       entry.aliases[alias] = target;
-      entry.moves = { ...entry.moves, [idempotencyKey]: { alias, previous: serving, target, comment, at: new Date().toISOString() } };
+      entry.moves = {
+        ...entry.moves,
+        [idempotencyKey]: { alias, previous: serving, target, comment, at: new Date().toISOString() },
+      };
       await this.file.write(registry);
       return { model, alias, previous: serving, current: target, changed: true, summary: summary(serving, target) };
     });
@@ -47,18 +67,29 @@ export class LocalFileModelRegistry implements ModelRegistry {
 
   async readAlias(model: string, alias: string): Promise<AliasReading> {
     const registry = (await this.file.read()) ?? { models: {} };
-    return { model, alias, version: this.serving(this.model(registry, model), model, alias), observedVia: 'the local model registry' };
+    return {
+      model,
+      alias,
+      version: this.serving(this.model(registry, model), model, alias),
+      observedVia: 'the local model registry',
+    };
   }
 
   private model(registry: RegistryFile, model: string): LocalModel {
     const entry = registry.models[model];
-    if (!entry) throw new ModelRollbackRefused(`No registered model "${model}" in ${this.path} (models: ${Object.keys(registry.models).join(', ') || 'none'})`);
+    if (!entry)
+      throw new ModelRollbackRefused(
+        `No registered model "${model}" in ${this.path} (models: ${Object.keys(registry.models).join(', ') || 'none'})`,
+      );
     return entry;
   }
 
   private serving(entry: LocalModel, model: string, alias: string): string {
     const version = entry.aliases[alias];
-    if (version === undefined) throw new ModelRollbackRefused(`Model "${model}" has no alias "${alias}" (aliases: ${Object.keys(entry.aliases).join(', ') || 'none'})`);
+    if (version === undefined)
+      throw new ModelRollbackRefused(
+        `Model "${model}" has no alias "${alias}" (aliases: ${Object.keys(entry.aliases).join(', ') || 'none'})`,
+      );
     return version;
   }
 }

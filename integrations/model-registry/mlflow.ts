@@ -51,20 +51,38 @@ export class MlflowModelRegistry implements ModelRegistry {
       return this.result(model, alias, recorded.previous, recorded.target, serving !== recorded.target);
     }
     const target = targetVersion(model, alias, to, serving, await this.versions(model));
-    if (target === serving) return { ...this.result(model, alias, serving, serving, false), summary: `MLflow model ${model}: "${alias}" already serves version ${serving}` };
+    if (target === serving)
+      return {
+        ...this.result(model, alias, serving, serving, false),
+        summary: `MLflow model ${model}: "${alias}" already serves version ${serving}`,
+      };
     const move: RecordedMove = { alias, previous: serving, target, comment };
-    await this.post('registered-models/set-tag', { name: model, key: moveTagKey(idempotencyKey), value: JSON.stringify(move) });
+    await this.post('registered-models/set-tag', {
+      name: model,
+      key: moveTagKey(idempotencyKey),
+      value: JSON.stringify(move),
+    });
     await this.setAlias(model, alias, target);
     return this.result(model, alias, serving, target, true);
   }
 
   async readAlias(model: string, alias: string): Promise<AliasReading> {
-    const { model_version } = await this.get<{ model_version: { version: string } }>('registered-models/alias', { name: model, alias });
+    const { model_version } = await this.get<{ model_version: { version: string } }>('registered-models/alias', {
+      name: model,
+      alias,
+    });
     return { model, alias, version: String(model_version.version), observedVia: this.observedVia };
   }
 
   private result(model: string, alias: string, previous: string, current: string, changed: boolean): AliasMoveResult {
-    return { model, alias, previous, current, changed, summary: `MLflow model ${model}: "${alias}" version ${previous} → ${current}` };
+    return {
+      model,
+      alias,
+      previous,
+      current,
+      changed,
+      summary: `MLflow model ${model}: "${alias}" version ${previous} → ${current}`,
+    };
   }
 
   private setAlias(model: string, alias: string, version: string): Promise<unknown> {
@@ -72,7 +90,9 @@ export class MlflowModelRegistry implements ModelRegistry {
   }
 
   private async recordedMove(model: string, idempotencyKey: string): Promise<RecordedMove | undefined> {
-    const { registered_model } = await this.get<{ registered_model: RegisteredModel }>('registered-models/get', { name: model });
+    const { registered_model } = await this.get<{ registered_model: RegisteredModel }>('registered-models/get', {
+      name: model,
+    });
     const tag = registered_model.tags?.find((t) => t.key === moveTagKey(idempotencyKey));
     return tag ? (JSON.parse(tag.value) as RecordedMove) : undefined;
   }
@@ -81,11 +101,14 @@ export class MlflowModelRegistry implements ModelRegistry {
     const versions: string[] = [];
     let pageToken: string | undefined;
     do {
-      const page = await this.get<{ model_versions?: { version: string }[]; next_page_token?: string }>('model-versions/search', {
-        filter: `name='${model.replace(/'/g, "\\'")}'`,
-        max_results: '200',
-        ...(pageToken ? { page_token: pageToken } : {}),
-      });
+      const page = await this.get<{ model_versions?: { version: string }[]; next_page_token?: string }>(
+        'model-versions/search',
+        {
+          filter: `name='${model.replace(/'/g, "\\'")}'`,
+          max_results: '200',
+          ...(pageToken ? { page_token: pageToken } : {}),
+        },
+      );
       versions.push(...(page.model_versions ?? []).map((v) => String(v.version)));
       pageToken = page.next_page_token || undefined;
     } while (pageToken);
@@ -110,14 +133,19 @@ export class MlflowModelRegistry implements ModelRegistry {
     if (response.ok) return (text ? JSON.parse(text) : {}) as T;
     const { error_code, message } = parseError(text);
     const what = `MLflow ${verb} ${path.split('?')[0]}: ${response.status} ${error_code ? `${error_code} ` : ''}${message}`;
-    if (response.status === 429) throw new ModelRegistryBusy(what, retryAfterMs(response.headers.get('retry-after')) ?? 10_000);
-    if (response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 409) throw new ModelRollbackRefused(what);
+    if (response.status === 429)
+      throw new ModelRegistryBusy(what, retryAfterMs(response.headers.get('retry-after')) ?? 10_000);
+    if (response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 409)
+      throw new ModelRollbackRefused(what);
     throw new Error(what);
   }
 
   private authorization(): Record<string, string> {
     if (this.config.token) return { authorization: `Bearer ${this.config.token}` };
-    if (this.config.username) return { authorization: `Basic ${Buffer.from(`${this.config.username}:${this.config.password ?? ''}`).toString('base64')}` };
+    if (this.config.username)
+      return {
+        authorization: `Basic ${Buffer.from(`${this.config.username}:${this.config.password ?? ''}`).toString('base64')}`,
+      };
     return {};
   }
 }
@@ -126,7 +154,10 @@ export class MlflowModelRegistry implements ModelRegistry {
 function parseError(text: string): { error_code?: string; message: string } {
   try {
     const parsed = JSON.parse(text) as { error_code?: string; message?: string };
-    return { ...(parsed.error_code ? { error_code: parsed.error_code } : {}), message: parsed.message ?? text.slice(0, 200) };
+    return {
+      ...(parsed.error_code ? { error_code: parsed.error_code } : {}),
+      message: parsed.message ?? text.slice(0, 200),
+    };
   } catch {
     return { message: text.slice(0, 200) };
   }

@@ -49,11 +49,18 @@ export class ModelRegistryBusy extends ServiceBusy {
 /** The version `to` names among `versions` (numbers as strings), given the one the alias serves. */
 export function targetVersion(model: string, alias: string, to: string, serving: string, versions: string[]): string {
   if (to !== 'previous') {
-    if (!versions.includes(to)) throw new ModelRollbackRefused(`Model "${model}" has no version ${to} (versions: ${versions.join(', ') || 'none'})`);
+    if (!versions.includes(to))
+      throw new ModelRollbackRefused(
+        `Model "${model}" has no version ${to} (versions: ${versions.join(', ') || 'none'})`,
+      );
     return to;
   }
-  const earlier = versions.map(Number).filter((v) => v < Number(serving)).sort((a, b) => b - a);
-  if (!earlier.length) throw new ModelRollbackRefused(`Model "${model}" has no version before ${serving}, which "${alias}" serves`);
+  const earlier = versions
+    .map(Number)
+    .filter((v) => v < Number(serving))
+    .sort((a, b) => b - a);
+  if (!earlier.length)
+    throw new ModelRollbackRefused(`Model "${model}" has no version before ${serving}, which "${alias}" serves`);
   return String(earlier[0]);
 }
 

@@ -30,8 +30,11 @@ export class LocalLogNotifier implements Notifier {
 
   private async deliver(notification: Notification): Promise<{ delivered: string }> {
     const key = notification.idempotencyKey;
-    if (key && (await this.sent()).some((n) => n.idempotencyKey === key)) return { delivered: `${this.path} (already delivered)` };
-    this.log.info(`[notify ${notification.audience.join(', ')}] ${notification.incidentId}: ${notification.subject}`, { text: notification.text });
+    if (key && (await this.sent()).some((n) => n.idempotencyKey === key))
+      return { delivered: `${this.path} (already delivered)` };
+    this.log.info(`[notify ${notification.audience.join(', ')}] ${notification.incidentId}: ${notification.subject}`, {
+      text: notification.text,
+    });
     await mkdir(dirname(this.path), { recursive: true });
     await appendFile(this.path, JSON.stringify({ at: new Date().toISOString(), ...notification }) + '\n');
     return { delivered: this.path };

@@ -62,10 +62,15 @@ export class PagerDutyPager implements Pager {
 
   private async send(data: EventPayloadV2): Promise<void> {
     const what = `PagerDuty ${data.event_action} for ${data.dedup_key}`;
-    const response = await event({ data, ...PDJS_OPTIONS, ...(this.config.eventsServer ? { server: this.config.eventsServer } : {}) });
+    const response = await event({
+      data,
+      ...PDJS_OPTIONS,
+      ...(this.config.eventsServer ? { server: this.config.eventsServer } : {}),
+    });
     if (response.status === 202) return;
     const reason = describeErrors(response.data);
-    if (response.status === 429) throw new PagingServiceBusy(`${what}: rate limited`, retryAfterMs(response.headers.get('retry-after')) ?? 30_000);
+    if (response.status === 429)
+      throw new PagingServiceBusy(`${what}: rate limited`, retryAfterMs(response.headers.get('retry-after')) ?? 30_000);
     if (response.status >= 400 && response.status < 500) throw new PageRefused(`${what}: ${response.status} ${reason}`);
     throw new Error(`${what}: ${response.status} ${reason}`);
   }

@@ -31,7 +31,11 @@ const rules: Rule[] = [
     pattern: /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----(?:[\s\S]*?-----END [A-Z0-9 ]*PRIVATE KEY-----|[A-Za-z0-9+/=\s]*)/g,
   },
   { name: 'OpenAI / Anthropic key', kind: 'secret', pattern: /\bsk-[A-Za-z0-9_-]{20,}/g },
-  { name: 'Stripe secret, restricted or webhook key', kind: 'secret', pattern: /\b(?:(?:sk|rk)_(?:live|test)|whsec)_[A-Za-z0-9]{10,}/g },
+  {
+    name: 'Stripe secret, restricted or webhook key',
+    kind: 'secret',
+    pattern: /\b(?:(?:sk|rk)_(?:live|test)|whsec)_[A-Za-z0-9]{10,}/g,
+  },
   { name: 'AWS access key id', kind: 'secret', pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/g },
   { name: 'GitHub token', kind: 'secret', pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/g },
   { name: 'Slack token', kind: 'secret', pattern: /\b(?:xox[abeprs]|xapp)-[A-Za-z0-9-]{10,}/g },
@@ -48,7 +52,11 @@ const rules: Rule[] = [
     pattern: /(?<=\b(?:bearer|basic)[ \t]{1,8})[A-Za-z0-9._~+/-]+=*/gi,
     accept: looksLikeCredential,
   },
-  { name: 'URL userinfo password', kind: 'secret', pattern: /(?<=\b[a-z][a-z0-9+.-]*:\/\/[^\s:/?#@]*:)[^\s/?#@]+(?=@)/gi },
+  {
+    name: 'URL userinfo password',
+    kind: 'secret',
+    pattern: /(?<=\b[a-z][a-z0-9+.-]*:\/\/[^\s:/?#@]*:)[^\s/?#@]+(?=@)/gi,
+  },
   {
     name: 'credential-named key=value / key: value',
     kind: 'secret',
@@ -57,7 +65,11 @@ const rules: Rule[] = [
     pattern:
       /(?<=(?:password|passwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key)["']?[ \t]{0,8}[:=][ \t]{0,8}["']?)(?!\[redacted |(?:bearer|basic)\s)(?:(?<=")[^"\n]+|(?<=')[^'\n]+|[^\s"'&,;<>]+)/gi,
   },
-  { name: 'e-mail address', kind: 'email', pattern: /\b[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2,}\b/g },
+  {
+    name: 'e-mail address',
+    kind: 'email',
+    pattern: /\b[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2,}\b/g,
+  },
   {
     name: 'payment card number',
     kind: 'card',
@@ -112,7 +124,9 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 // "Basic troubleshooting" is prose; a credential has digits or base64 symbols, or is long and mixed-case.
 function looksLikeCredential(candidate: string): boolean {
   if (candidate.length < 8) return false;
-  return /[\d+/=]/.test(candidate) || (candidate.length >= 16 && /[a-z]/.test(candidate) && /[A-Z]/.test(candidate.slice(1)));
+  return (
+    /[\d+/=]/.test(candidate) || (candidate.length >= 16 && /[a-z]/.test(candidate) && /[A-Z]/.test(candidate.slice(1)))
+  );
 }
 
 function isCardNumber(candidate: string): boolean {

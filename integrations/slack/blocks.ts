@@ -79,16 +79,33 @@ export function approvalMessage(view: ApprovalView): { text: string; blocks: Blo
   return {
     text: esc(`${view.incidentId}: ${waiting ? 'decision needed' : step.status}: ${step.title}`),
     blocks: [
-      section(`*${waiting ? 'Decision needed' : 'Containment step'}: ${esc(step.title)}*\n${esc(step.description)}`.trim()),
-      { type: 'section', fields: [text(`*Changes:* ${esc(step.target)}`), text(`*May decide:* ${esc(view.approvers)}`)] },
+      section(
+        `*${waiting ? 'Decision needed' : 'Containment step'}: ${esc(step.title)}*\n${esc(step.description)}`.trim(),
+      ),
+      {
+        type: 'section',
+        fields: [text(`*Changes:* ${esc(step.target)}`), text(`*May decide:* ${esc(view.approvers)}`)],
+      },
       ...(waiting
         ? [
             {
               type: 'actions',
               block_id: `step:${step.id}`,
               elements: [
-                { type: 'button', action_id: ACTION_APPROVE, text: plain('Approve'), style: 'primary', value: JSON.stringify(ref) },
-                { type: 'button', action_id: ACTION_REJECT, text: plain('Reject'), style: 'danger', value: JSON.stringify(ref) },
+                {
+                  type: 'button',
+                  action_id: ACTION_APPROVE,
+                  text: plain('Approve'),
+                  style: 'primary',
+                  value: JSON.stringify(ref),
+                },
+                {
+                  type: 'button',
+                  action_id: ACTION_REJECT,
+                  text: plain('Reject'),
+                  style: 'danger',
+                  value: JSON.stringify(ref),
+                },
               ],
             },
           ]
@@ -102,7 +119,13 @@ const option = (value: string, label = value) => ({ text: plain(label), value })
 
 /** The `/incident declare` modal; its submission declares the incident. */
 export function declareModal(runbooks: { id: string; title: string }[], channelId?: string): Block {
-  const input = (block_id: string, label: string, element: Block, optional = false): Block => ({ type: 'input', block_id, label: plain(label), element, optional });
+  const input = (block_id: string, label: string, element: Block, optional = false): Block => ({
+    type: 'input',
+    block_id,
+    label: plain(label),
+    element,
+    optional,
+  });
   return {
     type: 'modal',
     callback_id: VIEW_DECLARE,
@@ -112,14 +135,32 @@ export function declareModal(runbooks: { id: string; title: string }[], channelI
     private_metadata: JSON.stringify({ channelId }),
     blocks: [
       input('title', 'Title', { type: 'plain_text_input', action_id: 'value', max_length: 150 }),
-      input('runbook', 'Runbook', {
+      input(
+        'runbook',
+        'Runbook',
+        {
+          type: 'static_select',
+          action_id: 'value',
+          options: runbooks.slice(0, 100).map((r) => option(r.id, `${r.title} (${r.id})`.slice(0, 75))),
+        },
+        true,
+      ),
+      input('category', 'Category', {
         type: 'static_select',
         action_id: 'value',
-        options: runbooks.slice(0, 100).map((r) => option(r.id, `${r.title} (${r.id})`.slice(0, 75))),
-      }, true),
-      input('category', 'Category', { type: 'static_select', action_id: 'value', options: CATEGORIES.map((c) => option(c)) }),
-      input('severity', 'Severity', { type: 'static_select', action_id: 'value', options: SEVERITIES.map((s) => option(s)) }),
-      input('description', 'What is happening', { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: 3000 }, true),
+        options: CATEGORIES.map((c) => option(c)),
+      }),
+      input('severity', 'Severity', {
+        type: 'static_select',
+        action_id: 'value',
+        options: SEVERITIES.map((s) => option(s)),
+      }),
+      input(
+        'description',
+        'What is happening',
+        { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: 3000 },
+        true,
+      ),
       input('commander', 'Incident commander (you, if empty)', { type: 'users_select', action_id: 'value' }, true),
     ],
   };
@@ -136,7 +177,12 @@ export function rejectModal(ref: StepRef, stepTitle: string): Block {
     private_metadata: JSON.stringify(ref),
     blocks: [
       section(`Reject *${esc(stepTitle)}* of ${ref.incidentId}?`),
-      { type: 'input', block_id: 'reason', label: plain('Why'), element: { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: 2000 } },
+      {
+        type: 'input',
+        block_id: 'reason',
+        label: plain('Why'),
+        element: { type: 'plain_text_input', action_id: 'value', multiline: true, max_length: 2000 },
+      },
     ],
   };
 }

@@ -38,7 +38,11 @@ export class SlackChat implements ChatProvider {
 
   async openChannel(request: OpenChannelRequest): Promise<ChatChannel> {
     const purpose = `Incident ${request.incidentId}: ${request.title}`.slice(0, 250);
-    const channel = await this.createOrFind(channelName(request.incidentId, request.title), request.incidentId, purpose);
+    const channel = await this.createOrFind(
+      channelName(request.incidentId, request.title),
+      request.incidentId,
+      purpose,
+    );
     const invited = await this.invite(channel.id, request);
     return { ...channel, ...invited };
   }
@@ -63,7 +67,12 @@ export class SlackChat implements ChatProvider {
 
   private async post(channel: string, message: { text: string; blocks: object[] }): Promise<string> {
     try {
-      const answer = await this.client.chat.postMessage({ channel, text: message.text, blocks: message.blocks as never, unfurl_links: false });
+      const answer = await this.client.chat.postMessage({
+        channel,
+        text: message.text,
+        blocks: message.blocks as never,
+        unfurl_links: false,
+      });
       return answer.ts!;
     } catch (err) {
       classifySlackError(err, 'post to the incident channel');
@@ -97,7 +106,9 @@ export class SlackChat implements ChatProvider {
       }
       if (id === undefined) {
         const existing = await this.findChannel(name);
-        const ours = existing?.purpose?.value ? existing.purpose.value.includes(incidentId) : name.startsWith(incidentId.toLowerCase());
+        const ours = existing?.purpose?.value
+          ? existing.purpose.value.includes(incidentId)
+          : name.startsWith(incidentId.toLowerCase());
         if (!existing || !ours) continue;
         id = existing.id!;
       }
@@ -126,10 +137,16 @@ export class SlackChat implements ChatProvider {
   }
 
   /** Slack user ids among the people and the groups (their listed members and their Slack user groups). */
-  private async invite(channel: string, request: OpenChannelRequest): Promise<Pick<ChatChannel, 'invited' | 'inviteProblem'>> {
+  private async invite(
+    channel: string,
+    request: OpenChannelRequest,
+  ): Promise<Pick<ChatChannel, 'invited' | 'inviteProblem'>> {
     const ids = await this.usergroupIds().catch((): Record<string, string> => ({}));
     const fromGroups = await Promise.all(
-      Object.entries(request.groups).map(async ([name, listed]) => [...listed, ...(ids[name] ? await this.usergroups.membersOf(ids[name]).catch(() => []) : [])]),
+      Object.entries(request.groups).map(async ([name, listed]) => [
+        ...listed,
+        ...(ids[name] ? await this.usergroups.membersOf(ids[name]).catch(() => []) : []),
+      ]),
     );
     const users = [...new Set([...request.people, ...fromGroups.flat()])].filter((u) => SLACK_USER_ID.test(u));
     if (!users.length) return { invited: [] };
@@ -137,7 +154,11 @@ export class SlackChat implements ChatProvider {
       await this.client.conversations.invite({ channel, users: users.join(','), force: true }); // invite the valid ones even if one id is stale
     } catch (err) {
       const code = slackErrorCode(err);
-      if (code !== 'already_in_channel') return { invited: [], inviteProblem: `could not invite ${users.join(', ')}: ${code ?? (err as Error).message}` };
+      if (code !== 'already_in_channel')
+        return {
+          invited: [],
+          inviteProblem: `could not invite ${users.join(', ')}: ${code ?? (err as Error).message}`,
+        };
     }
     return { invited: users };
   }

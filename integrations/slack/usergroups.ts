@@ -28,7 +28,11 @@ export class SlackUsergroups {
 
   /** Of these approver groups (name → Slack user group id), the names whose user group has `user`. */
   async groupsOf(user: string, usergroupIds: Record<string, string>): Promise<string[]> {
-    const found = await Promise.all(Object.entries(usergroupIds).map(async ([name, id]) => ((await this.membersOf(id)).includes(user) ? name : undefined)));
+    const found = await Promise.all(
+      Object.entries(usergroupIds).map(async ([name, id]) =>
+        (await this.membersOf(id)).includes(user) ? name : undefined,
+      ),
+    );
     return found.filter((name): name is string => name !== undefined);
   }
 }

@@ -9,7 +9,13 @@ export interface SlackConnection {
 }
 
 /** Slack errors that say "try again", as opposed to "this request is wrong". */
-const TRANSIENT_ERRORS = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
+const TRANSIENT_ERRORS = new Set([
+  'ratelimited',
+  'internal_error',
+  'fatal_error',
+  'service_unavailable',
+  'request_timeout',
+]);
 
 /**
  * `durable`: for activities. No retries of its own; failures are classified so that Temporal retries
@@ -18,7 +24,9 @@ const TRANSIENT_ERRORS = new Set(['ratelimited', 'internal_error', 'fatal_error'
  */
 export function slackWebClient(connection: SlackConnection, mode: 'durable' | 'interactive'): WebClient {
   return new WebClient(connection.botToken, {
-    ...(connection.apiUrl ? { slackApiUrl: connection.apiUrl.endsWith('/') ? connection.apiUrl : `${connection.apiUrl}/` } : {}),
+    ...(connection.apiUrl
+      ? { slackApiUrl: connection.apiUrl.endsWith('/') ? connection.apiUrl : `${connection.apiUrl}/` }
+      : {}),
     logLevel: LogLevel.ERROR,
     timeout: 10_000,
     ...(mode === 'durable'
@@ -36,12 +44,14 @@ export function slackErrorCode(err: unknown): string | undefined {
 /** Rethrows a Web API failure as ServiceBusy (rate limited), ServiceRefused (wrong request) or as it is (retry). */
 export function classifySlackError(err: unknown, what: string): never {
   const e = err as { code?: string; retryAfter?: number; statusCode?: number; message?: string };
-  if (e?.code === ErrorCode.RateLimitedError) throw new ServiceBusy(`Slack rate-limited ${what}; retry in ${e.retryAfter} s`, (e.retryAfter ?? 1) * 1_000);
+  if (e?.code === ErrorCode.RateLimitedError)
+    throw new ServiceBusy(`Slack rate-limited ${what}; retry in ${e.retryAfter} s`, (e.retryAfter ?? 1) * 1_000);
   const code = slackErrorCode(err);
   if (code !== undefined) {
     if (TRANSIENT_ERRORS.has(code)) throw new Error(`Slack could not ${what} now: ${code}`);
     throw new ServiceRefused(`Slack refused to ${what}: ${code}`);
   }
-  if (e?.code === ErrorCode.HTTPError && e.statusCode !== undefined && e.statusCode < 500) throw new ServiceRefused(`Slack refused to ${what}: HTTP ${e.statusCode}`);
+  if (e?.code === ErrorCode.HTTPError && e.statusCode !== undefined && e.statusCode < 500)
+    throw new ServiceRefused(`Slack refused to ${what}: HTTP ${e.statusCode}`);
   throw new Error(`Slack could not ${what}: ${e?.message ?? String(err)}`);
 }

@@ -1,6 +1,14 @@
 import { Octokit } from '@octokit/rest';
 import type { Ticket } from './provider.js';
-import { actionLabel, commentMarker, recordLabel, type RecordRequest, type TicketProvider, type TicketRequest, type TicketStatus } from './provider.js';
+import {
+  actionLabel,
+  commentMarker,
+  recordLabel,
+  type RecordRequest,
+  type TicketProvider,
+  type TicketRequest,
+  type TicketStatus,
+} from './provider.js';
 
 export interface GitHubTicketsConfig {
   token: string;
@@ -36,13 +44,23 @@ export class GitHubTicketProvider implements TicketProvider {
     if (!owner || !repo) throw new Error(`GITHUB_REPOSITORY must be owner/name, not "${config.repository}"`);
     this.owner = owner;
     this.repo = repo;
-    this.octokit = new Octokit({ auth: config.token, baseUrl: config.apiUrl ?? 'https://api.github.com', userAgent: 'ai-incident-response' });
+    this.octokit = new Octokit({
+      auth: config.token,
+      baseUrl: config.apiUrl ?? 'https://api.github.com',
+      userAgent: 'ai-incident-response',
+    });
     this.pollEvery = config.webhooks ? undefined : '15m';
   }
 
   async open(request: TicketRequest): Promise<Ticket> {
     const label = actionLabel(request.externalId);
-    const { data: filed } = await this.octokit.rest.issues.listForRepo({ owner: this.owner, repo: this.repo, labels: label, state: 'all', per_page: 1 });
+    const { data: filed } = await this.octokit.rest.issues.listForRepo({
+      owner: this.owner,
+      repo: this.repo,
+      labels: label,
+      state: 'all',
+      per_page: 1,
+    });
     if (filed[0]) return this.ticket(filed[0]);
     const { data } = await this.octokit.rest.issues.create({
       owner: this.owner,
@@ -56,9 +74,21 @@ export class GitHubTicketProvider implements TicketProvider {
 
   async openRecord(request: RecordRequest): Promise<Ticket> {
     const label = recordLabel(request.incidentId);
-    const { data: filed } = await this.octokit.rest.issues.listForRepo({ owner: this.owner, repo: this.repo, labels: label, state: 'all', per_page: 1 });
+    const { data: filed } = await this.octokit.rest.issues.listForRepo({
+      owner: this.owner,
+      repo: this.repo,
+      labels: label,
+      state: 'all',
+      per_page: 1,
+    });
     if (filed[0]) return this.ticket(filed[0]);
-    const { data } = await this.octokit.rest.issues.create({ owner: this.owner, repo: this.repo, title: request.title, body: request.body.slice(0, MAX_BODY), labels: [...request.labels, label] });
+    const { data } = await this.octokit.rest.issues.create({
+      owner: this.owner,
+      repo: this.repo,
+      title: request.title,
+      body: request.body.slice(0, MAX_BODY),
+      labels: [...request.labels, label],
+    });
     return this.ticket(data);
   }
 
@@ -71,11 +101,21 @@ export class GitHubTicketProvider implements TicketProvider {
   }
 
   async closeRecord(ticket: Ticket): Promise<void> {
-    await this.octokit.rest.issues.update({ owner: this.owner, repo: this.repo, issue_number: this.number(ticket), state: 'closed', state_reason: 'completed' });
+    await this.octokit.rest.issues.update({
+      owner: this.owner,
+      repo: this.repo,
+      issue_number: this.number(ticket),
+      state: 'closed',
+      state_reason: 'completed',
+    });
   }
 
   async status(ticket: Ticket): Promise<TicketStatus> {
-    const { data } = await this.octokit.rest.issues.get({ owner: this.owner, repo: this.repo, issue_number: this.number(ticket) });
+    const { data } = await this.octokit.rest.issues.get({
+      owner: this.owner,
+      repo: this.repo,
+      issue_number: this.number(ticket),
+    });
     const closed = data.state === 'closed';
     return {
       ticket: this.ticket(data),

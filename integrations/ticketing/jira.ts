@@ -1,6 +1,14 @@
 import type { Ticket } from './provider.js';
 import { ServiceRefused } from '../service-errors.js';
-import { actionLabel, commentMarker, recordLabel, type RecordRequest, type TicketProvider, type TicketRequest, type TicketStatus } from './provider.js';
+import {
+  actionLabel,
+  commentMarker,
+  recordLabel,
+  type RecordRequest,
+  type TicketProvider,
+  type TicketRequest,
+  type TicketStatus,
+} from './provider.js';
 
 export interface JiraTicketsConfig {
   /** `https://<site>.atlassian.net`. */
@@ -35,7 +43,17 @@ export class JiraTicketProvider implements TicketProvider {
       description: {
         type: 'doc',
         version: 1,
-        content: [{ type: 'paragraph', content: [{ type: 'text', text: `${request.body}\nOwner: ${request.owner}. Resolve this issue when the action is done.` }] }],
+        content: [
+          {
+            type: 'paragraph',
+            content: [
+              {
+                type: 'text',
+                text: `${request.body}\nOwner: ${request.owner}. Resolve this issue when the action is done.`,
+              },
+            ],
+          },
+        ],
       },
     });
   }
@@ -56,20 +74,37 @@ export class JiraTicketProvider implements TicketProvider {
   async closeRecord(ticket: Ticket): Promise<void> {
     if ((await this.status(ticket)).closed) return;
     const path = `/rest/api/3/issue/${encodeURIComponent(ticket.key)}/transitions`;
-    const { transitions } = await this.call<{ transitions: { id: string; name: string; to?: { statusCategory?: { key?: string } } }[] }>('GET', path);
+    const { transitions } = await this.call<{
+      transitions: { id: string; name: string; to?: { statusCategory?: { key?: string } } }[];
+    }>('GET', path);
     const done = transitions.find((t) => t.to?.statusCategory?.key === 'done');
-    if (!done) throw new ServiceRefused(`Jira ${ticket.key} has no transition to a Done status (transitions: ${transitions.map((t) => t.name).join(', ') || 'none'})`);
+    if (!done)
+      throw new ServiceRefused(
+        `Jira ${ticket.key} has no transition to a Done status (transitions: ${transitions.map((t) => t.name).join(', ') || 'none'})`,
+      );
     await this.call('POST', path, { transition: { id: done.id } });
   }
 
   async status(ticket: Ticket): Promise<TicketStatus> {
-    const issue = await this.call<JiraIssue>('GET', `/rest/api/3/issue/${encodeURIComponent(ticket.key)}?fields=status,resolutiondate`);
+    const issue = await this.call<JiraIssue>(
+      'GET',
+      `/rest/api/3/issue/${encodeURIComponent(ticket.key)}?fields=status,resolutiondate`,
+    );
     const closed = issue.fields?.status?.statusCategory?.key === 'done';
-    return { ticket: this.ticket(issue.key), closed, ...(closed ? { closedBy: 'jira' } : {}), ...(closed && issue.fields?.resolutiondate ? { closedAt: issue.fields.resolutiondate } : {}) };
+    return {
+      ticket: this.ticket(issue.key),
+      closed,
+      ...(closed ? { closedBy: 'jira' } : {}),
+      ...(closed && issue.fields?.resolutiondate ? { closedAt: issue.fields.resolutiondate } : {}),
+    };
   }
 
   /** The issue carrying `label` if one was filed (by an earlier attempt), else a new one. */
-  private async findOrFile(label: string, request: { title: string; labels: string[] }, fields: Record<string, unknown>): Promise<Ticket> {
+  private async findOrFile(
+    label: string,
+    request: { title: string; labels: string[] },
+    fields: Record<string, unknown>,
+  ): Promise<Ticket> {
     const found = await this.call<{ issues: JiraIssue[] }>('POST', '/rest/api/3/search/jql', {
       jql: `project = "${this.config.projectKey}" AND labels = "${label}"`,
       fields: ['status'],
@@ -107,17 +142,29 @@ export class JiraTicketProvider implements TicketProvider {
     const reason = (() => {
       try {
         const parsed = JSON.parse(text) as { errorMessages?: string[]; errors?: Record<string, string> };
-        return [...(parsed.errorMessages ?? []), ...Object.entries(parsed.errors ?? {}).map(([field, message]) => `${field}: ${message}`)].join('; ') || text;
+        return (
+          [
+            ...(parsed.errorMessages ?? []),
+            ...Object.entries(parsed.errors ?? {}).map(([field, message]) => `${field}: ${message}`),
+          ].join('; ') || text
+        );
       } catch {
         return text;
       }
     })();
-    throw Object.assign(new Error(`Jira ${method} ${path.split('?')[0]}: ${response.status} ${reason}`), { status: response.status, headers: Object.fromEntries(response.headers) });
+    throw Object.assign(new Error(`Jira ${method} ${path.split('?')[0]}: ${response.status} ${reason}`), {
+      status: response.status,
+      headers: Object.fromEntries(response.headers),
+    });
   }
 }
 
 /** Plain text as an Atlassian Document: one paragraph per line (Jira renders no Markdown). */
 function document(text: string): unknown {
   const lines = text.split('\n').filter((line) => line.trim() !== '');
-  return { type: 'doc', version: 1, content: lines.map((line) => ({ type: 'paragraph', content: [{ type: 'text', text: line }] })) };
+  return {
+    type: 'doc',
+    version: 1,
+    content: lines.map((line) => ({ type: 'paragraph', content: [{ type: 'text', text: line }] })),
+  };
 }

@@ -1,6 +1,13 @@
 import { JsonFile } from '../local-store/json-file.js';
 import type { Ticket } from './provider.js';
-import { commentMarker, recordLabel, type RecordRequest, type TicketProvider, type TicketRequest, type TicketStatus } from './provider.js';
+import {
+  commentMarker,
+  recordLabel,
+  type RecordRequest,
+  type TicketProvider,
+  type TicketRequest,
+  type TicketStatus,
+} from './provider.js';
 
 /** A corrective action's ticket, or an incident's record (whose externalId is its record label). */
 type LocalTicket = (TicketRequest | (RecordRequest & { externalId: string })) & {
@@ -43,7 +50,12 @@ export class LocalFileTicketProvider implements TicketProvider {
       const store = await this.load();
       const existing = store.tickets.find((t) => t.externalId === request.externalId);
       if (existing) return this.ticket(existing);
-      const created: LocalTicket = { ...request, key: `LOCAL-${store.next}`, createdAt: new Date().toISOString(), closed: false };
+      const created: LocalTicket = {
+        ...request,
+        key: `LOCAL-${store.next}`,
+        createdAt: new Date().toISOString(),
+        closed: false,
+      };
       store.next++;
       store.tickets.push(created);
       await this.file.write(store);
@@ -94,7 +106,12 @@ export class LocalFileTicketProvider implements TicketProvider {
   }
 
   private statusOf(t: LocalTicket): TicketStatus {
-    return { ticket: this.ticket(t), closed: t.closed, ...(t.closedBy ? { closedBy: t.closedBy } : {}), ...(t.closedAt ? { closedAt: t.closedAt } : {}) };
+    return {
+      ticket: this.ticket(t),
+      closed: t.closed,
+      ...(t.closedBy ? { closedBy: t.closedBy } : {}),
+      ...(t.closedAt ? { closedAt: t.closedAt } : {}),
+    };
   }
 
   private ticket(t: LocalTicket): Ticket {

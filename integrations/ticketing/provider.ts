@@ -59,4 +59,5 @@ export const actionLabel = (externalId: string) => `incident-action:${externalId
 export const recordLabel = (incidentId: string) => `incident-record:${incidentId}`;
 /** How a comment says which of ours it is, so a retried comment is found instead of posted twice. */
 export const commentMarker = (marker: string) => `incident-response:${marker}`;
-export const externalIdOf = (label: string) => (label.startsWith('incident-action:') ? label.slice('incident-action:'.length) : undefined);
+export const externalIdOf = (label: string) =>
+  label.startsWith('incident-action:') ? label.slice('incident-action:'.length) : undefined;

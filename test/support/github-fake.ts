@@ -25,25 +25,51 @@ export interface GitHubFake {
   stop(): Promise<void>;
 }
 
-export async function startGitHubFake({ repository, token }: { repository: string; token: string }): Promise<GitHubFake> {
+export async function startGitHubFake({
+  repository,
+  token,
+}: {
+  repository: string;
+  token: string;
+}): Promise<GitHubFake> {
   const issues: FakeIssue[] = [];
   let failures = { count: 0, status: 0, headers: {} as Record<string, string> };
   const fake = await startJsonFake(({ method, url, authorization, body }) => {
     if (failures.count > 0) {
       failures.count--;
-      const message = failures.status === 429 ? 'API rate limit exceeded' : failures.status === 401 ? 'Bad credentials' : 'Server Error';
-      return answer(failures.status, { message, documentation_url: 'https://docs.github.com/rest', status: String(failures.status) }, failures.headers);
+      const message =
+        failures.status === 429
+          ? 'API rate limit exceeded'
+          : failures.status === 401
+            ? 'Bad credentials'
+            : 'Server Error';
+      return answer(
+        failures.status,
+        { message, documentation_url: 'https://docs.github.com/rest', status: String(failures.status) },
+        failures.headers,
+      );
     }
-    if (authorization !== `token ${token}`) return answer(401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' });
+    if (authorization !== `token ${token}`)
+      return answer(401, {
+        message: 'Bad credentials',
+        documentation_url: 'https://docs.github.com/rest',
+        status: '401',
+      });
     const base = `/repos/${repository}/issues`;
     if (url.pathname === base && method === 'GET') {
       const wanted = (url.searchParams.get('labels') ?? '').split(',').filter(Boolean);
       const state = url.searchParams.get('state') ?? 'open';
-      const found = issues.filter((i) => (state === 'all' || i.state === state) && wanted.every((l) => i.labels.some((x) => x.name === l)));
+      const found = issues.filter(
+        (i) => (state === 'all' || i.state === state) && wanted.every((l) => i.labels.some((x) => x.name === l)),
+      );
       return answer(200, found.slice(0, Number(url.searchParams.get('per_page') ?? 30)));
     }
     if (url.pathname === base && method === 'POST') {
-      if (typeof body?.title !== 'string') return answer(422, { message: 'Validation Failed', errors: [{ resource: 'Issue', field: 'title', code: 'missing_field' }] });
+      if (typeof body?.title !== 'string')
+        return answer(422, {
+          message: 'Validation Failed',
+          errors: [{ resource: 'Issue', field: 'title', code: 'missing_field' }],
+        });
       const number = issues.length + 1;
       const issue: FakeIssue = {
         number,
@@ -63,7 +89,12 @@ export async function startGitHubFake({ repository, token }: { repository: strin
     const issue = one && issues.find((i) => i.number === Number(one[1]));
     if (issue && method === 'GET') return answer(200, issue);
     if (issue && method === 'PATCH') {
-      if (body?.state === 'closed' && issue.state !== 'closed') Object.assign(issue, { state: 'closed', closed_at: new Date().toISOString(), closed_by: { login: 'incident-bot' } });
+      if (body?.state === 'closed' && issue.state !== 'closed')
+        Object.assign(issue, {
+          state: 'closed',
+          closed_at: new Date().toISOString(),
+          closed_by: { login: 'incident-bot' },
+        });
       if (body?.state_reason !== undefined) issue.state_reason = body.state_reason;
       return answer(200, issue);
     }
@@ -75,7 +106,11 @@ export async function startGitHubFake({ repository, token }: { repository: strin
       return answer(200, commented.comments.slice((page - 1) * perPage, page * perPage));
     }
     if (commented && method === 'POST') {
-      if (typeof body?.body !== 'string' || !body.body) return answer(422, { message: 'Validation Failed', errors: [{ resource: 'IssueComment', field: 'body', code: 'missing_field' }] });
+      if (typeof body?.body !== 'string' || !body.body)
+        return answer(422, {
+          message: 'Validation Failed',
+          errors: [{ resource: 'IssueComment', field: 'body', code: 'missing_field' }],
+        });
       const comment = { id: 1_000 + commented.comments.length, body: body.body };
       commented.comments.push(comment);
       return answer(201, comment);

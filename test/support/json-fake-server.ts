@@ -22,7 +22,11 @@ export interface FakeAnswer {
   headers?: Record<string, string>;
 }
 
-export const answer = (status: number, body: unknown, headers?: Record<string, string>): FakeAnswer => ({ status, body, ...(headers ? { headers } : {}) });
+export const answer = (status: number, body: unknown, headers?: Record<string, string>): FakeAnswer => ({
+  status,
+  body,
+  ...(headers ? { headers } : {}),
+});
 
 /**
  * With `tls`, the fake speaks HTTPS (for clients such as pdjs that cannot be pointed at plain HTTP).
@@ -31,7 +35,13 @@ export const answer = (status: number, body: unknown, headers?: Record<string, s
  */
 export async function startJsonFake(
   handle: (request: FakeRequest) => FakeAnswer,
-  { tls, takeOver }: { tls?: { key: string; cert: string }; takeOver?: (request: FakeRequest, response: ServerResponse) => boolean } = {},
+  {
+    tls,
+    takeOver,
+  }: {
+    tls?: { key: string; cert: string };
+    takeOver?: (request: FakeRequest, response: ServerResponse) => boolean;
+  } = {},
 ): Promise<{ url: string; requests: FakeRequest[]; stop(): Promise<void> }> {
   const requests: FakeRequest[] = [];
   const serve = async (req: IncomingMessage, res: ServerResponse) => {

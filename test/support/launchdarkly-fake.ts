@@ -10,7 +10,10 @@ import { answer, startJsonFake, type FakeRequest } from './json-fake-server.js';
 export interface FakeFlag {
   key: string;
   variations: { _id: string; value: unknown }[];
-  environments: Record<string, { on: boolean; offVariation: number; fallthrough: { variation: number }; _version: number }>;
+  environments: Record<
+    string,
+    { on: boolean; offVariation: number; fallthrough: { variation: number }; _version: number }
+  >;
 }
 
 /** A flag as the server-side SDK receives it for one environment. */
@@ -77,7 +80,16 @@ export async function startLaunchDarklyFake({
   const store = new Map(flags.map((f) => [f.key, structuredClone(f)]));
   let revoked = false;
   /** The audit log: one entry per change, with the flag before and after, as GET /auditlog/{id} gives it. */
-  const audit: { _id: string; date: number; kind: string; name: string; comment?: string; spec: string; previousVersion: FakeFlag; currentVersion: FakeFlag }[] = [];
+  const audit: {
+    _id: string;
+    date: number;
+    kind: string;
+    name: string;
+    comment?: string;
+    spec: string;
+    previousVersion: FakeFlag;
+    currentVersion: FakeFlag;
+  }[] = [];
   let limited = 0;
   let conflict = false;
   let resetAt = 0;
@@ -122,14 +134,22 @@ export async function startLaunchDarklyFake({
   /** The SDK's stream, answered before the JSON plumbing (which cannot stream). */
   const stream = (request: FakeRequest, response: ServerResponse): boolean => {
     if (request.method !== 'GET' || request.url.pathname !== '/all') return false;
-    const connection: SdkStreamConnection = { path: request.path, ...(request.authorization ? { authorization: request.authorization } : {}), open: false };
+    const connection: SdkStreamConnection = {
+      path: request.path,
+      ...(request.authorization ? { authorization: request.authorization } : {}),
+      open: false,
+    };
     streams.push(connection);
     if (!sdkKey || request.authorization !== sdkKey) {
       response.writeHead(401, { 'content-type': 'application/json; charset=utf-8' });
       response.end(JSON.stringify({ code: 'unauthorized', message: 'Invalid SDK key' }));
       return true;
     }
-    response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    response.writeHead(200, {
+      'content-type': 'text/event-stream',
+      'cache-control': 'no-cache',
+      connection: 'keep-alive',
+    });
     connection.open = true;
     open.add(response);
     response.on('close', () => {
@@ -145,65 +165,82 @@ export async function startLaunchDarklyFake({
     return true;
   };
 
-  const fake = await startJsonFake(({ method, url, authorization, contentType, body }) => {
-    // Analytics events (the SDK under test sends none, but would be accepted).
-    if (url.pathname === '/bulk' || url.pathname === '/diagnostic') {
-      if (method !== 'POST') return answer(405, { code: 'method_not_allowed', message: 'Method not allowed' });
-      return sdkKey && authorization === sdkKey ? answer(202, {}) : answer(401, { code: 'unauthorized', message: 'Invalid SDK key' });
-    }
-    if (limited > 0) {
-      limited--;
-      return answer(429, { code: 'rate_limited', message: 'Rate limited' }, { 'x-ratelimit-reset': String(resetAt) });
-    }
-    if (revoked || authorization !== token) return answer(401, { code: 'unauthorized', message: 'Invalid access token' });
-    if (url.pathname === '/api/v2/auditlog' && method === 'GET') {
-      const spec = url.searchParams.get('spec');
-      const items = audit.filter((entry) => !spec || entry.spec === spec).reverse().slice(0, Number(url.searchParams.get('limit') ?? 10));
-      return answer(200, { items: items.map(({ previousVersion: _p, currentVersion: _c, spec: _s, ...listed }) => listed), _links: {} });
-    }
-    const entry = /^\/api\/v2\/auditlog\/([^/]+)$/.exec(url.pathname);
-    if (entry && method === 'GET') {
-      const found = audit.find((e) => e._id === entry[1]);
-      return found ? answer(200, found) : answer(404, { code: 'not_found', message: 'Unknown resource' });
-    }
-    const match = new RegExp(`^/api/v2/flags/${project}/([^/]+)$`).exec(url.pathname);
-    const flag = match ? store.get(decodeURIComponent(match[1]!)) : undefined;
-    if (!flag) return answer(404, { code: 'not_found', message: 'Unknown resource' });
-    if (method === 'GET') return answer(200, flag);
-    if (method !== 'PATCH') return answer(405, { code: 'method_not_allowed', message: 'Method not allowed' });
-    if (conflict) {
-      conflict = false;
-      return answer(409, { code: 'optimistic_locking_error', message: 'Conflict: the flag was changed concurrently' });
-    }
-    if (contentType !== 'application/json; domain-model=launchdarkly.semanticpatch') {
-      return answer(400, { code: 'invalid_request', message: 'This fake only speaks semantic patch' });
-    }
-    const env = flag.environments[body?.environmentKey];
-    if (!env) return answer(400, { code: 'invalid_request', message: `environmentKey ${body?.environmentKey} unknown` });
-    const before = structuredClone(flag);
-    for (const instruction of body.instructions ?? []) {
-      if (instruction.kind === 'turnFlagOff') env.on = false;
-      else if (instruction.kind === 'turnFlagOn') env.on = true;
-      else if (instruction.kind === 'updateFallthroughVariationOrRollout') {
-        const index = flag.variations.findIndex((v) => v._id === instruction.variationId);
-        if (index < 0) return answer(400, { code: 'invalid_request', message: `unknown variation ${instruction.variationId}` });
-        env.fallthrough = { variation: index };
-      } else return answer(400, { code: 'invalid_request', message: `unsupported instruction ${instruction.kind}` });
-    }
-    env._version++;
-    audit.push({
-      _id: `audit-${audit.length + 1}`,
-      date: Date.now(),
-      kind: 'flag',
-      name: flag.key,
-      comment: body.comment,
-      spec: `proj/${project}:env/${body.environmentKey}:flag/${flag.key}`,
-      previousVersion: before,
-      currentVersion: structuredClone(flag),
-    });
-    if (body.environmentKey === environment) pushPatch(sdkFlag(flag)!);
-    return answer(200, flag);
-  }, { takeOver: stream });
+  const fake = await startJsonFake(
+    ({ method, url, authorization, contentType, body }) => {
+      // Analytics events (the SDK under test sends none, but would be accepted).
+      if (url.pathname === '/bulk' || url.pathname === '/diagnostic') {
+        if (method !== 'POST') return answer(405, { code: 'method_not_allowed', message: 'Method not allowed' });
+        return sdkKey && authorization === sdkKey
+          ? answer(202, {})
+          : answer(401, { code: 'unauthorized', message: 'Invalid SDK key' });
+      }
+      if (limited > 0) {
+        limited--;
+        return answer(429, { code: 'rate_limited', message: 'Rate limited' }, { 'x-ratelimit-reset': String(resetAt) });
+      }
+      if (revoked || authorization !== token)
+        return answer(401, { code: 'unauthorized', message: 'Invalid access token' });
+      if (url.pathname === '/api/v2/auditlog' && method === 'GET') {
+        const spec = url.searchParams.get('spec');
+        const items = audit
+          .filter((entry) => !spec || entry.spec === spec)
+          .reverse()
+          .slice(0, Number(url.searchParams.get('limit') ?? 10));
+        return answer(200, {
+          items: items.map(({ previousVersion: _p, currentVersion: _c, spec: _s, ...listed }) => listed),
+          _links: {},
+        });
+      }
+      const entry = /^\/api\/v2\/auditlog\/([^/]+)$/.exec(url.pathname);
+      if (entry && method === 'GET') {
+        const found = audit.find((e) => e._id === entry[1]);
+        return found ? answer(200, found) : answer(404, { code: 'not_found', message: 'Unknown resource' });
+      }
+      const match = new RegExp(`^/api/v2/flags/${project}/([^/]+)$`).exec(url.pathname);
+      const flag = match ? store.get(decodeURIComponent(match[1]!)) : undefined;
+      if (!flag) return answer(404, { code: 'not_found', message: 'Unknown resource' });
+      if (method === 'GET') return answer(200, flag);
+      if (method !== 'PATCH') return answer(405, { code: 'method_not_allowed', message: 'Method not allowed' });
+      if (conflict) {
+        conflict = false;
+        return answer(409, {
+          code: 'optimistic_locking_error',
+          message: 'Conflict: the flag was changed concurrently',
+        });
+      }
+      if (contentType !== 'application/json; domain-model=launchdarkly.semanticpatch') {
+        return answer(400, { code: 'invalid_request', message: 'This fake only speaks semantic patch' });
+      }
+      const env = flag.environments[body?.environmentKey];
+      if (!env)
+        return answer(400, { code: 'invalid_request', message: `environmentKey ${body?.environmentKey} unknown` });
+      const before = structuredClone(flag);
+      for (const instruction of body.instructions ?? []) {
+        if (instruction.kind === 'turnFlagOff') env.on = false;
+        else if (instruction.kind === 'turnFlagOn') env.on = true;
+        else if (instruction.kind === 'updateFallthroughVariationOrRollout') {
+          const index = flag.variations.findIndex((v) => v._id === instruction.variationId);
+          if (index < 0)
+            return answer(400, { code: 'invalid_request', message: `unknown variation ${instruction.variationId}` });
+          env.fallthrough = { variation: index };
+        } else return answer(400, { code: 'invalid_request', message: `unsupported instruction ${instruction.kind}` });
+      }
+      env._version++;
+      audit.push({
+        _id: `audit-${audit.length + 1}`,
+        date: Date.now(),
+        kind: 'flag',
+        name: flag.key,
+        comment: body.comment,
+        spec: `proj/${project}:env/${body.environmentKey}:flag/${flag.key}`,
+        previousVersion: before,
+        currentVersion: structuredClone(flag),
+      });
+      if (body.environmentKey === environment) pushPatch(sdkFlag(flag)!);
+      return answer(200, flag);
+    },
+    { takeOver: stream },
+  );
   return {
     url: fake.url,
     flags: store,

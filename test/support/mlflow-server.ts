@@ -21,7 +21,19 @@ export async function startMlflowServer(): Promise<MlflowServer> {
   const port = await freePort();
   const child: ChildProcess = spawn(
     mlflowBinary,
-    ['server', '--backend-store-uri', `sqlite:///${join(dir, 'mlflow.db')}`, '--default-artifact-root', join(dir, 'artifacts'), '--host', '127.0.0.1', '--port', String(port), '--workers', '1'],
+    [
+      'server',
+      '--backend-store-uri',
+      `sqlite:///${join(dir, 'mlflow.db')}`,
+      '--default-artifact-root',
+      join(dir, 'artifacts'),
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--workers',
+      '1',
+    ],
     { cwd: dir, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
@@ -29,7 +41,12 @@ export async function startMlflowServer(): Promise<MlflowServer> {
   child.stderr!.on('data', (d) => (output += d));
   const url = `http://127.0.0.1:${port}`;
   const started = Date.now();
-  while (!(await fetch(`${url}/health`).then((r) => r.ok, () => false))) {
+  while (
+    !(await fetch(`${url}/health`).then(
+      (r) => r.ok,
+      () => false,
+    ))
+  ) {
     if (child.exitCode !== null || Date.now() - started > 90_000) {
       if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
       throw new Error(`MLflow did not start in ${Date.now() - started} ms:\n${output}`);

@@ -4,14 +4,27 @@
 import { createHash, randomBytes } from 'node:crypto';
 
 export async function loginAs(
-  { issuer, clientId, clientSecret, redirectUri, resource }: { issuer: string; clientId: string; clientSecret: string; redirectUri: string; resource: string },
+  {
+    issuer,
+    clientId,
+    clientSecret,
+    redirectUri,
+    resource,
+  }: { issuer: string; clientId: string; clientSecret: string; redirectUri: string; resource: string },
   person: string,
 ): Promise<string> {
   const verifier = randomBytes(32).toString('base64url');
   const challenge = createHash('sha256').update(verifier).digest('base64url');
   const jar = new Map<string, string>();
   const go = async (url: string, init: RequestInit = {}) => {
-    const response = await fetch(url, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') } });
+    const response = await fetch(url, {
+      ...init,
+      redirect: 'manual',
+      headers: {
+        ...(init.headers as Record<string, string>),
+        cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; '),
+      },
+    });
     for (const cookie of response.headers.getSetCookie()) {
       const [pair] = cookie.split(';');
       const at = pair!.indexOf('=');
@@ -19,9 +32,19 @@ export async function loginAs(
     }
     return response;
   };
-  const form = (url: string, body: string) => go(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+  const form = (url: string, body: string) =>
+    go(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
   const authorize = new URL(`${issuer}/auth`);
-  for (const [k, v] of Object.entries({ client_id: clientId, response_type: 'code', redirect_uri: redirectUri, scope: 'openid email groups', code_challenge: challenge, code_challenge_method: 'S256', state: 'test', resource })) {
+  for (const [k, v] of Object.entries({
+    client_id: clientId,
+    response_type: 'code',
+    redirect_uri: redirectUri,
+    scope: 'openid email groups',
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+    state: 'test',
+    resource,
+  })) {
     authorize.searchParams.set(k, v);
   }
   let response = await go(authorize.href);
@@ -31,8 +54,17 @@ export async function loginAs(
       const code = new URL(location).searchParams.get('code')!;
       const token = await fetch(`${issuer}/token`, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}` },
-        body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: verifier, resource }),
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`,
+        },
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          code,
+          redirect_uri: redirectUri,
+          code_verifier: verifier,
+          resource,
+        }),
       });
       const answer = (await token.json()) as { access_token?: string; error?: string };
       if (!answer.access_token) throw new Error(`token endpoint: ${answer.error ?? token.status}`);
@@ -45,7 +77,9 @@ export async function loginAs(
     const html = await response.text();
     const action = /action="([^"]+)"/.exec(html)?.[1];
     if (!action) throw new Error(`the provider showed no form (HTTP ${response.status})`);
-    response = html.includes('name="login"') ? await form(new URL(action, issuer).href, `prompt=login&login=${encodeURIComponent(person)}&password=any`) : await form(new URL(action, issuer).href, 'prompt=consent');
+    response = html.includes('name="login"')
+      ? await form(new URL(action, issuer).href, `prompt=login&login=${encodeURIComponent(person)}&password=any`)
+      : await form(new URL(action, issuer).href, 'prompt=consent');
   }
   throw new Error('the sign-in did not come back to the redirect URI');
 }

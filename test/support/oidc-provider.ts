@@ -18,20 +18,41 @@ export interface OidcTestProvider {
   /** An access token for `person`, through the real authorization-code flow and login form. */
   accessToken(person: string, redirectUri?: string): Promise<string>;
   /** A token signed with the provider's key, with claims of the test's choosing. */
-  mint(claims: Record<string, unknown>, options?: { expiresIn?: string; audience?: string; issuer?: string }): Promise<string>;
+  mint(
+    claims: Record<string, unknown>,
+    options?: { expiresIn?: string; audience?: string; issuer?: string },
+  ): Promise<string>;
   stop(): Promise<void>;
 }
 
-export async function startOidcProvider({ people, redirectUris }: { people: Record<string, { email: string; groups: string[] }>; redirectUris: string[] }): Promise<OidcTestProvider> {
+export async function startOidcProvider({
+  people,
+  redirectUris,
+}: {
+  people: Record<string, { email: string; groups: string[] }>;
+  redirectUris: string[];
+}): Promise<OidcTestProvider> {
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
   const jwk: JWK = { ...(await exportJWK(privateKey)), kid: 'test-key', alg: 'RS256', use: 'sig' };
   const clientId = 'incident-console';
   const clientSecret = 'console-secret-0123456789abcdef';
-  const claimsOf = (sub: string) => ({ sub, email: people[sub]?.email ?? `${sub}@example.com`, groups: people[sub]?.groups ?? [] });
+  const claimsOf = (sub: string) => ({
+    sub,
+    email: people[sub]?.email ?? `${sub}@example.com`,
+    groups: people[sub]?.groups ?? [],
+  });
   const provider = new Provider(issuer, {
-    clients: [{ client_id: clientId, client_secret: clientSecret, redirect_uris: [...redirectUris, 'http://127.0.0.1:1/callback'], grant_types: ['authorization_code'], response_types: ['code'] }],
+    clients: [
+      {
+        client_id: clientId,
+        client_secret: clientSecret,
+        redirect_uris: [...redirectUris, 'http://127.0.0.1:1/callback'],
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+      },
+    ],
     jwks: { keys: [jwk] },
     findAccount: async (_ctx, sub) => ({ accountId: sub, claims: async () => claimsOf(sub) }),
     claims: { openid: ['sub'], email: ['email'], groups: ['groups'] },
@@ -42,7 +63,12 @@ export async function startOidcProvider({ people, redirectUris }: { people: Reco
         enabled: true,
         defaultResource: () => API_RESOURCE,
         useGrantedResource: () => true,
-        getResourceServerInfo: () => ({ scope: 'openid email profile groups', audience: API_AUDIENCE, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } }),
+        getResourceServerInfo: () => ({
+          scope: 'openid email profile groups',
+          audience: API_AUDIENCE,
+          accessTokenFormat: 'jwt',
+          jwt: { sign: { alg: 'RS256' } },
+        }),
       },
     },
     extraTokenClaims: async (_ctx, token) => {

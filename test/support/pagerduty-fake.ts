@@ -31,16 +31,39 @@ export interface PagerDutyFake {
 const ACTIONS = ['trigger', 'acknowledge', 'resolve'];
 const SEVERITIES = ['critical', 'error', 'warning', 'info'];
 
-export async function startPagerDutyFake({ routingKey, apiToken, certificate }: { routingKey: string; apiToken: string; certificate: TestCertificate }): Promise<PagerDutyFake> {
+export async function startPagerDutyFake({
+  routingKey,
+  apiToken,
+  certificate,
+}: {
+  routingKey: string;
+  apiToken: string;
+  certificate: TestCertificate;
+}): Promise<PagerDutyFake> {
   const alerts = new Map<string, FakeAlert>();
   let opened = 0;
-  let failures: { count: number; status: number; headers: Record<string, string> } = { count: 0, status: 0, headers: {} };
+  let failures: { count: number; status: number; headers: Record<string, string> } = {
+    count: 0,
+    status: 0,
+    headers: {},
+  };
 
   const enqueue = ({ method, url, body }: FakeRequest): FakeAnswer => {
-    if (method !== 'POST' || url.pathname !== '/v2/enqueue') return answer(404, { status: 'not found', message: 'Not found' });
+    if (method !== 'POST' || url.pathname !== '/v2/enqueue')
+      return answer(404, { status: 'not found', message: 'Not found' });
     if (failures.count > 0) {
       failures.count--;
-      return answer(failures.status, { status: 'throttled', message: failures.status === 429 ? 'Requests for this service are arriving too quickly. Please retry later.' : 'Internal error' }, failures.headers);
+      return answer(
+        failures.status,
+        {
+          status: 'throttled',
+          message:
+            failures.status === 429
+              ? 'Requests for this service are arriving too quickly. Please retry later.'
+              : 'Internal error',
+        },
+        failures.headers,
+      );
     }
     const errors = invalidEvent(body, routingKey);
     if (errors.length) return answer(400, { status: 'invalid event', message: 'Event object is invalid', errors });
@@ -49,7 +72,14 @@ export async function startPagerDutyFake({ routingKey, apiToken, certificate }: 
     if (body.event_action === 'trigger') {
       if (!alert || alert.status === 'resolved') {
         opened++;
-        alerts.set(key, { dedupKey: key, status: 'triggered', incidentNumber: opened, summary: body.payload.summary, severity: body.payload.severity, links: body.links ?? [] });
+        alerts.set(key, {
+          dedupKey: key,
+          status: 'triggered',
+          incidentNumber: opened,
+          summary: body.payload.summary,
+          severity: body.payload.severity,
+          links: body.links ?? [],
+        });
       }
     } else if (alert && alert.status !== 'resolved') {
       alert.status = body.event_action === 'acknowledge' ? 'acknowledged' : 'resolved';
@@ -58,9 +88,12 @@ export async function startPagerDutyFake({ routingKey, apiToken, certificate }: 
   };
 
   const rest = ({ method, url, headers }: FakeRequest): FakeAnswer => {
-    if (headers.authorization !== `Token token=${apiToken}`) return answer(401, { error: { message: 'Unauthorized', code: 2006 } });
-    if (headers.accept !== 'application/vnd.pagerduty+json;version=2') return answer(406, { error: { message: 'Not Acceptable', code: 2001 } });
-    if (method !== 'GET' || url.pathname !== '/incidents') return answer(404, { error: { message: 'Not Found', code: 2100 } });
+    if (headers.authorization !== `Token token=${apiToken}`)
+      return answer(401, { error: { message: 'Unauthorized', code: 2006 } });
+    if (headers.accept !== 'application/vnd.pagerduty+json;version=2')
+      return answer(406, { error: { message: 'Not Acceptable', code: 2001 } });
+    if (method !== 'GET' || url.pathname !== '/incidents')
+      return answer(404, { error: { message: 'Not Found', code: 2100 } });
     const key = url.searchParams.get('incident_key');
     const found = [...alerts.values()].filter((a) => !key || a.dedupKey === key);
     return answer(200, {

@@ -35,7 +35,11 @@ export function spawnProduct(env: Record<string, string>): RunningProduct {
     output: () => output,
     exited,
     mainPid() {
-      return Number(execFileSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' }).trim().split('\n')[0]);
+      return Number(
+        execFileSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' })
+          .trim()
+          .split('\n')[0],
+      );
     },
     groupAlive() {
       try {
@@ -79,7 +83,10 @@ export async function waitGroupGone(product: RunningProduct, timeoutMs: number):
   return Date.now() - started;
 }
 
-export function runCli(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+export function runCli(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(process.execPath, [cliJs, ...args], { env: { ...process.env, ...env } }, (err, stdout, stderr) => {
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });

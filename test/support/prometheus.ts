@@ -61,4 +61,3 @@ export function expectedSamples(kpis: Kpis, constLabels: Record<string, string>)
   add(METRIC.onTimeTarget, {}, kpis.actions.target);
   return new Map(samples.map((s) => [sampleKey(s.name, s.labels), s.value]));
 }
-

@@ -27,7 +27,10 @@ async function save(file: string, handle: WorkflowHandle): Promise<void> {
   const history = await handle.fetchHistory();
   const dir = join(fixturesDir, 'histories');
   await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, file), JSON.stringify({ workflowId: handle.workflowId, history: JSON.parse(historyToJSON(history)) }, null, 2) + '\n');
+  await writeFile(
+    join(dir, file),
+    JSON.stringify({ workflowId: handle.workflowId, history: JSON.parse(historyToJSON(history)) }, null, 2) + '\n',
+  );
   console.log(`Recorded ${history.events?.length} events of ${handle.workflowId} to ${file}`);
 }
 
@@ -41,12 +44,17 @@ if (!only || only === 'alerts') await recordAlertIntake();
 async function recordIncident(): Promise<void> {
   const harness = await startTemporalHarness();
   try {
-    const service = new IncidentService(harness.client, { taskQueue: harness.taskQueue, runbooks: harness.runbooks, tickets: harness.tickets });
+    const service = new IncidentService(harness.client, {
+      taskQueue: harness.taskQueue,
+      runbooks: harness.runbooks,
+      tickets: harness.tickets,
+    });
     const { id } = await service.declare({
       title: 'Injected web page makes the assistant send e-mail',
       category: 'prompt-injection',
       severity: 'P2',
-      description: 'A page the browse tool read told the assistant to e-mail conversation history to an outside address.',
+      description:
+        'A page the browse tool read told the assistant to e-mail conversation history to an outside address.',
       declaredBy: 'alice',
     });
     await service.decide(id, { stepId: 'disable-send-email', decision: 'approve' }, 'mallory').catch(() => undefined);
@@ -55,9 +63,17 @@ async function recordIncident(): Promise<void> {
     await service.assignCommander(id, 'alice', 'bob');
     await service.decide(id, { stepId: 'disable-send-email', decision: 'approve' }, 'sam');
     await service.decide(id, { stepId: 'kill-assistant', decision: 'reject', reason: 'tool cut is enough' }, 'bob');
-    await service.addAction(id, { kind: 'detect', title: 'Alert on outbound e-mail to new domains', owner: 'dave' }, 'bob');
+    await service.addAction(
+      id,
+      { kind: 'detect', title: 'Alert on outbound e-mail to new domains', owner: 'dave' },
+      'bob',
+    );
     await service.resolve(id, 'bob', 'send-email disabled; browse tool hardened against the injected page.');
-    await service.addAction(id, { kind: 'prevent', title: 'Strip instructions from browsed pages', owner: 'carol', dueAt: '2099-01-31' }, 'bob');
+    await service.addAction(
+      id,
+      { kind: 'prevent', title: 'Strip instructions from browsed pages', owner: 'carol', dueAt: '2099-01-31' },
+      'bob',
+    );
     await service.waiveAction(id, 'A1', 'carol', 'not mine').catch(() => undefined);
     await service.waiveAction(id, 'A1', 'bob', 'covered by the e-mail allow-list');
     await service.closeAction(id, 'A2', 'carol');
@@ -75,7 +91,12 @@ async function recordIncident(): Promise<void> {
 async function recordReminders(): Promise<void> {
   await withTimeSkipping(async ({ env, service }) => {
     const due = new Date((await env.currentTimeMs()) + 4 * DAY).toISOString().slice(0, 10);
-    const { id } = await service.declare({ title: 'Tool misuse', category: 'excessive-agency', severity: 'P2', declaredBy: 'alice' });
+    const { id } = await service.declare({
+      title: 'Tool misuse',
+      category: 'excessive-agency',
+      severity: 'P2',
+      declaredBy: 'alice',
+    });
     await service.addAction(id, { kind: 'prevent', title: 'Per-tool allow-lists', owner: 'dave', dueAt: due }, 'alice');
     await service.addAction(id, { kind: 'detect', title: 'Alert on tool bursts', owner: 'dave', dueAt: due }, 'alice');
     await service.resolve(id, 'alice', 'tools off');
@@ -105,12 +126,29 @@ notifications:
   P1: { notify: [product-leads], page: [ml-platform] }
 `,
     );
-    await writeFile(harness.models.path, JSON.stringify({ models: { 'assistant-chat': { versions: ['1', '2', '3'], aliases: { champion: '3' } } } }));
-    const service = new IncidentService(harness.client, { taskQueue: harness.taskQueue, runbooks: harness.runbooks, tickets: harness.tickets });
-    const { id } = await service.declare({ title: 'New model fails jailbreak evals', category: 'model-regression', severity: 'P1', declaredBy: 'alice', runbookId: 'registry-rollback' });
+    await writeFile(
+      harness.models.path,
+      JSON.stringify({ models: { 'assistant-chat': { versions: ['1', '2', '3'], aliases: { champion: '3' } } } }),
+    );
+    const service = new IncidentService(harness.client, {
+      taskQueue: harness.taskQueue,
+      runbooks: harness.runbooks,
+      tickets: harness.tickets,
+    });
+    const { id } = await service.declare({
+      title: 'New model fails jailbreak evals',
+      category: 'model-regression',
+      severity: 'P1',
+      declaredBy: 'alice',
+      runbookId: 'registry-rollback',
+    });
     await service.decide(id, { stepId: 'rollback-champion', decision: 'approve' }, 'alice');
     await service.resolve(id, 'alice', 'champion back on version 2');
-    await service.decide(id, { stepId: 'undo-rollback-champion', decision: 'reject', reason: 'version 3 stays out' }, 'alice');
+    await service.decide(
+      id,
+      { stepId: 'undo-rollback-champion', decision: 'reject', reason: 'version 3 stays out' },
+      'alice',
+    );
     await service.completePostmortem(id, 'alice');
     const handle = harness.client.workflow.getHandle(id);
     await handle.result();
@@ -124,13 +162,30 @@ notifications:
 async function recordSlackChannel(): Promise<void> {
   const slack = await startSlackFake();
   const client = slackWebClient({ botToken: 'xoxb-test-token', apiUrl: slack.apiUrl }, 'durable');
-  const harness = await startTemporalHarness({ chat: new SlackChat(client, new SlackUsergroups(client), async () => ({ 'safety-oncall': 'S0SAFETY' })) });
+  const harness = await startTemporalHarness({
+    chat: new SlackChat(client, new SlackUsergroups(client), async () => ({ 'safety-oncall': 'S0SAFETY' })),
+  });
   try {
-    const service = new IncidentService(harness.client, { taskQueue: harness.taskQueue, runbooks: harness.runbooks, tickets: harness.tickets });
-    const { id } = await service.declare({ title: 'Toxic replies spike', category: 'harmful-output', severity: 'P2', commander: 'U0IC', declaredBy: 'U0IC', runbookId: 'harmful-output-spike' });
+    const service = new IncidentService(harness.client, {
+      taskQueue: harness.taskQueue,
+      runbooks: harness.runbooks,
+      tickets: harness.tickets,
+    });
+    const { id } = await service.declare({
+      title: 'Toxic replies spike',
+      category: 'harmful-output',
+      severity: 'P2',
+      commander: 'U0IC',
+      declaredBy: 'U0IC',
+      runbookId: 'harmful-output-spike',
+    });
     await service.decide(id, { stepId: 'kill-assistant', decision: 'approve' }, 'U0OTHER').catch(() => undefined);
     await service.decide(id, { stepId: 'kill-assistant', decision: 'approve' }, 'U0IC');
-    await service.decide(id, { stepId: 'strict-output-filter', decision: 'reject', reason: 'kill switch is enough' }, { actor: 'U0SAM', via: 'slack', memberOf: ['safety-oncall'] });
+    await service.decide(
+      id,
+      { stepId: 'strict-output-filter', decision: 'reject', reason: 'kill switch is enough' },
+      { actor: 'U0SAM', via: 'slack', memberOf: ['safety-oncall'] },
+    );
     await service.resolve(id, 'U0IC', 'Assistant off until the filter is fixed.');
     await service.decide(id, { stepId: 'undo-kill-assistant', decision: 'approve' }, 'U0IC');
     await service.completePostmortem(id, 'U0IC');
@@ -147,27 +202,65 @@ async function recordSlackChannel(): Promise<void> {
 async function recordAlertIntake(): Promise<void> {
   const harness = await startTemporalHarness();
   try {
-    const webhook = createAlertWebhook({ client: harness.client, taskQueue: harness.taskQueue, runbooks: harness.runbooks, loopbackOnly: true, commander: 'alice' });
-    const service = new IncidentService(harness.client, { taskQueue: harness.taskQueue, runbooks: harness.runbooks, tickets: harness.tickets });
+    const webhook = createAlertWebhook({
+      client: harness.client,
+      taskQueue: harness.taskQueue,
+      runbooks: harness.runbooks,
+      loopbackOnly: true,
+      commander: 'alice',
+    });
+    const service = new IncidentService(harness.client, {
+      taskQueue: harness.taskQueue,
+      runbooks: harness.runbooks,
+      tickets: harness.tickets,
+    });
     const groupKey = '{}:{alertname="ToolCallSpike"}';
     const intake = harness.client.workflow.getHandle(alertIntakeWorkflowId(groupKey));
     const send = async (status: 'firing' | 'resolved') => {
-      const body = { alerts: [{ status, id: 'tool-call-spike', groupKey, labels: { alertname: 'ToolCallSpike', severity: 'P3' }, annotations: { summary: 'send_email calls at 9x baseline' } }] };
+      const body = {
+        alerts: [
+          {
+            status,
+            id: 'tool-call-spike',
+            groupKey,
+            labels: { alertname: 'ToolCallSpike', severity: 'P3' },
+            annotations: { summary: 'send_email calls at 9x baseline' },
+          },
+        ],
+      };
       const answer = await webhook('generic', {}, Buffer.from(JSON.stringify(body)));
       if (answer.status !== 202) throw new Error(`alert refused: ${JSON.stringify(answer.body)}`);
     };
-    const counted = (id: string, n: number) => eventually(() => service.get(id), (s) => s.alerts?.received === n, `${n} alerts counted`, 20_000);
+    const counted = (id: string, n: number) =>
+      eventually(
+        () => service.get(id),
+        (s) => s.alerts?.received === n,
+        `${n} alerts counted`,
+        20_000,
+      );
     await send('firing');
-    const first = (await eventually(() => intake.query(alertGroupQuery, groupKey), (g) => g?.incidentId !== undefined, 'the incident'))!.incidentId!;
+    const first = (await eventually(
+      () => intake.query(alertGroupQuery, groupKey),
+      (g) => g?.incidentId !== undefined,
+      'the incident',
+    ))!.incidentId!;
     await Promise.all(Array.from({ length: 6 }, () => send('firing')));
     await counted(first, 7);
     await send('resolved');
     await counted(first, 8);
     await service.resolve(first, 'alice', 'Tool calls back to baseline.');
     await service.completePostmortem(first, 'alice');
-    await eventually(() => intake.query(alertGroupQuery, groupKey), (g) => g?.lastIncidentId === first, 'the intake told of the closure');
+    await eventually(
+      () => intake.query(alertGroupQuery, groupKey),
+      (g) => g?.lastIncidentId === first,
+      'the intake told of the closure',
+    );
     await send('firing');
-    await eventually(() => intake.query(alertGroupQuery, groupKey), (g) => g?.incidentId !== undefined, 'the repeat incident');
+    await eventually(
+      () => intake.query(alertGroupQuery, groupKey),
+      (g) => g?.incidentId !== undefined,
+      'the repeat incident',
+    );
     await save('alert-intake-open-batched-resolved-closed-repeat.json', intake);
   } finally {
     await harness.stop();

@@ -47,7 +47,13 @@ export interface SlackFake {
   setDown(down: boolean): void;
   addUsergroup(group: { id: string; handle: string; users: string[] }): void;
   /** A channel that exists before the test (say, where a slash command is typed); the bot is a member. */
-  addChannel(channel: { id?: string; name: string; purpose?: string; members?: string[]; is_private?: boolean }): FakeChannel;
+  addChannel(channel: {
+    id?: string;
+    name: string;
+    purpose?: string;
+    members?: string[];
+    is_private?: boolean;
+  }): FakeChannel;
   /** A URL to give as a payload's response_url; what is POSTed there is recorded in `responses`. */
   responseUrl(name?: string): string;
   /** What was POSTed to response_urls (not while down), JSON- or form-decoded. */
@@ -85,15 +91,32 @@ export async function startSlackFake({ botToken = 'xoxb-test-token' }: { botToke
     return `${Math.floor(clock / 1e6)}.${String(clock % 1e6).padStart(6, '0')}`;
   };
 
-  const addChannel: SlackFake['addChannel'] = ({ id: channelId, name, purpose = '', members = [], is_private = false }) => {
-    const channel = { id: channelId ?? id('C', ++counter), name, purpose, members: new Set([BOT_USER_ID, ...members]), is_private, created: Math.floor(Date.now() / 1000) };
+  const addChannel: SlackFake['addChannel'] = ({
+    id: channelId,
+    name,
+    purpose = '',
+    members = [],
+    is_private = false,
+  }) => {
+    const channel = {
+      id: channelId ?? id('C', ++counter),
+      name,
+      purpose,
+      members: new Set([BOT_USER_ID, ...members]),
+      is_private,
+      created: Math.floor(Date.now() / 1000),
+    };
     channels.set(channel.id, channel);
     return channel;
   };
   /** A channel's messages by ts (also for channels a test put straight into `channels`). */
-  const messagesIn = (channelId: string) => messages.get(channelId) ?? messages.set(channelId, new Map()).get(channelId)!;
+  const messagesIn = (channelId: string) =>
+    messages.get(channelId) ?? messages.set(channelId, new Map()).get(channelId)!;
   /** Slack takes a channel id or, for posting, a name with or without '#'. */
-  const findChannel = (ref: unknown) => (typeof ref === 'string' ? channels.get(ref) ?? [...channels.values()].find((c) => `#${c.name}` === ref || c.name === ref) : undefined);
+  const findChannel = (ref: unknown) =>
+    typeof ref === 'string'
+      ? (channels.get(ref) ?? [...channels.values()].find((c) => `#${c.name}` === ref || c.name === ref))
+      : undefined;
   const channelObject = (c: FakeChannel) => ({
     id: c.id,
     name: c.name,
@@ -105,7 +128,7 @@ export async function startSlackFake({ botToken = 'xoxb-test-token' }: { botToke
     is_member: c.members.has(BOT_USER_ID),
     created: c.created ?? 0,
     creator: BOT_USER_ID,
-    purpose: { value: c.purpose, creator: c.purpose ? BOT_USER_ID : '', last_set: c.purpose ? c.created ?? 0 : 0 },
+    purpose: { value: c.purpose, creator: c.purpose ? BOT_USER_ID : '', last_set: c.purpose ? (c.created ?? 0) : 0 },
     topic: { value: '', creator: '', last_set: 0 },
     num_members: c.members.size,
   });
@@ -133,12 +156,16 @@ export async function startSlackFake({ botToken = 'xoxb-test-token' }: { botToke
   /** Slack's own checks on a modal: type, a plain_text title of at most 24 characters, at most 100 blocks. */
   const invalidView = (view: unknown): string | undefined => {
     const v = view as Args | undefined;
-    if (!v || typeof v !== 'object' || !['modal', 'home'].includes(v.type)) return '[ERROR] must provide a valid view type [json-pointer:/view/type]';
-    if (v.type === 'modal' && (typeof v.title?.text !== 'string' || v.title.text.length > 24)) return '[ERROR] must be less than 25 characters [json-pointer:/view/title/text]';
-    if (!Array.isArray(v.blocks) || v.blocks.length > 100) return '[ERROR] no more than 100 items allowed [json-pointer:/view/blocks]';
+    if (!v || typeof v !== 'object' || !['modal', 'home'].includes(v.type))
+      return '[ERROR] must provide a valid view type [json-pointer:/view/type]';
+    if (v.type === 'modal' && (typeof v.title?.text !== 'string' || v.title.text.length > 24))
+      return '[ERROR] must be less than 25 characters [json-pointer:/view/title/text]';
+    if (!Array.isArray(v.blocks) || v.blocks.length > 100)
+      return '[ERROR] no more than 100 items allowed [json-pointer:/view/blocks]';
     return undefined;
   };
-  const invalidArguments = (message: string) => fail('invalid_arguments', { response_metadata: { messages: [message] } });
+  const invalidArguments = (message: string) =>
+    fail('invalid_arguments', { response_metadata: { messages: [message] } });
   const textOrBlocks = (a: Args): string | undefined => {
     if (a.text === undefined && a.blocks === undefined && a.attachments === undefined) return 'no_text';
     if (typeof a.text === 'string' && a.text.length > 40_000) return 'msg_too_long';
@@ -148,7 +175,16 @@ export async function startSlackFake({ botToken = 'xoxb-test-token' }: { botToke
 
   const methods: Record<string, (a: Args) => Reply> = {
     'api.test': (a) => ok({ args: a }),
-    'auth.test': () => ok({ url: 'https://acme-test.slack.com/', team: 'Acme Test', team_id: TEAM_ID, user: 'incident-bot', user_id: BOT_USER_ID, bot_id: 'B0BOT', is_enterprise_install: false }),
+    'auth.test': () =>
+      ok({
+        url: 'https://acme-test.slack.com/',
+        team: 'Acme Test',
+        team_id: TEAM_ID,
+        user: 'incident-bot',
+        user_id: BOT_USER_ID,
+        bot_id: 'B0BOT',
+        is_enterprise_install: false,
+      }),
 
     'conversations.create': (a) => {
       if (typeof a.name !== 'string' || !a.name) return fail('invalid_name_required');
@@ -169,7 +205,9 @@ export async function startSlackFake({ botToken = 'xoxb-test-token' }: { botToke
     },
     'conversations.list': (a) => {
       const types = String(a.types ?? 'public_channel').split(',');
-      const all = [...channels.values()].filter((c) => types.includes(c.is_private ? 'private_channel' : 'public_channel'));
+      const all = [...channels.values()].filter((c) =>
+        types.includes(c.is_private ? 'private_channel' : 'public_channel'),
+      );
       const limit = Math.min(Number(a.limit ?? 100) || 100, 1000);
       let offset = 0;
       if (a.cursor) {
@@ -184,9 +222,15 @@ export async function startSlackFake({ botToken = 'xoxb-test-token' }: { botToke
     'conversations.invite': (a) => {
       const c = channels.get(a.channel);
       if (!c) return fail('channel_not_found');
-      const users = String(a.users ?? '').split(',').map((u) => u.trim()).filter(Boolean);
+      const users = String(a.users ?? '')
+        .split(',')
+        .map((u) => u.trim())
+        .filter(Boolean);
       if (!users.length) return fail('no_user');
-      if (users.every((u) => c.members.has(u))) return fail('already_in_channel', { errors: users.map((user) => ({ user, ok: false, error: 'already_in_channel' })) });
+      if (users.every((u) => c.members.has(u)))
+        return fail('already_in_channel', {
+          errors: users.map((user) => ({ user, ok: false, error: 'already_in_channel' })),
+        });
       users.forEach((u) => c.members.add(u));
       return ok({ channel: channelObject(c) });
     },
@@ -196,7 +240,10 @@ export async function startSlackFake({ botToken = 'xoxb-test-token' }: { botToke
       if (c.is_private) return fail('method_not_supported_for_channel_type');
       const already = c.members.has(BOT_USER_ID);
       c.members.add(BOT_USER_ID);
-      return ok({ channel: channelObject(c), ...(already ? { warning: 'already_in_channel', response_metadata: { warnings: ['already_in_channel'] } } : {}) });
+      return ok({
+        channel: channelObject(c),
+        ...(already ? { warning: 'already_in_channel', response_metadata: { warnings: ['already_in_channel'] } } : {}),
+      });
     },
 
     'chat.postMessage': (a) => {
@@ -205,9 +252,28 @@ export async function startSlackFake({ botToken = 'xoxb-test-token' }: { botToke
       const invalid = textOrBlocks(a);
       if (invalid) return fail(invalid);
       const ts = nextTs();
-      const message: FakeMessage = { ts, text: a.text, blocks: a.blocks, ...(a.thread_ts ? { thread_ts: String(a.thread_ts) } : {}), pinned: false, updates: 0 };
+      const message: FakeMessage = {
+        ts,
+        text: a.text,
+        blocks: a.blocks,
+        ...(a.thread_ts ? { thread_ts: String(a.thread_ts) } : {}),
+        pinned: false,
+        updates: 0,
+      };
       messagesIn(c.id).set(ts, message);
-      return ok({ channel: c.id, ts, message: { type: 'message', user: BOT_USER_ID, bot_id: 'B0BOT', text: a.text ?? '', blocks: a.blocks, ts, ...(message.thread_ts ? { thread_ts: message.thread_ts } : {}) } });
+      return ok({
+        channel: c.id,
+        ts,
+        message: {
+          type: 'message',
+          user: BOT_USER_ID,
+          bot_id: 'B0BOT',
+          text: a.text ?? '',
+          blocks: a.blocks,
+          ts,
+          ...(message.thread_ts ? { thread_ts: message.thread_ts } : {}),
+        },
+      });
     },
     'chat.update': (a) => {
       const c = channels.get(a.channel);
@@ -219,7 +285,12 @@ export async function startSlackFake({ botToken = 'xoxb-test-token' }: { botToke
       if (a.text !== undefined) message.text = a.text;
       if (a.blocks !== undefined) message.blocks = a.blocks;
       message.updates++;
-      return ok({ channel: c.id, ts: message.ts, text: message.text ?? '', message: { text: message.text ?? '', blocks: message.blocks, ts: message.ts } });
+      return ok({
+        channel: c.id,
+        ts: message.ts,
+        text: message.text ?? '',
+        message: { text: message.text ?? '', blocks: message.blocks, ts: message.ts },
+      });
     },
     'chat.postEphemeral': (a) => {
       const c = findChannel(a.channel);
@@ -249,7 +320,9 @@ export async function startSlackFake({ botToken = 'xoxb-test-token' }: { botToke
       return ok({ view });
     },
     'views.update': (a) => {
-      const old = a.view_id ? views.get(a.view_id) : [...views.values()].find((v) => a.external_id && v.external_id === a.external_id);
+      const old = a.view_id
+        ? views.get(a.view_id)
+        : [...views.values()].find((v) => a.external_id && v.external_id === a.external_id);
       if (!old) return fail('not_found');
       if (a.hash && a.hash !== old.hash) return fail('hash_conflict');
       const invalid = invalidView(a.view);
@@ -259,7 +332,8 @@ export async function startSlackFake({ botToken = 'xoxb-test-token' }: { botToke
       return ok({ view });
     },
 
-    'usergroups.list': (a) => ok({ usergroups: [...usergroups.values()].map((g) => groupObject(g, flag(a.include_users))) }),
+    'usergroups.list': (a) =>
+      ok({ usergroups: [...usergroups.values()].map((g) => groupObject(g, flag(a.include_users))) }),
     'usergroups.users.list': (a) => {
       const group = usergroups.get(a.usergroup);
       return group ? ok({ users: [...group.users] }) : fail('no_such_subteam');
@@ -267,7 +341,17 @@ export async function startSlackFake({ botToken = 'xoxb-test-token' }: { botToke
     'users.info': (a) => {
       if (typeof a.user !== 'string' || !a.user) return fail('user_not_found');
       const name = a.user.toLowerCase();
-      return ok({ user: { id: a.user, team_id: TEAM_ID, name, real_name: `User ${a.user}`, deleted: false, is_bot: a.user === BOT_USER_ID, profile: { real_name: `User ${a.user}`, display_name: name } } });
+      return ok({
+        user: {
+          id: a.user,
+          team_id: TEAM_ID,
+          name,
+          real_name: `User ${a.user}`,
+          deleted: false,
+          is_bot: a.user === BOT_USER_ID,
+          profile: { real_name: `User ${a.user}`, display_name: name },
+        },
+      });
     },
   };
 

@@ -29,7 +29,17 @@ export const TEST_SUITES = {
     'temporal-binaries',
   ],
   /** A real Temporal dev server and a worker in the test process (test/support/temporal.ts). */
-  'dev-server': ['alert-auto-resolve', 'authorization', 'oidc', 'alert-intake', 'alerts-lambda', 'console-guard', 'http-api', 'incident-workflow', 'slack-lambda'],
+  'dev-server': [
+    'alert-auto-resolve',
+    'authorization',
+    'oidc',
+    'alert-intake',
+    'alerts-lambda',
+    'console-guard',
+    'http-api',
+    'incident-workflow',
+    'slack-lambda',
+  ],
   /** Temporal's time-skipping test server (test/support/time-skipping.ts, app/drill.ts). */
   'time-skipping': ['corrective-actions', 'drills', 'http-steps', 'reminder-digests', 'severity-and-reminders'],
   /** The whole product as `npm start` runs it, on a dev server (test/support/product.ts). */

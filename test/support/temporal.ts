@@ -41,7 +41,10 @@ export interface TemporalHarness {
 export async function startTemporalHarness(options: { chat?: ChatProvider } = {}): Promise<TemporalHarness> {
   const dataDir = await tempDir('incident-test');
   // A copy of the library, so that tests may edit runbooks.
-  await cp(join(repoRoot, 'runbooks'), join(dataDir, 'runbooks'), { recursive: true, filter: (src) => !src.endsWith('.ts') });
+  await cp(join(repoRoot, 'runbooks'), join(dataDir, 'runbooks'), {
+    recursive: true,
+    filter: (src) => !src.endsWith('.ts'),
+  });
   const runbooks = new RunbookSource(join(dataDir, 'runbooks'));
   await runbooks.requireValid();
   const server: DevServer = await startDevServer({
@@ -64,7 +67,15 @@ export async function startTemporalHarness(options: { chat?: ChatProvider } = {}
     connection: temporal.workerConnection,
     namespace: 'default',
     taskQueue,
-    dependencies: { flags, models, notifier, pager: new ConsolePager(createLogger('error')), runbooks, tickets, ...(options.chat ? { chat: options.chat } : {}) },
+    dependencies: {
+      flags,
+      models,
+      notifier,
+      pager: new ConsolePager(createLogger('error')),
+      runbooks,
+      tickets,
+      ...(options.chat ? { chat: options.chat } : {}),
+    },
   });
   const running = worker.run();
   return {

@@ -16,7 +16,15 @@ export async function makeTestCertificate(): Promise<TestCertificate> {
   const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }], {
     keySize: 2048,
     algorithm: 'sha256',
-    extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 2, value: 'localhost' }] }],
+    extensions: [
+      {
+        name: 'subjectAltName',
+        altNames: [
+          { type: 7, ip: '127.0.0.1' },
+          { type: 2, value: 'localhost' },
+        ],
+      },
+    ],
   });
   const caFile = join(mkdtempSync(join(tmpdir(), 'test-ca-')), 'ca.pem');
   writeFileSync(caFile, pems.cert);

@@ -23,7 +23,10 @@ export interface TimeSkippingContext {
 /** Runs `body` against the time-skipping server, a worker with the real activities, and the runbook library. */
 export async function withTimeSkipping<T>(
   body: (ctx: TimeSkippingContext) => Promise<T>,
-  { runbooksDir = join(repoRoot, 'runbooks'), ticketPollEvery }: { runbooksDir?: string; ticketPollEvery?: string } = {},
+  {
+    runbooksDir = join(repoRoot, 'runbooks'),
+    ticketPollEvery,
+  }: { runbooksDir?: string; ticketPollEvery?: string } = {},
 ): Promise<T> {
   const dataDir = await tempDir('incident-ts');
   await cp(runbooksDir, join(dataDir, 'runbooks'), { recursive: true, filter: (src) => !src.endsWith('.ts') });
@@ -31,7 +34,10 @@ export async function withTimeSkipping<T>(
   await runbooks.requireValid();
   const flags = new LocalFileFlagProvider(join(dataDir, 'flags.json'));
   await flags.ensureExists();
-  const tickets = new LocalFileTicketProvider(join(dataDir, 'tickets.json'), ticketPollEvery ? { pollEvery: ticketPollEvery } : {});
+  const tickets = new LocalFileTicketProvider(
+    join(dataDir, 'tickets.json'),
+    ticketPollEvery ? { pollEvery: ticketPollEvery } : {},
+  );
   const notifier = new LocalLogNotifier(join(dataDir, 'notifications.jsonl'), createLogger('error'));
   const env = await startTimeSkipping();
   try {

@@ -9,6 +9,12 @@ if (!address || !namespace || !taskQueue) throw new Error('usage: workflow-only-
 installTemporalRuntime('ERROR');
 const connection = await NativeConnection.connect({ address });
 // No sticky cache: the tasks that follow the kill must go to the next worker, not wait on this one's queue.
-const worker = await Worker.create({ connection, namespace, taskQueue, workflowBundle: { codePath: requireWorkflowBundle() }, maxCachedWorkflows: 0 });
+const worker = await Worker.create({
+  connection,
+  namespace,
+  taskQueue,
+  workflowBundle: { codePath: requireWorkflowBundle() },
+  maxCachedWorkflows: 0,
+});
 process.stdout.write('ready\n');
 await worker.run();

@@ -16,11 +16,26 @@ export function tallyAlerts(tally: AlertTally, alerts: AlertSummary[], at: strin
     tally.received += notifications;
     const known = tally.byFingerprint[alert.fingerprint];
     if (!known) {
-      tally.byFingerprint[alert.fingerprint] = { title: alert.title, status: alert.status, firstAt: alert.startsAt, lastAt: at, count: notifications, ...(alert.url ? { url: alert.url } : {}) };
+      tally.byFingerprint[alert.fingerprint] = {
+        title: alert.title,
+        status: alert.status,
+        firstAt: alert.startsAt,
+        lastAt: at,
+        count: notifications,
+        ...(alert.url ? { url: alert.url } : {}),
+      };
       events.push(
         alert.status === 'firing'
-          ? { type: 'alert.firing', fingerprint: alert.fingerprint, message: `Alert firing since ${alert.startsAt}: ${alert.title}` }
-          : { type: 'alert.resolved', fingerprint: alert.fingerprint, message: `Alert resolved${alert.endsAt ? ` at ${alert.endsAt}` : ''}: ${alert.title}` },
+          ? {
+              type: 'alert.firing',
+              fingerprint: alert.fingerprint,
+              message: `Alert firing since ${alert.startsAt}: ${alert.title}`,
+            }
+          : {
+              type: 'alert.resolved',
+              fingerprint: alert.fingerprint,
+              message: `Alert resolved${alert.endsAt ? ` at ${alert.endsAt}` : ''}: ${alert.title}`,
+            },
       );
       continue;
     }
@@ -31,12 +46,19 @@ export function tallyAlerts(tally: AlertTally, alerts: AlertSummary[], at: strin
     events.push(
       alert.status === 'firing'
         ? { type: 'alert.firing', fingerprint: alert.fingerprint, message: `Alert firing again: ${alert.title}` }
-        : { type: 'alert.resolved', fingerprint: alert.fingerprint, message: `Alert resolved${alert.endsAt ? ` at ${alert.endsAt}` : ''}: ${alert.title} (${known.count} notifications)` },
+        : {
+            type: 'alert.resolved',
+            fingerprint: alert.fingerprint,
+            message: `Alert resolved${alert.endsAt ? ` at ${alert.endsAt}` : ''}: ${alert.title} (${known.count} notifications)`,
+          },
     );
   }
   if (!wasAllResolved && allResolved(tally)) {
     const n = Object.keys(tally.byFingerprint).length;
-    events.push({ type: 'alerts.all-resolved', message: `All ${n} alert${n === 1 ? '' : 's'} resolved (${tally.received} notifications in all); the IC may resolve the incident` });
+    events.push({
+      type: 'alerts.all-resolved',
+      message: `All ${n} alert${n === 1 ? '' : 's'} resolved (${tally.received} notifications in all); the IC may resolve the incident`,
+    });
   }
   return events;
 }

@@ -12,8 +12,18 @@ export function takeAlerts(incident: Incident, alerts: AlertSummary[]) {
   const { state } = incident;
   state.alerts ??= { received: 0, byFingerprint: {} };
   for (const event of tallyAlerts(state.alerts, alerts, now())) {
-    incident.record(event.type, SYSTEM, event.message, event.fingerprint ? { fingerprint: event.fingerprint } : undefined);
-    if (event.type === 'alerts.all-resolved') void incident.notify([`ic:${state.commander}`], `Alerts resolved: ${state.title}`, `${state.id}: ${event.message}.`);
+    incident.record(
+      event.type,
+      SYSTEM,
+      event.message,
+      event.fingerprint ? { fingerprint: event.fingerprint } : undefined,
+    );
+    if (event.type === 'alerts.all-resolved')
+      void incident.notify(
+        [`ic:${state.commander}`],
+        `Alerts resolved: ${state.title}`,
+        `${state.id}: ${event.message}.`,
+      );
   }
 }
 
@@ -24,6 +34,10 @@ export async function autoResolveWhenQuiet(incident: Incident, closure: Closure,
     await condition(() => incident.isResolved() || quiet());
     if (incident.isResolved()) return;
     const refired = await condition(() => incident.isResolved() || !quiet(), durationMs(quietFor));
-    if (!refired) closure.resolve({ actor: SYSTEM }, `Every alert resolved and quiet for ${quietFor}: resolved by the runbook's autoResolve`);
+    if (!refired)
+      closure.resolve(
+        { actor: SYSTEM },
+        `Every alert resolved and quiet for ${quietFor}: resolved by the runbook's autoResolve`,
+      );
   }
 }

@@ -4,7 +4,13 @@ import type { RoleRef } from '../../runbooks/roles.js';
 import type { ApproverGroups } from '../../runbooks/schema.js';
 
 /** `memberOf`: groups a verified identity source (the IdP's group claim, Slack user groups) vouches the actor belongs to. */
-export function mayDecide(actor: string, refs: string[], commander: string, groups: ApproverGroups, memberOf: string[] = []): boolean {
+export function mayDecide(
+  actor: string,
+  refs: string[],
+  commander: string,
+  groups: ApproverGroups,
+  memberOf: string[] = [],
+): boolean {
   return refs.some((ref) => {
     if (ref === 'ic') return actor === commander;
     if (ref.startsWith('user:')) return actor === ref.slice('user:'.length);
@@ -41,7 +47,8 @@ export function holdsRole(refs: readonly RoleRef[], actor: string, memberOf: str
   return refs.some((ref) => {
     if (ref === 'anyone') return true;
     if (ref === 'owner') return ctx.owner !== undefined && actor === ctx.owner;
-    if (ref === 'approvers') return ctx.stepApprovers.some((approvers) => mayDecide(actor, approvers, ctx.commander, ctx.groups, memberOf));
+    if (ref === 'approvers')
+      return ctx.stepApprovers.some((approvers) => mayDecide(actor, approvers, ctx.commander, ctx.groups, memberOf));
     return mayDecide(actor, [ref], ctx.commander, ctx.groups, memberOf);
   });
 }

@@ -10,7 +10,10 @@ import type { ChannelRef, ContainmentStep, IncidentState, TimelineType } from '.
 import { ACTIVITY_OPTIONS, SYSTEM } from '../constants.js';
 import { failureMessage } from '../failures.js';
 
-const chat = proxyActivities<Pick<IncidentActivities, 'openIncidentChannel' | 'showIncidentStatus' | 'pinChatMessage' | 'showApprovalRequest'>>(ACTIVITY_OPTIONS);
+const chat =
+  proxyActivities<
+    Pick<IncidentActivities, 'openIncidentChannel' | 'showIncidentStatus' | 'pinChatMessage' | 'showApprovalRequest'>
+  >(ACTIVITY_OPTIONS);
 
 export interface ChannelContext {
   state: IncidentState;
@@ -33,8 +36,15 @@ export async function followInChannel(ctx: ChannelContext): Promise<void> {
       incidentId: state.id,
       title: state.title,
       severity: state.severity,
-      people: [state.commander, ...ctx.responders.filter((r) => r.startsWith('user:')).map((r) => r.slice('user:'.length))],
-      groups: Object.fromEntries(ctx.responders.filter((r) => r.startsWith('group:')).map((r) => [r.slice('group:'.length), ctx.groups[r.slice('group:'.length)] ?? []])),
+      people: [
+        state.commander,
+        ...ctx.responders.filter((r) => r.startsWith('user:')).map((r) => r.slice('user:'.length)),
+      ],
+      groups: Object.fromEntries(
+        ctx.responders
+          .filter((r) => r.startsWith('group:'))
+          .map((r) => [r.slice('group:'.length), ctx.groups[r.slice('group:'.length)] ?? []]),
+      ),
     });
   } catch (err) {
     ctx.record('chat.failed', SYSTEM, `Could not open the incident channel: ${failureMessage(err)}`);
@@ -43,7 +53,11 @@ export async function followInChannel(ctx: ChannelContext): Promise<void> {
   if (!channel) return; // no chat configured
   const { invited, inviteProblem, ...ref } = channel;
   state.channel = ref;
-  ctx.record('chat.channel', SYSTEM, `Channel #${ref.name} opened${invited?.length ? `, ${invited.length} invited` : ''}${inviteProblem ? `; ${inviteProblem}` : ''}`);
+  ctx.record(
+    'chat.channel',
+    SYSTEM,
+    `Channel #${ref.name} opened${invited?.length ? `, ${invited.length} invited` : ''}${inviteProblem ? `; ${inviteProblem}` : ''}`,
+  );
   ctx.opened(ref);
 
   /** What each message last showed (by key), and where it is. */
@@ -66,7 +80,11 @@ export async function followInChannel(ctx: ChannelContext): Promise<void> {
         messages.set(key, shownAt.ts);
         if (key === 'status' && !ts) await chat.pinChatMessage({ channel: ref, ts: shownAt.ts });
       } catch (err) {
-        ctx.record('chat.failed', SYSTEM, `Could not ${ts ? 'update' : 'post'} the ${key === 'status' ? 'status message' : `approval request of "${key.slice(5)}"`}: ${failureMessage(err)}`);
+        ctx.record(
+          'chat.failed',
+          SYSTEM,
+          `Could not ${ts ? 'update' : 'post'} the ${key === 'status' ? 'status message' : `approval request of "${key.slice(5)}"`}: ${failureMessage(err)}`,
+        );
       }
     }
     if (state.status === 'closed' && !changed()) return;

@@ -30,5 +30,10 @@ export function statusView(state: IncidentState, awaitingDecision: number): Stat
 }
 
 export function approvalView(state: IncidentState, step: ContainmentStep, approvers: string): ApprovalView {
-  return { incidentId: state.id, severity: state.severity, step: { ...stepView(step), description: step.description }, approvers };
+  return {
+    incidentId: state.id,
+    severity: state.severity,
+    step: { ...stepView(step), description: step.description },
+    approvers,
+  };
 }

@@ -1,6 +1,12 @@
 // From resolution to closed: the resolution itself, the postmortem draft, the corrective actions (each
 // its own child workflow), and closing once every action has ended.
-import { ParentClosePolicy, condition, getExternalWorkflowHandle, startChild, type ChildWorkflowHandle } from '@temporalio/workflow';
+import {
+  ParentClosePolicy,
+  condition,
+  getExternalWorkflowHandle,
+  startChild,
+  type ChildWorkflowHandle,
+} from '@temporalio/workflow';
 import { durationMs } from '../../runbooks/duration.js';
 import { DEFAULT_REMINDER_POLICY } from '../../runbooks/reminder-policy.js';
 import { SYSTEM } from '../constants.js';
@@ -17,7 +23,10 @@ const POSTMORTEM_GRACE = '7d';
 
 export class Closure {
   /** Each action's child workflow, once started (undefined if it could not start). */
-  private readonly handles = new Map<string, Promise<ChildWorkflowHandle<typeof correctiveActionWorkflow> | undefined>>();
+  private readonly handles = new Map<
+    string,
+    Promise<ChildWorkflowHandle<typeof correctiveActionWorkflow> | undefined>
+  >();
   /** Actions whose child workflow failed or was terminated: only a waiver can end them now. */
   private readonly untracked = new Set<string>();
 
@@ -39,7 +48,9 @@ export class Closure {
     incident.record('status.resolved', actorOf(by), `Resolved: ${state.summary}`);
     incident.followPage('resolve');
     const resolution = `Resolved by ${actor.trim()} at ${state.resolvedAt}: ${state.summary}`;
-    void incident.onRecord('note the resolution', (ticket) => activities.commentOnTicket({ ticket, marker: `${state.id}/resolved`, text: resolution }));
+    void incident.onRecord('note the resolution', (ticket) =>
+      activities.commentOnTicket({ ticket, marker: `${state.id}/resolved`, text: resolution }),
+    );
     this.containment.offerUndos();
     incident.publish();
   }
@@ -56,7 +67,11 @@ export class Closure {
     const required = incident.runbook.postmortem.requiredAt.includes(state.severity);
     state.status = 'postmortem';
     state.postmortem = { required, draftedAt: now(), markdown: '' };
-    incident.record('postmortem.drafted', SYSTEM, `Postmortem draft written${required ? `; required at ${state.severity}, so the IC completes it before the incident closes` : ''}`);
+    incident.record(
+      'postmortem.drafted',
+      SYSTEM,
+      `Postmortem draft written${required ? `; required at ${state.severity}, so the IC completes it before the incident closes` : ''}`,
+    );
     this.refreshPostmortem();
     incident.publish();
   }
@@ -67,7 +82,11 @@ export class Closure {
     const { state } = this.incident;
     const id = requireText(actionId, 'actionId');
     const action = state.actions.find((a) => a.id === id);
-    if (!action) refuse(FailureType.notFound, `${state.id} has no corrective action "${id}" (actions: ${state.actions.map((a) => a.id).join(', ') || 'none'})`);
+    if (!action)
+      refuse(
+        FailureType.notFound,
+        `${state.id} has no corrective action "${id}" (actions: ${state.actions.map((a) => a.id).join(', ') || 'none'})`,
+      );
     return action;
   }
 
@@ -120,7 +139,12 @@ export class Closure {
   /** A closure of an action whose child workflow is gone is recorded here, as a waiver would be. */
   closeUntracked(action: CorrectiveAction, by: ActorRef) {
     const endedAt = now();
-    Object.assign(action, { status: 'closed', endedAt, endedBy: by.actor, onTime: Date.parse(endedAt) <= Date.parse(action.dueAt) });
+    Object.assign(action, {
+      status: 'closed',
+      endedAt,
+      endedBy: by.actor,
+      onTime: Date.parse(endedAt) <= Date.parse(action.dueAt),
+    });
     this.incident.record('action.closed', by, `${action.id} closed by ${by.actor}`, { actionId: action.id });
     this.refreshPostmortem();
   }
@@ -139,7 +163,12 @@ export class Closure {
 
   lostTrack(action: CorrectiveAction, err: unknown) {
     this.untracked.add(action.id);
-    this.incident.record('action.failed', SYSTEM, `${action.id} is no longer tracked (${failureMessage(err)}); the IC may waive it`, { actionId: action.id });
+    this.incident.record(
+      'action.failed',
+      SYSTEM,
+      `${action.id} is no longer tracked (${failureMessage(err)}); the IC may waive it`,
+      { actionId: action.id },
+    );
   }
 
   /**
@@ -168,10 +197,22 @@ export class Closure {
         .catch(() => undefined);
     }
     await incident.onRecord('attach the postmortem and close it', async (ticket) => {
-      await activities.commentOnTicket({ ticket, marker: `${state.id}/postmortem`, text: state.postmortem?.markdown ?? '' });
+      await activities.commentOnTicket({
+        ticket,
+        marker: `${state.id}/postmortem`,
+        text: state.postmortem?.markdown ?? '',
+      });
       await activities.closeIncidentRecord(ticket);
-      incident.record('record.closed', SYSTEM, `Postmortem attached to the incident record ${ticket.key}, which is closed`);
+      incident.record(
+        'record.closed',
+        SYSTEM,
+        `Postmortem attached to the incident record ${ticket.key}, which is closed`,
+      );
     });
-    await incident.notify([`ic:${state.commander}`], `Incident closed: ${state.title}`, `${state.id} is closed${ended}.`);
+    await incident.notify(
+      [`ic:${state.commander}`],
+      `Incident closed: ${state.title}`,
+      `${state.id} is closed${ended}.`,
+    );
   }
 }

@@ -36,16 +36,29 @@ export class Containment {
     }
   }
 
-  needsDecision = (step: ContainmentStep) => step.kind === 'undo' || this.incident.plans.get(step.id)?.approval.required !== false;
+  needsDecision = (step: ContainmentStep) =>
+    step.kind === 'undo' || this.incident.plans.get(step.id)?.approval.required !== false;
 
-  describeApprovers = (step: ContainmentStep) => describeApprovers(step.approvers, this.incident.state.commander, this.incident.groups);
+  describeApprovers = (step: ContainmentStep) =>
+    describeApprovers(step.approvers, this.incident.state.commander, this.incident.groups);
 
   async approve(step: ContainmentStep, by: ActorRef, reason?: string) {
     step.status = 'approved';
-    step.decision = { outcome: 'approved', by: by.actor, ...(by.via ? { via: by.via } : {}), at: now(), ...(reason ? { reason } : {}) };
-    this.incident.record(by.actor === SYSTEM ? 'containment.auto-approved' : 'containment.approved', by, `Approved "${step.title}"${reason ? `: ${reason}` : ''}`, {
-      stepId: step.id,
-    });
+    step.decision = {
+      outcome: 'approved',
+      by: by.actor,
+      ...(by.via ? { via: by.via } : {}),
+      at: now(),
+      ...(reason ? { reason } : {}),
+    };
+    this.incident.record(
+      by.actor === SYSTEM ? 'containment.auto-approved' : 'containment.approved',
+      by,
+      `Approved "${step.title}"${reason ? `: ${reason}` : ''}`,
+      {
+        stepId: step.id,
+      },
+    );
     await this.execute(step);
   }
 
@@ -66,7 +79,11 @@ export class Containment {
     const { state, plans, vouched } = incident;
     vouched.clear();
     for (const step of state.steps) {
-      if (setBy === 'runbook' || (setBy !== 'alert' && mayDecide(setBy.actor, step.approvers, state.commander, incident.groups, setBy.memberOf))) vouched.add(step.id);
+      if (
+        setBy === 'runbook' ||
+        (setBy !== 'alert' && mayDecide(setBy.actor, step.approvers, state.commander, incident.groups, setBy.memberOf))
+      )
+        vouched.add(step.id);
     }
     const byWhom = setBy === 'runbook' ? 'the runbook' : setBy === 'alert' ? "an alert's severity label" : setBy.actor;
     for (const step of state.steps) {
@@ -83,7 +100,12 @@ export class Containment {
 
   /** Pending steps the current severity will run unattended when their timeout passes. */
   armedByRaise = () =>
-    this.incident.state.steps.filter((s) => s.status === 'pending' && this.incident.vouched.has(s.id) && this.incident.plans.get(s.id)?.approval.preApprovedAt.includes(this.incident.state.severity));
+    this.incident.state.steps.filter(
+      (s) =>
+        s.status === 'pending' &&
+        this.incident.vouched.has(s.id) &&
+        this.incident.plans.get(s.id)?.approval.preApprovedAt.includes(this.incident.state.severity),
+    );
 
   /**
    * Waits for a decision on a step. Each time its timeout passes: a step pre-approved at the current
@@ -99,24 +121,43 @@ export class Containment {
     while (step.status === 'pending' && !incident.isResolved()) {
       const severity = state.severity;
       const timeout = policy.timeoutBySeverity[severity] ?? policy.timeout;
-      const preApproved = policy.preApprovedAt.includes(severity) && (!incident.severityAuthority || incident.vouched.has(step.id));
+      const preApproved =
+        policy.preApprovedAt.includes(severity) && (!incident.severityAuthority || incident.vouched.has(step.id));
       const canEscalate = step.escalationLevel < policy.escalation.length;
       const waitMs = preApproved || canEscalate || !overdue ? durationMs(timeout) : undefined;
       step.decisionDue = waitMs === undefined ? undefined : new Date(Date.now() + waitMs).toISOString();
-      const interrupted = await within(() => step.status !== 'pending' || incident.isResolved() || state.severity !== severity, waitMs);
+      const interrupted = await within(
+        () => step.status !== 'pending' || incident.isResolved() || state.severity !== severity,
+        waitMs,
+      );
       if (interrupted) continue;
-      if (preApproved) return this.approve(step, { actor: SYSTEM }, `pre-approved at ${severity} and no decision within ${timeout}`);
+      if (preApproved)
+        return this.approve(step, { actor: SYSTEM }, `pre-approved at ${severity} and no decision within ${timeout}`);
       if (canEscalate) {
         const added = policy.escalation[step.escalationLevel]!;
         step.escalationLevel++;
         step.approvers = [...new Set([...step.approvers, ...added])];
         const who = describeApprovers(added, state.commander, groups);
-        incident.record('approval.escalated', SYSTEM, `No decision on "${step.title}" within ${timeout}: escalated to ${who}`, { stepId: step.id });
-        await incident.notify(added, `Decision needed: ${step.title}`, `${state.id} (${state.severity}): approve or reject step "${step.id}"; nobody decided within ${timeout}.`);
+        incident.record(
+          'approval.escalated',
+          SYSTEM,
+          `No decision on "${step.title}" within ${timeout}: escalated to ${who}`,
+          { stepId: step.id },
+        );
+        await incident.notify(
+          added,
+          `Decision needed: ${step.title}`,
+          `${state.id} (${state.severity}): approve or reject step "${step.id}"; nobody decided within ${timeout}.`,
+        );
         continue;
       }
       overdue = true;
-      incident.record('approval.overdue', SYSTEM, `No decision on "${step.title}" within ${timeout} and no one left to escalate to; waiting`, { stepId: step.id });
+      incident.record(
+        'approval.overdue',
+        SYSTEM,
+        `No decision on "${step.title}" within ${timeout} and no one left to escalate to; waiting`,
+        { stepId: step.id },
+      );
       await incident.notify(
         step.approvers.map((ref) => (ref === 'ic' ? state.commander : ref)),
         `Decision overdue: ${step.title}`,
@@ -158,7 +199,9 @@ export class Containment {
         incident.record('containment.executed', SYSTEM, moved.summary, { stepId: step.id, changed: moved.changed });
       } else {
         const outcome = await activities.httpAction({ request: action.request });
-        incident.record('containment.executed', SYSTEM, `${describeAction(action)} answered ${outcome.status}`, { stepId: step.id });
+        incident.record('containment.executed', SYSTEM, `${describeAction(action)} answered ${outcome.status}`, {
+          stepId: step.id,
+        });
       }
     } catch (err) {
       return this.failed(step, 'containment.failed', `Execution failed: ${failureMessage(err)}`);
@@ -166,10 +209,15 @@ export class Containment {
 
     // Read back what the step changed, in this same function: no extra await between a read-back
     // and what follows it, so the commands keep the order stored histories have.
-    const verificationFailed = (seen: string) => this.failed(step, 'containment.verification-failed', `Verification failed: ${seen}`);
+    const verificationFailed = (seen: string) =>
+      this.failed(step, 'containment.verification-failed', `Verification failed: ${seen}`);
     try {
       if (action.type === 'flag') {
-        const observed = await activities.readFlag({ flagKey: action.flagKey, expect: action.change, ...(action.context ? { context: action.context } : {}) });
+        const observed = await activities.readFlag({
+          flagKey: action.flagKey,
+          expect: action.change,
+          ...(action.context ? { context: action.context } : {}),
+        });
         const via = observed.observedVia ? ` (observed through ${observed.observedVia})` : '';
         const seen = `flag ${action.flagKey} is ${observed.on ? 'on' : 'off'} and serves ${JSON.stringify(observed.value)}${via}`;
         if (!changeTookEffect(action.change, observed)) return verificationFailed(seen);
@@ -197,12 +245,20 @@ export class Containment {
   }
 
   /** A step that did not take effect is the IC's problem right now: recorded, and the IC is told. */
-  private async failed(step: ContainmentStep, type: 'containment.failed' | 'containment.verification-failed', result: string) {
+  private async failed(
+    step: ContainmentStep,
+    type: 'containment.failed' | 'containment.verification-failed',
+    result: string,
+  ) {
     const { state } = this.incident;
     step.status = 'failed';
     step.result = result;
     this.incident.record(type, SYSTEM, `Step "${step.id}": ${result}`, { stepId: step.id });
-    await this.incident.notify([`ic:${state.commander}`], `Containment step failed: ${step.title}`, `${state.id}: ${result}`);
+    await this.incident.notify(
+      [`ic:${state.commander}`],
+      `Containment step failed: ${step.title}`,
+      `${state.id}: ${result}`,
+    );
   }
 
   private markMitigated(step: ContainmentStep) {
@@ -213,11 +269,20 @@ export class Containment {
     state.mitigatedAt = now();
     const took = Date.parse(state.mitigatedAt) - Date.parse(state.declaredAt);
     const target = state.mitigationTarget;
-    const verdict = target ? (took <= durationMs(target) ? `within the ${target} target` : `missed the ${target} target`) : 'no target set';
-    incident.record('status.mitigated', SYSTEM, `Mitigated by "${step.title}" ${formatDuration(took)} after declaration (${verdict})`, {
-      timeToMitigateMs: took,
-      ...(target ? { target, breached: took > durationMs(target) } : {}),
-    });
+    const verdict = target
+      ? took <= durationMs(target)
+        ? `within the ${target} target`
+        : `missed the ${target} target`
+      : 'no target set';
+    incident.record(
+      'status.mitigated',
+      SYSTEM,
+      `Mitigated by "${step.title}" ${formatDuration(took)} after declaration (${verdict})`,
+      {
+        timeToMitigateMs: took,
+        ...(target ? { target, breached: took > durationMs(target) } : {}),
+      },
+    );
     incident.publish();
   }
 
@@ -254,7 +319,9 @@ export class Containment {
         description: `Reverses ${step.id} now that the incident is resolved.`,
         target: describeAction(undo),
         // Decided by those who could decide the step when it ran: a later IC does not inherit it.
-        approvers: step.approvers.map((ref) => (ref === 'ic' ? `user:${plan.commanderWhenRan ?? state.commander}` : ref)),
+        approvers: step.approvers.map((ref) =>
+          ref === 'ic' ? `user:${plan.commanderWhenRan ?? state.commander}` : ref,
+        ),
         escalationLevel: 0,
         decisionDue: new Date(Date.now() + durationMs(UNDO_WINDOW)).toISOString(),
         status: 'pending',
@@ -262,7 +329,12 @@ export class Containment {
       };
       plans.set(undoStep.id, { action: undo, approval: plan.approval });
       state.steps.push(undoStep);
-      this.incident.record('undo.proposed', SYSTEM, `Offered: ${undoStep.title} (needs approval within ${UNDO_WINDOW})`, { stepId: undoStep.id });
+      this.incident.record(
+        'undo.proposed',
+        SYSTEM,
+        `Offered: ${undoStep.title} (needs approval within ${UNDO_WINDOW})`,
+        { stepId: undoStep.id },
+      );
     }
   }
 
@@ -273,7 +345,12 @@ export class Containment {
     for (const step of pendingUndos()) {
       step.status = 'expired';
       step.decisionDue = undefined;
-      this.incident.record('undo.expired', SYSTEM, `Nobody decided "${step.title}" within ${UNDO_WINDOW}; the containment stays in place`, { stepId: step.id });
+      this.incident.record(
+        'undo.expired',
+        SYSTEM,
+        `Nobody decided "${step.title}" within ${UNDO_WINDOW}; the containment stays in place`,
+        { stepId: step.id },
+      );
     }
   }
 

@@ -66,7 +66,10 @@ export function registerHandlers(incident: Incident, containment: Containment, c
     }
     const memberOf = Array.isArray(decision.memberOf) ? decision.memberOf : [];
     if (!mayDecide(actor, step.approvers, state.commander, incident.groups, memberOf)) {
-      refuse(FailureType.notAuthorized, `${actor} may not ${verb} step "${step.id}": only ${describeRoles(step.approvers)} may`);
+      refuse(
+        FailureType.notAuthorized,
+        `${actor} may not ${verb} step "${step.id}": only ${describeRoles(step.approvers)} may`,
+      );
     }
     if (verb === 'reject') requireText(decision.reason, 'reason');
   };
@@ -106,15 +109,25 @@ export function registerHandlers(incident: Incident, containment: Containment, c
       incident.requirePermission('triage', input, `complete triage of ${state.id}`);
       incident.requireOpen();
       const item = state.triage.find((t) => t.id === itemId);
-      if (!item) refuse(FailureType.notFound, `${state.id} has no triage item "${itemId}" (items: ${state.triage.map((t) => t.id).join(', ') || 'none'})`);
-      if (item.done) refuse(FailureType.conflict, `Triage item "${itemId}" was done by ${item.done.by} at ${item.done.at}`);
+      if (!item)
+        refuse(
+          FailureType.notFound,
+          `${state.id} has no triage item "${itemId}" (items: ${state.triage.map((t) => t.id).join(', ') || 'none'})`,
+        );
+      if (item.done)
+        refuse(FailureType.conflict, `Triage item "${itemId}" was done by ${item.done.by} at ${item.done.at}`);
     },
     (input) => {
       const { itemId, actor, note } = input;
       const item = state.triage.find((t) => t.id === itemId)!;
       incident.acknowledgedBy(actor);
       item.done = { by: actor.trim(), at: now(), ...(note?.trim() ? { note: note.trim() } : {}) };
-      incident.record('triage.done', actorOf(input), `Triage: ${item.title}${item.done.note ? ` (${item.done.note})` : ''}`, { itemId });
+      incident.record(
+        'triage.done',
+        actorOf(input),
+        `Triage: ${item.title}${item.done.note ? ` (${item.done.note})` : ''}`,
+        { itemId },
+      );
       return state;
     },
   );
@@ -125,9 +138,14 @@ export function registerHandlers(incident: Incident, containment: Containment, c
       const { severity } = input;
       requireActor(input?.actor);
       incident.requireOpen();
-      if (!SEVERITIES.includes(severity)) refuse(FailureType.invalid, `severity must be one of ${SEVERITIES.join(', ')}`);
+      if (!SEVERITIES.includes(severity))
+        refuse(FailureType.invalid, `severity must be one of ${SEVERITIES.join(', ')}`);
       if (severity === state.severity) refuse(FailureType.conflict, `${state.id} is already ${severity}`);
-      incident.requirePermission(incident.policy.severityTo[severity] ?? incident.policy.changeSeverity, input, `set ${state.id} to ${severity}`);
+      incident.requirePermission(
+        incident.policy.severityTo[severity] ?? incident.policy.changeSeverity,
+        input,
+        `set ${state.id} to ${severity}`,
+      );
     },
     async (input) => {
       const { actor, severity } = input;
@@ -137,13 +155,27 @@ export function registerHandlers(incident: Incident, containment: Containment, c
       state.mitigationTarget = incident.runbook.mitigationTargets[severity];
       incident.record('severity.changed', actorOf(input), `Severity ${from} → ${severity}`);
       incident.publish();
-      const told = [incident.notifyStakeholders(`Severity ${from} → ${severity}`), incident.pageOnCall(`severity ${from} → ${severity}`)];
+      const told = [
+        incident.notifyStakeholders(`Severity ${from} → ${severity}`),
+        incident.pageOnCall(`severity ${from} → ${severity}`),
+      ];
       if (incident.severityAuthority) {
-        containment.vouchForSeverity({ actor: actor.trim(), memberOf: Array.isArray(input.memberOf) ? input.memberOf : [] });
+        containment.vouchForSeverity({
+          actor: actor.trim(),
+          memberOf: Array.isArray(input.memberOf) ? input.memberOf : [],
+        });
         for (const step of containment.armedByRaise()) {
-          const timeout = incident.plans.get(step.id)!.approval.timeoutBySeverity[severity] ?? incident.plans.get(step.id)!.approval.timeout;
+          const timeout =
+            incident.plans.get(step.id)!.approval.timeoutBySeverity[severity] ??
+            incident.plans.get(step.id)!.approval.timeout;
           const text = `${state.id}: ${actor.trim()} set ${severity}; "${step.title}" is pre-approved at ${severity} and runs unattended if nobody decides within ${timeout}.`;
-          told.push(incident.notify(step.approvers.map((ref) => (ref === 'ic' ? `ic:${state.commander}` : ref)), `Runs in ${timeout} unless decided: ${step.title}`, text));
+          told.push(
+            incident.notify(
+              step.approvers.map((ref) => (ref === 'ic' ? `ic:${state.commander}` : ref)),
+              `Runs in ${timeout} unless decided: ${step.title}`,
+              text,
+            ),
+          );
         }
       }
       await Promise.all(told);
@@ -155,7 +187,8 @@ export function registerHandlers(incident: Incident, containment: Containment, c
     assignCommanderUpdate,
     (input) => {
       requireActor(input?.actor);
-      if (incident.isResolved()) refuse(FailureType.conflict, `${state.id} is ${state.status}: command no longer changes hands`);
+      if (incident.isResolved())
+        refuse(FailureType.conflict, `${state.id} is ${state.status}: command no longer changes hands`);
       if (requireActor(input.commander, 'commander') === state.commander) {
         refuse(FailureType.conflict, `${state.commander} is already the incident commander`);
       }
@@ -169,7 +202,11 @@ export function registerHandlers(incident: Incident, containment: Containment, c
       incident.publish();
       closure.tellActionsOfCommander();
       if (patched('handover-notice')) {
-        void incident.notify([`ic:${from}`], `You handed over ${state.id}`, `${by.actor} made ${state.commander} the incident commander of ${state.id} (${state.severity}): ${state.title}.`);
+        void incident.notify(
+          [`ic:${from}`],
+          `You handed over ${state.id}`,
+          `${by.actor} made ${state.commander} the incident commander of ${state.id} (${state.severity}): ${state.title}.`,
+        );
       }
       return state;
     },
@@ -211,10 +248,12 @@ export function registerHandlers(incident: Incident, containment: Containment, c
       incident.requirePermission('addAction', request, `add a corrective action to ${state.id}`);
       requireText(request.title, 'title');
       requireActor(request.owner, 'owner');
-      if (!ACTION_KINDS.includes(request.kind)) refuse(FailureType.invalid, `kind must be one of ${ACTION_KINDS.join(', ')}`);
+      if (!ACTION_KINDS.includes(request.kind))
+        refuse(FailureType.invalid, `kind must be one of ${ACTION_KINDS.join(', ')}`);
       if (request.dueAt !== undefined) {
         const due = parseDue(request.dueAt);
-        if (Number.isNaN(due)) refuse(FailureType.invalid, `dueAt must be a date (2026-12-24) or an ISO date-time, not "${request.dueAt}"`);
+        if (Number.isNaN(due))
+          refuse(FailureType.invalid, `dueAt must be a date (2026-12-24) or an ISO date-time, not "${request.dueAt}"`);
         if (due <= Date.now()) refuse(FailureType.invalid, `dueAt ${request.dueAt} is not in the future`);
       }
     },
@@ -233,7 +272,12 @@ export function registerHandlers(incident: Incident, containment: Containment, c
         reminders: 0,
       };
       state.actions.push(action);
-      incident.record('action.added', actorOf(request), `${action.id} (${action.kind}) "${action.title}" for ${action.owner}, due ${action.dueAt}`, { actionId: action.id });
+      incident.record(
+        'action.added',
+        actorOf(request),
+        `${action.id} (${action.kind}) "${action.title}" for ${action.owner}, due ${action.dueAt}`,
+        { actionId: action.id },
+      );
       closure.refreshPostmortem();
       await closure.startAction(action);
       return action;
@@ -255,7 +299,9 @@ export function registerHandlers(incident: Incident, containment: Containment, c
       const [by, why] = [actorOf(input), input.reason.trim()];
       const handle = await closure.handleOf(action.id);
       if (handle && !closure.isUntracked(action.id)) {
-        await handle.signal(waiveSignal, { by: by.actor, reason: why }).catch((err: unknown) => closure.lostTrack(action, err));
+        await handle
+          .signal(waiveSignal, { by: by.actor, reason: why })
+          .catch((err: unknown) => closure.lostTrack(action, err));
         // It may have closed just before: then it stays closed, and that is the answer.
         await condition(() => action.status !== 'open' || closure.isUntracked(action.id));
       }
@@ -277,7 +323,9 @@ export function registerHandlers(incident: Incident, containment: Containment, c
       const by = actorOf(input);
       const handle = await closure.handleOf(action.id);
       if (handle && !closure.isUntracked(action.id)) {
-        await handle.signal(ticketClosedSignal, { by: by.actor }).catch((err: unknown) => closure.lostTrack(action, err));
+        await handle
+          .signal(ticketClosedSignal, { by: by.actor })
+          .catch((err: unknown) => closure.lostTrack(action, err));
         await condition(() => action.status !== 'open' || closure.isUntracked(action.id));
       }
       if (action.status === 'open') closure.closeUntracked(action, by);
@@ -298,15 +346,24 @@ export function registerHandlers(incident: Incident, containment: Containment, c
     (input) => {
       requireActor(input?.actor);
       incident.requirePermission('completePostmortem', input, `complete the postmortem of ${state.id}`);
-      if (!state.postmortem) refuse(FailureType.conflict, `${state.id} has no postmortem yet: the draft is written when the incident is resolved`);
+      if (!state.postmortem)
+        refuse(
+          FailureType.conflict,
+          `${state.id} has no postmortem yet: the draft is written when the incident is resolved`,
+        );
       const done = state.postmortem.completedAt;
-      if (done) refuse(FailureType.conflict, `The postmortem was completed by ${state.postmortem.completedBy} at ${done}`);
+      if (done)
+        refuse(FailureType.conflict, `The postmortem was completed by ${state.postmortem.completedBy} at ${done}`);
     },
     async (input) => {
       closure.refreshPostmortem();
       Object.assign(state.postmortem!, { completedAt: now(), completedBy: input.actor.trim() });
       const open = closure.openActions().length;
-      incident.record('postmortem.completed', actorOf(input), `Postmortem completed${open ? `; the incident closes when its ${open} open action(s) end` : ''}`);
+      incident.record(
+        'postmortem.completed',
+        actorOf(input),
+        `Postmortem completed${open ? `; the incident closes when its ${open} open action(s) end` : ''}`,
+      );
       // With nothing left open the incident closes now: answer with it closed.
       await condition(() => state.status === 'closed' || closure.openActions().length > 0);
       return state;

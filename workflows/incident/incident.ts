@@ -45,7 +45,10 @@ export interface ActorRef {
   via?: IdentitySource;
 }
 
-export const actorOf = (input: ActorRef): ActorRef => ({ actor: input.actor.trim(), ...(input.via ? { via: input.via } : {}) });
+export const actorOf = (input: ActorRef): ActorRef => ({
+  actor: input.actor.trim(),
+  ...(input.via ? { via: input.via } : {}),
+});
 
 /** What the workflow keeps about a step beyond its public state: how to run it and how to undo it. */
 export interface StepPlan {
@@ -93,7 +96,9 @@ export class Incident {
       commander: input.commander,
       declaredBy: input.declaredBy,
       declaredAt,
-      ...(input.detectedAt && Date.parse(input.detectedAt) <= Date.parse(declaredAt) ? { detectedAt: input.detectedAt } : {}),
+      ...(input.detectedAt && Date.parse(input.detectedAt) <= Date.parse(declaredAt)
+        ? { detectedAt: input.detectedAt }
+        : {}),
       ...(input.service ? { service: input.service } : {}),
       ...(input.fingerprint ? { fingerprint: input.fingerprint } : {}),
       ...(input.repeatOf ? { repeatOf: input.repeatOf } : {}),
@@ -115,14 +120,30 @@ export class Incident {
    * Refuses unless the actor holds one of the roles the policy gives `permission`; the refusal names
    * the roles, not the people. Incidents declared before policies existed run under the default policy.
    */
-  requirePermission(permission: Exclude<Permission, 'severityTo'>, input: ActorInput, what: string, owner?: string): string;
+  requirePermission(
+    permission: Exclude<Permission, 'severityTo'>,
+    input: ActorInput,
+    what: string,
+    owner?: string,
+  ): string;
   requirePermission(refs: readonly RoleRef[], input: ActorInput, what: string, owner?: string): string;
-  requirePermission(which: Exclude<Permission, 'severityTo'> | readonly RoleRef[], input: ActorInput, what: string, owner?: string): string {
+  requirePermission(
+    which: Exclude<Permission, 'severityTo'> | readonly RoleRef[],
+    input: ActorInput,
+    what: string,
+    owner?: string,
+  ): string {
     const actor = requireActor(input?.actor);
     const refs = typeof which === 'string' ? this.policy[which] : which;
     const memberOf = Array.isArray(input.memberOf) ? input.memberOf : [];
-    const ctx = { commander: this.state.commander, groups: this.groups, stepApprovers: this.state.steps.map((s) => s.approvers), ...(owner ? { owner } : {}) };
-    if (!holdsRole(refs, actor, memberOf, ctx)) refuse(FailureType.notAuthorized, `${actor} may not ${what}: only ${describeRoles(refs)} may`);
+    const ctx = {
+      commander: this.state.commander,
+      groups: this.groups,
+      stepApprovers: this.state.steps.map((s) => s.approvers),
+      ...(owner ? { owner } : {}),
+    };
+    if (!holdsRole(refs, actor, memberOf, ctx))
+      refuse(FailureType.notAuthorized, `${actor} may not ${what}: only ${describeRoles(refs)} may`);
     return actor;
   }
 
@@ -144,7 +165,9 @@ export class Incident {
     if (state.acknowledgedAt || actor.trim() !== state.commander) return;
     state.acknowledgedAt = now();
     const took = Date.parse(state.acknowledgedAt) - Date.parse(state.declaredAt);
-    this.record('acknowledged', state.commander, `Acknowledged by the IC ${formatDuration(took)} after declaration`, { timeToAcknowledgeMs: took });
+    this.record('acknowledged', state.commander, `Acknowledged by the IC ${formatDuration(took)} after declaration`, {
+      timeToAcknowledgeMs: took,
+    });
     this.followPage('acknowledge');
   }
 
@@ -173,8 +196,18 @@ export class Incident {
       return;
     }
     const approval = refusal.decision === 'approve' || refusal.decision === 'reject' || refusal.decision === undefined;
-    const data = { ...(refusal.stepId ? { stepId: refusal.stepId } : {}), ...(refusal.actionId ? { actionId: refusal.actionId } : {}), decision: refusal.decision ?? 'approve', count: 1 };
-    this.record(approval ? 'approval.refused' : 'request.refused', { actor, ...(refusal.via ? { via: refusal.via } : {}) }, `Refused: ${refusal.reason}`, data);
+    const data = {
+      ...(refusal.stepId ? { stepId: refusal.stepId } : {}),
+      ...(refusal.actionId ? { actionId: refusal.actionId } : {}),
+      decision: refusal.decision ?? 'approve',
+      count: 1,
+    };
+    this.record(
+      approval ? 'approval.refused' : 'request.refused',
+      { actor, ...(refusal.via ? { via: refusal.via } : {}) },
+      `Refused: ${refusal.reason}`,
+      data,
+    );
     this.refusals.set(key, this.state.timeline.at(-1)!);
   }
 
@@ -183,7 +216,11 @@ export class Incident {
   }
 
   requireCommander(actor: string, what: string) {
-    if (actor !== this.state.commander) refuse(FailureType.notAuthorized, `${actor} may not ${what}: only the incident commander (${this.state.commander}) may`);
+    if (actor !== this.state.commander)
+      refuse(
+        FailureType.notAuthorized,
+        `${actor} may not ${what}: only the incident commander (${this.state.commander}) may`,
+      );
   }
 
   async notify(audience: string[], subject: string, text: string) {
@@ -199,9 +236,15 @@ export class Incident {
   /** Tells the stakeholder groups of the current severity that have not heard yet. */
   async notifyStakeholders(subject: string) {
     const { state } = this;
-    const audience = (this.runbook.notifications[state.severity]?.notify ?? []).filter((group) => !state.notified.includes(group));
+    const audience = (this.runbook.notifications[state.severity]?.notify ?? []).filter(
+      (group) => !state.notified.includes(group),
+    );
     state.notified.push(...audience);
-    await this.notify(audience, subject, `${state.id} (${state.severity}, ${state.category}): ${state.title}. IC: ${state.commander}.`);
+    await this.notify(
+      audience,
+      subject,
+      `${state.id} (${state.severity}, ${state.category}): ${state.title}. IC: ${state.commander}.`,
+    );
   }
 
   /** Pages the on-call rotations of the current severity that have not been paged yet. */
@@ -226,7 +269,11 @@ export class Incident {
     this.pageUpdates = this.pageUpdates.then(async () => {
       try {
         const { delivered } = await activities.updatePage({ incidentId: this.state.id, action });
-        this.record(action === 'acknowledge' ? 'page.acknowledged' : 'page.resolved', SYSTEM, `Page ${action}d, via ${delivered}`);
+        this.record(
+          action === 'acknowledge' ? 'page.acknowledged' : 'page.resolved',
+          SYSTEM,
+          `Page ${action}d, via ${delivered}`,
+        );
       } catch (err) {
         this.record('page.failed', SYSTEM, `Could not ${action} the page: ${failureMessage(err)}`);
       }
@@ -267,7 +314,11 @@ export class Incident {
       try {
         await work(ticket);
       } catch (err) {
-        this.record('record.failed', SYSTEM, `Could not ${what} on the incident record ${ticket.key}: ${failureMessage(err)}`);
+        this.record(
+          'record.failed',
+          SYSTEM,
+          `Could not ${what} on the incident record ${ticket.key}: ${failureMessage(err)}`,
+        );
       }
     });
     return this.recordWork;

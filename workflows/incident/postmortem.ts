@@ -20,7 +20,10 @@ export function renderPostmortem(state: IncidentState): string {
     ...toFillIn('Root cause', 'What made this possible? Keep asking why until the answer is something we can change.'),
     ...toFillIn('Contributing factors', 'What made it worse, slower to notice or harder to contain?'),
     ...toFillIn('Where we got lucky', 'What went right by chance, and could as easily have gone wrong next time?'),
-    ...toFillIn('Lessons learned', 'What do we now know that we did not before? Each lesson should lead to a corrective action.'),
+    ...toFillIn(
+      'Lessons learned',
+      'What do we now know that we did not before? Each lesson should lead to a corrective action.',
+    ),
   ].join('\n');
 }
 
@@ -37,7 +40,9 @@ function header(state: IncidentState): string[] {
 }
 
 function summarySection(state: IncidentState): string[] {
-  const summary = state.summary?.trim() ? state.summary.trim() : '_No resolution summary yet: what happened, who was affected, how it ended._';
+  const summary = state.summary?.trim()
+    ? state.summary.trim()
+    : '_No resolution summary yet: what happened, who was affected, how it ended._';
   return ['## Summary', '', summary, '', state.description.trim() || '_No description given._', ''];
 }
 
@@ -52,7 +57,12 @@ function impactWindowSection(state: IncidentState): string[] {
   const rows = milestones.map(([label, at]) =>
     at
       ? tableRow([label, utc(at), elapsed(state.detectedAt, at), elapsed(state.declaredAt, at)])
-      : tableRow([label, label === 'Mitigated' ? 'not mitigated' : label === 'Detected' ? 'not recorded' : 'not yet', '', '']),
+      : tableRow([
+          label,
+          label === 'Mitigated' ? 'not mitigated' : label === 'Detected' ? 'not recorded' : 'not yet',
+          '',
+          '',
+        ]),
   );
   return [
     '## Impact window',
@@ -68,9 +78,11 @@ function impactWindowSection(state: IncidentState): string[] {
 
 function mitigationVerdict(state: IncidentState): string {
   const target = state.mitigationTarget;
-  if (!state.mitigatedAt) return target ? `Mitigation target ${target}: **not mitigated**.` : 'Not mitigated; no mitigation target set.';
+  if (!state.mitigatedAt)
+    return target ? `Mitigation target ${target}: **not mitigated**.` : 'Not mitigated; no mitigation target set.';
   const took = formatDuration(msBetween(state.declaredAt, state.mitigatedAt));
-  if (!target || !durationPattern.test(target)) return `Time to mitigate: ${took} from declaration (no mitigation target set).`;
+  if (!target || !durationPattern.test(target))
+    return `Time to mitigate: ${took} from declaration (no mitigation target set).`;
   return mitigationTargetMissed(state)
     ? `Time to mitigate: ${took} from declaration (**missed** the ${target} target).`
     : `Time to mitigate: ${took} from declaration (**met** the ${target} target).`;
@@ -137,15 +149,21 @@ function describeDecision(step: ContainmentStep): string {
 
 function whatWorkedSection(state: IncidentState): string[] {
   const worked = [
-    ...state.steps.filter((step) => step.status === 'verified').map((step) => `${stepLabel(step)} took effect and was verified.`),
-    ...(state.mitigatedAt && state.mitigationTarget && !mitigationTargetMissed(state) ? [`Mitigated within the ${state.mitigationTarget} target.`] : []),
+    ...state.steps
+      .filter((step) => step.status === 'verified')
+      .map((step) => `${stepLabel(step)} took effect and was verified.`),
+    ...(state.mitigatedAt && state.mitigationTarget && !mitigationTargetMissed(state)
+      ? [`Mitigated within the ${state.mitigationTarget} target.`]
+      : []),
   ];
   const didNot = [
     ...state.steps.filter((step) => UNSUCCESSFUL_STEP_STATUSES.has(step.status)).map(describeUnsuccessfulStep),
     ...entriesOf(state, 'approval.escalated').map((entry) => `Approval escalated: ${oneLine(entry.message)}`),
     ...entriesOf(state, 'approval.overdue').map((entry) => `Approval overdue: ${oneLine(entry.message)}`),
     ...(mitigationTargetMissed(state) ? [missedTargetLine(state)] : []),
-    ...state.timeline.filter((entry) => FAILURE_TYPES.has(entry.type)).map((entry) => `${oneLine(entry.message)} (${utc(entry.at)} UTC)`),
+    ...state.timeline
+      .filter((entry) => FAILURE_TYPES.has(entry.type))
+      .map((entry) => `${oneLine(entry.message)} (${utc(entry.at)} UTC)`),
   ];
   return [
     '## What worked / what did not',
@@ -188,7 +206,15 @@ function correctiveActionsSection(state: IncidentState): string[] {
 }
 
 function actionRow(action: CorrectiveAction): string {
-  return tableRow([action.id, action.kind, action.title, action.owner, dueDate(action.dueAt), action.status, action.ticket?.key ?? '']);
+  return tableRow([
+    action.id,
+    action.kind,
+    action.title,
+    action.owner,
+    dueDate(action.dueAt),
+    action.status,
+    action.ticket?.key ?? '',
+  ]);
 }
 
 function toFillIn(heading: string, prompt: string): string[] {
@@ -212,7 +238,10 @@ function tableRow(cells: string[]): string {
 }
 
 function escapeCell(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r\n|\r|\n/g, '<br>');
+  return text
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/\r\n|\r|\n/g, '<br>');
 }
 
 function oneLine(text: string): string {

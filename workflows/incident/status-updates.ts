@@ -9,8 +9,15 @@ export async function remindStatusUpdates(incident: Incident) {
   while (!incident.isResolved()) {
     const severity = state.severity;
     const every = incident.runbook.notifications[severity]?.statusUpdateEvery;
-    const interrupted = await within(() => incident.isResolved() || state.severity !== severity, every ? durationMs(every) : undefined);
+    const interrupted = await within(
+      () => incident.isResolved() || state.severity !== severity,
+      every ? durationMs(every) : undefined,
+    );
     if (interrupted) continue;
-    await incident.notify([`ic:${state.commander}`], 'Status update due', `${state.id} (${state.severity}) is ${state.status}: post a status update (every ${every}).`);
+    await incident.notify(
+      [`ic:${state.commander}`],
+      'Status update due',
+      `${state.id} (${state.severity}) is ${state.status}: post a status update (every ${every}).`,
+    );
   }
 }

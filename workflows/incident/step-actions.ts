@@ -24,11 +24,18 @@ export function actionFor(step: RunbookStep): StepAction {
   });
   switch (step.kind) {
     case 'flag':
-      return onFlag(step.flag, step.action === 'serve' ? { kind: 'setValue', value: step.value as never } : { kind: step.action === 'off' ? 'turnOff' : 'turnOn' });
+      return onFlag(
+        step.flag,
+        step.action === 'serve'
+          ? { kind: 'setValue', value: step.value as never }
+          : { kind: step.action === 'off' ? 'turnOff' : 'turnOn' },
+      );
     case 'disable-tool':
       return onFlag(step.flag, { kind: 'turnOff' });
     case 'model-rollback':
-      return step.model !== undefined ? { type: 'model', model: step.model, alias: step.alias, to: step.to } : onFlag(step.flag!, { kind: 'setValue', value: step.to });
+      return step.model !== undefined
+        ? { type: 'model', model: step.model, alias: step.alias, to: step.to }
+        : onFlag(step.flag!, { kind: 'setValue', value: step.to });
     case 'rate-limit':
       return onFlag(step.flag, { kind: 'setValue', value: step.value });
     case 'quarantine-index':
@@ -42,7 +49,9 @@ export function actionFor(step: RunbookStep): StepAction {
               verify: {
                 request: step.verify.request ?? { method: 'GET', url: step.request.url, headers: step.request.headers },
                 expectStatus: step.verify.expectStatus,
-                ...(step.verify.expectBodyIncludes === undefined ? {} : { expectBodyIncludes: step.verify.expectBodyIncludes }),
+                ...(step.verify.expectBodyIncludes === undefined
+                  ? {}
+                  : { expectBodyIncludes: step.verify.expectBodyIncludes }),
               },
             }
           : {}),

@@ -30,13 +30,25 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
   state.triage = runbook.triage.map((item) => ({ ...item }));
   containment.plan();
 
-  record('declared', { actor: state.declaredBy, ...(input.declaredVia ? { via: input.declaredVia } : {}) }, `Declared ${state.severity} ${state.category}: ${state.title}`);
-  if (input.repeatOf) record('repeat', SYSTEM, `Repeat of ${input.repeatOf}: the same alert group fired again after it closed`, { repeatOf: input.repeatOf });
+  record(
+    'declared',
+    { actor: state.declaredBy, ...(input.declaredVia ? { via: input.declaredVia } : {}) },
+    `Declared ${state.severity} ${state.category}: ${state.title}`,
+  );
+  if (input.repeatOf)
+    record('repeat', SYSTEM, `Repeat of ${input.repeatOf}: the same alert group fired again after it closed`, {
+      repeatOf: input.repeatOf,
+    });
   if (input.alerts?.length) takeAlerts(incident, input.alerts);
-  record('runbook.selected', SYSTEM, `Runbook "${runbook.title}" (${snapshot.file}, sha256 ${snapshot.hash.slice(0, 12)})`, {
-    runbookId: runbook.id,
-    hash: snapshot.hash,
-  });
+  record(
+    'runbook.selected',
+    SYSTEM,
+    `Runbook "${runbook.title}" (${snapshot.file}, sha256 ${snapshot.hash.slice(0, 12)})`,
+    {
+      runbookId: runbook.id,
+      hash: snapshot.hash,
+    },
+  );
   for (const warning of snapshot.warnings) record('runbook.warning', SYSTEM, warning);
   for (const warning of input.warnings ?? []) record('runbook.warning', SYSTEM, warning);
   record('commander.assigned', SYSTEM, `Incident commander: ${state.commander}`);
@@ -44,7 +56,9 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
   // Triaging: steps proposed, people told and paged, the record filed, the channel opened.
   state.status = 'triaging';
   for (const step of state.steps) {
-    const approval = incident.plans.get(step.id)!.approval.required ? `needs approval by ${containment.describeApprovers(step)}` : 'runs without approval';
+    const approval = incident.plans.get(step.id)!.approval.required
+      ? `needs approval by ${containment.describeApprovers(step)}`
+      : 'runs without approval';
     record('containment.proposed', SYSTEM, `Proposed "${step.id}": ${step.title} (${approval})`, { stepId: step.id });
   }
   incident.severityAuthority = patched('severity-authority');
@@ -63,7 +77,9 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
         opened: (channel) => {
           if (!patched('channel-on-record')) return;
           const where = `Slack channel #${channel.name}${channel.url ? `: ${channel.url}` : ''}`;
-          void incident.onRecord('link the Slack channel', (ticket) => activities.commentOnTicket({ ticket, marker: `${state.id}/channel`, text: where }));
+          void incident.onRecord('link the Slack channel', (ticket) =>
+            activities.commentOnTicket({ ticket, marker: `${state.id}/channel`, text: where }),
+          );
         },
       })
     : Promise.resolve();
@@ -72,7 +88,8 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
   void incident.pageOnCall('declared');
   for (const step of state.steps) void containment.supervise(step);
   void remindStatusUpdates(incident);
-  if (runbook.autoResolve && input.alerts?.length && patched('alert-auto-resolve')) void autoResolveWhenQuiet(incident, closure, runbook.autoResolve.quietFor);
+  if (runbook.autoResolve && input.alerts?.length && patched('alert-auto-resolve'))
+    void autoResolveWhenQuiet(incident, closure, runbook.autoResolve.quietFor);
 
   // Resolved (by the IC, or by auto-resolve): the postmortem, the actions, the undo offers, then closed.
   await condition(incident.isResolved);
