@@ -17,6 +17,7 @@ import type { CorrectiveAction } from '../types.js';
 import type { Containment } from './containment.js';
 import { activities, actorOf, now, refuse, requireText, type ActorRef, type Incident } from './incident.js';
 import { renderPostmortem } from './postmortem.js';
+import { offerUndos } from './undos.js';
 
 /** Where the runbook requires no postmortem, how long after resolution the team may still add actions. */
 const POSTMORTEM_GRACE = '7d';
@@ -51,7 +52,7 @@ export class Closure {
     void incident.onRecord('note the resolution', (ticket) =>
       activities.commentOnTicket({ ticket, marker: `${state.id}/resolved`, text: resolution }),
     );
-    this.containment.offerUndos();
+    offerUndos(incident);
     incident.publish();
   }
 

@@ -1,18 +1,14 @@
 // Containment, step by step: planned from the runbook, approved (by a person, or pre-approved when
-// nobody decides in time), executed, verified by reading the state back, and offered for undo.
-import { condition } from '@temporalio/workflow';
-import { changeTookEffect, restoring } from '../../integrations/flags/expectations.js';
+// nobody decides in time), executed, and verified by reading the state back (undos.ts offers reversals).
+import { changeTookEffect } from '../../integrations/flags/expectations.js';
 import { durationMs, formatDuration } from '../../runbooks/duration.js';
 import { SYSTEM } from '../constants.js';
 import { failureMessage } from '../failures.js';
 import type { ContainmentStep } from '../types.js';
 import { describeApprovers, mayDecide } from './approvers.js';
 import { activities, now, type ActorRef, type Incident } from './incident.js';
-import { actionFor, describeAction, type StepAction } from './step-actions.js';
+import { actionFor, describeAction } from './step-actions.js';
 import { within } from './within.js';
-
-/** How long the reversal of a containment step stays on offer after resolution. */
-const UNDO_WINDOW = '7d';
 
 export class Containment {
   constructor(private readonly incident: Incident) {}
@@ -293,64 +289,6 @@ export class Containment {
       step.status = 'expired';
       step.decisionDue = undefined;
       this.incident.record('containment.expired', SYSTEM, `"${step.title}" was never decided`, { stepId: step.id });
-    }
-  }
-
-  /** After resolution, each step that changed something can be reversed, with its own approval. */
-  offerUndos() {
-    const { state, plans } = this.incident;
-    for (const step of [...state.steps]) {
-      const plan = plans.get(step.id)!;
-      if (step.kind === 'undo' || step.status !== 'verified') continue;
-      const { action } = plan;
-      let undo: StepAction | undefined;
-      if (action.type === 'flag' && plan.previous) {
-        undo = { ...action, change: restoring(action.change, plan.previous) };
-      } else if (action.type === 'model' && plan.previousVersion) {
-        undo = { type: 'model', model: action.model, alias: action.alias, to: plan.previousVersion };
-      } else if (action.type === 'http' && action.undo) {
-        undo = { type: 'http', request: action.undo };
-      }
-      if (!undo) continue;
-      const undoStep: ContainmentStep = {
-        id: `undo-${step.id}`,
-        kind: 'undo',
-        title: `Undo "${step.title}": ${describeAction(undo)}`,
-        description: `Reverses ${step.id} now that the incident is resolved.`,
-        target: describeAction(undo),
-        // Decided by those who could decide the step when it ran: a later IC does not inherit it.
-        approvers: step.approvers.map((ref) =>
-          ref === 'ic' ? `user:${plan.commanderWhenRan ?? state.commander}` : ref,
-        ),
-        escalationLevel: 0,
-        decisionDue: new Date(Date.now() + durationMs(UNDO_WINDOW)).toISOString(),
-        status: 'pending',
-        undoes: step.id,
-      };
-      plans.set(undoStep.id, { action: undo, approval: plan.approval });
-      state.steps.push(undoStep);
-      this.incident.record(
-        'undo.proposed',
-        SYSTEM,
-        `Offered: ${undoStep.title} (needs approval within ${UNDO_WINDOW})`,
-        { stepId: undoStep.id },
-      );
-    }
-  }
-
-  /** Undo offers stay open for UNDO_WINDOW; then whatever is still pending expires. */
-  async expireUndos() {
-    const pendingUndos = () => this.incident.state.steps.filter((s) => s.kind === 'undo' && s.status === 'pending');
-    if (!pendingUndos().length || (await condition(() => pendingUndos().length === 0, durationMs(UNDO_WINDOW)))) return;
-    for (const step of pendingUndos()) {
-      step.status = 'expired';
-      step.decisionDue = undefined;
-      this.incident.record(
-        'undo.expired',
-        SYSTEM,
-        `Nobody decided "${step.title}" within ${UNDO_WINDOW}; the containment stays in place`,
-        { stepId: step.id },
-      );
     }
   }
 

@@ -12,6 +12,7 @@ import { Containment } from './containment.js';
 import { registerHandlers } from './handlers.js';
 import { activities, Incident } from './incident.js';
 import { remindStatusUpdates } from './status-updates.js';
+import { expireUndos } from './undos.js';
 
 export async function incidentWorkflow(input: DeclareInput): Promise<IncidentState> {
   const incident = new Incident(input);
@@ -94,7 +95,7 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
   // Resolved (by the IC, or by auto-resolve): the postmortem, the actions, the undo offers, then closed.
   await condition(incident.isResolved);
   closure.writePostmortemDraft();
-  await Promise.all([closure.closeWhenActionsEnd(), containment.expireUndos()]);
+  await Promise.all([closure.closeWhenActionsEnd(), expireUndos(incident)]);
   await condition(() => allHandlersFinished() && containment.settled());
   await channelFollowed;
   return state;
