@@ -141,7 +141,7 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
   });
   if (slack) running.slack = await startSlackApp(slack, config, service, log);
   const loopbackOnly = LOOPBACK_HOSTS.includes(config.HOST);
-  const identity = identitySourcesFor(config, publicUrl);
+  const identity = identitySourcesFor(config, publicUrl, runbooks);
   const { auth } = identity;
   const alertWebhook = createAlertWebhook({
     client: temporal.client,

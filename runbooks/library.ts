@@ -5,6 +5,7 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import type { Category } from './vocabulary.js';
 import { policySchema, POLICY_FILE } from './policy.js';
+import { DIRECTORY_FILE, directorySchema, type Directory } from './directory.js';
 import { effectivePolicy, type Policy } from './roles.js';
 import {
   approverGroupsSchema,
@@ -38,6 +39,8 @@ export interface RunbookLibrary {
   slackUsergroups: SlackUsergroupIds;
   /** policy.yaml: who may do what, product-wide (each runbook may differ: see `effectivePolicy`). */
   policy: Policy;
+  /** directory.yaml: each person's ids in every entry point. */
+  directory: Directory;
   problems: RunbookProblem[];
 }
 
@@ -54,6 +57,7 @@ export async function loadRunbookLibrary(dir: string): Promise<RunbookLibrary> {
       groups: {},
       slackUsergroups: {},
       policy: policySchema.parse({}),
+      directory: { people: [] },
       problems: [{ file: dir, path: '', message: `cannot read the runbook directory: ${(err as Error).message}` }],
     };
   }
@@ -63,6 +67,12 @@ export async function loadRunbookLibrary(dir: string): Promise<RunbookLibrary> {
   if (names.includes(GROUPS_FILE)) {
     const parsed = await parseFile(join(dir, GROUPS_FILE), approverGroupsSchema, problems);
     if (parsed) ({ groups, slack: slackUsergroups } = parsed.value);
+  }
+
+  let directory: Directory = { people: [] };
+  if (names.includes(DIRECTORY_FILE)) {
+    const parsed = await parseFile(join(dir, DIRECTORY_FILE), directorySchema, problems);
+    if (parsed) directory = parsed.value;
   }
 
   let policy: Policy = policySchema.parse({});
@@ -89,7 +99,7 @@ export async function loadRunbookLibrary(dir: string): Promise<RunbookLibrary> {
   }
 
   const runbooks: LoadedRunbook[] = [];
-  for (const name of names.filter((n) => n !== GROUPS_FILE && n !== POLICY_FILE)) {
+  for (const name of names.filter((n) => ![GROUPS_FILE, POLICY_FILE, DIRECTORY_FILE].includes(n))) {
     const file = join(dir, name);
     const parsed = await parseFile(file, runbookSchema, problems);
     if (!parsed) continue;
@@ -113,7 +123,7 @@ export async function loadRunbookLibrary(dir: string): Promise<RunbookLibrary> {
         : 'no runbook has fallback: true',
     });
   }
-  return { dir, runbooks, groups, slackUsergroups, policy, problems };
+  return { dir, runbooks, groups, slackUsergroups, policy, directory, problems };
 }
 
 /** The policy an incident of this runbook runs under: policy.yaml, with the runbook's differences. */

@@ -246,8 +246,9 @@ describe('console sign-in with OpenID Connect, in Chromium', { skip }, () => {
     const consent = tab.locator('button[type="submit"]', { hasText: /continue|consent|authorize/i });
     if (await consent.count()) await consent.first().click();
     await tab.locator('#whoami').waitFor();
-    assert.equal(await tab.locator('#whoami').innerText(), 'alice@example.com');
-    assert.match(await tab.locator('#identity').innerText(), /Signed in as alice@example\.com \(oidc\)/);
+    // runbooks/directory.yaml lists alice@example.com as alice: the same person as on the CLI and in Slack.
+    assert.equal(await tab.locator('#whoami').innerText(), 'alice');
+    assert.match(await tab.locator('#identity').innerText(), /Signed in as alice \(oidc\)/);
     const cookie = (await context.cookies()).find((c) => c.name === 'incident_session');
     assert.ok(cookie?.httpOnly, 'the session cookie is HttpOnly');
     assert.equal(cookie?.sameSite, 'Lax');
@@ -258,14 +259,14 @@ describe('console sign-in with OpenID Connect, in Chromium', { skip }, () => {
       await fetch(`${publicUrl}/api/incidents/${id}`, { headers: { authorization: `Bearer ${token}` } })
     ).json()) as IncidentState;
     const approved = state.timeline.find((e) => e.type === 'containment.approved');
-    assert.deepEqual([approved?.actor, approved?.via], ['alice@example.com', 'oidc']);
+    assert.deepEqual([approved?.actor, approved?.via], ['alice', 'oidc']);
     assert.match(
       await tab.locator('#results li[data-step="kill-assistant"]').innerText(),
-      /approved by alice@example\.com \(oidc\)/,
+      /approved by alice \(oidc\)/,
     );
     assert.match(
       await tab.locator('#timeline li[data-type="containment.approved"]').innerText(),
-      /alice@example\.com \(oidc\) Approved/,
+      /alice \(oidc\) Approved/,
     );
     await tab.screenshot({ path: join(artifacts, 'oidc-signed-in.png'), fullPage: true });
     await context.close();

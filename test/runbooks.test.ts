@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { cp, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { exampleFlags } from '../integrations/flags/local-file.js';
-import { policyJsonSchema, runbookJsonSchema } from '../runbooks/json-schema.js';
+import { directoryJsonSchema, policyJsonSchema, runbookJsonSchema } from '../runbooks/json-schema.js';
 import { loadRunbookLibrary, selectRunbook } from '../runbooks/library.js';
 import { RunbookSource } from '../runbooks/source.js';
 import { actionFor } from '../workflows/incident/step-actions.js';
@@ -85,6 +85,7 @@ describe('the runbook library', () => {
   it('ships runbooks/schema.json and policy.schema.json generated from the zod schemas (run npm run runbooks:schema)', async () => {
     assert.equal(await readFile(join(libraryDir, 'schema.json'), 'utf8'), runbookJsonSchema());
     assert.equal(await readFile(join(libraryDir, 'policy.schema.json'), 'utf8'), policyJsonSchema());
+    assert.equal(await readFile(join(libraryDir, 'directory.schema.json'), 'utf8'), directoryJsonSchema());
   });
 
   it('fills in the defaults: due days per severity and mitigation targets', async () => {
@@ -213,6 +214,36 @@ describe('runbook validation', () => {
       change: { kind: 'turnOff' },
       context: { kind: 'organization', key: 'acme', plan: 'enterprise' },
     });
+  });
+
+  it('checks policy.yaml and directory.yaml like the runbooks: every problem with its file and path', async () => {
+    const dir = await libraryCopy();
+    await writeFile(join(dir, 'policy.yaml'), 'handover: [ic, group:no-such-group]\nresolve: [everyone]\n');
+    await writeFile(
+      join(dir, 'directory.yaml'),
+      'people:\n  - { id: alice, email: alice@example.com, timezone: Mars/Olympus }\n  - { id: alicia, email: ALICE@example.com, slack: not-an-id }\n',
+    );
+    const { problems } = await loadRunbookLibrary(dir);
+    const described = problems.map((p) => `${basename(p.file)} ${p.path}: ${p.message}`).sort();
+    assert.deepEqual(described, [
+      'directory.yaml people[0].timezone: must be an IANA time zone such as Europe/Paris',
+      `directory.yaml people[1].email: email "ALICE@example.com" is also people[0]'s`,
+      'directory.yaml people[1].slack: must be a Slack user id such as U0123ABCD',
+      'policy.yaml resolve[0]: must be "anyone", "ic", "owner", "approvers", "user:<id>" or "group:<name>"',
+    ]);
+    await writeFile(join(dir, 'policy.yaml'), 'handover: [ic, group:no-such-group]\n');
+    await writeFile(
+      join(dir, 'directory.yaml'),
+      'people:\n  - { id: alice, email: alice@example.com }\n  - { id: alicia, email: ALICE@example.com }\n',
+    );
+    const again = (await loadRunbookLibrary(dir)).problems
+      .map((p) => `${basename(p.file)} ${p.path}: ${p.message}`)
+      .sort();
+    assert.deepEqual(again, [
+      'directory.yaml people[1].email: email "ALICE@example.com" is also people[0]\'s',
+      'policy.yaml handover[1]: unknown group "no-such-group" (groups are defined in groups.yaml: ' +
+        again[1]!.split('groups.yaml: ')[1],
+    ]);
   });
 
   it('names an unknown approver group with its path', async () => {

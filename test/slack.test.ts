@@ -1,7 +1,7 @@
 // Slack as a user meets it: the product as `npm start` runs it, real Bolt and @slack/web-api inside,
 // a contract fake of Slack's Web API on 127.0.0.1, and requests signed as Slack signs them.
 import assert from 'node:assert/strict';
-import { appendFile, cp, readFile } from 'node:fs/promises';
+import { appendFile, cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { IncidentState } from '../workflows/types.js';
@@ -20,6 +20,7 @@ import {
 
 const SIGNING_SECRET = 'slack-signing-secret-0123456789';
 const IC = 'U0IC';
+const DANA = 'U0DANA';
 const OTHER = 'U0OTHER';
 const SAFETY_MEMBER = 'U0SAM';
 const IMPOSTOR = 'U0EVE';
@@ -37,6 +38,18 @@ before(async () => {
   const runbooksDir = join(dataDir, 'runbooks');
   await cp(join(repoRoot, 'runbooks'), runbooksDir, { recursive: true, filter: (src) => !src.endsWith('.ts') });
   await appendFile(join(runbooksDir, 'groups.yaml'), 'slack:\n  safety-oncall: S0SAFETY\n');
+  // dana is an incident commander by her directory id; in Slack she is U0DANA, the same person.
+  await writeFile(
+    join(runbooksDir, 'groups.yaml'),
+    (await readFile(join(runbooksDir, 'groups.yaml'), 'utf8')).replace(
+      'incident-commanders: [alice, maria]',
+      'incident-commanders: [alice, maria, dana]',
+    ),
+  );
+  await appendFile(
+    join(runbooksDir, 'directory.yaml'),
+    `  - { id: dana, name: Dana Levi, email: dana@example.com, slack: ${DANA} }\n`,
+  );
   slack.addUsergroup({ id: 'S0IMPOSTOR', handle: 'safety-oncall', users: [IMPOSTOR] });
   product = spawnProduct({
     DATA_DIR: dataDir,
@@ -421,6 +434,38 @@ describe('Slack', () => {
     );
     assert.equal(sev[0]!.body.response_type, 'in_channel', 'a severity change concerns the whole channel');
     assert.equal((await incident(incidentId)).severity, 'P1');
+
+    // U0DANA is dana in the directory, and dana is an incident commander: one person in every entry point.
+    await toSlackEndpoint(
+      slashCommandBody({
+        text: 'sev P2',
+        user_id: DANA,
+        channel_id: channel,
+        channel_name: name,
+        response_url: slack.responseUrl('sev-dana'),
+      }),
+    );
+    await eventually(
+      () => slack.responses.filter((r) => r.path.endsWith('/sev-dana')),
+      (r) => r.length === 1,
+      'dana is answered',
+    );
+    const changed = (await incident(incidentId)).timeline.filter((e) => e.type === 'severity.changed').at(-1);
+    assert.deepEqual([changed?.actor, changed?.via, changed?.message], ['dana', 'slack', 'Severity P1 → P2']);
+    await toSlackEndpoint(
+      slashCommandBody({
+        text: 'sev P1',
+        user_id: DANA,
+        channel_id: channel,
+        channel_name: name,
+        response_url: slack.responseUrl('sev-dana-2'),
+      }),
+    );
+    await eventually(
+      () => slack.responses.filter((r) => r.path.endsWith('/sev-dana-2')),
+      (r) => r.length === 1,
+      'dana is answered again',
+    );
     await eventually(
       () => slack.messages(channel).find((m) => m.pinned)!,
       (m) => /\[P1\]/.test(blockText(m.blocks)),

@@ -8,6 +8,8 @@ import { HttpError } from '../http/json.js';
 import { sameSecret } from '../http/secret-compare.js';
 import { PersonalTokens } from './personal-tokens.js';
 import type { SessionCookies } from './sessions.js';
+import type { Directory } from '../../runbooks/directory.js';
+import { inDirectory } from './directory-lookup.js';
 
 export interface Identity {
   person: string;
@@ -40,6 +42,8 @@ export interface AuthenticatorOptions {
   /** The console's signed session cookies after an OpenID Connect sign-in. */
   sessions?: SessionCookies;
   proxy?: ProxyIdentityOptions;
+  /** The people directory: every verified identity becomes its directory id (directory-lookup.ts). */
+  directory?: () => Promise<Directory>;
 }
 
 /** What a request proved: a person, the shared API token (reads only), or nothing. */
@@ -55,6 +59,12 @@ export class Authenticator {
 
   /** Throws a 401 for a credential that is presented and wrong; a request with none proves nothing. */
   async credentials(req: IncomingMessage): Promise<Credentials> {
+    const found = await this.presented(req);
+    if (!('identity' in found) || !this.options.directory) return found;
+    return { identity: inDirectory(await this.options.directory(), found.identity) };
+  }
+
+  private async presented(req: IncomingMessage): Promise<Credentials> {
     const bearer = bearerToken(req);
     if (bearer !== undefined) return this.fromBearer(bearer);
     const session = this.options.sessions?.identity(req);

@@ -4,6 +4,7 @@ import { OidcLogin } from './oidc-login.js';
 import { OidcVerifier } from './oidc.js';
 import { PersonalTokens } from './personal-tokens.js';
 import { SessionCookies } from './sessions.js';
+import type { RunbookSource } from '../../runbooks/source.js';
 
 export interface IdentitySources {
   auth: Authenticator;
@@ -13,7 +14,7 @@ export interface IdentitySources {
 }
 
 /** The identity sources the configuration names (README, "Identity"). `publicUrl`: where people reach this server. */
-export function identitySourcesFor(config: ServerConfig, publicUrl: string): IdentitySources {
+export function identitySourcesFor(config: ServerConfig, publicUrl: string, runbooks: RunbookSource): IdentitySources {
   const tokens = new PersonalTokens(config.dataDir, config.TOKEN_HASH_KEY);
   const oidc =
     config.OIDC_ISSUER && config.OIDC_AUDIENCE
@@ -31,6 +32,7 @@ export function identitySourcesFor(config: ServerConfig, publicUrl: string): Ide
     ...(config.API_TOKEN ? { apiToken: config.API_TOKEN } : {}),
     tokens,
     tokensAreASource: config.PERSONAL_TOKENS === 'on',
+    directory: async () => (await runbooks.current(1_000)).directory,
     ...(oidc ? { oidc } : {}),
     ...(sessions ? { sessions } : {}),
     ...(config.AUTH_USER_HEADER

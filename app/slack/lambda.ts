@@ -49,6 +49,7 @@ async function setUp(): Promise<LambdaHandler> {
     service,
     usergroups: slack.usergroups,
     usergroupIds: slack.usergroupIds,
+    directory: slack.directory,
     log: createLogger(config.LOG_LEVEL),
     receiver,
   });

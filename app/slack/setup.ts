@@ -8,6 +8,7 @@ import type { RunbookSource } from '../../runbooks/source.js';
 import type { ServerConfig } from '../config.js';
 import type { Route } from '../http/router.js';
 import type { IncidentService } from '../incident-service.js';
+import type { Directory } from '../../runbooks/directory.js';
 import type { Logger } from '../../integrations/log.js';
 import { slackEventsRoute } from './events-route.js';
 import { SlackHttpReceiver } from './http-receiver.js';
@@ -20,6 +21,7 @@ export interface Slack {
   chat: SlackChat;
   usergroups: SlackUsergroups;
   usergroupIds: () => Promise<Record<string, string>>;
+  directory: () => Promise<Directory>;
 }
 
 export function slackFromConfig(config: ServerConfig, runbooks: RunbookSource): Slack | undefined {
@@ -34,6 +36,7 @@ export function slackFromConfig(config: ServerConfig, runbooks: RunbookSource): 
     connection,
     usergroups,
     usergroupIds,
+    directory: async () => (await runbooks.current(1_000)).directory,
     chat: new SlackChat(slackWebClient(connection, 'durable'), usergroups, usergroupIds),
   };
 }
@@ -51,7 +54,14 @@ export async function startSlackApp(
   service: IncidentService,
   log: Logger,
 ): Promise<RunningSlackApp> {
-  const common = { ...slack.connection, service, usergroups: slack.usergroups, usergroupIds: slack.usergroupIds, log };
+  const common = {
+    ...slack.connection,
+    service,
+    usergroups: slack.usergroups,
+    usergroupIds: slack.usergroupIds,
+    directory: slack.directory,
+    log,
+  };
   if (config.SLACK_APP_TOKEN) {
     const app: App = createSlackApp({ ...common, appToken: config.SLACK_APP_TOKEN });
     // Connecting must not hold up (or fail) start-up: incidents run without Slack, and it is retried.

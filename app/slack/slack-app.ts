@@ -21,6 +21,8 @@ import { statusView } from '../../workflows/incident/chat-views.js';
 import { CATEGORIES, SEVERITIES, type Category, type Severity } from '../../workflows/types.js';
 import { IncidentError } from '../incident-error.js';
 import type { IncidentService } from '../incident-service.js';
+import type { Directory } from '../../runbooks/directory.js';
+import { inDirectory } from '../identity/directory-lookup.js';
 import type { Logger } from '../../integrations/log.js';
 import { COMMAND_HELP, parseIncidentCommand } from './incident-command.js';
 
@@ -31,6 +33,8 @@ export interface SlackAppOptions extends SlackConnection {
   usergroups: SlackUsergroups;
   /** groups.yaml `slack:` as it is now: approver group name → Slack user group id. */
   usergroupIds: () => Promise<Record<string, string>>;
+  /** The people directory: a Slack user acts as their directory id, the same person as in every other entry point. */
+  directory: () => Promise<Directory>;
   log: Logger;
   /** The HTTP receiver (POST /slack/events), or Bolt's Lambda receiver; Socket Mode when `appToken` is given instead. */
   receiver?: Receiver;
@@ -98,7 +102,7 @@ export function createSlackApp(options: SlackAppOptions): BoltApp {
           `Which incident? This is not an incident channel: add the id, e.g. \`/incident ${command.text.trim() || 'status'} INC-7K3QX\`.`,
         ));
       const actor = command.user_id;
-      const bySlack = { actor, via: 'slack' as const };
+      const bySlack = { actor: await personOf(actor), via: 'slack' as const };
       switch (parsed.kind) {
         case 'status': {
           const state = await service.get(incidentId);
@@ -121,7 +125,7 @@ export function createSlackApp(options: SlackAppOptions): BoltApp {
           await service.setSeverity(incidentId, bySlack, parsed.severity);
           return void (await toChannel(`${who(actor)} set ${incidentId} to ${parsed.severity}.`));
         case 'ic':
-          await service.assignCommander(incidentId, bySlack, parsed.user);
+          await service.assignCommander(incidentId, bySlack, await personOf(parsed.user));
           return void (await toChannel(
             `${who(actor)} handed incident command of ${incidentId} to ${who(parsed.user)}.`,
           ));
@@ -158,8 +162,8 @@ export function createSlackApp(options: SlackAppOptions): BoltApp {
         title,
         severity: severity!,
         category: category!,
-        commander: pick('commander')?.selected_user ?? declarer,
-        declaredBy: declarer,
+        commander: await personOf(pick('commander')?.selected_user ?? declarer),
+        declaredBy: await personOf(declarer),
         declaredVia: 'slack',
         ...(runbookId ? { runbookId } : {}),
         ...(description ? { description } : {}),
@@ -207,6 +211,10 @@ export function createSlackApp(options: SlackAppOptions): BoltApp {
   });
 
   /** The clicker's Slack user id is the actor; the workflow's validator accepts or refuses (and records a refusal). */
+  async function personOf(slackUserId: string): Promise<string> {
+    return inDirectory(await options.directory(), { person: slackUserId, via: 'slack', groups: [] }).person;
+  }
+
   async function decide(
     ref: StepRef,
     actor: string,
@@ -227,7 +235,7 @@ export function createSlackApp(options: SlackAppOptions): BoltApp {
       await service.decide(
         ref.incidentId,
         { stepId: ref.stepId, decision, ...(reason ? { reason } : {}) },
-        { actor, via: 'slack', ...(memberOf.length ? { memberOf } : {}) },
+        { actor: await personOf(actor), via: 'slack', ...(memberOf.length ? { memberOf } : {}) },
       );
     } catch (err) {
       await tell(actor, channel, `Not ${decision === 'approve' ? 'approved' : 'rejected'}: ${failure(err)}`);
