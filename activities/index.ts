@@ -8,6 +8,7 @@ import type { ChatProvider } from '../integrations/chat/provider.js';
 import { createChatActivities } from './chat.js';
 import { createFlagActivities } from './flags.js';
 import { createHttpActivities } from './http.js';
+import { createIncidentActivities } from './incidents.js';
 import { createModelActivities } from './models.js';
 import { createNotifyActivities } from './notify.js';
 import { createPagingActivities } from './paging.js';
@@ -48,6 +49,7 @@ export function createActivities({
     ...createHttpActivities(),
     ...createTicketActivities(tickets, links),
     ...createReminderActivities(),
+    ...createIncidentActivities(),
   };
 }
 

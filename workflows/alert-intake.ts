@@ -5,6 +5,8 @@ import {
   getExternalWorkflowHandle,
   isCancellation,
   log,
+  patched,
+  proxyActivities,
   setHandler,
   startChild,
   workflowInfo,
@@ -22,7 +24,8 @@ import {
 } from './messages.js';
 import type { AlertSummary, DeclareInput } from './types.js';
 import { incidentStartOptions } from './search-attributes.js';
-import { DAY_MS } from './constants.js';
+import { ACTIVITY_OPTIONS, DAY_MS } from './constants.js';
+import type { IncidentActivities } from '../activities/index.js';
 
 /** What the intake keeps of a group between alerts. */
 export interface AlertGroupRecord {
@@ -56,6 +59,10 @@ const MAX_CLOSED_GROUPS = 2_000;
 const OPEN_RETRY_MS = 10_000;
 /** Continue as new at this history length even if Temporal has not suggested it: it also bounds the run's signal count. */
 const MAX_HISTORY_EVENTS = 8_000;
+/** Groups delivered (forwarded or opened) at once: far below Temporal's 2,000 pending activities or signals. */
+const MAX_DELIVERIES = 100;
+
+const activities = proxyActivities<Pick<IncidentActivities, 'startIncident'>>(ACTIVITY_OPTIONS);
 
 /**
  * Repeats (an alert firing again that already fires, or resolved again) reach an open incident at most
@@ -143,7 +150,14 @@ export async function alertIntakeWorkflow(input: AlertIntakeInput): Promise<void
       else await condition(sooner, workAt - Date.now());
     }
 
-    await Promise.all([...pending.keys()].filter(isDue).map((key) => deliver(key)));
+    // At most MAX_DELIVERIES at a time: the rest stay due, and go in the next round at once.
+    const round = patched('open-by-activity') ? MAX_DELIVERIES : Infinity;
+    await Promise.all(
+      [...pending.keys()]
+        .filter(isDue)
+        .slice(0, round)
+        .map((key) => deliver(key)),
+    );
     forgetQuietGroups();
     if (groups.size === 0 && pending.size === 0) return; // nothing open, nothing to remember: a new alert starts a new run
     if (shouldContinueAsNew()) {
@@ -264,6 +278,11 @@ async function openIncident(
       ...(routing.severityFrom ? { severityFrom: routing.severityFrom } : {}),
       declaredVia: 'webhook',
     };
+    // 32^5 ids: a clash is rare, and a fresh id settles it.
+    if (patched('open-by-activity')) {
+      if ((await activities.startIncident(input)) === 'started') return input.id;
+      continue;
+    }
     try {
       await startChild(incidentWorkflow, {
         ...incidentStartOptions(input),
@@ -273,7 +292,6 @@ async function openIncident(
       });
       return input.id;
     } catch (err) {
-      // 32^5 ids: a clash is rare, and a fresh id settles it.
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }
   }

@@ -15,12 +15,18 @@ export function incidentStartOptions(input: {
   severity: string;
   category: string;
   commander: string;
+  fingerprint?: string;
+  alertGroup?: string;
 }) {
   return {
     workflowId: input.id,
     workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
     // Set at start too, so a list taken a moment after the declaration already shows them.
-    memo: { title: input.title },
+    // An alert group's incident carries its group, so a retried start knows the incident is its own.
+    memo: {
+      title: input.title,
+      ...(input.alertGroup ? { alertGroup: input.alertGroup, fingerprint: input.fingerprint } : {}),
+    },
     typedSearchAttributes: [
       { key: IncidentSeverity, value: input.severity },
       { key: IncidentStatus, value: 'declared' },

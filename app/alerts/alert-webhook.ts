@@ -13,7 +13,9 @@ import {
 import type { RunbookSource } from '../../runbooks/source.js';
 import type { GroupAlerts } from '../../workflows/messages.js';
 import { hmacMatches, sameSecret } from '../http/secret-compare.js';
+import { FloodGuard } from './flood.js';
 import { IntakeBatcher } from './intake-batcher.js';
+import { groupsProblem, limitProblems, signalProblem, type LimitProblem } from './limits.js';
 import { alertIntakeWorkflowId, routeAlert } from './routing.js';
 
 export const MAX_ALERT_BODY_BYTES = 1024 * 1024;
@@ -43,6 +45,8 @@ export interface AlertWebhookOptions {
   /** Grafana's contact point HMAC secret: Grafana deliveries must then carry a valid signature too. */
   grafanaSecret?: string;
   now?: () => Date;
+  /** The rate of new groups per source past which they join one flood incident (tests lower it). */
+  flood?: FloodGuard;
 }
 
 export type AlertWebhook = (
@@ -65,6 +69,7 @@ const problem = (
 export function createAlertWebhook(options: AlertWebhookOptions): AlertWebhook {
   const { token } = options;
   const intake = new IntakeBatcher(options.client, options.taskQueue);
+  const flood = options.flood ?? new FloodGuard();
   return async (source, headers, body) => {
     if (!(ALERT_SOURCES as readonly string[]).includes(source))
       return problem(404, `No alert source "${source}" (sources: ${ALERT_SOURCES.join(', ')})`);
@@ -97,6 +102,8 @@ export function createAlertWebhook(options: AlertWebhookOptions): AlertWebhook {
         parseJsonBody(body),
         (options.now?.() ?? new Date()).toISOString(),
       );
+      const tooMuch = limitProblems(batch);
+      if (tooMuch.length) return overLimit(tooMuch);
       const library = await options.runbooks.current(RUNBOOKS_MAX_AGE_MS);
       groups = new Map();
       for (const alert of batch.alerts) {
@@ -117,11 +124,19 @@ export function createAlertWebhook(options: AlertWebhookOptions): AlertWebhook {
       );
     }
 
+    const tooMany = groupsProblem(groups.size);
+    if (tooMany) return overLimit([tooMany]);
+    groups = new Map(flood.admit(source, [...groups.values()]).map((group) => [group.groupKey, group]));
+
     const deadline = Date.now() + TEMPORAL_DEADLINE_MS;
     const byIntake = new Map<string, GroupAlerts[]>();
     for (const group of groups.values()) {
       const workflowId = alertIntakeWorkflowId(group.groupKey);
       byIntake.set(workflowId, [...(byIntake.get(workflowId) ?? []), group]);
+    }
+    for (const intakeGroups of byIntake.values()) {
+      const tooBig = signalProblem(JSON.stringify(intakeGroups).length);
+      if (tooBig) return overLimit([tooBig]);
     }
     try {
       await Promise.all(
@@ -146,6 +161,15 @@ export function createAlertWebhook(options: AlertWebhookOptions): AlertWebhook {
       },
     };
   };
+}
+
+function overLimit(problems: LimitProblem[]): WebhookResponse {
+  const status = problems.some((p) => p.status === 413) ? 413 : 400;
+  return problem(
+    status,
+    `Over the alert limits: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`,
+    problems.map(({ field, message }) => ({ field, message })),
+  );
 }
 
 /** Grafana signs the body, or `timestamp:body` when it sends a timestamp header, with HMAC-SHA256 (hex). */

@@ -16,6 +16,8 @@ export interface DevServerOptions {
   namespace: string;
   /** Where the server's own output goes; defaults to <dataDir>/temporal.log. */
   logFile?: string;
+  /** Server limits to change (tests lower them to reach them quickly): `--dynamic-config-value K=V`. */
+  dynamicConfig?: Record<string, number | string | boolean>;
 }
 
 export interface DevServer {
@@ -77,6 +79,10 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     'synchronous=normal',
     ...(options.ui ? ['--ui-port', String(options.uiPort), '--ui-disable-news-fetch'] : ['--headless']),
     ...incidentSearchAttributes.flatMap((key) => ['--search-attribute', `${key.name}=${CLI_TYPE_NAMES[key.type]}`]),
+    ...Object.entries(options.dynamicConfig ?? {}).flatMap(([key, value]) => [
+      '--dynamic-config-value',
+      `${key}=${JSON.stringify(value)}`,
+    ]),
   ];
   const logFd = openSync(options.logFile ?? join(options.dataDir, 'temporal.log'), 'a');
   const child = spawn(options.cliPath, args, { stdio: ['ignore', logFd, logFd] });

@@ -38,7 +38,9 @@ export interface TemporalHarness {
  * A real Temporal dev server (the registry-installed binary, SQLite in a temp dir, our search attributes)
  * and a worker on the shared prebuilt bundle with the real activities against a local flag file.
  */
-export async function startTemporalHarness(options: { chat?: ChatProvider } = {}): Promise<TemporalHarness> {
+export async function startTemporalHarness(
+  options: { chat?: ChatProvider; dynamicConfig?: Record<string, number | string | boolean> } = {},
+): Promise<TemporalHarness> {
   const dataDir = await tempDir('incident-test');
   // A copy of the library, so that tests may edit runbooks.
   await cp(join(repoRoot, 'runbooks'), join(dataDir, 'runbooks'), {
@@ -55,6 +57,7 @@ export async function startTemporalHarness(options: { chat?: ChatProvider } = {}
     uiPort: 0,
     ui: false,
     namespace: 'default',
+    ...(options.dynamicConfig ? { dynamicConfig: options.dynamicConfig } : {}),
   });
   const temporal: TemporalConnections = await connectTemporal({ address: server.address, namespace: 'default' });
   const flags = new LocalFileFlagProvider(`${dataDir}/flags.json`);
