@@ -41,6 +41,7 @@ import {
 } from '../workflows/search-attributes.js';
 import type { RunbookSource } from '../runbooks/source.js';
 import { IncidentError, translate } from './incident-error.js';
+import { RefusalRecorder } from './refusal-recorder.js';
 import { incidentIdForKey, newIncidentId } from './incident-id.js';
 
 /**
@@ -100,6 +101,10 @@ export class IncidentService {
     private readonly client: Client,
     private readonly options: { taskQueue: string; runbooks: RunbookSource; tickets?: TicketProvider },
   ) {}
+
+  private readonly refusals = new RefusalRecorder((id, refusal) =>
+    this.client.workflow.getHandle(id).signal(approvalRefusedSignal, refusal),
+  );
 
   async declare(request: DeclareRequest): Promise<{ id: string }> {
     const commander = request.commander?.normalize('NFKC').trim() ?? request.declaredBy?.normalize('NFKC').trim();
@@ -391,12 +396,14 @@ export class IncidentService {
     }
   }
 
-  /** The caller is refused either way: losing the record must not turn the refusal into a 500. */
-  async recordRefusal(id: string, refusal: RefusalInput): Promise<void> {
-    await this.client.workflow
-      .getHandle(id)
-      .signal(approvalRefusedSignal, refusal)
-      .catch(() => undefined);
+  /** A refused attempt on the incident's timeline, repeats coalesced (refusal-recorder.ts). */
+  recordRefusal(id: string, refusal: RefusalInput): Promise<void> {
+    return this.refusals.record(id, refusal);
+  }
+
+  /** Sends the coalesced repeats now (at shutdown). */
+  flushRefusals(): Promise<void> {
+    return this.refusals.flush();
   }
 }
 

@@ -55,6 +55,7 @@ const running: {
   http?: Server;
   flags?: FlagProvider;
   slack?: RunningSlackApp;
+  service?: IncidentService;
 } = {};
 let stopping: Promise<void> | undefined;
 
@@ -139,6 +140,7 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
     runbooks,
     tickets,
   });
+  running.service = service;
   if (slack) running.slack = await startSlackApp(slack, config, service, log);
   const loopbackOnly = LOOPBACK_HOSTS.includes(config.HOST);
   const identity = identitySourcesFor(config, publicUrl, runbooks);
@@ -223,6 +225,7 @@ function stop(exitCode: number): Promise<void> {
       }
     };
     if (running.http) await step('http', () => stopHttpServer(running.http!));
+    if (running.service) await step('refusal records', () => running.service!.flushRefusals());
     if (running.slack) await step('slack', () => running.slack!.stop());
     if (running.worker && running.worker.getState() === 'RUNNING') {
       await step('worker', async () => {

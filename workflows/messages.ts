@@ -45,6 +45,8 @@ export interface RefusalInput {
   stepId?: string;
   actionId?: string;
   reason: string;
+  /** How many attempts this signal stands for: the ingress coalesces repeats (1 when absent). */
+  count?: number;
 }
 
 export interface ResolveInput extends ActorInput {

@@ -22,6 +22,7 @@ export const TEST_SUITES = {
     'pagerduty-paging',
     'postmortem',
     'redaction',
+    'refusal-recorder',
     'replay',
     'runbooks',
     'slack-chat',

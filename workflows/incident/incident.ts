@@ -190,8 +190,9 @@ export class Incident {
     const target = refusal.stepId ?? refusal.actionId ?? '';
     const key = JSON.stringify([actor, refusal.via ?? '', refusal.decision ?? '', target]);
     const seen = this.refusals.get(key);
+    const attempts = Math.max(1, Math.floor(Number(refusal.count ?? 1)) || 1);
     if (seen?.data) {
-      seen.data.count = Number(seen.data.count ?? 1) + 1;
+      seen.data.count = Number(seen.data.count ?? 1) + attempts;
       seen.data.lastAt = now();
       return;
     }
@@ -200,7 +201,7 @@ export class Incident {
       ...(refusal.stepId ? { stepId: refusal.stepId } : {}),
       ...(refusal.actionId ? { actionId: refusal.actionId } : {}),
       decision: refusal.decision ?? 'approve',
-      count: 1,
+      count: attempts,
     };
     this.record(
       approval ? 'approval.refused' : 'request.refused',
