@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { ENV_ALLOW_ENTRY } from '../runbooks/http-env.js';
 
 const port = z.coerce
   .number({ error: 'must be a port number (1-65535)' })
@@ -132,6 +133,14 @@ export const serverEnvSchema = z.object({
     .trim()
     .min(1, 'must be a directory path')
     .default(fileURLToPath(new URL('../../runbooks', import.meta.url))),
+  RUNBOOK_ENV_ALLOW: optionalText.pipe(
+    z
+      .string()
+      .refine((list) => list.split(',').every((entry) => ENV_ALLOW_ENTRY.test(entry.trim())), {
+        error: 'must be variable names or PREFIX* patterns (A-Z, 0-9, _), comma-separated',
+      })
+      .optional(),
+  ),
   API_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters when set').optional()),
   ALERT_WEBHOOK_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters when set').optional()),
   ALERT_GRAFANA_HMAC_SECRET: optionalText,

@@ -7,6 +7,8 @@ import type { Category } from './vocabulary.js';
 import { policySchema, POLICY_FILE } from './policy.js';
 import { DIRECTORY_FILE, directorySchema, type Directory } from './directory.js';
 import { effectivePolicy, type Policy } from './roles.js';
+import { envAllowRule } from './http-env.js';
+import { httpStepProblems, withHttpTargets } from './http-steps.js';
 import {
   approverGroupsSchema,
   runbookSchema,
@@ -44,9 +46,13 @@ export interface RunbookLibrary {
   problems: RunbookProblem[];
 }
 
-/** Reads every runbook in a directory and reports every problem with its file and path. */
-export async function loadRunbookLibrary(dir: string): Promise<RunbookLibrary> {
+/**
+ * Reads every runbook in a directory and reports every problem with its file and path. `env` decides
+ * which `${env:NAME}` http steps may use (RUNBOOK_ENV_ALLOW).
+ */
+export async function loadRunbookLibrary(dir: string, env: NodeJS.ProcessEnv = process.env): Promise<RunbookLibrary> {
   const problems: RunbookProblem[] = [];
+  const envRule = envAllowRule(env);
   let names: string[];
   try {
     names = (await readdir(dir)).filter((n) => /\.ya?ml$/.test(n)).sort();
@@ -103,8 +109,9 @@ export async function loadRunbookLibrary(dir: string): Promise<RunbookLibrary> {
     const file = join(dir, name);
     const parsed = await parseFile(file, runbookSchema, problems);
     if (!parsed) continue;
-    const runbook = parsed.value;
+    const runbook = withHttpTargets(parsed.value);
     const before = problems.length;
+    for (const { path, message } of httpStepProblems(parsed.value, envRule)) problems.push({ file, path, message });
     unknownGroups(file, approverRefs(runbook));
     unknownGroups(file, policyRefs(runbook.policy, 'policy'));
     const twin = runbooks.find((r) => r.runbook.id === runbook.id);

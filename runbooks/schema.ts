@@ -3,6 +3,7 @@ import { CATEGORIES, SEVERITIES } from './vocabulary.js';
 import { durationPattern } from './duration.js';
 import { DEFAULT_REMINDER_POLICY } from './reminder-policy.js';
 import { runbookPolicySchema } from './policy.js';
+import { hostEntryProblem } from './http-targets.js';
 
 const slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and "-"');
 const severity = z.enum(SEVERITIES, { error: `must be one of ${SEVERITIES.join(', ')}` });
@@ -90,9 +91,29 @@ const flagStep = { ...stepBase, context: verificationContext };
 const httpRequest = z.strictObject({
   method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']).default('POST'),
   url: z.string().regex(/^(https?:\/\/|\$\{env:[A-Z0-9_]+\})/, 'must be an http(s) URL, or start with ${env:NAME}'),
-  headers: z.record(z.string(), z.string()).default({}).describe('values may use ${env:NAME}; they are never recorded'),
-  body: z.unknown().optional(),
+  headers: z
+    .record(z.string(), z.string())
+    .default({})
+    .describe('values may use ${env:NAME} (names RUNBOOK_ENV_ALLOW allows); they are never recorded'),
+  body: z.unknown().optional().describe('sent as JSON; ${env:NAME} is not filled in here'),
 });
+
+const hostEntry = z.string().superRefine((entry, ctx) => {
+  const problem = hostEntryProblem(entry);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem });
+});
+
+const httpTargets = z
+  .strictObject({
+    allowedHosts: z
+      .array(hostEntry)
+      .min(1)
+      .describe(
+        'the only hosts its http steps may call: names (api.example.com, *.example.com), IP addresses, CIDR ranges. Loopback, link-local, private and cloud metadata addresses need their address (or range; metadata: the address) listed',
+      ),
+  })
+  .optional()
+  .describe('where http steps may connect; without it, any host whose address is public');
 
 export const containmentStepSchema = z.discriminatedUnion(
   'kind',
@@ -191,6 +212,7 @@ export const runbookSchema = z
       .array(z.strictObject({ id: slug, title: z.string().min(1), description: z.string().default('') }))
       .default([]),
     containment: z.array(containmentStepSchema).default([]),
+    http: httpTargets,
     notifications: bySeverity(
       z.strictObject({
         notify: z

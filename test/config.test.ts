@@ -73,6 +73,19 @@ describe('server configuration', () => {
     assert.equal(socketMode.SLACK_APP_TOKEN, 'xapp-1-abc');
   });
 
+  it('accepts RUNBOOK_ENV_ALLOW as names and PREFIX* patterns only', () => {
+    assert.equal(
+      loadServerConfig({ RUNBOOK_ENV_ALLOW: 'GUARDRAIL_TOKEN, RUNBOOK_SECRET_*' }).RUNBOOK_ENV_ALLOW,
+      'GUARDRAIL_TOKEN, RUNBOOK_SECRET_*',
+    );
+    assert.throws(
+      () => loadServerConfig({ RUNBOOK_ENV_ALLOW: '*' }),
+      /RUNBOOK_ENV_ALLOW="\*": must be variable names or PREFIX\* patterns/,
+      'allowing every variable is not one of the choices',
+    );
+    assert.throws(() => loadServerConfig({ RUNBOOK_ENV_ALLOW: 'guardrail-token' }), /RUNBOOK_ENV_ALLOW=/);
+  });
+
   it('refuses out-of-range ports and treats empty values as unset', () => {
     assert.throws(() => loadServerConfig({ PORT: '70000' }), /PORT="70000"/);
     const config = loadServerConfig({ TEMPORAL_ADDRESS: '', API_TOKEN: '' });

@@ -44,7 +44,9 @@ function startGuardrailService() {
       return ((strictMode = JSON.parse(body).enabled === true), reply(200, { enabled: strictMode }));
     if (path === '/strict-mode' && req.method === 'GET') return reply(200, { enabled: strictMode });
     if (path === '/strict-mode' && req.method === 'DELETE') return ((strictMode = false), reply(204));
-    if (path === '/tenants/acme/block') return reply(403, { error: 'blocking a tenant needs an admin token' });
+    // An error page that echoes the request, credentials included (as debug pages and some gateways do).
+    if (path === '/tenants/acme/block')
+      return reply(403, { error: 'blocking a tenant needs an admin token', youSent: req.headers.authorization });
     if (path === '/cache/purge') return ++purges === 1 ? reply(503, { error: 'busy' }) : reply(202, { queued: true });
     if (path === '/cache') return reply(200, { entries: 3 }); // the purge never happens
     reply(404);
@@ -64,8 +66,8 @@ function startGuardrailService() {
 describe('http containment steps', { concurrency: 1 }, () => {
   const guardrail = startGuardrailService();
   before(async () => {
-    process.env.GUARDRAIL_URL = await guardrail.listen();
-    process.env.GUARDRAIL_TOKEN = TOKEN;
+    process.env.RUNBOOK_SECRET_GUARDRAIL_URL = await guardrail.listen();
+    process.env.RUNBOOK_SECRET_GUARDRAIL_TOKEN = TOKEN;
   });
   after(() => guardrail.close());
 
@@ -81,7 +83,7 @@ describe('http containment steps', { concurrency: 1 }, () => {
 
         const strict = await service.decide(id, { stepId: 'strict-mode', decision: 'approve' }, 'alice');
         assert.equal(strict.status, 'verified');
-        assert.equal(strict.result, 'Verified: GET ${env:GUARDRAIL_URL}/strict-mode answered 200');
+        assert.equal(strict.result, 'Verified: GET ${env:RUNBOOK_SECRET_GUARDRAIL_URL}/strict-mode answered 200');
         assert.equal(guardrail.strictMode(), true);
         assert.deepEqual(guardrail.received.slice(0, 2), [
           { method: 'POST', path: '/strict-mode', authorization: `Bearer ${TOKEN}`, body: '{"enabled":true}' },
@@ -90,9 +92,10 @@ describe('http containment steps', { concurrency: 1 }, () => {
 
         const block = await service.decide(id, { stepId: 'block-tenant', decision: 'approve' }, 'alice');
         assert.equal(block.status, 'failed');
-        assert.match(
-          block.result ?? '',
-          /POST \$\{env:GUARDRAIL_URL\}\/tenants\/acme\/block answered 403: .*needs an admin token/,
+        assert.equal(
+          block.result,
+          'Execution failed: POST ${env:RUNBOOK_SECRET_GUARDRAIL_URL}/tenants/acme/block answered 403',
+          'the status, never the body (which echoed the token)',
         );
         assert.equal(
           guardrail.received.filter((r) => r.path === '/tenants/acme/block').length,
@@ -105,7 +108,7 @@ describe('http containment steps', { concurrency: 1 }, () => {
         assert.equal(purge.status, 'failed');
         assert.equal(
           purge.result,
-          'Verification failed: GET ${env:GUARDRAIL_URL}/cache answered 200, expected 200 with ""entries":0"',
+          'Verification failed: GET ${env:RUNBOOK_SECRET_GUARDRAIL_URL}/cache answered 200, expected 200 with ""entries":0"',
         );
 
         let state = await service.get(id);
@@ -142,12 +145,13 @@ describe('http containment steps', { concurrency: 1 }, () => {
             key === 'data' && typeof value === 'string' ? Buffer.from(value, 'base64').toString('utf8') : value,
         );
         const final = JSON.stringify(await service.get(id));
-        assert.ok(history.includes('${env:GUARDRAIL_TOKEN}'), 'the history holds the placeholder');
+        assert.ok(history.includes('${env:RUNBOOK_SECRET_GUARDRAIL_TOKEN}'), 'the history holds the placeholder');
         for (const [where, text] of [
           ['history', history],
           ['incident state', final],
         ] as const) {
           assert.ok(!text.includes(TOKEN), `the token leaked into the ${where}`);
+          assert.ok(!text.includes('needs an admin token'), `a response body reached the ${where}`);
         }
       },
       { runbooksDir: join(repoRoot, 'test/fixtures/runbooks-http') },

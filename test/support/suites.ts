@@ -8,6 +8,7 @@ export const TEST_SUITES = {
     'architecture',
     'config',
     'github-tickets',
+    'http-step-safety',
     'incident-id',
     'intake-batcher',
     'jira-tickets',
