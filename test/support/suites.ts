@@ -36,6 +36,7 @@ export const TEST_SUITES = {
     'authorization',
     'oidc',
     'alert-intake',
+    'alert-intake-limits',
     'alerts-lambda',
     'console-guard',
     'http-api',
