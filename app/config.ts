@@ -15,6 +15,9 @@ const optionalText = z
   .transform((value) => (value === '' ? undefined : value))
   .optional();
 
+/** A webhook's signing secret: short ones can be guessed offline from one signed delivery. */
+const webhookSecret = optionalText.pipe(z.string().min(16, 'must be at least 16 characters when set').optional());
+
 /** Every environment variable the server reads, parsed once at start. */
 export const serverEnvSchema = z.object({
   HOST: z.string().trim().min(1, 'must be a host name or IP address').default('127.0.0.1'),
@@ -46,7 +49,7 @@ export const serverEnvSchema = z.object({
       .optional(),
   ),
   GITHUB_API_URL: optionalText.pipe(z.url({ error: 'must be an http(s) URL' }).optional()),
-  GITHUB_WEBHOOK_SECRET: optionalText,
+  GITHUB_WEBHOOK_SECRET: webhookSecret,
   JIRA_BASE_URL: optionalText.pipe(
     z.url({ error: 'must be your site URL such as https://acme.atlassian.net' }).optional(),
   ),
@@ -58,7 +61,7 @@ export const serverEnvSchema = z.object({
       .regex(/^[A-Z][A-Z0-9_]+$/, 'must be a project key such as AI')
       .optional(),
   ),
-  JIRA_WEBHOOK_SECRET: optionalText,
+  JIRA_WEBHOOK_SECRET: webhookSecret,
   PAGERDUTY_ROUTING_KEY: optionalText,
   PAGERDUTY_API_TOKEN: optionalText,
   PAGERDUTY_EVENTS_SERVER: optionalText.pipe(
@@ -143,7 +146,7 @@ export const serverEnvSchema = z.object({
   ),
   API_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters when set').optional()),
   ALERT_WEBHOOK_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters when set').optional()),
-  ALERT_GRAFANA_HMAC_SECRET: optionalText,
+  ALERT_GRAFANA_HMAC_SECRET: webhookSecret,
   ALERT_COMMANDER: z.string().trim().min(1, 'must name who is IC of an alert-raised incident').default('on-call'),
   TEMPORAL_ADDRESS: optionalText,
   TEMPORAL_NAMESPACE: z.string().trim().min(1, 'must be a namespace name').default('default'),

@@ -50,6 +50,29 @@ describe('server configuration', () => {
     assert.doesNotMatch(err.message, /short/, 'a secret, even an invalid one, is never printed');
   });
 
+  it('refuses webhook signing secrets shorter than 16 characters, naming each variable and never its value', () => {
+    const short = {
+      GITHUB_WEBHOOK_SECRET: 'gh-guessable',
+      JIRA_WEBHOOK_SECRET: 'jira-guessable',
+      ALERT_GRAFANA_HMAC_SECRET: 'grafana-guess',
+    };
+    const err = (() => {
+      try {
+        loadServerConfig(short);
+      } catch (e) {
+        return e;
+      }
+    })();
+    assert.ok(err instanceof ConfigError);
+    assert.equal(err.problems.length, 3);
+    for (const [name, value] of Object.entries(short)) {
+      assert.match(err.message, new RegExp(`${name}=\\(value hidden\\): must be at least 16 characters`));
+      assert.ok(!err.message.includes(value), `${name}'s value is not printed`);
+    }
+    const config = loadServerConfig({ ALERT_GRAFANA_HMAC_SECRET: 'grafana-0123456789' });
+    assert.equal(config.ALERT_GRAFANA_HMAC_SECRET, 'grafana-0123456789');
+  });
+
   it('turns Slack on with a bot token and a way to receive (signing secret or app token), and hides the tokens', () => {
     assert.equal(loadServerConfig({}).SLACK_BOT_TOKEN, undefined, 'off by default');
     assert.throws(
@@ -187,9 +210,12 @@ describe('server configuration', () => {
     const config = loadServerConfig({
       GITHUB_TOKEN: 't',
       GITHUB_REPOSITORY: 'acme/assistant',
-      GITHUB_WEBHOOK_SECRET: 's',
+      GITHUB_WEBHOOK_SECRET: 'whsec-0123456789abcdef',
     });
-    assert.deepEqual([config.GITHUB_REPOSITORY, config.GITHUB_WEBHOOK_SECRET], ['acme/assistant', 's']);
+    assert.deepEqual(
+      [config.GITHUB_REPOSITORY, config.GITHUB_WEBHOOK_SECRET],
+      ['acme/assistant', 'whsec-0123456789abcdef'],
+    );
   });
 
   it('switches to an existing cluster when TEMPORAL_ADDRESS is set', () => {

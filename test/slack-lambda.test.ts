@@ -80,11 +80,26 @@ describe('the Slack app as an AWS Lambda', () => {
         },
       },
     });
-    const declared = (await handler(event(interactionBody(submission)), {}, () => undefined)) as { statusCode: number };
-    assert.equal(declared.statusCode, 200);
-    // Slack showed a timeout (the Lambda answered after the work), so the person submits the same modal again.
-    const again = (await handler(event(interactionBody(submission)), {}, () => undefined)) as { statusCode: number };
-    assert.equal(again.statusCode, 200);
+    const timestamp = Math.floor(Date.now() / 1000);
+    const send = async (at: number) =>
+      (
+        (await handler(event(interactionBody(submission), { timestamp: at }), {}, () => undefined)) as {
+          statusCode: number;
+        }
+      ).statusCode;
+    assert.equal(await send(timestamp), 200);
+    assert.equal(await send(timestamp), 409, 'the same signed request again is a replay, refused by the gate');
+    const future = (await handler(
+      event(interactionBody(submission), { timestamp: timestamp + 600 }),
+      {},
+      () => undefined,
+    )) as {
+      statusCode: number;
+    };
+    assert.equal(future.statusCode, 401, 'stamped ten minutes ahead');
+    // Slack showed a timeout (the Lambda answered after the work), so the person submits the same modal
+    // again: a new request, which Slack signs anew.
+    assert.equal(await send(timestamp + 1), 200);
     const service = new IncidentService(harness.client, { taskQueue: harness.taskQueue, runbooks: harness.runbooks });
     const [incident] = await eventually(
       () => service.list(),

@@ -12,7 +12,8 @@ import {
 } from '../../integrations/alerts/parse.js';
 import type { RunbookSource } from '../../runbooks/source.js';
 import type { GroupAlerts } from '../../workflows/messages.js';
-import { hmacMatches, sameSecret } from '../http/secret-compare.js';
+import { REPLAY_STATUS, ReplayGuard } from '../http/replay-guard.js';
+import { authenticateAlert } from './alert-auth.js';
 import { FloodGuard } from './flood.js';
 import { IntakeBatcher } from './intake-batcher.js';
 import { groupsProblem, limitProblems, signalProblem, type LimitProblem } from './limits.js';
@@ -23,8 +24,6 @@ export const MAX_ALERT_BODY_BYTES = 1024 * 1024;
 const TEMPORAL_DEADLINE_MS = 5_000;
 /** Alerts route by the runbooks as of at most a second ago: a storm then lists the directory once a second, not once per alert. */
 const RUNBOOKS_MAX_AGE_MS = 1_000;
-/** A signed Grafana delivery older or newer than this is refused as a replay. */
-const SIGNATURE_WINDOW_S = 300;
 
 export interface WebhookResponse {
   status: number;
@@ -42,7 +41,10 @@ export interface AlertWebhookOptions {
   loopbackOnly: boolean;
   /** Who is IC of an incident an alert opens until someone takes it. */
   commander: string;
-  /** Grafana's contact point HMAC secret: Grafana deliveries must then carry a valid signature too. */
+  /**
+   * Grafana's contact point HMAC secret: Grafana deliveries must then carry a valid signature and
+   * timestamp, and not the token (which they no longer need).
+   */
   grafanaSecret?: string;
   now?: () => Date;
   /** The rate of new groups per source past which they join one flood incident (tests lower it). */
@@ -67,41 +69,20 @@ const problem = (
 });
 
 export function createAlertWebhook(options: AlertWebhookOptions): AlertWebhook {
-  const { token } = options;
   const intake = new IntakeBatcher(options.client, options.taskQueue);
   const flood = options.flood ?? new FloodGuard();
+  const replays = new ReplayGuard(() => (options.now?.() ?? new Date()).getTime());
   return async (source, headers, body) => {
     if (!(ALERT_SOURCES as readonly string[]).includes(source))
       return problem(404, `No alert source "${source}" (sources: ${ALERT_SOURCES.join(', ')})`);
-    if (!token && !options.loopbackOnly) {
-      return problem(
-        403,
-        'Alert webhooks are off: set ALERT_WEBHOOK_TOKEN to accept alerts on an address other than loopback',
-      );
-    }
-    if (token && !authentic(headers.authorization, token)) {
-      return problem(
-        401,
-        'Missing or wrong credentials: send Authorization: Bearer <ALERT_WEBHOOK_TOKEN> (or basic auth with it as the password)',
-        [],
-        {
-          'www-authenticate': 'Bearer, Basic realm="alerts"',
-        },
-      );
-    }
+    const now = options.now?.() ?? new Date();
     if (body.length > MAX_ALERT_BODY_BYTES) return problem(413, `Body larger than ${MAX_ALERT_BODY_BYTES} bytes`);
-    if (source === 'grafana' && options.grafanaSecret) {
-      const refusal = grafanaSignatureProblem(headers, body, options.grafanaSecret, options.now?.() ?? new Date());
-      if (refusal) return problem(401, refusal);
-    }
+    const caller = authenticateAlert(source as AlertSource, headers, body, options, now.getTime());
+    if ('refused' in caller) return problem(caller.refused.status, caller.refused.error, [], caller.refused.headers);
 
     let groups: Map<string, GroupAlerts>;
     try {
-      const batch = parseAlerts(
-        source as AlertSource,
-        parseJsonBody(body),
-        (options.now?.() ?? new Date()).toISOString(),
-      );
+      const batch = parseAlerts(source as AlertSource, parseJsonBody(body), now.toISOString());
       const tooMuch = limitProblems(batch);
       if (tooMuch.length) return overLimit(tooMuch);
       const library = await options.runbooks.current(RUNBOOKS_MAX_AGE_MS);
@@ -126,6 +107,10 @@ export function createAlertWebhook(options: AlertWebhookOptions): AlertWebhook {
 
     const tooMany = groupsProblem(groups.size);
     if (tooMany) return overLimit([tooMany]);
+    const { signed } = caller;
+    if (signed && !replays.claim([signed.key], signed.forgetAtMs)) {
+      return problem(REPLAY_STATUS, 'This signed delivery was already received: a replay, refused');
+    }
     groups = new Map(flood.admit(source, [...groups.values()]).map((group) => [group.groupKey, group]));
 
     const deadline = Date.now() + TEMPORAL_DEADLINE_MS;
@@ -136,13 +121,17 @@ export function createAlertWebhook(options: AlertWebhookOptions): AlertWebhook {
     }
     for (const intakeGroups of byIntake.values()) {
       const tooBig = signalProblem(JSON.stringify(intakeGroups).length);
-      if (tooBig) return overLimit([tooBig]);
+      if (tooBig) {
+        if (signed) replays.release([signed.key]);
+        return overLimit([tooBig]);
+      }
     }
     try {
       await Promise.all(
         [...byIntake].map(([workflowId, intakeGroups]) => intake.submit(workflowId, intakeGroups, deadline)),
       );
     } catch (err) {
+      if (signed) replays.release([signed.key]); // the sender's retry must get through
       return problem(503, `Temporal did not accept the alerts (${(err as Error).message}); retry`, [], {
         'retry-after': '5',
       });
@@ -170,35 +159,4 @@ function overLimit(problems: LimitProblem[]): WebhookResponse {
     `Over the alert limits: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`,
     problems.map(({ field, message }) => ({ field, message })),
   );
-}
-
-/** Grafana signs the body, or `timestamp:body` when it sends a timestamp header, with HMAC-SHA256 (hex). */
-function grafanaSignatureProblem(
-  headers: Record<string, string | undefined>,
-  body: Buffer,
-  secret: string,
-  now: Date,
-): string | undefined {
-  const signature = headers['x-grafana-alert-signature'];
-  if (!signature)
-    return 'Missing X-Grafana-Alert-Signature: the Grafana contact point must sign with ALERT_GRAFANA_HMAC_SECRET';
-  const timestamp = headers['x-grafana-alert-timestamp'];
-  if (timestamp !== undefined && Math.abs(now.getTime() / 1_000 - Number(timestamp)) > SIGNATURE_WINDOW_S) {
-    return `X-Grafana-Alert-Timestamp ${timestamp} is more than ${SIGNATURE_WINDOW_S / 60} minutes from now: a replay, or a clock off`;
-  }
-  const signed = timestamp === undefined ? [body] : [`${timestamp}:`, body];
-  return hmacMatches(secret, signed, signature) ? undefined : 'X-Grafana-Alert-Signature does not match the body';
-}
-
-/** Bearer <token>, or Basic with the token as the password (Alertmanager and Grafana support both). */
-function authentic(header: string | undefined, expected: string): boolean {
-  if (!header) return false;
-  const [scheme, value = ''] = header.split(/\s+/, 2);
-  let presented: string | undefined;
-  if (scheme?.toLowerCase() === 'bearer') presented = value;
-  else if (scheme?.toLowerCase() === 'basic') {
-    const decoded = Buffer.from(value, 'base64').toString('utf8');
-    presented = decoded.slice(decoded.indexOf(':') + 1);
-  }
-  return presented !== undefined && sameSecret(presented, expected);
 }

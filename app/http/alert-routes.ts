@@ -8,8 +8,13 @@ const grafanaHeaders = z.object({
   'x-grafana-alert-signature': z
     .string()
     .optional()
-    .describe('HMAC-SHA256 (hex) with ALERT_GRAFANA_HMAC_SECRET; required from Grafana when that is set'),
-  'x-grafana-alert-timestamp': z.string().optional().describe('Unix seconds; signed with the body when sent'),
+    .describe(
+      'HMAC-SHA256 of timestamp:body with ALERT_GRAFANA_HMAC_SECRET (64 lowercase hex digits); required from Grafana when that is set',
+    ),
+  'x-grafana-alert-timestamp': z
+    .string()
+    .optional()
+    .describe('Unix seconds, within 5 minutes of now either way; required with the signature'),
 });
 
 /** POST /webhooks/alertmanager, /grafana, /datadog, /generic: the raw body goes to the alert webhook as it came. */
@@ -22,7 +27,8 @@ export function alertRoutes(webhook: AlertWebhook): Route[] {
       rawBody: true,
       docs: {
         summary: 'An alert notification: opens, groups and updates incidents',
-        description: 'With no ALERT_WEBHOOK_TOKEN, accepted only on a loopback address.',
+        description:
+          'With no ALERT_WEBHOOK_TOKEN, accepted only on a loopback address. With ALERT_GRAFANA_HMAC_SECRET, /grafana authenticates by its signature alone and refuses ALERT_WEBHOOK_TOKEN.',
         params: alertParams,
         headers: grafanaHeaders,
         body: z.looseObject({}).describe("the source's notification payload"),
@@ -33,6 +39,7 @@ export function alertRoutes(webhook: AlertWebhook): Route[] {
           401: 'Missing or wrong credentials or signature',
           403: 'Off: no token and not on loopback',
           404: 'No such source',
+          409: 'This signed delivery was already taken: a replay',
           413: 'Body larger than 1 MiB',
           503: 'Temporal did not accept them: retry (Retry-After)',
         },

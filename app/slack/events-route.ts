@@ -3,8 +3,10 @@ import type { Route } from '../http/router.js';
 import type { SlackHttpReceiver } from './http-receiver.js';
 
 const slackHeaders = z.object({
-  'x-slack-signature': z.string().describe('v0=<HMAC-SHA256 of v0:timestamp:body with SLACK_SIGNING_SECRET, hex>'),
-  'x-slack-request-timestamp': z.string().describe('Unix seconds; refused when more than five minutes off'),
+  'x-slack-signature': z
+    .string()
+    .describe('v0=<HMAC-SHA256 of v0:timestamp:raw body with SLACK_SIGNING_SECRET, 64 lowercase hex digits>'),
+  'x-slack-request-timestamp': z.string().describe('Unix seconds; refused when more than five minutes off either way'),
 });
 
 /** POST /slack/events: Slack's commands, clicks and events, each checked against its signature first. */
@@ -21,8 +23,9 @@ export function slackEventsRoute(receiver: Pick<SlackHttpReceiver, 'handle'>): R
       bodyTypes: ['application/x-www-form-urlencoded', 'application/json'],
       responses: {
         200: "Slack's answer (empty, or a url_verification challenge)",
-        400: 'An unreadable body',
-        401: 'Not signed by your Slack app',
+        400: 'An unreadable body, or one of no shape Slack sends',
+        401: 'Not signed by your Slack app, or stamped more than five minutes from now',
+        409: 'This signed request was already taken: a replay',
         503: 'The Slack app is not ready',
       },
     },

@@ -12,6 +12,7 @@ import { RunbookSource } from '../../runbooks/source.js';
 import { loadServerConfig } from '../config.js';
 import { IncidentService } from '../incident-service.js';
 import { createLogger } from '../../integrations/log.js';
+import { SlackRequestGate } from './request-gate.js';
 import { slackFromConfig } from './setup.js';
 import { createSlackApp } from './slack-app.js';
 
@@ -53,5 +54,36 @@ async function setUp(): Promise<LambdaHandler> {
     log: createLogger(config.LOG_LEVEL),
     receiver,
   });
-  return (await receiver.start()) as LambdaHandler;
+  return gated(new SlackRequestGate(config.SLACK_SIGNING_SECRET), (await receiver.start()) as LambdaHandler);
+}
+
+/** The fields of an API Gateway v2 or function URL event that the gate reads. */
+interface SlackLambdaEvent {
+  headers?: Record<string, string | undefined>;
+  body?: string | null;
+  isBase64Encoded?: boolean;
+}
+
+/** Bolt's Lambda handler behind the gate every Slack request passes (request-gate.ts). */
+function gated(gate: SlackRequestGate, bolted: LambdaHandler): LambdaHandler {
+  return async (event, context, callback) => {
+    const { headers = {}, body, isBase64Encoded } = event as SlackLambdaEvent;
+    const admitted = gate.admit(
+      Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value])),
+      Buffer.from(body ?? '', isBase64Encoded ? 'base64' : 'utf8'),
+    );
+    if ('refused' in admitted) {
+      return {
+        statusCode: admitted.refused.status,
+        headers: { 'content-type': 'application/json; charset=utf-8' },
+        body: JSON.stringify(admitted.refused.body),
+      };
+    }
+    const result = await bolted(event, context, callback).catch((err: unknown) => {
+      admitted.release();
+      throw err;
+    });
+    if (((result as { statusCode?: number } | undefined)?.statusCode ?? 200) >= 500) admitted.release();
+    return result;
+  };
 }

@@ -25,6 +25,7 @@ export const TEST_SUITES = {
     'redaction',
     'refusal-recorder',
     'replay',
+    'replay-guard',
     'runbooks',
     'slack-chat',
     'suites',
@@ -42,6 +43,7 @@ export const TEST_SUITES = {
     'http-api',
     'incident-workflow',
     'slack-lambda',
+    'webhook-signatures',
   ],
   /** Temporal's time-skipping test server (test/support/time-skipping.ts, app/drill.ts). */
   'time-skipping': ['corrective-actions', 'drills', 'http-steps', 'reminder-digests', 'severity-and-reminders'],
