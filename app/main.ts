@@ -211,7 +211,7 @@ function stop(exitCode: number): Promise<void> {
   stopping ??= (async () => {
     setTimeout(() => {
       log.error('shutdown took too long; exiting');
-      if (running.devServer) process.kill(running.devServer.pid, 'SIGKILL');
+      running.devServer?.kill();
       process.exit(exitCode || 1);
     }, SHUTDOWN_BUDGET_MS);
     const step = async (name: string, work: () => Promise<unknown>) => {
