@@ -148,6 +148,7 @@ export const serverEnvSchema = z.object({
   LOG_LEVEL: z
     .enum(['debug', 'info', 'warn', 'error'], { error: 'must be one of debug, info, warn, error' })
     .default('info'),
+  LOG_FORMAT: optionalText.pipe(z.enum(['json', 'pretty'], { error: 'must be "json" or "pretty"' }).optional()),
 });
 
 export type ServerEnv = z.infer<typeof serverEnvSchema>;

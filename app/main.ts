@@ -46,7 +46,7 @@ try {
   process.exit(2);
 }
 
-const log = createLogger(config.LOG_LEVEL);
+const log = createLogger(config.LOG_LEVEL, config.LOG_FORMAT ? { format: config.LOG_FORMAT } : {});
 const running: {
   devServer?: DevServer;
   temporal?: TemporalConnections;

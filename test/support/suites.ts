@@ -16,6 +16,7 @@ export const TEST_SUITES = {
     'local-flag-provider',
     'local-log-notifier',
     'local-model-registry',
+    'log',
     'openapi',
     'path-spellings',
     'personal-tokens',
