@@ -14,6 +14,7 @@ import { createHealthCheck } from './health.js';
 import { createAlertWebhook } from './alerts/alert-webhook.js';
 import { newCsrfToken } from './http/console-routes.js';
 import { serverRoutes } from './http/routes.js';
+import { httpLimitsFrom } from './http/limits.js';
 import { startHttpServer, stopHttpServer } from './http/server.js';
 import { IncidentService } from './incident-service.js';
 import { createLogger, type Logger } from '../integrations/log.js';
@@ -166,6 +167,11 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
     routes: serverRoutes({
       service,
       alertWebhook,
+      alertAccess: {
+        loopbackOnly,
+        grafanaSigned: Boolean(config.ALERT_GRAFANA_HMAC_SECRET),
+        ...(config.ALERT_WEBHOOK_TOKEN ? { token: config.ALERT_WEBHOOK_TOKEN } : {}),
+      },
       ticketSecrets: { githubSecret: config.GITHUB_WEBHOOK_SECRET, jiraSecret: config.JIRA_WEBHOOK_SECRET },
       slackRoutes: running.slack?.routes ?? [],
       tokens: new TokenAdmin(identity.tokens, runbooks),
@@ -183,6 +189,7 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
     health: createHealthCheck({ ...temporal, worker, taskQueue: config.TEMPORAL_TASK_QUEUE }),
     auth,
     refused: (id, refusal) => service.recordRefusal(id, refusal),
+    limits: httpLimitsFrom(config),
     log,
   });
 

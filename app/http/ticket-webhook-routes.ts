@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { externalIdOf } from '../../integrations/ticketing/provider.js';
 import type { IncidentService } from '../incident-service.js';
 import { HttpError, parseJsonBody, parseWith } from './json.js';
+import { hubSignaturePrecheck } from './prechecks.js';
 import type { Route } from './router.js';
 import { call } from './service-call.js';
 
@@ -63,6 +64,12 @@ export function ticketWebhookRoutes(
       path: '/webhooks/tickets/jira',
       auth: 'webhook',
       rawBody: true,
+      precheck: hubSignaturePrecheck({
+        tracker: 'Jira',
+        secret: jiraSecret,
+        secretName: 'JIRA_WEBHOOK_SECRET',
+        header: 'X-Hub-Signature',
+      }),
       docs: {
         summary: 'Jira Cloud: a Done issue closes its corrective action',
         headers: jiraHeaders,
@@ -104,6 +111,12 @@ export function ticketWebhookRoutes(
       path: '/webhooks/tickets/github',
       auth: 'webhook',
       rawBody: true,
+      precheck: hubSignaturePrecheck({
+        tracker: 'GitHub',
+        secret: githubSecret,
+        secretName: 'GITHUB_WEBHOOK_SECRET',
+        header: 'X-Hub-Signature-256',
+      }),
       docs: {
         summary: 'GitHub: a closed issue closes its corrective action',
         headers: githubHeaders,
