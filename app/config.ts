@@ -9,6 +9,11 @@ const port = z.coerce
   .min(1, 'must be a port number (1-65535)')
   .max(65535, 'must be a port number (1-65535)');
 
+const seconds = z.coerce
+  .number({ error: 'must be a number of seconds' })
+  .positive('must be more than 0 seconds')
+  .max(3600, 'must be at most 3600 seconds');
+
 const optionalText = z
   .string()
   .trim()
@@ -160,6 +165,13 @@ export const serverEnvSchema = z.object({
   LOG_LEVEL: z
     .enum(['debug', 'info', 'warn', 'error'], { error: 'must be one of debug, info, warn, error' })
     .default('info'),
+  LOG_FORMAT: optionalText.pipe(z.enum(['json', 'pretty'], { error: 'must be "json" or "pretty"' }).optional()),
+  // What HTTP callers may hold (app/http/limits.ts): connections at once, and how long a request may
+  // take to arrive before it is answered 408 and closed.
+  HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(1, 'must be at least 1').default(256),
+  HTTP_HEADERS_TIMEOUT_SECONDS: seconds.default(10),
+  HTTP_REQUEST_TIMEOUT_SECONDS: seconds.default(15),
+  HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: seconds.default(5),
 });
 
 export type ServerEnv = z.infer<typeof serverEnvSchema>;

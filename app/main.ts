@@ -14,6 +14,7 @@ import { createHealthCheck } from './health.js';
 import { createAlertWebhook } from './alerts/alert-webhook.js';
 import { newCsrfToken } from './http/console-routes.js';
 import { serverRoutes } from './http/routes.js';
+import { httpLimitsFrom } from './http/limits.js';
 import { startHttpServer, stopHttpServer } from './http/server.js';
 import { IncidentService } from './incident-service.js';
 import { createLogger, type Logger } from '../integrations/log.js';
@@ -46,7 +47,7 @@ try {
   process.exit(2);
 }
 
-const log = createLogger(config.LOG_LEVEL);
+const log = createLogger(config.LOG_LEVEL, config.LOG_FORMAT ? { format: config.LOG_FORMAT } : {});
 const running: {
   devServer?: DevServer;
   temporal?: TemporalConnections;
@@ -168,6 +169,11 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
     routes: serverRoutes({
       service,
       alertWebhook,
+      alertAccess: {
+        loopbackOnly,
+        grafanaSigned: Boolean(config.ALERT_GRAFANA_HMAC_SECRET),
+        ...(config.ALERT_WEBHOOK_TOKEN ? { token: config.ALERT_WEBHOOK_TOKEN } : {}),
+      },
       ticketSecrets: { githubSecret: config.GITHUB_WEBHOOK_SECRET, jiraSecret: config.JIRA_WEBHOOK_SECRET },
       slackRoutes: running.slack?.routes ?? [],
       tokens: new TokenAdmin(identity.tokens, runbooks),
@@ -185,6 +191,7 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
     health: createHealthCheck({ ...temporal, worker, taskQueue: config.TEMPORAL_TASK_QUEUE }),
     auth,
     refused: (id, refusal) => service.recordRefusal(id, refusal),
+    limits: httpLimitsFrom(config),
     log,
   });
 
@@ -213,7 +220,7 @@ function stop(exitCode: number): Promise<void> {
   stopping ??= (async () => {
     setTimeout(() => {
       log.error('shutdown took too long; exiting');
-      if (running.devServer) process.kill(running.devServer.pid, 'SIGKILL');
+      running.devServer?.kill();
       process.exit(exitCode || 1);
     }, SHUTDOWN_BUDGET_MS);
     const step = async (name: string, work: () => Promise<unknown>) => {

@@ -56,7 +56,7 @@ before(async () => {
   const port = await freePort();
   server = await startHttpServer('127.0.0.1', port, {
     routes: [
-      ...alertRoutes(alerts),
+      ...alertRoutes(alerts, { token: ALERT_TOKEN, loopbackOnly: false, grafanaSigned: true }),
       ...ticketWebhookRoutes(service, { githubSecret: GITHUB_SECRET, jiraSecret: JIRA_SECRET }),
       ...slackApp.routes,
     ],

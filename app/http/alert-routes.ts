@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ALERT_SOURCES } from '../../integrations/alerts/parse.js';
-import type { AlertWebhook } from '../alerts/alert-webhook.js';
+import { MAX_ALERT_BODY_BYTES, type AlertWebhook } from '../alerts/alert-webhook.js';
+import { alertPrecheck, type AlertAccess } from './prechecks.js';
 import type { Route } from './router.js';
 
 const alertParams = z.object({ source: z.enum(ALERT_SOURCES).describe('who sends the notification') });
@@ -17,14 +18,20 @@ const grafanaHeaders = z.object({
     .describe('Unix seconds, within 5 minutes of now either way; required with the signature'),
 });
 
-/** POST /webhooks/alertmanager, /grafana, /datadog, /generic: the raw body goes to the alert webhook as it came. */
-export function alertRoutes(webhook: AlertWebhook): Route[] {
+/**
+ * POST /webhooks/alertmanager, /grafana, /datadog, /generic: the raw body goes to the alert webhook as
+ * it came, once the token in the headers checks out (`access`).
+ */
+export function alertRoutes(webhook: AlertWebhook, access: AlertAccess): Route[] {
   return [
     {
       method: 'POST',
       path: '/webhooks/:source',
       auth: 'webhook',
       rawBody: true,
+      precheck: alertPrecheck(access),
+      // Alertmanager sends a whole group in one notification: up to 1 MiB, as the webhook accepts.
+      maxBodyBytes: MAX_ALERT_BODY_BYTES,
       docs: {
         summary: 'An alert notification: opens, groups and updates incidents',
         description:

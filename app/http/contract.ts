@@ -30,6 +30,7 @@ export function contractRoutes(): Route[] {
   return serverRoutes({
     service,
     alertWebhook,
+    alertAccess: { loopbackOnly: true },
     ticketSecrets: {},
     slackRoutes: [slackEventsRoute(slackReceiver)],
     console: {

@@ -12,34 +12,45 @@ export class HttpError extends Error {
     readonly status: number,
     message: string,
     readonly details: FieldProblem[] = [],
+    /** Sent with the answer, e.g. `www-authenticate`. */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
 }
 
+/** The default body limit of a route (Route.maxBodyBytes). */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-/** Past this, an oversized body is not even drained: the connection is dropped. */
-const MAX_DRAINED_BYTES = 16 * MAX_BODY_BYTES;
+/** Past this many times the limit, an oversized body is not even drained: the connection is dropped. */
+const DRAINED_FACTOR = 16;
 
-export async function readBody(req: IncomingMessage): Promise<Buffer> {
+/**
+ * The body, at most `limit` bytes. A Content-Length over the limit is refused before a byte is read;
+ * a chunked body is counted as it comes, and what goes past the limit is read and dropped (so the
+ * sender gets the 413 instead of a reset connection), up to 16 times the limit.
+ */
+export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit, declared);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    // Read (and drop) the rest, so the sender gets the 413 instead of a reset connection.
-    if (size > MAX_BODY_BYTES) {
-      if (size > MAX_DRAINED_BYTES) req.destroy();
+    if (size > limit) {
+      if (size > DRAINED_FACTOR * limit) req.destroy();
       continue;
     }
     chunks.push(chunk as Buffer);
   }
-  if (size > MAX_BODY_BYTES)
-    throw new HttpError(413, `Body larger than ${MAX_BODY_BYTES} bytes (${size} sent)`, [
-      { field: '(body)', message: `larger than ${MAX_BODY_BYTES} bytes` },
-    ]);
+  if (size > limit) throw tooLarge(limit, size);
   return Buffer.concat(chunks);
 }
+
+const tooLarge = (limit: number, size: number) =>
+  new HttpError(413, `Body larger than ${limit} bytes (${size} sent)`, [
+    { field: '(body)', message: `larger than ${limit} bytes` },
+  ]);
 
 export function parseJsonBody(raw: Buffer): unknown {
   const text = raw.toString('utf8');

@@ -53,6 +53,8 @@ export interface RouteDocs {
   security?: Credential[];
 }
 
+export type Precheck = (req: IncomingMessage, params: Record<string, string>) => void;
+
 export interface Route {
   method: 'GET' | 'POST';
   /** Literal segments and `:name` parameters, e.g. `/api/incidents/:id`. */
@@ -60,6 +62,14 @@ export interface Route {
   auth: RouteAuth;
   /** Signed webhooks: the body is passed only raw, to be verified before it is parsed. */
   rawBody?: boolean;
+  /**
+   * Webhooks: the sender's credential judged from the headers alone, before a byte of the body is
+   * read; throws an HttpError (401, or 404/403 while the webhook is off) when it is missing or plainly
+   * wrong. A signature over the body is still verified by `handle`.
+   */
+  precheck?: Precheck;
+  /** The largest body accepted (413 beyond it); MAX_BODY_BYTES (1 MiB) when unset. */
+  maxBodyBytes?: number;
   docs: RouteDocs;
   handle(request: RouteRequest): Promise<RouteResponse>;
 }

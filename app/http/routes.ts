@@ -1,6 +1,7 @@
 import type { AlertWebhook } from '../alerts/alert-webhook.js';
 import type { IncidentService } from '../incident-service.js';
 import { alertRoutes } from './alert-routes.js';
+import type { AlertAccess } from './prechecks.js';
 import { consoleRoutes, type ConsoleOptions } from './console-routes.js';
 import { incidentRoutes } from './incident-routes.js';
 import { kpiRoutes } from './kpi-routes.js';
@@ -16,6 +17,8 @@ import type { TokenAdmin } from '../identity/token-admin.js';
 export interface ServerRouteParts {
   service: IncidentService;
   alertWebhook: AlertWebhook;
+  /** What the alert webhooks' headers must show before their body is read. */
+  alertAccess: AlertAccess;
   ticketSecrets: { githubSecret?: string; jiraSecret?: string };
   /** POST /slack/events in Slack's HTTP mode; none otherwise. */
   slackRoutes: Route[];
@@ -30,7 +33,7 @@ export function serverRoutes(parts: ServerRouteParts): Route[] {
   return withOpenApi([
     ...incidentRoutes(parts.service),
     ...kpiRoutes(parts.service),
-    ...alertRoutes(parts.alertWebhook),
+    ...alertRoutes(parts.alertWebhook, parts.alertAccess),
     ...ticketWebhookRoutes(parts.service, parts.ticketSecrets),
     ...parts.slackRoutes,
     ...consoleRoutes(parts.console),

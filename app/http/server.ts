@@ -6,6 +6,7 @@ import type { RefusalInput } from '../../workflows/messages.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '../../integrations/log.js';
 import { HttpError, parseJsonBody, readBody, sendJson, sendText, type FieldProblem } from './json.js';
+import { applyLimits, DEFAULT_HTTP_LIMITS, serverOptions, type HttpLimits } from './limits.js';
 import { matchRoute, type Route } from './router.js';
 
 export interface HttpOptions {
@@ -21,6 +22,8 @@ export interface HttpOptions {
   /** Host names (no port, lower case) the Host header may carry; any name is accepted when unset. */
   allowedHosts?: string[];
   log: Logger;
+  /** Connections and timeouts (limits.ts); DEFAULT_HTTP_LIMITS when unset. */
+  limits?: HttpLimits;
 }
 
 export function createRequestHandler(options: HttpOptions) {
@@ -54,8 +57,9 @@ export function createRequestHandler(options: HttpOptions) {
       // Credentials first, from the headers alone: nothing of the body is read for a caller without them.
       if (route.auth === 'reader') await options.auth.reader(req);
       const identity = route.auth === 'person' ? await options.auth.person(req) : undefined;
+      route.precheck?.(req, params);
       if (req.method === 'POST' && options.writes) checkWrite(req, options.writes);
-      const rawBody = req.method === 'POST' ? await readBody(req) : Buffer.alloc(0);
+      const rawBody = req.method === 'POST' ? await readBody(req, route.maxBodyBytes) : Buffer.alloc(0);
       const body = req.method === 'POST' && !route.rawBody ? parseJsonBody(rawBody) : undefined;
       const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
       // A GET has no body: there the typed name of an open loopback server comes as ?actor=.
@@ -70,8 +74,17 @@ export function createRequestHandler(options: HttpOptions) {
     } catch (err) {
       if (err instanceof HttpError) {
         status = err.status;
+        // Refused before its body was read (credentials, Content-Length): the rest is not waited for.
+        if (!req.complete) {
+          req.socket.pause();
+          res.setHeader('connection', 'close');
+        }
+        for (const [name, value] of Object.entries(err.headers)) res.setHeader(name, value);
         if (err instanceof Unauthenticated) res.setHeader('www-authenticate', 'Bearer');
         sendJson(res, status, { error: err.message, details: err.details });
+      } else if (!req.complete && (err as NodeJS.ErrnoException).code === 'ECONNRESET') {
+        // The client went away, or was cut off by a timeout (limits.ts), before its request was in.
+        status = 499;
       } else {
         status = 500;
         options.log.error('request failed', {
@@ -165,7 +178,9 @@ async function actingPerson(
 
 export async function startHttpServer(host: string, port: number, options: HttpOptions): Promise<Server> {
   const handler = createRequestHandler(options);
-  const server = createServer((req, res) => void handler(req, res));
+  const limits = options.limits ?? DEFAULT_HTTP_LIMITS;
+  const server = createServer(serverOptions(limits), (req, res) => void handler(req, res));
+  applyLimits(server, limits);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(

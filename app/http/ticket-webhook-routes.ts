@@ -4,6 +4,7 @@ import { externalIdOf } from '../../integrations/ticketing/provider.js';
 import type { IncidentService } from '../incident-service.js';
 import { HttpError, parseJsonBody, parseWith } from './json.js';
 import { REPLAY_STATUS, ReplayGuard } from './replay-guard.js';
+import { hubSignaturePrecheck } from './prechecks.js';
 import type { Route } from './router.js';
 import { hmacMatches } from './secret-compare.js';
 import { call } from './service-call.js';
@@ -105,6 +106,12 @@ export function ticketWebhookRoutes(
       path: '/webhooks/tickets/jira',
       auth: 'webhook',
       rawBody: true,
+      precheck: hubSignaturePrecheck({
+        tracker: 'Jira',
+        secret: jiraSecret,
+        secretName: 'JIRA_WEBHOOK_SECRET',
+        header: 'X-Hub-Signature',
+      }),
       docs: {
         summary: 'Jira Cloud: a Done issue closes its corrective action',
         headers: jiraHeaders,
@@ -142,6 +149,12 @@ export function ticketWebhookRoutes(
       path: '/webhooks/tickets/github',
       auth: 'webhook',
       rawBody: true,
+      precheck: hubSignaturePrecheck({
+        tracker: 'GitHub',
+        secret: githubSecret,
+        secretName: 'GITHUB_WEBHOOK_SECRET',
+        header: 'X-Hub-Signature-256',
+      }),
       docs: {
         summary: 'GitHub: a closed issue closes its corrective action',
         headers: githubHeaders,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { slackSignaturePrecheck } from '../http/prechecks.js';
 import type { Route } from '../http/router.js';
 import type { SlackHttpReceiver } from './http-receiver.js';
 
@@ -16,6 +17,7 @@ export function slackEventsRoute(receiver: Pick<SlackHttpReceiver, 'handle'>): R
     path: '/slack/events',
     auth: 'webhook',
     rawBody: true,
+    precheck: slackSignaturePrecheck,
     docs: {
       summary: 'Slack slash commands, interactivity and events (HTTP mode)',
       headers: slackHeaders,

@@ -25,6 +25,8 @@ export interface DevServer {
   uiUrl?: string;
   pid: number;
   stop(): Promise<void>;
+  /** SIGKILL now, for a shutdown out of time; nothing when the server has already exited. */
+  kill(): void;
 }
 
 const CLI_TYPE_NAMES: Record<string, string> = {
@@ -111,6 +113,11 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       await terminate(child, exited, 8_000);
       await rm(pidFile, { force: true });
     },
+    kill() {
+      // Through the child's handle, not its pid: once it has exited (and been reaped), kill() is a no-op
+      // rather than ESRCH, or a signal to whatever process has its pid since.
+      child.kill('SIGKILL');
+    },
   };
 }
 
@@ -130,7 +137,12 @@ async function stopLeftover(pidFile: string, cliPath: string): Promise<boolean> 
   const command = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
   // Only a process that is really our dev server: the pid may have been reused since.
   if (command.split('\0')[0] !== cliPath || !command.includes('start-dev')) return false;
-  process.kill(pid, 'SIGKILL');
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+    return false; // it exited since /proc was read
+  }
   return true;
 }
 
