@@ -22,6 +22,7 @@ export const TEST_SUITES = {
     'pagerduty-paging',
     'postmortem',
     'redaction',
+    'redaction-properties',
     'replay',
     'runbooks',
     'slack-chat',
