@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { redact, redactDeep } from '../integrations/redaction/redact.js';
+import { MAX_REDACTED_CHARS, redact, redactDeep } from '../integrations/redaction/redact.js';
 
 // Credentials are assembled at run time so that secret scanners do not flag this file.
 const fake = (...parts: string[]) => parts.join('');
 
 const pemBody =
   'MIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\nVTLw7onLRnrq0/IzW7yWR7QkrmBL7jTKEn5u+qKhbwKfBstIs+bMY2Zkp18gnTxK\n';
+const escaped = (text: string) => text.replace(/\n/g, '\\n');
 const pem = (label: string) => fake('-----BEGIN ', label, ' KEY-----\n', pemBody, '-----END ', label, ' KEY-----');
 
 /** [what, input, expected] */
@@ -102,6 +103,113 @@ const masked: [string, string, string][] = [
     fake('-----BEGIN EC ', 'PRIVATE KEY-----\n', pemBody, '...(truncated)'),
     '[redacted private key]...(truncated)',
   ],
+  [
+    'private key with JSON newline escapes',
+    fake(
+      '{"key":"-----BEGIN RSA ',
+      'PRIVATE KEY-----\\n',
+      escaped(pemBody),
+      '-----END RSA ',
+      'PRIVATE KEY-----\\n","id":7}',
+    ),
+    '{"key":"[redacted private key]\\n","id":7}',
+  ],
+  [
+    'truncated private key with JSON newline escapes',
+    fake('{"key":"-----BEGIN ', 'PRIVATE KEY-----\\n', escaped(pemBody).slice(0, 90)),
+    '{"key":"[redacted private key]',
+  ],
+  [
+    'truncated encrypted private key with its headers',
+    fake(
+      '-----BEGIN RSA ',
+      'PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,3F17F5316E2BAC89\n\n',
+      pemBody.slice(0, 70),
+    ),
+    '[redacted private key]',
+  ],
+  [
+    'PGP private key block',
+    fake(
+      '-----BEGIN PGP ',
+      'PRIVATE KEY BLOCK-----\nVersion: GnuPG v2\n\n',
+      pemBody,
+      '=nE4D\n-----END PGP ',
+      'PRIVATE KEY BLOCK-----',
+    ),
+    '[redacted private key]',
+  ],
+  [
+    'truncated PGP private key block',
+    fake('gpg: -----BEGIN PGP ', 'PRIVATE KEY BLOCK-----\n\n', pemBody.slice(0, 80)),
+    'gpg: [redacted private key]',
+  ],
+  [
+    'Slack browser and cookie tokens',
+    fake('xox', 'c-1234567890-1234567890123-abcdef0123456789 xox', 'd-AbC%2FdEf0123456789abcdef'),
+    '[redacted secret] [redacted secret]',
+  ],
+  ['Slack refresh token', fake('xoxe.', 'xoxp-1-Mi0yLTEyMzQ1Njc4OTAtMTIzNDU2'), '[redacted secret]'],
+  ['Hugging Face token', fake('HF_TOKEN hf', '_AbCdEfGhIjKlMnOpQrStUvWxYz01234567'), 'HF_TOKEN [redacted secret]'],
+  ['GitLab token', fake('glpat', '-xYz0123AbC4567dEf8901'), '[redacted secret]'],
+  [
+    'SendGrid key',
+    fake('SG', '.ngeVfQFYQlKU0ufo8x5d1A.TwL2iGABf9DHoTf-09kqeF8tAmbihYzrnopKc-1s5cr'),
+    '[redacted secret]',
+  ],
+  [
+    'LaunchDarkly keys',
+    fake(
+      'sdk',
+      '-0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b api',
+      '-0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b mob',
+      '-0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b',
+    ),
+    '[redacted secret] [redacted secret] [redacted secret]',
+  ],
+  ['Google OAuth token', fake('ya', '29.a0AfH6SMBx3kJ9Lm2Np4Qr6St8Uv0Wx2Yz'), '[redacted secret]'],
+  [
+    'bare AWS secret next to its key id',
+    fake('creds AKIA', 'IOSFODNN7EXAMPLE wJalrXUtnFEMI/K7MDENG', '/bPxRfiCYEXAMPLEKEY'),
+    'creds [redacted secret] [redacted secret]',
+  ],
+  ['SECRET_KEY=', fake('SECRET_KEY=', 'django-insecure-xyz'), 'SECRET_KEY=[redacted secret]'],
+  ['pwd=', fake('mysql -u app pwd=', 'hunter2'), 'mysql -u app pwd=[redacted secret]'],
+  [
+    'password on the next line',
+    fake('password:\n  ', 'hunter2\nuser: bob'),
+    'password:\n  [redacted secret]\nuser: bob',
+  ],
+  ['Token scheme', fake('Authorization: Token ', 'abcdef0123456789'), 'Authorization: Token [redacted secret]'],
+  [
+    'Digest credentials',
+    fake('Authorization: Digest username="alice", nonce="dcd98b", response="6629fae4', '9393a05397450978507c4ef1"'),
+    'Authorization: Digest [redacted secret]',
+  ],
+  [
+    'ApiKey scheme in a JSON header',
+    fake('{"Authorization":"ApiKey ', 'QWxhZGRpbjpvcGVuIHNlc2FtZQ=="}'),
+    '{"Authorization":"ApiKey [redacted secret]"}',
+  ],
+  ['Cookie header', fake('Cookie: session=', 'abc123; theme=dark\nHost: x'), 'Cookie: [redacted secret]\nHost: x'],
+  ['Set-Cookie header', fake('Set-Cookie: sid=', '31d4d96e407aad42; Path=/; Secure'), 'Set-Cookie: [redacted secret]'],
+  [
+    'high-entropy token',
+    fake('leaked x8Yq2Zk4Lm6N', 'p8Rt0Vw2Xy4Za6Bc8De0 in logs'),
+    'leaked [redacted secret] in logs',
+  ],
+  ['IDN e-mail', 'from jörg.müller@bücher.de and 用户@例子.广告 ok', 'from [redacted email] and [redacted email] ok'],
+  ['percent-encoded e-mail', 'GET /users?email=alice%40example.com&x=1', 'GET /users?email=[redacted email]&x=1'],
+  ['US SSN', 'ssn on file 123-45-6789.', 'ssn on file [redacted ssn].'],
+  ['labelled SSN without dashes', 'SSN: 123456789', 'SSN: [redacted ssn]'],
+  ['IBAN', 'pay GB82 WEST 1234 5698 7654 32 or DE89370400440532013000.', 'pay [redacted iban] or [redacted iban].'],
+  ['UK national phone', 'call 020 7946 0958 or 07700 900123', 'call [redacted phone] or [redacted phone]'],
+  ['French national phone', 'tél. 01 23 45 67 89', 'tél. [redacted phone]'],
+  ['card with dots', 'card 4111.1111.1111.1111 declined', 'card [redacted card] declined'],
+  ['card after an underscore', 'card_4111111111111111', 'card_[redacted card]'],
+  ['card followed by a number', 'card 4111 1111 1111 1111 2026 3 times', 'card [redacted card] 2026 3 times'],
+  ['IBAN followed by a word in capitals', 'IBAN ES91 2100 0418 4502 0005 1332 EURO', 'IBAN [redacted iban] EURO'],
+  ['national phone followed by a number', 'call 020 7946 0958 12 times', 'call [redacted phone] 12 times'],
   ['UK phone', 'Call +44 20 7946 0958 now', 'Call [redacted phone] now'],
   ['US phone, international', 'call +1-415-555-0132.', 'call [redacted phone].'],
   ['US phone, international with area code in parentheses', 'call +1 (415) 555-0132', 'call [redacted phone]'],
@@ -135,6 +243,9 @@ const ordinary = [
   'Host 10.0.0.12:443, trace 4bf92f3577b34da6a3ce929d0e0e4736, request 123e4567-e89b-12d3-a456-426614174000',
   'Incident INC-7K3QX is SEV-2; error rate 12.5% (5xx 503/504), 250 users affected, budget +2.5%, scores +2 10 15',
   'Task sk-learning-rate tuned; ask-me-anything-2026 channel',
+  'Deployed 9fceb02d0ae598e95dc970b74767f19372d61af8 (ExternalSecretsOperatorV2Controller, INC-7K3QX-checkout-2026)',
+  'Score 0.4242424242424242, ratio 0.123456789012345; Authorization: pending review; tokens 020 in 3 regions',
+  'Build dist/app/temporal/build-workflow-bundle.js and /namespaces/default/workflows/INC-7K3QX/history',
 ];
 
 describe('redact', () => {
@@ -173,10 +284,52 @@ describe('redact', () => {
     }
   });
 
-  it('handles the empty string and text without findings cheaply', () => {
+  it('handles the empty string and text without findings', () => {
     assert.equal(redact(''), '');
-    const long = 'all quiet. '.repeat(20_000);
-    assert.equal(redact(long), long);
+    const long = 'all quiet. '.repeat(5_000);
+    assert.ok(redact(long) === long, 'ordinary text under the cap changed');
+  });
+});
+
+describe('redact, on a field over the cap', () => {
+  const truncation = /^([\s\S]*) \[truncated (\d+) characters\]$/;
+  const parts = (output: string) => {
+    const found = truncation.exec(output);
+    assert.ok(found, `no truncation marker at the end of …${output.slice(-60)}`);
+    return { head: found[1]!, cut: Number(found[2]) };
+  };
+
+  it(`redacts the first ${MAX_REDACTED_CHARS} characters and says how many more were cut`, () => {
+    const text = 'all quiet. '.repeat(20_000);
+    const { head, cut } = parts(redact(text));
+    assert.ok(head.length <= MAX_REDACTED_CHARS && head.length > MAX_REDACTED_CHARS - 1_024, `head ${head.length}`);
+    assert.ok(text.startsWith(head));
+    assert.equal(cut, text.length - head.length);
+  });
+
+  it('drops a secret that straddles the cap, and everything after it', () => {
+    const key = fake('sk-', 'Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4zQ7');
+    const before = 'x '.repeat((MAX_REDACTED_CHARS - 10) / 2);
+    const output = redact(`${before}${key} and alice@example.com`);
+    assert.ok(!output.includes('Ab3dEf'), 'the first characters of the key were sent');
+    assert.ok(!output.includes('alice'));
+    const { head, cut } = parts(output);
+    assert.ok(cut >= key.length + ' and alice@example.com'.length);
+    assert.equal(head.length + cut, before.length + key.length + ' and alice@example.com'.length);
+  });
+
+  it('keeps the redacted text under the cap when markers are longer than what they mask', () => {
+    const output = redact('a@b.io '.repeat(12_000));
+    const { head } = parts(output);
+    assert.ok(head.length <= MAX_REDACTED_CHARS);
+    assert.match(head, /^(?:\[redacted email\] )*\[redacted email\]$/);
+  });
+
+  it('is idempotent on a truncated field', () => {
+    for (const text of ['all quiet. '.repeat(20_000), 'a@b.io '.repeat(12_000), `${'y'.repeat(70_000)}`]) {
+      const once = redact(text);
+      assert.ok(redact(once) === once, 'a second pass changed a truncated field');
+    }
   });
 });
 

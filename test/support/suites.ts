@@ -25,6 +25,7 @@ export const TEST_SUITES = {
     'pagerduty-paging',
     'postmortem',
     'redaction',
+    'redaction-properties',
     'refusal-recorder',
     'replay',
     'replay-guard',
