@@ -51,7 +51,7 @@ export const TEST_SUITES = {
   /** Temporal's time-skipping test server (test/support/time-skipping.ts, app/drill.ts). */
   'time-skipping': ['corrective-actions', 'drills', 'http-steps', 'reminder-digests', 'severity-and-reminders'],
   /** The whole product as `npm start` runs it, on a dev server (test/support/product.ts). */
-  product: ['alerts', 'e2e', 'fuzz', 'limits', 'shutdown', 'slack'],
+  product: ['alerts', 'chaos', 'e2e', 'fuzz', 'limits', 'shutdown', 'slack'],
   /** The product driven in Chromium (skipped without it, outside CI). */
   browser: ['console'],
   /** A real MLflow server (`npm run setup:mlflow`; skipped without it). */
