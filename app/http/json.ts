@@ -30,18 +30,52 @@ const DRAINED_FACTOR = 16;
  * a chunked body is counted as it comes, and what goes past the limit is read and dropped (so the
  * sender gets the 413 instead of a reset connection), up to 16 times the limit.
  */
-export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer> {
+/**
+ * The bytes of all request bodies held at once, across connections. Clients whose credentials only
+ * look right (a signature is checked over the body, so the body must be read) could otherwise hold
+ * the body limit each; past the budget a body is refused with 503 and the sender retries.
+ */
+export class BodyBudget {
+  private held = 0;
+
+  constructor(readonly bytes = 32 * MAX_BODY_BYTES) {}
+
+  take(n: number): boolean {
+    if (this.held + n > this.bytes) return false;
+    this.held += n;
+    return true;
+  }
+
+  give(n: number): void {
+    this.held -= n;
+  }
+}
+
+const sharedBudget = new BodyBudget();
+
+export async function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES, budget = sharedBudget): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit, declared);
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > limit) {
-      if (size > DRAINED_FACTOR * limit) req.destroy();
-      continue;
+  let held = 0;
+  try {
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > limit) {
+        if (size > DRAINED_FACTOR * limit) req.destroy();
+        continue;
+      }
+      if (!budget.take((chunk as Buffer).length)) {
+        throw new HttpError(503, 'Too many request bodies are being received at once: retry shortly', [], {
+          'retry-after': '2',
+        });
+      }
+      held += (chunk as Buffer).length;
+      chunks.push(chunk as Buffer);
     }
-    chunks.push(chunk as Buffer);
+  } finally {
+    budget.give(held);
   }
   if (size > limit) throw tooLarge(limit, size);
   return Buffer.concat(chunks);

@@ -5,7 +5,7 @@ import type { Actor } from '../incident-service.js';
 import type { RefusalInput } from '../../workflows/messages.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from '../../integrations/log.js';
-import { HttpError, parseJsonBody, readBody, sendJson, sendText, type FieldProblem } from './json.js';
+import { HttpError, parseJsonBody, readBody, sendJson, sendText, type BodyBudget, type FieldProblem } from './json.js';
 import { applyLimits, DEFAULT_HTTP_LIMITS, serverOptions, type HttpLimits } from './limits.js';
 import { matchRoute, type Route } from './router.js';
 
@@ -17,6 +17,8 @@ export interface HttpOptions {
   auth: Authenticator;
   /** Records a refused attempt on incident `id` (a body naming someone else). */
   refused?: (id: string, refusal: RefusalInput) => Promise<void>;
+  /** How many body bytes may be held at once across connections (json.ts); 32 MiB by default. */
+  bodyBudget?: BodyBudget;
   /** CSRF for browser writes (see browser-guard.ts). */
   writes?: BrowserGuardOptions;
   /** Host names (no port, lower case) the Host header may carry; any name is accepted when unset. */
@@ -59,7 +61,8 @@ export function createRequestHandler(options: HttpOptions) {
       const identity = route.auth === 'person' ? await options.auth.person(req) : undefined;
       route.precheck?.(req, params);
       if (req.method === 'POST' && options.writes) checkWrite(req, options.writes);
-      const rawBody = req.method === 'POST' ? await readBody(req, route.maxBodyBytes) : Buffer.alloc(0);
+      const rawBody =
+        req.method === 'POST' ? await readBody(req, route.maxBodyBytes, options.bodyBudget) : Buffer.alloc(0);
       const body = req.method === 'POST' && !route.rawBody ? parseJsonBody(rawBody) : undefined;
       const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
       // A GET has no body: there the typed name of an open loopback server comes as ?actor=.
@@ -76,7 +79,7 @@ export function createRequestHandler(options: HttpOptions) {
         status = err.status;
         // Refused before its body was read (credentials, Content-Length): the rest is not waited for.
         if (!req.complete) {
-          req.socket.pause();
+          req.socket?.pause();
           res.setHeader('connection', 'close');
         }
         for (const [name, value] of Object.entries(err.headers)) res.setHeader(name, value);

@@ -6,6 +6,7 @@ export const TEST_SUITES = {
     'alert-parsing',
     'alert-routing',
     'architecture',
+    'body-budget',
     'config',
     'github-tickets',
     'http-step-safety',
