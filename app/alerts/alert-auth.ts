@@ -4,7 +4,7 @@
 // Grafana delivery carries sits in Grafana's contact point settings, where whoever reads them could
 // open the other routes with it.
 import type { AlertSource } from '../../integrations/alerts/parse.js';
-import { hmacMatches, sameSecret } from '../http/secret-compare.js';
+import { hmacMatches, presentsToken } from '../http/secret-compare.js';
 import { signedTimestamp, windowEndMs } from '../http/signed-timestamp.js';
 
 export interface AlertCredentials {
@@ -38,7 +38,7 @@ export function authenticateAlert(
   nowMs: number,
 ): AlertCaller {
   if (source === 'grafana' && grafanaSecret) {
-    if (token && presentedToken(headers.authorization, token)) {
+    if (token && presentsToken(headers.authorization, token)) {
       return refuse(
         `Grafana deliveries authenticate with their ${SIGNATURE} alone: remove ALERT_WEBHOOK_TOKEN from the contact point (it opens the other alert routes) and rotate it`,
       );
@@ -53,7 +53,7 @@ export function authenticateAlert(
       },
     };
   }
-  if (token && !presentedToken(headers.authorization, token)) {
+  if (token && !presentsToken(headers.authorization, token)) {
     return refuse(
       'Missing or wrong credentials: send Authorization: Bearer <ALERT_WEBHOOK_TOKEN> (or basic auth with it as the password)',
       { 'www-authenticate': 'Bearer, Basic realm="alerts"' },
@@ -78,19 +78,6 @@ function grafanaSignature(
   if (!hmacMatches(secret, [`${timestamp}:`, body], signature))
     return refuse(`${SIGNATURE} does not match ${TIMESTAMP}:body (64 lowercase hex digits)`);
   return { signed: { key: signature, forgetAtMs: windowEndMs(stamp.seconds) } };
-}
-
-/** Bearer <token>, or Basic with the token as the password (Alertmanager and Grafana support both). */
-function presentedToken(header: string | undefined, expected: string): boolean {
-  if (!header) return false;
-  const [scheme, value = ''] = header.split(/\s+/, 2);
-  let presented: string | undefined;
-  if (scheme?.toLowerCase() === 'bearer') presented = value;
-  else if (scheme?.toLowerCase() === 'basic') {
-    const decoded = Buffer.from(value, 'base64').toString('utf8');
-    presented = decoded.slice(decoded.indexOf(':') + 1);
-  }
-  return presented !== undefined && sameSecret(presented, expected);
 }
 
 function refuse(error: string, headers?: Record<string, string>): { refused: AlertRefusal } {

@@ -4,7 +4,7 @@
 import type { IncomingMessage } from 'node:http';
 import { HttpError } from './json.js';
 import type { Precheck } from './router.js';
-import { sameSecret } from './secret-compare.js';
+import { presentsToken } from './secret-compare.js';
 
 /** How the alert webhooks are reached (app/main.ts): a token, open on loopback, or off. */
 export interface AlertAccess {
@@ -80,19 +80,6 @@ export function slackSignaturePrecheck(req: IncomingMessage): void {
     throw new HttpError(401, `Not a request from your Slack app: Missing ${missing}`, [
       { field: missing.toLowerCase(), message: 'required: Slack signs every request' },
     ]);
-}
-
-/** Bearer <token>, or Basic with the token as the password (Alertmanager and Grafana support both). */
-function presentsToken(header: string | undefined, expected: string): boolean {
-  if (!header) return false;
-  const [scheme, value = ''] = header.trim().split(/\s+/, 2);
-  let presented: string | undefined;
-  if (scheme?.toLowerCase() === 'bearer') presented = value;
-  else if (scheme?.toLowerCase() === 'basic') {
-    const decoded = Buffer.from(value, 'base64').toString('utf8');
-    presented = decoded.slice(decoded.indexOf(':') + 1);
-  }
-  return presented !== undefined && sameSecret(presented, expected);
 }
 
 const single = (value: string | string[] | undefined): string => (typeof value === 'string' ? value : '');

@@ -24,3 +24,16 @@ export function hmacMatches(secret: string, message: (string | Buffer)[], presen
 function sha256(text: string): Buffer {
   return createHash('sha256').update(text).digest();
 }
+
+/** `Bearer <token>`, or Basic auth with the token as the password (Alertmanager and Grafana support both). */
+export function presentsToken(header: string | undefined, expected: string): boolean {
+  if (!header) return false;
+  const [scheme, value = ''] = header.trim().split(/\s+/, 2);
+  let presented: string | undefined;
+  if (scheme?.toLowerCase() === 'bearer') presented = value;
+  else if (scheme?.toLowerCase() === 'basic') {
+    const decoded = Buffer.from(value, 'base64').toString('utf8');
+    presented = decoded.slice(decoded.indexOf(':') + 1);
+  }
+  return presented !== undefined && sameSecret(presented, expected);
+}
