@@ -3,6 +3,7 @@ import type { Client } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, type UpdateDefinition } from '@temporalio/common';
 import { FailureType } from '../workflows/failures.js';
 import { incidentWorkflow } from '../workflows/incident/workflow.js';
+import type { IncidentRunInput } from '../workflows/incident/continuation.js';
 import {
   acknowledgeUpdate,
   addActionUpdate,
@@ -99,7 +100,13 @@ export interface DecisionRequest {
 export class IncidentService {
   constructor(
     private readonly client: Client,
-    private readonly options: { taskQueue: string; runbooks: RunbookSource; tickets?: TicketProvider },
+    private readonly options: {
+      taskQueue: string;
+      runbooks: RunbookSource;
+      tickets?: TicketProvider;
+      /** Events after which an incident's run continues as new (default: workflows/incident/continuation.ts). */
+      continueAfterEvents?: number;
+    },
   ) {}
 
   private readonly refusals = new RefusalRecorder((id, refusal) =>
@@ -134,7 +141,7 @@ export class IncidentService {
     }
     for (let attempt = 0; ; attempt++) {
       const keyed = attempt === 0 && request.idempotencyKey !== undefined;
-      const input: DeclareInput = {
+      const input: IncidentRunInput = {
         id: keyed ? incidentIdForKey(request.idempotencyKey!) : newIncidentId(),
         title: request.title,
         category: request.category,
@@ -149,6 +156,7 @@ export class IncidentService {
         ...(request.detectedAt ? { detectedAt: request.detectedAt } : {}),
         ...(request.service ? { service: request.service } : {}),
         ...(request.fingerprint ? { fingerprint: request.fingerprint } : {}),
+        ...(this.options.continueAfterEvents ? { continueAfterEvents: this.options.continueAfterEvents } : {}),
       };
       try {
         await this.client.workflow.start(incidentWorkflow, {

@@ -259,5 +259,7 @@ export interface IncidentState {
   repeatOf?: string;
   /** Where the incident is worked in chat (its Slack channel), once opened. */
   channel?: ChannelRef;
+  /** When the IC is next reminded to post a status update, while the runbook sets a cadence. */
+  statusUpdateDue?: string;
   timeline: TimelineEntry[];
 }

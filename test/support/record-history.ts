@@ -1,7 +1,7 @@
 // Records the stored histories that test/replay.test.ts replays: `npm run record-history`.
 // Re-record only before the first release, or for a new scenario; a change that breaks an existing
 // history must go behind patched() instead, because incidents with that history are running.
-// `npm run record-history -- reminders` records one scenario only (incident, reminders, registry, slack, alerts).
+// `npm run record-history -- reminders` records one scenario only (incident, reminders, registry, slack, alerts, continued).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -13,7 +13,7 @@ import { slackWebClient } from '../../integrations/slack/web-client.js';
 import { startSlackFake } from './slack-fake.js';
 import { createAlertWebhook } from '../../app/alerts/alert-webhook.js';
 import { alertIntakeWorkflowId } from '../../app/alerts/routing.js';
-import { alertGroupQuery } from '../../workflows/messages.js';
+import { alertGroupQuery, approvalRefusedSignal } from '../../workflows/messages.js';
 import { eventually } from './eventually.js';
 import { reminderDigestWorkflowId } from '../../workflows/reminder-digest.js';
 import { fixturesDir } from './paths.js';
@@ -23,7 +23,7 @@ import { withTimeSkipping } from './time-skipping.js';
 const DAY = 86_400_000;
 const only = process.argv[2];
 
-async function save(file: string, handle: WorkflowHandle): Promise<void> {
+async function save(file: string, handle: Pick<WorkflowHandle, 'workflowId' | 'fetchHistory'>): Promise<void> {
   const history = await handle.fetchHistory();
   const dir = join(fixturesDir, 'histories');
   await mkdir(dir, { recursive: true });
@@ -39,6 +39,7 @@ if (!only || only === 'reminders') await recordReminders();
 if (!only || only === 'registry') await recordRegistryRollback();
 if (!only || only === 'slack') await recordSlackChannel();
 if (!only || only === 'alerts') await recordAlertIntake();
+if (!only || only === 'continued') await recordContinued();
 
 /** A whole incident on the dev server: refusal, approval, rejection, actions, waiver, postmortem, undo. */
 async function recordIncident(): Promise<void> {
@@ -262,6 +263,62 @@ async function recordAlertIntake(): Promise<void> {
       'the repeat incident',
     );
     await save('alert-intake-open-batched-resolved-closed-repeat.json', intake);
+  } finally {
+    await harness.stop();
+  }
+}
+
+/** An incident that continued as new: the first run (declared, refusals) and the last (an action closed, resolved, undo decided). */
+async function recordContinued(): Promise<void> {
+  const harness = await startTemporalHarness();
+  try {
+    const service = new IncidentService(harness.client, {
+      taskQueue: harness.taskQueue,
+      runbooks: harness.runbooks,
+      tickets: harness.tickets,
+      continueAfterEvents: 60,
+    });
+    const { id } = await service.declare({
+      title: 'Injected page makes the assistant send e-mail',
+      category: 'prompt-injection',
+      severity: 'P1',
+      declaredBy: 'alice',
+    });
+    const handle = harness.client.workflow.getHandle(id);
+    const refuse = async (count: number) => {
+      for (let i = 0; i < count; i++)
+        await handle.signal(approvalRefusedSignal, {
+          actor: `mallory-${i % 3}`,
+          decision: 'approve',
+          stepId: 'kill-assistant',
+          reason: 'only the IC may approve step "kill-assistant"',
+        });
+    };
+    await refuse(60);
+    await service.decide(id, { stepId: 'disable-send-email', decision: 'approve' }, 'sam');
+    await service.addAction(
+      id,
+      { kind: 'prevent', title: 'Strip instructions from fetched pages', owner: 'carol' },
+      'alice',
+    );
+    await refuse(60);
+    await service.setSeverity(id, 'alice', 'P2');
+    await service.closeAction(id, 'A1', 'carol');
+    await service.resolve(id, 'alice', 'Tool disabled; the page is blocked');
+    await service.completePostmortem(id, 'alice');
+    await service.decide(id, { stepId: 'undo-disable-send-email', decision: 'reject', reason: 'keep it off' }, 'sam');
+    await handle.result();
+    const runs: { runId: string; at: number }[] = [];
+    for await (const info of harness.client.workflow.list({ query: `WorkflowId = '${id}'` }))
+      runs.push({ runId: info.runId, at: info.startTime.getTime() });
+    runs.sort((a, b) => a.at - b.at);
+    if (runs.length < 3)
+      throw new Error(`expected the incident to continue as new at least twice, saw ${runs.length} runs`);
+    await save('continued-first-run-declared-refusals.json', harness.client.workflow.getHandle(id, runs[0]!.runId));
+    await save(
+      'continued-last-run-action-closed-resolved-undo.json',
+      harness.client.workflow.getHandle(id, runs.at(-1)!.runId),
+    );
   } finally {
     await harness.stop();
   }

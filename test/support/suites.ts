@@ -44,6 +44,7 @@ export const TEST_SUITES = {
     'alert-intake-limits',
     'alerts-lambda',
     'console-guard',
+    'continue-as-new',
     'http-api',
     'incident-workflow',
     'slack-lambda',

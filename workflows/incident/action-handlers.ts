@@ -13,7 +13,8 @@ import {
 } from '../messages.js';
 import { ACTION_KINDS, type CorrectiveAction } from '../types.js';
 import type { Closure } from './closure.js';
-import { actorOf, now, refuse, requireActor, requireText, type Incident } from './incident.js';
+import type { Incident } from './incident.js';
+import { actorOf, now, refuse, requireActor, requireText } from './requests.js';
 import type { HandleOnceReady } from './ready.js';
 
 export function registerActionHandlers(incident: Incident, closure: Closure, handleOnceReady: HandleOnceReady) {
@@ -78,8 +79,8 @@ export function registerActionHandlers(incident: Incident, closure: Closure, han
       const [by, why] = [actorOf(input), input.reason.trim()];
       const handle = await closure.handleOf(action.id);
       if (handle && !closure.isUntracked(action.id)) {
-        await handle
-          .signal(waiveSignal, { by: by.actor, reason: why })
+        await incident
+          .track(() => handle.signal(waiveSignal, { by: by.actor, reason: why }))
           .catch((err: unknown) => closure.lostTrack(action, err));
         // It may have closed just before: then it stays closed, and that is the answer.
         await condition(() => action.status !== 'open' || closure.isUntracked(action.id));
@@ -102,8 +103,8 @@ export function registerActionHandlers(incident: Incident, closure: Closure, han
       const by = actorOf(input);
       const handle = await closure.handleOf(action.id);
       if (handle && !closure.isUntracked(action.id)) {
-        await handle
-          .signal(ticketClosedSignal, { by: by.actor })
+        await incident
+          .track(() => handle.signal(ticketClosedSignal, { by: by.actor }))
           .catch((err: unknown) => closure.lostTrack(action, err));
         await condition(() => action.status !== 'open' || closure.isUntracked(action.id));
       }

@@ -2,10 +2,11 @@
 import { condition } from '@temporalio/workflow';
 import { durationMs } from '../../runbooks/duration.js';
 import { SYSTEM } from '../constants.js';
-import type { AlertSummary } from '../types.js';
+import type { AlertSummary, AlertTally } from '../types.js';
 import { allResolved, tallyAlerts } from './alert-tally.js';
 import type { Closure } from './closure.js';
-import { now, type Incident } from './incident.js';
+import type { Incident } from './incident.js';
+import { now } from './requests.js';
 
 /** Alerts of its group: new ones and changes go on the timeline, repeats are counted; all resolved, the IC hears. */
 export function takeAlerts(incident: Incident, alerts: AlertSummary[]) {
@@ -27,17 +28,28 @@ export function takeAlerts(incident: Incident, alerts: AlertSummary[]) {
   }
 }
 
-/** Alert-raised incidents whose runbook says so resolve themselves once every alert stayed resolved for `quietFor`. */
-export async function autoResolveWhenQuiet(incident: Incident, closure: Closure, quietFor: string) {
+/**
+ * Alert-raised incidents whose runbook says so resolve themselves once every alert stayed resolved for
+ * `quietFor`. In a continued run (`resumed`), quiet alerts count from their last notification.
+ */
+export async function autoResolveWhenQuiet(incident: Incident, closure: Closure, quietFor: string, resumed = false) {
   const quiet = () => incident.state.alerts !== undefined && allResolved(incident.state.alerts);
+  let quietSince = resumed && quiet() ? lastNotified(incident.state.alerts!) : undefined;
   while (!incident.isResolved()) {
     await condition(() => incident.isResolved() || quiet());
     if (incident.isResolved()) return;
-    const refired = await condition(() => incident.isResolved() || !quiet(), durationMs(quietFor));
+    const waitMs =
+      quietSince === undefined ? durationMs(quietFor) : Math.max(1, quietSince + durationMs(quietFor) - Date.now());
+    quietSince = undefined;
+    const refired = await condition(() => incident.isResolved() || !quiet(), waitMs);
     if (!refired)
       closure.resolve(
         { actor: SYSTEM },
         `Every alert resolved and quiet for ${quietFor}: resolved by the runbook's autoResolve`,
       );
   }
+}
+
+function lastNotified(tally: AlertTally): number {
+  return Math.max(...Object.values(tally.byFingerprint).map((alert) => Date.parse(alert.lastAt)));
 }

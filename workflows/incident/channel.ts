@@ -1,22 +1,25 @@
 // The incident as it shows in chat: its channel, a status message kept current, and a message per step
 // that waits for a decision (buttons while it waits, the decision afterwards). It runs beside the
 // incident and never holds it up: a chat service that is slow or down costs messages, not containment.
-import { condition, proxyActivities } from '@temporalio/workflow';
+import { condition } from '@temporalio/workflow';
 import type { IncidentActivities } from '../../activities/index.js';
 import type { ApprovalView, ChatChannel, StatusView } from '../../integrations/chat/provider.js';
 import { approvalView, statusView } from './chat-views.js';
 import type { ApproverGroups } from '../../runbooks/schema.js';
 import type { ChannelRef, ContainmentStep, IncidentState, TimelineType } from '../types.js';
-import { ACTIVITY_OPTIONS, SYSTEM } from '../constants.js';
+import { SYSTEM } from '../constants.js';
 import { failureMessage } from '../failures.js';
-
-const chat =
-  proxyActivities<
-    Pick<IncidentActivities, 'openIncidentChannel' | 'showIncidentStatus' | 'pinChatMessage' | 'showApprovalRequest'>
-  >(ACTIVITY_OPTIONS);
 
 export interface ChannelContext {
   state: IncidentState;
+  chat: Pick<
+    IncidentActivities,
+    'openIncidentChannel' | 'showIncidentStatus' | 'pinChatMessage' | 'showApprovalRequest'
+  >;
+  /** The messages posted (key → ts) and what each last showed (key → view JSON); carried across runs. */
+  memory: { messages: Map<string, string>; shown: Map<string, string> };
+  /** A continued run: the channel was opened (or not) by an earlier run; only follow it. */
+  resumed: boolean;
   /** The runbook's responders: `ic`, `user:<id>`, `group:<name>`. */
   responders: string[];
   groups: ApproverGroups;
@@ -29,7 +32,8 @@ export interface ChannelContext {
 }
 
 export async function followInChannel(ctx: ChannelContext): Promise<void> {
-  const { state } = ctx;
+  const { state, chat } = ctx;
+  if (ctx.resumed) return state.channel ? follow(ctx, state.channel) : undefined;
   let channel: ChatChannel | null;
   try {
     channel = await chat.openIncidentChannel({
@@ -59,10 +63,13 @@ export async function followInChannel(ctx: ChannelContext): Promise<void> {
     `Channel #${ref.name} opened${invited?.length ? `, ${invited.length} invited` : ''}${inviteProblem ? `; ${inviteProblem}` : ''}`,
   );
   ctx.opened(ref);
+  return follow(ctx, ref);
+}
 
-  /** What each message last showed (by key), and where it is. */
-  const shown = new Map<string, string>();
-  const messages = new Map<string, string>();
+/** Keeps the channel's messages current until the incident closes. */
+async function follow(ctx: ChannelContext, ref: ChannelRef): Promise<void> {
+  const { state, chat } = ctx;
+  const { shown, messages } = ctx.memory;
   const wanted = () => desiredMessages(ctx, [...messages.keys()]);
   const changed = () => wanted().some(([key, view]) => shown.get(key) !== JSON.stringify(view));
 

@@ -5,7 +5,7 @@ import {
   condition,
   getExternalWorkflowHandle,
   startChild,
-  type ChildWorkflowHandle,
+  type ExternalWorkflowHandle,
 } from '@temporalio/workflow';
 import { durationMs } from '../../runbooks/duration.js';
 import { DEFAULT_REMINDER_POLICY } from '../../runbooks/reminder-policy.js';
@@ -15,26 +15,42 @@ import { FailureType, failureMessage } from '../failures.js';
 import { commanderChangedSignal, incidentClosedSignal } from '../messages.js';
 import type { CorrectiveAction } from '../types.js';
 import type { Containment } from './containment.js';
-import { activities, actorOf, now, refuse, requireText, type ActorRef, type Incident } from './incident.js';
+import type { Incident } from './incident.js';
+import { actorOf, now, refuse, requireText, type ActorRef } from './requests.js';
 import { renderPostmortem } from './postmortem.js';
 import { offerUndos } from './undos.js';
 
 /** Where the runbook requires no postmortem, how long after resolution the team may still add actions. */
 const POSTMORTEM_GRACE = '7d';
 
+/** What the incident does with an action's workflow: tell it things. */
+export type ActionHandle = Pick<ExternalWorkflowHandle, 'signal'>;
+
 export class Closure {
   /** Each action's child workflow, once started (undefined if it could not start). */
-  private readonly handles = new Map<
-    string,
-    Promise<ChildWorkflowHandle<typeof correctiveActionWorkflow> | undefined>
-  >();
+  private readonly handles = new Map<string, Promise<ActionHandle | undefined>>();
   /** Actions whose child workflow failed or was terminated: only a waiver can end them now. */
   private readonly untracked = new Set<string>();
 
+  /**
+   * `carried`: the actions of a continued run. Their workflows were started by an earlier run; they
+   * report to this one by signal, and are told things by workflow id.
+   */
   constructor(
     private readonly incident: Incident,
     private readonly containment: Containment,
-  ) {}
+    carried?: { untracked: string[] },
+  ) {
+    if (!carried) return;
+    for (const id of carried.untracked) this.untracked.add(id);
+    for (const action of incident.state.actions)
+      this.handles.set(
+        action.id,
+        Promise.resolve(getExternalWorkflowHandle(actionWorkflowId(incident.state.id, action.id))),
+      );
+  }
+
+  untrackedActions = () => [...this.untracked];
 
   /** The incident is resolved: by the IC, or by the runbook's auto-resolve once its alerts have been quiet long enough. */
   resolve(by: ActorRef, summary: string) {
@@ -50,7 +66,7 @@ export class Closure {
     incident.followPage('resolve');
     const resolution = `Resolved by ${actor.trim()} at ${state.resolvedAt}: ${state.summary}`;
     void incident.onRecord('note the resolution', (ticket) =>
-      activities.commentOnTicket({ ticket, marker: `${state.id}/resolved`, text: resolution }),
+      incident.activities.commentOnTicket({ ticket, marker: `${state.id}/resolved`, text: resolution }),
     );
     offerUndos(incident);
     incident.publish();
@@ -93,33 +109,38 @@ export class Closure {
 
   startAction(action: CorrectiveAction) {
     const { state, runbook } = this.incident;
-    const started = startChild(correctiveActionWorkflow, {
-      workflowId: `${state.id}-${action.id}`,
-      args: [
-        {
-          incidentId: state.id,
-          incidentTitle: state.title,
-          severity: state.severity,
-          commander: state.commander,
-          action: { ...action },
-          reminders: { ...DEFAULT_REMINDER_POLICY, ...runbook.postmortem?.actionReminders },
+    const started = this.incident
+      .track(() =>
+        startChild(correctiveActionWorkflow, {
+          workflowId: actionWorkflowId(state.id, action.id),
+          args: [
+            {
+              incidentId: state.id,
+              incidentTitle: state.title,
+              severity: state.severity,
+              commander: state.commander,
+              action: { ...action },
+              reminders: { ...DEFAULT_REMINDER_POLICY, ...runbook.postmortem?.actionReminders },
+            },
+          ],
+          // An action outlives an incident workflow that an operator terminates (or that continues as new):
+          // it keeps reminding until it ends.
+          parentClosePolicy: ParentClosePolicy.ABANDON,
+        }),
+      )
+      .then(
+        (handle) => {
+          void handle.result().then(
+            (final) => void Object.assign(action, final),
+            (err) => this.lostTrack(action, err),
+          );
+          return handle;
         },
-      ],
-      // An action outlives an incident workflow that an operator terminates: it keeps reminding until it ends.
-      parentClosePolicy: ParentClosePolicy.ABANDON,
-    }).then(
-      (handle) => {
-        void handle.result().then(
-          (final) => void Object.assign(action, final),
-          (err) => this.lostTrack(action, err),
-        );
-        return handle;
-      },
-      (err) => {
-        this.lostTrack(action, err);
-        return undefined;
-      },
-    );
+        (err) => {
+          this.lostTrack(action, err);
+          return undefined;
+        },
+      );
     this.handles.set(action.id, started);
     return started;
   }
@@ -157,7 +178,11 @@ export class Closure {
       if (action.status !== 'open') continue;
       void this.handles
         .get(action.id)
-        ?.then((handle) => handle?.signal(commanderChangedSignal, { commander: state.commander }))
+        ?.then((handle) =>
+          handle
+            ? this.incident.track(() => handle.signal(commanderChangedSignal, { commander: state.commander }))
+            : undefined,
+        )
         .catch(() => undefined);
     }
   }
@@ -176,13 +201,16 @@ export class Closure {
    * postmortem → closed: every corrective action ended, and the postmortem completed where the runbook
    * requires one; where it does not, the IC completes it or POSTMORTEM_GRACE passes (time to add actions).
    */
-  async closeWhenActionsEnd() {
+  async closeWhenActionsEnd(resumed = false) {
     const { incident } = this;
     const { state } = incident;
     const postmortem = state.postmortem!;
     const completed = () => postmortem.completedAt !== undefined;
+    const graceMs = resumed
+      ? Math.max(1, Date.parse(postmortem.draftedAt) + durationMs(POSTMORTEM_GRACE) - Date.now())
+      : durationMs(POSTMORTEM_GRACE);
     if (postmortem.required) await condition(completed);
-    else await condition(completed, durationMs(POSTMORTEM_GRACE));
+    else await condition(completed, graceMs);
     await condition(() => this.openActions().length === 0);
     state.status = 'closed';
     state.closedAt = now();
@@ -193,17 +221,16 @@ export class Closure {
     incident.publish();
     if (incident.input.alertGroup) {
       // Best effort: an intake that already ended has nothing to be told.
-      await getExternalWorkflowHandle(incident.input.alertGroup)
-        .signal(incidentClosedSignal, { incidentId: state.id })
-        .catch(() => undefined);
+      const intake = getExternalWorkflowHandle(incident.input.alertGroup);
+      await incident.track(() => intake.signal(incidentClosedSignal, { incidentId: state.id })).catch(() => undefined);
     }
     await incident.onRecord('attach the postmortem and close it', async (ticket) => {
-      await activities.commentOnTicket({
+      await incident.activities.commentOnTicket({
         ticket,
         marker: `${state.id}/postmortem`,
         text: state.postmortem?.markdown ?? '',
       });
-      await activities.closeIncidentRecord(ticket);
+      await incident.activities.closeIncidentRecord(ticket);
       incident.record(
         'record.closed',
         SYSTEM,
@@ -217,3 +244,6 @@ export class Closure {
     );
   }
 }
+
+/** An action's workflow id: the incident's, then the action's. */
+const actionWorkflowId = (incidentId: string, actionId: string) => `${incidentId}-${actionId}`;

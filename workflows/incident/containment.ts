@@ -6,7 +6,8 @@ import { SYSTEM } from '../constants.js';
 import { failureMessage } from '../failures.js';
 import type { ContainmentStep } from '../types.js';
 import { describeApprovers, mayDecide } from './approvers.js';
-import { activities, now, type ActorRef, type Incident } from './incident.js';
+import type { Incident } from './incident.js';
+import { now, type ActorRef } from './requests.js';
 import { actionFor, describeAction } from './step-actions.js';
 import { within } from './within.js';
 
@@ -106,21 +107,25 @@ export class Containment {
   /**
    * Waits for a decision on a step. Each time its timeout passes: a step pre-approved at the current
    * severity runs; otherwise the next escalation level may decide too and is told. A severity change
-   * restarts the wait with that severity's timeout.
+   * restarts the wait with that severity's timeout. A step carried into a new run (`resumed`) waits
+   * until the decisionDue it had; a due time with no wait left means it is overdue.
    */
-  async supervise(step: ContainmentStep) {
+  async supervise(step: ContainmentStep, resumed = false) {
     const { incident } = this;
     const { state, groups } = incident;
     const policy = incident.plans.get(step.id)!.approval;
     if (!policy.required) return this.approve(step, { actor: SYSTEM }, 'the runbook runs this step without approval');
-    let overdue = false;
+    let overdue = resumed && step.decisionDue === undefined;
+    let resumeAt = resumed ? step.decisionDue : undefined;
     while (step.status === 'pending' && !incident.isResolved()) {
       const severity = state.severity;
       const timeout = policy.timeoutBySeverity[severity] ?? policy.timeout;
       const preApproved =
         policy.preApprovedAt.includes(severity) && (!incident.severityAuthority || incident.vouched.has(step.id));
       const canEscalate = step.escalationLevel < policy.escalation.length;
-      const waitMs = preApproved || canEscalate || !overdue ? durationMs(timeout) : undefined;
+      let waitMs = preApproved || canEscalate || !overdue ? durationMs(timeout) : undefined;
+      if (resumeAt !== undefined && waitMs !== undefined) waitMs = Math.max(1, Date.parse(resumeAt) - Date.now());
+      resumeAt = undefined;
       step.decisionDue = waitMs === undefined ? undefined : new Date(Date.now() + waitMs).toISOString();
       const interrupted = await within(
         () => step.status !== 'pending' || incident.isResolved() || state.severity !== severity,
@@ -174,7 +179,7 @@ export class Containment {
     let movedTo: string | undefined;
     try {
       if (action.type === 'flag') {
-        const change = await activities.applyFlagChange({
+        const change = await incident.activities.applyFlagChange({
           flagKey: action.flagKey,
           change: action.change,
           idempotencyKey: `${state.id}/${step.id}`,
@@ -183,7 +188,7 @@ export class Containment {
         plan.previous ??= change.previous;
         incident.record('containment.executed', SYSTEM, change.summary, { stepId: step.id, changed: change.changed });
       } else if (action.type === 'model') {
-        const moved = await activities.moveModelAlias({
+        const moved = await incident.activities.moveModelAlias({
           model: action.model,
           alias: action.alias,
           to: action.to,
@@ -194,7 +199,7 @@ export class Containment {
         movedTo = moved.current;
         incident.record('containment.executed', SYSTEM, moved.summary, { stepId: step.id, changed: moved.changed });
       } else {
-        const outcome = await activities.httpAction({ request: action.request });
+        const outcome = await incident.activities.httpAction({ request: action.request });
         incident.record('containment.executed', SYSTEM, `${describeAction(action)} answered ${outcome.status}`, {
           stepId: step.id,
         });
@@ -209,7 +214,7 @@ export class Containment {
       this.failed(step, 'containment.verification-failed', `Verification failed: ${seen}`);
     try {
       if (action.type === 'flag') {
-        const observed = await activities.readFlag({
+        const observed = await incident.activities.readFlag({
           flagKey: action.flagKey,
           expect: action.change,
           ...(action.context ? { context: action.context } : {}),
@@ -219,12 +224,12 @@ export class Containment {
         if (!changeTookEffect(action.change, observed)) return verificationFailed(seen);
         step.result = `Verified: ${seen}`;
       } else if (action.type === 'model') {
-        const observed = await activities.readModelAlias({ model: action.model, alias: action.alias });
+        const observed = await incident.activities.readModelAlias({ model: action.model, alias: action.alias });
         const seen = `model ${action.model} "${action.alias}" serves version ${observed.version} (observed through ${observed.observedVia})`;
         if (observed.version !== movedTo) return verificationFailed(`${seen}, expected version ${movedTo}`);
         step.result = `Verified: ${seen}`;
       } else if (action.verify) {
-        const check = await activities.httpCheck(action.verify);
+        const check = await incident.activities.httpCheck(action.verify);
         const seen = `${action.verify.request.method} ${action.verify.request.url.split('?')[0]} answered ${check.status}`;
         const expected = `${action.verify.expectStatus}${action.verify.expectBodyIncludes ? ` with "${action.verify.expectBodyIncludes}"` : ''}`;
         if (!check.ok) return verificationFailed(`${seen}, expected ${expected}`);

@@ -20,7 +20,8 @@ import { takeAlerts } from './alerts.js';
 import { describeRoles, mayDecide } from './approvers.js';
 import type { Closure } from './closure.js';
 import type { Containment } from './containment.js';
-import { actorOf, now, refuse, requireActor, requireText, type Incident } from './incident.js';
+import type { Incident } from './incident.js';
+import { actorOf, now, refuse, requireActor, requireText } from './requests.js';
 import { registerActionHandlers } from './action-handlers.js';
 import { onceReady } from './ready.js';
 
@@ -73,7 +74,7 @@ export function registerHandlers(incident: Incident, containment: Containment, c
 
   setHandler(alertsSignal, ({ alerts }) => takeAlerts(incident, alerts));
 
-  setHandler(approvalRefusedSignal, (refusal) => incident.recordRefusal(refusal));
+  setHandler(approvalRefusedSignal, (refusal) => incident.refusals.record(refusal));
 
   handleOnceReady(
     completeTriageUpdate,

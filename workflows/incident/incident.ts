@@ -1,54 +1,24 @@
 // The incident's state and what every part of the workflow does with it: the timeline, the search
 // attributes, messages to people, pages, and the incident's own ticket. One instance per workflow run.
-import { ApplicationFailure, patched, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import { patched, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { IncidentActivities } from '../../activities/index.js';
 import type { FlagReading } from '../../integrations/flags/provider.js';
 import { formatDuration } from '../../runbooks/duration.js';
 import { DEFAULT_POLICY, type Permission, type Policy, type RoleRef } from '../../runbooks/roles.js';
 import type { ApproverGroups, Runbook, RunbookStep } from '../../runbooks/schema.js';
-import type { IdentitySource } from '../../runbooks/vocabulary.js';
-import type { ActorInput, RefusalInput } from '../messages.js';
+import type { ActorInput } from '../messages.js';
 import { describeRoles, holdsRole } from './approvers.js';
 import { ACTIVITY_OPTIONS, SYSTEM } from '../constants.js';
 import { FailureType, failureMessage } from '../failures.js';
 import { IncidentCategory, IncidentCommander, IncidentSeverity, IncidentStatus } from '../search-attributes.js';
-import type { ContainmentStep, DeclareInput, IncidentState, Ticket, TimelineEntry, TimelineType } from '../types.js';
+import type { ContainmentStep, DeclareInput, IncidentState, Ticket, TimelineType } from '../types.js';
+import { now, refuse, requireActor, requireText, type ActorRef } from './requests.js';
+import type { CarriedIncident } from './continuation.js';
+import { InFlight } from './in-flight.js';
+import { Refusals } from './refusals.js';
 import type { StepAction } from './step-actions.js';
 
-export const activities = proxyActivities<IncidentActivities>(ACTIVITY_OPTIONS);
-
-export function refuse(type: FailureType, message: string): never {
-  throw ApplicationFailure.create({ type, message, nonRetryable: true });
-}
-
-export function requireText(value: unknown, field: string): string {
-  if (typeof value !== 'string' || value.trim() === '') refuse(FailureType.invalid, `${field} is required`);
-  return value.trim();
-}
-
-export const now = () => new Date().toISOString();
-
-/** Control and format characters (zero-width spaces, direction overrides): look-alike ids are refused, not normalised away. */
-const INVISIBLE = /[\p{Cc}\p{Cf}]/u;
-
-/** The acting person's id: present, NFKC-normalised by the entry point, nothing invisible in it. */
-export function requireActor(value: unknown, field = 'actor'): string {
-  const id = requireText(value, field);
-  if (INVISIBLE.test(id)) refuse(FailureType.invalid, `${field} contains control or format characters`);
-  if (id !== id.normalize('NFKC')) refuse(FailureType.invalid, `${field} must be NFKC-normalised`);
-  return id;
-}
-
-/** Who did something, and how they were identified. */
-export interface ActorRef {
-  actor: string;
-  via?: IdentitySource;
-}
-
-export const actorOf = (input: ActorRef): ActorRef => ({
-  actor: input.actor.trim(),
-  ...(input.via ? { via: input.via } : {}),
-});
+const proxied = proxyActivities<IncidentActivities>(ACTIVITY_OPTIONS);
 
 /** What the workflow keeps about a step beyond its public state: how to run it and how to undo it. */
 export interface StepPlan {
@@ -63,6 +33,9 @@ export interface StepPlan {
 }
 
 export class Incident {
+  private readonly calls = new InFlight();
+  /** The activities, each call counted while it is in flight. */
+  readonly activities: IncidentActivities = this.calls.tracked(proxied);
   readonly state: IncidentState;
   readonly plans = new Map<string, StepPlan>();
   runbook!: Runbook;
@@ -77,14 +50,25 @@ export class Incident {
   severityAuthority = false;
   /** Steps whose pre-approval the current severity may trigger: it was set by the runbook or by someone who may approve them. */
   readonly vouched = new Set<string>();
-  /** The timeline entry of each repeated refusal (actor, request, step or action): counted, not appended again. */
-  private readonly refusals = new Map<string, TimelineEntry>();
+  /** Whether the runbook's auto-resolve follows this incident's alerts. */
+  autoResolve = false;
+  readonly refusals = new Refusals(this);
+  /** The chat messages posted, by key (their ts), and what each last showed (channel.ts). */
+  readonly chat = { messages: new Map<string, string>(), shown: new Map<string, string>() };
   /** The incident record's calls, one after another, so the tracker sees them in order. */
   private recordWork = Promise.resolve();
   /** Sent one after another, so PagerDuty never sees the resolution before the acknowledgement. */
   private pageUpdates = Promise.resolve();
 
-  constructor(readonly input: DeclareInput) {
+  constructor(
+    readonly input: DeclareInput,
+    continued?: CarriedIncident,
+  ) {
+    if (continued) {
+      this.state = continued.state;
+      this.resume(continued);
+      return;
+    }
     const declaredAt = now();
     this.state = {
       id: input.id,
@@ -110,6 +94,45 @@ export class Incident {
       timeline: [],
     };
   }
+
+  /** Picks up where the previous run of this incident stopped. */
+  private resume(carried: CarriedIncident) {
+    this.runbook = carried.runbook;
+    this.groups = carried.groups;
+    this.policy = carried.policy;
+    for (const [id, plan] of carried.plans) this.plans.set(id, plan);
+    for (const id of carried.vouched) this.vouched.add(id);
+    this.severityAuthority = carried.severityAuthority;
+    this.autoResolve = carried.autoResolve;
+    this.refusals.restore(carried.refusals);
+    for (const [key, ts] of carried.chat.messages) this.chat.messages.set(key, ts);
+    for (const [key, view] of carried.chat.shown) this.chat.shown.set(key, view);
+    this.ready = true;
+  }
+
+  /** What the next run needs of this one (continuation.ts). */
+  carry(): Omit<CarriedIncident, 'runs' | 'untracked'> {
+    return {
+      state: this.state,
+      runbook: this.runbook,
+      groups: this.groups,
+      policy: this.policy,
+      plans: [...this.plans],
+      vouched: [...this.vouched],
+      severityAuthority: this.severityAuthority,
+      autoResolve: this.autoResolve,
+      refusals: this.refusals.carry(),
+      chat: { messages: [...this.chat.messages], shown: [...this.chat.shown] },
+    };
+  }
+
+  /** Counts the call while it is in flight (see InFlight.track). */
+  track = <T>(start: () => Promise<T>): Promise<T> => this.calls.track(start);
+
+  idle = () => this.calls.idle();
+
+  /** This run is about to continue as new: nothing new reaches another system from it. */
+  freeze = () => this.calls.stop();
 
   record = (type: TimelineType, who: string | ActorRef, message: string, data?: Record<string, unknown>) => {
     const { actor, via } = typeof who === 'string' ? { actor: who, via: undefined } : who;
@@ -151,6 +174,7 @@ export class Incident {
 
   publish() {
     const { state } = this;
+    if (this.calls.isStopped) return;
     upsertSearchAttributes([
       { key: IncidentSeverity, value: state.severity },
       { key: IncidentStatus, value: state.status },
@@ -181,37 +205,6 @@ export class Incident {
     return step;
   }
 
-  /**
-   * A request the workflow refused, as its entry point reports it: on the timeline once per actor,
-   * request and target, with a count, so a flood of refusals cannot grow the state without bound.
-   */
-  recordRefusal(refusal: RefusalInput) {
-    const actor = String(refusal.actor);
-    const target = refusal.stepId ?? refusal.actionId ?? '';
-    const key = JSON.stringify([actor, refusal.via ?? '', refusal.decision ?? '', target]);
-    const seen = this.refusals.get(key);
-    const attempts = Math.max(1, Math.floor(Number(refusal.count ?? 1)) || 1);
-    if (seen?.data) {
-      seen.data.count = Number(seen.data.count ?? 1) + attempts;
-      seen.data.lastAt = now();
-      return;
-    }
-    const approval = refusal.decision === 'approve' || refusal.decision === 'reject' || refusal.decision === undefined;
-    const data = {
-      ...(refusal.stepId ? { stepId: refusal.stepId } : {}),
-      ...(refusal.actionId ? { actionId: refusal.actionId } : {}),
-      decision: refusal.decision ?? 'approve',
-      count: attempts,
-    };
-    this.record(
-      approval ? 'approval.refused' : 'request.refused',
-      { actor, ...(refusal.via ? { via: refusal.via } : {}) },
-      `Refused: ${refusal.reason}`,
-      data,
-    );
-    this.refusals.set(key, this.state.timeline.at(-1)!);
-  }
-
   requireOpen() {
     if (this.isResolved()) refuse(FailureType.conflict, `${this.state.id} is already resolved`);
   }
@@ -227,7 +220,7 @@ export class Incident {
   async notify(audience: string[], subject: string, text: string) {
     if (!audience.length) return;
     try {
-      await activities.notify({ incidentId: this.state.id, audience, subject, text });
+      await this.activities.notify({ incidentId: this.state.id, audience, subject, text });
       this.record('notification.sent', SYSTEM, `Notified ${audience.join(', ')}: ${subject}`);
     } catch (err) {
       this.record('notification.failed', SYSTEM, `Could not notify ${audience.join(', ')}: ${failureMessage(err)}`);
@@ -257,7 +250,12 @@ export class Incident {
     state.paged.push(...targets);
     const summary = `[${state.severity}] ${state.title} (${reason})`;
     try {
-      const { delivered } = await activities.page({ incidentId: state.id, targets, severity: state.severity, summary });
+      const { delivered } = await this.activities.page({
+        incidentId: state.id,
+        targets,
+        severity: state.severity,
+        summary,
+      });
       this.record('page.sent', SYSTEM, `Paged ${targets.join(', ')}: ${reason}, via ${delivered}`);
     } catch (err) {
       this.record('page.failed', SYSTEM, `Could not page ${targets.join(', ')}: ${failureMessage(err)}`);
@@ -269,7 +267,7 @@ export class Incident {
     if (!this.state.paged.length || !patched('page-follows-incident')) return;
     this.pageUpdates = this.pageUpdates.then(async () => {
       try {
-        const { delivered } = await activities.updatePage({ incidentId: this.state.id, action });
+        const { delivered } = await this.activities.updatePage({ incidentId: this.state.id, action });
         this.record(
           action === 'acknowledge' ? 'page.acknowledged' : 'page.resolved',
           SYSTEM,
@@ -290,7 +288,7 @@ export class Incident {
     const { state } = this;
     this.recordWork = this.recordWork.then(async () => {
       try {
-        state.record = await activities.openIncidentRecord({
+        state.record = await this.activities.openIncidentRecord({
           incidentId: state.id,
           title: `[${state.id}] ${state.severity} ${state.title}`,
           body: [

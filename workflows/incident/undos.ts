@@ -48,10 +48,17 @@ export function offerUndos(incident: Incident) {
   }
 }
 
-/** Undo offers stay open for UNDO_WINDOW; then whatever is still pending expires. */
-export async function expireUndos(incident: Incident) {
+/** Undo offers stay open for UNDO_WINDOW (in a continued run: until their decisionDue); then whatever is still pending expires. */
+export async function expireUndos(incident: Incident, resumed = false) {
   const pendingUndos = () => incident.state.steps.filter((s) => s.kind === 'undo' && s.status === 'pending');
-  if (!pendingUndos().length || (await condition(() => pendingUndos().length === 0, durationMs(UNDO_WINDOW)))) return;
+  const due = Math.max(
+    0,
+    ...pendingUndos()
+      .map((s) => Date.parse(s.decisionDue ?? ''))
+      .filter(Number.isFinite),
+  );
+  const windowMs = resumed ? Math.max(1, due - Date.now()) : durationMs(UNDO_WINDOW);
+  if (!pendingUndos().length || (await condition(() => pendingUndos().length === 0, windowMs))) return;
   for (const step of pendingUndos()) {
     step.status = 'expired';
     step.decisionDue = undefined;

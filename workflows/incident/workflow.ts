@@ -1,7 +1,7 @@
 // One workflow per incident; its workflow id is the incident id. It runs the incident's runbook, from
 // declaration to closed (product.md §4). The parts: incident.ts (state, timeline, outbound messages),
 // containment.ts (steps), closure.ts (resolution, postmortem, actions), handlers.ts (what it answers).
-import { allHandlersFinished, condition, patched } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, patched } from '@temporalio/workflow';
 import { DEFAULT_POLICY } from '../../runbooks/roles.js';
 import { SYSTEM } from '../constants.js';
 import type { DeclareInput, IncidentState } from '../types.js';
@@ -10,19 +10,39 @@ import { followInChannel } from './channel.js';
 import { Closure } from './closure.js';
 import { Containment } from './containment.js';
 import { registerHandlers } from './handlers.js';
-import { activities, Incident } from './incident.js';
+import { continueWhenLong, type IncidentRunInput } from './continuation.js';
+import { Incident } from './incident.js';
 import { remindStatusUpdates } from './status-updates.js';
 import { expireUndos } from './undos.js';
 
-export async function incidentWorkflow(input: DeclareInput): Promise<IncidentState> {
-  const incident = new Incident(input);
+export async function incidentWorkflow(input: IncidentRunInput): Promise<IncidentState> {
+  const { continued } = input;
+  const incident = new Incident(input, continued);
   const containment = new Containment(incident);
-  const closure = new Closure(incident, containment);
-  const { state, record } = incident;
+  const closure = new Closure(incident, containment, continued);
   registerHandlers(incident, containment, closure);
+  // Incidents declared before runs continued as new keep one run, as their histories recorded.
+  const mayContinue = continued !== undefined || patched('continue-as-new');
+  const story = continued ? resume(incident, containment, closure) : run(incident, containment, closure);
+  if (!mayContinue) return story;
+  const carried = await Promise.race([
+    story.then(() => undefined),
+    continueWhenLong(
+      incident,
+      () => ({ ...incident.carry(), untracked: closure.untrackedActions() }),
+      input.continueAfterEvents,
+    ),
+  ]);
+  if (!carried) return incident.state;
+  const { continued: _previous, alerts: _declaredWith, ...declaration } = input;
+  return continueAsNew<typeof incidentWorkflow>({ ...declaration, continued: carried });
+}
 
+/** A declared incident from the start: its runbook loaded, its people told, its steps supervised, then closure. */
+async function run(incident: Incident, containment: Containment, closure: Closure): Promise<IncidentState> {
+  const { input, state, record } = incident;
   // Declared: the runbook as it is now is the incident's for good (edits apply to later incidents).
-  const snapshot = await activities.loadRunbook({ runbookId: input.runbookId, category: input.category });
+  const snapshot = await incident.activities.loadRunbook({ runbookId: input.runbookId, category: input.category });
   const runbook = (incident.runbook = snapshot.runbook);
   incident.groups = snapshot.groups;
   incident.policy = snapshot.policy ?? DEFAULT_POLICY;
@@ -70,6 +90,9 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
   const channelFollowed = patched('incident-channel')
     ? followInChannel({
         state,
+        chat: incident.activities,
+        memory: incident.chat,
+        resumed: false,
         responders: runbook.responders,
         groups: incident.groups,
         needsDecision: containment.needsDecision,
@@ -79,7 +102,7 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
           if (!patched('channel-on-record')) return;
           const where = `Slack channel #${channel.name}${channel.url ? `: ${channel.url}` : ''}`;
           void incident.onRecord('link the Slack channel', (ticket) =>
-            activities.commentOnTicket({ ticket, marker: `${state.id}/channel`, text: where }),
+            incident.activities.commentOnTicket({ ticket, marker: `${state.id}/channel`, text: where }),
           );
         },
       })
@@ -89,13 +112,45 @@ export async function incidentWorkflow(input: DeclareInput): Promise<IncidentSta
   void incident.pageOnCall('declared');
   for (const step of state.steps) void containment.supervise(step);
   void remindStatusUpdates(incident);
-  if (runbook.autoResolve && input.alerts?.length && patched('alert-auto-resolve'))
-    void autoResolveWhenQuiet(incident, closure, runbook.autoResolve.quietFor);
+  incident.autoResolve = Boolean(runbook.autoResolve && input.alerts?.length && patched('alert-auto-resolve'));
+  if (incident.autoResolve) void autoResolveWhenQuiet(incident, closure, runbook.autoResolve!.quietFor);
 
   // Resolved (by the IC, or by auto-resolve): the postmortem, the actions, the undo offers, then closed.
   await condition(incident.isResolved);
   closure.writePostmortemDraft();
   await Promise.all([closure.closeWhenActionsEnd(), expireUndos(incident)]);
+  await condition(() => allHandlersFinished() && containment.settled());
+  await channelFollowed;
+  return state;
+}
+
+/** A continued run: the incident as the previous run left it, every wait resumed where it was. */
+async function resume(incident: Incident, containment: Containment, closure: Closure): Promise<IncidentState> {
+  const { state, runbook } = incident;
+  const channelFollowed = followInChannel({
+    state,
+    chat: incident.activities,
+    memory: incident.chat,
+    resumed: true,
+    responders: runbook.responders,
+    groups: incident.groups,
+    needsDecision: containment.needsDecision,
+    describeApprovers: containment.describeApprovers,
+    record: incident.record,
+    opened: () => undefined,
+  });
+  if (!incident.isResolved()) {
+    for (const step of state.steps) if (step.status === 'pending') void containment.supervise(step, true);
+    void remindStatusUpdates(incident, true);
+    if (incident.autoResolve && runbook.autoResolve)
+      void autoResolveWhenQuiet(incident, closure, runbook.autoResolve.quietFor, true);
+    await condition(incident.isResolved);
+    closure.writePostmortemDraft();
+    await Promise.all([closure.closeWhenActionsEnd(), expireUndos(incident)]);
+  } else {
+    if (!state.postmortem) closure.writePostmortemDraft();
+    await Promise.all([closure.closeWhenActionsEnd(true), expireUndos(incident, true)]);
+  }
   await condition(() => allHandlersFinished() && containment.settled());
   await channelFollowed;
   return state;
