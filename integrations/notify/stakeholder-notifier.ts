@@ -92,7 +92,9 @@ export class StakeholderNotifier implements Notifier {
     if (settled?.type === 'delivered') return outcome('delivered', 'already delivered');
     if (settled?.type === 'failed') throw new ServiceRefused(`${delivery.label}: ${settled.detail}`);
     try {
-      const done = await this.send(delivery.target, message, delivery.label);
+      const done = await this.send(delivery.target, message, delivery.label).catch((err: unknown) => {
+        throw labelled(err, delivery.label);
+      });
       await ledger.append({
         type: 'delivered',
         key: delivery.key,
@@ -220,6 +222,17 @@ export class StakeholderNotifier implements Notifier {
       throw err;
     }
   }
+}
+
+/** The error with the channel's label in front (Teams and webhook errors name it already), its class kept. */
+function labelled(err: unknown, label: string): Error {
+  const message = (err as Error).message ?? String(err);
+  if (message.startsWith(label)) return err as Error;
+  const text = `${label}: ${message}`;
+  if (err instanceof ServiceBusy) return new ServiceBusy(text, err.retryAfterMs);
+  if (err instanceof EndpointGone) return new EndpointGone(text);
+  if (err instanceof ServiceRefused) return new ServiceRefused(text);
+  return new Error(text);
 }
 
 async function inBatches<T, R>(
