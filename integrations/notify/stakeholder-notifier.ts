@@ -140,7 +140,7 @@ export class StakeholderNotifier implements Notifier {
       const { key, recipients, label } = deliveries[i]!;
       if (result.status === 'fulfilled') outcomes.push(result.value);
       else if (result.reason instanceof ServiceRefused)
-        outcomes.push({ key, recipients, label, status: 'failed', detail: (result.reason).message });
+        outcomes.push({ key, recipients, label, status: 'failed', detail: result.reason.message });
       else pending.push({ label, err: result.reason });
     });
     const delivered = outcomes.filter((o) => o.status === 'delivered').map((o) => o.label);
