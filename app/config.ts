@@ -97,6 +97,16 @@ export const serverEnvSchema = z.object({
   SLACK_API_URL: optionalText.pipe(
     z.url({ error: 'must be an http(s) URL such as https://slack.com/api/' }).optional(),
   ),
+  SMTP_URL: optionalText.pipe(
+    z
+      .string()
+      .regex(
+        /^smtps?:\/\/[^\s]+$/,
+        'must be an smtp:// or smtps:// URL such as smtp://user:password@mail.example.com:587',
+      )
+      .optional(),
+  ),
+  SMTP_FROM: optionalText,
   AUTH_USER_HEADER: optionalText.pipe(
     z
       .string()
@@ -181,6 +191,8 @@ export interface ServerConfig extends ServerEnv {
   flagsFile: string;
   ticketsFile: string;
   notificationsFile: string;
+  /** What each notification channel delivered (integrations/notify/ledger.ts). */
+  deliveriesFile: string;
   modelsFile: string;
   runbooksDir: string;
   /** Embedded mode: no TEMPORAL_ADDRESS, so we run the dev server ourselves. */
@@ -233,6 +245,11 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
       'GITHUB_* and JIRA_*: corrective actions go to one tracker; configure GitHub or Jira, not both',
     ]);
   }
+  if (parsed.SMTP_URL && !parsed.SMTP_FROM) {
+    throw new ConfigError([
+      'SMTP_FROM: required with SMTP_URL: the sender of e-mail, such as "Incidents <incidents@example.com>"',
+    ]);
+  }
   if (!parsed.SLACK_BOT_TOKEN && (parsed.SLACK_SIGNING_SECRET || parsed.SLACK_APP_TOKEN)) {
     throw new ConfigError(['SLACK_BOT_TOKEN: required once SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set']);
   }
@@ -268,6 +285,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
     flagsFile: resolve(parsed.FLAGS_FILE ?? `${dataDir}/flags.json`),
     ticketsFile: resolve(parsed.TICKETS_FILE ?? `${dataDir}/tickets.json`),
     notificationsFile: resolve(parsed.NOTIFICATIONS_FILE ?? `${dataDir}/notifications.jsonl`),
+    deliveriesFile: resolve(`${dataDir}/deliveries.jsonl`),
     modelsFile: resolve(parsed.MODELS_FILE ?? `${dataDir}/models.json`),
     runbooksDir: resolve(parsed.RUNBOOKS_DIR),
     embeddedTemporal: parsed.TEMPORAL_ADDRESS === undefined,
@@ -283,7 +301,8 @@ export function hasIdentitySource(
   return Boolean(env.OIDC_ISSUER) || env.PERSONAL_TOKENS === 'on' || Boolean(env.AUTH_USER_HEADER);
 }
 
-const SECRET_NAME = /TOKEN|SECRET|KEY|PASSWORD/i;
+/** Values never shown in a configuration error: credentials, and URLs that carry one (SMTP_URL). */
+const SECRET_NAME = /TOKEN|SECRET|KEY|PASSWORD|SMTP_URL/i;
 
 export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv): z.infer<S> {
   const result = schema.safeParse(env);

@@ -5,7 +5,6 @@ import type { Worker } from '@temporalio/worker';
 import { installTemporalRuntime } from './temporal/runtime.js';
 import { LocalFileFlagProvider } from '../integrations/flags/local-file.js';
 import type { FlagProvider } from '../integrations/flags/provider.js';
-import { LocalLogNotifier } from '../integrations/notify/local-log.js';
 import { RunbookSource } from '../runbooks/source.js';
 import { ConfigError, LOOPBACK_HOSTS, loadServerConfig, type ServerConfig } from './config.js';
 import { identitySourcesFor } from './identity/from-config.js';
@@ -29,6 +28,7 @@ import {
   selectPager,
   selectTickets,
 } from './providers.js';
+import { describeNotifications, selectNotifier, unreachableChannels } from './notifier.js';
 import { temporalCliPath } from './temporal/temporal-binaries.js';
 import { connectTemporal, type TemporalConnections } from './temporal/temporal-connection.js';
 import { startDevServer, type DevServer } from './temporal/temporal-dev-server.js';
@@ -113,6 +113,8 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
   const whereToFollow = { publicUrl, namespace: temporal.namespace, ...(temporalUiUrl ? { temporalUiUrl } : {}) };
   const pager = selectPager(config, log, whereToFollow);
   const slack = slackFromConfig(config, runbooks);
+  const notifier = selectNotifier(config, log, runbooks);
+  for (const warning of unreachableChannels(config, library.directory)) log.warn(`notifications: ${warning}`);
 
   const worker = await createIncidentWorker({
     connection: temporal.workerConnection,
@@ -121,7 +123,7 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
     dependencies: {
       flags,
       models,
-      notifier: new LocalLogNotifier(config.notificationsFile, log),
+      notifier,
       pager,
       runbooks,
       tickets,
@@ -209,7 +211,7 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
     `Tickets          ${describeTracker(tickets, config, publicUrl)}`,
     `Paging           ${describePager(pager)}`,
     `Slack            ${running.slack ? `${running.slack.receives}${config.SLACK_API_URL ? ` via ${config.SLACK_API_URL}` : ''}` : 'off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET or SLACK_APP_TOKEN; see integrations/slack/manifest.yaml)'}`,
-    `Notifications    ${config.notificationsFile}`,
+    `Notifications    ${describeNotifications(config, library.directory)}`,
     `Runbooks         ${config.runbooksDir} (${library.runbooks.length})`,
     `Try              npx incident declare "Jailbreak regression" --category jailbreak --severity P1 --as $USER`,
   ];

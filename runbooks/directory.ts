@@ -1,7 +1,10 @@
 // The people directory operators edit (runbooks/directory.yaml): who each person is in every entry
 // point, so that one person has one identity whether they sign in with OpenID Connect (their e-mail),
-// click in Slack (their Slack user id) or use a personal token (their id).
+// click in Slack (their Slack user id) or use a personal token (their id); and where each person and
+// stakeholder group hears about incidents. Group membership stays in groups.yaml (one source of truth,
+// which authorisation reads too); a group here adds its channels.
 import { z } from 'zod';
+import { channelSchema } from './channels.js';
 
 export const DIRECTORY_FILE = 'directory.yaml';
 
@@ -33,11 +36,38 @@ export const personSchema = z.strictObject({
     .optional()
     .describe('their Slack user id'),
   timezone: timeZone.optional().describe('where they are, for reminders and digests'),
+  prefers: z
+    .enum(['slack', 'email'], { error: 'must be slack (a direct message) or email' })
+    .optional()
+    .describe('where personal messages (reminders, digests) go; default Slack when they have an id, else e-mail'),
+});
+
+const groupName = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and "-"');
+
+export const stakeholderGroupSchema = z.strictObject({
+  channels: z
+    .array(channelSchema)
+    .min(1, 'a group here needs at least one channel (members alone go in groups.yaml)')
+    .describe('where the group hears about incidents; members (groups.yaml) without one get their own'),
 });
 
 export const directorySchema = z
-  .strictObject({ people: z.array(personSchema).default([]) })
+  .strictObject({
+    people: z.array(personSchema).default([]),
+    groups: z
+      .record(groupName, stakeholderGroupSchema)
+      .default({})
+      .describe('stakeholder groups the runbooks notify (by name); their members are in groups.yaml'),
+  })
   .superRefine((directory, ctx) => {
+    directory.people.forEach((person, i) => {
+      if (person.prefers && person[person.prefers] === undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['people', i, 'prefers'],
+          message: `prefers ${person.prefers} but has no ${person.prefers === 'slack' ? 'Slack user id (slack)' : 'e-mail'}`,
+        });
+    });
     for (const key of ['id', 'email', 'slack'] as const) {
       const seen = new Map<string, number>();
       directory.people.forEach((person, i) => {
@@ -56,3 +86,5 @@ export const directorySchema = z
 
 export type Directory = z.output<typeof directorySchema>;
 export type Person = z.output<typeof personSchema>;
+export type StakeholderGroup = z.output<typeof stakeholderGroupSchema>;
+export const EMPTY_DIRECTORY: Directory = { people: [], groups: {} };

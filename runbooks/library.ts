@@ -5,7 +5,8 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import type { Category } from './vocabulary.js';
 import { policySchema, POLICY_FILE } from './policy.js';
-import { DIRECTORY_FILE, directorySchema, type Directory } from './directory.js';
+import { DIRECTORY_FILE, directorySchema, EMPTY_DIRECTORY, type Directory } from './directory.js';
+import { directoryProblems } from './directory-problems.js';
 import { effectivePolicy, type Policy } from './roles.js';
 import { envAllowRule } from './http-env.js';
 import { httpStepProblems, withHttpTargets } from './http-steps.js';
@@ -41,7 +42,7 @@ export interface RunbookLibrary {
   slackUsergroups: SlackUsergroupIds;
   /** policy.yaml: who may do what, product-wide (each runbook may differ: see `effectivePolicy`). */
   policy: Policy;
-  /** directory.yaml: each person's ids in every entry point. */
+  /** directory.yaml: each person's ids in every entry point, and the stakeholder groups' channels. */
   directory: Directory;
   problems: RunbookProblem[];
 }
@@ -63,7 +64,7 @@ export async function loadRunbookLibrary(dir: string, env: NodeJS.ProcessEnv = p
       groups: {},
       slackUsergroups: {},
       policy: policySchema.parse({}),
-      directory: { people: [] },
+      directory: EMPTY_DIRECTORY,
       problems: [{ file: dir, path: '', message: `cannot read the runbook directory: ${(err as Error).message}` }],
     };
   }
@@ -75,10 +76,14 @@ export async function loadRunbookLibrary(dir: string, env: NodeJS.ProcessEnv = p
     if (parsed) ({ groups, slack: slackUsergroups } = parsed.value);
   }
 
-  let directory: Directory = { people: [] };
+  let directory: Directory = EMPTY_DIRECTORY;
   if (names.includes(DIRECTORY_FILE)) {
-    const parsed = await parseFile(join(dir, DIRECTORY_FILE), directorySchema, problems);
-    if (parsed) directory = parsed.value;
+    const file = join(dir, DIRECTORY_FILE);
+    const parsed = await parseFile(file, directorySchema, problems);
+    if (parsed) {
+      directory = parsed.value;
+      for (const { path, message } of directoryProblems(directory, groups, env)) problems.push({ file, path, message });
+    }
   }
 
   let policy: Policy = policySchema.parse({});

@@ -246,6 +246,14 @@ export async function startSlackFake({ botToken = 'xoxb-test-token' }: { botToke
       });
     },
 
+    'conversations.open': (a) => {
+      const user = String(a.users ?? '');
+      if (!/^[UW][A-Z0-9]{2,}$/.test(user)) return fail('user_not_found');
+      const existing = [...channels.values()].find((c) => c.name === `im-${user}`);
+      const im =
+        existing ?? addChannel({ id: `D${user.slice(1)}`, name: `im-${user}`, members: [user], is_private: true });
+      return ok({ channel: { id: im.id, is_im: true, user }, ...(existing ? { already_open: true } : {}) });
+    },
     'chat.postMessage': (a) => {
       const c = findChannel(a.channel);
       if (!c) return fail('channel_not_found');

@@ -8,6 +8,7 @@ export const TEST_SUITES = {
     'architecture',
     'body-budget',
     'config',
+    'directory-channels',
     'github-tickets',
     'http-step-safety',
     'http-limits',
@@ -16,10 +17,13 @@ export const TEST_SUITES = {
     'jira-tickets',
     'kpis',
     'launchdarkly-flags',
+    'local-time',
     'local-flag-provider',
     'local-log-notifier',
     'local-model-registry',
     'log',
+    'notify-channels',
+    'notify-email',
     'openapi',
     'path-spellings',
     'personal-tokens',
@@ -53,7 +57,7 @@ export const TEST_SUITES = {
   /** Temporal's time-skipping test server (test/support/time-skipping.ts, app/drill.ts). */
   'time-skipping': ['corrective-actions', 'drills', 'http-steps', 'reminder-digests', 'severity-and-reminders'],
   /** The whole product as `npm start` runs it, on a dev server (test/support/product.ts). */
-  product: ['alerts', 'chaos', 'e2e', 'fuzz', 'limits', 'shutdown', 'slack'],
+  product: ['alerts', 'chaos', 'e2e', 'fuzz', 'limits', 'notify-e2e', 'shutdown', 'slack'],
   /** The product driven in Chromium (skipped without it, outside CI). */
   browser: ['console'],
   /** A real MLflow server (`npm run setup:mlflow`; skipped without it). */

@@ -1,0 +1,109 @@
+// The product as `npm start` runs it, with a directory naming a stakeholder group that has an e-mail
+// channel (a real SMTP server here) and a signed webhook (a receiver verifying Standard Webhooks).
+import assert from 'node:assert/strict';
+import { cp, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import type { IncidentState } from '../workflows/types.js';
+import { eventually } from './support/eventually.js';
+import { repoRoot, tempDir } from './support/paths.js';
+import { freePort } from './support/ports.js';
+import { runCli, spawnProduct, stopProduct, waitHealthy, type RunningProduct } from './support/product.js';
+import { startSmtpInbox } from './support/smtp-inbox.js';
+import { startWebhookReceiver } from './support/webhook-receiver.js';
+
+const API_KEY = 'sk-proj-E2eK3yAbcdefGhijklMnopqrStuvwx0123456789';
+const CUSTOMER = 'jane.doe@customer.example';
+let product: RunningProduct | undefined;
+after(() => stopProduct(product));
+
+describe('stakeholder delivery in the product', () => {
+  it('declaring a P1 whose runbook names a group reaches its members by e-mail and its webhook, redacted', async () => {
+    const [smtp, hook] = await Promise.all([startSmtpInbox(), startWebhookReceiver()]);
+    try {
+      const dataDir = await tempDir('notify-e2e');
+      const runbooksDir = join(dataDir, 'runbooks');
+      await cp(join(repoRoot, 'runbooks'), runbooksDir, { recursive: true, filter: (src) => !src.endsWith('.ts') });
+      const groupsFile = join(runbooksDir, 'groups.yaml');
+      await writeFile(
+        groupsFile,
+        (await readFile(groupsFile, 'utf8')).replace(
+          '  incident-admins: [maria]',
+          '  incident-admins: [maria]\n  product-leads: [maria, sam]',
+        ),
+      );
+      await writeFile(
+        join(runbooksDir, 'directory.yaml'),
+        `people:
+  - { id: alice, email: alice@example.com, timezone: Europe/Paris }
+  - { id: sam, email: sam@example.com, timezone: America/New_York }
+  - { id: maria, email: maria@example.com, timezone: Europe/Berlin }
+groups:
+  product-leads:
+    channels:
+      - { kind: email }
+      - { kind: webhook, urlFrom: env:PRODUCT_LEADS_HOOK_URL, secretFrom: env:PRODUCT_LEADS_HOOK_SECRET }
+`,
+      );
+      const port = await freePort();
+      product = spawnProduct({
+        DATA_DIR: dataDir,
+        PORT: String(port),
+        TEMPORAL_DEV_SERVER_PORT: String(await freePort()),
+        TEMPORAL_UI: 'off',
+        RUNBOOKS_DIR: runbooksDir,
+        SMTP_URL: smtp.url,
+        SMTP_FROM: 'Incidents <incidents@example.com>',
+        PRODUCT_LEADS_HOOK_URL: hook.url,
+        PRODUCT_LEADS_HOOK_SECRET: hook.secret,
+      });
+      await waitHealthy(product, 60_000);
+      assert.match(product.output(), /Notifications +e-mail \(SMTP\), webhooks; the rest to /);
+
+      const cliEnv = { INCIDENT_API_URL: `http://127.0.0.1:${port}`, INCIDENT_USER: 'alice' };
+      const declared = await runCli(
+        ['declare', `Assistant pasted ${API_KEY} to ${CUSTOMER}`, '--category', 'other', '--severity', 'P1', '--json'],
+        cliEnv,
+      );
+      assert.equal(declared.code, 0, declared.stderr);
+      const id = (JSON.parse(declared.stdout) as IncidentState).id;
+
+      await eventually(
+        async () => ({ mail: smtp.messages.length, hooks: hook.deliveries.length }),
+        ({ mail, hooks }) => mail >= 2 && hooks >= 1,
+        'the group hears by e-mail and webhook',
+      );
+      assert.deepEqual(smtp.messages.map((m) => m.to.join()).sort(), ['maria@example.com', 'sam@example.com']);
+      for (const message of smtp.messages) {
+        assert.equal(message.headers.get('subject'), `[${id}] Incident declared`);
+        assert.equal(message.headers.get('x-incident-id'), id);
+      }
+      assert.equal(hook.deliveries.length, 1);
+      assert.ok(hook.requests.every((r) => r.verified));
+      const payload = hook.deliveries[0]!.payload;
+      assert.equal(payload.data.incidentId, id);
+      assert.deepEqual(payload.data.recipients, ['product-leads']);
+
+      const outward = [...smtp.messages.flatMap((m) => [m.raw, m.body]), ...hook.requests.map((r) => r.body)].join(
+        '\n',
+      );
+      for (const raw of [API_KEY, CUSTOMER]) assert.ok(!outward.includes(raw), `${raw} reached a channel unredacted`);
+      assert.match(outward, /\[redacted email\]/);
+
+      const shown = await eventually(
+        async () => JSON.parse((await runCli(['show', id, '--json'], cliEnv)).stdout) as IncidentState,
+        (state) => state.timeline.some((e) => e.type === 'notification.sent'),
+        'the timeline records the notification',
+      );
+      const timeline = JSON.stringify(shown.timeline);
+      const logs = product.output();
+      for (const secret of [hook.url, hook.secret, smtp.url])
+        assert.ok(!timeline.includes(secret) && !logs.includes(secret), 'a channel credential was shown');
+      assert.ok(!logs.includes(API_KEY));
+    } finally {
+      await stopProduct(product);
+      product = undefined;
+      await Promise.all([smtp.stop(), hook.stop()]);
+    }
+  });
+});
