@@ -22,12 +22,16 @@ import {
 import type { CorrectiveAction, IncidentState } from './types.js';
 
 /** The memo key of the summary. */
-export const KPI_MEMO_KEY = 'kpi';
-export const KPI_SUMMARY_VERSION = 1;
+export const SUMMARY_MEMO_KEY = 'summary';
+export const SUMMARY_VERSION = 1;
 
-/** What the KPIs need of one incident (app/kpis/compute.ts KpiIncident, without the id: the workflow id). */
-export interface KpiSummary {
-  v: typeof KPI_SUMMARY_VERSION;
+/**
+ * What the list and the KPIs need of one incident beyond its search attributes: the KPIs' inputs
+ * (app/kpis/compute.ts KpiIncident, without the id, which is the workflow id) and the steps
+ * awaiting a decision.
+ */
+export interface ReadSummary {
+  v: typeof SUMMARY_VERSION;
   severity: IncidentState['severity'];
   status: IncidentState['status'];
   declaredAt: string;
@@ -41,10 +45,12 @@ export interface KpiSummary {
   runbook?: string;
   service?: string;
   fingerprint?: string;
-  actions: KpiActionSummary[];
+  actions: ReadActionSummary[];
+  /** Containment steps (undos included) awaiting a decision. */
+  pendingSteps: number;
 }
 
-export type KpiActionSummary = Pick<CorrectiveAction, 'status' | 'dueAt' | 'onTime' | 'endedAt'>;
+export type ReadActionSummary = Pick<CorrectiveAction, 'status' | 'dueAt' | 'onTime' | 'endedAt'>;
 
 /** The words IncidentFlags holds. */
 export const INCIDENT_FLAGS = [
@@ -59,12 +65,14 @@ export const INCIDENT_FLAGS = [
   'repeat',
   /** Raised or joined by monitoring alerts. */
   'alerted',
+  /** A containment step (or undo) awaits a decision. */
+  'awaiting-approval',
 ] as const;
 export type IncidentFlag = (typeof INCIDENT_FLAGS)[number];
 
-export function kpiSummaryOf(state: IncidentState): KpiSummary {
+export function readSummaryOf(state: IncidentState): ReadSummary {
   return {
-    v: KPI_SUMMARY_VERSION,
+    v: SUMMARY_VERSION,
     severity: state.severity,
     status: state.status,
     declaredAt: state.declaredAt,
@@ -84,6 +92,7 @@ export function kpiSummaryOf(state: IncidentState): KpiSummary {
       dueAt: a.dueAt,
       ...optional({ onTime: a.onTime, endedAt: a.endedAt }),
     })),
+    pendingSteps: state.steps.filter((s) => s.status === 'pending').length,
   };
 }
 
@@ -98,6 +107,7 @@ export function incidentFlagsOf(state: IncidentState): IncidentFlag[] {
   if (state.postmortem?.completedAt) flags.push('postmortem-completed');
   if (state.repeatOf) flags.push('repeat');
   if (state.alerts) flags.push('alerted');
+  if (state.steps.some((s) => s.status === 'pending')) flags.push('awaiting-approval');
   return flags;
 }
 

@@ -18,7 +18,7 @@ import type { ActorInput, RefusalInput } from '../messages.js';
 import { describeRoles, holdsRole } from './approvers.js';
 import { ACTIVITY_OPTIONS, SYSTEM } from '../constants.js';
 import { FailureType, failureMessage } from '../failures.js';
-import { KPI_MEMO_KEY, kpiSummaryOf, searchAttributesOf } from '../read-model.js';
+import { SUMMARY_MEMO_KEY, readSummaryOf, searchAttributesOf } from '../read-model.js';
 import { IncidentCategory, IncidentCommander, IncidentSeverity, IncidentStatus } from '../search-attributes.js';
 import type { ContainmentStep, DeclareInput, IncidentState, Ticket, TimelineEntry, TimelineType } from '../types.js';
 import type { StepAction } from './step-actions.js';
@@ -183,7 +183,7 @@ export class Incident {
         await condition(
           () =>
             this.publishedAttributes !== JSON.stringify(searchAttributesOf(state)) ||
-            this.publishedSummary !== JSON.stringify(kpiSummaryOf(state)),
+            this.publishedSummary !== JSON.stringify(readSummaryOf(state)),
         );
         this.publishChanges();
       }
@@ -196,10 +196,10 @@ export class Incident {
 
   private publishChanges() {
     const attributes = searchAttributesOf(this.state);
-    const summary = kpiSummaryOf(this.state);
+    const summary = readSummaryOf(this.state);
     const [attributesJson, summaryJson] = [JSON.stringify(attributes), JSON.stringify(summary)];
     if (attributesJson !== this.publishedAttributes) upsertSearchAttributes(attributes);
-    if (summaryJson !== this.publishedSummary) upsertMemo({ [KPI_MEMO_KEY]: summary });
+    if (summaryJson !== this.publishedSummary) upsertMemo({ [SUMMARY_MEMO_KEY]: summary });
     this.publishedAttributes = attributesJson;
     this.publishedSummary = summaryJson;
   }
