@@ -96,6 +96,14 @@ export function readSummaryOf(state: IncidentState): ReadSummary {
   };
 }
 
+/** The summary in a listed incident's memo, if it has one of this version (incidents from before the read side have none). */
+export function readSummaryFromMemo(memo: Record<string, unknown> | undefined): ReadSummary | undefined {
+  const summary = memo?.[SUMMARY_MEMO_KEY] as Partial<ReadSummary> | undefined;
+  if (typeof summary !== 'object' || summary === null || summary.v !== SUMMARY_VERSION) return undefined;
+  if (typeof summary.declaredAt !== 'string' || !Array.isArray(summary.actions)) return undefined;
+  return summary as ReadSummary;
+}
+
 export function incidentFlagsOf(state: IncidentState): IncidentFlag[] {
   const flags: IncidentFlag[] = [];
   if (state.acknowledgedAt) flags.push('acknowledged');
