@@ -46,6 +46,7 @@ export const TEST_SUITES = {
     'console-guard',
     'http-api',
     'incident-workflow',
+    'read-side',
     'slack-lambda',
     'webhook-signatures',
   ],
