@@ -172,6 +172,10 @@ export const serverEnvSchema = z.object({
   TEMPORAL_UI_PORT: port.default(8233),
   TEMPORAL_UI: z.enum(['on', 'off'], { error: 'must be "on" or "off"' }).default('on'),
   WORKFLOW_BUNDLE: optionalText,
+  // /metrics: how often the KPIs are recomputed in the background, and where the Temporal core
+  // exports the worker's own figures (a free loopback port when unset).
+  METRICS_REFRESH_SECONDS: seconds.default(15),
+  TEMPORAL_METRICS_PORT: port.optional(),
   LOG_LEVEL: z
     .enum(['debug', 'info', 'warn', 'error'], { error: 'must be one of debug, info, warn, error' })
     .default('info'),

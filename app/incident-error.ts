@@ -12,6 +12,8 @@ export class IncidentError extends Error {
   constructor(
     readonly kind: IncidentErrorKind,
     message: string,
+    /** The request field at fault, when one is (a filter, a cursor); the HTTP answer names it. */
+    readonly field?: string,
   ) {
     super(message);
   }

@@ -33,15 +33,12 @@ import type {
   Severity,
 } from '../workflows/types.js';
 import type { TicketProvider } from '../integrations/ticketing/provider.js';
-import {
-  IncidentCategory,
-  IncidentCommander,
-  IncidentSeverity,
-  IncidentStatus,
-  incidentStartOptions,
-} from '../workflows/search-attributes.js';
+import { incidentStartOptions } from '../workflows/search-attributes.js';
 import type { RunbookSource } from '../runbooks/source.js';
 import { IncidentError, translate } from './incident-error.js';
+import { IncidentIndex, type IncidentPage, type IncidentSummary } from './incident-index.js';
+import type { IncidentFilter } from './incident-query.js';
+import type { KpiIncident } from './kpis/compute.js';
 import { RefusalRecorder } from './refusal-recorder.js';
 import { incidentIdForKey, newIncidentId } from './incident-id.js';
 
@@ -79,16 +76,7 @@ export interface DeclareRequest {
   idempotencyKey?: string;
 }
 
-export interface IncidentSummary {
-  id: string;
-  title: string;
-  severity?: string;
-  status?: string;
-  category?: string;
-  commander?: string;
-  declaredAt: string;
-  open: boolean;
-}
+export type { IncidentPage, IncidentSummary } from './incident-index.js';
 
 export interface DecisionRequest {
   stepId: string;
@@ -98,6 +86,8 @@ export interface DecisionRequest {
 
 /** What every entry point (HTTP API, CLI through it, Slack) does to incidents, in one place. */
 export class IncidentService {
+  private readonly index: IncidentIndex;
+
   constructor(
     private readonly client: Client,
     private readonly options: {
@@ -107,7 +97,9 @@ export class IncidentService {
       /** Events after which an incident's run continues as new (default: workflows/incident/continuation.ts). */
       continueAfterEvents?: number;
     },
-  ) {}
+  ) {
+    this.index = new IncidentIndex(client, (id) => this.get(id));
+  }
 
   private readonly refusals = new RefusalRecorder((id, refusal) =>
     this.client.workflow.getHandle(id).signal(approvalRefusedSignal, refusal),
@@ -216,55 +208,24 @@ export class IncidentService {
     }
   }
 
+  /** Open incidents (or all), newest first: every page of the list, for a short answer such as Slack's. */
   async list({ includeClosed = false } = {}): Promise<IncidentSummary[]> {
-    // Open means not closed: a workflow also runs on through its undo window after the incident closed.
-    const query = `WorkflowType = '${incidentWorkflow.name}'${includeClosed ? '' : ` AND ${IncidentStatus.name} != 'closed'`}`;
-    const incidents: IncidentSummary[] = [];
-    try {
-      for await (const info of this.client.workflow.list({ query })) {
-        const attributes = info.typedSearchAttributes;
-        incidents.push({
-          id: info.workflowId,
-          title: typeof info.memo?.title === 'string' ? info.memo.title : '',
-          severity: attributes.get(IncidentSeverity),
-          status: attributes.get(IncidentStatus),
-          category: attributes.get(IncidentCategory),
-          commander: attributes.get(IncidentCommander),
-          declaredAt: info.startTime.toISOString(),
-          open: attributes.get(IncidentStatus) !== 'closed' && info.status.name === 'RUNNING',
-        });
-      }
-    } catch (err) {
-      throw translate(err);
-    }
+    const incidents = await this.index.all({ status: includeClosed ? 'all' : 'open' });
     return incidents.sort((a, b) => b.declaredAt.localeCompare(a.declaredAt));
   }
 
+  /** One page of incidents matching the filter (GET /api/incidents), from visibility alone. */
+  page(filter: IncidentFilter, options: { limit?: number; cursor?: string } = {}): Promise<IncidentPage> {
+    return this.index.page(filter, options);
+  }
+
   /**
-   * Every incident declared since `since`, open or closed (within the namespace's retention), with its
-   * state. One that cannot be read (its query fails) is named in `unreadable` instead of failing the lot.
+   * What the KPIs need of every incident declared since `since`, open or closed (within the
+   * namespace's retention), from the read summaries in visibility. An incident from before them is
+   * queried; one that cannot be read is named in `unreadable` instead of failing the lot.
    */
-  async declaredSince(since: Date): Promise<{ incidents: IncidentState[]; unreadable: string[] }> {
-    const query = `WorkflowType = '${incidentWorkflow.name}' AND StartTime >= '${since.toISOString()}'`;
-    const ids: string[] = [];
-    try {
-      for await (const info of this.client.workflow.list({ query })) ids.push(info.workflowId);
-    } catch (err) {
-      throw translate(err);
-    }
-    const incidents: IncidentState[] = [];
-    const unreadable: string[] = [];
-    // A few at a time: each query of a closed incident replays its history on a worker.
-    for (let i = 0; i < ids.length; i += 8) {
-      const batch = ids.slice(i, i + 8);
-      const results = await Promise.allSettled(
-        batch.map((id) => this.client.workflow.getHandle(id).query(getStateQuery)),
-      );
-      results.forEach((result, j) =>
-        result.status === 'fulfilled' ? incidents.push(result.value) : unreadable.push(batch[j]!),
-      );
-    }
-    return { incidents, unreadable };
+  declaredSince(since: Date): Promise<{ incidents: KpiIncident[]; unreadable: string[]; queried: number }> {
+    return this.index.kpiIncidents(since);
   }
 
   get(id: string): Promise<IncidentState> {

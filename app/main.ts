@@ -3,6 +3,11 @@
 import type { Server } from 'node:http';
 import type { Worker } from '@temporalio/worker';
 import { installTemporalRuntime } from './temporal/runtime.js';
+import { coreMetricsReader, freeLoopbackAddress } from './temporal/core-metrics.js';
+import { MetricsExporter } from './kpis/metrics-exporter.js';
+import { readKpis } from './kpis/read-kpis.js';
+import { DEFAULT_WINDOW } from './http/kpi-routes.js';
+import { windowStart } from './http/window.js';
 import { LocalFileFlagProvider } from '../integrations/flags/local-file.js';
 import type { FlagProvider } from '../integrations/flags/provider.js';
 import { RunbookSource } from '../runbooks/source.js';
@@ -57,10 +62,15 @@ const running: {
   flags?: FlagProvider;
   slack?: RunningSlackApp;
   service?: IncidentService;
+  metrics?: MetricsExporter;
 } = {};
 let stopping: Promise<void> | undefined;
 
-installTemporalRuntime(config.LOG_LEVEL === 'debug' ? 'INFO' : 'WARN'); // we stop the worker ourselves, in order, below
+const coreMetricsAddress = config.TEMPORAL_METRICS_PORT
+  ? `127.0.0.1:${config.TEMPORAL_METRICS_PORT}`
+  : await freeLoopbackAddress();
+// We stop the worker ourselves, in order, below.
+installTemporalRuntime(config.LOG_LEVEL === 'debug' ? 'INFO' : 'WARN', { metricsAddress: coreMetricsAddress });
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
@@ -144,6 +154,17 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
     tickets,
   });
   running.service = service;
+  const metrics = new MetricsExporter({
+    compute: () => {
+      const now = new Date();
+      return readKpis(service, windowStart(DEFAULT_WINDOW, now), now);
+    },
+    refreshMs: config.METRICS_REFRESH_SECONDS * 1000,
+    workerMetrics: coreMetricsReader(coreMetricsAddress),
+    onError: (err) => log.warn('metrics refresh failed', { error: (err as Error).message }),
+  });
+  metrics.start();
+  running.metrics = metrics;
   if (slack) running.slack = await startSlackApp(slack, config, service, log);
   const loopbackOnly = LOOPBACK_HOSTS.includes(config.HOST);
   const identity = identitySourcesFor(config, publicUrl, runbooks);
@@ -170,6 +191,7 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
   running.http = await startHttpServer(config.HOST, config.PORT, {
     routes: serverRoutes({
       service,
+      metrics,
       alertWebhook,
       alertAccess: {
         loopbackOnly,
@@ -234,6 +256,7 @@ function stop(exitCode: number): Promise<void> {
       }
     };
     if (running.http) await step('http', () => stopHttpServer(running.http!));
+    running.metrics?.stop();
     if (running.service) await step('refusal records', () => running.service!.flushRefusals());
     if (running.slack) await step('slack', () => running.slack!.stop());
     if (running.worker && running.worker.getState() === 'RUNNING') {

@@ -19,7 +19,8 @@ export const CATEGORIES = [
 export type Category = (typeof CATEGORIES)[number];
 
 /** product.md §4. `postmortem`: resolved, corrective actions still being worked; `closed`: all of them ended. */
-export type IncidentStatus = 'declared' | 'triaging' | 'mitigated' | 'resolved' | 'postmortem' | 'closed';
+export const INCIDENT_STATUSES = ['declared', 'triaging', 'mitigated', 'resolved', 'postmortem', 'closed'] as const;
+export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
 
 export const ACTION_KINDS = ['detect', 'mitigate', 'prevent'] as const;
 export type ActionKind = (typeof ACTION_KINDS)[number];

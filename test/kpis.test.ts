@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import parsePrometheusTextFormat, { type PrometheusMetricFamily } from 'parse-prometheus-text-format';
 import { computeKpis, TIMING_KINDS } from '../app/kpis/compute.js';
 import { METRIC, renderPrometheus } from '../app/kpis/prometheus.js';
@@ -262,6 +263,51 @@ describe('incident KPIs', () => {
       narrow.repeats.incidents.map((r) => r.id),
       ['H1'],
       'R1 is 13 days after OLD, S2 8 days after S1, R2 15 days after R1; H1 4 days after S2',
+    );
+  });
+
+  it('find the same repeats as a comparison of every pair, ties and duplicates of time included', () => {
+    // The n² definition the indexed search replaced: the latest earlier match, the first in order among equals.
+    const naive = (all: IncidentState[], windowMs: number) =>
+      all.flatMap((later) => {
+        const at = Date.parse(later.declaredAt);
+        if (at < since.getTime()) return [];
+        let latest: IncidentState | undefined;
+        for (const earlier of all) {
+          const earlierAt = Date.parse(earlier.declaredAt);
+          if (earlier.id === later.id || !(earlierAt < at && at - earlierAt <= windowMs)) continue;
+          if (earlier.runbook?.id !== later.runbook?.id) continue;
+          const same =
+            (earlier.fingerprint !== undefined && earlier.fingerprint === later.fingerprint) ||
+            (earlier.service !== undefined && earlier.service === later.service);
+          if (same && (!latest || earlierAt > Date.parse(latest.declaredAt))) latest = earlier;
+        }
+        return latest ? [{ id: later.id, repeatOf: latest.id }] : [];
+      });
+    const draw = fc.record({
+      // Few instants, so that equal times are common.
+      day: fc.constantFrom(-40, -20, -5, 1, 3, 8, 20),
+      hour: fc.constantFrom(0, 12),
+      runbookId: fc.constantFrom('a', 'b'),
+      fingerprint: fc.option(fc.constantFrom('f1', 'f2'), { nil: undefined }),
+      service: fc.option(fc.constantFrom('s1', 's2'), { nil: undefined }),
+    });
+    fc.assert(
+      fc.property(fc.array(draw, { maxLength: 40 }), fc.constantFrom(7 * DAY, 30 * DAY), (draws, windowMs) => {
+        const all = draws.map(({ day, hour, runbookId, fingerprint, service }) =>
+          incident({
+            declaredAt: march(day, hour),
+            runbookId,
+            ...(fingerprint ? { fingerprint } : {}),
+            ...(service ? { service } : {}),
+          }),
+        );
+        assert.deepEqual(
+          computeKpis(all, { now, since, repeatWindowMs: windowMs }).repeats.incidents,
+          naive(all, windowMs),
+        );
+      }),
+      { numRuns: 300 },
     );
   });
 

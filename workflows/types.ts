@@ -15,7 +15,7 @@ import type {
 import type { Ticket } from '../integrations/ticketing/provider.js';
 import type { ChannelRef } from '../integrations/chat/provider.js';
 
-export { ACTION_KINDS, CATEGORIES, SEVERITIES } from '../runbooks/vocabulary.js';
+export { ACTION_KINDS, CATEGORIES, INCIDENT_STATUSES, SEVERITIES } from '../runbooks/vocabulary.js';
 export type {
   ActionEscalation,
   ActionKind,

@@ -22,7 +22,9 @@ const USAGE = `Usage: incident <command> [options]
 Commands
   declare [TITLE] --category C --severity P0-P3 [--description D] [--commander U] [--runbook ID]
           [--service S] [--detected-at ISO]   the affected service (for repeats); when the impact began
-  list [--all]                          open incidents, newest first (--all: closed ones too)
+  list [--all] [--status S] [--severity P] [--runbook ID] [--commander U] [--service S] [--since 7d]
+       [--limit N] [--cursor C]         open incidents, newest first (--all: closed ones too), N at most
+                                        (50); a longer list ends with the command for the next ones
   show ID                               state, containment steps and the whole timeline
   approve ID STEP [--reason R]          approve a containment step (the IC or a listed approver)
   reject ID STEP --reason R             reject a containment step
@@ -84,6 +86,9 @@ async function main(argv: string[]): Promise<number> {
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
       all: { type: 'boolean', default: false },
+      status: { type: 'string' },
+      limit: { type: 'string' },
+      cursor: { type: 'string' },
       title: { type: 'string' },
       category: { type: 'string' },
       severity: { type: 'string' },
@@ -148,10 +153,33 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'list': {
-      const { incidents } = await api.get<{ incidents: IncidentSummary[] }>(
-        `/api/incidents${values.all ? '?status=all' : ''}`,
+      // Page through the API until --limit incidents are shown (50 by default) or the list ends.
+      const wanted = values.limit === undefined ? 50 : Number(values.limit);
+      if (!Number.isInteger(wanted) || wanted < 1) throw new UsageError('--limit must be a whole number above 0');
+      const filter = new URLSearchParams();
+      const status = values.status ?? (values.all ? 'all' : undefined);
+      if (status) filter.set('status', status);
+      for (const name of ['severity', 'runbook', 'commander', 'service', 'since'] as const)
+        if (values[name] !== undefined) filter.set(name, values[name]);
+      const incidents: IncidentSummary[] = [];
+      let cursor = values.cursor;
+      do {
+        const query = new URLSearchParams(filter);
+        query.set('limit', String(Math.min(500, wanted - incidents.length)));
+        if (cursor) query.set('cursor', cursor);
+        const page = await api.get<{ incidents: IncidentSummary[]; next?: string }>(
+          `/api/incidents?${query.toString()}`,
+        );
+        incidents.push(...page.incidents);
+        cursor = page.next;
+      } while (cursor && incidents.length < wanted);
+      const again = [...filter].map(([name, value]) => `--${name} ${JSON.stringify(value)}`);
+      print(incidents, (shown) =>
+        [
+          formatList(shown),
+          ...(cursor ? [`More: incident list ${[...again, `--limit ${wanted}`, `--cursor ${cursor}`].join(' ')}`] : []),
+        ].join('\n'),
       );
-      print(incidents, formatList);
       return 0;
     }
     case 'show':

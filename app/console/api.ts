@@ -1,10 +1,10 @@
 // The console's only way to the server: the same HTTP API the CLI uses, with the API token (asked for
 // once, kept for the browser session), the CSRF token of the page, and the acting person.
 import type { Kpis } from '../kpis/compute.js';
-import type { IncidentSummary } from '../incident-service.js';
+import type { IncidentPage, IncidentSummary } from '../incident-service.js';
 import type { CorrectiveAction, IncidentState } from '../../workflows/types.js';
 
-export type { CorrectiveAction, IncidentState, IncidentSummary, Kpis };
+export type { CorrectiveAction, IncidentPage, IncidentState, IncidentSummary, Kpis };
 
 export interface ConsoleConfig {
   /** verified: a person the server proved (OpenID Connect, a token, the proxy); unauthenticated: typed in (loopback only); read-only: neither yet. */
@@ -86,10 +86,9 @@ async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown, 
 
 export const api = {
   config: () => request<ConsoleConfig>('GET', '/api/console'),
-  incidents: (all: boolean) =>
-    request<{ incidents: IncidentSummary[] }>('GET', `/api/incidents${all ? '?status=all' : ''}`).then(
-      (r) => r.incidents,
-    ),
+  /** One page of the list; `filter` holds the query parameters (status, severity, runbook, cursor …). */
+  incidents: (filter: Record<string, string>) =>
+    request<IncidentPage>('GET', `/api/incidents?${new URLSearchParams(filter)}`),
   incident: (id: string) => request<IncidentState>('GET', `/api/incidents/${encodeURIComponent(id)}`),
   runbooks: () => request<{ runbooks: RunbookInfo[] }>('GET', '/api/runbooks').then((r) => r.runbooks),
   kpis: (since: string) => request<Kpis>('GET', `/api/kpis?since=${encodeURIComponent(since)}`),

@@ -1,8 +1,9 @@
 import type { IncidentService } from '../incident-service.js';
 import { incidentIdPattern, normalizeIncidentId } from '../incident-id.js';
-import { HttpError, parseWith } from './json.js';
+import { HttpError, parseQuery, parseWith } from './json.js';
 import type { Route } from './router.js';
 import { call } from './service-call.js';
+import { windowStart } from './window.js';
 import {
   actionParams,
   actorBody,
@@ -67,14 +68,28 @@ export function incidentRoutes(service: IncidentService): Route[] {
       path: '/api/incidents',
       auth: 'reader',
       docs: {
-        summary: 'Open incidents (or all), newest first',
+        summary:
+          'Incidents, a page at a time: open ones by default, filtered by status, severity, runbook, commander, service, since',
+        description:
+          "From Temporal visibility alone (search attributes and each incident's read summary), newest first with running workflows before finished ones. `next` is the cursor of the following page; it is absent on the last.",
         query: listQuery,
-        responses: { 200: '`{incidents: [{id, title, severity, status, category, commander, declaredAt, open}]}`' },
+        responses: {
+          200: '`{incidents: [{id, title, severity, status, category, commander, service, runbook, declaredAt, mitigatedAt, resolvedAt, open, pendingSteps, openActions, flags}], next?}`',
+          400: 'A bad filter, limit or cursor (named)',
+        },
       },
-      handle: async ({ query }) => ({
-        status: 200,
-        body: { incidents: await call(() => service.list({ includeClosed: query.get('status') === 'all' })) },
-      }),
+      handle: async ({ query }) => {
+        const { limit, cursor, since, ...filter } = parseQuery(listQuery, query);
+        return {
+          status: 200,
+          body: await call(() =>
+            service.page(
+              { ...filter, ...(since !== undefined ? { since: windowStart(since, new Date()) } : {}) },
+              { ...(limit !== undefined ? { limit } : {}), ...(cursor !== undefined ? { cursor } : {}) },
+            ),
+          ),
+        };
+      },
     },
     {
       method: 'GET',

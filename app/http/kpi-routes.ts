@@ -1,26 +1,36 @@
-import { durationMs, durationPattern } from '../../runbooks/duration.js';
-import { computeKpis, DEFAULT_REPEAT_WINDOW_MS, type Kpis } from '../kpis/compute.js';
-import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from '../kpis/prometheus.js';
 import type { IncidentService } from '../incident-service.js';
-import { HttpError } from './json.js';
+import { MetricsExporter } from '../kpis/metrics-exporter.js';
+import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from '../kpis/prometheus.js';
+import { readKpis } from '../kpis/read-kpis.js';
+import { parseQuery } from './json.js';
 import type { Route } from './router.js';
 import { kpiQuery } from './schemas.js';
 import { call } from './service-call.js';
+import { windowStart } from './window.js';
 
-const DEFAULT_WINDOW = '30d';
-const LONGEST_WINDOW_MS = 10 * 365 * 86_400_000;
+export const DEFAULT_WINDOW = '30d';
+/** How often /metrics' figures are recomputed when the caller gives no exporter of its own. */
+const DEFAULT_REFRESH_MS = 15_000;
+
+export interface KpiRouteOptions {
+  clock?: () => Date;
+  /** What /metrics serves for the default window; one refreshed on scrape when absent. */
+  metrics?: MetricsExporter;
+}
 
 /** The KPIs over incidents declared in the window, as JSON (`/api/kpis`) and for Prometheus (`/metrics`). */
-export function kpiRoutes(service: IncidentService, clock: () => Date = () => new Date()): Route[] {
-  const kpis = async (query: URLSearchParams): Promise<{ kpis: Kpis; unreadable: string[] }> => {
+export function kpiRoutes(service: IncidentService, options: KpiRouteOptions = {}): Route[] {
+  const clock = options.clock ?? (() => new Date());
+  const kpis = (since: string | undefined) => {
     const now = clock();
-    const since = windowStart(query.get('since') ?? DEFAULT_WINDOW, now);
-    // Incidents a little older than the window are read too: a counted incident may repeat one of them.
-    const { incidents, unreadable } = await call(() =>
-      service.declaredSince(new Date(since.getTime() - DEFAULT_REPEAT_WINDOW_MS)),
-    );
-    return { kpis: computeKpis(incidents, { now, since }), unreadable };
+    return call(() => readKpis(service, windowStart(since ?? DEFAULT_WINDOW, now), now));
   };
+  const metrics =
+    options.metrics ??
+    new MetricsExporter({
+      compute: () => readKpis(service, windowStart(DEFAULT_WINDOW, clock()), clock()),
+      refreshMs: DEFAULT_REFRESH_MS,
+    });
   return [
     {
       method: 'GET',
@@ -28,11 +38,13 @@ export function kpiRoutes(service: IncidentService, clock: () => Date = () => ne
       auth: 'reader',
       docs: {
         summary: 'The KPIs of incidents declared in the window',
+        description:
+          'Computed from the read summaries the incidents keep in Temporal visibility (one paginated list, no query of any incident).',
         query: kpiQuery,
         responses: { 200: 'The KPIs; `unreadable` names incidents left out', 400: 'A bad `since`' },
       },
       handle: async ({ query }) => {
-        const { kpis: body, unreadable } = await kpis(query);
+        const { kpis: body, unreadable } = await kpis(parseQuery(kpiQuery, query).since);
         // Incidents whose state could not be read are left out, and named.
         return { status: 200, body: unreadable.length ? { ...body, unreadable } : body };
       },
@@ -42,40 +54,17 @@ export function kpiRoutes(service: IncidentService, clock: () => Date = () => ne
       path: '/metrics',
       auth: 'reader',
       docs: {
-        summary: 'The KPIs for Prometheus',
+        summary: 'The KPIs, process and worker metrics for Prometheus',
+        description: `Without \`since\`: the ${DEFAULT_WINDOW} window, precomputed in the background (\`incident_kpi_data_age_seconds\` says how old), with prom-client's process metrics and the worker's own; a scrape costs the same at any number of incidents. With \`since\`: the KPIs of that window alone, computed for the request.`,
         query: kpiQuery,
         produces: [PROMETHEUS_CONTENT_TYPE],
         responses: { 200: 'The Prometheus text format', 400: 'A bad `since`' },
       },
-      handle: async ({ query }) => ({
-        status: 200,
-        body: renderPrometheus((await kpis(query)).kpis),
-        contentType: PROMETHEUS_CONTENT_TYPE,
-      }),
+      handle: async ({ query }) => {
+        const { since } = parseQuery(kpiQuery, query);
+        const body = since === undefined ? await metrics.metrics() : renderPrometheus((await kpis(since)).kpis);
+        return { status: 200, body, contentType: PROMETHEUS_CONTENT_TYPE };
+      },
     },
   ];
-}
-
-/** `30d`, `12h` … back from now, or an ISO date or date-time. */
-function windowStart(value: string, now: Date): Date {
-  if (durationPattern.test(value)) {
-    if (durationMs(value) > LONGEST_WINDOW_MS)
-      throw new HttpError(400, `since ${value} reaches back more than ten years`, [
-        { field: 'since', message: 'at most ten years' },
-      ]);
-    return new Date(now.getTime() - durationMs(value));
-  }
-  const at = Date.parse(value);
-  if (Number.isNaN(at) || !/^\d{4}-\d{2}-\d{2}/.test(value)) {
-    throw new HttpError(400, `since must be a duration such as 30d or 12h, or an ISO date; got "${value}"`, [
-      { field: 'since', message: 'a duration such as 30d, or an ISO date' },
-    ]);
-  }
-  if (at < now.getTime() - LONGEST_WINDOW_MS)
-    throw new HttpError(400, `since ${value} reaches back more than ten years`, [
-      { field: 'since', message: 'at most ten years' },
-    ]);
-  if (at > now.getTime())
-    throw new HttpError(400, `since ${value} is in the future`, [{ field: 'since', message: 'must be in the past' }]);
-  return new Date(at);
 }

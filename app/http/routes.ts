@@ -5,6 +5,7 @@ import type { AlertAccess } from './prechecks.js';
 import { consoleRoutes, type ConsoleOptions } from './console-routes.js';
 import { incidentRoutes } from './incident-routes.js';
 import { kpiRoutes } from './kpi-routes.js';
+import type { MetricsExporter } from '../kpis/metrics-exporter.js';
 import { withOpenApi } from './openapi.js';
 import type { Route } from './router.js';
 import { ticketWebhookRoutes } from './ticket-webhook-routes.js';
@@ -16,6 +17,8 @@ import type { TokenAdmin } from '../identity/token-admin.js';
 
 export interface ServerRouteParts {
   service: IncidentService;
+  /** /metrics' background-refreshed figures. */
+  metrics?: MetricsExporter;
   alertWebhook: AlertWebhook;
   /** What the alert webhooks' headers must show before their body is read. */
   alertAccess: AlertAccess;
@@ -32,7 +35,7 @@ export interface ServerRouteParts {
 export function serverRoutes(parts: ServerRouteParts): Route[] {
   return withOpenApi([
     ...incidentRoutes(parts.service),
-    ...kpiRoutes(parts.service),
+    ...kpiRoutes(parts.service, parts.metrics ? { metrics: parts.metrics } : {}),
     ...alertRoutes(parts.alertWebhook, parts.alertAccess),
     ...ticketWebhookRoutes(parts.service, parts.ticketSecrets),
     ...parts.slackRoutes,

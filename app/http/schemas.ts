@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { ACTION_KINDS, CATEGORIES, SEVERITIES } from '../../workflows/types.js';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../incident-index.js';
+import { LIST_STATUSES, MAX_FILTER_LENGTH, UNSAFE_IN_QUERY } from '../incident-query.js';
 
 export const person = z
   .string({ error: 'is required' })
@@ -86,7 +88,37 @@ export const waiveBody = z.object({
 });
 
 // Query strings are read as they come (an unknown status lists the open incidents); these describe them.
-export const listQuery = z.object({ status: z.literal('all').optional().describe('all: closed incidents too') });
+const filterText = (what: string) =>
+  z
+    .string()
+    .min(1, 'must not be empty')
+    .max(MAX_FILTER_LENGTH, `must be at most ${MAX_FILTER_LENGTH} characters`)
+    .refine((value) => !UNSAFE_IN_QUERY.test(value), 'may not contain quotes, backslashes or control characters')
+    .optional()
+    .describe(what);
+export const listQuery = z.object({
+  status: z
+    .enum(LIST_STATUSES, { error: `must be one of ${LIST_STATUSES.join(', ')}` })
+    .optional()
+    .describe('open (the default): not closed; all: closed ones too; or one status'),
+  severity: severity.optional(),
+  runbook: filterText('the id of the runbook the incidents run'),
+  commander: filterText('the incident commander'),
+  service: filterText('the affected service (`declare --service`)'),
+  since: z.string().optional().describe('declared since: a duration back from now (30d, 12h) or an ISO date'),
+  limit: z
+    .string()
+    .regex(/^\d{1,4}$/, `must be a whole number from 1 to ${MAX_PAGE_SIZE}`)
+    .transform(Number)
+    .pipe(z.number().int().min(1, 'must be at least 1').max(MAX_PAGE_SIZE, `must be at most ${MAX_PAGE_SIZE}`))
+    .optional()
+    .describe(`incidents per page: ${DEFAULT_PAGE_SIZE} by default, at most ${MAX_PAGE_SIZE}`),
+  cursor: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,4096}$/, 'must be the `next` of a previous page')
+    .optional()
+    .describe('where to go on: the `next` of the previous page (opaque)'),
+});
 export const kpiQuery = z.object({
   since: z.string().optional().describe('a duration back from now (30d, 12h) or an ISO date; default 30d'),
 });

@@ -18,6 +18,6 @@ export async function call<T>(work: () => Promise<T>): Promise<T> {
   } catch (err) {
     if (!(err instanceof IncidentError)) throw err;
     const { status, field } = HTTP_ANSWER_BY_KIND[err.kind];
-    throw new HttpError(status, err.message, [{ field, message: err.message }]);
+    throw new HttpError(status, err.message, [{ field: err.field ?? field, message: err.message }]);
   }
 }

@@ -2,7 +2,38 @@
 // how often mitigation targets are missed, how often the same problem comes back, and whether corrective
 // actions close on time. Pure: the caller passes the incidents and the clock.
 import { durationMs } from '../../runbooks/duration.js';
-import { SEVERITIES, type CorrectiveAction, type IncidentState, type Severity } from '../../workflows/types.js';
+import {
+  SEVERITIES,
+  type CorrectiveAction,
+  type IncidentState,
+  type IncidentStatus,
+  type Severity,
+} from '../../workflows/types.js';
+
+/** What the KPIs read of a corrective action. */
+export type KpiAction = Pick<CorrectiveAction, 'status' | 'dueAt' | 'onTime' | 'endedAt'>;
+
+/**
+ * What the KPIs read of an incident: an IncidentState is one, and so is an incident's read summary
+ * (workflows/read-model.ts) with its workflow id, which is how the KPIs are computed without a query.
+ */
+export interface KpiIncident extends Pick<
+  IncidentState,
+  | 'id'
+  | 'declaredAt'
+  | 'detectedAt'
+  | 'acknowledgedAt'
+  | 'mitigatedAt'
+  | 'resolvedAt'
+  | 'mitigationTarget'
+  | 'service'
+  | 'fingerprint'
+> {
+  severity: Severity;
+  status: IncidentStatus;
+  runbook?: { id: string };
+  actions: KpiAction[];
+}
 
 export const TIMING_KINDS = ['detect', 'acknowledge', 'mitigate', 'resolve'] as const;
 export type TimingKind = (typeof TIMING_KINDS)[number];
@@ -89,7 +120,7 @@ export interface Kpis {
   series: { mitigations: MitigationPoint[]; actionsByMonth: MonthlyActionClosure[] };
 }
 
-export function computeKpis(incidents: IncidentState[], options: KpiOptions): Kpis {
+export function computeKpis(incidents: readonly KpiIncident[], options: KpiOptions): Kpis {
   const now = options.now.getTime();
   const since = options.since.getTime();
   const repeatWindowMs = options.repeatWindowMs ?? DEFAULT_REPEAT_WINDOW_MS;
@@ -150,7 +181,7 @@ export function computeKpis(incidents: IncidentState[], options: KpiOptions): Kp
   };
 }
 
-function actionsByMonth(actions: CorrectiveAction[], now: number): MonthlyActionClosure[] {
+function actionsByMonth(actions: KpiAction[], now: number): MonthlyActionClosure[] {
   const months = new Map<string, { due: number; closedOnTime: number }>();
   for (const action of actions) {
     const known = action.status === 'closed' || (action.status === 'open' && ms(action.dueAt) < now);
@@ -189,7 +220,7 @@ function timingStats(durations: (number | null)[]): TimingStats {
   };
 }
 
-function mitigationTargetStats(incidents: IncidentState[], now: number): MitigationTargetStats {
+function mitigationTargetStats(incidents: KpiIncident[], now: number): MitigationTargetStats {
   let target: string | null = null;
   let targetDeclaredAt = -Infinity;
   let measured = 0;
@@ -223,32 +254,72 @@ function parseTarget(target: string | undefined): number | null {
   }
 }
 
-function findRepeats(all: IncidentState[], counted: IncidentState[], windowMs: number): RepeatIncident[] {
+/**
+ * For each counted incident, the latest earlier one within the window of the same problem (the first
+ * in `all` among equally late ones). Indexed by runbook and fingerprint or service, so it takes
+ * n log n, not n², at thousands of incidents.
+ */
+function findRepeats(all: readonly KpiIncident[], counted: KpiIncident[], windowMs: number): RepeatIncident[] {
+  const index = new Map<string, { at: number; position: number; id: string }[]>();
+  all.forEach((incident, position) => {
+    const at = ms(incident.declaredAt);
+    if (Number.isNaN(at)) return;
+    for (const key of problemKeys(incident)) {
+      const entries = index.get(key) ?? [];
+      entries.push({ at, position, id: incident.id });
+      index.set(key, entries);
+    }
+  });
+  for (const entries of index.values()) entries.sort((a, b) => a.at - b.at || a.position - b.position);
+
   const repeats: RepeatIncident[] = [];
   for (const incident of counted) {
     const declaredAt = ms(incident.declaredAt);
-    let latest: IncidentState | undefined;
-    for (const earlier of all) {
-      if (earlier.id === incident.id) continue;
-      const earlierAt = ms(earlier.declaredAt);
-      if (!(earlierAt < declaredAt && declaredAt - earlierAt <= windowMs)) continue;
-      if (!sameProblem(earlier, incident)) continue;
-      if (!latest || earlierAt > ms(latest.declaredAt)) latest = earlier;
+    let latest: { at: number; position: number; id: string } | undefined;
+    for (const key of problemKeys(incident)) {
+      const found = latestBefore(index.get(key)!, declaredAt, windowMs, incident.id);
+      if (found && (!latest || found.at > latest.at || (found.at === latest.at && found.position < latest.position)))
+        latest = found;
     }
     if (latest) repeats.push({ id: incident.id, repeatOf: latest.id });
   }
   return repeats;
 }
 
-/** Same runbook, and the same alert fingerprint or the same service (a missing value matches nothing). */
-function sameProblem(a: IncidentState, b: IncidentState): boolean {
-  if (a.runbook === undefined || b.runbook === undefined || a.runbook.id !== b.runbook.id) return false;
-  const sameFingerprint = a.fingerprint !== undefined && a.fingerprint === b.fingerprint;
-  const sameService = a.service !== undefined && a.service === b.service;
-  return sameFingerprint || sameService;
+/** The same problem is the same runbook, and the same alert fingerprint or the same service (a missing value matches nothing). */
+function problemKeys(incident: KpiIncident): string[] {
+  const runbook = incident.runbook?.id;
+  if (runbook === undefined) return [];
+  return [
+    ...(incident.fingerprint !== undefined ? [JSON.stringify([runbook, 'fingerprint', incident.fingerprint])] : []),
+    ...(incident.service !== undefined ? [JSON.stringify([runbook, 'service', incident.service])] : []),
+  ];
 }
 
-function actionKpis(actions: CorrectiveAction[], now: number): ActionKpis {
+/** In `entries` (by time, then position), the first of the latest ones strictly before `at` and within the window, not `id` itself. */
+function latestBefore<T extends { at: number; position: number; id: string }>(
+  entries: T[],
+  at: number,
+  windowMs: number,
+  id: string,
+): T | undefined {
+  let low = 0;
+  let high = entries.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (entries[mid]!.at < at) low = mid + 1;
+    else high = mid;
+  }
+  for (let i = low - 1; i >= 0 && at - entries[i]!.at <= windowMs;) {
+    let first = i;
+    while (first > 0 && entries[first - 1]!.at === entries[i]!.at) first--;
+    for (let j = first; j <= i; j++) if (entries[j]!.id !== id) return entries[j];
+    i = first - 1;
+  }
+  return undefined;
+}
+
+function actionKpis(actions: KpiAction[], now: number): ActionKpis {
   let closedOnTime = 0;
   let closedLate = 0;
   let waived = 0;
@@ -279,7 +350,7 @@ function actionKpis(actions: CorrectiveAction[], now: number): ActionKpis {
 }
 
 /** The workflow's verdict when it recorded one; otherwise ended no later than due (no end recorded: late). */
-function closedInTime(action: CorrectiveAction): boolean {
+function closedInTime(action: KpiAction): boolean {
   if (action.onTime !== undefined) return action.onTime;
   return action.endedAt !== undefined && ms(action.endedAt) <= ms(action.dueAt);
 }

@@ -51,6 +51,7 @@ export const TEST_SUITES = {
     'continue-as-new',
     'http-api',
     'incident-workflow',
+    'read-side',
     'slack-lambda',
     'webhook-signatures',
   ],

@@ -127,6 +127,7 @@ async function run(incident: Incident, containment: Containment, closure: Closur
 /** A continued run: the incident as the previous run left it, every wait resumed where it was. */
 async function resume(incident: Incident, containment: Containment, closure: Closure): Promise<IncidentState> {
   const { state, runbook } = incident;
+  incident.publish(); // visibility follows this run too
   const channelFollowed = followInChannel({
     state,
     chat: incident.activities,

@@ -1,0 +1,22 @@
+// The KPIs of a window, from the incidents' read summaries in visibility (no query of any incident
+// that has published one).
+import type { IncidentService } from '../incident-service.js';
+import { computeKpis, DEFAULT_REPEAT_WINDOW_MS, type Kpis } from './compute.js';
+
+export interface WindowKpis {
+  kpis: Kpis;
+  /** Incidents whose state could not be read (left out). */
+  unreadable: string[];
+  /** Incidents read in all, the repeat look-back included. */
+  read: number;
+  /** Of those, how many had no read summary and were queried (incidents from before the read side). */
+  queried: number;
+}
+
+export async function readKpis(service: IncidentService, since: Date, now: Date): Promise<WindowKpis> {
+  // Incidents a little older than the window are read too: a counted incident may repeat one of them.
+  const { incidents, unreadable, queried } = await service.declaredSince(
+    new Date(since.getTime() - DEFAULT_REPEAT_WINDOW_MS),
+  );
+  return { kpis: computeKpis(incidents, { now, since }), unreadable, read: incidents.length, queried };
+}

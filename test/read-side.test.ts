@@ -1,0 +1,215 @@
+// The read side against the incidents' own state: after a random mix of incidents (declared at every
+// severity, acknowledged, re-assigned, raised, mitigated, resolved, with actions closed and waived),
+// the KPIs computed from visibility equal those computed from each incident's queried state, every
+// listed summary matches its incident, the pages cover every incident once, and the filters select
+// what the states say they should.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { computeKpis } from '../app/kpis/compute.js';
+import { IncidentService } from '../app/incident-service.js';
+import type { IncidentSummary } from '../app/incident-index.js';
+import type { Category, IncidentState, Severity } from '../workflows/types.js';
+import { eventually } from './support/eventually.js';
+import { startTemporalHarness, type TemporalHarness } from './support/temporal.js';
+
+const COUNT = Number(process.env.READ_SIDE_INCIDENTS ?? 40);
+const SEVERITIES: Severity[] = ['P0', 'P1', 'P2', 'P3'];
+const CATEGORIES: Category[] = ['other', 'model-regression', 'harmful-output'];
+const SERVICES = ['chat', 'search', undefined];
+const PEOPLE = ['alice', 'bob', 'carol'];
+
+let harness: TemporalHarness;
+let service: IncidentService;
+const ids: string[] = [];
+
+/** A small seeded generator, so that a failure can be replayed. */
+function random(seed: number) {
+  let state = seed >>> 0;
+  return () => (state = (state * 1_664_525 + 1_013_904_223) >>> 0) / 2 ** 32;
+}
+const seed = Number(process.env.READ_SIDE_SEED ?? Date.now() % 100_000);
+const rand = random(seed);
+const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)]!;
+
+/** One incident taken some way through its life, at random. */
+async function liveOne(i: number): Promise<string> {
+  const commander = pick(PEOPLE);
+  const serviceName = pick(SERVICES);
+  const { id } = await service.declare({
+    title: `read side ${i}`,
+    category: pick(CATEGORIES),
+    severity: pick(SEVERITIES),
+    commander,
+    declaredBy: commander,
+    ...(serviceName ? { service: serviceName } : {}),
+    ...(rand() < 0.5 ? { detectedAt: new Date(Date.now() - Math.floor(rand() * 3_600_000)).toISOString() } : {}),
+  });
+  let ic = commander;
+  if (rand() < 0.4) await service.acknowledge(id, ic);
+  if (rand() < 0.2) {
+    const next = PEOPLE.find((p) => p !== ic)!;
+    await service.assignCommander(id, ic, next);
+    ic = next;
+  }
+  const state = await service.get(id);
+  if (rand() < 0.3)
+    await service.setSeverity(
+      id,
+      ic,
+      SEVERITIES.find((s) => s !== state.severity)!,
+    );
+  const step = state.steps.find((s) => s.approvers.includes('ic') && s.status === 'pending');
+  if (step && rand() < 0.5) await service.decide(id, { stepId: step.id, decision: 'approve' }, ic);
+  if (rand() < 0.5) {
+    await service.resolve(id, ic, 'fixed');
+    const actions = rand() < 0.6 ? 1 + Math.floor(rand() * 3) : 0;
+    for (let a = 0; a < actions; a++) {
+      const action = await service.addAction(id, { title: `follow-up ${a}`, owner: pick(PEOPLE), kind: 'prevent' }, ic);
+      const fate = rand();
+      if (fate < 0.3) await service.closeAction(id, action.id, ic);
+      else if (fate < 0.5) await service.waiveAction(id, action.id, ic, 'not needed');
+    }
+    if (rand() < 0.5) await service.completePostmortem(id, ic).catch(() => undefined);
+  }
+  return id;
+}
+
+before(async () => {
+  harness = await startTemporalHarness();
+  service = new IncidentService(harness.client, {
+    taskQueue: harness.taskQueue,
+    runbooks: harness.runbooks,
+    tickets: harness.tickets,
+  });
+  // A few at a time, as incidents arrive in practice.
+  for (let i = 0; i < COUNT; i += 4)
+    ids.push(...(await Promise.all([0, 1, 2, 3].filter((j) => i + j < COUNT).map((j) => liveOne(i + j)))));
+});
+after(() => harness?.stop());
+
+describe(`the read side after ${COUNT} random incidents (seed ${seed})`, () => {
+  it('gives the KPIs each incident state gives, without querying one', async () => {
+    const now = new Date();
+    const since = new Date(now.getTime() - 86_400_000);
+    const window = new Date(since.getTime() - 30 * 86_400_000);
+    await eventually(
+      async () => {
+        const states = await Promise.all(ids.map((id) => service.get(id)));
+        const indexed = await service.declaredSince(window);
+        return { states, indexed };
+      },
+      ({ states, indexed }) => {
+        try {
+          assert.equal(indexed.queried, 0, 'every incident has a read summary');
+          assert.deepEqual(
+            computeKpis(sortById(indexed.incidents), { now, since }),
+            computeKpis(sortById(states), { now, since }),
+          );
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      'KPIs from visibility equal to KPIs from states',
+    ).then(({ states, indexed }) =>
+      // Once more outside `eventually`, so that a difference is shown field by field.
+      assert.deepEqual(
+        computeKpis(sortById(indexed.incidents), { now, since }),
+        computeKpis(sortById(states), { now, since }),
+      ),
+    );
+  });
+
+  it('lists each incident as its state is, and pages through all of them exactly once', async () => {
+    const states = new Map((await Promise.all(ids.map((id) => service.get(id)))).map((s) => [s.id, s]));
+    const seen: IncidentSummary[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await service.page({ status: 'all' }, { limit: 7, ...(cursor ? { cursor } : {}) });
+      assert.ok(page.incidents.length <= 7);
+      seen.push(...page.incidents);
+      cursor = page.next;
+      pages++;
+    } while (cursor);
+    assert.ok(pages >= Math.ceil(COUNT / 7), `${pages} pages of 7 for ${COUNT}`);
+    assert.deepEqual(seen.map((s) => s.id).sort(), [...ids].sort(), 'every incident once');
+    for (const summary of seen) {
+      const state = states.get(summary.id)!;
+      assert.deepEqual(
+        {
+          severity: summary.severity,
+          status: summary.status,
+          commander: summary.commander,
+          service: summary.service,
+          runbook: summary.runbook,
+          declaredAt: summary.declaredAt,
+          mitigatedAt: summary.mitigatedAt,
+          resolvedAt: summary.resolvedAt,
+          pendingSteps: summary.pendingSteps,
+          openActions: summary.openActions,
+          acknowledged: summary.flags.includes('acknowledged'),
+        },
+        {
+          severity: state.severity,
+          status: state.status,
+          commander: state.commander,
+          service: state.service,
+          runbook: state.runbook?.id,
+          declaredAt: state.declaredAt,
+          mitigatedAt: state.mitigatedAt,
+          resolvedAt: state.resolvedAt,
+          pendingSteps: state.steps.filter((s) => s.status === 'pending').length,
+          openActions: state.actions.filter((a) => a.status === 'open').length,
+          acknowledged: state.acknowledgedAt !== undefined,
+        },
+        summary.id,
+      );
+    }
+  });
+
+  it('filters by status, severity, commander, service and runbook as the states say', async () => {
+    const states = await Promise.all(ids.map((id) => service.get(id)));
+    const listed = async (filter: Parameters<IncidentService['page']>[0]) =>
+      (await service.page(filter, { limit: 500 })).incidents.map((s) => s.id).sort();
+    const expect = (keep: (s: IncidentState) => boolean) =>
+      states
+        .filter(keep)
+        .map((s) => s.id)
+        .sort();
+    assert.deepEqual(
+      await listed({}),
+      expect((s) => s.status !== 'closed'),
+      'open by default',
+    );
+    assert.deepEqual(
+      await listed({ status: 'resolved' }),
+      expect((s) => s.status === 'resolved'),
+    );
+    assert.deepEqual(
+      await listed({ status: 'all', severity: 'P1' }),
+      expect((s) => s.severity === 'P1'),
+    );
+    assert.deepEqual(
+      await listed({ status: 'all', commander: 'bob' }),
+      expect((s) => s.commander === 'bob'),
+    );
+    assert.deepEqual(
+      await listed({ status: 'all', service: 'chat' }),
+      expect((s) => s.service === 'chat'),
+    );
+    assert.deepEqual(
+      await listed({ status: 'all', runbook: 'generic' }),
+      expect((s) => s.runbook?.id === 'generic'),
+    );
+    assert.deepEqual(
+      await listed({ status: 'all', since: new Date(Date.now() + 60_000) }),
+      [],
+      'none declared in the future',
+    );
+  });
+});
+
+function sortById<T extends { id: string }>(items: readonly T[]): T[] {
+  return [...items].sort((a, b) => a.id.localeCompare(b.id));
+}
