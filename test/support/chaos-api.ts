@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import type { IncidentState } from '../../workflows/types.js';
 import { sleep } from './chaos-random.js';
 
@@ -99,4 +100,27 @@ export async function settle<T>(read: () => Promise<T>, done: (value: T) => bool
     value = await read();
   }
   return value;
+}
+
+/** Declares an incident of the generic runbook (category other) as alice; its id. */
+export async function declare(url: string, title: string, severity = 'P2', service?: string): Promise<string> {
+  const answer = await call(url, 'POST', '/api/incidents', {
+    title,
+    category: 'other',
+    severity,
+    ...(service ? { service } : {}),
+    declaredBy: 'alice',
+  });
+  assert.equal(answer.status, 201, JSON.stringify(answer.body));
+  return field(answer.body, 'id') as string;
+}
+
+/** Waits until the generic runbook's kill-switch step has `status`, and fails if it does not; the state then. */
+export async function killSwitchIs(url: string, id: string, status: string): Promise<IncidentState> {
+  const state = await settle(
+    () => incident(url, id),
+    (s) => s?.steps.find((step) => step.id === 'kill-switch')?.status === status,
+  );
+  assert.equal(state?.steps.find((step) => step.id === 'kill-switch')?.status, status, `${id}: kill-switch ${status}`);
+  return state;
 }
