@@ -106,7 +106,11 @@ export class Postgres {
 
   start() {
     if (this.running()) return false;
-    this.run('pg_ctl', ['-D', this.dataDir, '-l', this.logFile, '-w', '-t', '60', 'start'], { stdio: 'ignore' });
+    try {
+      this.run('pg_ctl', ['-D', this.dataDir, '-l', this.logFile, '-w', '-t', '60', 'start'], { stdio: 'ignore' });
+    } catch {
+      throw new Error(`PostgreSQL did not start on 127.0.0.1:${PG_PORT} (port taken?); see ${this.logFile}`);
+    }
     return true;
   }
 

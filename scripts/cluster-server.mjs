@@ -3,6 +3,7 @@
 // module's development-postgres12.yaml, and the process itself, in the background with its log in a file.
 import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, copyFileSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import { PG_PORT, PG_USER } from './cluster-postgres.mjs';
@@ -145,6 +146,18 @@ export function serverPid(pidFile, serverBin) {
   if (!Number.isInteger(pid) || pid <= 0) return undefined;
   const command = existsSync(`/proc/${pid}/cmdline`) ? readFileSync(`/proc/${pid}/cmdline`, 'utf8') : '';
   return command.split('\0')[0] === serverBin ? pid : undefined;
+}
+
+/** True when something accepts connections on 127.0.0.1:port. */
+export function portInUse(port) {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: '127.0.0.1', port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }
 
 /** Starts the server in the background (it outlives this script); its pid, or undefined if it was running. */

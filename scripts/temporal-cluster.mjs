@@ -19,6 +19,7 @@ import {
   applySchemas,
   ensureBinaries,
   moduleDir,
+  portInUse,
   PORTS,
   serverPid,
   startServer,
@@ -106,6 +107,10 @@ async function start() {
   )
     steps.push('applied the schemas');
   const configFile = writeConfig({ module, configDir: dir, password: secret });
+  if (!serverPid(paths.pidFile, serverBin) && (await portInUse(PORTS.frontend)))
+    throw new Error(
+      `127.0.0.1:${PORTS.frontend} is taken by another process (a cluster started from another checkout? stop it with its own \`node scripts/temporal-cluster.mjs stop\`)`,
+    );
   if (startServer({ serverBin, configFile, logFile: paths.serverLog, pidFile: paths.pidFile }))
     steps.push(`started Temporal ${TEMPORAL_VERSION}`);
   const connection = await connect(120_000);

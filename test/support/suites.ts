@@ -7,6 +7,7 @@ export const TEST_SUITES = {
     'alert-routing',
     'architecture',
     'body-budget',
+    'cluster-docs',
     'config',
     'github-tickets',
     'http-step-safety',
