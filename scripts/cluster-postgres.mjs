@@ -11,14 +11,17 @@ export const PG_PORT = 17432;
 export const PG_USER = 'temporal';
 const asRoot = process.getuid?.() === 0;
 
-/** Debian's PostgreSQL (15 on bookworm), installed with apt-get when missing. */
+/** The binaries of Debian's PostgreSQL: 15 (bookworm's) if there, else the newest; undefined without any. */
+export function foundPostgresBinDir() {
+  const versions = existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql') : [];
+  const usable = versions.filter((v) => existsSync(`/usr/lib/postgresql/${v}/bin/initdb`));
+  const chosen = usable.includes('15') ? '15' : usable.sort((a, b) => Number(b) - Number(a))[0];
+  return chosen && `/usr/lib/postgresql/${chosen}/bin`;
+}
+
+/** Debian's PostgreSQL, installed with apt-get when missing. */
 export function postgresBinDir() {
-  const found = () => {
-    const versions = existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql') : [];
-    const usable = versions.filter((v) => existsSync(`/usr/lib/postgresql/${v}/bin/initdb`));
-    const chosen = usable.includes('15') ? '15' : usable.sort((a, b) => Number(b) - Number(a))[0];
-    return chosen && `/usr/lib/postgresql/${chosen}/bin`;
-  };
+  const found = foundPostgresBinDir;
   if (found()) return found();
   console.log('temporal-cluster: installing PostgreSQL from Debian (apt-get install postgresql)');
   const sudo = asRoot ? [] : ['sudo'];

@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Connection } from '@temporalio/client';
-import { dataDirFor, PG_PORT, Postgres, postgresBinDir } from './cluster-postgres.mjs';
+import { dataDirFor, foundPostgresBinDir, PG_PORT, Postgres, postgresBinDir } from './cluster-postgres.mjs';
 import {
   applySchemas,
   ensureBinaries,
@@ -144,8 +144,9 @@ async function start() {
 async function stop() {
   rmSync(paths.state, { force: true });
   const stoppedServer = await stopServer({ serverBin, pidFile: paths.pidFile });
-  const postgres = new Postgres(postgresBinDir(), dataDirFor(dir));
-  const stoppedPostgres = postgres.initialized() && postgres.stop();
+  const bin = foundPostgresBinDir();
+  const postgres = bin && new Postgres(bin, dataDirFor(dir));
+  const stoppedPostgres = postgres?.initialized() && postgres.stop();
   console.log(
     `temporal-cluster: ${[stoppedServer && 'stopped Temporal', stoppedPostgres && 'stopped PostgreSQL'].filter(Boolean).join(', ') || 'nothing was running'}`,
   );

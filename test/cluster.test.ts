@@ -218,9 +218,15 @@ describe(
         const kpis = dev.kpis as { incidents: { total: number; open: number }; repeats: { count: number } };
         const actions = (dev.kpis as { actions: { closedOnTime: number; waived: number } }).actions;
         assert.deepEqual(
-          [(dev.all as { incidents: unknown[] }).incidents.length, kpis.incidents.total, kpis.repeats.count],
-          [4, 4, 1],
-          'four incidents, one a repeat',
+          [
+            (dev.open as { incidents: unknown[] }).incidents.length,
+            (dev.all as { incidents: unknown[] }).incidents.length,
+            kpis.incidents.total,
+            kpis.incidents.open,
+            kpis.repeats.count,
+          ],
+          [3, 4, 4, 3, 1],
+          'four incidents, one closed, one a repeat',
         );
         assert.deepEqual([actions.closedOnTime, actions.waived], [1, 1]);
       },
