@@ -39,15 +39,23 @@ export function ensureBinaries(binDir) {
   const wanted = TEMPORAL_VERSION.slice(1);
   if (version('server').includes(wanted) && version('sql').includes(wanted)) return false;
   console.log(`temporal-cluster: go install go.temporal.io/server ${TEMPORAL_VERSION} (a few minutes the first time)`);
-  execFileSync(
-    'go',
-    [
-      'install',
-      `go.temporal.io/server/cmd/server@${TEMPORAL_VERSION}`,
-      `go.temporal.io/server/cmd/tools/sql@${TEMPORAL_VERSION}`,
-    ],
-    { stdio: 'inherit', env: { ...goEnv, GOBIN: binDir } },
-  );
+  try {
+    execFileSync(
+      'go',
+      [
+        'install',
+        `go.temporal.io/server/cmd/server@${TEMPORAL_VERSION}`,
+        `go.temporal.io/server/cmd/tools/sql@${TEMPORAL_VERSION}`,
+      ],
+      { stdio: 'inherit', env: { ...goEnv, GOBIN: binDir } },
+    );
+  } catch (err) {
+    if (err.code === 'ENOENT')
+      throw new Error(
+        `no \`go\` command: install Go 1.21 or later (it fetches ${GO_TOOLCHAIN} from the module proxy itself)`,
+      );
+    throw err;
+  }
   return true;
 }
 
