@@ -73,6 +73,7 @@ async function connect(timeoutMs) {
       await connection.workflowService.getSystemInfo({});
       return connection;
     } catch (err) {
+      if (!serverPid(paths.pidFile, serverBin)) throw new Error(`the Temporal server exited; see ${paths.serverLog}`);
       if (Date.now() > deadline)
         throw new Error(`no Temporal frontend on ${address} (${err.message}); see ${paths.serverLog}`);
       await new Promise((r) => setTimeout(r, 500));
