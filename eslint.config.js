@@ -7,7 +7,16 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['dist/', 'node_modules/', '.temporal-bin/', '.mlflow/', '.data/', 'test-artifacts/', 'test/fixtures/'],
+    ignores: [
+      'dist/',
+      'node_modules/',
+      '.temporal-bin/',
+      '.mlflow/',
+      '.temporal-cluster/',
+      '.data/',
+      'test-artifacts/',
+      'test/fixtures/',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,

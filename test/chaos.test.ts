@@ -6,15 +6,13 @@
 // not accepted is sent again. Nothing accepted may be lost, and no side effect may happen twice
 // (test/support/chaos-effects.ts says what a duplicate is). CHAOS_SEED replays a run.
 import assert from 'node:assert/strict';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { Client, Connection } from '@temporalio/client';
-import { alertIntakeWorkflowId } from '../app/alerts/routing.js';
-import { alertGroupQuery } from '../workflows/messages.js';
 import type { IncidentState } from '../workflows/types.js';
-import { call, field } from './support/chaos-api.js';
-import { countDuplicates, flagChanges } from './support/chaos-effects.js';
+import { addAndClose, approve, call, field, incident, incidentTitles, settle } from './support/chaos-api.js';
+import { countDuplicates, flagChanges, resetFlag } from './support/chaos-effects.js';
+import { readGroup } from './support/chaos-readings.js';
 import { SeededRandom, sleep } from './support/chaos-random.js';
 import { AlertStorm } from './support/chaos-storm.js';
 import { tempDir } from './support/paths.js';
@@ -55,109 +53,6 @@ async function kill(kind: Kill, product: RunningProduct, env: Env): Promise<Runn
   const next = start(env);
   await waitHealthy(next, 60_000);
   return next;
-}
-
-/** Tries `attempt` until it says done, through the product's restarts; false at the deadline. */
-async function untilDone(attempt: () => Promise<boolean>, deadlineMs = 90_000): Promise<boolean> {
-  const started = Date.now();
-  while (Date.now() - started < deadlineMs) {
-    if (await attempt()) return true;
-    await sleep(300);
-  }
-  return false;
-}
-
-async function incident(url: string, id: string): Promise<IncidentState | undefined> {
-  const answer = await call(url, 'GET', `/api/incidents/${id}`);
-  return answer.status === 200 ? (answer.body as IncidentState) : undefined;
-}
-
-async function incidentTitles(url: string): Promise<{ id: string; title: string; open: boolean }[]> {
-  const answer = await call(url, 'GET', '/api/incidents?status=all');
-  return (field(answer.body, 'incidents') ?? []) as { id: string; title: string; open: boolean }[];
-}
-
-/** The kill-switch approval of the generic runbook: applied once the answer is 200, or 409 "not pending". */
-function approve(url: string, id: string): Promise<boolean> {
-  return untilDone(async () => {
-    const answer = await call(url, 'POST', `/api/incidents/${id}/approvals`, {
-      stepId: 'kill-switch',
-      decision: 'approve',
-      actor: 'alice',
-    });
-    return answer.status === 200 || (answer.status === 409 && /not pending/.test(JSON.stringify(answer.body)));
-  });
-}
-
-/** Adds an action (unless an earlier try did and its answer was lost in a kill), then closes it as its owner. */
-async function addAndClose(url: string, id: string, title: string): Promise<boolean> {
-  let actionId: string | undefined;
-  const added = await untilDone(async () => {
-    const listed = await call(url, 'GET', `/api/incidents/${id}/actions`);
-    if (listed.status !== 200) return false;
-    const actions = field(listed.body, 'actions') as { id: string; title: string }[];
-    actionId = actions.find((a) => a.title === title)?.id;
-    if (actionId) return true;
-    const answer = await call(url, 'POST', `/api/incidents/${id}/actions`, {
-      actor: 'alice',
-      kind: 'detect',
-      title,
-      owner: 'carol',
-    });
-    if (answer.status === 201) actionId = field(answer.body, 'id') as string;
-    return answer.status === 201;
-  });
-  return (
-    added &&
-    untilDone(async () => {
-      const answer = await call(url, 'POST', `/api/incidents/${id}/actions/${actionId}/close`, { actor: 'carol' });
-      return answer.status === 200 || answer.status === 409;
-    })
-  );
-}
-
-async function resetFlag(dataDir: string): Promise<void> {
-  const file = join(dataDir, 'flags.json');
-  const flags = JSON.parse(await readFile(file, 'utf8')) as { flagValues: Record<string, unknown> };
-  flags.flagValues['ai-assistant-enabled'] = true;
-  await writeFile(`${file}.chaos`, JSON.stringify(flags, null, 2));
-  await rename(`${file}.chaos`, file);
-}
-
-/** Reads until `done` holds; the last reading either way. */
-async function settle<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const started = Date.now();
-  let value = await read();
-  while (!done(value) && Date.now() - started < timeoutMs) {
-    await sleep(250);
-    value = await read();
-  }
-  return value;
-}
-
-interface GroupReading {
-  intakeReceived: number;
-  incidentReceived: number;
-  incidents: number;
-}
-
-async function readGroup(url: string, env: Env, group: string): Promise<GroupReading> {
-  const connection = await Connection.connect({ address: `127.0.0.1:${env.TEMPORAL_DEV_SERVER_PORT}` });
-  try {
-    const tally = await new Client({ connection }).workflow
-      .getHandle(alertIntakeWorkflowId(group))
-      .query(alertGroupQuery, group)
-      .catch(() => undefined);
-    const state = tally?.incidentId ? await incident(url, tally.incidentId) : undefined;
-    const titled = (await incidentTitles(url)).filter((i) => i.title.includes(`storm of ${group}.`));
-    return {
-      intakeReceived: tally?.received ?? 0,
-      incidentReceived: state?.alerts?.received ?? 0,
-      incidents: titled.length,
-    };
-  } finally {
-    await connection.close();
-  }
 }
 
 describe('chaos: kills during an alert storm with approvals and action closures', () => {
@@ -227,7 +122,7 @@ describe('chaos: kills during an alert storm with approvals and action closures'
         for (const group of storm.groups) {
           const accepted = storm.accepted.get(group)!;
           const reading = await settle(
-            () => readGroup(url, env, group),
+            () => readGroup(url, { address: `127.0.0.1:${env.TEMPORAL_DEV_SERVER_PORT}` }, group),
             (r) => r.intakeReceived >= accepted && r.incidentReceived >= accepted && r.incidents === 1,
           );
           if (reading.intakeReceived < accepted || reading.incidentReceived < accepted || reading.incidents === 0) {

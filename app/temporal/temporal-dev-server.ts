@@ -29,7 +29,8 @@ export interface DevServer {
   kill(): void;
 }
 
-const CLI_TYPE_NAMES: Record<string, string> = {
+/** The CLI's names of the search attribute types (`--search-attribute`, `temporal operator search-attribute create --type`). */
+export const CLI_TYPE_NAMES: Record<string, string> = {
   [SearchAttributeType.KEYWORD]: 'Keyword',
   [SearchAttributeType.TEXT]: 'Text',
   [SearchAttributeType.INT]: 'Int',

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { IncidentState } from '../../workflows/types.js';
 
@@ -32,6 +32,15 @@ export interface FlagChangeLine {
 
 export async function flagChanges(dataDir: string): Promise<FlagChangeLine[]> {
   return jsonLines<FlagChangeLine>(join(dataDir, 'flags.json.changes.jsonl'));
+}
+
+/** Turns the generic runbook's kill switch back on in the local flag file, between trials. */
+export async function resetFlag(dataDir: string): Promise<void> {
+  const file = join(dataDir, 'flags.json');
+  const flags = JSON.parse(await readFile(file, 'utf8')) as { flagValues: Record<string, unknown> };
+  flags.flagValues['ai-assistant-enabled'] = true;
+  await writeFile(`${file}.chaos`, JSON.stringify(flags, null, 2));
+  await rename(`${file}.chaos`, file);
 }
 
 export async function countDuplicates(

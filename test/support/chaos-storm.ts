@@ -12,7 +12,8 @@ interface Alert {
  * accepted; anything else (503, a connection refused or reset while the product is down) goes back
  * into the queue and is sent again after a pause, as Alertmanager retries a failed notification. An
  * alert whose 202 was lost in a kill is sent again and counted twice by the intake: hence `received`
- * is checked to be at least the accepted count, not equal to it.
+ * is checked to be at least the accepted count, not equal to it. `url` may be a function, called per
+ * request: several instances of the product behind one sender, each alert to whichever it names.
  */
 export class AlertStorm {
   sent = 0;
@@ -22,7 +23,7 @@ export class AlertStorm {
   private readonly retry: Alert[] = [];
 
   constructor(
-    private readonly url: string,
+    private readonly url: string | (() => string),
     trial: number,
     groups: number,
     alerts: number,
@@ -82,6 +83,7 @@ export class AlertStorm {
         },
       ],
     };
-    return (await call(this.url, 'POST', '/webhooks/generic', payload)).status === 202;
+    const url = typeof this.url === 'string' ? this.url : this.url();
+    return (await call(url, 'POST', '/webhooks/generic', payload)).status === 202;
   }
 }

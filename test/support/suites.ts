@@ -7,6 +7,7 @@ export const TEST_SUITES = {
     'alert-routing',
     'architecture',
     'body-budget',
+    'cluster-docs',
     'config',
     'directory-channels',
     'github-tickets',
@@ -63,6 +64,8 @@ export const TEST_SUITES = {
   browser: ['console'],
   /** A real MLflow server (`npm run setup:mlflow`; skipped without it). */
   mlflow: ['mlflow-registry'],
+  /** The product as `npm start` runs it, twice, on a real Temporal cluster (`npm run setup:cluster`; skipped without it, outside CI). */
+  cluster: ['cluster'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type TestSuite = keyof typeof TEST_SUITES;
