@@ -1,6 +1,6 @@
 // The incident's state and what every part of the workflow does with it: the timeline, the search
 // attributes, messages to people, pages, and the incident's own ticket. One instance per workflow run.
-import { condition, patched, proxyActivities, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
+import { patched, proxyActivities } from '@temporalio/workflow';
 import type { IncidentActivities } from '../../activities/index.js';
 import type { FlagReading } from '../../integrations/flags/provider.js';
 import { formatDuration } from '../../runbooks/duration.js';
@@ -10,13 +10,12 @@ import type { ActorInput } from '../messages.js';
 import { describeRoles, holdsRole } from './approvers.js';
 import { ACTIVITY_OPTIONS, SYSTEM } from '../constants.js';
 import { FailureType, failureMessage } from '../failures.js';
-import { SUMMARY_MEMO_KEY, readSummaryOf, searchAttributesOf } from '../read-model.js';
-import { IncidentCategory, IncidentCommander, IncidentSeverity, IncidentStatus } from '../search-attributes.js';
 import type { ContainmentStep, DeclareInput, IncidentState, Ticket, TimelineType } from '../types.js';
 import { now, refuse, requireActor, requireText, type ActorRef } from './requests.js';
 import type { CarriedIncident } from './continuation.js';
 import { InFlight } from './in-flight.js';
 import { Refusals } from './refusals.js';
+import { Visibility } from './visibility.js';
 import type { StepAction } from './step-actions.js';
 
 const proxied = proxyActivities<IncidentActivities>(ACTIVITY_OPTIONS);
@@ -54,6 +53,10 @@ export class Incident {
   /** Whether the runbook's auto-resolve follows this incident's alerts. */
   autoResolve = false;
   readonly refusals = new Refusals(this);
+  private readonly visibility = new Visibility(
+    () => this.state,
+    () => this.calls.isStopped,
+  );
   /** The chat messages posted, by key (their ts), and what each last showed (channel.ts). */
   readonly chat = { messages: new Map<string, string>(), shown: new Map<string, string>() };
   /** The incident record's calls, one after another, so the tracker sees them in order. */
@@ -173,53 +176,9 @@ export class Incident {
 
   isResolved = () => ['resolved', 'postmortem', 'closed'].includes(this.state.status);
 
-  /**
-   * Keeps visibility current. Since 'read-side' (patched, so histories recorded before replay as they
-   * ran): every search attribute and the KPI summary memo, republished whenever either differs from
-   * what was last published, here and on any later change (a loop started on the first call), so the
-   * read side never queries an incident. An incident running from before the patch takes it up at its
-   * next publish.
-   */
+  /** Keeps visibility (search attributes, the read summary memo) current: see visibility.ts. */
   publish() {
-    const { state } = this;
-    if (this.calls.isStopped) return;
-    if (!patched('read-side')) {
-      upsertSearchAttributes([
-        { key: IncidentSeverity, value: state.severity },
-        { key: IncidentStatus, value: state.status },
-        { key: IncidentCategory, value: state.category },
-        { key: IncidentCommander, value: state.commander },
-      ]);
-      return;
-    }
-    this.publishChanges();
-    if (this.following) return;
-    this.following = true;
-    void (async () => {
-      for (;;) {
-        await condition(
-          () =>
-            this.publishedAttributes !== JSON.stringify(searchAttributesOf(state)) ||
-            this.publishedSummary !== JSON.stringify(readSummaryOf(state)),
-        );
-        this.publishChanges();
-      }
-    })();
-  }
-
-  private following = false;
-  private publishedAttributes = '';
-  private publishedSummary = '';
-
-  private publishChanges() {
-    if (this.calls.isStopped) return;
-    const attributes = searchAttributesOf(this.state);
-    const summary = readSummaryOf(this.state);
-    const [attributesJson, summaryJson] = [JSON.stringify(attributes), JSON.stringify(summary)];
-    if (attributesJson !== this.publishedAttributes) upsertSearchAttributes(attributes);
-    if (summaryJson !== this.publishedSummary) upsertMemo({ [SUMMARY_MEMO_KEY]: summary });
-    this.publishedAttributes = attributesJson;
-    this.publishedSummary = summaryJson;
+    if (!this.calls.isStopped) this.visibility.publish();
   }
 
   /** Time to acknowledge ends at the IC's first act on the incident, whatever it is. */
