@@ -8,7 +8,9 @@ import type {
   CorrectiveAction,
   IncidentState,
   Severity,
+  StatusUpdate,
   TimelineEntry,
+  UpdateVisibility,
 } from './types.js';
 
 // What each Update and signal of the incident workflow carries.
@@ -82,6 +84,20 @@ export interface CloseActionInput extends ActorInput {
 
 export type CompletePostmortemInput = ActorInput;
 
+export interface PostStatusUpdateInput extends ActorInput {
+  text: string;
+  impact?: string;
+  /** ISO date-time of the promised next update. */
+  nextUpdateAt?: string;
+  /** `internal` when absent. A public update needs the incident published (publishIncidentUpdate). */
+  visibility?: UpdateVisibility;
+}
+
+export interface PublishIncidentInput extends ActorInput {
+  /** The incident's title as the public should read it. */
+  title: string;
+}
+
 export const getStateQuery = defineQuery<IncidentState>('state');
 
 export const approveStepUpdate = defineUpdate<ContainmentStep, [StepDecisionInput]>('approve');
@@ -90,6 +106,8 @@ export const resolveUpdate = defineUpdate<IncidentState, [ResolveInput]>('resolv
 export const setSeverityUpdate = defineUpdate<IncidentState, [SetSeverityInput]>('set-severity');
 export const completeTriageUpdate = defineUpdate<IncidentState, [TriageInput]>('complete-triage');
 export const assignCommanderUpdate = defineUpdate<IncidentState, [AssignCommanderInput]>('assign-commander');
+export const postStatusUpdateUpdate = defineUpdate<StatusUpdate, [PostStatusUpdateInput]>('post-status-update');
+export const publishIncidentUpdate = defineUpdate<IncidentState, [PublishIncidentInput]>('publish-incident');
 
 /** Alerts of the incident's group, forwarded by its alert intake workflow: counted, firsts and resolutions recorded. */
 export const alertsSignal = defineSignal<[{ alerts: AlertSummary[] }]>('alerts');

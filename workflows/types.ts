@@ -53,6 +53,31 @@ export interface CorrectiveAction {
   onTime?: boolean;
 }
 
+/** Who may read a status update: the incident's people and stakeholders, or also the public status page. */
+export type UpdateVisibility = 'internal' | 'public';
+
+/** A status update the IC (or a communicator) posted: on the timeline, in the postmortem, to the stakeholders. */
+export interface StatusUpdate {
+  /** `U1`, `U2`, … within the incident. */
+  id: string;
+  at: string;
+  by: string;
+  via?: IdentitySource;
+  text: string;
+  /** The current impact, in the poster's words. */
+  impact?: string;
+  /** When the poster promises the next update. */
+  nextUpdateAt?: string;
+  visibility: UpdateVisibility;
+}
+
+/** The incident as the public status page shows it, once the IC published it: their public title, nothing internal. */
+export interface PublicListing {
+  title: string;
+  since: string;
+  by: string;
+}
+
 export interface Postmortem {
   /** Required at this severity by the runbook: the incident closes only once the IC marks it complete. */
   required: boolean;
@@ -261,5 +286,9 @@ export interface IncidentState {
   channel?: ChannelRef;
   /** When the IC is next reminded to post a status update, while the runbook sets a cadence. */
   statusUpdateDue?: string;
+  /** Status updates posted, oldest first. */
+  updates?: StatusUpdate[];
+  /** Set once the IC publishes the incident on the status page (product.md §7). */
+  publicListing?: PublicListing;
   timeline: TimelineEntry[];
 }
