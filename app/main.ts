@@ -141,6 +141,7 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
       links: (incidentId) => incidentLinks(whereToFollow, incidentId),
     },
     bundlePath: config.WORKFLOW_BUNDLE,
+    cacheSize: config.WORKFLOW_CACHE_SIZE,
   });
   running.worker = worker;
   running.workerRun = worker.run().catch((err: unknown) => {

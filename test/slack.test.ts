@@ -46,9 +46,13 @@ before(async () => {
       'incident-commanders: [alice, maria, dana]',
     ),
   );
-  await appendFile(
+  const directory = await readFile(join(runbooksDir, 'directory.yaml'), 'utf8');
+  await writeFile(
     join(runbooksDir, 'directory.yaml'),
-    `  - { id: dana, name: Dana Levi, email: dana@example.com, slack: ${DANA} }\n`,
+    directory.replace(
+      'people:\n',
+      `people:\n  - { id: dana, name: Dana Levi, email: dana@example.com, slack: ${DANA} }\n`,
+    ),
   );
   slack.addUsergroup({ id: 'S0IMPOSTOR', handle: 'safety-oncall', users: [IMPOSTOR] });
   product = spawnProduct({

@@ -20,10 +20,17 @@ export function parsedSamples(text: string): Map<string, number> {
   const samples = new Map<string, number>();
   for (const family of parsePrometheusTextFormat(text)) {
     for (const metric of family.metrics) {
-      assert.ok(metric.value !== undefined, `${family.name} has a sample without value`);
-      const key = sampleKey(family.name, metric.labels ?? {});
-      assert.ok(!samples.has(key), `duplicate sample ${key}`);
-      samples.set(key, Number(metric.value));
+      const labels = metric.labels ?? {};
+      const add = (name: string, value: string | undefined) => {
+        assert.ok(value !== undefined, `${name} has a sample without value`);
+        const key = sampleKey(name, labels);
+        assert.ok(!samples.has(key), `duplicate sample ${key}`);
+        samples.set(key, Number(value));
+      };
+      // Histograms and summaries (prom-client's process metrics) lose their labels in this parser; the
+      // KPIs are all gauges, so they are left out here.
+      if (family.type === 'HISTOGRAM' || family.type === 'SUMMARY') continue;
+      add(family.name, metric.value);
     }
   }
   return samples;

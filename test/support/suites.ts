@@ -55,6 +55,7 @@ export const TEST_SUITES = {
     'read-side',
     'slack-lambda',
     'webhook-signatures',
+    'worker-cache',
   ],
   /** Temporal's time-skipping test server (test/support/time-skipping.ts, app/drill.ts). */
   'time-skipping': ['corrective-actions', 'drills', 'http-steps', 'reminder-digests', 'severity-and-reminders'],

@@ -39,7 +39,7 @@ export interface TemporalHarness {
  * and a worker on the shared prebuilt bundle with the real activities against a local flag file.
  */
 export async function startTemporalHarness(
-  options: { chat?: ChatProvider; dynamicConfig?: Record<string, number | string | boolean> } = {},
+  options: { chat?: ChatProvider; dynamicConfig?: Record<string, number | string | boolean>; cacheSize?: number } = {},
 ): Promise<TemporalHarness> {
   const dataDir = await tempDir('incident-test');
   // A copy of the library, so that tests may edit runbooks.
@@ -79,6 +79,7 @@ export async function startTemporalHarness(
       tickets,
       ...(options.chat ? { chat: options.chat } : {}),
     },
+    ...(options.cacheSize ? { cacheSize: options.cacheSize } : {}),
   });
   const running = worker.run();
   return {
