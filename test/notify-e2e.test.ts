@@ -11,6 +11,7 @@ import { freePort } from './support/ports.js';
 import { runCli, spawnProduct, stopProduct, waitHealthy, type RunningProduct } from './support/product.js';
 import { startSmtpInbox } from './support/smtp-inbox.js';
 import { startWebhookReceiver } from './support/webhook-receiver.js';
+import { masked, rawSecrets } from './support/secret-samples.js';
 
 const API_KEY = 'sk-proj-E2eK3yAbcdefGhijklMnopqrStuvwx0123456789';
 const CUSTOMER = 'jane.doe@customer.example';
@@ -100,6 +101,51 @@ groups:
       for (const secret of [hook.url, hook.secret, smtp.url])
         assert.ok(!timeline.includes(secret) && !logs.includes(secret), 'a channel credential was shown');
       assert.ok(!logs.includes(API_KEY));
+
+      // Every kind of secret and personal data the redactor knows, in a title and a description:
+      // none reaches the e-mails, the webhook, the incident record (tickets.json), the inbox or the log.
+      const [first, ...rest] = masked;
+      const leaky = await runCli(
+        [
+          'declare',
+          `Leak: ${first![1]}`,
+          '--category',
+          'other',
+          '--severity',
+          'P1',
+          '--description',
+          rest.map(([, input]) => input).join('\n'),
+          '--json',
+        ],
+        cliEnv,
+      );
+      assert.equal(leaky.code, 0, leaky.stderr);
+      const leakyId = (JSON.parse(leaky.stdout) as IncidentState).id;
+      await eventually(
+        async () => (await readFile(join(dataDir, 'tickets.json'), 'utf8').catch(() => '')).includes(leakyId),
+        Boolean,
+        'the incident record is filed',
+      );
+      await eventually(
+        () => smtp.messages.length,
+        (n) => n >= 4,
+        'the group hears of the second incident',
+      );
+      const sinks = {
+        'e-mail': smtp.messages.flatMap((m) => [m.raw, m.body]).join('\n'),
+        webhook: hook.requests.map((r) => r.body).join('\n'),
+        'incident record': await readFile(join(dataDir, 'tickets.json'), 'utf8'),
+        inbox: await readFile(join(dataDir, 'notifications.jsonl'), 'utf8').catch(() => ''),
+        log: product.output(),
+      };
+      const leaks = masked.flatMap((sample) =>
+        rawSecrets(sample).flatMap((raw) =>
+          Object.entries(sinks)
+            .filter(([, text]) => text.includes(raw))
+            .map(([sink]) => `${sample[0]} (${raw}) in the ${sink}`),
+        ),
+      );
+      assert.deepEqual(leaks, [], `${masked.length} kinds of secret, none may reach a sink`);
     } finally {
       await stopProduct(product);
       product = undefined;
