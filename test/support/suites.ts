@@ -56,6 +56,7 @@ export const TEST_SUITES = {
     'incident-workflow',
     'read-side',
     'slack-lambda',
+    'status-page-api',
     'webhook-signatures',
   ],
   /** Temporal's time-skipping test server (test/support/time-skipping.ts, app/drill.ts). */
