@@ -64,7 +64,7 @@ export const TEST_SUITES = {
   /** The whole product as `npm start` runs it, on a dev server (test/support/product.ts). */
   product: ['alerts', 'chaos', 'e2e', 'fuzz', 'limits', 'notify-e2e', 'shutdown', 'slack'],
   /** The product driven in Chromium (skipped without it, outside CI). */
-  browser: ['console'],
+  browser: ['console', 'status-page-browser'],
   /** A real MLflow server (`npm run setup:mlflow`; skipped without it). */
   mlflow: ['mlflow-registry'],
   /** The product as `npm start` runs it, twice, on a real Temporal cluster (`npm run setup:cluster`; skipped without it, outside CI). */
