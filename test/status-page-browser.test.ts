@@ -112,6 +112,29 @@ describe('the public status page', { skip }, () => {
     assert.deepEqual(problems, []);
   });
 
+  it("the console's incident page changes the public title", async () => {
+    const desk = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    try {
+      await desk.goto(`${product.url}/#/incidents/${id}`);
+      await desk.locator('#publish button.publish').waitFor();
+      assert.match(await desk.locator('#publish').innerText(), /Public since/);
+      assert.equal(await desk.inputValue('#publish input[name="publicTitle"]'), PUBLIC_TITLE);
+      await desk.fill('#name', 'alice');
+      await desk.press('#name', 'Tab');
+      await desk.fill('#publish input[name="publicTitle"]', 'Assistant e-mail is paused');
+      await desk.click('#publish button.publish');
+      await desk.locator('#notice .ok').waitFor();
+      const state = (await (await fetch(`${product.url}/api/incidents/${id}`)).json()) as {
+        publicListing: { title: string };
+        timeline: { type: string; message: string }[];
+      };
+      assert.equal(state.publicListing.title, 'Assistant e-mail is paused');
+      assert.ok(state.timeline.some((e) => e.type === 'incident.published' && /from "Some assistant/.test(e.message)));
+    } finally {
+      await desk.close();
+    }
+  });
+
   it('the feed is XML the browser parses, and the JSON lists the same incident', async () => {
     const xml = await (await fetch(`${product.url}/status/feed.atom`)).text();
     const parsed = await phone.evaluate(`(() => {
@@ -127,9 +150,11 @@ describe('the public status page', { skip }, () => {
       incidents: { id: string; title: string }[];
     };
     assert.deepEqual(
-      json.incidents.map((i) => [i.id, i.title]),
-      [[id, PUBLIC_TITLE]],
+      json.incidents.map((i) => i.id),
+      [id],
     );
+    // Either public title: the answer may be the one cached (10 s) before the console changed it.
+    assert.ok([PUBLIC_TITLE, 'Assistant e-mail is paused'].includes(json.incidents[0]!.title));
     assert.ok(!JSON.stringify(json).includes(INTERNAL_TITLE));
   });
 });
