@@ -35,9 +35,9 @@ describe('incident inbox', () => {
     const all = await runCli(['inbox'], env);
     assert.equal(all.code, 0, all.stderr);
     const lines = all.stdout.trimEnd().split('\n');
-    assert.match(lines[0]!, /^\d{4}-\d\d-\d\dT.*  group:exec  INC-AAAAA: Incident declared$/);
+    assert.match(lines[0]!, /^\d{4}-\d\d-\d\dT.* {2}group:exec {2}INC-AAAAA: Incident declared$/);
     assert.equal(lines[1], '    first');
-    assert.match(lines[2]!, /user:dave  INC-BBBBB: Reminder$/);
+    assert.match(lines[2]!, /user:dave {2}INC-BBBBB: Reminder$/);
     assert.deepEqual(lines.slice(3), ['    second', '    ]0;pwnedline two'], 'the escape and bell are gone');
 
     const last = await runCli(['inbox', '--limit', '1', '--json'], env);
