@@ -21,7 +21,7 @@ import {
 import type { IncidentState } from '../workflows/types.js';
 import type { KpiIncident } from './kpis/compute.js';
 import { IncidentError, translate } from './incident-error.js';
-import { declaredSince, incidentQuery, incidentRuns, type IncidentFilter } from './incident-query.js';
+import { declaredSince, incidentQuery, incidentRuns, publishedQuery, type IncidentFilter } from './incident-query.js';
 import { listAll, listPage } from './temporal/visibility-page.js';
 
 export interface IncidentSummary {
@@ -85,6 +85,19 @@ export class IncidentIndex {
     } catch (err) {
       if (cursor !== undefined && grpcCode(err) === INVALID_ARGUMENT)
         throw new IncidentError(FailureType.invalid, 'cursor is not one this list gave out', 'cursor');
+      throw translate(err);
+    }
+  }
+
+  /**
+   * The ids of the incidents on the public status page: published (the `published` flag), open or
+   * resolved since `resolvedSince`, the `limit` most recent in visibility's order. One page, no query.
+   */
+  async published({ limit, resolvedSince }: { limit: number; resolvedSince: Date }): Promise<string[]> {
+    try {
+      const page = await listPage(this.client, { query: publishedQuery(resolvedSince), pageSize: limit });
+      return page.executions.map((info) => info.workflowId);
+    } catch (err) {
       throw translate(err);
     }
   }

@@ -8,6 +8,8 @@ import {
   IncidentAffectedService,
   IncidentCommander,
   IncidentDeclaredAt,
+  IncidentFlags,
+  IncidentResolvedAt,
   IncidentRunbook,
   IncidentSeverity,
   IncidentStatus,
@@ -15,6 +17,7 @@ import {
 import { INCIDENT_STATUSES, SEVERITIES, type IncidentStatus as Status, type Severity } from '../workflows/types.js';
 import { incidentWorkflow } from '../workflows/incident/workflow.js';
 import { IncidentError } from './incident-error.js';
+import type { IncidentFlag } from '../workflows/read-model.js';
 
 /** `open`: not closed (the default); `all`: closed too; or one status. */
 export const LIST_STATUSES = ['open', 'all', ...INCIDENT_STATUSES] as const;
@@ -60,6 +63,12 @@ export function incidentQuery(filter: IncidentFilter): string {
  */
 export function incidentRuns(): string {
   return `WorkflowType = '${incidentWorkflow.name}' AND ExecutionStatus != 'ContinuedAsNew'`;
+}
+
+/** Published incidents (workflows/read-model.ts `published`) not resolved, or resolved at or after `resolvedSince`. */
+export function publishedQuery(resolvedSince: Date): string {
+  const published: IncidentFlag = 'published';
+  return `${incidentRuns()} AND ${IncidentFlags.name} = '${published}' AND (${IncidentResolvedAt.name} IS NULL OR ${IncidentResolvedAt.name} >= '${resolvedSince.toISOString()}')`;
 }
 
 /**

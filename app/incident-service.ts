@@ -14,6 +14,7 @@ import {
   completePostmortemUpdate,
   completeTriageUpdate,
   getStateQuery,
+  publishIncidentUpdate,
   rejectStepUpdate,
   resolveUpdate,
   setSeverityUpdate,
@@ -259,6 +260,16 @@ export class IncidentService {
 
   acknowledge(id: string, who: Who): Promise<IncidentState> {
     return this.runUpdate(id, acknowledgeUpdate, asActor(who));
+  }
+
+  /** Puts the incident on the public status page under `title` (or changes that title); the policy says who may. */
+  publish(id: string, who: Who, title: string): Promise<IncidentState> {
+    return this.runUpdate(id, publishIncidentUpdate, { ...asActor(who), title });
+  }
+
+  /** The published incidents the status page shows, newest first, from visibility alone (incident-index.ts). */
+  publishedIds(options: { limit: number; resolvedSince: Date }): Promise<string[]> {
+    return this.index.published(options);
   }
 
   /** The postmortem draft, written when the incident was resolved and kept current until completed. */

@@ -201,6 +201,7 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
       },
       ticketSecrets: { githubSecret: config.GITHUB_WEBHOOK_SECRET, jiraSecret: config.JIRA_WEBHOOK_SECRET },
       slackRoutes: running.slack?.routes ?? [],
+      statusPage: { publicUrl },
       tokens: new TokenAdmin(identity.tokens, runbooks),
       ...(identity.login ? { login: identity.login } : {}),
       console: {

@@ -37,6 +37,7 @@ const permissions = {
   closeAction: who.describe('may close a corrective action'),
   waiveAction: who.describe('may waive a corrective action (with a reason)'),
   completePostmortem: who.describe('may sign off the postmortem'),
+  publish: who.describe('may publish the incident on the public status page, with its public title'),
   administerTokens: who.describe('may create, list and revoke personal API tokens'),
 };
 
@@ -53,6 +54,7 @@ export const policySchema = z.strictObject({
   closeAction: permissions.closeAction.default(DEFAULT_POLICY.closeAction),
   waiveAction: permissions.waiveAction.default(DEFAULT_POLICY.waiveAction),
   completePostmortem: permissions.completePostmortem.default(DEFAULT_POLICY.completePostmortem),
+  publish: permissions.publish.default(DEFAULT_POLICY.publish),
   administerTokens: permissions.administerTokens.default(DEFAULT_POLICY.administerTokens),
 });
 

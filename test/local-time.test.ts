@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { localDate, nextLocalTime } from '../runbooks/local-time.js';
+import { digestSendAt, digestZone, untilLocalMidnight } from '../workflows/digest-time.js';
 
 const at = (iso: string) => Date.parse(iso);
 const iso = (t: number) => new Date(t).toISOString();
@@ -54,5 +55,24 @@ describe("the next 09:00 in a person's time zone", () => {
   it('refuses an unknown zone or a malformed time', () => {
     assert.throws(() => nextLocalTime(0, 'Mars/Olympus_Mons'), RangeError);
     assert.throws(() => nextLocalTime(0, 'UTC', '9am'), /HH:MM/);
+  });
+});
+
+describe('digest time (workflows/digest-time.ts)', () => {
+  const GATHER = 60_000;
+  it('an unknown or missing zone is UTC', () => {
+    assert.equal(digestZone('Mars/Olympus_Mons'), 'UTC');
+    assert.equal(digestZone(undefined), 'UTC');
+    assert.equal(digestZone('Asia/Kolkata'), 'Asia/Kolkata');
+  });
+
+  it("reminders queued at 09:00 UTC go out at the next 09:00 of the recipient's clock, after today's if it went", () => {
+    const queued = at('2026-11-02T09:00:00Z');
+    assert.equal(digestSendAt(queued, 'UTC', false, GATHER), queued + GATHER, 'UTC: once the reminders are in');
+    assert.equal(digestSendAt(queued, 'America/New_York', false, GATHER), at('2026-11-02T14:00:00Z'));
+    assert.equal(digestSendAt(queued, 'Asia/Kolkata', false, GATHER), at('2026-11-03T03:30:00Z'), 'past 09:00 there');
+    assert.equal(digestSendAt(queued + GATHER, 'UTC', true, GATHER), at('2026-11-03T09:00:00Z'), 'sent today');
+    assert.equal(untilLocalMidnight(at('2026-11-02T22:30:00Z'), 'Europe/Paris'), 1_800_000);
+    assert.equal(untilLocalMidnight(at('2026-11-02T22:00:00Z'), 'Europe/Paris'), 3_600_000);
   });
 });

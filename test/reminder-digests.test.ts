@@ -11,6 +11,7 @@ import { createLocalWorker, startTimeSkipping } from '../app/time-skipping.js';
 import { LocalFileFlagProvider } from '../integrations/flags/local-file.js';
 import { LocalLogNotifier } from '../integrations/notify/local-log.js';
 import { LocalFileTicketProvider } from '../integrations/ticketing/local-file.js';
+import { localDate, nextLocalTime } from '../runbooks/local-time.js';
 import { RunbookSource } from '../runbooks/source.js';
 import { repoRoot, tempDir } from './support/paths.js';
 import { withTimeSkipping } from './support/time-skipping.js';
@@ -102,6 +103,72 @@ describe('reminder digests', { concurrency: 1 }, () => {
       const incident = await service.get(second);
       assert.equal(incident.actions[0]!.reminders, 5, 'reminded on the days of the five digests that went out');
     }));
+
+  it("at 09:00 on the recipient's own clock, across a DST change; at 09:01 UTC for someone with no time zone", () =>
+    withTimeSkipping(
+      async ({ env, service }) => {
+        const NEW_YORK = 'America/New_York'; // sam's time zone in runbooks/directory.yaml; dave has none
+        const start = await env.currentTimeMs();
+        // The first day whose 09:00 in New York is at another UTC hour than today's: the clocks changed.
+        const utcHourOf9 = (day: number) => new Date(nextLocalTime(start + day * DAY, NEW_YORK, '09:00')).getUTCHours();
+        let change = 5;
+        while (utcHourOf9(change) === utcHourOf9(4)) change++;
+        const changeDay = Date.parse(
+          `${localDate(nextLocalTime(start + change * DAY, NEW_YORK, '09:00'), NEW_YORK)}T00:00:00Z`,
+        );
+        // Due the day before: reminders 3 and 1 days before and on the day on the old offset, overdue ones on the new.
+        const due = isoDay(changeDay - DAY);
+        const { id } = await service.declare({
+          title: 'Eval gap',
+          category: 'jailbreak',
+          severity: 'P2',
+          declaredBy: 'alice',
+        });
+        await service.addAction(
+          id,
+          { kind: 'detect', title: 'Nightly jailbreak eval', owner: 'sam', dueAt: due },
+          'alice',
+        );
+        await service.addAction(
+          id,
+          { kind: 'prevent', title: 'Refusal classifier', owner: 'dave', dueAt: due },
+          'alice',
+        );
+        await service.resolve(id, 'alice', 'classifier tightened');
+        await env.sleep(changeDay + DAY + 20 * HOUR - start); // the day after the change, 20:00 UTC
+
+        // When each digest went out, on the workflows' clock: the action records it as soon as the digest reports back.
+        const sentAt = async (recipient: string) =>
+          (await service.get(id)).timeline
+            .filter((e) => e.type === 'action.reminded' && e.message.endsWith(`told ${recipient}`))
+            .map((e) => Date.parse(e.at));
+        const toSam = await sentAt('user:sam');
+        const expected = [-3, -1, 0, 1, 2].map((d) =>
+          nextLocalTime(Date.parse(`${due}T00:00:00Z`) + d * DAY, NEW_YORK, '09:00'),
+        );
+        assert.equal(toSam.length, 5, `one digest a day: ${toSam.map((t) => new Date(t).toISOString()).join(', ')}`);
+        toSam.forEach((at, i) => {
+          const late = at - expected[i]!;
+          assert.ok(
+            late >= 0 && late < MINUTE,
+            `digest ${i} at ${new Date(at).toISOString()}, not 09:00 New York (${new Date(expected[i]!).toISOString()})`,
+          );
+        });
+        const hours = toSam.map((t) => new Date(t).getUTCHours());
+        assert.deepEqual(hours.slice(0, 3), [hours[0], hours[0], hours[0]]);
+        assert.deepEqual(hours.slice(3), [
+          hours[0]! + (utcHourOf9(change) - utcHourOf9(4)),
+          hours[0]! + (utcHourOf9(change) - utcHourOf9(4)),
+        ]);
+        assert.notEqual(hours[0], hours[3], 'the UTC hour moved with the clocks');
+
+        const toDave = await sentAt('user:dave');
+        assert.equal(toDave.length, 5);
+        for (const at of toDave)
+          assert.equal(new Date(at).toISOString().slice(11, 16), '09:01', 'UTC, once the reminders are in');
+      },
+      { directory: true },
+    ));
 
   it('a worker killed between the reminder timer firing and the message going out: delivered once, not lost', async () => {
     const dataDir = await tempDir('incident-kill');

@@ -67,6 +67,8 @@ export const INCIDENT_FLAGS = [
   'alerted',
   /** A containment step (or undo) awaits a decision. */
   'awaiting-approval',
+  /** On the public status page (publish-incident): the status page lists these alone. */
+  'published',
 ] as const;
 export type IncidentFlag = (typeof INCIDENT_FLAGS)[number];
 
@@ -116,6 +118,7 @@ export function incidentFlagsOf(state: IncidentState): IncidentFlag[] {
   if (state.repeatOf) flags.push('repeat');
   if (state.alerts) flags.push('alerted');
   if (state.steps.some((s) => s.status === 'pending')) flags.push('awaiting-approval');
+  if (state.publicListing) flags.push('published');
   return flags;
 }
 

@@ -176,7 +176,8 @@ export type TimelineType =
   | 'action.poll-failed'
   | 'action.closed'
   | 'action.waived'
-  | 'action.failed';
+  | 'action.failed'
+  | 'incident.published';
 
 export interface TimelineEntry {
   at: string;

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `incident` command: the HTTP JSON API from a terminal.
 import { userInfo } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
@@ -15,6 +15,7 @@ import { ConfigError, parseEnv } from '../config.js';
 import type { IncidentSummary } from '../incident-service.js';
 import { ApiClient, ApiError } from './api-client.js';
 import { tokenCommand } from './token-command.js';
+import { inboxCommand } from './inbox-command.js';
 import { formatActions, formatDrill, formatIncident, formatKpis, formatList, formatStep } from './format.js';
 
 const USAGE = `Usage: incident <command> [options]
@@ -33,6 +34,8 @@ Commands
   ic ID USER                            hand the incident commander role to USER
   triage ID ITEM [--note N]             tick off a triage checklist item
   ack ID                                the IC acknowledges (stops the time-to-acknowledge clock)
+  publish ID --title T                  put the incident on the public status page (/status) as T, or change
+                                        its public title (the IC by default)
   postmortem ID [--complete]            the postmortem draft (Markdown); --complete: the IC signs it off
   action add ID --title T --owner U [--kind detect|mitigate|prevent] [--due YYYY-MM-DD]
                                         a corrective action (kind prevent and the runbook's due date by default)
@@ -40,6 +43,8 @@ Commands
   action close ID ACTION                its ticket is done (closes it in the local tracker)
   action waive ID ACTION --reason R     the IC drops an action, with the reason
   report [--since 30d]                  KPIs: time to detect/acknowledge/mitigate/resolve, targets, repeats, actions
+  inbox [--follow] [--limit N]          the local notification inbox ($DATA_DIR/notifications.jsonl), newest
+                                        last (the last N); --follow keeps printing what arrives
   runbooks list                         the runbooks new incidents can use (from the server)
   runbooks validate [DIR]               check runbook files (default ./runbooks); exits 1 on any error
   token create --user U [--expires 90d] [--local]   a personal API token for U, shown once (an admin;
@@ -60,7 +65,8 @@ Environment
   INCIDENT_API_URL  the server (default http://127.0.0.1:3000)
   INCIDENT_TOKEN    your personal API token (irt_…) or an OpenID Connect access token
   API_TOKEN         the server's shared token (reads; typed writes on a loopback server)
-  DATA_DIR          with --local: the server's data directory (default .data)`;
+  DATA_DIR          with --local and inbox: the server's data directory (default .data)
+  NOTIFICATIONS_FILE  the inbox, if not $DATA_DIR/notifications.jsonl`;
 
 const cliEnv = z.object({
   INCIDENT_API_URL: z
@@ -70,6 +76,7 @@ const cliEnv = z.object({
   INCIDENT_TOKEN: z.string().trim().min(1).optional(),
   INCIDENT_USER: z.string().trim().min(1).optional(),
   DATA_DIR: z.string().trim().min(1).default('.data'),
+  NOTIFICATIONS_FILE: z.string().trim().min(1).optional(),
   TOKEN_HASH_KEY: z.string().optional(),
 });
 
@@ -110,6 +117,7 @@ async function main(argv: string[]): Promise<number> {
       user: { type: 'string' },
       expires: { type: 'string' },
       local: { type: 'boolean', default: false },
+      follow: { type: 'boolean', short: 'f', default: false },
     },
   });
   const [command, ...args] = positionals;
@@ -237,6 +245,32 @@ async function main(argv: string[]): Promise<number> {
       });
       print(incident, (i) => `${i.id} acknowledged by ${i.commander} at ${i.acknowledgedAt}`);
       return 0;
+    }
+    case 'publish': {
+      const incident = await api.post<IncidentState>(`/api/incidents/${need(args[0], 'an incident ID')}/publish`, {
+        actor,
+        title: values.title ?? (args.slice(1).join(' ') || undefined),
+      });
+      print(
+        incident,
+        (i) => `${i.id} is on the status page as "${i.publicListing?.title}" (since ${i.publicListing?.since})`,
+      );
+      return 0;
+    }
+    case 'inbox': {
+      const last = values.limit === undefined ? undefined : Number(values.limit);
+      if (last !== undefined && (!Number.isInteger(last) || last < 1))
+        throw new UsageError('--limit must be a whole number above 0');
+      const stop = new AbortController();
+      process.once('SIGINT', () => stop.abort()).once('SIGTERM', () => stop.abort());
+      return inboxCommand({
+        file: resolve(env.NOTIFICATIONS_FILE ?? join(env.DATA_DIR, 'notifications.jsonl')),
+        follow: values.follow,
+        json: values.json,
+        ...(last !== undefined ? { last } : {}),
+        write: (text) => process.stdout.write(text),
+        signal: stop.signal,
+      });
     }
     case 'postmortem': {
       const id = need(args[0], 'an incident ID');

@@ -15,6 +15,7 @@ export async function incidentPage(root: HTMLElement, config: ConsoleConfig, id:
     pending: h('section', { id: 'pending' }),
     results: h('section', { id: 'results' }),
     commands: h('section', { id: 'commands' }),
+    publish: h('section', { id: 'publish' }),
     actions: h('section', { id: 'actions' }),
     postmortem: h('section', { id: 'postmortem' }),
     timeline: h('section', { id: 'timeline' }),
@@ -170,6 +171,7 @@ export async function incidentPage(root: HTMLElement, config: ConsoleConfig, id:
     ]);
 
     draw('commands', [state.status], () => commandForms());
+    draw('publish', [state.status, state.publicListing], () => publishForm());
     draw('actions', state.actions, () => actionsSection());
     draw('postmortem', state.postmortem, () =>
       state.postmortem
@@ -262,6 +264,46 @@ export async function incidentPage(root: HTMLElement, config: ConsoleConfig, id:
               ),
           },
           'Resolve',
+        ),
+      ),
+    ];
+  }
+
+  /** The public status page (/status): publish under a public title, or change it. */
+  function publishForm(): Child[] {
+    if (state.status === 'closed') return [];
+    const listing = state.publicListing;
+    const title = h('input', {
+      name: 'publicTitle',
+      placeholder: 'Title the public reads',
+      maxlength: 200,
+      value: listing?.title ?? '',
+      'aria-label': 'Public title',
+    });
+    return [
+      h('h2', {}, 'Status page'),
+      h(
+        'p',
+        { class: 'muted' },
+        listing
+          ? h('span', {}, `Public since ${formatTime(listing.since)} on `, h('a', { href: '/status' }, '/status'))
+          : 'Not on the public status page.',
+      ),
+      h(
+        'div',
+        { class: 'row' },
+        title,
+        h(
+          'button',
+          {
+            class: 'publish',
+            onclick: () =>
+              void act(
+                () => api.post(id, 'publish', { actor: requirePerson(config), title: title.value }),
+                `On the status page as "${title.value.trim()}"`,
+              ),
+          },
+          listing ? 'Change public title' : 'Publish',
         ),
       ),
     ];

@@ -33,6 +33,7 @@ export function contractRoutes(): Route[] {
     alertAccess: { loopbackOnly: true },
     ticketSecrets: {},
     slackRoutes: [slackEventsRoute(slackReceiver)],
+    statusPage: { publicUrl: 'http://127.0.0.1:3000' },
     console: {
       csrfToken: '',
       auth: new Authenticator({ tokensAreASource: false }),

@@ -13,6 +13,7 @@ import {
   declareBody,
   incidentParams,
   listQuery,
+  publishBody,
   resolveBody,
   severityBody,
   triageBody,
@@ -208,6 +209,28 @@ export function incidentRoutes(service: IncidentService): Route[] {
       handle: async ({ params, body, who }) => {
         parseWith(actorBody, body);
         return { status: 200, body: await call(() => service.acknowledge(id(params), who!)) };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/incidents/:id/publish',
+      auth: 'person',
+      docs: {
+        summary: 'Publish the incident on the public status page, or change its public title (the IC by default)',
+        description:
+          'The status page (`GET /status`) then lists it with this title and its public status updates, nothing else.',
+        body: publishBody,
+        params: incidentParams,
+        responses: {
+          200: 'The incident, with `publicListing`',
+          403: 'The policy does not let the actor publish (recorded)',
+          404: noIncident,
+          409: 'Closed, or already published with this title',
+        },
+      },
+      handle: async ({ params, body, who }) => {
+        const { title } = parseWith(publishBody, body);
+        return { status: 200, body: await call(() => service.publish(id(params), who!, title)) };
       },
     },
     {

@@ -10,6 +10,8 @@ import { withOpenApi } from './openapi.js';
 import type { Route } from './router.js';
 import { ticketWebhookRoutes } from './ticket-webhook-routes.js';
 import { tokenRoutes } from './token-routes.js';
+import { statusRoutes, type StatusPageOptions } from './status-routes.js';
+import { StatusBoard } from '../status/status-board.js';
 import { authRoutes } from './auth-routes.js';
 import type { OidcLogin } from '../identity/oidc-login.js';
 import type { SessionCookies } from '../identity/sessions.js';
@@ -26,6 +28,8 @@ export interface ServerRouteParts {
   /** POST /slack/events in Slack's HTTP mode; none otherwise. */
   slackRoutes: Route[];
   console: ConsoleOptions;
+  /** The public status page (/status, /status/feed.atom, /status.json). */
+  statusPage: StatusPageOptions;
   tokens: TokenAdmin;
   /** Console sign-in with OpenID Connect, when configured. */
   login?: { flow: OidcLogin; sessions: SessionCookies };
@@ -40,6 +44,7 @@ export function serverRoutes(parts: ServerRouteParts): Route[] {
     ...ticketWebhookRoutes(parts.service, parts.ticketSecrets),
     ...parts.slackRoutes,
     ...consoleRoutes(parts.console),
+    ...statusRoutes(new StatusBoard(parts.service), parts.statusPage),
     ...tokenRoutes(parts.tokens),
     ...(parts.login ? authRoutes(parts.login.flow, parts.login.sessions) : []),
   ]);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ACTION_KINDS, CATEGORIES, SEVERITIES } from '../../workflows/types.js';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from '../incident-index.js';
+import { PUBLIC_TITLE_MAX, publicTitleProblem } from '../../workflows/public-listing.js';
 import { LIST_STATUSES, MAX_FILTER_LENGTH, UNSAFE_IN_QUERY } from '../incident-query.js';
 
 export const person = z
@@ -58,6 +59,17 @@ export const commanderBody = z.object({ actor, commander: person });
 export const triageBody = z.object({ actor, note: z.string().trim().max(2000).optional() });
 
 export const actorBody = z.object({ actor });
+
+export const publishBody = z.object({
+  actor,
+  title: z
+    .string({ error: 'is required (the title the public reads on the status page)' })
+    .superRefine((value, ctx) => {
+      const problem = publicTitleProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .describe(`the public title: at most ${PUBLIC_TITLE_MAX} characters, no control characters`),
+});
 
 export const addActionBody = z.object({
   actor: person,

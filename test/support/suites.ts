@@ -13,6 +13,7 @@ export const TEST_SUITES = {
     'github-tickets',
     'http-step-safety',
     'http-limits',
+    'inbox-cli',
     'incident-id',
     'intake-batcher',
     'jira-tickets',
@@ -37,6 +38,7 @@ export const TEST_SUITES = {
     'replay-guard',
     'runbooks',
     'slack-chat',
+    'status-page',
     'suites',
     'temporal-binaries',
   ],
@@ -54,6 +56,7 @@ export const TEST_SUITES = {
     'incident-workflow',
     'read-side',
     'slack-lambda',
+    'status-page-api',
     'webhook-signatures',
     'worker-cache',
   ],
@@ -62,7 +65,7 @@ export const TEST_SUITES = {
   /** The whole product as `npm start` runs it, on a dev server (test/support/product.ts). */
   product: ['alerts', 'chaos', 'e2e', 'fuzz', 'limits', 'notify-e2e', 'shutdown', 'slack'],
   /** The product driven in Chromium (skipped without it, outside CI). */
-  browser: ['console'],
+  browser: ['console', 'status-page-browser'],
   /** A real MLflow server (`npm run setup:mlflow`; skipped without it). */
   mlflow: ['mlflow-registry'],
   /** The product as `npm start` runs it, twice, on a real Temporal cluster (`npm run setup:cluster`; skipped without it, outside CI). */

@@ -5,6 +5,7 @@ import { IncidentService } from '../../app/incident-service.js';
 import { createLocalWorker, startTimeSkipping } from '../../app/time-skipping.js';
 import { createLogger } from '../../integrations/log.js';
 import { LocalLogNotifier } from '../../integrations/notify/local-log.js';
+import { StakeholderNotifier } from '../../integrations/notify/stakeholder-notifier.js';
 import { LocalFileTicketProvider } from '../../integrations/ticketing/local-file.js';
 import { LocalFileFlagProvider } from '../../integrations/flags/local-file.js';
 import { RunbookSource } from '../../runbooks/source.js';
@@ -26,7 +27,13 @@ export async function withTimeSkipping<T>(
   {
     runbooksDir = join(repoRoot, 'runbooks'),
     ticketPollEvery,
-  }: { runbooksDir?: string; ticketPollEvery?: string } = {},
+    directory = false,
+  }: {
+    runbooksDir?: string;
+    ticketPollEvery?: string;
+    /** Deliver through the directory (runbooks/directory.yaml: people's time zones), every channel the local inbox. */
+    directory?: boolean;
+  } = {},
 ): Promise<T> {
   const dataDir = await tempDir('incident-ts');
   await cp(runbooksDir, join(dataDir, 'runbooks'), { recursive: true, filter: (src) => !src.endsWith('.ts') });
@@ -41,7 +48,10 @@ export async function withTimeSkipping<T>(
   const notifier = new LocalLogNotifier(join(dataDir, 'notifications.jsonl'), createLogger('error'));
   const env = await startTimeSkipping();
   try {
-    const worker = await createLocalWorker(env, { taskQueue: 'ts', flags, runbooks, tickets, notifier });
+    const delivery = directory
+      ? new StakeholderNotifier({ local: notifier, directory: () => runbooks.current(), log: createLogger('error') })
+      : notifier;
+    const worker = await createLocalWorker(env, { taskQueue: 'ts', flags, runbooks, tickets, notifier: delivery });
     const service = new IncidentService(env.client, { taskQueue: 'ts', runbooks, tickets });
     return await worker.runUntil(body({ env, service, flags, tickets, notifier, dataDir, runbooks }));
   } finally {

@@ -23,6 +23,7 @@ import type { Containment } from './containment.js';
 import type { Incident } from './incident.js';
 import { actorOf, now, refuse, requireActor, requireText } from './requests.js';
 import { registerActionHandlers } from './action-handlers.js';
+import { registerPublishHandler } from './publish-handlers.js';
 import { onceReady } from './ready.js';
 
 export function registerHandlers(incident: Incident, containment: Containment, closure: Closure) {
@@ -215,4 +216,5 @@ export function registerHandlers(incident: Incident, containment: Containment, c
   );
 
   registerActionHandlers(incident, closure, handleOnceReady);
+  registerPublishHandler(incident, handleOnceReady);
 }

@@ -1,0 +1,160 @@
+// The public status page in a real browser on a phone-sized screen: Debian's Chromium driven by
+// playwright-core, against the product as `npm start` runs it, the incident published with the CLI.
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { repoRoot, tempDir } from './support/paths.js';
+import { freePort } from './support/ports.js';
+import { runCli, spawnProduct, stopProduct, waitHealthy, type RunningProduct } from './support/product.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const artifacts = join(repoRoot, 'test-artifacts', 'status');
+const missing = `no Chromium at ${CHROMIUM} (.ci/run installs Debian's chromium; or set CHROMIUM_PATH)`;
+if (!existsSync(CHROMIUM) && process.env.CI) throw new Error(`${missing}: CI must run the browser tests`);
+const skip = existsSync(CHROMIUM) ? false : missing;
+
+const INTERNAL_TITLE = 'Agent e-mails customer data after reading a poisoned page';
+const PUBLIC_TITLE = 'Some assistant features are turned off';
+
+let product: RunningProduct;
+let browser: Browser;
+let phone: Page;
+const problems: string[] = [];
+
+before(async () => {
+  if (skip) return;
+  await mkdir(artifacts, { recursive: true });
+  product = spawnProduct({
+    DATA_DIR: await tempDir('status-product'),
+    PORT: String(await freePort()),
+    TEMPORAL_DEV_SERVER_PORT: String(await freePort()),
+    TEMPORAL_UI: 'off',
+  });
+  await waitHealthy(product, 60_000);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-sync'],
+  });
+  phone = await browser.newPage({
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+  });
+  // A style or resource the Content-Security-Policy blocks is reported here: any is a bug.
+  phone.on('console', (message) => message.type() === 'error' && problems.push(message.text()));
+  phone.on('pageerror', (err) => problems.push(err.message));
+});
+
+after(async () => {
+  await browser?.close();
+  await stopProduct(product);
+});
+
+describe('the public status page', { skip }, () => {
+  let id: string;
+
+  it('shows an incident published with `incident publish` on a phone, and nothing internal', async () => {
+    const cliEnv = { INCIDENT_API_URL: product.url };
+    const declared = await runCli(
+      ['declare', INTERNAL_TITLE, '--category', 'prompt-injection', '--severity', 'P1', '--as', 'alice', '--json'],
+      cliEnv,
+    );
+    assert.equal(declared.code, 0, declared.stderr);
+    const incident = JSON.parse(declared.stdout) as { id: string; runbook: { id: string } };
+    id = incident.id;
+    const refused = await runCli(['publish', id, '--title', PUBLIC_TITLE, '--as', 'mallory'], cliEnv);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /only the incident commander may \(HTTP 403\)/);
+    const published = await runCli(['publish', id, '--title', PUBLIC_TITLE, '--as', 'alice'], cliEnv);
+    assert.equal(published.code, 0, published.stderr);
+    assert.match(published.stdout, new RegExp(`${id} is on the status page as "${PUBLIC_TITLE}"`));
+
+    // Visibility takes a moment and the page is cached for 10 s: reload until it is there.
+    const article = phone.locator(`article#${id}`);
+    for (let i = 0; i < 30 && (await article.count()) === 0; i++) {
+      await phone.goto(`${product.url}/status`);
+      if ((await article.count()) === 0) await new Promise((r) => setTimeout(r, 1_000));
+    }
+    await article.waitFor({ timeout: 1_000 });
+    assert.equal(await article.locator('h2').innerText(), PUBLIC_TITLE);
+    assert.match(await article.innerText(), /Investigating/);
+    const body = await phone.locator('body').innerText();
+    for (const secret of [INTERNAL_TITLE, 'alice', 'mallory', incident.runbook.id])
+      assert.ok(!body.includes(secret), `the page shows "${secret}"`);
+
+    // Usable on the phone: its own width, the style sheet applied (the CSP let it), no horizontal scrolling.
+    // Evaluated in the page (a string: these tests compile without the DOM's types).
+    const layout = await phone.evaluate<Record<string, number | string>>(`(() => {
+      const card = document.querySelector('article');
+      return {
+        scrollWidth: document.documentElement.scrollWidth,
+        innerWidth: window.innerWidth,
+        cardWidth: card.getBoundingClientRect().width,
+        radius: getComputedStyle(card).borderTopLeftRadius,
+        fontSize: getComputedStyle(document.body).fontSize,
+        scripts: document.scripts.length,
+      };
+    })()`);
+    assert.equal(layout.innerWidth, 390, 'the viewport meta makes the page phone-wide');
+    assert.ok(
+      Number(layout.scrollWidth) <= Number(layout.innerWidth),
+      `no sideways scrolling: ${JSON.stringify(layout)}`,
+    );
+    assert.ok(Number(layout.cardWidth) > 300, `the card fills the screen: ${JSON.stringify(layout)}`);
+    assert.equal(layout.radius, '8px', 'the inline style sheet is applied');
+    assert.equal(layout.fontSize, '16px');
+    assert.equal(layout.scripts, 0);
+    await phone.screenshot({ path: join(artifacts, 'status-phone.png'), fullPage: true });
+    assert.deepEqual(problems, []);
+  });
+
+  it("the console's incident page changes the public title", async () => {
+    const desk = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    try {
+      await desk.goto(`${product.url}/#/incidents/${id}`);
+      await desk.locator('#publish button.publish').waitFor();
+      assert.match(await desk.locator('#publish').innerText(), /Public since/);
+      assert.equal(await desk.inputValue('#publish input[name="publicTitle"]'), PUBLIC_TITLE);
+      await desk.fill('#name', 'alice');
+      await desk.press('#name', 'Tab');
+      await desk.fill('#publish input[name="publicTitle"]', 'Assistant e-mail is paused');
+      await desk.click('#publish button.publish');
+      await desk.locator('#notice .ok').waitFor();
+      const state = (await (await fetch(`${product.url}/api/incidents/${id}`)).json()) as {
+        publicListing: { title: string };
+        timeline: { type: string; message: string }[];
+      };
+      assert.equal(state.publicListing.title, 'Assistant e-mail is paused');
+      assert.ok(state.timeline.some((e) => e.type === 'incident.published' && /from "Some assistant/.test(e.message)));
+    } finally {
+      await desk.close();
+    }
+  });
+
+  it('the feed is XML the browser parses, and the JSON lists the same incident', async () => {
+    const xml = await (await fetch(`${product.url}/status/feed.atom`)).text();
+    const parsed = await phone.evaluate(`(() => {
+      const doc = new DOMParser().parseFromString(${JSON.stringify(xml)}, 'application/xml');
+      return {
+        error: doc.querySelector('parsererror')?.textContent ?? null,
+        root: doc.documentElement.namespaceURI,
+        entries: doc.getElementsByTagName('entry').length,
+      };
+    })()`);
+    assert.deepEqual(parsed, { error: null, root: 'http://www.w3.org/2005/Atom', entries: 0 }, 'no public update yet');
+    const json = (await (await fetch(`${product.url}/status.json`)).json()) as {
+      incidents: { id: string; title: string }[];
+    };
+    assert.deepEqual(
+      json.incidents.map((i) => i.id),
+      [id],
+    );
+    // Either public title: the answer may be the one cached (10 s) before the console changed it.
+    assert.ok([PUBLIC_TITLE, 'Assistant e-mail is paused'].includes(json.incidents[0]!.title));
+    assert.ok(!JSON.stringify(json).includes(INTERNAL_TITLE));
+  });
+});
