@@ -25,6 +25,7 @@ export const TEST_SUITES = {
     'log',
     'notify-channels',
     'notify-email',
+    'obligations-schema',
     'openapi',
     'path-spellings',
     'personal-tokens',
