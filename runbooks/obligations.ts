@@ -4,19 +4,15 @@
 import { z } from 'zod';
 import { durationPattern } from './duration.js';
 
-/** The phases a report may come in; an obligation lists those it accepts, in this order. */
-export const OBLIGATION_PHASES = ['initial', 'follow-up', 'final'] as const;
-export type ObligationPhase = (typeof OBLIGATION_PHASES)[number];
+import {
+  DEFAULT_OBLIGATION_ESCALATION,
+  DEFAULT_OBLIGATION_REMINDERS,
+  OBLIGATION_PHASES,
+  REPORT_TEMPLATES,
+  classificationPattern,
+} from './obligation-rules.js';
 
-/** Which report draft an obligation gets (app/obligation-drafts.ts): its regime's required items. */
-export const REPORT_TEMPLATES = ['gdpr-art-33', 'ai-act-art-73', 'generic'] as const;
-export type ReportTemplate = (typeof REPORT_TEMPLATES)[number];
-
-export const DEFAULT_OBLIGATION_REMINDERS = [50, 75, 90];
-export const DEFAULT_OBLIGATION_ESCALATION = ['group:eng-managers'];
-
-/** `personal-data-breach`, `serious-incident`, `serious-incident:death`: a word, optionally qualified. */
-export const classificationPattern = /^[a-z0-9][a-z0-9-]*(:[a-z0-9][a-z0-9-]*)?$/;
+export * from './obligation-rules.js';
 
 const ref = z.string().regex(/^(ic|user:\S+|group:[a-z0-9][a-z0-9-]*)$/, 'must be "ic", "user:<id>" or "group:<name>"');
 
@@ -80,8 +76,3 @@ export const obligationsSchema = z
   .describe('clocks a classification of the incident starts (GDPR Art. 33, EU AI Act Art. 73, a company rule)');
 
 export type RunbookObligation = z.output<typeof obligationSchema>;
-
-/** Every classification the obligations know, in order of first mention. */
-export function knownClassifications(obligations: readonly RunbookObligation[]): string[] {
-  return [...new Set(obligations.flatMap((o) => o.triggers))];
-}

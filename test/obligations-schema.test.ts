@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { loadRunbookLibrary } from '../runbooks/library.js';
 import { knownClassifications } from '../runbooks/obligations.js';
 import { policySchema } from '../runbooks/policy.js';
+import { classifyBody } from '../app/http/obligation-schemas.js';
 import { repoRoot, tempDir } from './support/paths.js';
 
 const libraryDir = join(repoRoot, 'runbooks');
@@ -107,5 +108,31 @@ describe('obligations in the runbook library', () => {
       'group:privacy-office',
     ]);
     assert.throws(() => policySchema.parse({ classify: [] }), /name at least one role/);
+  });
+});
+
+describe('the classification body the API takes', () => {
+  it('names awareAt when it is in the future or no date-time, and lists the field of a missing reason', () => {
+    const future = new Date(Date.now() + 3_600_000).toISOString();
+    const fields = (body: unknown) => {
+      const result = classifyBody.safeParse(body);
+      return result.success ? [] : result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    };
+    assert.deepEqual(fields({ classification: 'personal-data-breach', awareAt: future, reason: 'x' }), [
+      'awareAt: must not be in the future',
+    ]);
+    assert.deepEqual(fields({ classification: 'personal-data-breach', awareAt: 'yesterday', reason: 'x' }), [
+      'awareAt: must be an ISO date-time such as 2026-11-27T09:30:00Z',
+    ]);
+    assert.deepEqual(fields({ classification: 'Personal Data', reason: 'x' }), [
+      'classification: must be a classification such as personal-data-breach or serious-incident:death',
+    ]);
+    assert.deepEqual(fields({ classification: 'personal-data-breach' }), [
+      'reason: is required (why the incident is classified so)',
+    ]);
+    assert.deepEqual(
+      fields({ classification: 'serious-incident:death', reason: 'a user died', awareAt: '2026-01-02T03:04:05Z' }),
+      [],
+    );
   });
 });

@@ -4,6 +4,7 @@
 import { api, ApiError, type ConsoleConfig, type IncidentState } from './api.js';
 import { formatTime, h, replaceChildren, type Child } from './dom.js';
 import { renderMarkdown } from './markdown.js';
+import { obligationsSection } from './obligations-section.js';
 import { requirePerson } from './session.js';
 
 const POLL_MS = 1_500;
@@ -16,6 +17,7 @@ export async function incidentPage(root: HTMLElement, config: ConsoleConfig, id:
     results: h('section', { id: 'results' }),
     commands: h('section', { id: 'commands' }),
     actions: h('section', { id: 'actions' }),
+    obligations: h('section', { id: 'obligations' }),
     postmortem: h('section', { id: 'postmortem' }),
     timeline: h('section', { id: 'timeline' }),
   };
@@ -171,6 +173,7 @@ export async function incidentPage(root: HTMLElement, config: ConsoleConfig, id:
 
     draw('commands', [state.status], () => commandForms());
     draw('actions', state.actions, () => actionsSection());
+    draw('obligations', [state.classifications, state.obligations], () => obligationsSection(state));
     draw('postmortem', state.postmortem, () =>
       state.postmortem
         ? [
