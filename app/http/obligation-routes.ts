@@ -11,6 +11,19 @@ import { incidentParams } from './schemas.js';
 
 export function obligationRoutes(service: IncidentService): Route[] {
   const id = incidentIdParam;
+  /** A service call whose 400 names the body field its message starts with (the workflow names them so). */
+  const naming =
+    (...fields: string[]) =>
+    async <T>(work: () => Promise<T>): Promise<T> => {
+      try {
+        return await call(work);
+      } catch (err) {
+        const field =
+          err instanceof HttpError && err.status === 400 && fields.find((f) => err.message.startsWith(`${f} `));
+        if (field) throw new HttpError(400, err.message, [{ field, message: err.message }]);
+        throw err;
+      }
+    };
   const refused403 = 'The actor may not classify (recorded); the answer names who may';
   return [
     {
@@ -31,7 +44,10 @@ export function obligationRoutes(service: IncidentService): Route[] {
       },
       handle: async ({ params, body, who }) => {
         const { actor: _claimed, ...request } = parseWith(classifyBody, body);
-        return { status: 200, body: await call(() => service.classify(id(params), request, who!)) };
+        return {
+          status: 200,
+          body: await naming('classification', 'awareAt', 'reason')(() => service.classify(id(params), request, who!)),
+        };
       },
     },
     {
@@ -93,9 +109,11 @@ export function obligationRoutes(service: IncidentService): Route[] {
         const { actor: _claimed, ...request } = parseWith(submitObligationBody, body);
         return {
           status: 200,
-          body: await call(() =>
-            service.submitObligation(id(params), { ...request, obligationId: params.obligationId ?? '' }, who!),
-          ),
+          body: await naming(
+            'phase',
+            'reference',
+            'reasons',
+          )(() => service.submitObligation(id(params), { ...request, obligationId: params.obligationId ?? '' }, who!)),
         };
       },
     },

@@ -53,6 +53,7 @@ export const TEST_SUITES = {
     'continue-as-new',
     'http-api',
     'incident-workflow',
+    'obligation-api',
     'read-side',
     'slack-lambda',
     'webhook-signatures',
