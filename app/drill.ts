@@ -12,6 +12,13 @@ import { RunbookSource } from '../runbooks/source.js';
 import { CATEGORIES, type Category, type IncidentState, type Severity, type StepStatus } from '../workflows/types.js';
 import { IncidentService } from './incident-service.js';
 import type { DrillDecision } from './drill-decisions.js';
+import {
+  classifyForDrill,
+  playObligations,
+  type DrillClassification,
+  type DrillObligationPlay,
+} from './drill-obligation.js';
+import { obligationKpis, type ObligationKpis } from './kpis/obligation-kpis.js';
 import { createLocalWorker, startTimeSkipping } from './time-skipping.js';
 
 export interface DrillOptions {
@@ -21,6 +28,8 @@ export interface DrillOptions {
   severity?: Severity;
   /** One per containment step, in order; missing ones are `approve`. */
   decisions?: DrillDecision[];
+  /** Classify the incident at declaration and play the obligations' clocks (drill-obligation.ts). */
+  classify?: DrillClassification;
   /** Aborting stops the test server at once (Ctrl-C must not leave it running). */
   signal?: AbortSignal;
 }
@@ -35,6 +44,9 @@ export interface DrillReport {
   targetMet?: boolean;
   wallClockMs: number;
   incident: IncidentState;
+  /** With `classify`: each obligation's clock as played, and the KPIs of the drill's incident. */
+  obligations?: DrillObligationPlay[];
+  obligationKpis?: ObligationKpis;
 }
 
 const IC = 'drill-ic';
@@ -84,6 +96,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
         declaredBy: IC,
         runbookId: runbook.id,
       });
+      if (options.classify) await classifyForDrill(service, id, IC, options.classify);
       const played: DrillReport['played'] = [];
       for (const [index, spec] of runbook.containment.entries()) {
         const decision = decisions[index] ?? 'approve';
@@ -118,6 +131,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
           ...(step.result ? { result: step.result } : {}),
         });
       }
+      const obligations = options.classify ? await playObligations(env, service, id, IC, options.classify) : undefined;
       await service.resolve(id, IC, 'Drill complete');
       // A drill has no corrective actions: the IC signs the draft off, and the incident closes.
       await service.completePostmortem(id, IC);
@@ -143,6 +157,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
           : {}),
         wallClockMs: Date.now() - started,
         incident,
+        ...(obligations ? { obligations, obligationKpis: obligationKpis(incident.obligations ?? []) } : {}),
       };
     });
   } finally {

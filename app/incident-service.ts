@@ -10,6 +10,7 @@ import {
   approvalRefusedSignal,
   approveStepUpdate,
   assignCommanderUpdate,
+  classifyUpdate,
   closeActionUpdate,
   completePostmortemUpdate,
   completeTriageUpdate,
@@ -18,10 +19,18 @@ import {
   rejectStepUpdate,
   resolveUpdate,
   setSeverityUpdate,
+  submitObligationUpdate,
   ticketClosedSignal,
+  unclassifyUpdate,
   waiveActionUpdate,
 } from '../workflows/messages.js';
-import type { ActorInput, AddActionInput, RefusalInput } from '../workflows/messages.js';
+import type {
+  ActorInput,
+  AddActionInput,
+  ClassifyInput,
+  RefusalInput,
+  SubmitObligationInput,
+} from '../workflows/messages.js';
 import { holdsRole, describeRoles } from '../workflows/incident/approvers.js';
 import { selectRunbook, policyFor } from '../runbooks/library.js';
 import type { IdentitySource } from '../runbooks/vocabulary.js';
@@ -31,6 +40,7 @@ import type {
   CorrectiveAction,
   DeclareInput,
   IncidentState,
+  ObligationClock,
   Severity,
 } from '../workflows/types.js';
 import type { TicketProvider } from '../integrations/ticketing/provider.js';
@@ -270,6 +280,25 @@ export class IncidentService {
   /** The published incidents the status page shows, newest first, from visibility alone (incident-index.ts). */
   publishedIds(options: { limit: number; resolvedSince: Date }): Promise<string[]> {
     return this.index.published(options);
+  }
+
+  /** Classifies the incident (the policy's `classify`), starting the runbook obligations it triggers. */
+  classify(id: string, request: Omit<ClassifyInput, keyof ActorInput>, who: Who): Promise<IncidentState> {
+    return this.runUpdate(id, classifyUpdate, { ...asActor(who), ...request });
+  }
+
+  /** Withdraws a classification, with the reason; the obligations it started stop. */
+  unclassify(id: string, classification: string, who: Who, reason: string): Promise<IncidentState> {
+    return this.runUpdate(id, unclassifyUpdate, { ...asActor(who), classification, reason });
+  }
+
+  /** Records a report submitted for an obligation: the first meets (or, with reasons, misses) its deadline. */
+  submitObligation(
+    id: string,
+    request: Omit<SubmitObligationInput, keyof ActorInput>,
+    who: Who,
+  ): Promise<ObligationClock> {
+    return this.runUpdate(id, submitObligationUpdate, { ...asActor(who), ...request });
   }
 
   /** The postmortem draft, written when the incident was resolved and kept current until completed. */

@@ -196,6 +196,10 @@ export function matchesAll(matchers: LabelMatcher[], labels: Record<string, stri
 
 function* approverRefs(runbook: Runbook): Generator<[string, string]> {
   for (const [i, ref] of runbook.responders.entries()) yield [`responders[${i}]`, ref];
+  for (const [o, obligation] of runbook.obligations.entries()) {
+    yield [`obligations[${o}].responsible`, obligation.responsible];
+    for (const [i, ref] of obligation.escalateTo.entries()) yield [`obligations[${o}].escalateTo[${i}]`, ref];
+  }
   for (const [s, step] of runbook.containment.entries()) {
     for (const [i, ref] of step.approval.approvers.entries()) yield [`containment[${s}].approval.approvers[${i}]`, ref];
     for (const [l, level] of step.approval.escalation.entries()) {

@@ -38,6 +38,9 @@ const permissions = {
   waiveAction: who.describe('may waive a corrective action (with a reason)'),
   completePostmortem: who.describe('may sign off the postmortem'),
   publish: who.describe('may publish the incident on the public status page, with its public title'),
+  classify: who.describe(
+    "may classify the incident (personal-data-breach, serious-incident, …), starting the runbook's obligations, or withdraw a classification",
+  ),
   administerTokens: who.describe('may create, list and revoke personal API tokens'),
 };
 
@@ -55,6 +58,7 @@ export const policySchema = z.strictObject({
   waiveAction: permissions.waiveAction.default(DEFAULT_POLICY.waiveAction),
   completePostmortem: permissions.completePostmortem.default(DEFAULT_POLICY.completePostmortem),
   publish: permissions.publish.default(DEFAULT_POLICY.publish),
+  classify: permissions.classify.default(DEFAULT_POLICY.classify),
   administerTokens: permissions.administerTokens.default(DEFAULT_POLICY.administerTokens),
 });
 

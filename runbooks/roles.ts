@@ -18,6 +18,7 @@ export type Permission =
   | 'waiveAction'
   | 'completePostmortem'
   | 'publish'
+  | 'classify'
   | 'administerTokens';
 
 export type Policy = { [P in Exclude<Permission, 'severityTo'>]: RoleRef[] } & {
@@ -37,6 +38,7 @@ export const DEFAULT_POLICY: Policy = {
   waiveAction: ['ic'],
   completePostmortem: ['ic'],
   publish: ['ic'],
+  classify: ['ic'],
   administerTokens: ['group:incident-admins'],
 };
 

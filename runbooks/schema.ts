@@ -4,6 +4,7 @@ import { durationPattern } from './duration.js';
 import { DEFAULT_REMINDER_POLICY } from './reminder-policy.js';
 import { runbookPolicySchema } from './policy.js';
 import { hostEntryProblem } from './http-targets.js';
+import { obligationsSchema } from './obligations.js';
 
 const slug = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lower-case letters, digits and "-"');
 const severity = z.enum(SEVERITIES, { error: `must be one of ${SEVERITIES.join(', ')}` });
@@ -185,9 +186,16 @@ export const runbookSchema = z
     title: z.string().min(1),
     description: z.string().min(1),
     references: z
-      .array(z.strictObject({ framework: z.enum(['OWASP-LLM-2025', 'NIST-AI-600-1']), item: z.string().min(1) }))
+      .array(
+        z.strictObject({
+          framework: z.enum(['OWASP-LLM-2025', 'NIST-AI-600-1', 'GDPR', 'EU-AI-Act']),
+          item: z.string().min(1),
+        }),
+      )
       .default([])
-      .describe('the OWASP Top 10 for LLM Applications 2025 and NIST AI 600-1 items this runbook covers'),
+      .describe(
+        'the OWASP Top 10 for LLM Applications 2025 and NIST AI 600-1 items this runbook covers, and the GDPR and EU AI Act articles its obligations follow',
+      ),
     match: z
       .strictObject({
         categories: z
@@ -250,11 +258,22 @@ export const runbookSchema = z
     mitigationTargets: bySeverity(duration)
       .default({})
       .transform((t) => ({ P0: '4h', P1: '24h', ...t })),
+    obligations: obligationsSchema,
     policy: runbookPolicySchema.describe(
       `who may do what to this runbook's incidents, where it differs from policy.yaml`,
     ),
   })
   .superRefine((runbook, ctx) => {
+    const obligationIds = new Set<string>();
+    runbook.obligations.forEach((obligation, i) => {
+      if (obligationIds.has(obligation.id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['obligations', i, 'id'],
+          message: `duplicate obligation id "${obligation.id}"`,
+        });
+      obligationIds.add(obligation.id);
+    });
     const seen = new Set<string>();
     runbook.containment.forEach((step, i) => {
       if (seen.has(step.id))

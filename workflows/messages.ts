@@ -1,4 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { ObligationPhase } from '../runbooks/obligation-rules.js';
 import type { IdentitySource } from '../runbooks/vocabulary.js';
 import type {
   ActionKind,
@@ -7,6 +8,7 @@ import type {
   ContainmentStep,
   CorrectiveAction,
   IncidentState,
+  ObligationClock,
   Severity,
   StatusUpdate,
   TimelineEntry,
@@ -98,6 +100,27 @@ export interface PublishIncidentInput extends ActorInput {
   title: string;
 }
 
+export interface ClassifyInput extends ActorInput {
+  /** One the runbook's obligations name as a trigger (personal-data-breach, serious-incident:death, …). */
+  classification: string;
+  /** ISO date-time the company became aware; now when absent; never in the future. */
+  awareAt?: string;
+  reason: string;
+}
+
+export interface UnclassifyInput extends ActorInput {
+  classification: string;
+  reason: string;
+}
+
+export interface SubmitObligationInput extends ActorInput {
+  obligationId: string;
+  phase: ObligationPhase;
+  reference: string;
+  /** Why it is late: required after the deadline when nothing was submitted before. */
+  reasons?: string;
+}
+
 export const getStateQuery = defineQuery<IncidentState>('state');
 
 export const approveStepUpdate = defineUpdate<ContainmentStep, [StepDecisionInput]>('approve');
@@ -107,6 +130,9 @@ export const setSeverityUpdate = defineUpdate<IncidentState, [SetSeverityInput]>
 export const completeTriageUpdate = defineUpdate<IncidentState, [TriageInput]>('complete-triage');
 export const assignCommanderUpdate = defineUpdate<IncidentState, [AssignCommanderInput]>('assign-commander');
 export const postStatusUpdateUpdate = defineUpdate<StatusUpdate, [PostStatusUpdateInput]>('post-status-update');
+export const classifyUpdate = defineUpdate<IncidentState, [ClassifyInput]>('classify');
+export const unclassifyUpdate = defineUpdate<IncidentState, [UnclassifyInput]>('unclassify');
+export const submitObligationUpdate = defineUpdate<ObligationClock, [SubmitObligationInput]>('submit-obligation');
 export const publishIncidentUpdate = defineUpdate<IncidentState, [PublishIncidentInput]>('publish-incident');
 
 /** Alerts of the incident's group, forwarded by its alert intake workflow: counted, firsts and resolutions recorded. */

@@ -19,7 +19,7 @@ import {
   IncidentStatus,
   IncidentTimeToMitigate,
 } from './search-attributes.js';
-import type { CorrectiveAction, IncidentState } from './types.js';
+import type { CorrectiveAction, IncidentState, ObligationClock } from './types.js';
 
 /** The memo key of the summary. */
 export const SUMMARY_MEMO_KEY = 'summary';
@@ -46,11 +46,14 @@ export interface ReadSummary {
   service?: string;
   fingerprint?: string;
   actions: ReadActionSummary[];
+  /** Each obligation's status and whether it was met on time: the KPIs' obligations; absent until one is classified. */
+  obligations?: ReadObligationSummary[];
   /** Containment steps (undos included) awaiting a decision. */
   pendingSteps: number;
 }
 
 export type ReadActionSummary = Pick<CorrectiveAction, 'status' | 'dueAt' | 'onTime' | 'endedAt'>;
+export type ReadObligationSummary = Pick<ObligationClock, 'status' | 'onTime'>;
 
 /** The words IncidentFlags holds. */
 export const INCIDENT_FLAGS = [
@@ -94,6 +97,10 @@ export function readSummaryOf(state: IncidentState): ReadSummary {
       dueAt: a.dueAt,
       ...optional({ onTime: a.onTime, endedAt: a.endedAt }),
     })),
+    // Only once there are obligations: the summaries of incidents without them stay as they were published.
+    ...(state.obligations?.length
+      ? { obligations: state.obligations.map((o) => ({ status: o.status, ...optional({ onTime: o.onTime }) })) }
+      : {}),
     pendingSteps: state.steps.filter((s) => s.status === 'pending').length,
   };
 }

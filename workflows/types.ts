@@ -13,6 +13,7 @@ import type {
   StepStatus,
 } from '../runbooks/vocabulary.js';
 import type { Ticket } from '../integrations/ticketing/provider.js';
+import type { ObligationPhase, ReportTemplate } from '../runbooks/obligation-rules.js';
 import type { ChannelRef } from '../integrations/chat/provider.js';
 
 export { ACTION_KINDS, CATEGORIES, INCIDENT_STATUSES, SEVERITIES } from '../runbooks/vocabulary.js';
@@ -76,6 +77,70 @@ export interface PublicListing {
   title: string;
   since: string;
   by: string;
+}
+
+/** A classification of the incident (personal-data-breach, serious-incident:death, …): a recorded decision that starts obligations. */
+export interface Classification {
+  classification: string;
+  /** When the company became aware: the clock starts here (it may be earlier than the classification). */
+  awareAt: string;
+  by: string;
+  via?: IdentitySource;
+  at: string;
+  reason: string;
+  /** Set when it was withdrawn (unclassified), with why. */
+  withdrawn?: { by: string; via?: IdentitySource; at: string; reason: string };
+}
+
+/** open: the clock runs; met: a report went in (on time or not, see onTime); overdue: the deadline passed with none; withdrawn: its classification was. */
+export type ObligationStatus = 'open' | 'met' | 'overdue' | 'withdrawn';
+
+export interface ObligationReminder {
+  percent: number;
+  at: string;
+  sentAt?: string;
+  /** Its time had already passed when the clock started (awareness earlier than the classification). */
+  skipped?: boolean;
+}
+
+export interface ObligationSubmission {
+  phase: ObligationPhase;
+  /** The authority's reference, or ours for the report (a case number, a file name). */
+  reference: string;
+  by: string;
+  via?: IdentitySource;
+  at: string;
+  /** After the deadline, with nothing submitted before. */
+  late: boolean;
+  /** The reasons for the delay, required when late (GDPR Art. 33(1)). */
+  reasons?: string;
+}
+
+/** One obligation a classification started: a durable clock in the incident (workflows/incident/obligations.ts). */
+export interface ObligationClock {
+  /** The runbook obligation's id. */
+  id: string;
+  regime: string;
+  title: string;
+  classification: string;
+  recipient: string;
+  responsible: string;
+  escalateTo: string[];
+  deadline: string;
+  awareAt: string;
+  startedAt: string;
+  dueAt: string;
+  reminders: ObligationReminder[];
+  phases: ObligationPhase[];
+  report: ReportTemplate;
+  submissions: ObligationSubmission[];
+  status: ObligationStatus;
+  /** Set at the first submission: whether it came by the deadline. */
+  onTime?: boolean;
+  overdueAt?: string;
+  /** The final phase was submitted. */
+  completedAt?: string;
+  withdrawnAt?: string;
 }
 
 export interface Postmortem {
@@ -177,7 +242,14 @@ export type TimelineType =
   | 'action.closed'
   | 'action.waived'
   | 'action.failed'
-  | 'incident.published';
+  | 'incident.published'
+  | 'obligation.classified'
+  | 'obligation.unclassified'
+  | 'obligation.started'
+  | 'obligation.reminded'
+  | 'obligation.overdue'
+  | 'obligation.submitted'
+  | 'obligation.withdrawn';
 
 export interface TimelineEntry {
   at: string;
@@ -291,5 +363,9 @@ export interface IncidentState {
   updates?: StatusUpdate[];
   /** Set once the IC publishes the incident on the status page (product.md §7). */
   publicListing?: PublicListing;
+  /** Classifications recorded (withdrawn ones too), oldest first; absent until the first. */
+  classifications?: Classification[];
+  /** The obligations classifications started, each a clock; absent until the first. */
+  obligations?: ObligationClock[];
   timeline: TimelineEntry[];
 }

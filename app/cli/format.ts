@@ -4,6 +4,7 @@ import { TIMING_KINDS, type Kpis, type TimingStats } from '../kpis/compute.js';
 import type { IncidentSummary } from '../incident-service.js';
 import type { DrillReport } from '../drill.js';
 import { formatDuration } from '../../runbooks/duration.js';
+import { obligationLines } from './obligation-format.js';
 
 export function formatList(incidents: IncidentSummary[]): string {
   if (incidents.length === 0) return 'No open incidents.';
@@ -52,6 +53,7 @@ export function formatIncident(incident: IncidentState): string {
     'Containment steps',
     ...incident.steps.map((step) => `  ${formatStep(step)}`),
     ...(incident.actions?.length ? ['', 'Corrective actions', indent(formatActions(incident.actions))] : []),
+    ...obligationLines(incident),
     '',
     'Timeline (UTC)',
     ...incident.timeline.map(
@@ -114,6 +116,11 @@ export function formatKpis(kpis: Kpis): string {
     `Repeat incidents: ${kpis.repeats.count}${kpis.repeats.incidents.length ? ` (${kpis.repeats.incidents.map((r) => `${r.id} repeats ${r.repeatOf}`).join(', ')})` : ''}`,
     `Corrective actions: ${a.total}: ${a.closedOnTime} closed on time, ${a.closedLate} closed late, ${a.waived} waived, ${a.open} open (${a.overdue} overdue)`,
     `On-time closure: ${rate}`,
+    ...(kpis.obligations.total
+      ? [
+          `Obligations: ${kpis.obligations.total}: ${kpis.obligations.metOnTime} met on time, ${kpis.obligations.metLate} met late, ${kpis.obligations.overdue} overdue, ${kpis.obligations.open} open`,
+        ]
+      : []),
   ].join('\n');
 }
 
@@ -153,6 +160,20 @@ export function formatDrill(report: DrillReport): string {
     ...report.incident.timeline.map((e) => `  ${clock(e.at)}  ${e.actor.padEnd(10)}  ${e.message}`),
     '',
     `Time to mitigate: ${mitigated}`,
+    ...(report.obligations
+      ? [
+          '',
+          'Obligations (drill clock)',
+          ...report.obligations.flatMap((o) => [
+            `  ${o.obligationId}  ${o.regime}: due ${clock(o.dueAt)}; ${o.final.status === 'met' ? `met ${o.final.onTime ? 'on time' : 'late'}` : o.final.status}`,
+            ...o.attempts.map(
+              (a) =>
+                `    ${clock(a.at)}  ${a.phase} submission ${a.withReasons ? 'with' : 'without'} reasons: ${a.outcome}`,
+            ),
+          ]),
+          `  KPI: ${report.obligationKpis!.metOnTime} of ${report.obligationKpis!.total} met on time, ${report.obligationKpis!.metLate} late, ${report.obligationKpis!.overdue} overdue`,
+        ]
+      : []),
     `Played in ${(report.wallClockMs / 1000).toFixed(1)} s`,
   ].join('\n');
 }

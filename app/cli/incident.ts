@@ -10,12 +10,15 @@ import type { Kpis } from '../kpis/compute.js';
 import { SEVERITIES } from '../../workflows/types.js';
 import { DRILL_DECISIONS, type DrillDecision } from '../drill-decisions.js';
 import { loadRunbookLibrary } from '../../runbooks/library.js';
+import { durationPattern } from '../../runbooks/duration.js';
+import { IncidentError } from '../incident-error.js';
 import { formatProblem } from '../../runbooks/source.js';
 import { ConfigError, parseEnv } from '../config.js';
 import type { IncidentSummary } from '../incident-service.js';
 import { ApiClient, ApiError } from './api-client.js';
 import { tokenCommand } from './token-command.js';
 import { inboxCommand } from './inbox-command.js';
+import { obligationCommand } from './obligation-command.js';
 import { formatActions, formatDrill, formatIncident, formatKpis, formatList, formatStep } from './format.js';
 
 const USAGE = `Usage: incident <command> [options]
@@ -42,6 +45,14 @@ Commands
   action list ID                        corrective actions, their tickets and due dates
   action close ID ACTION                its ticket is done (closes it in the local tracker)
   action waive ID ACTION --reason R     the IC drops an action, with the reason
+  classify ID CLASSIFICATION --reason R [--aware-at ISO]
+                                        classify the incident (personal-data-breach, serious-incident,
+                                        serious-incident:death, …): starts the runbook's obligations' clocks
+  unclassify ID CLASSIFICATION --reason R   withdraw a classification; its clocks stop
+  obligation list ID                    the obligations, their due times, reminders and submissions
+  obligation submit ID OBLIGATION --reference REF --phase initial|follow-up|final [--reasons R]
+                                        record a report submitted; after the deadline --reasons is required
+  report-draft ID OBLIGATION            the report draft (Markdown): the regime's items, filled or "not yet known"
   report [--since 30d]                  KPIs: time to detect/acknowledge/mitigate/resolve, targets, repeats, actions
   inbox [--follow] [--limit N]          the local notification inbox ($DATA_DIR/notifications.jsonl), newest
                                         last (the last N); --follow keeps printing what arrives
@@ -52,6 +63,8 @@ Commands
   token list [--local]                  the API tokens (never the tokens themselves)
   token revoke TOKEN_ID [--local]       revoke one
   drill RUNBOOK [--severity P1] [--decisions approve,reject,timeout,ignore,…] [--runbooks DIR]
+        [--classify C [--submit-at 20h]]  also classify it at once and play the obligations' clocks: the
+                                        report at --submit-at after awareness, else after the deadline
                                         play a whole incident on the time-skipping test server, locally;
                                         RUNBOOK may be a category: the runbook declaring with it would use
 
@@ -104,6 +117,12 @@ async function main(argv: string[]): Promise<number> {
       runbook: { type: 'string' },
       service: { type: 'string' },
       'detected-at': { type: 'string' },
+      'aware-at': { type: 'string' },
+      reference: { type: 'string' },
+      phase: { type: 'string' },
+      reasons: { type: 'string' },
+      classify: { type: 'string' },
+      'submit-at': { type: 'string' },
       note: { type: 'string' },
       decisions: { type: 'string' },
       runbooks: { type: 'string' },
@@ -290,6 +309,11 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'action':
       return actionCommand(api, args, actor, values, print);
+    case 'classify':
+    case 'unclassify':
+    case 'obligation':
+    case 'report-draft':
+      return obligationCommand(api, command, args, actor, values, print, (message) => new UsageError(message));
     case 'report': {
       const kpis = await api.get<Kpis>(`/api/kpis?since=${encodeURIComponent(values.since ?? '30d')}`);
       print(kpis, formatKpis);
@@ -337,6 +361,8 @@ async function main(argv: string[]): Promise<number> {
       const severity = values.severity?.toUpperCase();
       if (severity && !(SEVERITIES as readonly string[]).includes(severity))
         throw new UsageError(`--severity must be one of ${SEVERITIES.join(', ')}`);
+      if (values['submit-at'] && !(values.classify && durationPattern.test(values['submit-at'])))
+        throw new UsageError('--submit-at takes a duration such as 20h, with --classify');
       (await import('../temporal/runtime.js')).installTemporalRuntime('ERROR');
       const { runDrill, UnknownDrillRunbookError } = await import('../drill.js');
       const interrupted = new AbortController();
@@ -351,12 +377,21 @@ async function main(argv: string[]): Promise<number> {
           runbooksDir: resolve(values.runbooks ?? defaultRunbooksDir),
           ...(severity ? { severity: severity as Severity } : {}),
           decisions: decisions as DrillDecision[],
+          ...(values.classify
+            ? {
+                classify: {
+                  classification: values.classify,
+                  ...(values['submit-at'] ? { submitAt: values['submit-at'] } : {}),
+                },
+              }
+            : {}),
           signal: interrupted.signal,
         });
         print(report, formatDrill);
         return 0;
       } catch (err) {
         if (err instanceof UnknownDrillRunbookError) throw new UsageError(err.message);
+        if (err instanceof IncidentError) throw new UsageError(`the drill's incident refused: ${err.message}`);
         if (!interrupted.signal.aborted) throw err;
         process.stderr.write('incident: drill interrupted; its test server is stopped\n');
         return 130;

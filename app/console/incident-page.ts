@@ -4,6 +4,7 @@
 import { api, ApiError, type ConsoleConfig, type IncidentState } from './api.js';
 import { formatTime, h, replaceChildren, type Child } from './dom.js';
 import { renderMarkdown } from './markdown.js';
+import { obligationsSection } from './obligations-section.js';
 import { requirePerson } from './session.js';
 
 const POLL_MS = 1_500;
@@ -17,6 +18,7 @@ export async function incidentPage(root: HTMLElement, config: ConsoleConfig, id:
     commands: h('section', { id: 'commands' }),
     publish: h('section', { id: 'publish' }),
     actions: h('section', { id: 'actions' }),
+    obligations: h('section', { id: 'obligations' }),
     postmortem: h('section', { id: 'postmortem' }),
     timeline: h('section', { id: 'timeline' }),
   };
@@ -173,6 +175,7 @@ export async function incidentPage(root: HTMLElement, config: ConsoleConfig, id:
     draw('commands', [state.status], () => commandForms());
     draw('publish', [state.status, state.publicListing], () => publishForm());
     draw('actions', state.actions, () => actionsSection());
+    draw('obligations', [state.classifications, state.obligations], () => obligationsSection(state));
     draw('postmortem', state.postmortem, () =>
       state.postmortem
         ? [

@@ -1,5 +1,5 @@
 import type { IncidentService } from '../incident-service.js';
-import { incidentIdPattern, normalizeIncidentId } from '../incident-id.js';
+import { incidentIdParam } from './incident-param.js';
 import { HttpError, parseQuery, parseWith } from './json.js';
 import type { Route } from './router.js';
 import { call } from './service-call.js';
@@ -22,14 +22,7 @@ import {
 } from './schemas.js';
 
 export function incidentRoutes(service: IncidentService): Route[] {
-  const id = (params: Record<string, string>) => {
-    const normalized = normalizeIncidentId(params.id ?? '');
-    if (!incidentIdPattern.test(normalized))
-      throw new HttpError(404, `No incident ${params.id}`, [
-        { field: 'id', message: 'not an incident id such as INC-7K3QX' },
-      ]);
-    return normalized;
-  };
+  const id = incidentIdParam;
   const actionId = (params: Record<string, string>) => {
     const value = (params.actionId ?? '').toUpperCase();
     if (!/^A\d+$/.test(value))

@@ -4,6 +4,7 @@ import { alertRoutes } from './alert-routes.js';
 import type { AlertAccess } from './prechecks.js';
 import { consoleRoutes, type ConsoleOptions } from './console-routes.js';
 import { incidentRoutes } from './incident-routes.js';
+import { obligationRoutes } from './obligation-routes.js';
 import { kpiRoutes } from './kpi-routes.js';
 import type { MetricsExporter } from '../kpis/metrics-exporter.js';
 import { withOpenApi } from './openapi.js';
@@ -39,6 +40,7 @@ export interface ServerRouteParts {
 export function serverRoutes(parts: ServerRouteParts): Route[] {
   return withOpenApi([
     ...incidentRoutes(parts.service),
+    ...obligationRoutes(parts.service),
     ...kpiRoutes(parts.service, parts.metrics ? { metrics: parts.metrics } : {}),
     ...alertRoutes(parts.alertWebhook, parts.alertAccess),
     ...ticketWebhookRoutes(parts.service, parts.ticketSecrets),

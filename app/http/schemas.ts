@@ -10,7 +10,7 @@ export const person = z
   .min(1, 'must name a person')
   .max(200, 'must be at most 200 characters');
 /** Who acts is the verified identity; a body may name it (it must match) or, on an open loopback server with no identity source, give it. */
-const actor = person
+export const actor = person
   .optional()
   .describe(
     'who acts: must be the verified person, or absent; required only on an open loopback server with no identity source',

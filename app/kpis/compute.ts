@@ -9,6 +9,7 @@ import {
   type IncidentStatus,
   type Severity,
 } from '../../workflows/types.js';
+import { obligationKpis, type KpiObligation, type ObligationKpis } from './obligation-kpis.js';
 
 /** What the KPIs read of a corrective action. */
 export type KpiAction = Pick<CorrectiveAction, 'status' | 'dueAt' | 'onTime' | 'endedAt'>;
@@ -33,6 +34,8 @@ export interface KpiIncident extends Pick<
   status: IncidentStatus;
   runbook?: { id: string };
   actions: KpiAction[];
+  /** Absent for incidents never classified. */
+  obligations?: KpiObligation[];
 }
 
 export const TIMING_KINDS = ['detect', 'acknowledge', 'mitigate', 'resolve'] as const;
@@ -116,6 +119,8 @@ export interface Kpis {
   mitigationTargets: Record<Severity, MitigationTargetStats>;
   repeats: { count: number; incidents: RepeatIncident[] };
   actions: ActionKpis;
+  /** Obligations met on time (GDPR Art. 33, EU AI Act Art. 73, …). */
+  obligations: ObligationKpis;
   /** For charts: each mitigation, and action closure month by month. */
   series: { mitigations: MitigationPoint[]; actionsByMonth: MonthlyActionClosure[] };
 }
@@ -162,6 +167,7 @@ export function computeKpis(incidents: readonly KpiIncident[], options: KpiOptio
       counted.flatMap((incident) => incident.actions),
       now,
     ),
+    obligations: obligationKpis(counted.flatMap((incident) => incident.obligations ?? [])),
     series: {
       mitigations: counted
         .filter((incident) => incident.mitigatedAt !== undefined)

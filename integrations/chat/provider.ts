@@ -46,6 +46,17 @@ export interface StatusView {
   /** Steps waiting for a person's decision. */
   pendingApprovals: number;
   summary?: string;
+  /** The obligations' clocks, once a classification started one (absent before). */
+  obligations?: ObligationView[];
+}
+
+/** An obligation as chat shows it: which rule, due when, and how it stands. */
+export interface ObligationView {
+  id: string;
+  regime: string;
+  dueAt: string;
+  status: 'open' | 'met' | 'overdue' | 'withdrawn';
+  onTime?: boolean;
 }
 
 /** A step that waits, or waited, for a decision: buttons while it waits, the decision afterwards. */

@@ -1,5 +1,5 @@
 // The Block Kit of every message and modal the product shows in Slack, in one place.
-import type { ApprovalView, StatusView, StepView } from '../chat/provider.js';
+import type { ApprovalView, ObligationView, StatusView, StepView } from '../chat/provider.js';
 import { CATEGORIES, SEVERITIES } from '../../runbooks/vocabulary.js';
 
 export const ACTION_APPROVE = 'step.approve';
@@ -48,6 +48,19 @@ function stepLine(step: StepView): string {
   return `${STATUS_ICONS[step.status] ?? ''} *${esc(step.title)}* (${esc(step.target)}): ${step.status}${decided}${result}`;
 }
 
+const OBLIGATION_ICONS: Record<ObligationView['status'], string> = {
+  open: ':alarm_clock:',
+  met: ':white_check_mark:',
+  overdue: ':rotating_light:',
+  withdrawn: ':heavy_minus_sign:',
+};
+
+function obligationLine(o: ObligationView): string {
+  const state =
+    o.status === 'met' ? `met ${o.onTime ? 'on time' : 'late'}` : o.status === 'open' ? `due ${o.dueAt}` : o.status;
+  return `${OBLIGATION_ICONS[o.status]} *${esc(o.regime)}* (${esc(o.id)}): ${state}`;
+}
+
 export function statusMessage(view: StatusView): { text: string; blocks: Block[] } {
   const headline = `${view.incidentId} [${view.severity}] ${view.title}`;
   const facts = [
@@ -63,6 +76,9 @@ export function statusMessage(view: StatusView): { text: string; blocks: Block[]
       { type: 'header', text: plain(headline) },
       { type: 'section', fields: facts.map(text) },
       ...(view.steps.length ? [section(`*Containment*\n${view.steps.map(stepLine).join('\n')}`)] : []),
+      ...(view.obligations?.length
+        ? [section(`*Obligations*\n${view.obligations.map(obligationLine).join('\n')}`)]
+        : []),
       ...(view.summary ? [section(`*Resolution:* ${esc(view.summary)}`)] : []),
       context('This message is kept current. `/incident help` lists what you can do here.'),
     ],

@@ -26,6 +26,7 @@ export const TEST_SUITES = {
     'log',
     'notify-channels',
     'notify-email',
+    'obligations-schema',
     'openapi',
     'path-spellings',
     'personal-tokens',
@@ -54,6 +55,7 @@ export const TEST_SUITES = {
     'continue-as-new',
     'http-api',
     'incident-workflow',
+    'obligation-api',
     'read-side',
     'slack-lambda',
     'status-page-api',
@@ -61,7 +63,15 @@ export const TEST_SUITES = {
     'worker-cache',
   ],
   /** Temporal's time-skipping test server (test/support/time-skipping.ts, app/drill.ts). */
-  'time-skipping': ['corrective-actions', 'drills', 'http-steps', 'reminder-digests', 'severity-and-reminders'],
+  'time-skipping': [
+    'corrective-actions',
+    'drills',
+    'http-steps',
+    'obligation-drills',
+    'obligations',
+    'reminder-digests',
+    'severity-and-reminders',
+  ],
   /** The whole product as `npm start` runs it, on a dev server (test/support/product.ts). */
   product: ['alerts', 'chaos', 'e2e', 'fuzz', 'limits', 'notify-e2e', 'shutdown', 'slack'],
   /** The product driven in Chromium (skipped without it, outside CI). */

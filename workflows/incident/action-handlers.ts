@@ -16,6 +16,7 @@ import type { Closure } from './closure.js';
 import type { Incident } from './incident.js';
 import { actorOf, now, refuse, requireActor, requireText } from './requests.js';
 import type { HandleOnceReady } from './ready.js';
+import { isPending } from './obligations.js';
 
 export function registerActionHandlers(incident: Incident, closure: Closure, handleOnceReady: HandleOnceReady) {
   const { state } = incident;
@@ -144,8 +145,10 @@ export function registerActionHandlers(incident: Incident, closure: Closure, han
         actorOf(input),
         `Postmortem completed${open ? `; the incident closes when its ${open} open action(s) end` : ''}`,
       );
-      // With nothing left open the incident closes now: answer with it closed.
-      await condition(() => state.status === 'closed' || closure.openActions().length > 0);
+      // With nothing left open the incident closes now: answer with it closed (an obligation owed holds it open).
+      await condition(
+        () => state.status === 'closed' || closure.openActions().length > 0 || !!state.obligations?.some(isPending),
+      );
       return state;
     },
   );

@@ -26,6 +26,18 @@ export function statusView(state: IncidentState, awaitingDecision: number): Stat
     steps: state.steps.map(stepView),
     pendingApprovals: awaitingDecision,
     ...(state.summary ? { summary: state.summary } : {}),
+    // Only once there are obligations: what the channel shows of an incident without them is unchanged.
+    ...(state.obligations?.length
+      ? {
+          obligations: state.obligations.map((o) => ({
+            id: o.id,
+            regime: o.regime,
+            dueAt: o.dueAt,
+            status: o.status,
+            ...(o.onTime !== undefined ? { onTime: o.onTime } : {}),
+          })),
+        }
+      : {}),
   };
 }
 

@@ -19,6 +19,7 @@ import type { Incident } from './incident.js';
 import { actorOf, now, refuse, requireText, type ActorRef } from './requests.js';
 import { renderPostmortem } from './postmortem.js';
 import { offerUndos } from './undos.js';
+import { isPending } from './obligations.js';
 
 /** Where the runbook requires no postmortem, how long after resolution the team may still add actions. */
 const POSTMORTEM_GRACE = '7d';
@@ -211,7 +212,8 @@ export class Closure {
       : durationMs(POSTMORTEM_GRACE);
     if (postmortem.required) await condition(completed);
     else await condition(completed, graceMs);
-    await condition(() => this.openActions().length === 0);
+    // Nor while an obligation's report is still owed (none for incidents from before obligations).
+    await condition(() => this.openActions().length === 0 && !state.obligations?.some(isPending));
     state.status = 'closed';
     state.closedAt = now();
     const ended = state.actions.length

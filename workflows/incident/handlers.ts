@@ -24,9 +24,11 @@ import type { Incident } from './incident.js';
 import { actorOf, now, refuse, requireActor, requireText } from './requests.js';
 import { registerActionHandlers } from './action-handlers.js';
 import { registerPublishHandler } from './publish-handlers.js';
+import { registerObligationHandlers } from './obligation-handlers.js';
+import type { Obligations } from './obligations.js';
 import { onceReady } from './ready.js';
 
-export function registerHandlers(incident: Incident, containment: Containment, closure: Closure) {
+export function registerHandlers(incident: Incident, containment: Containment, closure: Closure): Obligations {
   const { state } = incident;
 
   const handleOnceReady = onceReady(incident);
@@ -217,4 +219,5 @@ export function registerHandlers(incident: Incident, containment: Containment, c
 
   registerActionHandlers(incident, closure, handleOnceReady);
   registerPublishHandler(incident, handleOnceReady);
+  return registerObligationHandlers(incident, handleOnceReady);
 }

@@ -12,6 +12,7 @@ import { Containment } from './containment.js';
 import { registerHandlers } from './handlers.js';
 import { continueWhenLong, type IncidentRunInput } from './continuation.js';
 import { Incident } from './incident.js';
+import type { Obligations } from './obligations.js';
 import { remindStatusUpdates } from './status-updates.js';
 import { expireUndos } from './undos.js';
 
@@ -20,10 +21,10 @@ export async function incidentWorkflow(input: IncidentRunInput): Promise<Inciden
   const incident = new Incident(input, continued);
   const containment = new Containment(incident);
   const closure = new Closure(incident, containment, continued);
-  registerHandlers(incident, containment, closure);
+  const obligations = registerHandlers(incident, containment, closure);
   // Incidents declared before runs continued as new keep one run, as their histories recorded.
   const mayContinue = continued !== undefined || patched('continue-as-new');
-  const story = continued ? resume(incident, containment, closure) : run(incident, containment, closure);
+  const story = continued ? resume(incident, containment, closure, obligations) : run(incident, containment, closure);
   if (!mayContinue) return story;
   const carried = await Promise.race([
     story.then(() => undefined),
@@ -125,9 +126,15 @@ async function run(incident: Incident, containment: Containment, closure: Closur
 }
 
 /** A continued run: the incident as the previous run left it, every wait resumed where it was. */
-async function resume(incident: Incident, containment: Containment, closure: Closure): Promise<IncidentState> {
+async function resume(
+  incident: Incident,
+  containment: Containment,
+  closure: Closure,
+  obligations: Obligations,
+): Promise<IncidentState> {
   const { state, runbook } = incident;
   incident.publish(); // visibility follows this run too
+  obligations.resume(); // legal clocks run on after resolution too
   const channelFollowed = followInChannel({
     state,
     chat: incident.activities,
