@@ -37,6 +37,9 @@ const permissions = {
   closeAction: who.describe('may close a corrective action'),
   waiveAction: who.describe('may waive a corrective action (with a reason)'),
   completePostmortem: who.describe('may sign off the postmortem'),
+  postUpdate: who.describe(
+    'may post a status update to the stakeholders (the IC and any communicators, e.g. group:comms)',
+  ),
   administerTokens: who.describe('may create, list and revoke personal API tokens'),
 };
 
@@ -53,6 +56,7 @@ export const policySchema = z.strictObject({
   closeAction: permissions.closeAction.default(DEFAULT_POLICY.closeAction),
   waiveAction: permissions.waiveAction.default(DEFAULT_POLICY.waiveAction),
   completePostmortem: permissions.completePostmortem.default(DEFAULT_POLICY.completePostmortem),
+  postUpdate: permissions.postUpdate.default(DEFAULT_POLICY.postUpdate),
   administerTokens: permissions.administerTokens.default(DEFAULT_POLICY.administerTokens),
 });
 

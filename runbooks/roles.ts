@@ -17,6 +17,7 @@ export type Permission =
   | 'closeAction'
   | 'waiveAction'
   | 'completePostmortem'
+  | 'postUpdate'
   | 'administerTokens';
 
 export type Policy = { [P in Exclude<Permission, 'severityTo'>]: RoleRef[] } & {
@@ -35,6 +36,7 @@ export const DEFAULT_POLICY: Policy = {
   closeAction: ['owner', 'ic', 'approvers'],
   waiveAction: ['ic'],
   completePostmortem: ['ic'],
+  postUpdate: ['ic'],
   administerTokens: ['group:incident-admins'],
 };
 
