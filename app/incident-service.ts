@@ -14,13 +14,14 @@ import {
   completePostmortemUpdate,
   completeTriageUpdate,
   getStateQuery,
+  postStatusUpdateUpdate,
   rejectStepUpdate,
   resolveUpdate,
   setSeverityUpdate,
   ticketClosedSignal,
   waiveActionUpdate,
 } from '../workflows/messages.js';
-import type { ActorInput, AddActionInput, RefusalInput } from '../workflows/messages.js';
+import type { ActorInput, AddActionInput, PostStatusUpdateInput, RefusalInput } from '../workflows/messages.js';
 import { holdsRole, describeRoles } from '../workflows/incident/approvers.js';
 import { selectRunbook, policyFor } from '../runbooks/library.js';
 import type { IdentitySource } from '../runbooks/vocabulary.js';
@@ -31,6 +32,7 @@ import type {
   DeclareInput,
   IncidentState,
   Severity,
+  StatusUpdate,
 } from '../workflows/types.js';
 import type { TicketProvider } from '../integrations/ticketing/provider.js';
 import { incidentStartOptions } from '../workflows/search-attributes.js';
@@ -255,6 +257,11 @@ export class IncidentService {
       ...asActor(who),
       commander: commander.normalize('NFKC').trim(),
     });
+  }
+
+  /** A status update to the stakeholders (the workflow judges who may: the IC or a communicator, by policy). */
+  postUpdate(id: string, who: Who, update: Omit<PostStatusUpdateInput, keyof ActorInput>): Promise<StatusUpdate> {
+    return this.runUpdate(id, postStatusUpdateUpdate, { ...update, ...asActor(who) });
   }
 
   acknowledge(id: string, who: Who): Promise<IncidentState> {

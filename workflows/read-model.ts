@@ -48,6 +48,8 @@ export interface ReadSummary {
   actions: ReadActionSummary[];
   /** Containment steps (undos included) awaiting a decision. */
   pendingSteps: number;
+  /** Status updates on time and windows missed; absent for incidents whose cadence does not follow updates. */
+  updateCadence?: { onTime: number; overdue: number };
 }
 
 export type ReadActionSummary = Pick<CorrectiveAction, 'status' | 'dueAt' | 'onTime' | 'endedAt'>;
@@ -93,6 +95,9 @@ export function readSummaryOf(state: IncidentState): ReadSummary {
       ...optional({ onTime: a.onTime, endedAt: a.endedAt }),
     })),
     pendingSteps: state.steps.filter((s) => s.status === 'pending').length,
+    ...(state.updateCadence
+      ? { updateCadence: { onTime: state.updateCadence.onTime, overdue: state.updateCadence.overdue } }
+      : {}),
   };
 }
 

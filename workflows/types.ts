@@ -71,6 +71,19 @@ export interface StatusUpdate {
   visibility: UpdateVisibility;
 }
 
+/**
+ * The status-update cadence kept since 'status-updates-since-last': each window (from the declaration, an
+ * update, a severity change or a missed due time to the next due time) ends met by an update or missed.
+ */
+export interface UpdateCadence {
+  /** Updates posted no later than they were due (and not after a missed window). */
+  onTime: number;
+  /** Windows that ended with no update: each an `update.overdue` on the timeline and a reminder to the IC. */
+  overdue: number;
+  /** The due time first missed, while no update has followed it. */
+  overdueSince?: string;
+}
+
 /** The incident as the public status page shows it, once the IC published it: their public title, nothing internal. */
 export interface PublicListing {
   title: string;
@@ -154,6 +167,8 @@ export type TimelineType =
   | 'status.mitigated'
   | 'status.resolved'
   | 'status.closed'
+  | 'update.posted'
+  | 'update.overdue'
   | 'notification.sent'
   | 'notification.failed'
   | 'page.sent'
@@ -288,6 +303,8 @@ export interface IncidentState {
   statusUpdateDue?: string;
   /** Status updates posted, oldest first. */
   updates?: StatusUpdate[];
+  /** Updates on time and windows missed, once the cadence follows updates (status-updates.ts). */
+  updateCadence?: UpdateCadence;
   /** Set once the IC publishes the incident on the status page (product.md §7). */
   publicListing?: PublicListing;
   timeline: TimelineEntry[];

@@ -24,6 +24,7 @@ import type { Incident } from './incident.js';
 import { actorOf, now, refuse, requireActor, requireText } from './requests.js';
 import { registerActionHandlers } from './action-handlers.js';
 import { onceReady } from './ready.js';
+import { registerStatusUpdateHandlers } from './status-update-handlers.js';
 
 export function registerHandlers(incident: Incident, containment: Containment, closure: Closure) {
   const { state } = incident;
@@ -215,4 +216,5 @@ export function registerHandlers(incident: Incident, containment: Containment, c
   );
 
   registerActionHandlers(incident, closure, handleOnceReady);
+  registerStatusUpdateHandlers(incident, closure, handleOnceReady);
 }
