@@ -114,7 +114,19 @@ export function formatKpis(kpis: Kpis): string {
     `Repeat incidents: ${kpis.repeats.count}${kpis.repeats.incidents.length ? ` (${kpis.repeats.incidents.map((r) => `${r.id} repeats ${r.repeatOf}`).join(', ')})` : ''}`,
     `Corrective actions: ${a.total}: ${a.closedOnTime} closed on time, ${a.closedLate} closed late, ${a.waived} waived, ${a.open} open (${a.overdue} overdue)`,
     `On-time closure: ${rate}`,
+    `Status updates on time: ${updatesOnTime(kpis)}`,
   ].join('\n');
+}
+
+/** `P1 67 % (2 of 3 due), P2 -`: per severity with a window ended. */
+function updatesOnTime(kpis: Kpis): string {
+  const rows = SEVERITIES.map((sev) => [sev, kpis.statusUpdates[sev]] as const).filter(([, u]) => u.due > 0);
+  if (!rows.length) return 'nothing due yet';
+  return rows
+    .map(
+      ([sev, u]) => `${sev} ${(u.onTimeRate! * 100).toFixed(0)} % (${u.onTime} of ${u.due} due, ${u.overdue} missed)`,
+    )
+    .join(', ');
 }
 
 function table(rows: string[][]): string {

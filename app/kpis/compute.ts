@@ -9,6 +9,7 @@ import {
   type IncidentStatus,
   type Severity,
 } from '../../workflows/types.js';
+import { statusUpdateKpis, type StatusUpdateKpis } from './status-updates.js';
 
 /** What the KPIs read of a corrective action. */
 export type KpiAction = Pick<CorrectiveAction, 'status' | 'dueAt' | 'onTime' | 'endedAt'>;
@@ -28,6 +29,7 @@ export interface KpiIncident extends Pick<
   | 'mitigationTarget'
   | 'service'
   | 'fingerprint'
+  | 'updateCadence'
 > {
   severity: Severity;
   status: IncidentStatus;
@@ -116,6 +118,8 @@ export interface Kpis {
   mitigationTargets: Record<Severity, MitigationTargetStats>;
   repeats: { count: number; incidents: RepeatIncident[] };
   actions: ActionKpis;
+  /** Status updates on time, per severity (incidents whose cadence follows updates). */
+  statusUpdates: Record<Severity, StatusUpdateKpis>;
   /** For charts: each mitigation, and action closure month by month. */
   series: { mitigations: MitigationPoint[]; actionsByMonth: MonthlyActionClosure[] };
 }
@@ -162,6 +166,7 @@ export function computeKpis(incidents: readonly KpiIncident[], options: KpiOptio
       counted.flatMap((incident) => incident.actions),
       now,
     ),
+    statusUpdates: statusUpdateKpis(counted),
     series: {
       mitigations: counted
         .filter((incident) => incident.mitigatedAt !== undefined)
