@@ -57,7 +57,14 @@ export const TEST_SUITES = {
     'webhook-signatures',
   ],
   /** Temporal's time-skipping test server (test/support/time-skipping.ts, app/drill.ts). */
-  'time-skipping': ['corrective-actions', 'drills', 'http-steps', 'reminder-digests', 'severity-and-reminders'],
+  'time-skipping': [
+    'corrective-actions',
+    'drills',
+    'http-steps',
+    'reminder-digests',
+    'severity-and-reminders',
+    'status-updates',
+  ],
   /** The whole product as `npm start` runs it, on a dev server (test/support/product.ts). */
   product: ['alerts', 'chaos', 'e2e', 'fuzz', 'limits', 'notify-e2e', 'shutdown', 'slack'],
   /** The product driven in Chromium (skipped without it, outside CI). */
