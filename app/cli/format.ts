@@ -1,4 +1,4 @@
-import type { ContainmentStep, CorrectiveAction, IncidentState } from '../../workflows/types.js';
+import type { ContainmentStep, CorrectiveAction, IncidentState, StatusUpdate } from '../../workflows/types.js';
 import { SEVERITIES } from '../../workflows/types.js';
 import { TIMING_KINDS, type Kpis, type TimingStats } from '../kpis/compute.js';
 import type { IncidentSummary } from '../incident-service.js';
@@ -37,6 +37,9 @@ export function formatIncident(incident: IncidentState): string {
         ]
       : []),
     ...(incident.closedAt ? [`  closed     ${incident.closedAt}`] : []),
+    ...(incident.statusUpdateDue
+      ? [`  update due ${incident.statusUpdateDue}: incident update ${incident.id} "…"`]
+      : []),
     ...(incident.description ? ['', indent(incident.description)] : []),
     ...(incident.triage.length
       ? [
@@ -52,6 +55,7 @@ export function formatIncident(incident: IncidentState): string {
     'Containment steps',
     ...incident.steps.map((step) => `  ${formatStep(step)}`),
     ...(incident.actions?.length ? ['', 'Corrective actions', indent(formatActions(incident.actions))] : []),
+    ...(incident.updates?.length ? ['', 'Status updates', ...incident.updates.map((u) => `  ${formatUpdate(u)}`)] : []),
     '',
     'Timeline (UTC)',
     ...incident.timeline.map(
@@ -59,6 +63,14 @@ export function formatIncident(incident: IncidentState): string {
     ),
   ];
   return lines.join('\n');
+}
+
+export function formatUpdate(update: StatusUpdate): string {
+  const extra = [
+    update.impact ? `impact: ${update.impact}` : '',
+    update.nextUpdateAt ? `next by ${update.nextUpdateAt}` : '',
+  ].filter(Boolean);
+  return `${update.id}  ${update.at.slice(0, 19).replace('T', ' ')}  ${update.visibility}  ${update.by}: ${update.text}${extra.length ? ` (${extra.join('; ')})` : ''}`;
 }
 
 export function formatStep(step: ContainmentStep): string {
