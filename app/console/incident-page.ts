@@ -5,6 +5,7 @@ import { api, ApiError, type ConsoleConfig, type IncidentState } from './api.js'
 import { formatTime, h, replaceChildren, type Child } from './dom.js';
 import { renderMarkdown } from './markdown.js';
 import { requirePerson } from './session.js';
+import { updateForm, updatesList } from './updates-section.js';
 
 const POLL_MS = 1_500;
 
@@ -14,6 +15,8 @@ export async function incidentPage(root: HTMLElement, config: ConsoleConfig, id:
     notice: h('div', { class: 'notice', role: 'alert', id: 'notice' }),
     pending: h('section', { id: 'pending' }),
     results: h('section', { id: 'results' }),
+    updates: h('section', { id: 'updates' }),
+    updateForm: h('section', { id: 'update-form' }),
     commands: h('section', { id: 'commands' }),
     actions: h('section', { id: 'actions' }),
     postmortem: h('section', { id: 'postmortem' }),
@@ -169,6 +172,8 @@ export async function incidentPage(root: HTMLElement, config: ConsoleConfig, id:
         : h('p', { class: 'muted' }, 'No step decided yet.'),
     ]);
 
+    draw('updates', [state.updates, state.statusUpdateDue], () => updatesList(state));
+    draw('updateForm', [state.status, Boolean(state.publicListing)], () => updateForm(state, config, act));
     draw('commands', [state.status], () => commandForms());
     draw('actions', state.actions, () => actionsSection());
     draw('postmortem', state.postmortem, () =>
