@@ -51,8 +51,12 @@ export function updateForm(state: IncidentState, config: ConsoleConfig, act: Act
       onsubmit: (e: Event) => {
         e.preventDefault();
         const data = new FormData(form);
-        const text = String(data.get('text') ?? '');
-        const impact = String(data.get('impact') ?? '').trim();
+        const field = (name: string) => {
+          const value = data.get(name);
+          return typeof value === 'string' ? value : '';
+        };
+        const text = field('text');
+        const impact = field('impact').trim();
         const nextMinutes = Number(data.get('next') ?? 0);
         void act(async () => {
           await api.post(state.id, 'updates', {
