@@ -93,20 +93,23 @@ const child = spawn('npm', ['start', '--silent'], {
 let stderr = '';
 child.stderr.on('data', (d) => (stderr += d));
 const stop = async () => {
+  const pid = child.pid;
+  if (pid === undefined) return;
+  const group = -pid;
   try {
-    process.kill(-child.pid, 'SIGTERM');
+    process.kill(group, 'SIGTERM');
   } catch {
     return;
   }
   for (let i = 0; i < 100; i++) {
     try {
-      process.kill(-child.pid, 0);
+      process.kill(group, 0);
     } catch {
       return;
     }
     await sleep(100);
   }
-  process.kill(-child.pid, 'SIGKILL');
+  process.kill(group, 'SIGKILL');
 };
 
 const agent = new Agent({ keepAlive: true, maxSockets: 4 });
