@@ -46,9 +46,13 @@ before(async () => {
       'incident-commanders: [alice, maria, dana]',
     ),
   );
-  await appendFile(
+  // Into the people list (the file goes on with its groups).
+  await writeFile(
     join(runbooksDir, 'directory.yaml'),
-    `  - { id: dana, name: Dana Levi, email: dana@example.com, slack: ${DANA} }\n`,
+    (await readFile(join(runbooksDir, 'directory.yaml'), 'utf8')).replace(
+      'people:\n',
+      `people:\n  - { id: dana, name: Dana Levi, email: dana@example.com, slack: ${DANA} }\n`,
+    ),
   );
   slack.addUsergroup({ id: 'S0IMPOSTOR', handle: 'safety-oncall', users: [IMPOSTOR] });
   product = spawnProduct({
@@ -470,6 +474,53 @@ describe('Slack', () => {
       () => slack.messages(channel).find((m) => m.pinned)!,
       (m) => /\[P1\]/.test(blockText(m.blocks)),
       'the status message shows P1',
+    );
+  });
+
+  it('posts /incident update from the incident channel: the channel sees it, the pinned status shows it; others are refused', async () => {
+    const name = slack.channels.get(channel)!.name;
+    await toSlackEndpoint(
+      slashCommandBody({
+        text: 'update Someone else writing',
+        user_id: OTHER,
+        channel_id: channel,
+        channel_name: name,
+        response_url: slack.responseUrl('update-other'),
+      }),
+    );
+    const refused = await eventually(
+      () => slack.responses.filter((r) => r.path.endsWith('/update-other')),
+      (r) => r.length === 1,
+      'the other user is answered',
+    );
+    assert.equal(refused[0]!.body.response_type, 'ephemeral');
+    assert.match(refused[0]!.body.text, /may not post a status update .*only the incident commander/);
+
+    await toSlackEndpoint(
+      slashCommandBody({
+        text: 'update Filter deployed; toxic replies back to baseline',
+        user_id: IC,
+        channel_id: channel,
+        channel_name: name,
+        response_url: slack.responseUrl('update'),
+      }),
+    );
+    const posted = await eventually(
+      () => slack.responses.filter((r) => r.path.endsWith('/update')),
+      (r) => r.length === 1,
+      'the update is answered',
+    );
+    assert.equal(posted[0]!.body.response_type, 'in_channel');
+    assert.match(posted[0]!.body.text, new RegExp(`status update U1 of ${incidentId}: Filter deployed`));
+    const state = await incident(incidentId);
+    assert.deepEqual(
+      state.updates?.map((u) => [u.id, u.by, u.via, u.text]),
+      [['U1', IC, 'slack', 'Filter deployed; toxic replies back to baseline']],
+    );
+    await eventually(
+      () => slack.messages(channel).find((m) => m.pinned)!,
+      (m) => /Latest update\* \(U1/.test(blockText(m.blocks)) && /Next status update due/.test(blockText(m.blocks)),
+      'the pinned status shows the update and the next due',
     );
   });
 
