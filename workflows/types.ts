@@ -82,6 +82,12 @@ export interface UpdateCadence {
   overdue: number;
   /** The due time first missed, while no update has followed it. */
   overdueSince?: string;
+  /**
+   * The current window as the cadence loop judged it: its start, the severity and how many updates it
+   * had seen. A continued run picks it up, so a change it has not judged yet (an update or a severity
+   * change handled before its loop started) still opens a new window.
+   */
+  window?: { from: string; severity: Severity; updates: number };
 }
 
 /** The incident as the public status page shows it, once the IC published it: their public title, nothing internal. */

@@ -81,7 +81,7 @@ function post(incident: Incident, closure: Closure, input: PostStatusUpdateInput
   const audience = incident.runbook.notifications[state.severity]?.notify ?? [];
   void incident.notify(
     audience,
-    `Status update: ${state.title}`,
+    `Status update ${update.id}: ${state.title}`,
     [
       `${state.id} (${state.severity}, ${state.status}), IC ${state.commander}: ${update.text}`,
       ...(impact ? [`Impact: ${impact}`] : []),

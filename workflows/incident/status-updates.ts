@@ -56,28 +56,32 @@ export function countUpdate(incident: Incident) {
 
 async function followCadence(incident: Incident, resumed: boolean) {
   const { state } = incident;
-  cadenceOf(incident); // from now on the status message shows the next update due
+  const cadence = cadenceOf(incident); // from now on the status message shows the next update due
   const posted = () => state.updates?.length ?? 0;
+  const carried = resumed ? cadence.window : undefined;
   let due = resumed ? state.statusUpdateDue : undefined;
-  let from = Date.now();
-  let seen = posted();
+  let from = carried ? Date.parse(carried.from) : Date.now();
+  let seen = carried ? carried.updates : posted();
+  let severity = carried ? carried.severity : state.severity;
   while (!incident.isResolved()) {
-    const severity = state.severity;
+    // A new window: from the update just posted, or from the severity change.
+    if (posted() !== seen) {
+      from = Date.parse(state.updates!.at(-1)!.at);
+      due = undefined;
+    } else if (state.severity !== severity) {
+      from = Date.now();
+      due = undefined;
+    }
+    [seen, severity] = [posted(), state.severity];
     due ??= nextDue(incident, from);
     state.statusUpdateDue = due;
+    cadence.window = { from: new Date(from).toISOString(), severity, updates: seen };
     const waitMs = due === undefined ? undefined : Math.max(1, Date.parse(due) - Date.now());
     const interrupted = await within(
       () => incident.isResolved() || state.severity !== severity || posted() !== seen,
       waitMs,
     );
-    if (interrupted) {
-      // A new window: from the update just posted, or from the severity change.
-      if (posted() !== seen) from = Date.parse(state.updates!.at(-1)!.at);
-      else from = Date.now();
-      seen = posted();
-      due = undefined;
-      continue;
-    }
+    if (interrupted) continue;
     await missed(incident, due!);
     from = Date.parse(due!);
     due = undefined;
