@@ -16,6 +16,7 @@ import {
   completeTriageUpdate,
   getStateQuery,
   publishIncidentUpdate,
+  postStatusUpdateUpdate,
   rejectStepUpdate,
   resolveUpdate,
   setSeverityUpdate,
@@ -28,6 +29,7 @@ import type {
   ActorInput,
   AddActionInput,
   ClassifyInput,
+  PostStatusUpdateInput,
   RefusalInput,
   SubmitObligationInput,
 } from '../workflows/messages.js';
@@ -42,6 +44,7 @@ import type {
   IncidentState,
   ObligationClock,
   Severity,
+  StatusUpdate,
 } from '../workflows/types.js';
 import type { TicketProvider } from '../integrations/ticketing/provider.js';
 import { incidentStartOptions } from '../workflows/search-attributes.js';
@@ -266,6 +269,11 @@ export class IncidentService {
       ...asActor(who),
       commander: commander.normalize('NFKC').trim(),
     });
+  }
+
+  /** A status update to the stakeholders (the workflow judges who may: the IC or a communicator, by policy). */
+  postUpdate(id: string, who: Who, update: Omit<PostStatusUpdateInput, keyof ActorInput>): Promise<StatusUpdate> {
+    return this.runUpdate(id, postStatusUpdateUpdate, { ...update, ...asActor(who) });
   }
 
   acknowledge(id: string, who: Who): Promise<IncidentState> {

@@ -41,6 +41,9 @@ const permissions = {
   classify: who.describe(
     "may classify the incident (personal-data-breach, serious-incident, …), starting the runbook's obligations, or withdraw a classification",
   ),
+  postUpdate: who.describe(
+    'may post a status update to the stakeholders (the IC and any communicators, e.g. group:comms)',
+  ),
   administerTokens: who.describe('may create, list and revoke personal API tokens'),
 };
 
@@ -59,6 +62,7 @@ export const policySchema = z.strictObject({
   completePostmortem: permissions.completePostmortem.default(DEFAULT_POLICY.completePostmortem),
   publish: permissions.publish.default(DEFAULT_POLICY.publish),
   classify: permissions.classify.default(DEFAULT_POLICY.classify),
+  postUpdate: permissions.postUpdate.default(DEFAULT_POLICY.postUpdate),
   administerTokens: permissions.administerTokens.default(DEFAULT_POLICY.administerTokens),
 });
 

@@ -19,6 +19,7 @@ export type Permission =
   | 'completePostmortem'
   | 'publish'
   | 'classify'
+  | 'postUpdate'
   | 'administerTokens';
 
 export type Policy = { [P in Exclude<Permission, 'severityTo'>]: RoleRef[] } & {
@@ -39,6 +40,7 @@ export const DEFAULT_POLICY: Policy = {
   completePostmortem: ['ic'],
   publish: ['ic'],
   classify: ['ic'],
+  postUpdate: ['ic'],
   administerTokens: ['group:incident-admins'],
 };
 

@@ -118,6 +118,20 @@ describe('the web console', { skip }, () => {
     await page.screenshot({ path: join(artifacts, 'incident.png'), fullPage: true });
   });
 
+  it('posts a status update from the form: shown in the list and on the timeline, the next one due', async () => {
+    await page.fill('#update-form textarea[name="text"]', 'Assistant off while we revert the template');
+    await page.fill('#update-form input[name="impact"]', 'Chat unavailable');
+    await page.selectOption('#update-form select[name="next"]', '30');
+    assert.equal(await page.locator('#update-form input[name="public"]').isDisabled(), true, 'not published yet');
+    await page.click('#update-form button[type="submit"]');
+    await page.locator('#updates li[data-update="U1"]').waitFor();
+    assert.match(await page.locator('#updates li[data-update="U1"]').innerText(), /U1 · alice · internal/);
+    assert.match(await page.locator('#updates').innerText(), /Impact: Chat unavailable/);
+    await page.locator('#timeline li[data-type="update.posted"]').waitFor();
+    await page.locator('#update-due').waitFor();
+    assert.equal(await page.locator('#update-form textarea[name="text"]').inputValue(), '', 'the form is cleared');
+  });
+
   it('takes the incident to closed: a rejection with its reason, resolution, an action, the undo decided, the postmortem', async () => {
     const reject = step('strict-output-filter');
     await reject.locator('button.reject').click();

@@ -68,7 +68,14 @@ describe('an incident continues as new before its history gets long', () => {
       severity: 'P1',
       declaredBy: 'alice',
     });
-    const declared = await service.get(id);
+    // A status update promising the next one sooner than the hour: that promise is the due time.
+    const promised = new Date(Date.now() + 40 * 60_000).toISOString();
+    await service.postUpdate(id, 'alice', { text: 'Looking into it', nextUpdateAt: promised });
+    const declared = await eventually(
+      () => service.get(id),
+      (state) => state.statusUpdateDue === promised,
+      'the promise is the due time',
+    );
     const dueBefore = Object.fromEntries(declared.steps.map((s) => [s.id, s.decisionDue]));
     assert.ok(dueBefore['kill-assistant'], 'a pending step has a decision due time');
     assert.ok(declared.statusUpdateDue, 'P1 asks for a status update every hour');
@@ -87,6 +94,15 @@ describe('an incident continues as new before its history gets long', () => {
       'each step still waits for the decision due time it had',
     );
     assert.equal(continued.statusUpdateDue, declared.statusUpdateDue);
+    assert.deepEqual(continued.updates, declared.updates, 'the updates are carried');
+    // An update in the continued run resets the clock there: due an hour after it.
+    const second = await service.postUpdate(id, 'alice', { text: 'Tool being disabled' });
+    assert.equal(second.id, 'U2');
+    await eventually(
+      () => service.get(id),
+      (state) => state.statusUpdateDue === new Date(Date.parse(second.at) + 3_600_000).toISOString(),
+      'the continued run follows the cadence from the new update',
+    );
     assert.equal(refusedAttempts(continued), 150, 'every refusal is counted, none twice');
     assert.equal(countOf(continued, 'approval.refused'), 3, 'one entry per refused actor');
     assert.equal(countOf(continued, 'declared'), 1);

@@ -171,6 +171,53 @@ describe('HTTP JSON API', () => {
     assert.equal(listed?.status, 'closed');
   });
 
+  it('posts status updates: refuses and records a non-IC (403), names text when empty (400), stores the rest', async () => {
+    const { body: created } = await call('POST', '/api/incidents', declaration);
+    const path = `/api/incidents/${created.id}/updates`;
+    const forbidden = await call('POST', path, { actor: 'mallory', text: 'All good' });
+    assert.equal(forbidden.status, 403);
+    assert.match(forbidden.body.error, /mallory may not post a status update .*: only the incident commander may/);
+    const empty = await call('POST', path, { actor: 'alice', text: '   ' });
+    assert.equal(empty.status, 400);
+    assert.deepEqual(
+      empty.body.details.map((d: { field: string }) => d.field),
+      ['text'],
+    );
+    const long = await call('POST', path, { actor: 'alice', text: 'x', impact: 'y'.repeat(501) });
+    assert.equal(long.status, 400);
+    assert.equal(long.body.details[0].field, 'impact');
+    const past = await call('POST', path, { actor: 'alice', text: 'x', nextUpdateAt: '2000-01-01T00:00:00Z' });
+    assert.equal(past.status, 400);
+    assert.match(past.body.error, /nextUpdateAt .* is not in the future/);
+    const unpublished = await call('POST', path, { actor: 'alice', text: 'x', visibility: 'public' });
+    assert.equal(unpublished.status, 409);
+    assert.match(unpublished.body.error, /incident publish/);
+    const posted = await call('POST', path, {
+      actor: 'alice',
+      text: 'Notes removed from answers',
+      impact: 'Some users',
+    });
+    assert.equal(posted.status, 201);
+    assert.equal(posted.body.id, 'U1');
+    assert.equal(posted.body.by, 'alice');
+    let state;
+    for (let i = 0; i < 50; i++) {
+      state = (await call('GET', `/api/incidents/${created.id}`)).body;
+      if (state.timeline.some((e: { type: string }) => e.type === 'request.refused')) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const refused = state.timeline.find((e: { type: string }) => e.type === 'request.refused');
+    assert.equal(refused?.actor, 'mallory');
+    assert.equal(refused?.data?.decision, 'post-status-update');
+    assert.deepEqual(
+      state.updates.map((u: { id: string; text: string }) => [u.id, u.text]),
+      [['U1', 'Notes removed from answers']],
+    );
+    assert.ok(
+      state.timeline.some((e: { type: string; actor: string }) => e.type === 'update.posted' && e.actor === 'alice'),
+    );
+  });
+
   it('answers the KPIs as JSON and for Prometheus, behind the token, and refuses a bad window', async () => {
     const kpis = await call('GET', '/api/kpis?since=7d');
     assert.equal(kpis.status, 200);

@@ -365,12 +365,37 @@ describe('incident KPIs', () => {
   });
 });
 
+function updateFixtures(): IncidentState[] {
+  return [
+    incident({ severity: 'P1', updateCadence: { onTime: 3, overdue: 1 } }),
+    incident({ severity: 'P1', updateCadence: { onTime: 2, overdue: 0 } }),
+    incident({ severity: 'P2', updateCadence: { onTime: 0, overdue: 2, overdueSince: march(2) } }),
+    incident({ severity: 'P1' }), // declared before the cadence followed updates: not counted
+  ];
+}
+
+describe('status updates on time', () => {
+  it('counts the windows met and missed per severity, and the rate', () => {
+    const { statusUpdates } = computeKpis(updateFixtures(), { now, since });
+    assert.deepEqual(statusUpdates.P1, { due: 6, onTime: 5, overdue: 1, onTimeRate: 5 / 6 });
+    assert.deepEqual(statusUpdates.P2, { due: 2, onTime: 0, overdue: 2, onTimeRate: 0 });
+    assert.deepEqual(statusUpdates.P0, { due: 0, onTime: 0, overdue: 0, onTimeRate: null });
+    const parsed = parsedSamples(renderPrometheus(computeKpis(updateFixtures(), { now, since })));
+    assert.equal(parsed.get(sampleKey(METRIC.statusUpdatesOnTime, { severity: 'P1' })), 5 / 6);
+    assert.equal(parsed.get(sampleKey(METRIC.statusUpdates, { severity: 'P2', state: 'overdue' })), 2);
+    assert.ok(!parsed.has(sampleKey(METRIC.statusUpdatesOnTime, { severity: 'P0' })), 'no rate without a window');
+  });
+});
+
 function familiesByName(text: string): Map<string, PrometheusMetricFamily> {
   return new Map(parsePrometheusTextFormat(text).map((family) => [family.name, family]));
 }
 
 describe('KPIs in the Prometheus text format', () => {
-  const kpis = computeKpis([...timingFixtures(), ...repeatFixtures(), ...actionFixtures()], { now, since });
+  const kpis = computeKpis([...timingFixtures(), ...repeatFixtures(), ...actionFixtures(), ...updateFixtures()], {
+    now,
+    since,
+  });
 
   it('parses, with HELP and TYPE for every family', () => {
     const text = renderPrometheus(kpis);
@@ -395,6 +420,8 @@ describe('KPIs in the Prometheus text format', () => {
       [METRIC.actions]: 'GAUGE',
       [METRIC.onTimeRatio]: 'GAUGE',
       [METRIC.onTimeTarget]: 'GAUGE',
+      [METRIC.statusUpdates]: 'GAUGE',
+      [METRIC.statusUpdatesOnTime]: 'GAUGE',
     };
     assert.deepEqual(
       Object.fromEntries([...families].map(([name, family]) => [name, family.type])),

@@ -91,11 +91,51 @@ groups:
       for (const raw of [API_KEY, CUSTOMER]) assert.ok(!outward.includes(raw), `${raw} reached a channel unredacted`);
       assert.match(outward, /\[redacted email\]/);
 
+      // A status update from the IC reaches the same people, threaded under the declaration.
+      const declaredIds = new Map(smtp.messages.map((m) => [m.to.join(), m.headers.get('message-id')!]));
+      const updated = await runCli(
+        ['update', id, `Key ${API_KEY} revoked; ${CUSTOMER} told`, '--impact', 'One customer', '--next', '45m'],
+        cliEnv,
+      );
+      assert.equal(updated.code, 0, updated.stderr);
+      assert.match(updated.stdout, new RegExp(`^${id} U1 .* internal {2}alice: Key `));
+      await eventually(
+        async () => ({ mail: smtp.messages.length, hooks: hook.deliveries.length }),
+        ({ mail, hooks }) => mail >= 4 && hooks >= 2,
+        'the update reaches the group by e-mail and webhook',
+      );
+      const updateMails = smtp.messages.filter((m) => m.headers.get('subject')?.startsWith(`[${id}] Status update`));
+      assert.deepEqual(updateMails.map((m) => m.to.join()).sort(), ['maria@example.com', 'sam@example.com']);
+      for (const mail of updateMails) {
+        const root = declaredIds.get(mail.to.join());
+        assert.ok(root, 'a declaration mail to the same person');
+        assert.equal(mail.headers.get('in-reply-to'), root, 'threaded under the declaration');
+        assert.match(mail.body, /Impact: One customer/);
+      }
+      const updateHook = hook.deliveries.find((d) => /Status update/.test(JSON.stringify(d.payload)));
+      assert.ok(updateHook, 'the webhook got the update');
+
+      const outwardAll = [...smtp.messages.flatMap((m) => [m.raw, m.body]), ...hook.requests.map((r) => r.body)].join(
+        '\n',
+      );
+      for (const raw of [API_KEY, CUSTOMER])
+        assert.ok(!outwardAll.includes(raw), `${raw} reached a channel unredacted in an update`);
+
       const shown = await eventually(
         async () => JSON.parse((await runCli(['show', id, '--json'], cliEnv)).stdout) as IncidentState,
-        (state) => state.timeline.some((e) => e.type === 'notification.sent'),
-        'the timeline records the notification',
+        (state) =>
+          state.timeline.filter(
+            (e) => e.type === 'notification.sent' && e.data?.key?.toString().startsWith(`${id}/update/U1`),
+          ).length >= 3,
+        'the timeline records each channel of the update',
       );
+      const channels = shown.timeline
+        .filter((e) => e.type === 'notification.sent' && String(e.data?.key).startsWith(`${id}/update/U1`))
+        .map((e) => e.data?.channel)
+        .sort();
+      assert.equal(channels.length, 3);
+      assert.deepEqual(channels.slice(0, 2), ['e-mail to maria', 'e-mail to sam']);
+      assert.match(String(channels[2]), /^webhook .*\(product-leads #2\)$/);
       const timeline = JSON.stringify(shown.timeline);
       const logs = product.output();
       for (const secret of [hook.url, hook.secret, smtp.url])

@@ -324,4 +324,20 @@ describe('postmortem draft', () => {
     assert.equal(renderPostmortem(structuredClone(state)), first);
     assert.deepEqual(state, before);
   });
+
+  it('tables the status updates and says whether the cadence was kept', () => {
+    const updated: IncidentState = {
+      ...resolvedIncident(),
+      updates: [
+        { id: 'U1', at: at(40), by: 'alice', text: 'Tool disabled | watching', visibility: 'internal' },
+        { id: 'U2', at: at(90), by: 'priya', text: 'Back to normal', impact: 'None now', visibility: 'public' },
+      ],
+      updateCadence: { onTime: 2, overdue: 1 },
+    };
+    const updates = section(renderPostmortem(updated), 'Stakeholder updates');
+    assert.match(updates, /\| 2025-03-14 09:40:00 \| U1 \| alice \| internal \| Tool disabled \\\| watching \|/);
+    assert.match(updates, /\| U2 \| priya \| public \| Back to normal \| None now \|/);
+    assert.match(updates, /2 of 3 update windows met on time; 1 missed\./);
+    assert.ok(!markdown.includes('## Stakeholder updates'), 'an incident without updates has no such section');
+  });
 });

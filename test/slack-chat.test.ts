@@ -88,6 +88,31 @@ describe('the Slack chat provider', () => {
     assert.notEqual(reposted.ts, ts);
   });
 
+  it('shows the latest status update and when the next is due in the status message', async () => {
+    const channel = await chat.openChannel({
+      incidentId: 'INC-BBBBC',
+      title: 'U',
+      severity: 'P1',
+      people: [],
+      groups: {},
+    });
+    const view = {
+      incidentId: 'INC-BBBBC',
+      title: 'U',
+      severity: 'P1' as const,
+      status: 'triaging' as const,
+      commander: 'U0IC',
+      steps: [],
+      pendingApprovals: 0,
+      latestUpdate: { id: 'U2', at: '2026-03-01T10:30:00.000Z', by: 'U0IC', text: 'Filter <deployed>', impact: 'none' },
+      nextUpdateDue: '2026-03-01T11:30:00.000Z',
+    };
+    const { ts } = await chat.showStatus(channel, view);
+    const shown = JSON.stringify(slack.messages(channel.id).find((m) => m.ts === ts)!.blocks);
+    assert.match(shown, /Latest update\* \(U2, 2026-03-01T10:30:00.000Z, <@U0IC>\): Filter &lt;deployed&gt;/);
+    assert.match(shown, /Next status update due 2026-03-01T11:30:00.000Z/);
+  });
+
   it('tells Temporal to wait on a 429, to stop on a refusal, and to retry anything else', async () => {
     const channel = await chat.openChannel({
       incidentId: 'INC-CCCCC',
@@ -145,5 +170,18 @@ describe('/incident text', () => {
     assert.match((parseIncidentCommand('ic bob') as { message: string }).message, /mention/);
     assert.match((parseIncidentCommand('resolve') as { message: string }).message, /Say what resolved it/);
     assert.match((parseIncidentCommand('reboot') as { message: string }).message, /Unknown subcommand "reboot"/);
+  });
+
+  it('reads a status update as typed, in the incident channel or with an id', () => {
+    assert.deepEqual(parseIncidentCommand('update Filter deployed;\n  watching the rate'), {
+      kind: 'update',
+      text: 'Filter deployed;\n  watching the rate',
+    });
+    assert.deepEqual(parseIncidentCommand('update INC-7K3QX back to normal'), {
+      kind: 'update',
+      text: 'back to normal',
+      incidentId: 'INC-7K3QX',
+    });
+    assert.match((parseIncidentCommand('update   ') as { message: string }).message, /Write the update/);
   });
 });

@@ -477,6 +477,53 @@ describe('Slack', () => {
     );
   });
 
+  it('posts /incident update from the incident channel: the channel sees it, the pinned status shows it; others are refused', async () => {
+    const name = slack.channels.get(channel)!.name;
+    await toSlackEndpoint(
+      slashCommandBody({
+        text: 'update Someone else writing',
+        user_id: OTHER,
+        channel_id: channel,
+        channel_name: name,
+        response_url: slack.responseUrl('update-other'),
+      }),
+    );
+    const refused = await eventually(
+      () => slack.responses.filter((r) => r.path.endsWith('/update-other')),
+      (r) => r.length === 1,
+      'the other user is answered',
+    );
+    assert.equal(refused[0]!.body.response_type, 'ephemeral');
+    assert.match(refused[0]!.body.text, /may not post a status update .*only the incident commander/);
+
+    await toSlackEndpoint(
+      slashCommandBody({
+        text: 'update Filter deployed; toxic replies back to baseline',
+        user_id: IC,
+        channel_id: channel,
+        channel_name: name,
+        response_url: slack.responseUrl('update'),
+      }),
+    );
+    const posted = await eventually(
+      () => slack.responses.filter((r) => r.path.endsWith('/update')),
+      (r) => r.length === 1,
+      'the update is answered',
+    );
+    assert.equal(posted[0]!.body.response_type, 'in_channel');
+    assert.match(posted[0]!.body.text, new RegExp(`status update U1 of ${incidentId}: Filter deployed`));
+    const state = await incident(incidentId);
+    assert.deepEqual(
+      state.updates?.map((u) => [u.id, u.by, u.via, u.text]),
+      [['U1', IC, 'slack', 'Filter deployed; toxic replies back to baseline']],
+    );
+    await eventually(
+      () => slack.messages(channel).find((m) => m.pinned)!,
+      (m) => /Latest update\* \(U1/.test(blockText(m.blocks)) && /Next status update due/.test(blockText(m.blocks)),
+      'the pinned status shows the update and the next due',
+    );
+  });
+
   it('refuses forged and stale requests with 401 and starts nothing', async () => {
     const before = slack.callsTo('views.open').length;
     const body = slashCommandBody({

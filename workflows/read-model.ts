@@ -50,6 +50,8 @@ export interface ReadSummary {
   obligations?: ReadObligationSummary[];
   /** Containment steps (undos included) awaiting a decision. */
   pendingSteps: number;
+  /** Status updates on time and windows missed; absent for incidents whose cadence does not follow updates. */
+  updateCadence?: { onTime: number; overdue: number };
 }
 
 export type ReadActionSummary = Pick<CorrectiveAction, 'status' | 'dueAt' | 'onTime' | 'endedAt'>;
@@ -102,6 +104,9 @@ export function readSummaryOf(state: IncidentState): ReadSummary {
       ? { obligations: state.obligations.map((o) => ({ status: o.status, ...optional({ onTime: o.onTime }) })) }
       : {}),
     pendingSteps: state.steps.filter((s) => s.status === 'pending').length,
+    ...(state.updateCadence
+      ? { updateCadence: { onTime: state.updateCadence.onTime, overdue: state.updateCadence.overdue } }
+      : {}),
   };
 }
 

@@ -72,6 +72,25 @@ export interface StatusUpdate {
   visibility: UpdateVisibility;
 }
 
+/**
+ * The status-update cadence kept since 'status-updates-since-last': each window (from the declaration, an
+ * update, a severity change or a missed due time to the next due time) ends met by an update or missed.
+ */
+export interface UpdateCadence {
+  /** Updates posted no later than they were due (and not after a missed window). */
+  onTime: number;
+  /** Windows that ended with no update: each an `update.overdue` on the timeline and a reminder to the IC. */
+  overdue: number;
+  /** The due time first missed, while no update has followed it. */
+  overdueSince?: string;
+  /**
+   * The current window as the cadence loop judged it: its start, the severity and how many updates it
+   * had seen. A continued run picks it up, so a change it has not judged yet (an update or a severity
+   * change handled before its loop started) still opens a new window.
+   */
+  window?: { from: string; severity: Severity; updates: number };
+}
+
 /** The incident as the public status page shows it, once the IC published it: their public title, nothing internal. */
 export interface PublicListing {
   title: string;
@@ -219,6 +238,8 @@ export type TimelineType =
   | 'status.mitigated'
   | 'status.resolved'
   | 'status.closed'
+  | 'update.posted'
+  | 'update.overdue'
   | 'notification.sent'
   | 'notification.failed'
   | 'page.sent'
@@ -361,6 +382,8 @@ export interface IncidentState {
   statusUpdateDue?: string;
   /** Status updates posted, oldest first. */
   updates?: StatusUpdate[];
+  /** Updates on time and windows missed, once the cadence follows updates (status-updates.ts). */
+  updateCadence?: UpdateCadence;
   /** Set once the IC publishes the incident on the status page (product.md §7). */
   publicListing?: PublicListing;
   /** Classifications recorded (withdrawn ones too), oldest first; absent until the first. */

@@ -1,4 +1,4 @@
-import type { ContainmentStep, CorrectiveAction, IncidentState } from '../../workflows/types.js';
+import type { ContainmentStep, CorrectiveAction, IncidentState, StatusUpdate } from '../../workflows/types.js';
 import { SEVERITIES } from '../../workflows/types.js';
 import { TIMING_KINDS, type Kpis, type TimingStats } from '../kpis/compute.js';
 import type { IncidentSummary } from '../incident-service.js';
@@ -38,6 +38,9 @@ export function formatIncident(incident: IncidentState): string {
         ]
       : []),
     ...(incident.closedAt ? [`  closed     ${incident.closedAt}`] : []),
+    ...(incident.statusUpdateDue
+      ? [`  update due ${incident.statusUpdateDue}: incident update ${incident.id} "…"`]
+      : []),
     ...(incident.description ? ['', indent(incident.description)] : []),
     ...(incident.triage.length
       ? [
@@ -54,6 +57,7 @@ export function formatIncident(incident: IncidentState): string {
     ...incident.steps.map((step) => `  ${formatStep(step)}`),
     ...(incident.actions?.length ? ['', 'Corrective actions', indent(formatActions(incident.actions))] : []),
     ...obligationLines(incident),
+    ...(incident.updates?.length ? ['', 'Status updates', ...incident.updates.map((u) => `  ${formatUpdate(u)}`)] : []),
     '',
     'Timeline (UTC)',
     ...incident.timeline.map(
@@ -61,6 +65,14 @@ export function formatIncident(incident: IncidentState): string {
     ),
   ];
   return lines.join('\n');
+}
+
+export function formatUpdate(update: StatusUpdate): string {
+  const extra = [
+    update.impact ? `impact: ${update.impact}` : '',
+    update.nextUpdateAt ? `next by ${update.nextUpdateAt}` : '',
+  ].filter(Boolean);
+  return `${update.id}  ${update.at.slice(0, 19).replace('T', ' ')}  ${update.visibility}  ${update.by}: ${update.text}${extra.length ? ` (${extra.join('; ')})` : ''}`;
 }
 
 export function formatStep(step: ContainmentStep): string {
@@ -121,7 +133,19 @@ export function formatKpis(kpis: Kpis): string {
           `Obligations: ${kpis.obligations.total}: ${kpis.obligations.metOnTime} met on time, ${kpis.obligations.metLate} met late, ${kpis.obligations.overdue} overdue, ${kpis.obligations.open} open`,
         ]
       : []),
+    `Status updates on time: ${updatesOnTime(kpis)}`,
   ].join('\n');
+}
+
+/** `P1 67 % (2 of 3 due), P2 -`: per severity with a window ended. */
+function updatesOnTime(kpis: Kpis): string {
+  const rows = SEVERITIES.map((sev) => [sev, kpis.statusUpdates[sev]] as const).filter(([, u]) => u.due > 0);
+  if (!rows.length) return 'nothing due yet';
+  return rows
+    .map(
+      ([sev, u]) => `${sev} ${(u.onTimeRate! * 100).toFixed(0)} % (${u.onTime} of ${u.due} due, ${u.overdue} missed)`,
+    )
+    .join(', ');
 }
 
 function table(rows: string[][]): string {

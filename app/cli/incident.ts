@@ -5,7 +5,14 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import type { ContainmentStep, CorrectiveAction, IncidentState, Postmortem, Severity } from '../../workflows/types.js';
+import type {
+  ContainmentStep,
+  CorrectiveAction,
+  IncidentState,
+  Postmortem,
+  Severity,
+  StatusUpdate,
+} from '../../workflows/types.js';
 import type { Kpis } from '../kpis/compute.js';
 import { SEVERITIES } from '../../workflows/types.js';
 import { DRILL_DECISIONS, type DrillDecision } from '../drill-decisions.js';
@@ -19,7 +26,16 @@ import { ApiClient, ApiError } from './api-client.js';
 import { tokenCommand } from './token-command.js';
 import { inboxCommand } from './inbox-command.js';
 import { obligationCommand } from './obligation-command.js';
-import { formatActions, formatDrill, formatIncident, formatKpis, formatList, formatStep } from './format.js';
+import {
+  formatActions,
+  formatDrill,
+  formatIncident,
+  formatKpis,
+  formatList,
+  formatStep,
+  formatUpdate,
+} from './format.js';
+import { durationMs } from '../../runbooks/duration.js';
 
 const USAGE = `Usage: incident <command> [options]
 
@@ -39,6 +55,9 @@ Commands
   ack ID                                the IC acknowledges (stops the time-to-acknowledge clock)
   publish ID --title T                  put the incident on the public status page (/status) as T, or change
                                         its public title (the IC by default)
+  update ID TEXT [--impact I] [--next 30m] [--public]
+                                        a status update to the stakeholders (the IC or a communicator);
+                                        --next: when the next one comes; --public: on the status page too
   postmortem ID [--complete]            the postmortem draft (Markdown); --complete: the IC signs it off
   action add ID --title T --owner U [--kind detect|mitigate|prevent] [--due YYYY-MM-DD]
                                         a corrective action (kind prevent and the runbook's due date by default)
@@ -95,6 +114,16 @@ const cliEnv = z.object({
 
 class UsageError extends Error {}
 
+/** `--next 30m` (from now) or an ISO date-time, as the API takes it. */
+function nextUpdateAt(value: string): string {
+  if (/^\d{4}-\d{2}-\d{2}T/.test(value)) return value;
+  try {
+    return new Date(Date.now() + durationMs(value)).toISOString();
+  } catch {
+    throw new UsageError(`--next must be a duration such as 30m or 2h, or an ISO date-time, not "${value}"`);
+  }
+}
+
 const defaultRunbooksDir = fileURLToPath(new URL('../../../runbooks', import.meta.url));
 
 async function main(argv: string[]): Promise<number> {
@@ -133,6 +162,9 @@ async function main(argv: string[]): Promise<number> {
       due: { type: 'string' },
       since: { type: 'string' },
       complete: { type: 'boolean', default: false },
+      impact: { type: 'string' },
+      next: { type: 'string' },
+      public: { type: 'boolean', default: false },
       user: { type: 'string' },
       expires: { type: 'string' },
       local: { type: 'boolean', default: false },
@@ -256,6 +288,18 @@ async function main(argv: string[]): Promise<number> {
         { actor, note: values.note },
       );
       print(incident, (i) => i.triage.map((t) => `${t.done ? '[x]' : '[ ]'} ${t.id}  ${t.title}`).join('\n'));
+      return 0;
+    }
+    case 'update': {
+      const text = args.slice(1).join(' ');
+      const update = await api.post<StatusUpdate>(`/api/incidents/${need(args[0], 'an incident ID')}/updates`, {
+        actor,
+        text,
+        ...(values.impact !== undefined ? { impact: values.impact } : {}),
+        ...(values.next !== undefined ? { nextUpdateAt: nextUpdateAt(values.next) } : {}),
+        ...(values.public ? { visibility: 'public' } : {}),
+      });
+      print(update, (u) => `${args[0]!.toUpperCase()} ${formatUpdate(u)}`);
       return 0;
     }
     case 'ack': {

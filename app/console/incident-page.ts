@@ -6,6 +6,7 @@ import { formatTime, h, replaceChildren, type Child } from './dom.js';
 import { renderMarkdown } from './markdown.js';
 import { obligationsSection } from './obligations-section.js';
 import { requirePerson } from './session.js';
+import { updateForm, updatesList } from './updates-section.js';
 
 const POLL_MS = 1_500;
 
@@ -15,6 +16,8 @@ export async function incidentPage(root: HTMLElement, config: ConsoleConfig, id:
     notice: h('div', { class: 'notice', role: 'alert', id: 'notice' }),
     pending: h('section', { id: 'pending' }),
     results: h('section', { id: 'results' }),
+    updates: h('section', { id: 'updates' }),
+    updateForm: h('section', { id: 'update-form' }),
     commands: h('section', { id: 'commands' }),
     publish: h('section', { id: 'publish' }),
     actions: h('section', { id: 'actions' }),
@@ -172,6 +175,8 @@ export async function incidentPage(root: HTMLElement, config: ConsoleConfig, id:
         : h('p', { class: 'muted' }, 'No step decided yet.'),
     ]);
 
+    draw('updates', [state.updates, state.statusUpdateDue], () => updatesList(state));
+    draw('updateForm', [state.status, Boolean(state.publicListing)], () => updateForm(state, config, act));
     draw('commands', [state.status], () => commandForms());
     draw('publish', [state.status, state.publicListing], () => publishForm());
     draw('actions', state.actions, () => actionsSection());

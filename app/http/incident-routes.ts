@@ -16,6 +16,7 @@ import {
   publishBody,
   resolveBody,
   severityBody,
+  statusUpdateBody,
   triageBody,
   triageParams,
   waiveBody,
@@ -129,6 +130,27 @@ export function incidentRoutes(service: IncidentService): Route[] {
       handle: async ({ params, body, who }) => {
         const { summary } = parseWith(resolveBody, body);
         return { status: 200, body: await call(() => service.resolve(id(params), who!, summary)) };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/incidents/:id/updates',
+      auth: 'person',
+      docs: {
+        summary: 'Post a status update to the stakeholders (the IC or a communicator the policy names)',
+        body: statusUpdateBody,
+        params: incidentParams,
+        responses: {
+          201: 'The update: `{id, at, by, text, impact?, nextUpdateAt?, visibility}`',
+          400: 'No text, or a field too long or invalid',
+          403: 'Neither the IC nor a communicator',
+          404: noIncident,
+          409: 'Closed, or public before the incident is published (`incident publish`)',
+        },
+      },
+      handle: async ({ params, body, who }) => {
+        const { actor: _claimed, ...update } = parseWith(statusUpdateBody, body);
+        return { status: 201, body: await call(() => service.postUpdate(id(params), who!, update)) };
       },
     },
     {

@@ -71,6 +71,26 @@ export const publishBody = z.object({
     .describe(`the public title: at most ${PUBLIC_TITLE_MAX} characters, no control characters`),
 });
 
+/** A status update (workflows/incident/status-update-handlers.ts holds the same bounds). */
+export const statusUpdateBody = z.object({
+  actor,
+  text: z
+    .string({ error: 'is required' })
+    .trim()
+    .min(1, 'must not be empty')
+    .max(4_000, 'must be at most 4000 characters')
+    .describe('the update, as the stakeholders read it'),
+  impact: z.string().trim().max(500, 'must be at most 500 characters').optional().describe('the current impact'),
+  nextUpdateAt: z.iso
+    .datetime({ offset: true, error: 'must be an ISO date-time such as 2026-11-27T09:30:00Z' })
+    .optional()
+    .describe('when the next update is promised; sooner than the cadence, it is the due time'),
+  visibility: z
+    .enum(['internal', 'public'], { error: 'must be "internal" or "public"' })
+    .optional()
+    .describe('`public` also shows it on the status page, once the incident is published; `internal` by default'),
+});
+
 export const addActionBody = z.object({
   actor: person,
   kind: z.enum(ACTION_KINDS, { error: `must be one of ${ACTION_KINDS.join(', ')}` }),

@@ -10,6 +10,7 @@ import {
   type Severity,
 } from '../../workflows/types.js';
 import { obligationKpis, type KpiObligation, type ObligationKpis } from './obligation-kpis.js';
+import { statusUpdateKpis, type StatusUpdateKpis } from './status-updates.js';
 
 /** What the KPIs read of a corrective action. */
 export type KpiAction = Pick<CorrectiveAction, 'status' | 'dueAt' | 'onTime' | 'endedAt'>;
@@ -29,6 +30,7 @@ export interface KpiIncident extends Pick<
   | 'mitigationTarget'
   | 'service'
   | 'fingerprint'
+  | 'updateCadence'
 > {
   severity: Severity;
   status: IncidentStatus;
@@ -121,6 +123,8 @@ export interface Kpis {
   actions: ActionKpis;
   /** Obligations met on time (GDPR Art. 33, EU AI Act Art. 73, …). */
   obligations: ObligationKpis;
+  /** Status updates on time, per severity (incidents whose cadence follows updates). */
+  statusUpdates: Record<Severity, StatusUpdateKpis>;
   /** For charts: each mitigation, and action closure month by month. */
   series: { mitigations: MitigationPoint[]; actionsByMonth: MonthlyActionClosure[] };
 }
@@ -168,6 +172,7 @@ export function computeKpis(incidents: readonly KpiIncident[], options: KpiOptio
       now,
     ),
     obligations: obligationKpis(counted.flatMap((incident) => incident.obligations ?? [])),
+    statusUpdates: statusUpdateKpis(counted),
     series: {
       mitigations: counted
         .filter((incident) => incident.mitigatedAt !== undefined)

@@ -22,6 +22,8 @@ export const METRIC = {
   actions: 'incident_corrective_actions',
   onTimeRatio: 'incident_corrective_actions_on_time_ratio',
   onTimeTarget: 'incident_corrective_actions_on_time_target_ratio',
+  statusUpdates: 'incident_status_update_windows',
+  statusUpdatesOnTime: 'incident_status_updates_on_time_ratio',
 } as const;
 
 export interface PrometheusOptions {
@@ -130,6 +132,21 @@ export function renderPrometheus(kpis: Kpis, options: PrometheusOptions = {}): s
 
   family(METRIC.onTimeTarget, 'gauge', 'Target for the on-time ratio of corrective actions');
   sample(METRIC.onTimeTarget, {}, actions.target);
+
+  family(
+    METRIC.statusUpdates,
+    'gauge',
+    `Status-update windows of incidents declared ${window} that ended, by severity and state (on_time: an update by its due time; overdue: none)`,
+  );
+  for (const severity of SEVERITIES) {
+    sample(METRIC.statusUpdates, { severity, state: 'on_time' }, kpis.statusUpdates[severity].onTime);
+    sample(METRIC.statusUpdates, { severity, state: 'overdue' }, kpis.statusUpdates[severity].overdue);
+  }
+  family(METRIC.statusUpdatesOnTime, 'gauge', 'Status updates on time over the windows that ended, by severity');
+  for (const severity of SEVERITIES) {
+    const rate = kpis.statusUpdates[severity].onTimeRate;
+    if (rate !== null) sample(METRIC.statusUpdatesOnTime, { severity }, rate);
+  }
 
   return `${out.join('\n')}\n`;
 }

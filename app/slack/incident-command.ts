@@ -12,6 +12,7 @@ export type IncidentCommand =
   | { kind: 'sev'; severity: Severity; incidentId?: string }
   | { kind: 'ic'; user: string; incidentId?: string }
   | { kind: 'resolve'; summary: string; incidentId?: string }
+  | { kind: 'update'; text: string; incidentId?: string }
   | { kind: 'invalid'; message: string };
 
 export const COMMAND_HELP = [
@@ -20,6 +21,7 @@ export const COMMAND_HELP = [
   '`/incident status`: where this incident stands',
   '`/incident sev P1`: change its severity',
   '`/incident ic @someone`: hand over incident command',
+  '`/incident update <text>`: a status update to the stakeholders (the IC or a communicator)',
   '`/incident resolve <what was done>`: resolve it (IC only)',
   '`/incident actions`: its corrective actions',
   'Outside an incident channel, add the id: `/incident status INC-7K3QX`.',
@@ -65,6 +67,16 @@ export function parseIncidentCommand(text: string): IncidentCommand {
             'Say what resolved it: `/incident resolve Rolled back to the previous model; jailbreak rate back to baseline`',
         };
       return { kind: 'resolve', summary, ...withId };
+    }
+    case 'update': {
+      // The text as typed, line breaks and spacing kept.
+      const text = rest.slice(word.length).trim();
+      if (!text)
+        return {
+          kind: 'invalid',
+          message: 'Write the update: `/incident update Filter deployed; unsafe answers back to baseline`',
+        };
+      return { kind: 'update', text, ...withId };
     }
     default:
       return { kind: 'invalid', message: `Unknown subcommand "${word}".\n${COMMAND_HELP}` };

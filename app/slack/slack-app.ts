@@ -129,6 +129,12 @@ export function createSlackApp(options: SlackAppOptions): BoltApp {
           return void (await toChannel(
             `${who(actor)} handed incident command of ${incidentId} to ${who(parsed.user)}.`,
           ));
+        case 'update': {
+          const update = await service.postUpdate(incidentId, bySlack, { text: parsed.text });
+          return void (await toChannel(
+            `${who(actor)} posted status update ${update.id} of ${incidentId}: ${esc(update.text)}`,
+          ));
+        }
         case 'resolve':
           await service.resolve(incidentId, bySlack, parsed.summary);
           return void (await toChannel(`${who(actor)} resolved ${incidentId}: ${esc(parsed.summary)}`));

@@ -46,6 +46,10 @@ export interface StatusView {
   /** Steps waiting for a person's decision. */
   pendingApprovals: number;
   summary?: string;
+  /** The latest status update to the stakeholders. */
+  latestUpdate?: { id: string; at: string; by: string; text: string; impact?: string };
+  /** When the next status update is due, while the runbook's cadence (or a promise) sets one. */
+  nextUpdateDue?: string;
   /** The obligations' clocks, once a classification started one (absent before). */
   obligations?: ObligationView[];
 }

@@ -79,10 +79,19 @@ export function statusMessage(view: StatusView): { text: string; blocks: Block[]
       ...(view.obligations?.length
         ? [section(`*Obligations*\n${view.obligations.map(obligationLine).join('\n')}`)]
         : []),
+      ...(view.latestUpdate ? [section(latestUpdateLine(view.latestUpdate))] : []),
+      ...(view.nextUpdateDue ? [context(`Next status update due ${view.nextUpdateDue}`)] : []),
       ...(view.summary ? [section(`*Resolution:* ${esc(view.summary)}`)] : []),
       context('This message is kept current. `/incident help` lists what you can do here.'),
     ],
   };
+}
+
+function latestUpdateLine(update: NonNullable<StatusView['latestUpdate']>): string {
+  const impact = update.impact ? `\n*Impact:* ${esc(update.impact)}` : '';
+  // A section's text is at most 3,000 characters; an update may have 4,000.
+  const body = update.text.length > 2_000 ? `${update.text.slice(0, 2_000)}…` : update.text;
+  return `*Latest update* (${update.id}, ${update.at}, ${who(update.by)}): ${esc(body)}${impact}`;
 }
 
 export function approvalMessage(view: ApprovalView): { text: string; blocks: Block[] } {

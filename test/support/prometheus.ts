@@ -66,5 +66,10 @@ export function expectedSamples(kpis: Kpis, constLabels: Record<string, string>)
   add(METRIC.actions, { state: 'overdue' }, kpis.actions.overdue);
   add(METRIC.onTimeRatio, {}, kpis.actions.onTimeRate);
   add(METRIC.onTimeTarget, {}, kpis.actions.target);
+  for (const severity of SEVERITIES) {
+    add(METRIC.statusUpdates, { severity, state: 'on_time' }, kpis.statusUpdates[severity].onTime);
+    add(METRIC.statusUpdates, { severity, state: 'overdue' }, kpis.statusUpdates[severity].overdue);
+    add(METRIC.statusUpdatesOnTime, { severity }, kpis.statusUpdates[severity].onTimeRate);
+  }
   return new Map(samples.map((s) => [sampleKey(s.name, s.labels), s.value]));
 }

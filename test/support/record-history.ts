@@ -1,7 +1,7 @@
 // Records the stored histories that test/replay.test.ts replays: `npm run record-history`.
 // Re-record only before the first release, or for a new scenario; a change that breaks an existing
 // history must go behind patched() instead, because incidents with that history are running.
-// `npm run record-history -- reminders` records one scenario only (incident, reminders, registry, slack, alerts, continued).
+// `npm run record-history -- reminders` records one scenario only (incident, reminders, registry, slack, alerts, continued, updates).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
@@ -40,6 +40,7 @@ if (!only || only === 'registry') await recordRegistryRollback();
 if (!only || only === 'slack') await recordSlackChannel();
 if (!only || only === 'alerts') await recordAlertIntake();
 if (!only || only === 'continued') await recordContinued();
+if (!only || only === 'updates') await recordStatusUpdates();
 
 /** A whole incident on the dev server: refusal, approval, rejection, actions, waiver, postmortem, undo. */
 async function recordIncident(): Promise<void> {
@@ -109,6 +110,35 @@ async function recordReminders(): Promise<void> {
     await digest.result();
     await save('corrective-action-reminded-escalated-closed.json', env.client.workflow.getHandle(`${id}-A1`));
     await save('reminder-digest-two-actions-then-idle.json', digest);
+  });
+}
+
+/**
+ * Status updates on the time-skipping server: two on time (one by a communicator, one with a promise),
+ * a refused one, a missed window (overdue, reminder), a late one, a severity change, each delivered
+ * channel by channel; then resolved.
+ */
+async function recordStatusUpdates(): Promise<void> {
+  await withTimeSkipping(async ({ env, service }) => {
+    const { id } = await service.declare({
+      title: 'Harmful answers spreading',
+      category: 'harmful-output',
+      severity: 'P1',
+      declaredBy: 'alice',
+    });
+    await env.sleep('40m');
+    await service.postUpdate(id, 'alice', { text: 'Investigating', impact: 'Some users saw unsafe answers' });
+    await service.postUpdate(id, 'bob', { text: 'not the IC' }).catch(() => undefined);
+    await env.sleep('50m');
+    const next = new Date((await env.currentTimeMs()) + 45 * 60_000).toISOString();
+    await service.postUpdate(id, { actor: 'priya', via: 'oidc' }, { text: 'Filter deployed', nextUpdateAt: next });
+    await env.sleep('61m'); // the promise (2:15) missed: overdue, the IC reminded
+    await service.postUpdate(id, 'alice', { text: 'Rate back to normal' });
+    await service.setSeverity(id, 'alice', 'P2');
+    await env.sleep('10m');
+    await service.resolve(id, 'alice', 'filter holds');
+    await env.sleep('1m');
+    await save('status-updates-on-time-overdue-late-resolved.json', env.client.workflow.getHandle(id));
   });
 }
 

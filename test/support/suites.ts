@@ -71,6 +71,7 @@ export const TEST_SUITES = {
     'obligations',
     'reminder-digests',
     'severity-and-reminders',
+    'status-updates',
   ],
   /** The whole product as `npm start` runs it, on a dev server (test/support/product.ts). */
   product: ['alerts', 'chaos', 'e2e', 'fuzz', 'limits', 'notify-e2e', 'shutdown', 'slack'],

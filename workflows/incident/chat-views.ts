@@ -38,6 +38,30 @@ export function statusView(state: IncidentState, awaitingDecision: number): Stat
           })),
         }
       : {}),
+    ...updatesView(state),
+  };
+}
+
+/**
+ * The latest status update and the next one due. Only for incidents whose cadence follows updates
+ * (state.updateCadence): the status message of an incident recorded before stays as it was.
+ */
+function updatesView(state: IncidentState): Pick<StatusView, 'latestUpdate' | 'nextUpdateDue'> {
+  if (!state.updateCadence && !state.updates?.length) return {};
+  const latest = state.updates?.at(-1);
+  return {
+    ...(latest
+      ? {
+          latestUpdate: {
+            id: latest.id,
+            at: latest.at,
+            by: latest.by,
+            text: latest.text,
+            ...(latest.impact ? { impact: latest.impact } : {}),
+          },
+        }
+      : {}),
+    ...(state.statusUpdateDue ? { nextUpdateDue: state.statusUpdateDue } : {}),
   };
 }
 

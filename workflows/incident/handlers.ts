@@ -27,6 +27,7 @@ import { registerPublishHandler } from './publish-handlers.js';
 import { registerObligationHandlers } from './obligation-handlers.js';
 import type { Obligations } from './obligations.js';
 import { onceReady } from './ready.js';
+import { registerStatusUpdateHandlers } from './status-update-handlers.js';
 
 export function registerHandlers(incident: Incident, containment: Containment, closure: Closure): Obligations {
   const { state } = incident;
@@ -219,5 +220,6 @@ export function registerHandlers(incident: Incident, containment: Containment, c
 
   registerActionHandlers(incident, closure, handleOnceReady);
   registerPublishHandler(incident, handleOnceReady);
+  registerStatusUpdateHandlers(incident, closure, handleOnceReady);
   return registerObligationHandlers(incident, handleOnceReady);
 }

@@ -13,6 +13,7 @@ import { FailureType, failureMessage } from '../failures.js';
 import type { ContainmentStep, DeclareInput, IncidentState, Ticket, TimelineType } from '../types.js';
 import { now, refuse, requireActor, requireText, type ActorRef } from './requests.js';
 import type { CarriedIncident } from './continuation.js';
+import { deliverEachChannel } from './deliveries.js';
 import { InFlight } from './in-flight.js';
 import { Refusals } from './refusals.js';
 import { Visibility } from './visibility.js';
@@ -161,7 +162,8 @@ export class Incident {
     owner?: string,
   ): string {
     const actor = requireActor(input?.actor);
-    const refs = typeof which === 'string' ? this.policy[which] : which;
+    // A policy snapshot from before a permission existed has none: the default applies.
+    const refs = typeof which === 'string' ? (this.policy[which] ?? DEFAULT_POLICY[which]) : which;
     const memberOf = Array.isArray(input.memberOf) ? input.memberOf : [];
     const ctx = {
       commander: this.state.commander,
@@ -215,14 +217,26 @@ export class Incident {
       );
   }
 
-  async notify(audience: string[], subject: string, text: string) {
+  /**
+   * Tells `audience`, fire-and-forget for whoever waits on the incident. Since 'per-channel-delivery'
+   * (patched: histories recorded before keep the one `notify` call), the plan is one activity and each
+   * channel's delivery another, in parallel, each on the timeline as sent or failed with its label: a
+   * failing channel holds up and repeats no other. `idempotencyKey` names the message (a status
+   * update's is `<incident>/update/<id>`); without one the plan derives it from its activity.
+   */
+  async notify(audience: string[], subject: string, text: string, idempotencyKey?: string) {
     if (!audience.length) return;
-    try {
-      await this.activities.notify({ incidentId: this.state.id, audience, subject, text });
-      this.record('notification.sent', SYSTEM, `Notified ${audience.join(', ')}: ${subject}`);
-    } catch (err) {
-      this.record('notification.failed', SYSTEM, `Could not notify ${audience.join(', ')}: ${failureMessage(err)}`);
+    const notification = { incidentId: this.state.id, audience, subject, text };
+    if (!patched('per-channel-delivery')) {
+      try {
+        await this.activities.notify(notification);
+        this.record('notification.sent', SYSTEM, `Notified ${audience.join(', ')}: ${subject}`);
+      } catch (err) {
+        this.record('notification.failed', SYSTEM, `Could not notify ${audience.join(', ')}: ${failureMessage(err)}`);
+      }
+      return;
     }
+    await deliverEachChannel(this.activities, this.record, notification, idempotencyKey);
   }
 
   /** Tells the stakeholder groups of the current severity that have not heard yet. */

@@ -14,6 +14,7 @@ export function renderPostmortem(state: IncidentState): string {
     ...impactWindowSection(state),
     ...detectionSection(state),
     ...timelineSection(state),
+    ...updatesSection(state),
     ...containmentSection(state),
     ...whatWorkedSection(state),
     ...correctiveActionsSection(state),
@@ -121,6 +122,31 @@ function timelineSection(state: IncidentState): string[] {
     tableRow(['---', '---', '---']),
     ...entries.map((entry) => tableRow([utc(entry.at), entry.actor, entry.message])),
     '',
+  ];
+}
+
+/** What the stakeholders were told, and whether the runbook's cadence was kept; absent when neither applies. */
+function updatesSection(state: IncidentState): string[] {
+  const updates = state.updates ?? [];
+  const cadence = state.updateCadence;
+  if (!updates.length && !cadence) return [];
+  const kept = cadence
+    ? cadence.onTime + cadence.overdue
+      ? `${cadence.onTime} of ${cadence.onTime + cadence.overdue} update windows met on time; ${cadence.overdue} missed.`
+      : 'No update window had ended.'
+    : '';
+  return [
+    '## Stakeholder updates',
+    '',
+    ...(updates.length
+      ? [
+          tableRow(['Time (UTC)', 'Update', 'By', 'Visibility', 'Text', 'Impact']),
+          tableRow(['---', '---', '---', '---', '---', '---']),
+          ...updates.map((u) => tableRow([utc(u.at), u.id, u.by, u.visibility, u.text, u.impact ?? ''])),
+        ]
+      : ['_No status update was posted._']),
+    '',
+    ...(kept ? [kept, ''] : []),
   ];
 }
 
