@@ -197,12 +197,14 @@ describe(
       async () => {
         const devServer = start({
           DATA_DIR: await tempDir('cluster-parity-dev'),
+          METRICS_REFRESH_SECONDS: '1',
           PORT: String(await freePort()),
           TEMPORAL_DEV_SERVER_PORT: String(await freePort()),
           TEMPORAL_UI: 'off',
         });
         const onCluster = start({
           DATA_DIR: await tempDir('cluster-parity'),
+          METRICS_REFRESH_SECONDS: '1',
           PORT: String(await freePort()),
           TEMPORAL_ADDRESS: cluster.address,
           TEMPORAL_NAMESPACE: parityNamespace,

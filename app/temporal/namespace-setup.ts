@@ -53,6 +53,17 @@ export async function ensureSearchAttributes(
   return missing.map((key) => key.name);
 }
 
+/** A value of each type that visibility parses: a query naming an attribute it does not know yet fails. */
+const PROBE_VALUES: Record<SearchAttributeType, string> = {
+  KEYWORD: '"probe"',
+  TEXT: '"probe"',
+  KEYWORD_LIST: '"probe"',
+  INT: '0',
+  DOUBLE: '0',
+  BOOL: 'true',
+  DATETIME: '"2000-01-01T00:00:00Z"',
+};
+
 /**
  * Waits until the frontend filters by every key, then one namespace refresh more, after which the
  * history service (which checks the attributes a workflow upserts) has reloaded the namespace too.
@@ -63,7 +74,7 @@ export async function waitForSearchAttributes(
   keys: readonly AttributeKey[] = incidentSearchAttributes,
   timeoutMs = 60_000,
 ): Promise<void> {
-  const query = keys.map((key) => `${key.name} = "probe"`).join(' AND ');
+  const query = keys.map((key) => `${key.name} = ${PROBE_VALUES[key.type]}`).join(' AND ');
   await retrying(timeoutMs, () => connection.workflowService.countWorkflowExecutions({ namespace, query }));
   await new Promise((resolve) => setTimeout(resolve, NAMESPACE_REFRESH_MS + 1_000));
 }

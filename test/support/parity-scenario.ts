@@ -80,7 +80,8 @@ export async function readSide(url: string, ids: string[]): Promise<ReadSide> {
   const metrics = await fetch(`${url}/metrics`).then((r) => r.text());
   const samples: Record<string, number | string> = {};
   for (const [key, value] of parsedSamples(metrics)) {
-    if (key.startsWith('incident_kpi_window_')) continue; // when it was read
+    // The KPIs only: not when they were read or how long that took, nor the process's own metrics.
+    if (!key.startsWith('incident_') || /^incident_kpi_(window_|data_age|refresh_duration)/.test(key)) continue;
     samples[key] = /^incident_time_to_\w+_seconds\{/.test(key) ? 'a duration' : value;
   }
   return {
