@@ -5,7 +5,9 @@ import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import { FailureType, isFailureType } from '../workflows/failures.js';
 
 export const UNAVAILABLE = 'Unavailable';
-export type IncidentErrorKind = FailureType | typeof UNAVAILABLE;
+/** One person's requests to one incident came faster than app/request-rate.ts lets them. */
+export const TOO_MANY_REQUESTS = 'TooManyRequests';
+export type IncidentErrorKind = FailureType | typeof UNAVAILABLE | typeof TOO_MANY_REQUESTS;
 
 export class IncidentError extends Error {
   override name = 'IncidentError';
@@ -14,6 +16,8 @@ export class IncidentError extends Error {
     message: string,
     /** The request field at fault, when one is (a filter, a cursor); the HTTP answer names it. */
     readonly field?: string,
+    /** When to try again (TooManyRequests). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }

@@ -49,11 +49,12 @@ import type {
 import type { TicketProvider } from '../integrations/ticketing/provider.js';
 import { incidentStartOptions } from '../workflows/search-attributes.js';
 import type { RunbookSource } from '../runbooks/source.js';
-import { IncidentError, translate } from './incident-error.js';
+import { IncidentError, TOO_MANY_REQUESTS, translate } from './incident-error.js';
 import { IncidentIndex, type IncidentPage, type IncidentSummary } from './incident-index.js';
 import type { IncidentFilter } from './incident-query.js';
 import type { KpiIncident } from './kpis/compute.js';
 import { RefusalRecorder } from './refusal-recorder.js';
+import { BURST, RATE_PER_SECOND, RequestRate } from './request-rate.js';
 import { incidentIdForKey, newIncidentId } from './incident-id.js';
 
 /**
@@ -114,6 +115,8 @@ export class IncidentService {
   ) {
     this.index = new IncidentIndex(client, (id) => this.get(id));
   }
+
+  private readonly requestRate = new RequestRate();
 
   private readonly refusals = new RefusalRecorder((id, refusal) =>
     this.client.workflow.getHandle(id).signal(approvalRefusedSignal, refusal),
@@ -395,20 +398,33 @@ export class IncidentService {
     update: UpdateDefinition<Ret, [Input]>,
     input: Input,
   ): Promise<Ret> {
+    const refusal = (reason: string): RefusalInput => {
+      const target = input as { stepId?: unknown; actionId?: unknown };
+      return {
+        actor: input.actor,
+        ...(input.via ? { via: input.via } : {}),
+        decision: update.name,
+        ...(typeof target.stepId === 'string' ? { stepId: target.stepId } : {}),
+        ...(typeof target.actionId === 'string' ? { actionId: target.actionId } : {}),
+        reason,
+      };
+    };
+    const wait = this.requestRate.take(id, input.actor);
+    if (wait !== undefined) {
+      const limit = `at most ${BURST} at once and ${RATE_PER_SECOND} a second per person and incident`;
+      await this.recordRefusal(id, refusal(`too many requests (${limit})`));
+      throw new IncidentError(
+        TOO_MANY_REQUESTS,
+        `${input.actor} sent too many requests to ${id} (${limit}): try again in ${wait} s`,
+        'actor',
+        wait,
+      );
+    }
     try {
       return await translated(id, () => this.client.workflow.getHandle(id).executeUpdate(update, { args: [input] }));
     } catch (err) {
-      if (err instanceof IncidentError && err.kind === FailureType.notAuthorized) {
-        const target = input as { stepId?: unknown; actionId?: unknown };
-        await this.recordRefusal(id, {
-          actor: input.actor,
-          ...(input.via ? { via: input.via } : {}),
-          decision: update.name,
-          ...(typeof target.stepId === 'string' ? { stepId: target.stepId } : {}),
-          ...(typeof target.actionId === 'string' ? { actionId: target.actionId } : {}),
-          reason: err.message,
-        });
-      }
+      if (err instanceof IncidentError && err.kind === FailureType.notAuthorized)
+        await this.recordRefusal(id, refusal(err.message));
       throw err;
     }
   }

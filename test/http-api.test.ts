@@ -17,12 +17,13 @@ const TOKEN = 'test-token-0123456789abcdef';
 const WEBHOOK_SECRET = 'whsec-test-0123456789';
 const JIRA_SECRET = 'jira-secret-0123456789';
 let harness: TemporalHarness;
+let service: IncidentService;
 let server: Server;
 let base: string;
 
 before(async () => {
   harness = await startTemporalHarness();
-  const service = new IncidentService(harness.client, {
+  service = new IncidentService(harness.client, {
     taskQueue: harness.taskQueue,
     runbooks: harness.runbooks,
     tickets: harness.tickets,
@@ -147,6 +148,45 @@ describe('HTTP JSON API', () => {
     assert.equal(approved.body.status, 'verified');
     const again = await call('POST', path, { stepId: 'kill-switch', decision: 'approve', actor: 'alice' });
     assert.equal(again.status, 409);
+  });
+
+  it("answers one person's flood of requests with 429 and Retry-After, counts it on the timeline, and lets the IC through", async () => {
+    const { body: created } = await call('POST', '/api/incidents', declaration);
+    const path = `/api/incidents/${created.id}/approvals`;
+    const flood = await Promise.all(
+      Array.from({ length: 100 }, () =>
+        fetch(`${base}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+          body: JSON.stringify({ stepId: 'kill-switch', decision: 'approve', actor: 'mallory' }),
+        }).then(async (r) => ({
+          status: r.status,
+          retryAfter: r.headers.get('retry-after'),
+          body: (await r.json()) as any,
+        })),
+      ),
+    );
+    const limited = flood.filter((r) => r.status === 429);
+    assert.equal(flood.filter((r) => r.status === 403).length + limited.length, 100);
+    assert.ok(limited.length >= 50, `${limited.length} of 100 limited: a burst of 20, then 5 a second`);
+    assert.ok(limited.every((r) => Number(r.retryAfter) >= 1));
+    assert.match(
+      limited[0]!.body.error,
+      /^mallory sent too many requests to INC-\w+ \(at most 20 at once and 5 a second/,
+    );
+    assert.equal(limited[0]!.body.details[0].field, 'actor');
+    const approved = await call('POST', path, { stepId: 'kill-switch', decision: 'approve', actor: 'alice' });
+    assert.equal(approved.status, 200, 'the IC has a bucket of her own');
+    await service.flushRefusals();
+    let counted = 0;
+    for (let i = 0; i < 100 && counted < 100; i++) {
+      const { timeline } = (await call('GET', `/api/incidents/${created.id}`)).body;
+      counted = timeline
+        .filter((e: { type: string; actor: string }) => e.type === 'approval.refused' && e.actor === 'mallory')
+        .reduce((n: number, e: { data: { count: number } }) => n + e.data.count, 0);
+      if (counted < 100) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(counted, 100, 'every attempt, refused or limited, is counted on the timeline');
   });
 
   it('resolves by the IC only, then lists it as closed', async () => {

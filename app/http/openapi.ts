@@ -2,6 +2,7 @@
 // (z.toJSONSchema writes JSON Schema 2020-12, the dialect OpenAPI 3.1 uses).
 import { createRequire } from 'node:module';
 import { z } from 'zod';
+import { BURST, RATE_PER_SECOND } from '../request-rate.js';
 import { MAX_BODY_BYTES } from './json.js';
 import type { Credential, Route } from './router.js';
 
@@ -178,6 +179,8 @@ function responses(route: Route): Json {
       route.auth === 'person' ? 'No verified identity (or a wrong or expired token)' : 'Missing or wrong credentials';
   if (route.auth === 'person')
     shared[403] = 'The verified person may not do this (recorded on the incident), or the body names someone else';
+  if (route.auth === 'person' && route.method === 'POST' && route.path.startsWith('/api/incidents/:id/'))
+    shared[429] = `More than ${BURST} requests at once or ${RATE_PER_SECOND} a second from one person to one incident (Retry-After; recorded)`;
   const described = Object.entries({ ...shared, ...route.docs.responses }).map(
     ([status, description]): [string, Json] => [
       status,

@@ -1,5 +1,5 @@
 import { FailureType } from '../../workflows/failures.js';
-import { IncidentError, UNAVAILABLE, type IncidentErrorKind } from '../incident-error.js';
+import { IncidentError, TOO_MANY_REQUESTS, UNAVAILABLE, type IncidentErrorKind } from '../incident-error.js';
 import { HttpError } from './json.js';
 
 /** Every refusal of the service as HTTP: its status, and the field its one detail names. */
@@ -9,6 +9,7 @@ export const HTTP_ANSWER_BY_KIND: Record<IncidentErrorKind, { status: number; fi
   [FailureType.notFound]: { status: 404, field: 'id' },
   [FailureType.conflict]: { status: 409, field: '(state)' },
   [UNAVAILABLE]: { status: 503, field: '(server)' },
+  [TOO_MANY_REQUESTS]: { status: 429, field: 'actor' },
 };
 
 /** Runs a service call; what the service refuses becomes the matching 4xx (or 503), anything else stays a 500. */
@@ -18,6 +19,8 @@ export async function call<T>(work: () => Promise<T>): Promise<T> {
   } catch (err) {
     if (!(err instanceof IncidentError)) throw err;
     const { status, field } = HTTP_ANSWER_BY_KIND[err.kind];
-    throw new HttpError(status, err.message, [{ field: err.field ?? field, message: err.message }]);
+    const headers: Record<string, string> =
+      err.retryAfterSeconds === undefined ? {} : { 'retry-after': String(err.retryAfterSeconds) };
+    throw new HttpError(status, err.message, [{ field: err.field ?? field, message: err.message }], headers);
   }
 }

@@ -35,6 +35,7 @@ export const TEST_SUITES = {
     'redaction',
     'redaction-properties',
     'refusal-recorder',
+    'request-rate',
     'replay',
     'replay-guard',
     'runbooks',
