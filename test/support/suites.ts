@@ -46,6 +46,7 @@ export const TEST_SUITES = {
   /** A real Temporal dev server and a worker in the test process (test/support/temporal.ts). */
   'dev-server': [
     'alert-auto-resolve',
+    'audit-export',
     'authorization',
     'oidc',
     'alert-intake',
