@@ -58,6 +58,7 @@ export const TEST_SUITES = {
     'incident-workflow',
     'obligation-api',
     'read-side',
+    'slack-classify',
     'slack-lambda',
     'status-page-api',
     'webhook-signatures',
