@@ -6,6 +6,7 @@ export const TEST_SUITES = {
     'alert-parsing',
     'alert-routing',
     'architecture',
+    'audit-chain',
     'body-budget',
     'cluster-docs',
     'config',
