@@ -19,6 +19,8 @@ export async function exportCommand(
   const query = actor ? `?actor=${encodeURIComponent(actor)}` : '';
   // incidentId comes URL-encoded, as every command passes it.
   const bundle = await api.get<AuditBundle>(`/api/incidents/${incidentId}/export${query}`);
+  // The id names the files: only an incident id, whatever the server answered.
+  if (!/^INC-[0-9A-Z]{5}$/.test(String(bundle.incident?.id))) throw new Error('the server sent no audit export');
   const dir = resolve(out);
   await mkdir(dir, { recursive: true });
   const files = {

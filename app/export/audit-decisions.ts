@@ -17,6 +17,7 @@ const DECISION_TYPES: Record<string, string> = {
   'obligation.unclassified': 'un-classification',
   'obligation.submitted': 'submission',
   'status.resolved': 'resolution',
+  'action.closed': 'corrective action closed',
   'action.waived': 'corrective action waived',
   'postmortem.completed': 'postmortem signed off',
   'incident.published': 'published on the status page',
