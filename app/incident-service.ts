@@ -56,6 +56,9 @@ import type { KpiIncident } from './kpis/compute.js';
 import { RefusalRecorder } from './refusal-recorder.js';
 import { BURST, RATE_PER_SECOND, RequestRate } from './request-rate.js';
 import { incidentIdForKey, newIncidentId } from './incident-id.js';
+import { auditBundle, type AuditBundle } from './export/audit-bundle.js';
+import { exportRefusal } from './export/export-policy.js';
+import { runbookSnapshotFromHistory } from './export/runbook-history.js';
 
 /**
  * Who acts, as the entry point verified it. A bare string is the one person of a loopback-only
@@ -321,6 +324,24 @@ export class IncidentService {
         `${id} is ${state.status}: its postmortem draft is written when it is resolved`,
       );
     return state.postmortem.markdown;
+  }
+
+  /** The audit export (export/audit-bundle.ts), for whom the policy's `exportRecord` allows; a refusal is recorded. */
+  async auditExport(id: string, who: Who): Promise<AuditBundle> {
+    const actor = asActor(who);
+    const state = await this.get(id);
+    const refused = exportRefusal(state, await this.options.runbooks.current(), actor);
+    if (refused) {
+      await this.recordRefusal(id, {
+        actor: actor.actor,
+        ...(actor.via ? { via: actor.via } : {}),
+        decision: 'export',
+        reason: refused,
+      });
+      throw new IncidentError(FailureType.notAuthorized, refused);
+    }
+    const snapshot = await translated(id, () => runbookSnapshotFromHistory(this.client, id));
+    return auditBundle(state, snapshot, actor, new Date().toISOString());
   }
 
   completePostmortem(id: string, who: Who): Promise<IncidentState> {

@@ -32,6 +32,8 @@ export interface LoadedRunbook {
   file: string;
   /** sha256 of the file's bytes: which version an incident ran. */
   hash: string;
+  /** The file's text, whose sha256 `hash` is: what an audit export shows of the runbook. */
+  source: string;
 }
 
 export interface RunbookLibrary {
@@ -122,7 +124,7 @@ export async function loadRunbookLibrary(dir: string, env: NodeJS.ProcessEnv = p
     const twin = runbooks.find((r) => r.runbook.id === runbook.id);
     if (twin)
       problems.push({ file, path: 'id', message: `runbook id "${runbook.id}" is also used by ${basename(twin.file)}` });
-    if (problems.length === before) runbooks.push({ runbook, file, hash: parsed.hash });
+    if (problems.length === before) runbooks.push({ runbook, file, hash: parsed.hash, source: parsed.text });
   }
 
   const fallbacks = runbooks.filter((r) => r.runbook.fallback);
@@ -223,7 +225,7 @@ async function parseFile<S extends z.ZodType>(
   file: string,
   schema: S,
   problems: RunbookProblem[],
-): Promise<{ value: z.output<S>; hash: string } | undefined> {
+): Promise<{ value: z.output<S>; hash: string; text: string } | undefined> {
   const text = await readFile(file, 'utf8');
   const document = parseDocument(text);
   if (document.errors.length) {
@@ -243,7 +245,7 @@ async function parseFile<S extends z.ZodType>(
       problems.push({ file, path: formatPath(issue.path), message: issue.message });
     return undefined;
   }
-  return { value: result.data, hash: createHash('sha256').update(text).digest('hex') };
+  return { value: result.data, hash: createHash('sha256').update(text).digest('hex'), text };
 }
 
 function formatPath(path: PropertyKey[]): string {

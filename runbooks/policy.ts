@@ -44,6 +44,9 @@ const permissions = {
   postUpdate: who.describe(
     'may post a status update to the stakeholders (the IC and any communicators, e.g. group:comms)',
   ),
+  exportRecord: who.describe(
+    "may export the incident's audit record (incident export); the responsible group of any of its obligations may too",
+  ),
   administerTokens: who.describe('may create, list and revoke personal API tokens'),
 };
 
@@ -63,6 +66,7 @@ export const policySchema = z.strictObject({
   publish: permissions.publish.default(DEFAULT_POLICY.publish),
   classify: permissions.classify.default(DEFAULT_POLICY.classify),
   postUpdate: permissions.postUpdate.default(DEFAULT_POLICY.postUpdate),
+  exportRecord: permissions.exportRecord.default(DEFAULT_POLICY.exportRecord),
   administerTokens: permissions.administerTokens.default(DEFAULT_POLICY.administerTokens),
 });
 

@@ -20,6 +20,7 @@ export type Permission =
   | 'publish'
   | 'classify'
   | 'postUpdate'
+  | 'exportRecord'
   | 'administerTokens';
 
 export type Policy = { [P in Exclude<Permission, 'severityTo'>]: RoleRef[] } & {
@@ -41,6 +42,7 @@ export const DEFAULT_POLICY: Policy = {
   publish: ['ic'],
   classify: ['ic'],
   postUpdate: ['ic'],
+  exportRecord: ['ic', 'group:incident-admins'],
   administerTokens: ['group:incident-admins'],
 };
 

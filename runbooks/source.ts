@@ -21,6 +21,8 @@ export interface RunbookSnapshot {
   policy?: Policy;
   file: string;
   hash: string;
+  /** The file's text (sha256 `hash`), kept in the history for the audit export; absent in incidents declared before it. */
+  source?: string;
   /** Problems elsewhere in the library when it was read (this runbook was valid). */
   warnings: string[];
 }
@@ -114,6 +116,7 @@ export class RunbookSource {
       groups: Object.fromEntries(Object.entries(library.groups).filter(([name]) => used.has(name))),
       file: basename(chosen.file),
       hash: chosen.hash,
+      source: chosen.source,
       warnings,
     };
   }

@@ -202,6 +202,53 @@ describe('the web console', { skip }, () => {
     await page.screenshot({ path: join(artifacts, 'kpis.png'), fullPage: true });
     assert.deepEqual(pageErrors, [], 'no script errors on any page');
   });
+
+  it('classifies from the form: a refusal naming who may, then the IC starts the clock shown on the page', async () => {
+    const classified = await declareByApi();
+    await page.goto(`${product.url}/#/incidents/${classified}`);
+    const form = page.locator('#classify-form');
+    await form.locator('input[name="classification"]').waitFor();
+    assert.match(await page.locator('#obligations').innerText(), /Not classified/);
+
+    await actAs('mallory');
+    await form.locator('input[name="classification"]').fill('serious-incident');
+    await form.locator('input[name="reason"]').fill('I think so');
+    await form.locator('button[type="submit"]').click();
+    await page.locator('#notice .error').waitFor();
+    assert.equal(
+      await page.locator('#notice').innerText(),
+      `Refused: mallory may not classify ${classified}: only the incident commander may`,
+    );
+    await page.locator('#timeline li[data-type="request.refused"]').waitFor();
+
+    await actAs('alice');
+    // Two hours ago, on the browser's clock, as a datetime-local input takes it.
+    const awareAt = new Date(Math.floor(Date.now() / 1000) * 1000 - 2 * 3_600_000);
+    const local = await page.evaluate((ms) => {
+      const d = new Date(ms);
+      const pad = (n: number) => String(n).padStart(2, '0');
+      return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+    }, awareAt.getTime());
+    await form.locator('input[name="classification"]').fill('serious-incident');
+    await form.locator('input[name="awareAt"]').fill(local);
+    await form.locator('input[name="reason"]').fill('unsafe medical advice reached users');
+    await form.locator('button[type="submit"]').click();
+    const obligation = page.locator('#obligations li[data-obligation="ai-act-serious-incident"]');
+    await obligation.waitFor();
+    assert.match(await obligation.innerText(), /open, due .* \(due in 14 d 21 h\)/);
+    assert.match(
+      await page.locator('#obligations li[data-classification="serious-incident"]').innerText(),
+      /serious-incident by alice .*: unsafe medical advice reached users/,
+    );
+    const state = (await (await fetch(`${product.url}/api/incidents/${classified}`)).json()) as IncidentState;
+    assert.deepEqual(
+      state.classifications!.map((c) => [c.by, c.via, c.awareAt]),
+      [['alice', 'local', awareAt.toISOString()]],
+    );
+    assert.equal(await form.locator('input[name="reason"]').inputValue(), '', 'the form is cleared');
+    await page.screenshot({ path: join(artifacts, 'classified.png'), fullPage: true });
+    assert.deepEqual(pageErrors, [], 'no script errors');
+  });
 });
 
 describe('console sign-in with OpenID Connect, in Chromium', { skip }, () => {

@@ -26,6 +26,7 @@ import { ApiClient, ApiError } from './api-client.js';
 import { tokenCommand } from './token-command.js';
 import { inboxCommand } from './inbox-command.js';
 import { obligationCommand } from './obligation-command.js';
+import { exportCommand, verifyExportCommand } from './export-command.js';
 import {
   formatActions,
   formatDrill,
@@ -72,6 +73,10 @@ Commands
   obligation submit ID OBLIGATION --reference REF --phase initial|follow-up|final [--reasons R]
                                         record a report submitted; after the deadline --reasons is required
   report-draft ID OBLIGATION            the report draft (Markdown): the regime's items, filled or "not yet known"
+  export ID [--out DIR]                 the audit record, DIR/ID.export.json (for the auditor: the timeline as
+                                        a sha256 hash chain) and DIR/ID.export.md (redacted, for people)
+  verify-export FILE                    recompute an export's hash chain offline: OK with the entry count and
+                                        final hash, or the first entry that does not match (exit 1)
   report [--since 30d]                  KPIs: time to detect/acknowledge/mitigate/resolve, targets, repeats, actions
   inbox [--follow] [--limit N]          the local notification inbox ($DATA_DIR/notifications.jsonl), newest
                                         last (the last N); --follow keeps printing what arrives
@@ -169,6 +174,7 @@ async function main(argv: string[]): Promise<number> {
       expires: { type: 'string' },
       local: { type: 'boolean', default: false },
       follow: { type: 'boolean', short: 'f', default: false },
+      out: { type: 'string' },
     },
   });
   const [command, ...args] = positionals;
@@ -358,6 +364,14 @@ async function main(argv: string[]): Promise<number> {
     case 'obligation':
     case 'report-draft':
       return obligationCommand(api, command, args, actor, values, print, (message) => new UsageError(message));
+    case 'export':
+      return exportCommand(api, need(args[0], 'an incident ID'), actor, values.out ?? '.', print);
+    case 'verify-export':
+      return verifyExportCommand(
+        args[0] ?? need(undefined, 'the FILE an export wrote'),
+        print,
+        (message) => new UsageError(message),
+      );
     case 'report': {
       const kpis = await api.get<Kpis>(`/api/kpis?since=${encodeURIComponent(values.since ?? '30d')}`);
       print(kpis, formatKpis);

@@ -4,7 +4,7 @@
 import { api, ApiError, type ConsoleConfig, type IncidentState } from './api.js';
 import { formatTime, h, replaceChildren, type Child } from './dom.js';
 import { renderMarkdown } from './markdown.js';
-import { obligationsSection } from './obligations-section.js';
+import { classifyForm, obligationsSection } from './obligations-section.js';
 import { requirePerson } from './session.js';
 import { updateForm, updatesList } from './updates-section.js';
 
@@ -22,6 +22,7 @@ export async function incidentPage(root: HTMLElement, config: ConsoleConfig, id:
     publish: h('section', { id: 'publish' }),
     actions: h('section', { id: 'actions' }),
     obligations: h('section', { id: 'obligations' }),
+    classifyForm: h('section', { id: 'classify-form' }),
     postmortem: h('section', { id: 'postmortem' }),
     timeline: h('section', { id: 'timeline' }),
   };
@@ -180,7 +181,8 @@ export async function incidentPage(root: HTMLElement, config: ConsoleConfig, id:
     draw('commands', [state.status], () => commandForms());
     draw('publish', [state.status, state.publicListing], () => publishForm());
     draw('actions', state.actions, () => actionsSection());
-    draw('obligations', [state.classifications, state.obligations], () => obligationsSection(state));
+    draw('obligations', [state.classifications, state.obligations, clockMinute()], () => obligationsSection(state));
+    draw('classifyForm', [state.status], () => classifyForm(state, config, act));
     draw('postmortem', state.postmortem, () =>
       state.postmortem
         ? [
@@ -428,6 +430,9 @@ export async function incidentPage(root: HTMLElement, config: ConsoleConfig, id:
   const timer = setInterval(() => void refresh().catch(() => undefined), POLL_MS);
   return () => clearInterval(timer);
 }
+
+/** The obligation clocks are redrawn once a minute, not at every poll. */
+const clockMinute = () => Math.floor(Date.now() / 60_000);
 
 /** Links only to the web: a URL in incident state never becomes a `javascript:` (or `file:`) link. */
 function webUrl(url: string | undefined): boolean {

@@ -13,6 +13,7 @@ export type IncidentCommand =
   | { kind: 'ic'; user: string; incidentId?: string }
   | { kind: 'resolve'; summary: string; incidentId?: string }
   | { kind: 'update'; text: string; incidentId?: string }
+  | { kind: 'classify'; classification: string; awareAt?: string; reason: string; incidentId?: string }
   | { kind: 'invalid'; message: string };
 
 export const COMMAND_HELP = [
@@ -22,6 +23,7 @@ export const COMMAND_HELP = [
   '`/incident sev P1`: change its severity',
   '`/incident ic @someone`: hand over incident command',
   '`/incident update <text>`: a status update to the stakeholders (the IC or a communicator)',
+  '`/incident classify <classification> [aware-at] <reason>`: e.g. `/incident classify personal-data-breach 2026-11-27T09:30:00Z names of other customers in answers`; starts its legal clocks',
   '`/incident resolve <what was done>`: resolve it (IC only)',
   '`/incident actions`: its corrective actions',
   'Outside an incident channel, add the id: `/incident status INC-7K3QX`.',
@@ -77,6 +79,18 @@ export function parseIncidentCommand(text: string): IncidentCommand {
           message: 'Write the update: `/incident update Filter deployed; unsafe answers back to baseline`',
         };
       return { kind: 'update', text, ...withId };
+    }
+    case 'classify': {
+      // `[aware-at]` is told from the reason by its shape: an ISO date first (validated as the API does).
+      const [classification, maybeAwareAt, ...words] = args;
+      if (!classification)
+        return {
+          kind: 'invalid',
+          message: 'Name the classification: `/incident classify personal-data-breach <aware-at> <reason>`',
+        };
+      const awareAt = /^\d{4}-\d{2}-\d{2}/.test(maybeAwareAt ?? '') ? maybeAwareAt : undefined;
+      const reason = (awareAt ? words : [maybeAwareAt, ...words]).filter(Boolean).join(' ');
+      return { kind: 'classify', classification, ...(awareAt ? { awareAt } : {}), reason, ...withId };
     }
     default:
       return { kind: 'invalid', message: `Unknown subcommand "${word}".\n${COMMAND_HELP}` };

@@ -20,6 +20,8 @@ import { slackWebClient, type SlackConnection } from '../../integrations/slack/w
 import { statusView } from '../../workflows/incident/chat-views.js';
 import { CATEGORIES, SEVERITIES, type Category, type Severity } from '../../workflows/types.js';
 import { IncidentError } from '../incident-error.js';
+import { HttpError, parseWith } from '../http/json.js';
+import { classifyBody } from '../http/obligation-schemas.js';
 import type { IncidentService } from '../incident-service.js';
 import type { Directory } from '../../runbooks/directory.js';
 import { inDirectory } from '../identity/directory-lookup.js';
@@ -68,7 +70,8 @@ export function createSlackApp(options: SlackAppOptions): BoltApp {
       .catch((err: Error) => log.warn('slack: could not tell a user', { user, error: err.message }));
   };
   const failure = (err: unknown) => {
-    if (err instanceof IncidentError) return `:warning: ${esc(err.message)}`;
+    if (err instanceof IncidentError || (err instanceof HttpError && err.status < 500))
+      return `:warning: ${esc(err.message)}`;
     log.error('slack: request failed', { error: (err as Error).message });
     return ':warning: That did not work (the server log says why); try again in a moment.';
   };
@@ -133,6 +136,18 @@ export function createSlackApp(options: SlackAppOptions): BoltApp {
           const update = await service.postUpdate(incidentId, bySlack, { text: parsed.text });
           return void (await toChannel(
             `${who(actor)} posted status update ${update.id} of ${incidentId}: ${esc(update.text)}`,
+          ));
+        }
+        case 'classify': {
+          // The API's own validation, so Slack refuses what the CLI and the console are refused, in the same words.
+          const { actor: _unused, ...request } = parseWith(classifyBody, {
+            classification: parsed.classification,
+            awareAt: parsed.awareAt,
+            reason: parsed.reason,
+          });
+          await service.classify(incidentId, request, bySlack);
+          return void (await toChannel(
+            `${who(actor)} classified ${incidentId} as ${esc(request.classification)}${request.awareAt ? ` (aware since ${request.awareAt})` : ''}: ${esc(request.reason)}`,
           ));
         }
         case 'resolve':

@@ -6,6 +6,7 @@ export const TEST_SUITES = {
     'alert-parsing',
     'alert-routing',
     'architecture',
+    'audit-chain',
     'body-budget',
     'cluster-docs',
     'config',
@@ -47,6 +48,7 @@ export const TEST_SUITES = {
   /** A real Temporal dev server and a worker in the test process (test/support/temporal.ts). */
   'dev-server': [
     'alert-auto-resolve',
+    'audit-export',
     'authorization',
     'oidc',
     'alert-intake',
@@ -58,6 +60,7 @@ export const TEST_SUITES = {
     'incident-workflow',
     'obligation-api',
     'read-side',
+    'slack-classify',
     'slack-lambda',
     'status-page-api',
     'webhook-signatures',
