@@ -5,6 +5,7 @@ import type { AlertAccess } from './prechecks.js';
 import { consoleRoutes, type ConsoleOptions } from './console-routes.js';
 import { incidentRoutes } from './incident-routes.js';
 import { obligationRoutes } from './obligation-routes.js';
+import { evidenceRoutes } from './evidence-routes.js';
 import { kpiRoutes } from './kpi-routes.js';
 import type { MetricsExporter } from '../kpis/metrics-exporter.js';
 import { withOpenApi } from './openapi.js';
@@ -41,6 +42,7 @@ export function serverRoutes(parts: ServerRouteParts): Route[] {
   return withOpenApi([
     ...incidentRoutes(parts.service),
     ...obligationRoutes(parts.service),
+    ...evidenceRoutes(parts.service),
     ...kpiRoutes(parts.service, parts.metrics ? { metrics: parts.metrics } : {}),
     ...alertRoutes(parts.alertWebhook, parts.alertAccess),
     ...ticketWebhookRoutes(parts.service, parts.ticketSecrets),
