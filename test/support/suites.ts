@@ -10,6 +10,7 @@ export const TEST_SUITES = {
     'cluster-docs',
     'config',
     'directory-channels',
+    'evidence-store',
     'github-tickets',
     'http-step-safety',
     'http-limits',
@@ -46,6 +47,7 @@ export const TEST_SUITES = {
   /** A real Temporal dev server and a worker in the test process (test/support/temporal.ts). */
   'dev-server': [
     'alert-auto-resolve',
+    'evidence',
     'authorization',
     'oidc',
     'alert-intake',
