@@ -7,6 +7,9 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { redactContent } from '../integrations/evidence/redact-content.js';
 import { LocalEvidenceStore } from '../integrations/evidence/store.js';
+import { captureSnapshot } from '../integrations/evidence/snapshot.js';
+import { LocalFileFlagProvider } from '../integrations/flags/local-file.js';
+import { LocalFileModelRegistry } from '../integrations/model-registry/local-file.js';
 import { MAX_REDACTED_CHARS } from '../integrations/redaction/redact.js';
 import { loadRunbookLibrary } from '../runbooks/library.js';
 import { repoRoot, tempDir } from './support/paths.js';
@@ -116,5 +119,44 @@ describe('evidence: redaction and storage', () => {
     assert.deepEqual(await readFile(store.pathOf(hash)), content);
     assert.deepEqual(await readdir(join(dataDir, 'evidence', 'sha256', hash.slice(0, 2))), [`${hash}.json`]);
     assert.throws(() => store.pathOf('../../etc/passwd'), /sha256/);
+  });
+
+  it('snapshots a model rollback’s alias and version; a registry without the model fails the snapshot, naming it', async () => {
+    const dataDir = await tempDir('evidence-model');
+    await writeFile(
+      join(dataDir, 'models.json'),
+      JSON.stringify({ models: { 'assistant-chat': { versions: ['1', '2', '4'], aliases: { champion: '4' } } } }),
+    );
+    const deps = {
+      flags: new LocalFileFlagProvider(join(dataDir, 'flags.json')),
+      models: new LocalFileModelRegistry(join(dataDir, 'models.json')),
+      store: new LocalEvidenceStore(dataDir),
+    };
+    const request = {
+      incidentId: 'INC-TEST1',
+      stepId: 'rollback',
+      moment: 'requested' as const,
+      target: { type: 'model' as const, model: 'assistant-chat', alias: 'champion' },
+      sources: [],
+      triage: [
+        {
+          id: 'scope',
+          title: 'Scope',
+          done: { by: 'alice', at: '2026-12-01T10:00:00Z', note: 'mail me at a.b@example.com' },
+        },
+      ],
+    };
+    const taken = await captureSnapshot(request, deps);
+    assert.equal(taken.status, 'captured');
+    const file = JSON.parse(await readFile(deps.store.pathOf(taken.sha256!), 'utf8'));
+    const state = JSON.parse(file.items.find((i: { kind: string }) => i.kind === 'provider-state').content);
+    assert.equal(state.version, '4');
+    const notes = file.items.find((i: { kind: string }) => i.kind === 'triage-notes').content as string;
+    assert.ok(!notes.includes('a.b@example.com'), 'triage notes are redacted too');
+
+    const missing = await captureSnapshot({ ...request, target: { ...request.target, model: 'nope' } }, deps);
+    assert.equal(missing.status, 'failed');
+    assert.match(missing.reason!, /^model nope "champion" could not be read: /);
+    assert.ok(missing.sha256, 'what could be read is still stored');
   });
 });
