@@ -6,6 +6,8 @@ import type { TicketProvider } from '../integrations/ticketing/provider.js';
 import type { RunbookSource } from '../runbooks/source.js';
 import type { ChatProvider } from '../integrations/chat/provider.js';
 import { createChatActivities } from './chat.js';
+import { createEvidenceActivities } from './evidence.js';
+import type { EvidenceStore } from '../integrations/evidence/store.js';
 import { createFlagActivities } from './flags.js';
 import { createHttpActivities } from './http.js';
 import { createIncidentActivities } from './incidents.js';
@@ -23,6 +25,8 @@ export interface ActivityDependencies {
   pager: Pager;
   runbooks: RunbookSource;
   tickets: TicketProvider;
+  /** Where evidence snapshots are stored (DATA_DIR/evidence locally). */
+  evidence: EvidenceStore;
   /** Slack, when configured: the incident's channel, status message and approval requests. */
   chat?: ChatProvider;
   /** Where people follow an incident (the product's API, the Temporal UI): linked from tickets. */
@@ -36,12 +40,14 @@ export function createActivities({
   pager,
   runbooks,
   tickets,
+  evidence,
   chat,
   links = () => [],
 }: ActivityDependencies) {
   return {
     ...createChatActivities(chat),
     ...createFlagActivities(flags),
+    ...createEvidenceActivities({ flags, models, store: evidence }),
     ...createModelActivities(models),
     ...createNotifyActivities(notifier),
     ...createPagingActivities(pager),

@@ -11,6 +11,7 @@ import {
   approveStepUpdate,
   assignCommanderUpdate,
   classifyUpdate,
+  overrideEvidenceUpdate,
   closeActionUpdate,
   completePostmortemUpdate,
   completeTriageUpdate,
@@ -294,6 +295,11 @@ export class IncidentService {
   /** The published incidents the status page shows, newest first, from visibility alone (incident-index.ts). */
   publishedIds(options: { limit: number; resolvedSince: Date }): Promise<string[]> {
     return this.index.published(options);
+  }
+
+  /** The IC lets a step held for its evidence run without a complete snapshot, with the reason. */
+  overrideEvidence(id: string, stepId: string, who: Who, reason: string): Promise<ContainmentStep> {
+    return this.runUpdate(id, overrideEvidenceUpdate, { ...asActor(who), stepId, reason });
   }
 
   /** Classifies the incident (the policy's `classify`), starting the runbook obligations it triggers. */

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // `npm start`: the embedded Temporal dev server (unless TEMPORAL_ADDRESS is set), the worker and the HTTP server.
+import { LocalEvidenceStore } from '../integrations/evidence/store.js';
 import type { Server } from 'node:http';
 import type { Worker } from '@temporalio/worker';
 import { installTemporalRuntime } from './temporal/runtime.js';
@@ -137,6 +138,7 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
       pager,
       runbooks,
       tickets,
+      evidence: new LocalEvidenceStore(config.dataDir),
       ...(slack ? { chat: slack.chat } : {}),
       links: (incidentId) => incidentLinks(whereToFollow, incidentId),
     },

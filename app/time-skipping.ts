@@ -1,4 +1,5 @@
 import { dirname, join } from 'node:path';
+import { LocalEvidenceStore } from '../integrations/evidence/store.js';
 import proto from '@temporalio/proto';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -75,6 +76,7 @@ export function createLocalWorker(
       tickets,
       notifier,
       pager: new ConsolePager(quiet),
+      evidence: new LocalEvidenceStore(dirname(flags.path)),
     }),
     ...options,
   });

@@ -18,6 +18,7 @@ function* httpRequests(runbook: Runbook): Generator<[path: string, request: Http
     if (step.verify?.request) yield [`containment[${i}].verify.request`, step.verify.request];
     if (step.undo) yield [`containment[${i}].undo.request`, step.undo.request];
   }
+  for (const [i, source] of runbook.evidence.entries()) yield [`evidence[${i}].request`, source.request];
 }
 
 /** `${env:NAME}` the operator does not allow, and literal URLs to hosts the runbook does not allow. */
@@ -87,5 +88,6 @@ export function withHttpTargets(runbook: Runbook): Runbook {
             ...(step.undo ? { undo: { request: target(step.undo.request) } } : {}),
           },
     ),
+    evidence: runbook.evidence.map((source) => ({ ...source, request: { ...source.request, allowedHosts } })),
   };
 }

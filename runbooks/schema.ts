@@ -72,6 +72,12 @@ const stepBase = {
   title: z.string().min(1),
   description: z.string().default(''),
   approval,
+  preserveEvidence: z
+    .enum(['required', 'preferred'], { error: 'must be "required" or "preferred"' })
+    .optional()
+    .describe(
+      'evidence of what the step changes is captured before it runs; required: the step does not run until it is captured, or the IC overrides (preferred, the default, never holds it up)',
+    ),
 };
 
 /** Who verification evaluates a flag for with LaunchDarkly's SDK: the users, tenant or agent the incident affects. */
@@ -174,6 +180,17 @@ export const containmentStepSchema = z.discriminatedUnion(
   { error: 'kind must be one of flag, model-rollback, disable-tool, rate-limit, quarantine-index, http' },
 );
 
+/** A runbook's evidence source: read (GET) before each containment step changes the system, its answer hashed and stored. */
+const evidenceSource = z.strictObject({
+  id: slug,
+  title: z.string().min(1),
+  request: z.strictObject({
+    method: z.literal('GET', { error: 'evidence is only read: method must be GET' }).default('GET'),
+    url: httpRequest.shape.url,
+    headers: httpRequest.shape.headers,
+  }),
+});
+
 const labelMatcher = z.strictObject({
   label: z.string().min(1),
   op: z.enum(['=', '!=', '=~', '!~']).default('='),
@@ -220,6 +237,12 @@ export const runbookSchema = z
       .array(z.strictObject({ id: slug, title: z.string().min(1), description: z.string().default('') }))
       .default([]),
     containment: z.array(containmentStepSchema).default([]),
+    evidence: z
+      .array(evidenceSource)
+      .default([])
+      .describe(
+        'read before each containment step changes the system (a trace or log query): the answer, redacted and at most 1 MiB, is hashed and stored with the snapshot; reached under the http rules (allowedHosts, RUNBOOK_ENV_ALLOW)',
+      ),
     http: httpTargets,
     notifications: bySeverity(
       z.strictObject({
@@ -274,6 +297,16 @@ export const runbookSchema = z
         });
       obligationIds.add(obligation.id);
     });
+    const sourceIds = new Set<string>();
+    runbook.evidence.forEach((source, i) => {
+      if (sourceIds.has(source.id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['evidence', i, 'id'],
+          message: `duplicate evidence source id "${source.id}"`,
+        });
+      sourceIds.add(source.id);
+    });
     const seen = new Set<string>();
     runbook.containment.forEach((step, i) => {
       if (seen.has(step.id))
@@ -298,6 +331,13 @@ export const runbookSchema = z
           message: 'with model: must be a version number or "previous"',
         });
       }
+      if (step.kind === 'http' && step.preserveEvidence && step.request.method === 'GET') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['containment', i, 'preserveEvidence'],
+          message: 'this step only reads (GET): it changes nothing, so there is no evidence to preserve before it',
+        });
+      }
       if (step.kind === 'flag' && step.action === 'serve' && step.value === undefined) {
         ctx.addIssue({ code: 'custom', path: ['containment', i, 'value'], message: 'is required with action: serve' });
       }
@@ -316,4 +356,5 @@ export type Runbook = z.output<typeof runbookSchema>;
 export type RunbookStep = z.output<typeof containmentStepSchema>;
 export type ApproverGroups = z.output<typeof approverGroupsSchema>['groups'];
 export type SlackUsergroupIds = z.output<typeof approverGroupsSchema>['slack'];
+export type EvidenceSource = z.output<typeof evidenceSource>;
 export type LabelMatcher = z.output<typeof labelMatcher>;

@@ -100,6 +100,12 @@ export interface PublishIncidentInput extends ActorInput {
   title: string;
 }
 
+/** The IC lets a step held for its evidence (`preserveEvidence: required`, capture failed) run without it. */
+export interface OverrideEvidenceInput extends ActorInput {
+  stepId: string;
+  reason: string;
+}
+
 export interface ClassifyInput extends ActorInput {
   /** One the runbook's obligations name as a trigger (personal-data-breach, serious-incident:death, …). */
   classification: string;
@@ -130,6 +136,7 @@ export const setSeverityUpdate = defineUpdate<IncidentState, [SetSeverityInput]>
 export const completeTriageUpdate = defineUpdate<IncidentState, [TriageInput]>('complete-triage');
 export const assignCommanderUpdate = defineUpdate<IncidentState, [AssignCommanderInput]>('assign-commander');
 export const postStatusUpdateUpdate = defineUpdate<StatusUpdate, [PostStatusUpdateInput]>('post-status-update');
+export const overrideEvidenceUpdate = defineUpdate<ContainmentStep, [OverrideEvidenceInput]>('override-evidence');
 export const classifyUpdate = defineUpdate<IncidentState, [ClassifyInput]>('classify');
 export const unclassifyUpdate = defineUpdate<IncidentState, [UnclassifyInput]>('unclassify');
 export const submitObligationUpdate = defineUpdate<ObligationClock, [SubmitObligationInput]>('submit-obligation');

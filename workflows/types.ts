@@ -192,6 +192,49 @@ export interface ContainmentStep {
   undoes?: string;
 }
 
+/** What one part of an evidence snapshot is: the state the step will change, a runbook source, or the triage notes. */
+export type EvidenceItemKind = 'provider-state' | 'source' | 'triage-notes';
+
+/** One part of an evidence snapshot, content-hashed after redaction (the stored bytes are exactly what was hashed). */
+export interface EvidenceItem {
+  /** `flag <key>`, `model <name> "<alias>"`, the runbook source's id, or `triage-notes`. */
+  name: string;
+  kind: EvidenceItemKind;
+  /** sha256 (hex) of this item's content as stored. */
+  sha256?: string;
+  bytes?: number;
+  /** The source answered more than the limit: only the first bytes are kept. */
+  truncated?: boolean;
+  /** Why this item could not be read (no secret, no response body). */
+  error?: string;
+}
+
+/** captured: every item read and stored; failed: something could not be; overridden: failed, and the IC let the step run anyway. */
+export type EvidenceStatus = 'captured' | 'failed' | 'overridden';
+
+/**
+ * An evidence snapshot of what a containment step will change, taken before it changes it (AI Act Art. 73(6)).
+ * A step may have two: at the approval request and again right before execution; both stay recorded.
+ */
+export interface EvidenceRecord {
+  stepId: string;
+  /** requested: when the approval was requested; before-change: right before the step ran. */
+  moment: 'requested' | 'before-change';
+  capturedAt: string;
+  status: EvidenceStatus;
+  /** The runbook marked the step `preserveEvidence: required`: it does not run without a snapshot or an override. */
+  required: boolean;
+  /** sha256 (hex) of the whole snapshot file as stored; absent when nothing could be stored. */
+  sha256?: string;
+  /** Where the snapshot is stored: `local:<path under DATA_DIR>` (content-addressed by sha256). */
+  location?: string;
+  items: EvidenceItem[];
+  /** Why the capture failed, for the IC. */
+  reason?: string;
+  /** The IC's decision to run the step without a complete snapshot. */
+  override?: { by: string; via?: IdentitySource; at: string; reason: string };
+}
+
 export interface TriageItem {
   id: string;
   title: string;
@@ -270,7 +313,10 @@ export type TimelineType =
   | 'obligation.reminded'
   | 'obligation.overdue'
   | 'obligation.submitted'
-  | 'obligation.withdrawn';
+  | 'obligation.withdrawn'
+  | 'evidence.captured'
+  | 'evidence.failed'
+  | 'evidence.overridden';
 
 export interface TimelineEntry {
   at: string;
@@ -390,5 +436,7 @@ export interface IncidentState {
   classifications?: Classification[];
   /** The obligations classifications started, each a clock; absent until the first. */
   obligations?: ObligationClock[];
+  /** Evidence snapshots taken before containment steps changed the system, oldest first; absent until the first. */
+  evidence?: EvidenceRecord[];
   timeline: TimelineEntry[];
 }

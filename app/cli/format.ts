@@ -1,4 +1,5 @@
 import type { ContainmentStep, CorrectiveAction, IncidentState, StatusUpdate } from '../../workflows/types.js';
+import { describeEvidence } from '../../workflows/incident/evidence-summary.js';
 import { SEVERITIES } from '../../workflows/types.js';
 import { TIMING_KINDS, type Kpis, type TimingStats } from '../kpis/compute.js';
 import type { IncidentSummary } from '../incident-service.js';
@@ -54,7 +55,7 @@ export function formatIncident(incident: IncidentState): string {
       : []),
     '',
     'Containment steps',
-    ...incident.steps.map((step) => `  ${formatStep(step)}`),
+    ...incident.steps.map((step) => `  ${formatStep(step)}${formatEvidence(incident, step.id)}`),
     ...(incident.actions?.length ? ['', 'Corrective actions', indent(formatActions(incident.actions))] : []),
     ...obligationLines(incident),
     ...(incident.updates?.length ? ['', 'Status updates', ...incident.updates.map((u) => `  ${formatUpdate(u)}`)] : []),
@@ -85,6 +86,17 @@ export function formatStep(step: ContainmentStep): string {
       ? `\n      approvers: ${step.approvers.join(', ')}${step.decisionDue ? `; decision due ${step.decisionDue}` : ''}`
       : '';
   return `${step.id}  [${step.status}]  ${step.title}${decided}${waiting}${result}`;
+}
+
+/** Each snapshot taken for the step: when, what it says, and where it is stored. */
+function formatEvidence(incident: IncidentState, stepId: string): string {
+  return (incident.evidence ?? [])
+    .filter((record) => record.stepId === stepId)
+    .map(
+      (record) =>
+        `\n      ${record.moment === 'requested' ? 'at request' : 'pre-change'} ${record.capturedAt}: ${describeEvidence(record)}${record.location ? `, ${record.location}` : ''}`,
+    )
+    .join('');
 }
 
 export function formatActions(actions: CorrectiveAction[]): string {

@@ -27,6 +27,7 @@ import { tokenCommand } from './token-command.js';
 import { inboxCommand } from './inbox-command.js';
 import { obligationCommand } from './obligation-command.js';
 import { exportCommand, verifyExportCommand } from './export-command.js';
+import { overrideEvidenceCommand } from './evidence-command.js';
 import {
   formatActions,
   formatDrill,
@@ -49,6 +50,8 @@ Commands
   show ID                               state, containment steps and the whole timeline
   approve ID STEP [--reason R]          approve a containment step (the IC or a listed approver)
   reject ID STEP --reason R             reject a containment step
+  override-evidence ID STEP --reason R  the IC lets a step whose evidence could not be captured run
+                                        (preserveEvidence: required holds it until then)
   resolve ID --summary S                resolve (the IC only)
   sev ID P0-P3                          change severity
   ic ID USER                            hand the incident commander role to USER
@@ -359,6 +362,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'action':
       return actionCommand(api, args, actor, values, print);
+    case 'override-evidence':
+      return overrideEvidenceCommand(api, args, actor, values.reason, print, (message) => new UsageError(message));
     case 'classify':
     case 'unclassify':
     case 'obligation':

@@ -6,6 +6,7 @@ import { consoleRoutes, type ConsoleOptions } from './console-routes.js';
 import { incidentRoutes } from './incident-routes.js';
 import { obligationRoutes } from './obligation-routes.js';
 import { exportRoutes } from './export-routes.js';
+import { evidenceRoutes } from './evidence-routes.js';
 import { kpiRoutes } from './kpi-routes.js';
 import type { MetricsExporter } from '../kpis/metrics-exporter.js';
 import { withOpenApi } from './openapi.js';
@@ -43,6 +44,7 @@ export function serverRoutes(parts: ServerRouteParts): Route[] {
     ...incidentRoutes(parts.service),
     ...obligationRoutes(parts.service),
     ...exportRoutes(parts.service),
+    ...evidenceRoutes(parts.service),
     ...kpiRoutes(parts.service, parts.metrics ? { metrics: parts.metrics } : {}),
     ...alertRoutes(parts.alertWebhook, parts.alertAccess),
     ...ticketWebhookRoutes(parts.service, parts.ticketSecrets),

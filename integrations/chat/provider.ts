@@ -70,6 +70,8 @@ export interface ApprovalView {
   step: StepView & { description: string };
   /** Who may decide, in words ("the incident commander (U123), group safety-oncall (…)"). */
   approvers: string;
+  /** "evidence captured (sha256 …)" or why not, once a snapshot was taken for the step. */
+  evidence?: string;
 }
 
 export interface ChatProvider {

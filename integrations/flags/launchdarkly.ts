@@ -143,6 +143,11 @@ export class LaunchDarklyFlagProvider implements FlagProvider {
     sdk?.client.close();
   }
 
+  /** The flag as the REST API returns it for the environment (its targeting, variations, versions). */
+  async readConfiguration(flagKey: string): Promise<Record<string, unknown>> {
+    return (await this.fetchFlag(flagKey)) as unknown as Record<string, unknown>;
+  }
+
   private async evaluate(client: LDClient, flagKey: string, context: FlagContext): Promise<FlagReading> {
     const who = `${context.kind} "${context.key}"`;
     const detail: LDEvaluationDetail = await client.variationDetail(flagKey, context, null);

@@ -114,6 +114,16 @@ export class LocalFileFlagProvider implements FlagProvider {
     return { flagKey, ...evaluate(await this.requireFile(), flagKey, this.path), observedVia: 'the local flag file' };
   }
 
+  /** The flag's entry in the file: its full `flags` object, or its `flagValues` value. */
+  async readConfiguration(flagKey: string): Promise<Record<string, unknown>> {
+    const file = await this.requireFile();
+    const full = file.flags?.[flagKey];
+    if (full) return { key: flagKey, source: this.path, flag: full };
+    if (file.flagValues && Object.hasOwn(file.flagValues, flagKey))
+      return { key: flagKey, source: this.path, value: file.flagValues[flagKey] };
+    throw new FlagChangeRefused(`Flag "${flagKey}" does not exist in ${this.path}`);
+  }
+
   /** Every change this provider made, oldest first. */
   changes(): Promise<ChangeRecord[]> {
     return readJsonLines<ChangeRecord>(this.changeLogPath);

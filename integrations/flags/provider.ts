@@ -53,6 +53,8 @@ export interface FlagChangeResult {
 export interface FlagProvider {
   applyChange(request: FlagChangeRequest): Promise<FlagChangeResult>;
   readFlag(flagKey: string, options?: ReadFlagOptions): Promise<FlagReading>;
+  /** The flag's whole configuration as the provider keeps it (variations, targeting, on/off), for evidence. */
+  readConfiguration(flagKey: string): Promise<Record<string, unknown>>;
   /** Lets go of connections (LaunchDarkly's SDK stream) at shutdown. */
   close?(): void;
 }

@@ -16,8 +16,10 @@ export interface HttpRequestSpec {
 
 export interface HttpOutcome {
   status: number;
-  /** The body (at most MAX_BODY_BYTES), for verification only: never recorded. */
+  /** The body (at most MAX_BODY_BYTES), for verification and evidence only: never recorded on the timeline. */
   body: string;
+  /** The answer was longer than MAX_BODY_BYTES: `body` holds only its first bytes. */
+  truncated: boolean;
 }
 
 /** The request may not be made (a variable or host the rules refuse): retrying will not help. */
@@ -30,7 +32,7 @@ export class HttpRequestUnanswered extends Error {
   override name = 'HttpRequestUnanswered';
 }
 
-const MAX_BODY_BYTES = 1 << 20;
+export const MAX_BODY_BYTES = 1 << 20;
 
 export interface HttpRequestOptions {
   env?: NodeJS.ProcessEnv;
@@ -99,7 +101,11 @@ export async function performHttpRequest(
         signal: AbortSignal.timeout(timeoutMs),
         agent: false,
       },
-      (res) => void readBody(res).then((text) => resolvePromise({ status: res.statusCode ?? 0, body: text }), failed),
+      (res) =>
+        void readBody(res).then(
+          ({ text, truncated }) => resolvePromise({ status: res.statusCode ?? 0, body: text, truncated }),
+          failed,
+        ),
     );
     req.on('error', failed);
     req.end(body);
@@ -115,18 +121,19 @@ function envValue(name: string, env: NodeJS.ProcessEnv, rule: EnvAllowRule): str
   return value;
 }
 
-async function readBody(res: IncomingMessage): Promise<string> {
+async function readBody(res: IncomingMessage): Promise<{ text: string; truncated: boolean }> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of res as AsyncIterable<Buffer>) {
     chunks.push(chunk);
     size += chunk.length;
-    if (size >= MAX_BODY_BYTES) {
+    if (size > MAX_BODY_BYTES) {
       res.destroy();
       break;
     }
   }
-  return Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES).toString('utf8');
+  const text = Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES).toString('utf8');
+  return { text, truncated: size > MAX_BODY_BYTES };
 }
 
 /** The URL as the runbook wrote it, without its query: `${env:…}` placeholders stay unexpanded. */

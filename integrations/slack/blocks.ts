@@ -111,6 +111,7 @@ export function approvalMessage(view: ApprovalView): { text: string; blocks: Blo
         type: 'section',
         fields: [text(`*Changes:* ${esc(step.target)}`), text(`*May decide:* ${esc(view.approvers)}`)],
       },
+      ...(view.evidence ? [context(`:file_folder: ${esc(view.evidence)}`)] : []),
       ...(waiting
         ? [
             {

@@ -57,6 +57,8 @@ export interface LaunchDarklyFake {
   rateLimit(count: number, resetInMs: number): void;
   /** The next PATCH gets 409, as when someone else changed the flag at that moment. */
   conflictOnce(): void;
+  /** GETs of flags answer `status` (an outage: 500; 404) until called with undefined; changes still work. */
+  failFlagReads(status: number | undefined): void;
   /** The REST access token stops working, as when someone revoked it: 401 from then on. */
   revokeApiToken(): void;
   stop(): Promise<void>;
@@ -94,6 +96,7 @@ export async function startLaunchDarklyFake({
   let conflict = false;
   let resetAt = 0;
   let streamDelayMs = 0;
+  let failReadsWith: number | undefined;
   const streams: SdkStreamConnection[] = [];
   const pushed: LaunchDarklyFake['pushed'] = [];
   const open = new Set<ServerResponse>();
@@ -199,6 +202,8 @@ export async function startLaunchDarklyFake({
       const match = new RegExp(`^/api/v2/flags/${project}/([^/]+)$`).exec(url.pathname);
       const flag = match ? store.get(decodeURIComponent(match[1]!)) : undefined;
       if (!flag) return answer(404, { code: 'not_found', message: 'Unknown resource' });
+      if (method === 'GET' && failReadsWith !== undefined)
+        return answer(failReadsWith, { code: 'internal_server_error', message: 'Something went wrong' });
       if (method === 'GET') return answer(200, flag);
       if (method !== 'PATCH') return answer(405, { code: 'method_not_allowed', message: 'Method not allowed' });
       if (conflict) {
@@ -249,6 +254,9 @@ export async function startLaunchDarklyFake({
     pushed,
     delayStreamUpdates(ms) {
       streamDelayMs = ms;
+    },
+    failFlagReads(status) {
+      failReadsWith = status;
     },
     revokeApiToken() {
       revoked = true;

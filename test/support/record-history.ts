@@ -1,8 +1,8 @@
 // Records the stored histories that test/replay.test.ts replays: `npm run record-history`.
 // Re-record only before the first release, or for a new scenario; a change that breaks an existing
 // history must go behind patched() instead, because incidents with that history are running.
-// `npm run record-history -- reminders` records one scenario only (incident, reminders, registry, slack, alerts, continued, updates).
-import { mkdir, writeFile } from 'node:fs/promises';
+// `npm run record-history -- reminders` records one scenario only (incident, reminders, registry, slack, alerts, continued, updates, evidence).
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
@@ -41,6 +41,7 @@ if (!only || only === 'slack') await recordSlackChannel();
 if (!only || only === 'alerts') await recordAlertIntake();
 if (!only || only === 'continued') await recordContinued();
 if (!only || only === 'updates') await recordStatusUpdates();
+if (!only || only === 'evidence') await recordEvidence();
 
 /** A whole incident on the dev server: refusal, approval, rejection, actions, waiver, postmortem, undo. */
 async function recordIncident(): Promise<void> {
@@ -140,6 +141,59 @@ async function recordStatusUpdates(): Promise<void> {
     await env.sleep('1m');
     await save('status-updates-on-time-overdue-late-resolved.json', env.client.workflow.getHandle(id));
   });
+}
+
+/**
+ * Evidence before containment: the required step's flag cannot be read (missing from the flag file), so the
+ * approved step is held; a refused override, then the IC's; the other steps captured and rejected.
+ */
+async function recordEvidence(): Promise<void> {
+  const harness = await startTemporalHarness();
+  try {
+    const flagsFile = JSON.parse(await readFile(harness.flags.path, 'utf8')) as {
+      flagValues?: Record<string, unknown>;
+      flags?: Record<string, unknown>;
+    };
+    const key = 'retrieval-source.customer-tickets.enabled';
+    const complete = JSON.stringify(flagsFile);
+    delete flagsFile.flagValues?.[key];
+    delete flagsFile.flags?.[key];
+    await writeFile(harness.flags.path, JSON.stringify(flagsFile));
+    const service = new IncidentService(harness.client, {
+      taskQueue: harness.taskQueue,
+      runbooks: harness.runbooks,
+      tickets: harness.tickets,
+    });
+    const { id } = await service.declare({
+      title: 'Support bot quotes other customers’ tickets',
+      category: 'data-leak',
+      severity: 'P2',
+      declaredBy: 'alice',
+    });
+    await eventually(
+      () => service.get(id),
+      (s) => (s.evidence ?? []).length === s.steps.length,
+      'evidence at every approval request',
+    );
+    await service.decide(id, { stepId: 'disable-ticket-source', decision: 'approve' }, 'alice');
+    await service.overrideEvidence(id, 'disable-ticket-source', 'mallory', 'let me').catch(() => undefined);
+    await writeFile(harness.flags.path, complete);
+    await service.overrideEvidence(id, 'disable-ticket-source', 'alice', 'leak ongoing; flag file restored');
+    await service.decide(id, { stepId: 'stop-prompt-logging', decision: 'reject', reason: 'logs needed' }, 'alice');
+    await service.decide(id, { stepId: 'strict-output-filter', decision: 'reject', reason: 'not needed' }, 'alice');
+    await service.resolve(id, 'alice', 'ticket source off');
+    await service.decide(
+      id,
+      { stepId: 'undo-disable-ticket-source', decision: 'reject', reason: 'stays off until fixed' },
+      'alice',
+    );
+    await service.completePostmortem(id, 'alice');
+    const handle = harness.client.workflow.getHandle(id);
+    await handle.result();
+    await save('evidence-held-refused-overridden-closed.json', handle);
+  } finally {
+    await harness.stop();
+  }
 }
 
 /** A P1 whose page follows it (acknowledged, resolved), with a model-registry rollback and its record ticket. */

@@ -11,6 +11,7 @@ export const TEST_SUITES = {
     'cluster-docs',
     'config',
     'directory-channels',
+    'evidence-store',
     'github-tickets',
     'http-step-safety',
     'http-limits',
@@ -49,6 +50,7 @@ export const TEST_SUITES = {
   'dev-server': [
     'alert-auto-resolve',
     'audit-export',
+    'evidence',
     'authorization',
     'oidc',
     'alert-intake',

@@ -5,6 +5,8 @@ import { installTemporalRuntime } from '../../app/temporal/runtime.js';
 import { LocalFileModelRegistry } from '../../integrations/model-registry/local-file.js';
 import { LocalFileTicketProvider } from '../../integrations/ticketing/local-file.js';
 import { LocalFileFlagProvider } from '../../integrations/flags/local-file.js';
+import type { FlagProvider } from '../../integrations/flags/provider.js';
+import { LocalEvidenceStore } from '../../integrations/evidence/store.js';
 import { temporalCliPath } from '../../app/temporal/temporal-binaries.js';
 import { connectTemporal, type TemporalConnections } from '../../app/temporal/temporal-connection.js';
 import { startDevServer, type DevServer } from '../../app/temporal/temporal-dev-server.js';
@@ -39,7 +41,13 @@ export interface TemporalHarness {
  * and a worker on the shared prebuilt bundle with the real activities against a local flag file.
  */
 export async function startTemporalHarness(
-  options: { chat?: ChatProvider; dynamicConfig?: Record<string, number | string | boolean>; cacheSize?: number } = {},
+  options: {
+    chat?: ChatProvider;
+    dynamicConfig?: Record<string, number | string | boolean>;
+    cacheSize?: number;
+    /** The worker's flags, instead of the local file (LaunchDarkly against its fake). */
+    flags?: FlagProvider;
+  } = {},
 ): Promise<TemporalHarness> {
   const dataDir = await tempDir('incident-test');
   // A copy of the library, so that tests may edit runbooks.
@@ -71,12 +79,13 @@ export async function startTemporalHarness(
     namespace: 'default',
     taskQueue,
     dependencies: {
-      flags,
+      flags: options.flags ?? flags,
       models,
       notifier,
       pager: new ConsolePager(createLogger('error')),
       runbooks,
       tickets,
+      evidence: new LocalEvidenceStore(dataDir),
       ...(options.chat ? { chat: options.chat } : {}),
     },
     ...(options.cacheSize ? { cacheSize: options.cacheSize } : {}),

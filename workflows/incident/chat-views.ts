@@ -2,6 +2,7 @@
 // the channel current) and by the Slack app (which answers `/incident status`).
 import type { ApprovalView, StatusView, StepView } from '../../integrations/chat/provider.js';
 import type { ContainmentStep, IncidentState } from '../types.js';
+import { describeEvidence, latestEvidence } from './evidence-summary.js';
 
 export function stepView(step: ContainmentStep): StepView {
   return {
@@ -66,10 +67,12 @@ function updatesView(state: IncidentState): Pick<StatusView, 'latestUpdate' | 'n
 }
 
 export function approvalView(state: IncidentState, step: ContainmentStep, approvers: string): ApprovalView {
+  const evidence = latestEvidence(state, step.id);
   return {
     incidentId: state.id,
     severity: state.severity,
     step: { ...stepView(step), description: step.description },
     approvers,
+    ...(evidence ? { evidence: describeEvidence(evidence) } : {}),
   };
 }

@@ -1,25 +1,35 @@
 // Containment, step by step: planned from the runbook, approved (by a person, or pre-approved when
 // nobody decides in time), executed, and verified by reading the state back (undos.ts offers reversals).
 import { changeTookEffect } from '../../integrations/flags/expectations.js';
+import { patched } from '@temporalio/workflow';
 import { durationMs, formatDuration } from '../../runbooks/duration.js';
 import { SYSTEM } from '../constants.js';
 import { failureMessage } from '../failures.js';
 import type { ContainmentStep } from '../types.js';
 import { describeApprovers, mayDecide } from './approvers.js';
+import { Evidence, EVIDENCE_PATCH } from './evidence.js';
 import type { Incident } from './incident.js';
 import { now, type ActorRef } from './requests.js';
 import { actionFor, describeAction } from './step-actions.js';
 import { within } from './within.js';
 
 export class Containment {
-  constructor(private readonly incident: Incident) {}
+  readonly evidence: Evidence;
+
+  constructor(private readonly incident: Incident) {
+    this.evidence = new Evidence(incident);
+  }
 
   /** The runbook's steps, each pending until decided. */
   plan() {
     const { state, plans, runbook } = this.incident;
     for (const spec of runbook.containment) {
       const action = actionFor(spec);
-      plans.set(spec.id, { action, approval: spec.approval });
+      plans.set(spec.id, {
+        action,
+        approval: spec.approval,
+        ...(spec.preserveEvidence ? { preserveEvidence: spec.preserveEvidence } : {}),
+      });
       state.steps.push({
         id: spec.id,
         kind: spec.kind,
@@ -56,7 +66,20 @@ export class Containment {
         stepId: step.id,
       },
     );
+    if (step.kind !== 'undo' && patched(EVIDENCE_PATCH) && !(await this.evidence.beforeChange(step))) {
+      // Not awaited: the approval is answered now; the step runs once the IC overrides.
+      void this.runOnceOverridden(step);
+      return;
+    }
     await this.execute(step);
+  }
+
+  /** A step held for its evidence runs once the IC overrides; resolved before that, it never runs. */
+  async runOnceOverridden(step: ContainmentStep) {
+    if (await this.evidence.awaitOverride(step)) return this.execute(step);
+    step.status = 'failed';
+    step.result = `Never ran: its evidence was not captured and the IC did not override before resolution`;
+    this.incident.record('containment.failed', SYSTEM, `Step "${step.id}": ${step.result}`, { stepId: step.id });
   }
 
   reject(step: ContainmentStep, by: ActorRef, reason: string) {
@@ -115,6 +138,8 @@ export class Containment {
     const { state, groups } = incident;
     const policy = incident.plans.get(step.id)!.approval;
     if (!policy.required) return this.approve(step, { actor: SYSTEM }, 'the runbook runs this step without approval');
+    // What the approval request shows: the evidence as it is when the decision is asked for.
+    if (!resumed && patched(EVIDENCE_PATCH)) await this.evidence.capture(step, 'requested');
     let overdue = resumed && step.decisionDue === undefined;
     let resumeAt = resumed ? step.decisionDue : undefined;
     while (step.status === 'pending' && !incident.isResolved()) {

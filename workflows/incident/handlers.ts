@@ -23,6 +23,7 @@ import type { Containment } from './containment.js';
 import type { Incident } from './incident.js';
 import { actorOf, now, refuse, requireActor, requireText } from './requests.js';
 import { registerActionHandlers } from './action-handlers.js';
+import { registerEvidenceHandlers } from './evidence-handlers.js';
 import { registerPublishHandler } from './publish-handlers.js';
 import { registerObligationHandlers } from './obligation-handlers.js';
 import type { Obligations } from './obligations.js';
@@ -220,6 +221,7 @@ export function registerHandlers(incident: Incident, containment: Containment, c
 
   registerActionHandlers(incident, closure, handleOnceReady);
   registerPublishHandler(incident, handleOnceReady);
+  registerEvidenceHandlers(incident, containment, handleOnceReady);
   registerStatusUpdateHandlers(incident, closure, handleOnceReady);
   return registerObligationHandlers(incident, handleOnceReady);
 }

@@ -29,6 +29,8 @@ export interface StepPlan {
   previous?: FlagReading;
   /** Set once a model rollback ran: the version the alias served before, for undo. */
   previousVersion?: string;
+  /** The runbook's `preserveEvidence`: required, the step runs only with a snapshot or an IC override. */
+  preserveEvidence?: 'required' | 'preferred';
   /** The IC when the step ran: `ic` among its undo's approvers means them, not a later IC. */
   commanderWhenRan?: string;
 }

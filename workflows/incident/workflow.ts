@@ -147,6 +147,7 @@ async function resume(
     record: incident.record,
     opened: () => undefined,
   });
+  for (const step of state.steps) if (containment.evidence.holding(step)) void containment.runOnceOverridden(step);
   if (!incident.isResolved()) {
     for (const step of state.steps) if (step.status === 'pending') void containment.supervise(step, true);
     void remindStatusUpdates(incident, true);
