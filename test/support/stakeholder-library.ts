@@ -4,14 +4,20 @@ import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { repoRoot } from './paths.js';
 
+/** A copy of the library (its YAML and schemas) under `dataDir/runbooks`, for a test to edit; returns that folder. */
+export async function copyLibrary(dataDir: string): Promise<string> {
+  const runbooksDir = join(dataDir, 'runbooks');
+  await cp(join(repoRoot, 'runbooks'), runbooksDir, { recursive: true, filter: (src) => !src.endsWith('.ts') });
+  return runbooksDir;
+}
+
 /** Writes the library under `dataDir/runbooks` and returns that folder (for RUNBOOKS_DIR). */
 export async function libraryWithProductLeads(
   dataDir: string,
   members: string[],
   directoryYaml: string,
 ): Promise<string> {
-  const runbooksDir = join(dataDir, 'runbooks');
-  await cp(join(repoRoot, 'runbooks'), runbooksDir, { recursive: true, filter: (src) => !src.endsWith('.ts') });
+  const runbooksDir = await copyLibrary(dataDir);
   const groupsFile = join(runbooksDir, 'groups.yaml');
   await writeFile(
     groupsFile,
