@@ -13,6 +13,8 @@ export type IncidentCommand =
   | { kind: 'ic'; user: string; incidentId?: string }
   | { kind: 'resolve'; summary: string; incidentId?: string }
   | { kind: 'update'; text: string; incidentId?: string }
+  /** `/incident update` with no text: the update form (text, impact, next update, visibility). */
+  | { kind: 'update-form'; incidentId?: string }
   | { kind: 'invalid'; message: string };
 
 export const COMMAND_HELP = [
@@ -21,7 +23,7 @@ export const COMMAND_HELP = [
   '`/incident status`: where this incident stands',
   '`/incident sev P1`: change its severity',
   '`/incident ic @someone`: hand over incident command',
-  '`/incident update <text>`: a status update to the stakeholders (the IC or a communicator)',
+  '`/incident update <text>`: a status update to the stakeholders (the IC or a communicator); `/incident update` alone opens a form',
   '`/incident resolve <what was done>`: resolve it (IC only)',
   '`/incident actions`: its corrective actions',
   'Outside an incident channel, add the id: `/incident status INC-7K3QX`.',
@@ -71,11 +73,7 @@ export function parseIncidentCommand(text: string): IncidentCommand {
     case 'update': {
       // The text as typed, line breaks and spacing kept.
       const text = rest.slice(word.length).trim();
-      if (!text)
-        return {
-          kind: 'invalid',
-          message: 'Write the update: `/incident update Filter deployed; unsafe answers back to baseline`',
-        };
+      if (!text) return { kind: 'update-form', ...withId };
       return { kind: 'update', text, ...withId };
     }
     default:
