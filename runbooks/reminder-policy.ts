@@ -7,7 +7,7 @@ export interface ReminderPolicy {
   escalateToIcAfter: string;
   escalateToManagersAfter: string;
   managers: string[];
-  /** `HH:MM`, UTC. */
+  /** `HH:MM` on the owner's clock (the directory's time zone; UTC without one, and for actions begun before 'action-reminder-local-time'). */
   digestAt: string;
 }
 

@@ -62,9 +62,11 @@ const actionReminders = z.strictObject({
     .describe('who hears about long-overdue actions'),
   digestAt: z
     .string()
-    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a UTC time of day such as 09:00')
+    .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be a time of day such as 09:00')
     .default(DEFAULT_REMINDER_POLICY.digestAt)
-    .describe('reminders go out on their day at this UTC time, one message per person per day'),
+    .describe(
+      "reminders go out on their day at this time on the owner's clock (the directory's timezone, else UTC), one message per person per day",
+    ),
 });
 
 const stepBase = {

@@ -119,7 +119,7 @@ describe('stakeholder channels', () => {
     const posts = slack.callsTo('chat.postMessage');
     assert.equal(posts.length, 3, 'one channel message and two DMs, each once');
     assert.deepEqual(
-      posts.map((p) => p.args.channel),
+      posts.map((p) => p.args.channel).sort(), // channels are delivered in parallel
       ['C0EXEC', 'D0MARIA', 'D0TOM'],
     );
     const text = slack.messages('C0EXEC')[0]!.text!;
@@ -179,5 +179,37 @@ describe('stakeholder channels', () => {
     const entry = inbox.find((n) => n.subject.startsWith('Update 8'))!;
     assert.deepEqual(entry.audience, ['legal', 'ic:alice']);
     assert.equal(entry.idempotencyKey, 'INC-CH4NL/0190c1a4-7b9e-7c3a-9d41-2f6b8e5a1c00/30');
+  });
+
+  it('a send whose worker died (its intent on disk, no outcome) is not repeated: recorded as unconfirmed', async () => {
+    const plan: NotificationPlan = await inActivity('INC-CH4NL', '30').run(
+      setup.activities.planNotification,
+      notification(8, { audience: ['exec-staff', 'security-leadership'] }),
+    );
+    const crashed = plan.deliveries.filter((d) => d.target.kind === 'slack' || d.target.kind === 'teams');
+    assert.deepEqual(
+      crashed.map((d) => d.target.kind),
+      ['teams', 'slack', 'slack', 'slack'],
+    );
+    const sent = () => ({ cards: teams.cards.length, posts: slack.callsTo('chat.postMessage').length });
+    const before = sent();
+    for (const delivery of crashed) {
+      // What a worker SIGKILLed during the send leaves behind (test/notify-sigkill.test.ts kills a real one).
+      await setup.ledger.beginSending({
+        type: 'sending',
+        key: delivery.key,
+        incidentId: 'INC-CH4NL',
+        label: delivery.label,
+        at: new Date().toISOString(),
+      });
+      for (const attempt of [2, 3]) {
+        const outcome: DeliveryOutcome = await inActivity('INC-CH4NL', '31', attempt).run(
+          setup.activities.deliverNotification,
+          { notification: notification(8), delivery },
+        );
+        assert.equal(outcome.status, 'unconfirmed', `${delivery.label}, attempt ${attempt}`);
+      }
+    }
+    assert.deepEqual(sent(), before, 'nothing was sent again');
   });
 });

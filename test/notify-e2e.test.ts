@@ -1,15 +1,16 @@
 // The product as `npm start` runs it, with a directory naming a stakeholder group that has an e-mail
 // channel (a real SMTP server here) and a signed webhook (a receiver verifying Standard Webhooks).
 import assert from 'node:assert/strict';
-import { cp, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { IncidentState } from '../workflows/types.js';
 import { eventually } from './support/eventually.js';
-import { repoRoot, tempDir } from './support/paths.js';
+import { tempDir } from './support/paths.js';
 import { freePort } from './support/ports.js';
 import { runCli, spawnProduct, stopProduct, waitHealthy, type RunningProduct } from './support/product.js';
 import { startSmtpInbox } from './support/smtp-inbox.js';
+import { libraryWithProductLeads } from './support/stakeholder-library.js';
 import { startWebhookReceiver } from './support/webhook-receiver.js';
 import { masked, rawSecrets } from './support/secret-samples.js';
 
@@ -23,18 +24,9 @@ describe('stakeholder delivery in the product', () => {
     const [smtp, hook] = await Promise.all([startSmtpInbox(), startWebhookReceiver()]);
     try {
       const dataDir = await tempDir('notify-e2e');
-      const runbooksDir = join(dataDir, 'runbooks');
-      await cp(join(repoRoot, 'runbooks'), runbooksDir, { recursive: true, filter: (src) => !src.endsWith('.ts') });
-      const groupsFile = join(runbooksDir, 'groups.yaml');
-      await writeFile(
-        groupsFile,
-        (await readFile(groupsFile, 'utf8')).replace(
-          '  incident-admins: [maria]',
-          '  incident-admins: [maria]\n  product-leads: [maria, sam]',
-        ),
-      );
-      await writeFile(
-        join(runbooksDir, 'directory.yaml'),
+      const runbooksDir = await libraryWithProductLeads(
+        dataDir,
+        ['maria', 'sam'],
         `people:
   - { id: alice, email: alice@example.com, timezone: Europe/Paris }
   - { id: sam, email: sam@example.com, timezone: America/New_York }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +15,7 @@ import { LocalFileTicketProvider } from '../integrations/ticketing/local-file.js
 import { localDate, nextLocalTime } from '../runbooks/local-time.js';
 import { RunbookSource } from '../runbooks/source.js';
 import { repoRoot, tempDir } from './support/paths.js';
+import { copyLibrary } from './support/stakeholder-library.js';
 import { withTimeSkipping } from './support/time-skipping.js';
 
 installTemporalRuntime('ERROR');
@@ -148,9 +150,10 @@ describe('reminder digests', { concurrency: 1 }, () => {
         );
         assert.equal(toSam.length, 5, `one digest a day: ${toSam.map((t) => new Date(t).toISOString()).join(', ')}`);
         toSam.forEach((at, i) => {
+          // Sam's own reminders are queued at 09:00 New York too, so the digest gathers them until 09:01.
           const late = at - expected[i]!;
           assert.ok(
-            late >= 0 && late < MINUTE,
+            late >= 0 && late < 2 * MINUTE,
             `digest ${i} at ${new Date(at).toISOString()}, not 09:00 New York (${new Date(expected[i]!).toISOString()})`,
           );
         });
@@ -169,6 +172,74 @@ describe('reminder digests', { concurrency: 1 }, () => {
       },
       { directory: true },
     ));
+
+  it("an action's reminders at 09:00 on its owner's clock: Tokyo, Auckland (the previous UTC day), New York", async () => {
+    const library = await copyLibrary(await tempDir('owner-zones'));
+    const directoryFile = join(library, 'directory.yaml');
+    await writeFile(
+      directoryFile,
+      (await readFile(directoryFile, 'utf8')).replace(
+        'people:\n',
+        'people:\n  - { id: kenji, timezone: Asia/Tokyo }\n  - { id: aroha, timezone: Pacific/Auckland }\n',
+      ),
+    );
+    await withTimeSkipping(
+      async ({ env, service }) => {
+        const start = await env.currentTimeMs();
+        const due = isoDay(start + 10 * DAY);
+        const { id } = await service.declare({
+          title: 'Eval gap',
+          category: 'jailbreak',
+          severity: 'P2',
+          declaredBy: 'alice',
+        });
+        const owners = { kenji: 'Asia/Tokyo', aroha: 'Pacific/Auckland', sam: 'America/New_York' };
+        for (const owner of Object.keys(owners))
+          await service.addAction(id, { kind: 'detect', title: `Eval for ${owner}`, owner, dueAt: due }, 'alice');
+        const dueAt = Date.parse(`${due}T23:59:59.999Z`); // a due date ends at midnight UTC
+        await env.sleep(dueAt + 22 * HOUR - start);
+
+        const timeline = (await service.get(id)).timeline;
+        /** 09:00 on `day` (YYYY-MM-DD) of `zone`'s calendar. */
+        const nineOn = (day: string, zone: string) => {
+          let t = nextLocalTime(Date.parse(`${day}T00:00:00Z`) - 2 * DAY, zone, '09:00');
+          while (localDate(t, zone) < day) t = nextLocalTime(t, zone, '09:00');
+          return t;
+        };
+        const dueDay = (days: number) => isoDay(Date.parse(`${due}T12:00:00Z`) + days * DAY);
+        // 3 and 1 days before the due instant, at it, and the first morning after it, on their own calendar:
+        // the due instant is 08:59 the next morning in Tokyo and 12:59 the next afternoon in Auckland.
+        const localDays = { kenji: [-3, -1, 0, 1], aroha: [-2, 0, 1, 2], sam: [-3, -1, 0, 1] };
+        for (const [owner, zone] of Object.entries(owners) as [keyof typeof owners, string][]) {
+          const reminded = timeline.filter(
+            (e) => e.type === 'action.reminded' && e.message.endsWith(`told user:${owner}`),
+          );
+          const scheduled = reminded.map((e) => Date.parse(String(e.data?.scheduledFor)));
+          assert.deepEqual(
+            scheduled.map((t) => new Date(t).toISOString()),
+            localDays[owner].map((d) => new Date(nineOn(dueDay(d), zone)).toISOString()),
+            `${owner}'s reminders at 09:00 ${zone}`,
+          );
+          assert.ok(
+            scheduled.slice(0, 3).every((t) => t < dueAt),
+            `${owner}: every reminder up to the due one comes before the due instant`,
+          );
+          for (const e of reminded) {
+            const late = Date.parse(e.at) - Date.parse(String(e.data?.scheduledFor));
+            assert.ok(late >= 0 && late < 2 * MINUTE, `${e.message} went out at ${e.at}, its digest's 09:01`);
+          }
+        }
+        const auckland = timeline
+          .filter((e) => e.message.endsWith('told user:aroha'))
+          .map((e) => Date.parse(String(e.data?.scheduledFor)));
+        assert.ok(
+          auckland.every((t) => isoDay(t) < localDate(t, 'Pacific/Auckland')),
+          'in Auckland 09:00 is the previous UTC day',
+        );
+      },
+      { runbooksDir: library, directory: true },
+    );
+  });
 
   it('a worker killed between the reminder timer firing and the message going out: delivered once, not lost', async () => {
     const dataDir = await tempDir('incident-kill');

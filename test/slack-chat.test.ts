@@ -182,6 +182,7 @@ describe('/incident text', () => {
       text: 'back to normal',
       incidentId: 'INC-7K3QX',
     });
-    assert.match((parseIncidentCommand('update   ') as { message: string }).message, /Write the update/);
+    assert.deepEqual(parseIncidentCommand('update   '), { kind: 'update-form' }, 'no text: the form');
+    assert.deepEqual(parseIncidentCommand('update INC-7K3QX'), { kind: 'update-form', incidentId: 'INC-7K3QX' });
   });
 });

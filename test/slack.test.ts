@@ -524,6 +524,93 @@ describe('Slack', () => {
     );
   });
 
+  it('/incident update alone opens the update form; its submission posts the update with impact and next time', async () => {
+    const name = slack.channels.get(channel)!.name;
+    const opensBefore = slack.callsTo('views.open').length;
+    await toSlackEndpoint(
+      slashCommandBody({
+        text: 'update',
+        user_id: IC,
+        channel_id: channel,
+        channel_name: name,
+        response_url: slack.responseUrl('update-form'),
+      }),
+    );
+    const opened = await eventually(
+      () => slack.callsTo('views.open'),
+      (calls) => calls.length === opensBefore + 1,
+      'the update form opens',
+    );
+    const modal = opened.at(-1)!.args.view as { callback_id: string; private_metadata: string };
+    assert.equal(modal.callback_id, 'incident.update');
+    const submit = (values: Record<string, Record<string, object>>, user = IC) =>
+      toSlackEndpoint(
+        interactionBody(
+          viewSubmissionPayload({
+            user_id: user,
+            callback_id: 'incident.update',
+            private_metadata: modal.private_metadata,
+            values,
+          }),
+        ),
+      );
+    const internal = {
+      type: 'static_select',
+      selected_option: { text: { type: 'plain_text', text: 'internal' }, value: 'internal' },
+    };
+    const empty = await submit({
+      text: { value: { type: 'plain_text_input', value: '  ' } },
+      next: { value: { type: 'plain_text_input', value: 'soon' } },
+      visibility: { value: internal },
+    });
+    assert.deepEqual(await empty.json(), {
+      response_action: 'errors',
+      errors: { text: 'Write the update', next: 'A duration such as 30m or 2h, not "soon"' },
+    });
+
+    const toldBefore = slack.callsTo('chat.postEphemeral').length;
+    await submit(
+      { text: { value: { type: 'plain_text_input', value: 'Not mine to say' } }, visibility: { value: internal } },
+      OTHER,
+    );
+    const told = await eventually(
+      () => slack.callsTo('chat.postEphemeral').slice(toldBefore),
+      (calls) => calls.length === 1,
+      'the other user is told',
+    );
+    assert.equal(told[0]!.args.user, OTHER);
+    assert.match(
+      String(told[0]!.args.text),
+      /Not posted: .*may not post a status update .*only the incident commander/,
+    );
+
+    const before = Date.now();
+    const posted = await submit({
+      text: { value: { type: 'plain_text_input', value: 'Rollback done; watching the rate' } },
+      impact: { value: { type: 'plain_text_input', value: 'Some replies were toxic for 20 minutes' } },
+      next: { value: { type: 'plain_text_input', value: '30m' } },
+      visibility: { value: internal },
+    });
+    assert.equal(posted.status, 200);
+    const update = await eventually(
+      async () => (await incident(incidentId)).updates?.at(-1),
+      (u) => u?.text === 'Rollback done; watching the rate',
+      'the update is posted',
+    );
+    assert.deepEqual(
+      [update!.by, update!.via, update!.visibility, update!.impact],
+      [IC, 'slack', 'internal', 'Some replies were toxic for 20 minutes'],
+    );
+    const nextIn = Date.parse(update!.nextUpdateAt!) - before;
+    assert.ok(nextIn >= 30 * 60_000 && nextIn < 31 * 60_000, `next update in 30 minutes: ${update!.nextUpdateAt}`);
+    await eventually(
+      () =>
+        slack.messages(channel).filter((m) => /posted internal status update U\d+ .*Rollback done/.test(m.text ?? '')),
+      (m) => m.length === 1,
+      'the channel is told',
+    );
+  });
+
   it('refuses forged and stale requests with 401 and starts nothing', async () => {
     const before = slack.callsTo('views.open').length;
     const body = slashCommandBody({

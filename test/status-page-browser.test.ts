@@ -18,6 +18,12 @@ const skip = existsSync(CHROMIUM) ? false : missing;
 
 const INTERNAL_TITLE = 'Agent e-mails customer data after reading a poisoned page';
 const PUBLIC_TITLE = 'Some assistant features are turned off';
+const PUBLIC_UPDATES = [
+  'We turned off e-mail sending from the assistant while we investigate',
+  'The cause is found; e-mail stays off until the fix is out',
+] as const;
+const INTERNAL_UPDATE = 'Injected page came from a partner wiki; legal is looped in';
+const ATOM = 'http://www.w3.org/2005/Atom';
 
 let product: RunningProduct;
 let browser: Browser;
@@ -48,6 +54,18 @@ before(async () => {
   phone.on('console', (message) => message.type() === 'error' && problems.push(message.text()));
   phone.on('pageerror', (err) => problems.push(err.message));
 });
+
+/** The feed as the browser's XML parser reads it: any parse error, the root's namespace, each entry's text. */
+async function parseFeed(xml: string): Promise<{ error: string | null; root: string | null; entries: string[] }> {
+  return phone.evaluate(`(() => {
+    const doc = new DOMParser().parseFromString(${JSON.stringify(xml)}, 'application/xml');
+    return {
+      error: doc.querySelector('parsererror')?.textContent ?? null,
+      root: doc.documentElement.namespaceURI,
+      entries: [...doc.getElementsByTagName('entry')].map((entry) => entry.textContent),
+    };
+  })()`);
+}
 
 after(async () => {
   await browser?.close();
@@ -135,26 +153,56 @@ describe('the public status page', { skip }, () => {
     }
   });
 
-  it('the feed is XML the browser parses, and the JSON lists the same incident', async () => {
-    const xml = await (await fetch(`${product.url}/status/feed.atom`)).text();
-    const parsed = await phone.evaluate(`(() => {
-      const doc = new DOMParser().parseFromString(${JSON.stringify(xml)}, 'application/xml');
-      return {
-        error: doc.querySelector('parsererror')?.textContent ?? null,
-        root: doc.documentElement.namespaceURI,
-        entries: doc.getElementsByTagName('entry').length,
-      };
-    })()`);
-    assert.deepEqual(parsed, { error: null, root: 'http://www.w3.org/2005/Atom', entries: 0 }, 'no public update yet');
-    const json = (await (await fetch(`${product.url}/status.json`)).json()) as {
-      incidents: { id: string; title: string }[];
+  it('updates the IC posts: the public ones on the page, one feed entry each and in the JSON; the internal one nowhere', async () => {
+    const atom = async () => (await fetch(`${product.url}/status/feed.atom`)).text();
+    assert.deepEqual(await parseFeed(await atom()), { error: null, root: ATOM, entries: [] }, 'no public update yet');
+
+    const cliEnv = { INCIDENT_API_URL: product.url };
+    const post = async (text: string, ...extra: string[]) => {
+      const posted = await runCli(['update', id, text, ...extra, '--as', 'alice'], cliEnv);
+      assert.equal(posted.code, 0, posted.stderr);
     };
+    await post(PUBLIC_UPDATES[0], '--public', '--impact', 'Assistant e-mail is unavailable');
+    await post(INTERNAL_UPDATE);
+    await post(PUBLIC_UPDATES[1], '--public');
+    const refused = await runCli(['update', id, 'All clear', '--public', '--as', 'mallory'], cliEnv);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /HTTP 403/);
+
+    // The board is cached for 10 s: reload until the second public update is there.
+    const article = phone.locator(`article#${id}`);
+    for (let i = 0; i < 30 && !(await article.innerText()).includes(PUBLIC_UPDATES[1]); i++) {
+      await new Promise((r) => setTimeout(r, 1_000));
+      await phone.goto(`${product.url}/status`);
+    }
+    const page = await phone.locator('body').innerText();
+    for (const text of PUBLIC_UPDATES) assert.ok(page.includes(text), `the page shows "${text}"`);
+    assert.match(page, /Assistant e-mail is unavailable/, 'the impact the IC gave');
+
+    const feed = await parseFeed(await atom());
+    assert.equal(feed.error, null, 'the feed is well-formed XML');
+    assert.equal(feed.root, ATOM);
+    assert.equal(feed.entries.length, PUBLIC_UPDATES.length, 'one entry per public update');
+    for (const text of PUBLIC_UPDATES)
+      assert.ok(
+        feed.entries.some((entry) => entry.includes(text)),
+        `an entry holds "${text}": ${JSON.stringify(feed.entries)}`,
+      );
+
+    const json = await (await fetch(`${product.url}/status.json`)).text();
+    const listed = (JSON.parse(json) as { incidents: { id: string; title: string; updates: { text: string }[] }[] })
+      .incidents;
     assert.deepEqual(
-      json.incidents.map((i) => i.id),
+      listed.map((i) => i.id),
       [id],
     );
+    assert.deepEqual(listed[0]!.updates.map((u) => u.text).sort(), [...PUBLIC_UPDATES].sort());
     // Either public title: the answer may be the one cached (10 s) before the console changed it.
-    assert.ok([PUBLIC_TITLE, 'Assistant e-mail is paused'].includes(json.incidents[0]!.title));
-    assert.ok(!JSON.stringify(json).includes(INTERNAL_TITLE));
+    assert.ok([PUBLIC_TITLE, 'Assistant e-mail is paused'].includes(listed[0]!.title));
+
+    for (const [where, text] of Object.entries({ page, feed: feed.entries.join('\n'), json }))
+      for (const secret of [INTERNAL_UPDATE, INTERNAL_TITLE, 'alice', 'mallory'])
+        assert.ok(!text.includes(secret), `the ${where} shows "${secret}"`);
+    assert.deepEqual(problems, []);
   });
 });

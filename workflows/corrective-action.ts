@@ -2,6 +2,7 @@ import {
   allHandlersFinished,
   condition,
   getExternalWorkflowHandle,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -11,6 +12,7 @@ import { durationMs, formatDuration } from '../runbooks/duration.js';
 import { reminderSchedule, type Reminder } from './action-schedule.js';
 import type { ReminderPolicy } from '../runbooks/reminder-policy.js';
 import { ACTIVITY_OPTIONS, DAY_MS, SYSTEM } from './constants.js';
+import { digestZone } from './digest-time.js';
 import { failureMessage } from './failures.js';
 import {
   actionChangedSignal,
@@ -153,7 +155,11 @@ export async function correctiveActionWorkflow(input: CorrectiveActionInput): Pr
     );
   });
 
-  const schedule = reminderSchedule(action.dueAt, input.reminders);
+  // Since 'action-reminder-local-time': on the owner's clock (the directory's time zone), as their digest is.
+  const ownerZone = patched('action-reminder-local-time')
+    ? digestZone(await activities.timeZoneOf({ recipient: owner }).catch(() => undefined))
+    : undefined;
+  const schedule = reminderSchedule(action.dueAt, input.reminders, ownerZone);
   let next = schedule.next().value as Reminder;
   while (next.at <= Date.now() && next.at < Date.parse(action.dueAt)) next = schedule.next().value as Reminder;
   let nextPoll = pollEvery === undefined ? Infinity : Date.now() + pollEvery;

@@ -14,6 +14,8 @@ export type IncidentCommand =
   | { kind: 'resolve'; summary: string; incidentId?: string }
   | { kind: 'update'; text: string; incidentId?: string }
   | { kind: 'classify'; classification: string; awareAt?: string; reason: string; incidentId?: string }
+  /** `/incident update` with no text: the update form (text, impact, next update, visibility). */
+  | { kind: 'update-form'; incidentId?: string }
   | { kind: 'invalid'; message: string };
 
 export const COMMAND_HELP = [
@@ -22,7 +24,7 @@ export const COMMAND_HELP = [
   '`/incident status`: where this incident stands',
   '`/incident sev P1`: change its severity',
   '`/incident ic @someone`: hand over incident command',
-  '`/incident update <text>`: a status update to the stakeholders (the IC or a communicator)',
+  '`/incident update <text>`: a status update to the stakeholders (the IC or a communicator); `/incident update` alone opens a form',
   '`/incident classify <classification> [aware-at] <reason>`: e.g. `/incident classify personal-data-breach 2026-11-27T09:30:00Z names of other customers in answers`; starts its legal clocks',
   '`/incident resolve <what was done>`: resolve it (IC only)',
   '`/incident actions`: its corrective actions',
@@ -73,11 +75,7 @@ export function parseIncidentCommand(text: string): IncidentCommand {
     case 'update': {
       // The text as typed, line breaks and spacing kept.
       const text = rest.slice(word.length).trim();
-      if (!text)
-        return {
-          kind: 'invalid',
-          message: 'Write the update: `/incident update Filter deployed; unsafe answers back to baseline`',
-        };
+      if (!text) return { kind: 'update-form', ...withId };
       return { kind: 'update', text, ...withId };
     }
     case 'classify': {

@@ -9,8 +9,10 @@ import {
   esc,
   rejectModal,
   statusMessage,
+  updateModal,
   VIEW_DECLARE,
   VIEW_REJECT,
+  VIEW_UPDATE,
   who,
   type StepRef,
 } from '../../integrations/slack/blocks.js';
@@ -19,6 +21,7 @@ import type { SlackUsergroups } from '../../integrations/slack/usergroups.js';
 import { slackWebClient, type SlackConnection } from '../../integrations/slack/web-client.js';
 import { statusView } from '../../workflows/incident/chat-views.js';
 import { CATEGORIES, SEVERITIES, type Category, type Severity } from '../../workflows/types.js';
+import { durationMs } from '../../runbooks/duration.js';
 import { IncidentError } from '../incident-error.js';
 import { HttpError, parseWith } from '../http/json.js';
 import { classifyBody } from '../http/obligation-schemas.js';
@@ -132,6 +135,11 @@ export function createSlackApp(options: SlackAppOptions): BoltApp {
           return void (await toChannel(
             `${who(actor)} handed incident command of ${incidentId} to ${who(parsed.user)}.`,
           ));
+        case 'update-form':
+          return void (await client.views.open({
+            trigger_id: command.trigger_id,
+            view: updateModal(incidentId, command.channel_id) as never,
+          }));
         case 'update': {
           const update = await service.postUpdate(incidentId, bySlack, { text: parsed.text });
           return void (await toChannel(
@@ -197,6 +205,42 @@ export function createSlackApp(options: SlackAppOptions): BoltApp {
       );
     } catch (err) {
       await tell(declarer, channelId, `Could not declare "${esc(title)}": ${failure(err)}`);
+    }
+  });
+
+  app.view(VIEW_UPDATE, async ({ ack, body, view }) => {
+    const values = view.state.values;
+    const text = values.text?.value?.value?.trim() ?? '';
+    const impact = values.impact?.value?.value?.trim();
+    const next = values.next?.value?.value?.trim();
+    const visibility = values.visibility?.value?.selected_option?.value === 'public' ? 'public' : 'internal';
+    const errors: Record<string, string> = {};
+    if (!text) errors.text = 'Write the update';
+    let nextUpdateAt: string | undefined;
+    try {
+      if (next) nextUpdateAt = new Date(Date.now() + durationMs(next)).toISOString();
+    } catch {
+      errors.next = `A duration such as 30m or 2h, not "${next}"`;
+    }
+    if (Object.keys(errors).length) return void (await ack({ response_action: 'errors', errors }));
+    await ack();
+    const actor = body.user.id;
+    const { incidentId, channelId } = parseJson<{ incidentId: string; channelId?: string }>(view.private_metadata);
+    try {
+      const update = await service.postUpdate(
+        incidentId,
+        { actor: await personOf(actor), via: 'slack' },
+        { text, visibility, ...(impact ? { impact } : {}), ...(nextUpdateAt ? { nextUpdateAt } : {}) },
+      );
+      const where = channelId ?? actor;
+      await client.chat
+        .postMessage({
+          channel: where,
+          text: `${who(actor)} posted ${visibility} status update ${update.id} of ${incidentId}: ${esc(update.text)}`,
+        })
+        .catch(() => tell(actor, channelId, `Posted status update ${update.id} of ${incidentId}.`));
+    } catch (err) {
+      await tell(actor, channelId, `Not posted: ${failure(err)}`);
     }
   });
 

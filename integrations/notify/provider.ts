@@ -52,7 +52,8 @@ export interface DeliveryOutcome {
   key: string;
   recipients: string[];
   label: string;
-  status: 'delivered' | 'failed';
-  /** `delivered`, `already delivered`, or why it failed (redacted, no URL or secret). */
+  /** `unconfirmed`: a worker died during its send; it may have arrived and is not sent again. */
+  status: 'delivered' | 'unconfirmed' | 'failed';
+  /** `delivered`, `already delivered`, why it is unconfirmed, or why it failed (redacted, no URL or secret). */
   detail: string;
 }

@@ -38,6 +38,9 @@ export interface StakeholderNotifierOptions {
   log: Logger;
 }
 
+/** What a channel reports of a message it sent, kept in the ledger. */
+type Sent = Partial<{ messageId: string; to: string; channel: string; ts: string }>;
+
 /** At most this many channels of one notification at once (200 stakeholders are 200 e-mails). */
 const PARALLEL = 8;
 
@@ -88,41 +91,42 @@ export class StakeholderNotifier implements Notifier {
       return outcome('delivered', delivered);
     }
     if (!ledger) throw new Error('a delivery ledger is needed for channels other than the local inbox');
-    const settled = await ledger.settled(delivery.key);
-    if (settled?.type === 'delivered') return outcome('delivered', 'already delivered');
-    if (settled?.type === 'failed') throw new ServiceRefused(`${delivery.label}: ${settled.detail}`);
+    const standing = await ledger.standing(delivery.key);
+    if (standing?.type === 'delivered')
+      return outcome(standing.unconfirmed ? 'unconfirmed' : 'delivered', 'already delivered');
+    if (standing?.type === 'failed') throw new ServiceRefused(`${delivery.label}: ${standing.detail}`);
+    const at = () => new Date().toISOString();
+    if (standing?.type === 'sending') {
+      // At most once: the receiver may have it (an SMTP server cannot be asked), so it is not sent again.
+      await ledger.append({ ...standing, type: 'delivered', at: at(), unconfirmed: true });
+      const detail = `unconfirmed: its worker stopped during the send begun at ${standing.at}; not sent again`;
+      log.warn(`[notify ${delivery.recipients.join(', ')}] ${message.incidentId}: ${detail}`, { via: delivery.label });
+      return outcome('unconfirmed', detail);
+    }
+    const intent = { key: delivery.key, incidentId: message.incidentId, label: delivery.label };
+    const sentAs = this.sentAs(delivery.target, delivery.key);
+    await ledger.beginSending({ type: 'sending', ...intent, ...sentAs, at: at() });
+    let done: Sent;
     try {
-      const done = await this.send(delivery.target, message, delivery.label).catch((err: unknown) => {
-        throw labelled(err, delivery.label);
-      });
-      await ledger.append({
-        type: 'delivered',
-        key: delivery.key,
-        incidentId: message.incidentId,
-        label: delivery.label,
-        at: new Date().toISOString(),
-        ...done,
-      });
-      log.info(`[notify ${delivery.recipients.join(', ')}] ${message.incidentId}: ${message.subject}`, {
-        via: delivery.label,
-      });
-      return outcome('delivered', 'delivered');
+      done = await this.send(delivery.target, message, delivery.label);
     } catch (err) {
-      const why = (err as Error).message;
+      const failure = labelled(err, delivery.label);
       log.warn(`[notify ${delivery.recipients.join(', ')}] ${message.incidentId}: not delivered`, {
         via: delivery.label,
-        error: why,
+        error: failure.message,
       });
-      if (err instanceof ServiceRefused)
-        await ledger.append({
-          type: 'failed',
-          key: delivery.key,
-          label: delivery.label,
-          at: new Date().toISOString(),
-          detail: why,
-        });
-      throw err;
+      await ledger.append(
+        failure instanceof ServiceRefused
+          ? { type: 'failed', key: delivery.key, label: delivery.label, at: at(), detail: failure.message }
+          : { type: 'attempt-failed', key: delivery.key, label: delivery.label, at: at() },
+      );
+      throw failure;
     }
+    await ledger.append({ type: 'delivered', ...intent, at: at(), ...done });
+    log.info(`[notify ${delivery.recipients.join(', ')}] ${message.incidentId}: ${message.subject}`, {
+      via: delivery.label,
+    });
+    return outcome('delivered', 'delivered');
   }
 
   /**
@@ -143,7 +147,7 @@ export class StakeholderNotifier implements Notifier {
         outcomes.push({ key, recipients, label, status: 'failed', detail: result.reason.message });
       else pending.push({ label, err: result.reason });
     });
-    const delivered = outcomes.filter((o) => o.status === 'delivered').map((o) => o.label);
+    const delivered = outcomes.filter((o) => o.status !== 'failed').map((o) => o.label);
     const failed = outcomes.filter((o) => o.status === 'failed').map((o) => o.detail);
     const summary = [
       delivered.length ? `delivered: ${delivered.join(', ')}` : '',
@@ -172,7 +176,7 @@ export class StakeholderNotifier implements Notifier {
     target: Exclude<DeliveryTarget, { kind: 'local' }>,
     message: OutgoingMessage,
     label: string,
-  ): Promise<Partial<{ messageId: string; to: string; channel: string; ts: string }>> {
+  ): Promise<Sent> {
     switch (target.kind) {
       case 'email': {
         const email = this.options.email;
@@ -200,6 +204,12 @@ export class StakeholderNotifier implements Notifier {
         return {};
       }
     }
+  }
+
+  /** What identifies an e-mail in its thread, known before it is sent. */
+  private sentAs(target: DeliveryTarget, key: string): { messageId?: string; to?: string } {
+    if (target.kind !== 'email' || !this.options.email) return {};
+    return { messageId: this.options.email.messageIdFor(key), to: target.to.toLowerCase() };
   }
 
   private secret(name: string, label: string): string {

@@ -6,6 +6,7 @@ export const ACTION_APPROVE = 'step.approve';
 export const ACTION_REJECT = 'step.reject';
 export const VIEW_DECLARE = 'incident.declare';
 export const VIEW_REJECT = 'step.reject';
+export const VIEW_UPDATE = 'incident.update';
 
 /** What an Approve / Reject button (and the reject modal) carries: which step of which incident. */
 export interface StepRef {
@@ -143,15 +144,17 @@ export function approvalMessage(view: ApprovalView): { text: string; blocks: Blo
 
 const option = (value: string, label = value) => ({ text: plain(label), value });
 
+/** A modal's input block; its element's value is read as `values[block_id].value`. */
+const input = (block_id: string, label: string, element: Block, optional = false): Block => ({
+  type: 'input',
+  block_id,
+  label: plain(label),
+  element: { action_id: 'value', ...element },
+  optional,
+});
+
 /** The `/incident declare` modal; its submission declares the incident. */
 export function declareModal(runbooks: { id: string; title: string }[], channelId?: string): Block {
-  const input = (block_id: string, label: string, element: Block, optional = false): Block => ({
-    type: 'input',
-    block_id,
-    label: plain(label),
-    element,
-    optional,
-  });
   return {
     type: 'modal',
     callback_id: VIEW_DECLARE,
@@ -188,6 +191,31 @@ export function declareModal(runbooks: { id: string; title: string }[], channelI
         true,
       ),
       input('commander', 'Incident commander (you, if empty)', { type: 'users_select', action_id: 'value' }, true),
+    ],
+  };
+}
+
+/** The `/incident update` form; its submission posts the status update. */
+export function updateModal(incidentId: string, channelId?: string): Block {
+  return {
+    type: 'modal',
+    callback_id: VIEW_UPDATE,
+    title: plain(`Update ${incidentId}`),
+    submit: plain('Post'),
+    close: plain('Cancel'),
+    private_metadata: JSON.stringify({ incidentId, channelId }),
+    blocks: [
+      input('text', 'What is happening', { type: 'plain_text_input', multiline: true, max_length: 3000 }),
+      input('impact', 'Impact now', { type: 'plain_text_input', max_length: 300 }, true),
+      input('next', 'Next update in (30m, 2h)', { type: 'plain_text_input', max_length: 20 }, true),
+      input('visibility', 'Who reads it', {
+        type: 'static_select',
+        initial_option: option('internal', 'Stakeholders only (internal)'),
+        options: [
+          option('internal', 'Stakeholders only (internal)'),
+          option('public', 'Also the status page (public)'),
+        ],
+      }),
     ],
   };
 }

@@ -20,12 +20,18 @@ export interface SmtpInbox {
    * what a relay does when it takes a message and fails before confirming it.
    */
   failAfterStoring(code: number, times?: number): void;
+  /**
+   * The next message is stored and never answered (its connection hangs until the client goes away):
+   * the moment between a server taking a message and the sender learning it did. Resolves with it.
+   */
+  holdAfterStoring(): Promise<ReceivedMail>;
   stop(): Promise<void>;
 }
 
 export async function startSmtpInbox(): Promise<SmtpInbox> {
   const messages: ReceivedMail[] = [];
   const failures: number[] = [];
+  const holds: ((mail: ReceivedMail) => void)[] = [];
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
@@ -34,12 +40,13 @@ export async function startSmtpInbox(): Promise<SmtpInbox> {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
-        messages.push(
-          parseMail(
-            Buffer.concat(chunks).toString('utf8'),
-            session.envelope.rcptTo.map((r) => r.address),
-          ),
+        const mail = parseMail(
+          Buffer.concat(chunks).toString('utf8'),
+          session.envelope.rcptTo.map((r) => r.address),
         );
+        messages.push(mail);
+        const hold = holds.shift();
+        if (hold) return hold(mail);
         const code = failures.shift();
         if (code === undefined) return callback();
         const err = new Error('Temporary failure, try again') as Error & { responseCode: number };
@@ -54,6 +61,7 @@ export async function startSmtpInbox(): Promise<SmtpInbox> {
     url: `smtp://127.0.0.1:${port}`,
     messages,
     failAfterStoring: (code, times = 1) => failures.push(...Array<number>(times).fill(code)),
+    holdAfterStoring: () => new Promise((resolve) => holds.push(resolve)),
     stop: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

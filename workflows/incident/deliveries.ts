@@ -31,7 +31,9 @@ export async function deliverEachChannel(
       try {
         const outcome = await activities.deliverNotification({ notification: planned, delivery });
         if (outcome.status === 'failed') throw new Error(outcome.detail);
-        record('notification.sent', SYSTEM, `Notified ${who}${through}: ${subject}`, data);
+        // Unconfirmed: a worker died mid-send; the message may have arrived and was not sent again.
+        const unconfirmed = outcome.status === 'unconfirmed' ? ` (${outcome.detail})` : '';
+        record('notification.sent', SYSTEM, `Notified ${who}${through}: ${subject}${unconfirmed}`, data);
       } catch (err) {
         record('notification.failed', SYSTEM, `Could not notify ${who}${through}: ${failureMessage(err)}`, data);
       }
