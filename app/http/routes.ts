@@ -6,7 +6,7 @@ import { consoleRoutes, type ConsoleOptions } from './console-routes.js';
 import { incidentRoutes } from './incident-routes.js';
 import { obligationRoutes } from './obligation-routes.js';
 import { kpiRoutes } from './kpi-routes.js';
-import type { MetricsExporter } from '../kpis/metrics-exporter.js';
+import type { KpiSources } from '../kpis/kpi-sources.js';
 import { withOpenApi } from './openapi.js';
 import type { Route } from './router.js';
 import { ticketWebhookRoutes } from './ticket-webhook-routes.js';
@@ -20,8 +20,8 @@ import type { TokenAdmin } from '../identity/token-admin.js';
 
 export interface ServerRouteParts {
   service: IncidentService;
-  /** /metrics' background-refreshed figures. */
-  metrics?: MetricsExporter;
+  /** The KPI projection and /metrics' background-refreshed figures. */
+  kpis?: KpiSources;
   alertWebhook: AlertWebhook;
   /** What the alert webhooks' headers must show before their body is read. */
   alertAccess: AlertAccess;
@@ -41,7 +41,7 @@ export function serverRoutes(parts: ServerRouteParts): Route[] {
   return withOpenApi([
     ...incidentRoutes(parts.service),
     ...obligationRoutes(parts.service),
-    ...kpiRoutes(parts.service, parts.metrics ? { metrics: parts.metrics } : {}),
+    ...kpiRoutes(parts.service, parts.kpis ? { kpis: parts.kpis } : {}),
     ...alertRoutes(parts.alertWebhook, parts.alertAccess),
     ...ticketWebhookRoutes(parts.service, parts.ticketSecrets),
     ...parts.slackRoutes,
