@@ -129,7 +129,10 @@ export class IncidentIndex {
     const legacy: string[] = [];
     const seen = new Set<string>();
     try {
-      const changed = changedSince ? ` AND ${IncidentChangedAt.name} >= ${changedSince.getTime()}` : '';
+      // An incident started since then that has not published yet (its first workflow task still queued) is listed too.
+      const changed = changedSince
+        ? ` AND (${IncidentChangedAt.name} >= ${changedSince.getTime()} OR (${IncidentChangedAt.name} IS NULL AND StartTime >= '${changedSince.toISOString()}'))`
+        : '';
       const query = `${incidentRuns()} AND ${declaredSince(since)}${changed}`;
       for await (const info of listAll(this.client, query, BULK_PAGE_SIZE)) {
         if (seen.has(info.workflowId)) continue;
