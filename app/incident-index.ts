@@ -8,6 +8,7 @@ import { readSummaryFromMemo, type ReadSummary } from '../workflows/read-model.j
 import {
   IncidentAffectedService,
   IncidentCategory,
+  IncidentChangedAt,
   IncidentCommander,
   IncidentDeclaredAt,
   IncidentFlags,
@@ -117,14 +118,23 @@ export class IncidentIndex {
   /**
    * The KPIs' input: every incident declared since `since`, open or closed (within the namespace's
    * retention), from one paginated list. One without a read summary is queried instead; one whose
-   * query fails is named in `unreadable`.
+   * query fails is named in `unreadable`. With `changedSince`, only those that published a change
+   * (IncidentChangedAt) at or after it.
    */
-  async kpiIncidents(since: Date): Promise<{ incidents: KpiIncident[]; unreadable: string[]; queried: number }> {
+  async kpiIncidents(
+    since: Date,
+    changedSince?: Date,
+  ): Promise<{ incidents: KpiIncident[]; unreadable: string[]; queried: number }> {
     const incidents: KpiIncident[] = [];
     const legacy: string[] = [];
     const seen = new Set<string>();
     try {
-      for await (const info of listAll(this.client, `${incidentRuns()} AND ${declaredSince(since)}`, BULK_PAGE_SIZE)) {
+      // An incident started since then that has not published yet (its first workflow task still queued) is listed too.
+      const changed = changedSince
+        ? ` AND (${IncidentChangedAt.name} >= ${changedSince.getTime()} OR (${IncidentChangedAt.name} IS NULL AND StartTime >= '${changedSince.toISOString()}'))`
+        : '';
+      const query = `${incidentRuns()} AND ${declaredSince(since)}${changed}`;
+      for await (const info of listAll(this.client, query, BULK_PAGE_SIZE)) {
         if (seen.has(info.workflowId)) continue;
         seen.add(info.workflowId);
         const summary = readSummaryFromMemo(info.memo);

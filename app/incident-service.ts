@@ -243,10 +243,14 @@ export class IncidentService {
   /**
    * What the KPIs need of every incident declared since `since`, open or closed (within the
    * namespace's retention), from the read summaries in visibility. An incident from before them is
-   * queried; one that cannot be read is named in `unreadable` instead of failing the lot.
+   * queried; one that cannot be read is named in `unreadable` instead of failing the lot. With
+   * `changedSince`, only the incidents that changed since then.
    */
-  declaredSince(since: Date): Promise<{ incidents: KpiIncident[]; unreadable: string[]; queried: number }> {
-    return this.index.kpiIncidents(since);
+  declaredSince(
+    since: Date,
+    changedSince?: Date,
+  ): Promise<{ incidents: KpiIncident[]; unreadable: string[]; queried: number }> {
+    return this.index.kpiIncidents(since, changedSince);
   }
 
   get(id: string): Promise<IncidentState> {

@@ -5,10 +5,7 @@ import type { Server } from 'node:http';
 import type { Worker } from '@temporalio/worker';
 import { installTemporalRuntime } from './temporal/runtime.js';
 import { coreMetricsReader, freeLoopbackAddress } from './temporal/core-metrics.js';
-import { MetricsExporter } from './kpis/metrics-exporter.js';
-import { readKpis } from './kpis/read-kpis.js';
-import { DEFAULT_WINDOW } from './http/kpi-routes.js';
-import { windowStart } from './http/window.js';
+import { kpiSources, type KpiSources } from './kpis/kpi-sources.js';
 import { LocalFileFlagProvider } from '../integrations/flags/local-file.js';
 import type { FlagProvider } from '../integrations/flags/provider.js';
 import { RunbookSource } from '../runbooks/source.js';
@@ -63,7 +60,7 @@ const running: {
   flags?: FlagProvider;
   slack?: RunningSlackApp;
   service?: IncidentService;
-  metrics?: MetricsExporter;
+  kpis?: KpiSources;
 } = {};
 let stopping: Promise<void> | undefined;
 
@@ -157,17 +154,13 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
     tickets,
   });
   running.service = service;
-  const metrics = new MetricsExporter({
-    compute: () => {
-      const now = new Date();
-      return readKpis(service, windowStart(DEFAULT_WINDOW, now), now);
-    },
+  const kpis = kpiSources(service, {
     refreshMs: config.METRICS_REFRESH_SECONDS * 1000,
     workerMetrics: coreMetricsReader(coreMetricsAddress),
     onError: (err) => log.warn('metrics refresh failed', { error: (err as Error).message }),
   });
-  metrics.start();
-  running.metrics = metrics;
+  kpis.metrics.start();
+  running.kpis = kpis;
   if (slack) running.slack = await startSlackApp(slack, config, service, log);
   const loopbackOnly = LOOPBACK_HOSTS.includes(config.HOST);
   const identity = identitySourcesFor(config, publicUrl, runbooks);
@@ -194,7 +187,7 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
   running.http = await startHttpServer(config.HOST, config.PORT, {
     routes: serverRoutes({
       service,
-      metrics,
+      kpis,
       alertWebhook,
       alertAccess: {
         loopbackOnly,
@@ -260,7 +253,7 @@ function stop(exitCode: number): Promise<void> {
       }
     };
     if (running.http) await step('http', () => stopHttpServer(running.http!));
-    running.metrics?.stop();
+    running.kpis?.metrics.stop();
     if (running.service) await step('refusal records', () => running.service!.flushRefusals());
     if (running.slack) await step('slack', () => running.slack!.stop());
     if (running.worker && running.worker.getState() === 'RUNNING') {

@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Agent } from 'node:http';
-import { freePort, postJson, sleep } from './bench-support.mjs';
+import { freePort, postJson, sleep, waitHealthy } from './bench-support.mjs';
 import { Client, Connection } from '@temporalio/client';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -76,13 +76,7 @@ const stop = () => {
   }
 };
 process.on('exit', stop);
-while (
-  (await fetch(`${base}/healthz`).then(
-    (r) => r.status,
-    () => 0,
-  )) !== 200
-)
-  await sleep(100);
+await waitHealthy(base);
 const connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
 const client = new Client({ connection });
 

@@ -48,3 +48,14 @@ export function postJson(agent, url, body) {
     request.end(text);
   });
 }
+
+/** Resolves once the product at `base` answers /healthz with 200, polling every `everyMs`. */
+export async function waitHealthy(base, everyMs = 100) {
+  while (
+    (await fetch(`${base}/healthz`).then(
+      (r) => r.status,
+      () => 0,
+    )) !== 200
+  )
+    await sleep(everyMs);
+}

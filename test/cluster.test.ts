@@ -8,11 +8,11 @@ import { Client, Connection } from '@temporalio/client';
 import { addAndClose, call, declare, incident, killSwitchIs, settle } from './support/chaos-api.js';
 import { flagChanges, resetFlag } from './support/chaos-effects.js';
 import { SeededRandom, sleep } from './support/chaos-random.js';
-import { readGroup } from './support/chaos-readings.js';
 import { AlertStorm } from './support/chaos-storm.js';
 import { clusterSkip, clusterState, dropNamespace, freshNamespace } from './support/cluster.js';
 import { playScenario, readBoth } from './support/parity-scenario.js';
 import { tempDir } from './support/paths.js';
+import { assertOneIncidentPerGroup } from './support/two-instances.js';
 import { freePort } from './support/ports.js';
 import { spawnProduct, stopProduct, waitGroupGone, waitHealthy, type RunningProduct } from './support/product.js';
 
@@ -136,23 +136,7 @@ describe(
           `killed midway (${acceptedAtKill} accepted by then)`,
         );
         assert.equal(storm.acceptedTotal, STORM.alerts, 'every alert accepted in the end');
-        for (const group of storm.groups) {
-          const accepted = storm.accepted.get(group)!;
-          const reading = await settle(
-            () => readGroup(url('a'), { address: cluster.address, namespace }, group),
-            (r) => r.intakeReceived >= accepted && r.incidentReceived >= accepted && r.incidents === 1,
-            60_000,
-          );
-          assert.equal(reading.incidents, 1, `${group}: exactly one incident`);
-          assert.ok(
-            reading.intakeReceived >= accepted,
-            `${group}: the intake counted ${reading.intakeReceived} of ${accepted} accepted`,
-          );
-          assert.ok(
-            reading.incidentReceived >= accepted,
-            `${group}: the incident counted ${reading.incidentReceived} of ${accepted}`,
-          );
-        }
+        await assertOneIncidentPerGroup(storm, url('a'), { address: cluster.address, namespace });
         console.log(
           `cluster: storm of ${STORM.alerts} alerts, ${storm.sent} sends, ${acceptedAtKill} accepted before the kill`,
         );

@@ -263,6 +263,7 @@ describe('HTTP JSON API', () => {
     assert.equal(kpis.status, 200);
     assert.ok(kpis.body.incidents.total >= 1, 'the incidents declared by the tests above');
     assert.equal(Date.parse(kpis.body.window.until) - Date.parse(kpis.body.window.since), 7 * 86_400_000);
+    assert.ok(Date.parse(kpis.body.asOf) <= Date.now(), `asOf says when its incidents were read: ${kpis.body.asOf}`);
     const metrics = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
     assert.equal(metrics.status, 200);
     assert.match(await metrics.text(), /^# HELP incident_/m);

@@ -5,7 +5,9 @@
 // what the states say they should.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { computeKpis } from '../app/kpis/compute.js';
+import { computeKpis, type Kpis } from '../app/kpis/compute.js';
+import { KpiProjection } from '../app/kpis/kpi-projection.js';
+import { readKpis } from '../app/kpis/read-kpis.js';
 import { IncidentService } from '../app/incident-service.js';
 import type { IncidentSummary } from '../app/incident-index.js';
 import type { Category, IncidentState, Severity } from '../workflows/types.js';
@@ -120,6 +122,72 @@ describe(`the read side after ${COUNT} random incidents (seed ${seed})`, () => {
     );
   });
 
+  it('serves the same KPIs from the in-memory projection, kept by listing the changes, and lists for the request past its window or age', async () => {
+    let clock = new Date();
+    // As app/kpis/kpi-sources.ts makes it, with no overlap: every incident here changed within its minute.
+    const projection = new KpiProjection({
+      list: (from, changedSince) => service.declaredSince(from, changedSince),
+      windowMs: 30 * 86_400_000,
+      maxAgeMs: 10 * 60_000,
+      fullEveryMs: 15 * 60_000,
+      overlapMs: 0,
+      clock: () => clock,
+    });
+    const since = new Date(clock.getTime() - 86_400_000);
+    const states = await Promise.all(ids.map((id) => service.get(id)));
+    await projection.refresh();
+    const refreshedAt = clock;
+    const projected = await readKpis(service, since, clock, projection);
+    assert.equal(projected.asOf, refreshedAt, 'answered from the projection');
+    assert.equal(projected.queried, 0);
+    assert.deepEqual(computeKpis(sortById(states), { now: clock, since }).incidents, projected.kpis.incidents);
+    const listed = await readKpis(service, since, clock);
+    assert.deepEqual(
+      { ...listed, kpis: inIdOrder(listed.kpis) },
+      { ...projected, kpis: inIdOrder(projected.kpis) },
+      'the projection gives what a list for the request gives',
+    );
+
+    assert.equal(projection.lastRefresh?.kind, 'full');
+
+    // A change after the refresh shows once the projection has listed the changes: one new incident, one resolved.
+    const late = await liveOne(COUNT);
+    ids.push(late);
+    const open = states.find((s) => s.status !== 'resolved' && s.status !== 'closed');
+    if (open) await service.resolve(open.id, open.commander, 'late fix');
+    const changedIds = [late, ...(open ? [open.id] : [])];
+    await eventually(
+      async () => (await service.declaredSince(since, refreshedAt)).incidents.map((i) => i.id),
+      (changed) => changedIds.every((id) => changed.includes(id)),
+      'the changes in visibility',
+    );
+    const changedStates = await Promise.all(ids.map((id) => service.get(id)));
+    clock = new Date();
+    assert.equal((await readKpis(service, since, clock, projection)).kpis.incidents.total, states.length);
+    await projection.refresh();
+    assert.equal(projection.lastRefresh?.kind, 'changes');
+    assert.ok(
+      projection.lastRefresh.listed >= changedIds.length && projection.lastRefresh.listed < ids.length,
+      `listed the changes, not every incident: ${projection.lastRefresh.listed} of ${ids.length}`,
+    );
+    const after = await readKpis(service, since, clock, projection);
+    assert.equal(after.asOf, clock);
+    assert.deepEqual(
+      inIdOrder(after.kpis),
+      inIdOrder(computeKpis(sortById(changedStates), { now: clock, since })),
+      'equal to the states after a refresh',
+    );
+
+    const older = new Date(clock.getTime() - 45 * 86_400_000);
+    assert.equal(
+      (await readKpis(service, older, clock, projection)).asOf,
+      clock,
+      'past its window: listed for the request',
+    );
+    const stale = new Date(clock.getTime() + 10 * 60_000 + 1);
+    assert.equal((await readKpis(service, since, stale, projection)).asOf, stale, 'too old: listed for the request');
+  });
+
   it('lists each incident as its state is, and pages through all of them exactly once', async () => {
     const states = new Map((await Promise.all(ids.map((id) => service.get(id)))).map((s) => [s.id, s]));
     const seen: IncidentSummary[] = [];
@@ -209,6 +277,11 @@ describe(`the read side after ${COUNT} random incidents (seed ${seed})`, () => {
     );
   });
 });
+
+/** The KPIs with their lists of incidents in id order (visibility lists in its own order). */
+function inIdOrder(kpis: Kpis): Kpis {
+  return { ...kpis, repeats: { ...kpis.repeats, incidents: sortById(kpis.repeats.incidents) } };
+}
 
 function sortById<T extends { id: string }>(items: readonly T[]): T[] {
   return [...items].sort((a, b) => a.id.localeCompare(b.id));

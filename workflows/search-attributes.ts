@@ -29,6 +29,12 @@ export const IncidentOpenActions = defineSearchAttributeKey('IncidentOpenActions
 export const IncidentNextActionDue = defineSearchAttributeKey('IncidentNextActionDue', SearchAttributeType.INT);
 /** Milestones and verdicts, each a word: acknowledged, mitigated, target-breached … (read-model.ts INCIDENT_FLAGS). */
 export const IncidentFlags = defineSearchAttributeKey('IncidentFlags', SearchAttributeType.KEYWORD_LIST);
+/**
+ * When the incident last published a change to its attributes or read summary, in Unix milliseconds (the
+ * workflow's clock), so that the KPI projection lists only what changed since its last refresh. A Double:
+ * the dev server takes three Datetime attributes, all used above.
+ */
+export const IncidentChangedAt = defineSearchAttributeKey('IncidentChangedAt', SearchAttributeType.DOUBLE);
 
 /** Registered on the embedded dev server at start (`--search-attribute`); on a cluster, see the README. */
 export const incidentSearchAttributes = [
@@ -45,6 +51,7 @@ export const incidentSearchAttributes = [
   IncidentOpenActions,
   IncidentNextActionDue,
   IncidentFlags,
+  IncidentChangedAt,
 ];
 
 /** How every incident workflow starts, from the API or from an alert intake: its id names one incident forever. */

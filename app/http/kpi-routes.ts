@@ -1,5 +1,5 @@
 import type { IncidentService } from '../incident-service.js';
-import { MetricsExporter } from '../kpis/metrics-exporter.js';
+import { DEFAULT_WINDOW, kpiSources, type KpiSources } from '../kpis/kpi-sources.js';
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from '../kpis/prometheus.js';
 import { readKpis } from '../kpis/read-kpis.js';
 import { parseQuery } from './json.js';
@@ -8,29 +8,27 @@ import { kpiQuery } from './schemas.js';
 import { call } from './service-call.js';
 import { windowStart } from './window.js';
 
-export const DEFAULT_WINDOW = '30d';
 /** How often /metrics' figures are recomputed when the caller gives no exporter of its own. */
 const DEFAULT_REFRESH_MS = 15_000;
 
 export interface KpiRouteOptions {
   clock?: () => Date;
-  /** What /metrics serves for the default window; one refreshed on scrape when absent. */
-  metrics?: MetricsExporter;
+  /**
+   * The process's projection and /metrics exporter (started by the caller). Without them, /metrics
+   * refreshes on scrape and /api/kpis lists visibility for each request.
+   */
+  kpis?: KpiSources;
 }
 
 /** The KPIs over incidents declared in the window, as JSON (`/api/kpis`) and for Prometheus (`/metrics`). */
 export function kpiRoutes(service: IncidentService, options: KpiRouteOptions = {}): Route[] {
   const clock = options.clock ?? (() => new Date());
+  const projection = options.kpis?.projection;
   const kpis = (since: string | undefined) => {
     const now = clock();
-    return call(() => readKpis(service, windowStart(since ?? DEFAULT_WINDOW, now), now));
+    return call(() => readKpis(service, windowStart(since ?? DEFAULT_WINDOW, now), now, projection));
   };
-  const metrics =
-    options.metrics ??
-    new MetricsExporter({
-      compute: () => readKpis(service, windowStart(DEFAULT_WINDOW, clock()), clock()),
-      refreshMs: DEFAULT_REFRESH_MS,
-    });
+  const { metrics } = options.kpis ?? kpiSources(service, { refreshMs: DEFAULT_REFRESH_MS, clock });
   return [
     {
       method: 'GET',
@@ -39,14 +37,17 @@ export function kpiRoutes(service: IncidentService, options: KpiRouteOptions = {
       docs: {
         summary: 'The KPIs of incidents declared in the window',
         description:
-          'Computed from the read summaries the incidents keep in Temporal visibility (one paginated list, no query of any incident).',
+          'Computed from the read summaries the incidents keep in Temporal visibility, no query of any incident: a window of up to 30 days from the projection this process refreshes in the background (`asOf` says when its incidents were read), an older one from a paginated list for the request (`asOf` is then now).',
         query: kpiQuery,
-        responses: { 200: 'The KPIs; `unreadable` names incidents left out', 400: 'A bad `since`' },
+        responses: { 200: 'The KPIs, as of `asOf`; `unreadable` names incidents left out', 400: 'A bad `since`' },
       },
       handle: async ({ query }) => {
-        const { kpis: body, unreadable } = await kpis(parseQuery(kpiQuery, query).since);
+        const { kpis: body, unreadable, asOf } = await kpis(parseQuery(kpiQuery, query).since);
         // Incidents whose state could not be read are left out, and named.
-        return { status: 200, body: unreadable.length ? { ...body, unreadable } : body };
+        return {
+          status: 200,
+          body: { ...body, asOf: asOf.toISOString(), ...(unreadable.length ? { unreadable } : {}) },
+        };
       },
     },
     {

@@ -8,7 +8,7 @@ import { obligationRoutes } from './obligation-routes.js';
 import { exportRoutes } from './export-routes.js';
 import { evidenceRoutes } from './evidence-routes.js';
 import { kpiRoutes } from './kpi-routes.js';
-import type { MetricsExporter } from '../kpis/metrics-exporter.js';
+import type { KpiSources } from '../kpis/kpi-sources.js';
 import { withOpenApi } from './openapi.js';
 import type { Route } from './router.js';
 import { ticketWebhookRoutes } from './ticket-webhook-routes.js';
@@ -22,8 +22,8 @@ import type { TokenAdmin } from '../identity/token-admin.js';
 
 export interface ServerRouteParts {
   service: IncidentService;
-  /** /metrics' background-refreshed figures. */
-  metrics?: MetricsExporter;
+  /** The KPI projection and /metrics' background-refreshed figures. */
+  kpis?: KpiSources;
   alertWebhook: AlertWebhook;
   /** What the alert webhooks' headers must show before their body is read. */
   alertAccess: AlertAccess;
@@ -45,7 +45,7 @@ export function serverRoutes(parts: ServerRouteParts): Route[] {
     ...obligationRoutes(parts.service),
     ...exportRoutes(parts.service),
     ...evidenceRoutes(parts.service),
-    ...kpiRoutes(parts.service, parts.metrics ? { metrics: parts.metrics } : {}),
+    ...kpiRoutes(parts.service, parts.kpis ? { kpis: parts.kpis } : {}),
     ...alertRoutes(parts.alertWebhook, parts.alertAccess),
     ...ticketWebhookRoutes(parts.service, parts.ticketSecrets),
     ...parts.slackRoutes,

@@ -1,7 +1,9 @@
 // The KPIs of a window, from the incidents' read summaries in visibility (no query of any incident
-// that has published one).
+// that has published one): from the in-memory projection when it holds the window, else listed for the
+// request.
 import type { IncidentService } from '../incident-service.js';
 import { computeKpis, DEFAULT_REPEAT_WINDOW_MS, type Kpis } from './compute.js';
+import type { KpiProjection } from './kpi-projection.js';
 
 export interface WindowKpis {
   kpis: Kpis;
@@ -11,12 +13,21 @@ export interface WindowKpis {
   read: number;
   /** Of those, how many had no read summary and were queried (incidents from before the read side). */
   queried: number;
+  /** When the incidents were read: the projection's last refresh, or now. */
+  asOf: Date;
 }
 
-export async function readKpis(service: IncidentService, since: Date, now: Date): Promise<WindowKpis> {
+export async function readKpis(
+  service: IncidentService,
+  since: Date,
+  now: Date,
+  projection?: KpiProjection,
+): Promise<WindowKpis> {
+  const projected = projection?.kpis(since, now);
+  if (projected) return projected;
   // Incidents a little older than the window are read too: a counted incident may repeat one of them.
   const { incidents, unreadable, queried } = await service.declaredSince(
     new Date(since.getTime() - DEFAULT_REPEAT_WINDOW_MS),
   );
-  return { kpis: computeKpis(incidents, { now, since }), unreadable, read: incidents.length, queried };
+  return { kpis: computeKpis(incidents, { now, since }), unreadable, read: incidents.length, queried, asOf: now };
 }

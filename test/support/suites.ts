@@ -80,7 +80,18 @@ export const TEST_SUITES = {
     'status-updates',
   ],
   /** The whole product as `npm start` runs it, on a dev server (test/support/product.ts). */
-  product: ['alerts', 'chaos', 'e2e', 'fuzz', 'limits', 'notify-e2e', 'notify-sigkill', 'shutdown', 'slack'],
+  product: [
+    'alerts',
+    'chaos',
+    'e2e',
+    'fuzz',
+    'limits',
+    'notify-e2e',
+    'notify-sigkill',
+    'shutdown',
+    'slack',
+    'two-instances',
+  ],
   /** The product driven in Chromium (skipped without it, outside CI). */
   browser: ['console', 'status-page-browser'],
   /** A real MLflow server (`npm run setup:mlflow`; skipped without it). */

@@ -2,7 +2,13 @@
 // the list, the console, the KPIs and /metrics read instead of querying the incident (app/incident-index.ts).
 import { condition, patched, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 import { SUMMARY_MEMO_KEY, readSummaryOf, searchAttributesOf } from '../read-model.js';
-import { IncidentCategory, IncidentCommander, IncidentSeverity, IncidentStatus } from '../search-attributes.js';
+import {
+  IncidentCategory,
+  IncidentChangedAt,
+  IncidentCommander,
+  IncidentSeverity,
+  IncidentStatus,
+} from '../search-attributes.js';
 import type { IncidentState } from '../types.js';
 
 export class Visibility {
@@ -55,7 +61,12 @@ export class Visibility {
     const attributes = searchAttributesOf(state);
     const summary = readSummaryOf(state);
     const [attributesJson, summaryJson] = [JSON.stringify(attributes), JSON.stringify(summary)];
-    if (attributesJson !== this.publishedAttributes) upsertSearchAttributes(attributes);
+    const changed = attributesJson !== this.publishedAttributes || summaryJson !== this.publishedSummary;
+    // Since 'read-model-changed-at': IncidentChangedAt with any change, for the KPI projection's refresh.
+    const changedAt =
+      changed && patched('read-model-changed-at') ? [{ key: IncidentChangedAt, value: Date.now() }] : [];
+    const upserts = [...(attributesJson !== this.publishedAttributes ? attributes : []), ...changedAt];
+    if (upserts.length) upsertSearchAttributes(upserts);
     if (summaryJson !== this.publishedSummary) upsertMemo({ [SUMMARY_MEMO_KEY]: summary });
     this.publishedAttributes = attributesJson;
     this.publishedSummary = summaryJson;

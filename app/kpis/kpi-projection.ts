@@ -1,0 +1,110 @@
+// The KPI inputs of recent incidents, held in memory, so that /api/kpis of any window it covers and
+// /metrics are computed from memory, with no visibility list on the request path; each answer says as
+// of when its data is (`asOf`).
+// Kept correct from visibility alone, so it is the same on every instance and after a restart (it
+// starts empty, and requests list visibility until the first refresh): a refresh lists only the
+// incidents whose IncidentChangedAt (set with every change they publish) is at or after the previous
+// refresh's start, less an overlap for visibility's lag, the upserting task's run time and clock skew
+// between hosts; every `fullEveryMs` it lists every incident again and replaces the set, which bounds
+// any drift (an incident deleted by retention, a change missed past the overlap) to that interval.
+// A window reaching further back than the projection holds, or data older than `maxAgeMs` (refreshes
+// failing), is not answered here: the caller lists visibility for the request instead.
+import { computeKpis, DEFAULT_REPEAT_WINDOW_MS, type KpiIncident } from './compute.js';
+import type { WindowKpis } from './read-kpis.js';
+
+export interface KpiListing {
+  incidents: KpiIncident[];
+  unreadable: string[];
+  queried: number;
+}
+
+export interface KpiProjectionOptions {
+  /** The incidents declared since `since` (app/incident-service.ts declaredSince), those changed since `changedSince` alone if given. */
+  list: (since: Date, changedSince?: Date) => Promise<KpiListing>;
+  /** The longest KPI window answered from memory (the repeat look-back before it is held too). */
+  windowMs: number;
+  /** Older data is not served. */
+  maxAgeMs: number;
+  /** How often every incident is listed again. */
+  fullEveryMs: number;
+  /** How far before the previous refresh's start a change is listed again. */
+  overlapMs: number;
+  clock?: () => Date;
+}
+
+/** What the last refresh listed: every incident, or the changes. */
+export interface RefreshReport {
+  kind: 'full' | 'changes';
+  listed: number;
+}
+
+interface Held {
+  incidents: Map<string, KpiIncident>;
+  unreadable: Set<string>;
+  queried: number;
+  /** Incidents declared since this instant are held. */
+  from: number;
+  /** When the listing behind the data started. */
+  asOf: Date;
+  fullAt: number;
+}
+
+export class KpiProjection {
+  private held: Held | undefined;
+  private refreshing: Promise<void> | undefined;
+  private readonly clock: () => Date;
+  lastRefresh: RefreshReport | undefined;
+
+  constructor(private readonly options: KpiProjectionOptions) {
+    this.clock = options.clock ?? (() => new Date());
+  }
+
+  /** Lists the changes (or everything, when due) and applies them; one at a time, a call during one waits for it. */
+  refresh(): Promise<void> {
+    this.refreshing ??= this.relist().finally(() => (this.refreshing = undefined));
+    return this.refreshing;
+  }
+
+  /** The KPIs of incidents declared since `since`, as of the last refresh; undefined when not held (see above). */
+  kpis(since: Date, now: Date): WindowKpis | undefined {
+    const held = this.held;
+    if (!held || now.getTime() - held.asOf.getTime() > this.options.maxAgeMs) return undefined;
+    if (since.getTime() - DEFAULT_REPEAT_WINDOW_MS < held.from) return undefined;
+    return {
+      kpis: computeKpis([...held.incidents.values()], { now, since }),
+      unreadable: [...held.unreadable],
+      read: held.incidents.size,
+      queried: held.queried,
+      asOf: held.asOf,
+    };
+  }
+
+  private async relist(): Promise<void> {
+    const asOf = this.clock();
+    const from = asOf.getTime() - this.options.windowMs - DEFAULT_REPEAT_WINDOW_MS;
+    const previous = this.held;
+    if (!previous || asOf.getTime() - previous.fullAt >= this.options.fullEveryMs) {
+      const listing = await this.options.list(new Date(from));
+      this.held = {
+        incidents: new Map(listing.incidents.map((incident) => [incident.id, incident])),
+        unreadable: new Set(listing.unreadable),
+        queried: listing.queried,
+        from,
+        asOf,
+        fullAt: asOf.getTime(),
+      };
+      this.lastRefresh = { kind: 'full', listed: listing.incidents.length + listing.unreadable.length };
+      return;
+    }
+    const changes = await this.options.list(new Date(from), new Date(previous.asOf.getTime() - this.options.overlapMs));
+    for (const incident of changes.incidents) {
+      previous.incidents.set(incident.id, incident);
+      previous.unreadable.delete(incident.id);
+    }
+    for (const id of changes.unreadable) previous.unreadable.add(id);
+    for (const [id, incident] of previous.incidents)
+      if (Date.parse(incident.declaredAt) < from) previous.incidents.delete(id);
+    this.held = { ...previous, from, asOf };
+    this.lastRefresh = { kind: 'changes', listed: changes.incidents.length + changes.unreadable.length };
+  }
+}

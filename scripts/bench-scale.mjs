@@ -1,0 +1,233 @@
+#!/usr/bin/env node
+// Measures the read side of issue 20 against the product as `npm start` runs it (embedded dev server):
+// opens incidents through the API and the alert webhook, up to each size of BENCH_SIZES (default
+// 1000,10000), a mix of severities and categories, half of them resolved, one in six of those with a
+// corrective action, one in ten raised by a monitoring alert; at each size it times GET /api/incidents
+// (first page), the console's list load (the calls its incidents page makes), GET /api/kpis?since=30d
+// and GET /metrics (p50/p99) and reads the product's RSS, and it reads the RSS once 2,000 incidents are
+// open (none is closed: resolved ones keep running for their undo offers). The last line is one JSON
+// object. Usage: npm run bench:scale [-- 1000,10000]
+import { spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
+import { Agent } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, postJson, sleep, waitHealthy } from './bench-support.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const SIZES = String(process.argv[2] ?? process.env.BENCH_SIZES ?? '1000,10000')
+  .split(',')
+  .map(Number);
+const RSS_OPEN = 2000;
+const SENDERS = 16;
+const percentile = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return Math.round(s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]);
+};
+
+const dataDir = mkdtempSync(join(tmpdir(), 'bench-scale-'));
+const runbooksDir = join(dataDir, 'runbooks');
+cpSync(join(root, 'runbooks'), runbooksDir, { recursive: true, filter: (src) => !src.endsWith('.ts') });
+const port = await freePort();
+const base = `http://127.0.0.1:${port}`;
+const product = spawn(process.execPath, [join(root, 'dist/app/main.js')], {
+  cwd: root,
+  env: {
+    ...process.env,
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    TEMPORAL_DEV_SERVER_PORT: String(await freePort()),
+    TEMPORAL_UI: 'off',
+    LOG_LEVEL: 'error',
+    RUNBOOKS_DIR: runbooksDir,
+  },
+  stdio: 'ignore',
+});
+const stop = () => {
+  try {
+    product.kill('SIGTERM');
+  } catch {
+    // already gone
+  }
+};
+process.on('exit', stop);
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(1));
+await waitHealthy(base);
+
+const rssMb = () => {
+  const line = readFileSync(`/proc/${product.pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB/m);
+  return line ? Math.round(Number(line[1]) / 1024) : null;
+};
+
+const agent = new Agent({ keepAlive: true, maxSockets: SENDERS });
+const SEVERITIES = ['P0', 'P1', 'P2', 'P3'];
+const CATEGORIES = ['other', 'model-regression', 'harmful-output', 'prompt-injection'];
+const SERVICES = ['chat', 'search', 'agent', 'summaries'];
+let next = 0;
+let failed = 0;
+/** The answers other than 201/202, by status: under load a declaration can time out after its workflow started. */
+const failures = {};
+const fail = (status) => (failed++, (failures[status] = (failures[status] ?? 0) + 1));
+let rss2000Open = null;
+const started = Date.now();
+
+/** Incident `i`: raised by an alert (one in ten), or declared and then, every other one, resolved. */
+async function open(i) {
+  if (i % 10 === 5) {
+    const alerted = await postJson(agent, `${base}/webhooks/generic`, {
+      alerts: [
+        {
+          status: 'firing',
+          groupKey: `bench-${i}`,
+          labels: { alertname: `BenchAlert${i % 4}`, severity: SEVERITIES[i % 4], service: SERVICES[i % 4] },
+          annotations: { summary: `bench alert ${i}` },
+        },
+      ],
+    });
+    if (alerted.status !== 202) fail(alerted.status);
+    return;
+  }
+  const commander = `ic${i % 7}`;
+  const declared = await postJson(agent, `${base}/api/incidents`, {
+    title: `bench incident ${i}`,
+    category: CATEGORIES[i % CATEGORIES.length],
+    severity: SEVERITIES[i % SEVERITIES.length],
+    declaredBy: commander,
+    service: SERVICES[i % SERVICES.length],
+  });
+  if (declared.status !== 201) {
+    fail(declared.status);
+    return;
+  }
+  const id = declared.body.id;
+  if (i % 2 === 0) {
+    await postJson(agent, `${base}/api/incidents/${id}/resolve`, { actor: commander, summary: 'bench' });
+    if (i % 6 === 0)
+      await postJson(agent, `${base}/api/incidents/${id}/actions`, {
+        actor: commander,
+        title: 'follow up',
+        owner: 'owner',
+        kind: 'prevent',
+      });
+  }
+}
+
+async function growTo(size) {
+  const until = Math.min(size, RSS_OPEN);
+  const senders = (limit) =>
+    Promise.all(
+      Array.from({ length: SENDERS }, async () => {
+        for (let i = next; i < limit; i = next) {
+          next++;
+          await open(i);
+          if ((i + 1) % 1000 === 0)
+            process.stderr.write(`${i + 1} incidents, ${Math.round((Date.now() - started) / 1000)} s\n`);
+        }
+      }),
+    );
+  if (next < until) {
+    await senders(until);
+    if (until === RSS_OPEN) {
+      // Let the last workflow tasks run and the cache fill before reading the RSS.
+      await sleep(20_000);
+      rss2000Open = rssMb();
+      process.stderr.write(`RSS with ${RSS_OPEN} incidents open: ${rss2000Open} MB\n`);
+    }
+  }
+  await senders(size);
+}
+
+async function time(paths, runs) {
+  const ms = [];
+  let bytes = 0;
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    const answers = await Promise.all(
+      paths.map(async (path) => {
+        const response = await fetch(`${base}${path}`);
+        const text = await response.text();
+        if (response.status !== 200) throw new Error(`${path}: ${response.status} ${text.slice(0, 200)}`);
+        return text.length;
+      }),
+    );
+    ms.push(performance.now() - t);
+    bytes = answers.reduce((a, b) => a + b, 0);
+  }
+  return { p50: percentile(ms, 50), p99: percentile(ms, 99), kb: Math.round(bytes / 1024) };
+}
+
+async function measure(size) {
+  const t0 = Date.now();
+  await growTo(size);
+  const createSeconds = Math.round((Date.now() - t0) / 1000);
+  // Let the last upserts reach visibility, and one background refresh run over all of them.
+  await sleep(20_000);
+  const list = await time(['/api/incidents'], 100);
+  // The console's incidents page: its configuration, then the runbooks and the first page of 100 at once.
+  const consoleConfig = await time(['/api/console'], 20);
+  const consoleList = await time(['/api/runbooks', '/api/incidents?limit=100&status=open'], 20);
+  const kpis = await time(['/api/kpis?since=30d'], 100);
+  const metrics = await time(['/metrics'], 100);
+  const metricsText = await (await fetch(`${base}/metrics`)).text();
+  const kpiTotal = (await (await fetch(`${base}/api/kpis?since=30d`)).json()).incidents.total;
+  const rss = rssMb();
+  const age = metricsText.match(/^incident_kpi_data_age_seconds (\S+)/m)?.[1];
+  const refresh = metricsText.match(/^incident_kpi_refresh_duration_seconds (\S+)/m)?.[1];
+  console.log(
+    `--- ${size} incidents (${failed} answered other than 201/202: ${JSON.stringify(failures)}; grown in ${createSeconds} s); KPIs count ${kpiTotal}`,
+  );
+  console.log(`GET /api/incidents      p50 ${list.p50} ms, p99 ${list.p99} ms (first page, ${list.kb} KB)`);
+  console.log(
+    `console list load       p50 ${consoleConfig.p50 + consoleList.p50} ms, p99 ${consoleConfig.p99 + consoleList.p99} ms (/api/console, then /api/runbooks and the first 100 open at once, ${consoleList.kb} KB)`,
+  );
+  console.log(`GET /api/kpis?since=30d p50 ${kpis.p50} ms, p99 ${kpis.p99} ms`);
+  console.log(
+    `GET /metrics            p50 ${metrics.p50} ms, p99 ${metrics.p99} ms (${metrics.kb} KB; data age ${age} s, background refresh ${refresh} s)`,
+  );
+  console.log(`product RSS             ${rss} MB (worker and API; the Temporal dev server is a process of its own)`);
+  return {
+    size,
+    kpiTotal,
+    list,
+    consoleList: { p50: consoleConfig.p50 + consoleList.p50, p99: consoleConfig.p99 + consoleList.p99 },
+    kpis,
+    metrics,
+    rss,
+    refresh: Number(refresh),
+  };
+}
+
+const results = [];
+for (const size of SIZES) results.push(await measure(size));
+const first = results[0];
+const last = results.at(-1);
+console.log(`RSS with ${RSS_OPEN} incidents open ${rss2000Open ?? 'not reached'} MB`);
+console.log(
+  JSON.stringify({
+    incidents: last.size,
+    failed,
+    failures,
+    kpis_total: last.kpiTotal,
+    list_p50_ms: last.list.p50,
+    list_p99_ms: last.list.p99,
+    console_list_p50_ms: last.consoleList.p50,
+    console_list_p99_ms: last.consoleList.p99,
+    kpis_p50_ms: last.kpis.p50,
+    kpis_p99_ms: last.kpis.p99,
+    metrics_p50_ms: last.metrics.p50,
+    metrics_p99_ms: last.metrics.p99,
+    metrics_ratio_10k_1k: Math.round((last.metrics.p99 / Math.max(1, first.metrics.p99)) * 100) / 100,
+    kpi_refresh_s: last.refresh,
+    rss_mb: last.rss,
+    rss_mb_2000_open: rss2000Open,
+    at: Object.fromEntries(
+      results.map((r) => [
+        r.size,
+        { list_p99_ms: r.list.p99, kpis_p99_ms: r.kpis.p99, metrics_p99_ms: r.metrics.p99, rss_mb: r.rss },
+      ]),
+    ),
+  }),
+);
+stop();
+process.exit(0);
