@@ -150,13 +150,18 @@ describe('the audit export', () => {
     assert.equal(bundle.obligations[0]!.submissions[0]!.by, 'rita');
     assert.equal(bundle.obligations[0]!.submissions[0]!.via, 'proxy');
     assert.equal(bundle.classifications[0]!.via, 'api-token');
-    assert.deepEqual(bundle.evidence, [], 'no evidence captured for this incident');
+    const beforeChange = bundle.evidence.find(
+      (e) => e.stepId === 'disable-ticket-source' && e.moment === 'before-change',
+    );
+    assert.equal(beforeChange?.status, 'captured', 'the approved step took its snapshot before the change');
+    assert.match(beforeChange.sha256!, /^[0-9a-f]{64}$/);
     assert.equal(bundle.timeline.length, bundle.chain.entries);
 
     const markdown = await readFile(join(dir, `${id}.export.md`), 'utf8');
     assert.match(markdown, /\*\*approval\*\* by rita, identified by proxy/);
     assert.match(markdown, /\*\*submission\*\* by rita, identified by proxy/);
     assert.match(markdown, new RegExp(`sha256 \`${bundle.runbook.sha256}\``));
+    assert.match(markdown, new RegExp(`step disable-ticket-source: captured, sha256 \`${beforeChange.sha256}\``));
     for (const [name, file] of [
       ['JSON', text],
       ['Markdown', markdown],

@@ -46,6 +46,18 @@ describe('redact', () => {
     assert.ok(performance.now() - started < 1_000, 'redact is quadratic on long whitespace');
   });
 
+  it("leaves a runbook's ${env:NAME} placeholders, and still masks what they resolve to", () => {
+    const placeholders = [
+      'Authorization: Bearer ${env:RUNBOOK_SECRET_TRACES_TOKEN}',
+      'headers: { x-api-key: ${env:RUNBOOK_SECRET_LOGS_KEY} }',
+      'token: "${env:RUNBOOK_SECRET_A}"',
+    ];
+    for (const text of placeholders) assert.equal(redact(text), text);
+    const secret = fake('sk-', 'proj-', 'Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4zQ7');
+    assert.equal(redact(`Authorization: Bearer ${secret}`), 'Authorization: Bearer [redacted secret]');
+    assert.equal(redact('token: ${env:A}tail-after-it'), 'token: [redacted secret]', 'only the whole placeholder');
+  });
+
   it('is idempotent', () => {
     for (const text of [
       ...masked.map(([, input]) => input),

@@ -275,6 +275,12 @@ describe('reminder digests', { concurrency: 1 }, () => {
         );
         await service.resolve(id, 'alice', 'tools off');
         while (!(await service.get(id)).actions[0]!.ticket) await new Promise((r) => setTimeout(r, 50));
+        // Until the action waits for its first reminder: the owner's time zone is an activity before it.
+        const waiting = async () =>
+          (await env.client.workflow.getHandle(`${id}-A1`).fetchHistory()).events?.some(
+            (e) => e.timerStartedEventAttributes,
+          ) ?? false;
+        while (!(await waiting())) await new Promise((r) => setTimeout(r, 50));
         return id;
       });
 

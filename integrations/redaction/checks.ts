@@ -13,8 +13,12 @@ export function looksLikeCredential(candidate: string): boolean {
  * or are a list of parameters (`Digest username="alice", …`).
  */
 export function isAuthorizationCredential(value: string): boolean {
+  if (ENV_PLACEHOLDER.test(value)) return false;
   return /^[\w-]{1,32}=/.test(value) || looksLikeCredential(/^[^\s,;]*/.exec(value)?.[0] ?? '');
 }
+
+/** A runbook's `${env:NAME}`: where a secret goes once resolved, not the secret (a resolved value is redacted as usual). */
+const ENV_PLACEHOLDER = /^\$\{env:[A-Za-z_]\w{0,127}\}\s*$/;
 
 /**
  * A random-looking token: upper case, lower case and digits, changing class between at least 40% of adjacent

@@ -100,7 +100,7 @@ export const labelledSecrets: PatternRule[] = [
     // on the next line (`password:\n  hunter2`). A value opened by a quote runs to the closing quote; a bare
     // one to whitespace or a separator.
     pattern:
-      /(?=\S)(?<=(?:password|passwd|pwd|secret|secret[_-]?key|token|api[_-]?key|access[_-]?key|private[_-]?key)["']?[ \t]{0,8}[:=](?:[ \t]{0,8}\r?\n)?[ \t]{0,16}["']?)(?!\[redacted |(?:bearer|basic)\s)(?:(?<=")[^"\n]{1,1024}|(?<=')[^'\n]{1,1024}|[^\s"'&,;<>]{1,1024})/gi,
+      /(?=\S)(?<=(?:password|passwd|pwd|secret|secret[_-]?key|token|api[_-]?key|access[_-]?key|private[_-]?key)["']?[ \t]{0,8}[:=](?:[ \t]{0,8}\r?\n)?[ \t]{0,16}["']?)(?!\[redacted |(?:bearer|basic)\s|\$\{env:[A-Za-z_]\w{0,127}\}(?![^\s"'&,;<>]))(?:(?<=")[^"\n]{1,1024}|(?<=')[^'\n]{1,1024}|[^\s"'&,;<>]{1,1024})/gi,
   },
   {
     name: 'high-entropy token',
