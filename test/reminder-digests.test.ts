@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -251,6 +251,7 @@ describe('reminder digests', { concurrency: 1 }, () => {
     const notifier = new LocalLogNotifier(join(dataDir, 'notifications.jsonl'), createLogger('error'));
     const taskQueue = 'kill';
     const env = await startTimeSkipping();
+    let worker: ChildProcess | undefined;
     try {
       const service = new IncidentService(env.client, { taskQueue, runbooks, tickets });
       const start = await env.currentTimeMs();
@@ -286,10 +287,11 @@ describe('reminder digests', { concurrency: 1 }, () => {
 
       // Only a workflow worker now, in a process of its own: the timer fires, the reminder is scheduled, nothing runs it.
       const script = fileURLToPath(new URL('./support/workflow-only-worker.js', import.meta.url));
-      const worker = spawn(process.execPath, [script, env.address, env.namespace ?? 'default', taskQueue], {
+      const workflowsOnly = spawn(process.execPath, [script, env.address, env.namespace ?? 'default', taskQueue], {
         stdio: ['ignore', 'pipe', 'inherit'],
       });
-      await once(worker.stdout, 'data');
+      worker = workflowsOnly;
+      await once(workflowsOnly.stdout, 'data');
       const reminderAt = digestOn(Date.parse(`${due}T00:00:00Z`) - 3 * DAY);
       await env.sleep(reminderAt + 10_000 - start);
       const action = env.client.workflow.getHandle(`${id}-A1`);
@@ -302,8 +304,8 @@ describe('reminder digests', { concurrency: 1 }, () => {
         await scheduled(),
         `the reminder timer fired and the reminder was scheduled: ${(await action.fetchHistory()).events?.map((e) => e.eventType).join(' ')}`,
       );
-      worker.kill('SIGKILL');
-      await once(worker, 'exit');
+      workflowsOnly.kill('SIGKILL');
+      await once(workflowsOnly, 'exit');
       assert.deepEqual(await notifier.sent(), [], 'not sent before the kill');
 
       const replacement = await createLocalWorker(env, { taskQueue, flags, runbooks, tickets, notifier });
@@ -322,6 +324,7 @@ describe('reminder digests', { concurrency: 1 }, () => {
         assert.equal(reminded[0]!.data?.scheduledFor, new Date(reminderAt).toISOString());
       });
     } finally {
+      worker?.kill('SIGKILL'); // a failed assertion must not leave it holding the test process open
       await env.teardown();
     }
   });
