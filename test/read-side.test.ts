@@ -153,7 +153,9 @@ describe(`the read side after ${COUNT} random incidents (seed ${seed})`, () => {
     // A change after the refresh shows once the projection has listed the changes: one new incident, one resolved.
     const late = await liveOne(COUNT);
     ids.push(late);
-    const open = states.find((s) => s.status !== 'resolved' && s.status !== 'closed');
+    // Read afresh: an incident still open in `states` may have resolved since (alerts auto-resolve).
+    const fresh = await Promise.all(states.map((s) => service.get(s.id)));
+    const open = fresh.find((s) => !s.resolvedAt);
     if (open) await service.resolve(open.id, open.commander, 'late fix');
     const changedIds = [late, ...(open ? [open.id] : [])];
     await eventually(
