@@ -267,7 +267,7 @@ describe('incident KPIs', () => {
   });
 
   it('find the same repeats as a comparison of every pair, ties and duplicates of time included', () => {
-    // The n² definition the indexed search replaced: the latest earlier match, the first in order among equals.
+    // The n² definition the indexed search replaced: the latest earlier match, the smallest id among equals.
     const naive = (all: IncidentState[], windowMs: number) =>
       all.flatMap((later) => {
         const at = Date.parse(later.declaredAt);
@@ -280,7 +280,8 @@ describe('incident KPIs', () => {
           const same =
             (earlier.fingerprint !== undefined && earlier.fingerprint === later.fingerprint) ||
             (earlier.service !== undefined && earlier.service === later.service);
-          if (same && (!latest || earlierAt > Date.parse(latest.declaredAt))) latest = earlier;
+          const latestAt = latest ? Date.parse(latest.declaredAt) : -Infinity;
+          if (same && (earlierAt > latestAt || (earlierAt === latestAt && earlier.id < latest!.id))) latest = earlier;
         }
         return latest ? [{ id: later.id, repeatOf: latest.id }] : [];
       });
@@ -302,12 +303,27 @@ describe('incident KPIs', () => {
             ...(service ? { service } : {}),
           }),
         );
-        assert.deepEqual(
-          computeKpis(all, { now, since, repeatWindowMs: windowMs }).repeats.incidents,
-          naive(all, windowMs),
-        );
+        const found = computeKpis(all, { now, since, repeatWindowMs: windowMs }).repeats.incidents;
+        assert.deepEqual(found, naive(all, windowMs));
+        // The projection and a fresh list hold the same incidents in different orders: the answer is the same.
+        const reversed = computeKpis([...all].reverse(), { now, since, repeatWindowMs: windowMs }).repeats.incidents;
+        assert.deepEqual(byId(reversed), byId(found));
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('give the same answer whatever order the incidents come in, ties in time included', () => {
+    // The projection holds incidents in the order it learnt them, a fresh list in visibility's order.
+    const tied = [0, 1, 2].map(() =>
+      incident({ declaredAt: march(12), mitigatedAt: march(12, 1), service: 'chat', severity: 'P1' }),
+    );
+    const all = [...timingFixtures(), ...repeatFixtures(), ...actionFixtures(), ...updateFixtures(), ...tied];
+    const forward = computeKpis(all, { now, since });
+    const reversed = computeKpis([...all].reverse(), { now, since });
+    assert.deepEqual(
+      { ...reversed, repeats: { ...reversed.repeats, incidents: byId(reversed.repeats.incidents) } },
+      { ...forward, repeats: { ...forward.repeats, incidents: byId(forward.repeats.incidents) } },
     );
   });
 
@@ -483,3 +499,7 @@ describe('KPIs in the Prometheus text format', () => {
     assert.throws(() => renderPrometheus(kpis, { labels: { severity: 'x' } }), /severity/);
   });
 });
+
+function byId<T extends { id: string }>(items: readonly T[]): T[] {
+  return [...items].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}

@@ -183,7 +183,7 @@ export function computeKpis(incidents: readonly KpiIncident[], options: KpiOptio
           mitigateMs: ms(incident.mitigatedAt!) - ms(incident.declaredAt),
           targetMs: parseTarget(incident.mitigationTarget),
         }))
-        .sort((a, b) => a.declaredAt.localeCompare(b.declaredAt)),
+        .sort((a, b) => a.declaredAt.localeCompare(b.declaredAt) || byId(a, b)),
       actionsByMonth: actionsByMonth(
         counted.flatMap((incident) => incident.actions),
         now,
@@ -266,30 +266,30 @@ function parseTarget(target: string | undefined): number | null {
 }
 
 /**
- * For each counted incident, the latest earlier one within the window of the same problem (the first
- * in `all` among equally late ones). Indexed by runbook and fingerprint or service, so it takes
+ * For each counted incident, the latest earlier one within the window of the same problem (the
+ * smallest id among equally late ones, so that the answer does not depend on the order of `all`). Indexed by runbook and fingerprint or service, so it takes
  * n log n, not n², at thousands of incidents.
  */
 function findRepeats(all: readonly KpiIncident[], counted: KpiIncident[], windowMs: number): RepeatIncident[] {
-  const index = new Map<string, { at: number; position: number; id: string }[]>();
-  all.forEach((incident, position) => {
+  const index = new Map<string, { at: number; id: string }[]>();
+  for (const incident of all) {
     const at = ms(incident.declaredAt);
-    if (Number.isNaN(at)) return;
+    if (Number.isNaN(at)) continue;
     for (const key of problemKeys(incident)) {
       const entries = index.get(key) ?? [];
-      entries.push({ at, position, id: incident.id });
+      entries.push({ at, id: incident.id });
       index.set(key, entries);
     }
-  });
-  for (const entries of index.values()) entries.sort((a, b) => a.at - b.at || a.position - b.position);
+  }
+  for (const entries of index.values()) entries.sort((a, b) => a.at - b.at || byId(a, b));
 
   const repeats: RepeatIncident[] = [];
   for (const incident of counted) {
     const declaredAt = ms(incident.declaredAt);
-    let latest: { at: number; position: number; id: string } | undefined;
+    let latest: { at: number; id: string } | undefined;
     for (const key of problemKeys(incident)) {
       const found = latestBefore(index.get(key)!, declaredAt, windowMs, incident.id);
-      if (found && (!latest || found.at > latest.at || (found.at === latest.at && found.position < latest.position)))
+      if (found && (!latest || found.at > latest.at || (found.at === latest.at && byId(found, latest) < 0)))
         latest = found;
     }
     if (latest) repeats.push({ id: incident.id, repeatOf: latest.id });
@@ -307,8 +307,12 @@ function problemKeys(incident: KpiIncident): string[] {
   ];
 }
 
-/** In `entries` (by time, then position), the first of the latest ones strictly before `at` and within the window, not `id` itself. */
-function latestBefore<T extends { at: number; position: number; id: string }>(
+/** In `entries` (by time, then id), the first of the latest ones strictly before `at` and within the window, not `id` itself. */
+function byId(a: { id: string }, b: { id: string }): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+function latestBefore<T extends { at: number; id: string }>(
   entries: T[],
   at: number,
   windowMs: number,
