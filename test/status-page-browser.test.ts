@@ -1,20 +1,17 @@
 // The public status page in a real browser on a phone-sized screen: Debian's Chromium driven by
 // playwright-core, against the product as `npm start` runs it, the incident published with the CLI.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { browserSkip, launchChromium } from './support/browser.js';
 import { repoRoot, tempDir } from './support/paths.js';
 import { freePort } from './support/ports.js';
 import { runCli, spawnProduct, stopProduct, waitHealthy, type RunningProduct } from './support/product.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const artifacts = join(repoRoot, 'test-artifacts', 'status');
-const missing = `no Chromium at ${CHROMIUM} (.ci/run installs Debian's chromium; or set CHROMIUM_PATH)`;
-if (!existsSync(CHROMIUM) && process.env.CI) throw new Error(`${missing}: CI must run the browser tests`);
-const skip = existsSync(CHROMIUM) ? false : missing;
+const skip = browserSkip;
 
 const INTERNAL_TITLE = 'Agent e-mails customer data after reading a poisoned page';
 const PUBLIC_TITLE = 'Some assistant features are turned off';
@@ -40,10 +37,7 @@ before(async () => {
     TEMPORAL_UI: 'off',
   });
   await waitHealthy(product, 60_000);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-sync'],
-  });
+  browser = await launchChromium();
   phone = await browser.newPage({
     viewport: { width: 390, height: 844 },
     deviceScaleFactor: 2,

@@ -1,9 +1,10 @@
 // One incident, live: header and links, steps awaiting a decision with Approve / Reject, containment
-// results, the timeline, corrective actions, the postmortem draft, and the IC's forms. It polls the API
-// and redraws a section only when its data changed, so a half-typed reason is never wiped.
+// results with their evidence, the timeline, corrective actions, the postmortem draft, and the IC's forms.
+// It polls the API and redraws a section only when its data changed, so a half-typed reason is never wiped.
 import { api, ApiError, type ConsoleConfig, type IncidentState } from './api.js';
 import { formatTime, h, replaceChildren, type Child } from './dom.js';
 import { renderMarkdown } from './markdown.js';
+import { evidenceList, evidenceOverrideForm } from './evidence-section.js';
 import { classifyForm, obligationsSection } from './obligations-section.js';
 import { requirePerson } from './session.js';
 import { updateForm, updatesList } from './updates-section.js';
@@ -96,7 +97,7 @@ export async function incidentPage(root: HTMLElement, config: ConsoleConfig, id:
     );
 
     const pending = state.steps.filter((s) => s.status === 'pending');
-    draw('pending', pending, () => [
+    draw('pending', [pending, state.evidence], () => [
       h('h2', {}, `Awaiting a decision (${pending.length})`),
       ...pending.map((step) => {
         const reason = h('input', {
@@ -109,6 +110,7 @@ export async function incidentPage(root: HTMLElement, config: ConsoleConfig, id:
           { class: 'step pending', 'data-step': step.id },
           h('h3', {}, step.title),
           h('p', {}, `Changes: ${step.target}`),
+          evidenceList(state, step),
           step.decisionDue
             ? h('p', { class: 'muted' }, `Escalates or times out ${formatTime(step.decisionDue)}`)
             : null,
@@ -154,7 +156,7 @@ export async function incidentPage(root: HTMLElement, config: ConsoleConfig, id:
     ]);
 
     const decided = state.steps.filter((s) => s.status !== 'pending');
-    draw('results', decided, () => [
+    draw('results', [decided, state.evidence], () => [
       h('h2', {}, 'Containment'),
       decided.length
         ? h(
@@ -170,6 +172,8 @@ export async function incidentPage(root: HTMLElement, config: ConsoleConfig, id:
                   ? ` (${s.decision.outcome} by ${identified(s.decision.by, s.decision.via)}${s.decision.reason ? `: ${s.decision.reason}` : ''})`
                   : '',
                 s.result ? h('div', { class: 'muted' }, s.result) : null,
+                evidenceList(state, s),
+                evidenceOverrideForm(state, s, config, act),
               ),
             ),
           )

@@ -93,7 +93,7 @@ export const TEST_SUITES = {
     'two-instances',
   ],
   /** The product driven in Chromium (skipped without it, outside CI). */
-  browser: ['console', 'status-page-browser'],
+  browser: ['console', 'console-evidence', 'status-page-browser'],
   /** A real MLflow server (`npm run setup:mlflow`; skipped without it). */
   mlflow: ['mlflow-registry'],
   /** The product as `npm start` runs it, twice, on a real Temporal cluster (`npm run setup:cluster`; skipped without it, outside CI). */

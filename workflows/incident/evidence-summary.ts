@@ -1,9 +1,15 @@
 // Evidence, in the words the approval request shows (Slack, CLI, console). Pure.
-import type { EvidenceRecord, IncidentState } from '../types.js';
+import type { ContainmentStep, EvidenceRecord, IncidentState } from '../types.js';
 
 /** The step's latest snapshot, if one was taken. */
 export const latestEvidence = (state: IncidentState, stepId: string): EvidenceRecord | undefined =>
   state.evidence?.filter((record) => record.stepId === stepId).at(-1);
+
+/** The snapshot an approved step waits on (required, failed, not overridden), if it waits. */
+export function heldForEvidence(state: IncidentState, step: ContainmentStep): EvidenceRecord | undefined {
+  const record = latestEvidence(state, step.id);
+  return step.status === 'approved' && record?.required && record.status === 'failed' ? record : undefined;
+}
 
 /** "evidence captured (sha256 3f9a0c12b4d5…)", or why not, and what the IC may do about it. */
 export function describeEvidence(record: EvidenceRecord): string {

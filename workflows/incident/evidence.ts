@@ -6,7 +6,7 @@ import type { SnapshotRequest } from '../../integrations/evidence/snapshot.js';
 import { SYSTEM } from '../constants.js';
 import { failureMessage } from '../failures.js';
 import type { ContainmentStep, EvidenceRecord } from '../types.js';
-import { describeEvidence, latestEvidence } from './evidence-summary.js';
+import { describeEvidence, heldForEvidence } from './evidence-summary.js';
 import type { Incident } from './incident.js';
 import { now, type ActorRef } from './requests.js';
 import type { StepAction } from './step-actions.js';
@@ -78,8 +78,7 @@ export class Evidence {
 
   /** The snapshot a step waits on (approved, required, failed, not overridden), if it waits. */
   holding(step: ContainmentStep): EvidenceRecord | undefined {
-    const record = latestEvidence(this.incident.state, step.id);
-    return step.status === 'approved' && record?.required && record.status === 'failed' ? record : undefined;
+    return heldForEvidence(this.incident.state, step);
   }
 
   /** Until the IC overrides (true) or the incident is resolved without it (false). */
