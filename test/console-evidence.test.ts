@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import type { IncidentState } from '../workflows/types.js';
-import { browserSkip, launchChromium } from './support/browser.js';
+import { browserSkip, consolePage, launchChromium } from './support/browser.js';
 import { startLaunchDarklyFake, type FakeFlag, type LaunchDarklyFake } from './support/launchdarkly-fake.js';
 import { repoRoot, tempDir } from './support/paths.js';
 import { freePort } from './support/ports.js';
@@ -55,12 +55,7 @@ before(async () => {
   });
   await waitHealthy(product, 60_000);
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.on('pageerror', (err) => pageErrors.push(err.message));
-  page.on(
-    'console',
-    (message) => message.type() === 'error' && !/status of 403/.test(message.text()) && pageErrors.push(message.text()),
-  );
+  page = await consolePage(browser, pageErrors);
 });
 
 after(async () => {

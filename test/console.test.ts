@@ -6,7 +6,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { browserSkip, launchChromium } from './support/browser.js';
+import { browserSkip, consolePage, launchChromium } from './support/browser.js';
 import { repoRoot, tempDir } from './support/paths.js';
 import { freePort } from './support/ports.js';
 import { spawnProduct, stopProduct, waitHealthy, type RunningProduct } from './support/product.js';
@@ -32,13 +32,7 @@ before(async () => {
   });
   await waitHealthy(product, 60_000);
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.on('pageerror', (err) => pageErrors.push(err.message));
-  // A refused approval is a 403 the page reports; any other failed load or script error is a bug.
-  page.on(
-    'console',
-    (message) => message.type() === 'error' && !/status of 403/.test(message.text()) && pageErrors.push(message.text()),
-  );
+  page = await consolePage(browser, pageErrors);
 });
 
 after(async () => {
