@@ -183,13 +183,15 @@ export const serverEnvSchema = z.object({
   // What HTTP callers may hold (app/http/limits.ts): connections at once, and how long a request may
   // take to arrive before it is answered 408 and closed.
   HTTP_MAX_CONNECTIONS: z.coerce.number().int().min(1, 'must be at least 1').default(256),
-  /** Incident workflows the worker keeps in memory (app/worker.ts); the rest replay when they next run. */
-  WORKFLOW_CACHE_SIZE: z.coerce
-    .number({ error: 'must be a whole number of workflows' })
-    .int('must be a whole number of workflows')
-    .min(2, 'must be at least 2')
-    .max(100_000, 'must be at most 100000')
-    .default(300),
+  /** Incident workflows the worker keeps in memory (app/worker.ts); unset: sized from the memory available (app/temporal/cache-size.ts). */
+  WORKFLOW_CACHE_SIZE: optionalText.pipe(
+    z.coerce
+      .number<string | undefined>({ error: 'must be a whole number of workflows' })
+      .int('must be a whole number of workflows')
+      .min(2, 'must be at least 2')
+      .max(100_000, 'must be at most 100000')
+      .optional(),
+  ),
   HTTP_HEADERS_TIMEOUT_SECONDS: seconds.default(10),
   HTTP_REQUEST_TIMEOUT_SECONDS: seconds.default(15),
   HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: seconds.default(5),

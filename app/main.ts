@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: the embedded Temporal dev server (unless TEMPORAL_ADDRESS is set), the worker and the HTTP server.
 import { LocalEvidenceStore } from '../integrations/evidence/store.js';
+import { cacheSizeFor, memoryAvailable } from './temporal/cache-size.js';
 import type { Server } from 'node:http';
 import type { Worker } from '@temporalio/worker';
 import { installTemporalRuntime } from './temporal/runtime.js';
@@ -124,6 +125,11 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
   const notifier = selectNotifier(config, log, runbooks);
   for (const warning of unreachableChannels(config, library.directory)) log.warn(`notifications: ${warning}`);
 
+  const memory = memoryAvailable();
+  const cacheSize = config.WORKFLOW_CACHE_SIZE ?? cacheSizeFor(memory);
+  log.info(`workflow cache: ${cacheSize} incidents`, {
+    from: config.WORKFLOW_CACHE_SIZE ? 'WORKFLOW_CACHE_SIZE' : `${Math.round(memory / 2 ** 20)} MiB available`,
+  });
   const worker = await createIncidentWorker({
     connection: temporal.workerConnection,
     namespace: temporal.namespace,
@@ -140,7 +146,7 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
       links: (incidentId) => incidentLinks(whereToFollow, incidentId),
     },
     bundlePath: config.WORKFLOW_BUNDLE,
-    cacheSize: config.WORKFLOW_CACHE_SIZE,
+    cacheSize,
   });
   running.worker = worker;
   running.workerRun = worker.run().catch((err: unknown) => {

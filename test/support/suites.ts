@@ -8,6 +8,7 @@ export const TEST_SUITES = {
     'architecture',
     'audit-chain',
     'body-budget',
+    'cache-size',
     'cluster-docs',
     'config',
     'directory-channels',
