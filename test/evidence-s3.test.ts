@@ -144,8 +144,8 @@ describe('S3 evidence store (a real S3 API: moto from PyPI, SigV4 checked)', { s
     });
     assert.equal(taken.status, 'captured', taken.reason);
     assert.equal(taken.location, store.locationOf(taken.sha256!));
-    assert.match(taken.location!, /^s3:\/\/incident-evidence\/evidence\/sha256\//);
-    const file = JSON.parse((await store.get(taken.location!)).toString('utf8'));
+    assert.match(taken.location, /^s3:\/\/incident-evidence\/evidence\/sha256\//);
+    const file = JSON.parse((await store.get(taken.location)).toString('utf8'));
     assert.equal(file.incidentId, 'INC-S3TST');
     assert.equal(
       JSON.parse(file.items.find((i: { kind: string }) => i.kind === 'provider-state').content).version,
