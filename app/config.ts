@@ -162,6 +162,22 @@ export const serverEnvSchema = z.object({
   API_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters when set').optional()),
   ALERT_WEBHOOK_TOKEN: optionalText.pipe(z.string().min(16, 'must be at least 16 characters when set').optional()),
   ALERT_GRAFANA_HMAC_SECRET: webhookSecret,
+  // Evidence snapshots in an S3-compatible bucket instead of $DATA_DIR/evidence (credentials: the AWS SDK's
+  // default chain, AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, a profile or an instance role).
+  EVIDENCE_S3_BUCKET: optionalText.pipe(
+    z
+      .string()
+      .regex(
+        /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
+        'must be an S3 bucket name (3-63 lowercase letters, digits, . and -)',
+      )
+      .optional(),
+  ),
+  EVIDENCE_S3_PREFIX: z.string().trim().default('evidence/'),
+  EVIDENCE_S3_ENDPOINT: optionalText.pipe(
+    z.url({ error: 'must be the http(s) URL of an S3-compatible endpoint (MinIO, R2, …)' }).optional(),
+  ),
+  AWS_REGION: z.string().trim().min(1, 'must be an AWS region such as eu-west-1').default('us-east-1'),
   ALERT_COMMANDER: z.string().trim().min(1, 'must name who is IC of an alert-raised incident').default('on-call'),
   TEMPORAL_ADDRESS: optionalText,
   TEMPORAL_NAMESPACE: z.string().trim().min(1, 'must be a namespace name').default('default'),

@@ -1,6 +1,5 @@
 #!/usr/bin/env node
 // `npm start`: the embedded Temporal dev server (unless TEMPORAL_ADDRESS is set), the worker and the HTTP server.
-import { LocalEvidenceStore } from '../integrations/evidence/store.js';
 import { cacheSizeFor, memoryAvailable } from './temporal/cache-size.js';
 import type { Server } from 'node:http';
 import type { Worker } from '@temporalio/worker';
@@ -22,11 +21,13 @@ import { startHttpServer, stopHttpServer } from './http/server.js';
 import { IncidentService } from './incident-service.js';
 import { createLogger, type Logger } from '../integrations/log.js';
 import {
+  describeEvidence,
   describeFlags,
   describeModels,
   describePager,
   describeTracker,
   incidentLinks,
+  selectEvidence,
   selectFlags,
   selectModels,
   selectPager,
@@ -118,6 +119,7 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
     log.info('created example flags', { file: config.flagsFile });
   const tickets = selectTickets(config);
   const models = selectModels(config);
+  const evidence = selectEvidence(config);
   const temporalUiUrl = config.TEMPORAL_UI_URL ?? running.devServer?.uiUrl;
   const whereToFollow = { publicUrl, namespace: temporal.namespace, ...(temporalUiUrl ? { temporalUiUrl } : {}) };
   const pager = selectPager(config, log, whereToFollow);
@@ -141,7 +143,7 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
       pager,
       runbooks,
       tickets,
-      evidence: new LocalEvidenceStore(config.dataDir),
+      evidence,
       ...(slack ? { chat: slack.chat } : {}),
       links: (incidentId) => incidentLinks(whereToFollow, incidentId),
     },
@@ -235,6 +237,7 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
     `Models           ${describeModels(models, config)}`,
     `Tickets          ${describeTracker(tickets, config, publicUrl)}`,
     `Paging           ${describePager(pager)}`,
+    `Evidence         ${describeEvidence(evidence, config)}`,
     `Slack            ${running.slack ? `${running.slack.receives}${config.SLACK_API_URL ? ` via ${config.SLACK_API_URL}` : ''}` : 'off (set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET or SLACK_APP_TOKEN; see integrations/slack/manifest.yaml)'}`,
     `Notifications    ${describeNotifications(config, library.directory)}`,
     `Runbooks         ${config.runbooksDir} (${library.runbooks.length})`,

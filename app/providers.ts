@@ -1,4 +1,6 @@
 // Which real service or local stand-in each integration uses, decided by the configuration alone.
+import { S3EvidenceStore } from '../integrations/evidence/s3-store.js';
+import { LocalEvidenceStore, type EvidenceStore } from '../integrations/evidence/store.js';
 import { LaunchDarklyFlagProvider } from '../integrations/flags/launchdarkly.js';
 import { LocalFileFlagProvider } from '../integrations/flags/local-file.js';
 import type { FlagProvider } from '../integrations/flags/provider.js';
@@ -36,6 +38,23 @@ export function selectFlags(config: ServerConfig): FlagProvider {
     ...(config.LAUNCHDARKLY_STREAM_URI ? { streamUri: config.LAUNCHDARKLY_STREAM_URI } : {}),
     ...(config.LAUNCHDARKLY_EVENTS_URI ? { eventsUri: config.LAUNCHDARKLY_EVENTS_URI } : {}),
   });
+}
+
+/** Evidence snapshots: in the S3-compatible bucket EVIDENCE_S3_BUCKET names, or under $DATA_DIR/evidence. */
+export function selectEvidence(config: ServerConfig): EvidenceStore {
+  if (!config.EVIDENCE_S3_BUCKET) return new LocalEvidenceStore(config.dataDir);
+  return new S3EvidenceStore({
+    bucket: config.EVIDENCE_S3_BUCKET,
+    prefix: config.EVIDENCE_S3_PREFIX,
+    region: config.AWS_REGION,
+    ...(config.EVIDENCE_S3_ENDPOINT ? { endpoint: config.EVIDENCE_S3_ENDPOINT } : {}),
+  });
+}
+
+export function describeEvidence(evidence: EvidenceStore, config: ServerConfig): string {
+  return evidence instanceof S3EvidenceStore
+    ? `s3://${evidence.bucket}/${evidence.prefix}${config.EVIDENCE_S3_ENDPOINT ? ` at ${config.EVIDENCE_S3_ENDPOINT}` : ''}`
+    : `${config.dataDir}/evidence`;
 }
 
 export function selectModels(config: ServerConfig): ModelRegistry {

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { sha256Hex } from '../integrations/evidence/content-address.js';
 import { redactContent } from '../integrations/evidence/redact-content.js';
 import { LocalEvidenceStore } from '../integrations/evidence/store.js';
 import { captureSnapshot } from '../integrations/evidence/snapshot.js';
@@ -119,6 +120,21 @@ describe('evidence: redaction and storage', () => {
     assert.deepEqual(await readFile(store.pathOf(hash)), content);
     assert.deepEqual(await readdir(join(dataDir, 'evidence', 'sha256', hash.slice(0, 2))), [`${hash}.json`]);
     assert.throws(() => store.pathOf('../../etc/passwd'), /sha256/);
+  });
+
+  it('reads a snapshot back only while it still hashes to its name, naming the location when not', async () => {
+    const dataDir = await tempDir('evidence-get');
+    const store = new LocalEvidenceStore(dataDir);
+    const content = Buffer.from('{"items":["before"]}\n');
+    const { location } = await store.put(sha256Hex(content), content);
+    assert.deepEqual(await store.get(location), content);
+    await writeFile(store.pathOf(sha256Hex(content)), '{"items":["after"]}\n');
+    await assert.rejects(
+      store.get(location),
+      (err: Error) => err.message.includes(location) && /altered/.test(err.message),
+    );
+    await assert.rejects(store.get('local:../../etc/passwd'), /outside the local store/);
+    await assert.rejects(store.get('s3://bucket/evidence/x.json'), /not a location in the local store/);
   });
 
   it('snapshots a model rollback’s alias and version; a registry without the model fails the snapshot, naming it', async () => {

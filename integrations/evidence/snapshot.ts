@@ -2,12 +2,12 @@
 // will change, read from its provider; the runbook's evidence sources; the triage notes. Every item is
 // redacted first (the auditor gets what the source returned, without the secrets in it), then hashed; the
 // snapshot file holds the items with their content and is stored under its own sha256.
-import { createHash } from 'node:crypto';
 import type { FlagProvider } from '../flags/provider.js';
 import type { ModelRegistry } from '../model-registry/provider.js';
 import { performHttpRequest, writtenUrl, type HttpRequestOptions, type HttpRequestSpec } from '../http/request.js';
 import { redact } from '../redaction/redact.js';
 import { redactContent } from './redact-content.js';
+import { sha256Hex as sha256 } from './content-address.js';
 import type { EvidenceStore } from './store.js';
 
 /** What the step will change, to be read from its provider; `none` for http steps (their sources say it). */
@@ -56,7 +56,6 @@ export interface SnapshotDependencies {
   http?: HttpRequestOptions;
 }
 
-const sha256 = (content: string | Buffer) => createHash('sha256').update(content).digest('hex');
 const json = (value: unknown) => JSON.stringify(value, null, 2);
 
 export async function captureSnapshot(request: SnapshotRequest, deps: SnapshotDependencies): Promise<SnapshotResult> {

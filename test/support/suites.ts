@@ -97,6 +97,8 @@ export const TEST_SUITES = {
   browser: ['console', 'console-evidence', 'status-page-browser'],
   /** A real MLflow server (`npm run setup:mlflow`; skipped without it). */
   mlflow: ['mlflow-registry'],
+  /** A real S3-compatible server, moto with SigV4 checked (`npm run setup:s3`; skipped without it, outside CI). */
+  s3: ['evidence-s3'],
   /** The product as `npm start` runs it, twice, on a real Temporal cluster (`npm run setup:cluster`; skipped without it, outside CI). */
   cluster: ['cluster'],
 } as const satisfies Record<string, readonly string[]>;
