@@ -7,8 +7,13 @@
 // and GET /metrics (p50/p99) and reads the product's RSS, and it reads the RSS once 2,000 incidents are
 // open (none is closed: resolved ones keep running for their undo offers). The last line is one JSON
 // object. Usage: npm run bench:scale [-- 1000,10000]
+// BENCH_REUSE=DIR measures again, at the size it already has, the data directory a previous run left
+// (its path is printed first): growing 10,000 incidents takes hours on this machine.
+// Before measuring it waits for the worker to catch up with the growth (see settle()), and says how long.
+// Beside each figure it prints what explains it: the same first page listed straight from the dev
+// server's visibility (no product in between), and the product's event-loop delay (prom-client's).
 import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,10 +31,15 @@ const percentile = (xs, p) => {
   return Math.round(s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]);
 };
 
-const dataDir = mkdtempSync(join(tmpdir(), 'bench-scale-'));
+const reuse = process.env.BENCH_REUSE;
+if (reuse && !existsSync(join(reuse, 'bench-scale.json')))
+  throw new Error(`BENCH_REUSE=${reuse}: not a directory a bench:scale run left (no bench-scale.json)`);
+const dataDir = reuse ?? mkdtempSync(join(tmpdir(), 'bench-scale-'));
+process.stderr.write(`data directory ${dataDir}\n`);
 const runbooksDir = join(dataDir, 'runbooks');
-cpSync(join(root, 'runbooks'), runbooksDir, { recursive: true, filter: (src) => !src.endsWith('.ts') });
+if (!reuse) cpSync(join(root, 'runbooks'), runbooksDir, { recursive: true, filter: (src) => !src.endsWith('.ts') });
 const port = await freePort();
+const temporalPort = await freePort();
 const base = `http://127.0.0.1:${port}`;
 const product = spawn(process.execPath, [join(root, 'dist/app/main.js')], {
   cwd: root,
@@ -37,7 +47,7 @@ const product = spawn(process.execPath, [join(root, 'dist/app/main.js')], {
     ...process.env,
     DATA_DIR: dataDir,
     PORT: String(port),
-    TEMPORAL_DEV_SERVER_PORT: String(await freePort()),
+    TEMPORAL_DEV_SERVER_PORT: String(temporalPort),
     TEMPORAL_UI: 'off',
     LOG_LEVEL: 'error',
     RUNBOOKS_DIR: runbooksDir,
@@ -60,11 +70,52 @@ const rssMb = () => {
   return line ? Math.round(Number(line[1]) / 1024) : null;
 };
 
+/** CPU seconds the product and its dev server have used (utime + stime of each, /proc). */
+const cpuSeconds = () => {
+  const pids = [product.pid];
+  try {
+    pids.push(Number(readFileSync(join(dataDir, 'temporal.pid'), 'utf8')));
+  } catch {
+    // not started yet
+  }
+  let ticks = 0;
+  for (const pid of pids) {
+    try {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    } catch {
+      // gone
+    }
+  }
+  return ticks / 100;
+};
+
+const SETTLE_CORES = 0.3;
+const SETTLE_MAX_MS = Number(process.env.BENCH_SETTLE_SECONDS ?? 900) * 1000;
+
+/**
+ * Waits (at most BENCH_SETTLE_SECONDS) until the worker has caught up with the incidents just opened,
+ * i.e. the product and its dev server use less than SETTLE_CORES of a core over 10 s: the read paths
+ * are measured at steady state, not behind the backlog of the growth. Returns the wait and the load.
+ */
+async function settle() {
+  const t0 = Date.now();
+  let cores;
+  do {
+    const before = cpuSeconds();
+    await sleep(10_000);
+    cores = (cpuSeconds() - before) / 10;
+  } while (cores >= SETTLE_CORES && Date.now() - t0 < SETTLE_MAX_MS);
+  return { seconds: Math.round((Date.now() - t0) / 1000), cores: Math.round(cores * 100) / 100 };
+}
+
 const agent = new Agent({ keepAlive: true, maxSockets: SENDERS });
 const SEVERITIES = ['P0', 'P1', 'P2', 'P3'];
 const CATEGORIES = ['other', 'model-regression', 'harmful-output', 'prompt-injection'];
 const SERVICES = ['chat', 'search', 'agent', 'summaries'];
-let next = 0;
+/** Incidents opened so far (kept in the data directory, for BENCH_REUSE). */
+let next = reuse ? JSON.parse(readFileSync(join(dataDir, 'bench-scale.json'), 'utf8')).opened : 0;
+const remember = () => writeFileSync(join(dataDir, 'bench-scale.json'), JSON.stringify({ opened: next }));
 let failed = 0;
 /** The answers other than 201/202, by status: under load a declaration can time out after its workflow started. */
 const failures = {};
@@ -136,6 +187,7 @@ async function growTo(size) {
     }
   }
   await senders(size);
+  remember();
 }
 
 async function time(paths, runs) {
@@ -157,21 +209,47 @@ async function time(paths, runs) {
   return { p50: percentile(ms, 50), p99: percentile(ms, 99), kb: Math.round(bytes / 1024) };
 }
 
+const ms = (seconds) => (seconds === undefined ? '?' : Math.round(Number(seconds) * 1000));
+
+/** The list's first page straight from visibility, to tell the store's time from the product's. */
+async function rawListTimes(runs) {
+  const { Connection, Client } = await import('@temporalio/client');
+  const { incidentQuery } = await import('../dist/app/incident-query.js');
+  const connection = await Connection.connect({ address: `127.0.0.1:${temporalPort}` });
+  try {
+    const client = new Client({ connection });
+    const query = incidentQuery({});
+    const ms = [];
+    for (let i = 0; i < runs; i++) {
+      const t = performance.now();
+      await client.workflowService.listWorkflowExecutions({ namespace: 'default', query, pageSize: 50 });
+      ms.push(performance.now() - t);
+    }
+    return { p50: percentile(ms, 50), p99: percentile(ms, 99) };
+  } finally {
+    await connection.close();
+  }
+}
+
 async function measure(size) {
   const t0 = Date.now();
   await growTo(size);
   const createSeconds = Math.round((Date.now() - t0) / 1000);
   // Let the last upserts reach visibility, and one background refresh run over all of them.
   await sleep(20_000);
+  const settled = await settle();
   const list = await time(['/api/incidents'], 100);
   // The console's incidents page: its configuration, then the runbooks and the first page of 100 at once.
   const consoleConfig = await time(['/api/console'], 20);
   const consoleList = await time(['/api/runbooks', '/api/incidents?limit=100&status=open'], 20);
+  const raw = await rawListTimes(100);
   const kpis = await time(['/api/kpis?since=30d'], 100);
   const metrics = await time(['/metrics'], 100);
   const metricsText = await (await fetch(`${base}/metrics`)).text();
   const kpiTotal = (await (await fetch(`${base}/api/kpis?since=30d`)).json()).incidents.total;
   const rss = rssMb();
+  const lag = metricsText.match(/^nodejs_eventloop_lag_p99_seconds (\S+)/m)?.[1];
+  const lagMax = metricsText.match(/^nodejs_eventloop_lag_max_seconds (\S+)/m)?.[1];
   const age = metricsText.match(/^incident_kpi_data_age_seconds (\S+)/m)?.[1];
   const refresh = metricsText.match(/^incident_kpi_refresh_duration_seconds (\S+)/m)?.[1];
   console.log(
@@ -181,9 +259,18 @@ async function measure(size) {
   console.log(
     `console list load       p50 ${consoleConfig.p50 + consoleList.p50} ms, p99 ${consoleConfig.p99 + consoleList.p99} ms (/api/console, then /api/runbooks and the first 100 open at once, ${consoleList.kb} KB)`,
   );
+  console.log(
+    `  same page from visibility p50 ${raw.p50} ms, p99 ${raw.p99} ms (ListWorkflowExecutions straight to the dev server)`,
+  );
+  console.log(
+    `settled                 after ${settled.seconds} s, product and dev server at ${settled.cores} of a core while measuring began (steady state: under ${SETTLE_CORES})`,
+  );
   console.log(`GET /api/kpis?since=30d p50 ${kpis.p50} ms, p99 ${kpis.p99} ms`);
   console.log(
     `GET /metrics            p50 ${metrics.p50} ms, p99 ${metrics.p99} ms (${metrics.kb} KB; data age ${age} s, background refresh ${refresh} s)`,
+  );
+  console.log(
+    `product event loop      delay p99 ${ms(lag)} ms, max ${ms(lagMax)} ms (since start; what any request may wait behind)`,
   );
   console.log(`product RSS             ${rss} MB (worker and API; the Temporal dev server is a process of its own)`);
   return {
@@ -195,11 +282,14 @@ async function measure(size) {
     metrics,
     rss,
     refresh: Number(refresh),
+    raw,
+    settled,
   };
 }
 
 const results = [];
-for (const size of SIZES) results.push(await measure(size));
+if (reuse) results.push(await measure(next));
+else for (const size of SIZES) results.push(await measure(size));
 const first = results[0];
 const last = results.at(-1);
 console.log(`RSS with ${RSS_OPEN} incidents open ${rss2000Open ?? 'not reached'} MB`);
@@ -211,14 +301,17 @@ console.log(
     kpis_total: last.kpiTotal,
     list_p50_ms: last.list.p50,
     list_p99_ms: last.list.p99,
+    visibility_list_p99_ms: last.raw.p99,
     console_list_p50_ms: last.consoleList.p50,
     console_list_p99_ms: last.consoleList.p99,
     kpis_p50_ms: last.kpis.p50,
     kpis_p99_ms: last.kpis.p99,
     metrics_p50_ms: last.metrics.p50,
     metrics_p99_ms: last.metrics.p99,
-    metrics_ratio_10k_1k: Math.round((last.metrics.p99 / Math.max(1, first.metrics.p99)) * 100) / 100,
+    metrics_ratio_10k_1k:
+      results.length > 1 ? Math.round((last.metrics.p99 / Math.max(1, first.metrics.p99)) * 100) / 100 : null,
     kpi_refresh_s: last.refresh,
+    settled_after_s: last.settled.seconds,
     rss_mb: last.rss,
     rss_mb_2000_open: rss2000Open,
     at: Object.fromEntries(
