@@ -23,6 +23,10 @@ const optionalText = z
 /** A webhook's signing secret: short ones can be guessed offline from one signed delivery. */
 const webhookSecret = optionalText.pipe(z.string().min(16, 'must be at least 16 characters when set').optional());
 
+/** all: the API and a worker in one process; api / worker: one of them, beside the other's processes on a cluster. */
+export const ROLES = ['all', 'api', 'worker'] as const;
+export type Role = (typeof ROLES)[number];
+
 /** Every environment variable the server reads, parsed once at start. */
 export const serverEnvSchema = z.object({
   HOST: z.string().trim().min(1, 'must be a host name or IP address').default('127.0.0.1'),
@@ -180,6 +184,8 @@ export const serverEnvSchema = z.object({
   AWS_REGION: z.string().trim().min(1, 'must be an AWS region such as eu-west-1').default('us-east-1'),
   ALERT_COMMANDER: z.string().trim().min(1, 'must name who is IC of an alert-raised incident').default('on-call'),
   TEMPORAL_ADDRESS: optionalText,
+  /** What this process runs (`npm start -- --role …` sets it too): all, or the API or the worker alone, against TEMPORAL_ADDRESS. */
+  ROLE: z.enum(ROLES, { error: 'must be all, api or worker' }).default('all'),
   TEMPORAL_NAMESPACE: z.string().trim().min(1, 'must be a namespace name').default('default'),
   TEMPORAL_TASK_QUEUE: z.string().trim().min(1, 'must be a task queue name').default('incidents'),
   TEMPORAL_CLI_PATH: optionalText,
@@ -233,6 +239,15 @@ export class ConfigError extends Error {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';
   }
+}
+
+/** The value of `--role X` or `--role=X` among the command's arguments, which overrides ROLE. */
+export function roleArgument(argv: readonly string[]): string | undefined {
+  const at = argv.findIndex((arg) => arg === '--role' || arg.startsWith('--role='));
+  if (at < 0) return undefined;
+  const value = argv[at]!.startsWith('--role=') ? argv[at]!.slice('--role='.length) : argv[at + 1];
+  if (!value || value.startsWith('--')) throw new ConfigError(['--role: name one of all, api or worker']);
+  return value;
 }
 
 /** Parses the environment; throws a ConfigError naming every bad variable and what it accepts. */
@@ -305,6 +320,11 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
   if (!LOOPBACK_HOSTS.includes(parsed.HOST) && !hasIdentitySource(parsed)) {
     throw new ConfigError([
       `HOST=${parsed.HOST}: off loopback, who acts must be proven. Set an identity source: OIDC_ISSUER (with OIDC_AUDIENCE), PERSONAL_TOKENS=on (incident token create), or AUTH_USER_HEADER with AUTH_PROXY_SECRET or AUTH_PROXY_PEERS behind an authenticating proxy; or keep HOST=127.0.0.1`,
+    ]);
+  }
+  if (parsed.ROLE !== 'all' && !parsed.TEMPORAL_ADDRESS) {
+    throw new ConfigError([
+      `ROLE=${parsed.ROLE}: runs beside processes of the other role on one Temporal server; set TEMPORAL_ADDRESS to it (the embedded dev server runs with ROLE=all only)`,
     ]);
   }
   const dataDir = resolve(parsed.DATA_DIR);

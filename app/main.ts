@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm start`: the embedded Temporal dev server (unless TEMPORAL_ADDRESS is set), the worker and the HTTP server.
+// `npm start`: the embedded Temporal dev server (unless TEMPORAL_ADDRESS is set), the worker and the HTTP server;
+// with `--role api` or `--role worker` (ROLE), against TEMPORAL_ADDRESS, the HTTP server or the worker alone.
 import { cacheSizeFor, memoryAvailable } from './temporal/cache-size.js';
 import type { Server } from 'node:http';
 import type { Worker } from '@temporalio/worker';
@@ -9,13 +10,14 @@ import { kpiSources, type KpiSources } from './kpis/kpi-sources.js';
 import { LocalFileFlagProvider } from '../integrations/flags/local-file.js';
 import type { FlagProvider } from '../integrations/flags/provider.js';
 import { RunbookSource } from '../runbooks/source.js';
-import { ConfigError, LOOPBACK_HOSTS, loadServerConfig, type ServerConfig } from './config.js';
+import { ConfigError, LOOPBACK_HOSTS, loadServerConfig, roleArgument, type ServerConfig } from './config.js';
 import { identitySourcesFor } from './identity/from-config.js';
 import { TokenAdmin } from './identity/token-admin.js';
 import { createHealthCheck } from './health.js';
 import { createAlertWebhook } from './alerts/alert-webhook.js';
 import { newCsrfToken } from './http/console-routes.js';
 import { serverRoutes } from './http/routes.js';
+import { workerMetricsRoute } from './http/worker-metrics-route.js';
 import { httpLimitsFrom } from './http/limits.js';
 import { startHttpServer, stopHttpServer } from './http/server.js';
 import { IncidentService } from './incident-service.js';
@@ -45,7 +47,8 @@ const SHUTDOWN_BUDGET_MS = 9_000;
 
 let config: ServerConfig;
 try {
-  config = loadServerConfig();
+  const role = roleArgument(process.argv.slice(2));
+  config = loadServerConfig(role ? { ...process.env, ROLE: role } : process.env);
 } catch (err) {
   if (!(err instanceof ConfigError)) throw err;
   process.stderr.write(`${err.message}\nNothing was started.\n`);
@@ -127,34 +130,60 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
   const notifier = selectNotifier(config, log, runbooks);
   for (const warning of unreachableChannels(config, library.directory)) log.warn(`notifications: ${warning}`);
 
-  const memory = memoryAvailable();
-  const cacheSize = config.WORKFLOW_CACHE_SIZE ?? cacheSizeFor(memory);
-  log.info(`workflow cache: ${cacheSize} incidents`, {
-    from: config.WORKFLOW_CACHE_SIZE ? 'WORKFLOW_CACHE_SIZE' : `${Math.round(memory / 2 ** 20)} MiB available`,
-  });
-  const worker = await createIncidentWorker({
-    connection: temporal.workerConnection,
-    namespace: temporal.namespace,
-    taskQueue: config.TEMPORAL_TASK_QUEUE,
-    dependencies: {
-      flags,
-      models,
-      notifier,
-      pager,
-      runbooks,
-      tickets,
-      evidence,
-      ...(slack ? { chat: slack.chat } : {}),
-      links: (incidentId) => incidentLinks(whereToFollow, incidentId),
-    },
-    bundlePath: config.WORKFLOW_BUNDLE,
-    cacheSize,
-  });
-  running.worker = worker;
-  running.workerRun = worker.run().catch((err: unknown) => {
-    log.error('worker failed', { error: (err as Error).message });
-    void stop(1);
-  });
+  async function startWorker(): Promise<Worker> {
+    const memory = memoryAvailable();
+    const cacheSize = config.WORKFLOW_CACHE_SIZE ?? cacheSizeFor(memory);
+    log.info(`workflow cache: ${cacheSize} incidents`, {
+      from: config.WORKFLOW_CACHE_SIZE ? 'WORKFLOW_CACHE_SIZE' : `${Math.round(memory / 2 ** 20)} MiB available`,
+    });
+    const worker = await createIncidentWorker({
+      connection: temporal.workerConnection,
+      namespace: temporal.namespace,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      dependencies: {
+        flags,
+        models,
+        notifier,
+        pager,
+        runbooks,
+        tickets,
+        evidence,
+        ...(slack ? { chat: slack.chat } : {}),
+        links: (incidentId) => incidentLinks(whereToFollow, incidentId),
+      },
+      bundlePath: config.WORKFLOW_BUNDLE,
+      cacheSize,
+    });
+    running.worker = worker;
+    running.workerRun = worker.run().catch((err: unknown) => {
+      log.error('worker failed', { error: (err as Error).message });
+      void stop(1);
+    });
+    return worker;
+  }
+
+  const runsWorker = config.ROLE !== 'api';
+  const worker = runsWorker ? await startWorker() : undefined;
+  if (config.ROLE === 'worker') {
+    running.http = await startHttpServer(config.HOST, config.PORT, {
+      routes: [workerMetricsRoute(coreMetricsReader(coreMetricsAddress))],
+      health: createHealthCheck({ ...temporal, worker, taskQueue: config.TEMPORAL_TASK_QUEUE }),
+      auth: identitySourcesFor(config, publicUrl, runbooks).auth,
+      limits: httpLimitsFrom(config),
+      log,
+    });
+    const lines = [
+      `Role             worker: runs the incident workflows and their activities; the API runs in other processes`,
+      `Task queue       ${config.TEMPORAL_TASK_QUEUE}`,
+      `Temporal         ${temporal.address} (namespace ${temporal.namespace})`,
+      `Health           ${api}/healthz`,
+      `Metrics          ${api}/metrics (Prometheus: process and worker; the KPIs are the API's)`,
+      `Flags            ${describeFlags(flags, config)}`,
+      `Runbooks         ${config.runbooksDir} (${library.runbooks.length})`,
+    ];
+    process.stdout.write(`\nReady.\n${lines.map((l) => `  ${l}`).join('\n')}\n\n`);
+    return;
+  }
 
   const service = new IncidentService(temporal.client, {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
@@ -164,7 +193,7 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
   running.service = service;
   const kpis = kpiSources(service, {
     refreshMs: config.METRICS_REFRESH_SECONDS * 1000,
-    workerMetrics: coreMetricsReader(coreMetricsAddress),
+    ...(runsWorker ? { workerMetrics: coreMetricsReader(coreMetricsAddress) } : {}),
     onError: (err) => log.warn('metrics refresh failed', { error: (err as Error).message }),
   });
   kpis.metrics.start();
@@ -225,6 +254,7 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
   });
 
   const lines = [
+    ...(config.ROLE === 'api' ? [`Role             api: the workers run in other processes`] : []),
     `Console          ${api}/`,
     `Identity         ${auth.open ? 'none configured: loopback only, people type their name (local)' : auth.describe()}`,
     `Incident API     ${api}/api/incidents${config.API_TOKEN || !auth.open ? ' (credentials required)' : ''}`,

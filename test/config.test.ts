@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, loadServerConfig } from '../app/config.js';
+import { ConfigError, loadServerConfig, roleArgument } from '../app/config.js';
 
 describe('server configuration', () => {
   it('has defaults that run with no environment at all', () => {
@@ -222,5 +222,20 @@ describe('server configuration', () => {
     const config = loadServerConfig({ TEMPORAL_ADDRESS: 'my-ns.a1b2c.tmprl.cloud:7233', PORT: '8080' });
     assert.equal(config.embeddedTemporal, false);
     assert.equal(config.PORT, 8080);
+  });
+
+  it('runs the API or the worker alone only against TEMPORAL_ADDRESS; --role names which', () => {
+    assert.equal(loadServerConfig({}).ROLE, 'all');
+    assert.equal(loadServerConfig({ ROLE: 'worker', TEMPORAL_ADDRESS: 'temporal:7233' }).ROLE, 'worker');
+    assert.throws(() => loadServerConfig({ ROLE: 'api' }), /ROLE=api: .*set TEMPORAL_ADDRESS/);
+    assert.throws(
+      () => loadServerConfig({ ROLE: 'both', TEMPORAL_ADDRESS: 'x:7233' }),
+      /ROLE.*must be all, api or worker/,
+    );
+    assert.equal(roleArgument(['--role', 'worker']), 'worker');
+    assert.equal(roleArgument(['--role=api']), 'api');
+    assert.equal(roleArgument([]), undefined);
+    assert.throws(() => roleArgument(['--role']), /--role: name one of all, api or worker/);
+    assert.throws(() => roleArgument(['--role', '--other']), ConfigError);
   });
 });

@@ -15,9 +15,9 @@ export interface RunningProduct {
   mainPid(): number;
 }
 
-/** `npm start` exactly as a user runs it, in a process group of its own. */
-export function spawnProduct(env: Record<string, string>): RunningProduct {
-  const child = spawn('npm', ['start', '--silent'], {
+/** `npm start [-- args]` exactly as a user runs it, in a process group of its own. */
+export function spawnProduct(env: Record<string, string>, args: string[] = []): RunningProduct {
+  const child = spawn('npm', ['start', '--silent', ...(args.length ? ['--', ...args] : [])], {
     cwd: repoRoot,
     env: { ...process.env, LOG_LEVEL: 'info', ...env },
     detached: true,

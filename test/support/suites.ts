@@ -63,6 +63,7 @@ export const TEST_SUITES = {
     'incident-workflow',
     'obligation-api',
     'read-side',
+    'roles',
     'slack-classify',
     'slack-lambda',
     'status-page-api',
