@@ -1,5 +1,6 @@
 import { appendFile } from 'node:fs/promises';
-import { JsonFile, readJsonLines } from '../local-store/json-file.js';
+import { JsonFile } from '../local-store/json-file.js';
+import { JsonLinesLog } from '../local-store/json-lines-log.js';
 import type {
   FlagChange,
   FlagChangeRequest,
@@ -59,8 +60,11 @@ export const exampleFlags: FlagFile = {
 export class LocalFileFlagProvider implements FlagProvider {
   private readonly file: JsonFile<FlagFile>;
 
+  private readonly changeLog: JsonLinesLog<ChangeRecord>;
+
   constructor(readonly path: string) {
     this.file = new JsonFile(path);
+    this.changeLog = new JsonLinesLog(this.changeLogPath, (change) => change);
   }
 
   get changeLogPath(): string {
@@ -78,7 +82,7 @@ export class LocalFileFlagProvider implements FlagProvider {
 
   applyChange(request: FlagChangeRequest): Promise<FlagChangeResult> {
     return this.file.exclusive(async () => {
-      const earlier = (await this.changes()).find((c) => c.idempotencyKey === request.idempotencyKey);
+      const earlier = (await this.changeLog.read()).find((c) => c.idempotencyKey === request.idempotencyKey);
       if (earlier) return { ...pickResult(earlier), changed: false, summary: `${earlier.summary} (already applied)` };
 
       const file = await this.requireFile();
@@ -125,8 +129,8 @@ export class LocalFileFlagProvider implements FlagProvider {
   }
 
   /** Every change this provider made, oldest first. */
-  changes(): Promise<ChangeRecord[]> {
-    return readJsonLines<ChangeRecord>(this.changeLogPath);
+  async changes(): Promise<ChangeRecord[]> {
+    return [...(await this.changeLog.read())];
   }
 
   private async requireFile(): Promise<FlagFile> {

@@ -1,6 +1,7 @@
 import { appendFile, mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { oneAtATime, readJsonLines } from '../local-store/json-file.js';
+import { oneAtATime } from '../local-store/json-file.js';
+import { JsonLinesLog } from '../local-store/json-lines-log.js';
 
 /** E-mail: its Message-ID and recipient, so later messages of the incident thread under the first. */
 interface SentAs {
@@ -42,11 +43,15 @@ type Sending = Extract<LedgerEntry, { type: 'sending' }>;
  */
 export class DeliveryLedger {
   private readonly exclusive = oneAtATime();
+  private readonly log: JsonLinesLog<LedgerEntry>;
 
-  constructor(readonly path: string) {}
+  constructor(readonly path: string) {
+    this.log = new JsonLinesLog(path, (entry) => entry);
+  }
 
-  entries(): Promise<LedgerEntry[]> {
-    return readJsonLines<LedgerEntry>(this.path);
+  /** Every entry, oldest first, read as the file grows. Do not modify it. */
+  entries(): Promise<readonly LedgerEntry[]> {
+    return this.log.read();
   }
 
   /**

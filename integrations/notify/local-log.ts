@@ -2,6 +2,7 @@ import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Logger } from '../log.js';
 import { oneAtATime, readJsonLines } from '../local-store/json-file.js';
+import { JsonLinesLog } from '../local-store/json-lines-log.js';
 import type { Notification, Notifier } from './provider.js';
 
 export interface LoggedNotification extends Notification {
@@ -14,11 +15,15 @@ export interface LoggedNotification extends Notification {
  */
 export class LocalLogNotifier implements Notifier {
   private readonly exclusive = oneAtATime();
+  /** The idempotency keys already in the inbox, read as the file grows (not the whole file per send). */
+  private readonly keys: JsonLinesLog<LoggedNotification, string | undefined>;
 
   constructor(
     readonly path: string,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.keys = new JsonLinesLog(path, (notification) => notification.idempotencyKey);
+  }
 
   notify(notification: Notification): Promise<{ delivered: string }> {
     return this.exclusive(() => this.deliver(notification));
@@ -30,8 +35,7 @@ export class LocalLogNotifier implements Notifier {
 
   private async deliver(notification: Notification): Promise<{ delivered: string }> {
     const key = notification.idempotencyKey;
-    if (key && (await this.sent()).some((n) => n.idempotencyKey === key))
-      return { delivered: `${this.path} (already delivered)` };
+    if (key && (await this.keys.read()).includes(key)) return { delivered: `${this.path} (already delivered)` };
     this.log.info(`[notify ${notification.audience.join(', ')}] ${notification.incidentId}: ${notification.subject}`, {
       text: notification.text,
     });

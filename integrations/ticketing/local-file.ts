@@ -38,7 +38,7 @@ export class LocalFileTicketProvider implements TicketProvider {
     readonly path: string,
     readonly options: { pollEvery?: string } = {},
   ) {
-    this.file = new JsonFile(path);
+    this.file = new JsonFile(path, { keepParsed: true }); // a tracker of 10,000 tickets is not parsed per call
   }
 
   get pollEvery(): string | undefined {

@@ -25,6 +25,7 @@ export const TEST_SUITES = {
     'local-time',
     'local-flag-provider',
     'local-log-notifier',
+    'local-stores',
     'local-model-registry',
     'log',
     'notify-channels',
