@@ -82,26 +82,41 @@ async function followCadence(incident: Incident, resumed: boolean) {
       waitMs,
     );
     if (interrupted) continue;
-    await missed(incident, due!);
-    from = Date.parse(due!);
+    // Incidents recorded before 'status-updates-catch-up' were reminded of each window that passed meanwhile.
+    const passed = patched('status-updates-catch-up') ? windowsPassedSince(incident, Date.parse(due!)) : 0;
+    await missed(incident, due!, passed);
+    from = Date.parse(due!) + passed * (cadenceMs(incident) ?? 0);
     due = undefined;
   }
   state.statusUpdateDue = undefined;
 }
 
-/** No update by `due`: recorded once for this window, counted, and the IC reminded. */
-async function missed(incident: Incident, due: string) {
+/**
+ * Whole windows that also ended after `due` before the reminder could run: none while a worker runs;
+ * after the product was stopped for a night, one per cadence. They are counted as missed, in one reminder.
+ */
+function windowsPassedSince(incident: Incident, due: number): number {
+  const every = cadenceMs(incident);
+  return every ? Math.max(0, Math.floor((Date.now() - due) / every)) : 0;
+}
+
+/** No update by `due` (nor in the `passed` windows after it): recorded once, counted, and the IC reminded. */
+async function missed(incident: Incident, due: string, passed = 0) {
   const { state } = incident;
   const cadence = cadenceOf(incident);
-  cadence.overdue++;
+  cadence.overdue += 1 + passed;
   cadence.overdueSince ??= due;
   const every = incident.runbook.notifications[state.severity]?.statusUpdateEvery;
   const last = state.updates?.at(-1);
   const since = last ? `the last update (${last.id}, ${last.at})` : `the declaration (${state.declaredAt})`;
-  incident.record('update.overdue', SYSTEM, `No status update since ${since}: one was due at ${due}`, {
+  const meanwhile = passed
+    ? ` (and ${passed} more window${passed === 1 ? '' : 's'} of ${every} passed before the reminder could run)`
+    : '';
+  incident.record('update.overdue', SYSTEM, `No status update since ${since}: one was due at ${due}${meanwhile}`, {
     due,
     severity: state.severity,
     ...(last ? { lastUpdate: last.id } : {}),
+    ...(passed ? { windowsMissed: 1 + passed } : {}),
   });
   await incident.notify(
     [`ic:${state.commander}`],
