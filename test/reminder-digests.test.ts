@@ -112,11 +112,15 @@ describe('reminder digests', { concurrency: 1 }, () => {
         const NEW_YORK = 'America/New_York'; // sam's time zone in runbooks/directory.yaml; dave has none
         const start = await env.currentTimeMs();
         // The first day whose 09:00 in New York is at another UTC hour than today's: the clocks changed.
-        const utcHourOf9 = (day: number) => new Date(nextLocalTime(start + day * DAY, NEW_YORK, '09:00')).getUTCHours();
+        // Counted from 00:00 UTC (evening in New York), whose next 09:00 there is on the same date at any
+        // time of day the test starts: from `start` itself, a start in the hour the clocks move (13:xx
+        // UTC) found the change a day late.
+        const today = Date.parse(`${isoDay(start)}T00:00:00Z`);
+        const utcHourOf9 = (day: number) => new Date(nextLocalTime(today + day * DAY, NEW_YORK, '09:00')).getUTCHours();
         let change = 5;
         while (utcHourOf9(change) === utcHourOf9(4)) change++;
         const changeDay = Date.parse(
-          `${localDate(nextLocalTime(start + change * DAY, NEW_YORK, '09:00'), NEW_YORK)}T00:00:00Z`,
+          `${localDate(nextLocalTime(today + change * DAY, NEW_YORK, '09:00'), NEW_YORK)}T00:00:00Z`,
         );
         // Due the day before: reminders 3 and 1 days before and on the day on the old offset, overdue ones on the new.
         const due = isoDay(changeDay - DAY);
