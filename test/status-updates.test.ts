@@ -10,15 +10,6 @@ import { FailureType } from '../workflows/failures.js';
 import { statusView } from '../workflows/incident/chat-views.js';
 import { readSummaryOf } from '../workflows/read-model.js';
 import type { IncidentState } from '../workflows/types.js';
-import { join } from 'node:path';
-import { createLocalWorker, startTimeSkipping } from '../app/time-skipping.js';
-import { LocalFileFlagProvider } from '../integrations/flags/local-file.js';
-import { createLogger } from '../integrations/log.js';
-import { LocalLogNotifier } from '../integrations/notify/local-log.js';
-import { LocalFileTicketProvider } from '../integrations/ticketing/local-file.js';
-import { IncidentService } from '../app/incident-service.js';
-import { RunbookSource } from '../runbooks/source.js';
-import { repoRoot, tempDir } from './support/paths.js';
 import { withTimeSkipping } from './support/time-skipping.js';
 
 installTemporalRuntime('ERROR');
@@ -163,55 +154,4 @@ describe('status updates on the time-skipping server', { concurrency: 1 }, () =>
       );
       assert.equal(state.updates?.length, 1, 'refused updates are not stored');
     }));
-});
-
-describe('status updates after the worker was away', () => {
-  it('a P1 (every 1h) whose product was stopped for 5 hours is reminded once, with every window counted', async () => {
-    const dataDir = await tempDir('updates-away');
-    const runbooks = new RunbookSource(join(repoRoot, 'runbooks'));
-    const notifier = new LocalLogNotifier(join(dataDir, 'notifications.jsonl'), createLogger('error'));
-    const providers = {
-      taskQueue: 'away',
-      flags: new LocalFileFlagProvider(join(dataDir, 'flags.json')),
-      runbooks,
-      tickets: new LocalFileTicketProvider(join(dataDir, 'tickets.json')),
-      notifier,
-    };
-    await providers.flags.ensureExists();
-    const env = await startTimeSkipping();
-    try {
-      const service = new IncidentService(env.client, { taskQueue: 'away', runbooks, tickets: providers.tickets });
-      // Sticky queues would wait for the stopped worker first: the next one takes the incident at once.
-      const worker = () => createLocalWorker(env, providers, { maxCachedWorkflows: 0 });
-      const id = await (
-        await worker()
-      ).runUntil(async () => {
-        const { id } = await service.declare({
-          title: 'Harmful answers spreading',
-          category: 'harmful-output',
-          severity: 'P1',
-          declaredBy: 'alice',
-        });
-        await env.sleep('30m');
-        return id;
-      });
-      await env.sleep('5h'); // 5:30; no worker: the 1:00 reminder waits, and the windows to 5:00 pass too
-      const state = await (
-        await worker()
-      ).runUntil(async () => {
-        await env.sleep('10m');
-        return service.get(id);
-      });
-      assert.equal(reminders(state).length, 1, `one reminder, not one per window: ${reminders(state).join(', ')}`);
-      const overdue = state.timeline.filter((e) => e.type === 'update.overdue');
-      assert.equal(overdue.length, 1);
-      assert.match(overdue[0]!.message, /due at .*\(and 4 more windows of 1h passed before the reminder could run\)/);
-      assert.equal(overdue[0]!.data?.windowsMissed, 5);
-      assert.equal(state.updateCadence?.overdue, 5, 'the KPIs count each window missed: 1:00 to 5:00');
-      const due = Math.round((Date.parse(state.statusUpdateDue!) - Date.parse(state.declaredAt)) / 60_000);
-      assert.equal(due, 360, 'the next window is the one the incident is in: due at 6:00');
-    } finally {
-      await env.teardown();
-    }
-  });
 });
