@@ -59,7 +59,6 @@ export const exampleFlags: FlagFile = {
 
 export class LocalFileFlagProvider implements FlagProvider {
   private readonly file: JsonFile<FlagFile>;
-
   private readonly changeLog: JsonLinesLog<ChangeRecord>;
 
   constructor(readonly path: string) {

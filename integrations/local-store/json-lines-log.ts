@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import { oneAtATime } from './json-file.js';
+import { ifMissing, oneAtATime } from './json-file.js';
 
 const NEWLINE = 0x0a;
 
@@ -27,10 +27,7 @@ export class JsonLinesLog<T, Kept = T> {
   }
 
   private async catchUp(): Promise<readonly Kept[]> {
-    const file = await open(this.path, 'r').catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT') return undefined;
-      throw err;
-    });
+    const file = await open(this.path, 'r').catch(ifMissing(undefined));
     if (!file) {
       this.restart(undefined);
       return this.held;
