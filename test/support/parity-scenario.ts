@@ -92,14 +92,38 @@ export async function readSide(url: string, ids: string[]): Promise<ReadSide> {
   };
 }
 
-/** Reads both sides until they agree (visibility is eventually consistent) or `timeoutMs` passes; the last readings. */
+/**
+ * Reads both sides until they agree and each is `complete` (visibility is eventually consistent, and two sides
+ * that lag alike agree too) or `timeoutMs` passes; the last readings.
+ */
 export async function readBoth(
   a: { url: string; ids: string[] },
   b: { url: string; ids: string[] },
+  complete: (side: ReadSide) => boolean,
   timeoutMs = 30_000,
 ): Promise<[ReadSide, ReadSide]> {
   const read = async () => Promise.all([readSide(a.url, a.ids), readSide(b.url, b.ids)]);
-  return settle(read, ([x, y]) => isDeepStrictEqual(x, y), timeoutMs);
+  return settle(read, ([x, y]) => isDeepStrictEqual(x, y) && complete(x) && complete(y), timeoutMs);
+}
+
+/** What `playScenario` leaves, as counts: open listed, all listed, KPI total, KPI open, repeats, actions closed on time, waived. */
+export const SCENARIO_COUNTS = [3, 4, 4, 3, 1, 1, 1];
+
+export function scenarioCounts(side: ReadSide): number[] {
+  const kpis = side.kpis as {
+    incidents: { total: number; open: number };
+    repeats: { count: number };
+    actions: { closedOnTime: number; waived: number };
+  };
+  return [
+    (side.open as { incidents: unknown[] }).incidents.length,
+    (side.all as { incidents: unknown[] }).incidents.length,
+    kpis.incidents.total,
+    kpis.incidents.open,
+    kpis.repeats.count,
+    kpis.actions.closedOnTime,
+    kpis.actions.waived,
+  ];
 }
 
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
