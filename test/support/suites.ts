@@ -68,6 +68,7 @@ export const TEST_SUITES = {
     'slack-classify',
     'slack-lambda',
     'status-page-api',
+    'status-update-catch-up',
     'webhook-signatures',
     'worker-cache',
   ],

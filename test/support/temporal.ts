@@ -33,6 +33,8 @@ export interface TemporalHarness {
   notifier: LocalLogNotifier;
   runbooks: RunbookSource;
   dataDir: string;
+  /** Shuts the worker down, runs `whileAway` with no worker polling, then starts a new one like it. */
+  workerAway(whileAway: () => Promise<void>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -74,27 +76,35 @@ export async function startTemporalHarness(
   const models = new LocalFileModelRegistry(`${dataDir}/models.json`);
   const notifier = new LocalLogNotifier(`${dataDir}/notifications.jsonl`, createLogger('error'));
   const taskQueue = 'incidents-test';
-  const worker: Worker = await createIncidentWorker({
-    connection: temporal.workerConnection,
-    namespace: 'default',
-    taskQueue,
-    dependencies: {
-      flags: options.flags ?? flags,
-      models,
-      notifier,
-      pager: new ConsolePager(createLogger('error')),
-      runbooks,
-      tickets,
-      evidence: new LocalEvidenceStore(dataDir),
-      ...(options.chat ? { chat: options.chat } : {}),
-    },
-    ...(options.cacheSize ? { cacheSize: options.cacheSize } : {}),
-  });
-  const running = worker.run();
+  const createWorker = () =>
+    createIncidentWorker({
+      connection: temporal.workerConnection,
+      namespace: 'default',
+      taskQueue,
+      dependencies: {
+        flags: options.flags ?? flags,
+        models,
+        notifier,
+        pager: new ConsolePager(createLogger('error')),
+        runbooks,
+        tickets,
+        evidence: new LocalEvidenceStore(dataDir),
+        ...(options.chat ? { chat: options.chat } : {}),
+      },
+      ...(options.cacheSize ? { cacheSize: options.cacheSize } : {}),
+    });
+  let worker: Worker = await createWorker();
+  let running = worker.run();
+  const shutdown = async () => {
+    worker.shutdown();
+    await running;
+  };
   return {
     client: temporal.client,
     temporal,
-    worker,
+    get worker() {
+      return worker;
+    },
     taskQueue,
     flags,
     models,
@@ -102,9 +112,14 @@ export async function startTemporalHarness(
     notifier,
     runbooks,
     dataDir,
+    async workerAway(whileAway) {
+      await shutdown();
+      await whileAway();
+      worker = await createWorker();
+      running = worker.run();
+    },
     async stop() {
-      worker.shutdown();
-      await running;
+      await shutdown();
       await temporal.close();
       await server.stop();
     },
