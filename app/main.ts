@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: the embedded Temporal dev server (unless TEMPORAL_ADDRESS is set), the worker and the HTTP server;
 // with `--role api` or `--role worker` (ROLE), against TEMPORAL_ADDRESS, the HTTP server or the worker alone.
+import './temporal/heap-growth.js';
 import { cacheSizeFor, memoryAvailable } from './temporal/cache-size.js';
 import type { Server } from 'node:http';
 import type { Worker } from '@temporalio/worker';

@@ -9,7 +9,10 @@
 // object. Usage: npm run bench:scale [-- 1000,10000]
 // BENCH_REUSE=DIR measures again, at the size it already has, the data directory a previous run left
 // (its path is printed first): growing 10,000 incidents takes hours on this machine.
-// Before measuring it waits for the worker to catch up with the growth (see settle()), and says how long.
+// At each size it reads the read side twice: 20 s after the last incident was opened, while the worker
+// still works through the growth (busy), and once it has caught up (settle(), at most BENCH_SETTLE_SECONDS):
+// the figures at rest are the ones reported, the busy ones are printed beside them. The RSS with 2,000
+// open is read at rest (a minute idle after settling) and as the most sampled until then.
 // Beside each figure it prints what explains it: the same first page listed straight from the dev
 // server's visibility (no product in between), and the product's event-loop delay (prom-client's).
 import { spawn } from 'node:child_process';
@@ -91,6 +94,7 @@ const cpuSeconds = () => {
 };
 
 const SETTLE_CORES = 0.3;
+const REST_MS = 60_000;
 const SETTLE_MAX_MS = Number(process.env.BENCH_SETTLE_SECONDS ?? 900) * 1000;
 
 /**
@@ -101,12 +105,16 @@ const SETTLE_MAX_MS = Number(process.env.BENCH_SETTLE_SECONDS ?? 900) * 1000;
 async function settle() {
   const t0 = Date.now();
   let cores;
-  do {
-    const before = cpuSeconds();
-    await sleep(10_000);
-    cores = (cpuSeconds() - before) / 10;
-  } while (cores >= SETTLE_CORES && Date.now() - t0 < SETTLE_MAX_MS);
-  return { seconds: Math.round((Date.now() - t0) / 1000), cores: Math.round(cores * 100) / 100 };
+  do cores = await load();
+  while (cores >= SETTLE_CORES && Date.now() - t0 < SETTLE_MAX_MS);
+  return { seconds: Math.round((Date.now() - t0) / 1000), cores };
+}
+
+/** Cores the product and its dev server use, over the next 10 s. */
+async function load() {
+  const before = cpuSeconds();
+  await sleep(10_000);
+  return Math.round(((cpuSeconds() - before) / 10) * 100) / 100;
 }
 
 const agent = new Agent({ keepAlive: true, maxSockets: SENDERS });
@@ -123,6 +131,9 @@ const fail = (status) => (failed++, (failures[status] = (failures[status] ?? 0) 
 let rss2000Open = null;
 /** The same 20 s after the last was opened, while the worker may still be catching up. */
 let rss2000Busy = null;
+/** The most the product held, sampled every second, from its start until 2,000 were open and it was at rest. */
+let rssPeak = 0;
+const rssSampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssMb() ?? 0)), 1000);
 const started = Date.now();
 
 /** Incident `i`: raised by an alert (one in ten), or declared and then, every other one, resolved. */
@@ -186,9 +197,12 @@ async function growTo(size) {
       await sleep(20_000);
       rss2000Busy = rssMb();
       await settle();
+      // At rest: idle for a minute, long enough for V8 to collect and give back what the growth left.
+      await sleep(REST_MS);
       rss2000Open = rssMb();
+      clearInterval(rssSampler);
       process.stderr.write(
-        `RSS with ${RSS_OPEN} incidents open: ${rss2000Open} MB at rest (${rss2000Busy} MB just after)\n`,
+        `RSS with ${RSS_OPEN} incidents open: ${rss2000Open} MB at rest (${rss2000Busy} MB just after, ${rssPeak} MB at most)\n`,
       );
     }
   }
@@ -237,13 +251,8 @@ async function rawListTimes(runs) {
   }
 }
 
-async function measure(size) {
-  const t0 = Date.now();
-  await growTo(size);
-  const createSeconds = Math.round((Date.now() - t0) / 1000);
-  // Let the last upserts reach visibility, and one background refresh run over all of them.
-  await sleep(20_000);
-  const settled = await settle();
+/** The read side now: list, console, visibility straight, KPIs, /metrics, and what explains them. */
+async function readSide() {
   const list = await time(['/api/incidents'], 100);
   // The console's incidents page: its configuration, then the runbooks and the first page of 100 at once.
   const consoleConfig = await time(['/api/console'], 20);
@@ -255,44 +264,71 @@ async function measure(size) {
   const metrics = await time(['/metrics'], 100);
   const metricsText = await (await fetch(`${base}/metrics`)).text();
   const kpiTotal = (await (await fetch(`${base}/api/kpis?since=30d`)).json()).incidents.total;
-  const rss = rssMb();
-  const lag = lagText.match(/^nodejs_eventloop_lag_p99_seconds (\S+)/m)?.[1];
-  const lagMax = lagText.match(/^nodejs_eventloop_lag_max_seconds (\S+)/m)?.[1];
-  const age = metricsText.match(/^incident_kpi_data_age_seconds (\S+)/m)?.[1];
-  const refresh = metricsText.match(/^incident_kpi_refresh_duration_seconds (\S+)/m)?.[1];
-  console.log(
-    `--- ${size} incidents (${failed} answered other than 201/202: ${JSON.stringify(failures)}; grown in ${createSeconds} s); KPIs count ${kpiTotal}`,
-  );
-  console.log(`GET /api/incidents      p50 ${list.p50} ms, p99 ${list.p99} ms (first page, ${list.kb} KB)`);
-  console.log(
-    `console list load       p50 ${consoleConfig.p50 + consoleList.p50} ms, p99 ${consoleConfig.p99 + consoleList.p99} ms (/api/console, then /api/runbooks and the first 100 open at once, ${consoleList.kb} KB)`,
-  );
-  console.log(
-    `  same page from visibility p50 ${raw.p50} ms, p99 ${raw.p99} ms (ListWorkflowExecutions straight to the dev server)`,
-  );
-  console.log(
-    `settled                 after ${settled.seconds} s, product and dev server at ${settled.cores} of a core while measuring began (steady state: under ${SETTLE_CORES})`,
-  );
-  console.log(`GET /api/kpis?since=30d p50 ${kpis.p50} ms, p99 ${kpis.p99} ms`);
-  console.log(
-    `GET /metrics            p50 ${metrics.p50} ms, p99 ${metrics.p99} ms (${metrics.kb} KB; data age ${age} s, background refresh ${refresh} s)`,
-  );
-  console.log(
-    `product event loop      delay p99 ${ms(lag)} ms, max ${ms(lagMax)} ms (during the list, console and KPI requests above: what a request may wait behind)`,
-  );
-  console.log(`product RSS             ${rss} MB (worker and API; the Temporal dev server is a process of its own)`);
   return {
-    size,
     kpiTotal,
     list,
-    consoleList: { p50: consoleConfig.p50 + consoleList.p50, p99: consoleConfig.p99 + consoleList.p99 },
+    consoleList: {
+      p50: consoleConfig.p50 + consoleList.p50,
+      p99: consoleConfig.p99 + consoleList.p99,
+      kb: consoleList.kb,
+    },
+    raw,
     kpis,
     metrics,
-    rss,
-    refresh: Number(refresh),
-    raw,
-    settled,
+    rss: rssMb(),
+    lag: lagText.match(/^nodejs_eventloop_lag_p99_seconds (\S+)/m)?.[1],
+    lagMax: lagText.match(/^nodejs_eventloop_lag_max_seconds (\S+)/m)?.[1],
+    age: metricsText.match(/^incident_kpi_data_age_seconds (\S+)/m)?.[1],
+    refresh: Number(metricsText.match(/^incident_kpi_refresh_duration_seconds (\S+)/m)?.[1]),
   };
+}
+
+function print(read, when) {
+  console.log(
+    `GET /api/incidents      p50 ${read.list.p50} ms, p99 ${read.list.p99} ms (first page, ${read.list.kb} KB)${when}`,
+  );
+  console.log(
+    `console list load       p50 ${read.consoleList.p50} ms, p99 ${read.consoleList.p99} ms (/api/console, then /api/runbooks and the first 100 open at once, ${read.consoleList.kb} KB)`,
+  );
+  console.log(
+    `  same page from visibility p50 ${read.raw.p50} ms, p99 ${read.raw.p99} ms (ListWorkflowExecutions straight to the dev server)`,
+  );
+  console.log(`GET /api/kpis?since=30d p50 ${read.kpis.p50} ms, p99 ${read.kpis.p99} ms (KPIs count ${read.kpiTotal})`);
+  console.log(
+    `GET /metrics            p50 ${read.metrics.p50} ms, p99 ${read.metrics.p99} ms (${read.metrics.kb} KB; data age ${read.age} s, background refresh ${read.refresh} s)`,
+  );
+  console.log(
+    `product event loop      delay p99 ${ms(read.lag)} ms, max ${ms(read.lagMax)} ms (during the requests above: what a request may wait behind)`,
+  );
+  console.log(
+    `product RSS             ${read.rss} MB (worker and API; the Temporal dev server is a process of its own)`,
+  );
+}
+
+/**
+ * Grows to `size`, reads the read side while the worker still works through the growth (busy), waits
+ * until it is done (settle), and reads it again: the figures at rest are the ones reported.
+ */
+async function measure(size) {
+  const t0 = Date.now();
+  await growTo(size);
+  const createSeconds = Math.round((Date.now() - t0) / 1000);
+  // Let the last upserts reach visibility, and one background refresh run over all of them.
+  await sleep(20_000);
+  const busyLoad = await load();
+  const busy = await readSide();
+  const settled = await settle();
+  const read = await readSide();
+  console.log(
+    `--- ${size} incidents (${failed} answered other than 201/202: ${JSON.stringify(failures)}; grown in ${createSeconds} s)`,
+  );
+  console.log(`busy: 20 s after the last was opened, product and dev server at ${busyLoad} of a core`);
+  print(busy, ' (busy)');
+  console.log(
+    `at rest: after ${settled.seconds} s more, product and dev server at ${settled.cores} of a core (steady state: under ${SETTLE_CORES})`,
+  );
+  print(read, ' (at rest)');
+  return { size, ...read, busy, busyLoad, settled };
 }
 
 const results = [];
@@ -301,7 +337,7 @@ else for (const size of SIZES) results.push(await measure(size));
 const first = results[0];
 const last = results.at(-1);
 console.log(
-  `RSS with ${RSS_OPEN} incidents open ${rss2000Open ?? 'not reached'} MB at rest (${rss2000Busy ?? '-'} MB 20 s after the last was opened)`,
+  `RSS with ${RSS_OPEN} incidents open ${rss2000Open ?? 'not reached'} MB at rest (${rss2000Busy ?? '-'} MB 20 s after the last was opened, ${rssPeak} MB at most since the start)`,
 );
 console.log(
   JSON.stringify({
@@ -325,6 +361,18 @@ console.log(
     rss_mb: last.rss,
     rss_mb_2000_open: rss2000Open,
     rss_mb_2000_open_busy: rss2000Busy,
+    rss_mb_peak_to_2000_open: rssPeak,
+    busy: {
+      load_cores: last.busyLoad,
+      list_p99_ms: last.busy.list.p99,
+      visibility_list_p99_ms: last.busy.raw.p99,
+      kpis_p99_ms: last.busy.kpis.p99,
+      metrics_p99_ms: last.busy.metrics.p99,
+      metrics_ratio_10k_1k:
+        results.length > 1
+          ? Math.round((last.busy.metrics.p99 / Math.max(1, first.busy.metrics.p99)) * 100) / 100
+          : null,
+    },
     at: Object.fromEntries(
       results.map((r) => [
         r.size,
