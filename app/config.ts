@@ -214,6 +214,15 @@ export const serverEnvSchema = z.object({
       .max(100_000, 'must be at most 100000')
       .optional(),
   ),
+  /** V8's heap growing factor, as 1 + this/100 (app/temporal/heap-growth.ts); 0: V8's own. */
+  HEAP_GROWING_PERCENT: optionalText.pipe(
+    z.coerce
+      .number<string | undefined>({ error: 'must be a whole number of percent' })
+      .int('must be a whole number of percent')
+      .min(0, 'must be 0 (V8 decides) or more')
+      .max(300, 'must be at most 300')
+      .optional(),
+  ),
   HTTP_HEADERS_TIMEOUT_SECONDS: seconds.default(10),
   HTTP_REQUEST_TIMEOUT_SECONDS: seconds.default(15),
   HTTP_KEEP_ALIVE_TIMEOUT_SECONDS: seconds.default(5),

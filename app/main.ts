@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `npm start`: the embedded Temporal dev server (unless TEMPORAL_ADDRESS is set), the worker and the HTTP server;
 // with `--role api` or `--role worker` (ROLE), against TEMPORAL_ADDRESS, the HTTP server or the worker alone.
-import './temporal/heap-growth.js';
 import { cacheSizeFor, memoryAvailable } from './temporal/cache-size.js';
+import { applyHeapGrowth } from './temporal/heap-growth.js';
 import type { Server } from 'node:http';
 import type { Worker } from '@temporalio/worker';
 import { installTemporalRuntime } from './temporal/runtime.js';
@@ -57,6 +57,7 @@ try {
 }
 
 const log = createLogger(config.LOG_LEVEL, config.LOG_FORMAT ? { format: config.LOG_FORMAT } : {});
+log.info(`heap growing factor: ${applyHeapGrowth(config.HEAP_GROWING_PERCENT)}`);
 const running: {
   devServer?: DevServer;
   temporal?: TemporalConnections;

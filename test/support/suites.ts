@@ -14,6 +14,7 @@ export const TEST_SUITES = {
     'directory-channels',
     'evidence-store',
     'github-tickets',
+    'heap-growth',
     'http-step-safety',
     'http-limits',
     'inbox-cli',
