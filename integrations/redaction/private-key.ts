@@ -5,11 +5,12 @@ const END = /-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/g;
 /**
  * What a key's body is made of when its END line is missing (a truncated alert): base64 words, whitespace, the
  * escapes of a key pasted from JSON or a shell (`\n`, `\/`), and armor headers at a line start (`Proc-Type:`,
- * `Version:`). A base64 word counts only whole (followed by whitespace, an escape or the end): the text after a
- * cut key (`xoxc-…` on the next line) is not eaten by its first letters, which would hide it from its own rule.
+ * `Version:`). A base64 word counts only whole (not followed by a letter, digit, `+/=_-`): the text after a cut
+ * key (`xoxc-…` on the next line) is not eaten by its first letters, which would hide it from its own rule, and
+ * a key cut just before punctuation (`…AAAA: ` in a log line, `…AAAA",` in JSON) is still masked.
  */
 const BODY =
-  /(?:(?<=\n|\\n)[A-Z][A-Za-z-]{0,31}: [^\n\\]{0,256}|(?:[A-Za-z0-9+/=]|\\\/){1,16384}(?=\s|\\[nrt]|$)|\s|\\[nrt]){0,16384}/y;
+  /(?:(?<=\n|\\n)[A-Z][A-Za-z-]{0,31}: [^\n\\]{0,256}|(?:[A-Za-z0-9+/=]|\\\/){1,16384}(?![A-Za-z0-9+/=_-])|\s|\\[nrt]){0,16384}/y;
 /** The longest a key runs from BEGIN to END (an 8192-bit RSA key is about 6.5 KB); a farther END is not its own. */
 const MAX_BLOCK = 32 * 1024;
 

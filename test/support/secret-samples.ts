@@ -143,6 +143,16 @@ export const masked: [string, string, string][] = [
     'gpg: [redacted private key]',
   ],
   [
+    'truncated PGP private key block cut just before punctuation (found by the property test)',
+    fake('gpg: -----BEGIN PGP ', 'PRIVATE KEY BLOCK-----\nVersion: GnuPG v2\n\n', pemBody.slice(0, 60), ': failed'),
+    'gpg: [redacted private key]: failed',
+  ],
+  [
+    'truncated private key with JSON newline escapes, the string closed after it',
+    fake('{"key":"-----BEGIN ', 'PRIVATE KEY-----\\n', escaped(pemBody.slice(0, 70)), '","id":7}'),
+    '{"key":"[redacted private key]","id":7}',
+  ],
+  [
     'truncated private key, a token on the next line',
     fake(
       '-----BEGIN ',
