@@ -1,6 +1,6 @@
 // With memory to spare, V8 lets a heap grow to several times what it holds alive before it collects again:
-// 1,500 incidents opened at once took the product to 720 MB, most of it the workflow thread's garbage. A
-// growing factor of 1.2 kept the peak near 530 MB for about 5 % more CPU. The flag is V8's and
+// 2,000 incidents opened at once took the product to 910 MB, most of it the workflow thread's garbage. A
+// growing factor of 1.2 kept the peak at 557 MB, in the same time (npm run bench:scale 2000). The flag is V8's and
 // process-wide, read at each collection, so set here it reaches the workflow thread the worker starts
 // later. node's own `--heap-growing-percent` (it is not allowed in NODE_OPTIONS) takes precedence.
 import { setFlagsFromString } from 'node:v8';
