@@ -61,6 +61,9 @@ import { auditBundle, type AuditBundle } from './export/audit-bundle.js';
 import { exportRefusal } from './export/export-policy.js';
 import { runbookSnapshotFromHistory } from './export/runbook-history.js';
 
+/** How long a declaration waits for a worker to load the incident's runbook before answering without it. */
+export const TRIAGE_WAIT_MS = 10_000;
+
 /**
  * Who acts, as the entry point verified it. A bare string is the one person of a loopback-only
  * product with no identity source (`local`): tests, drills and the laptop.
@@ -126,7 +129,8 @@ export class IncidentService {
     this.client.workflow.getHandle(id).signal(approvalRefusedSignal, refusal),
   );
 
-  async declare(request: DeclareRequest): Promise<{ id: string }> {
+  /** `triaging`: its runbook is loaded and its steps exist; false when no worker has started it yet. */
+  async declare(request: DeclareRequest): Promise<{ id: string; triaging: boolean }> {
     const commander = request.commander?.normalize('NFKC').trim() ?? request.declaredBy?.normalize('NFKC').trim();
     if (!commander) throw new IncidentError(FailureType.invalid, 'commander or declaredBy is required');
     const library = await this.options.runbooks.current();
@@ -177,11 +181,10 @@ export class IncidentService {
           taskQueue: this.options.taskQueue,
           args: [input],
         });
-        await this.untilTriaging(input.id);
-        return { id: input.id };
+        return { id: input.id, triaging: await this.untilTriaging(input.id) };
       } catch (err) {
         if (keyed && err instanceof WorkflowExecutionAlreadyStartedError && (await this.sameDeclaration(input)))
-          return { id: input.id };
+          return { id: input.id, triaging: await this.untilTriaging(input.id) };
         // 32^5 ids: a clash is rare, and a fresh id settles it.
         if (err instanceof WorkflowExecutionAlreadyStartedError && attempt < 5) continue;
         throw translate(err, input.id);
@@ -219,13 +222,25 @@ export class IncidentService {
     return this.runUpdate(id, completeTriageUpdate, { ...asActor(who), itemId, ...(note ? { note } : {}) });
   }
 
-  /** A new incident loads its runbook first; answer the declarer once its steps exist, if that is quick. */
-  private async untilTriaging(id: string, timeoutMs = 10_000): Promise<void> {
+  /**
+   * A new incident loads its runbook first; answer the declarer once its steps exist, if that is
+   * quick. False when no worker got to it in time: a query waits for a worker's workflow task, so
+   * every query shares the one deadline.
+   */
+  private async untilTriaging(id: string, timeoutMs = TRIAGE_WAIT_MS): Promise<boolean> {
     const handle = this.client.workflow.getHandle(id);
     const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if ((await handle.query(getStateQuery)).status !== 'declared') return;
-      await new Promise((r) => setTimeout(r, 50));
+    try {
+      return await this.client.withDeadline(deadline, async () => {
+        while (Date.now() < deadline) {
+          if ((await handle.query(getStateQuery)).status !== 'declared') return true;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        return false;
+      });
+    } catch (err) {
+      if (Date.now() >= deadline) return false;
+      throw err;
     }
   }
 

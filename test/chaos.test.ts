@@ -92,7 +92,8 @@ describe('chaos: kills during an alert storm with approvals and action closures'
           severity: 'P1',
           declaredBy: 'alice',
         });
-        assert.equal(answer.status, 201, JSON.stringify(answer.body));
+        // 202 when the kills of the trial before left no worker polling yet; the incident starts when one does.
+        assert.ok([201, 202].includes(answer.status), JSON.stringify(answer.body));
         const id = field(answer.body, 'id') as string;
         const ready = await settle(
           () => incident(url, id),

@@ -7,7 +7,7 @@ import { createHmac } from 'node:crypto';
 import { kpiRoutes } from '../app/http/kpi-routes.js';
 import { ticketWebhookRoutes } from '../app/http/ticket-webhook-routes.js';
 import { startHttpServer, stopHttpServer } from '../app/http/server.js';
-import { IncidentService } from '../app/incident-service.js';
+import { IncidentService, TRIAGE_WAIT_MS } from '../app/incident-service.js';
 import { Authenticator } from '../app/identity/authenticator.js';
 import { createLogger } from '../integrations/log.js';
 import { freePort } from './support/ports.js';
@@ -23,11 +23,7 @@ let base: string;
 
 before(async () => {
   harness = await startTemporalHarness();
-  service = new IncidentService(harness.client, {
-    taskQueue: harness.taskQueue,
-    runbooks: harness.runbooks,
-    tickets: harness.tickets,
-  });
+  service = harness.service();
   const port = await freePort();
   server = await startHttpServer('127.0.0.1', port, {
     routes: [
@@ -388,5 +384,26 @@ describe('HTTP JSON API', () => {
     const wrongMethod = await call('GET', '/api/incidents/INC-00000/resolve');
     assert.equal(wrongMethod.status, 405);
     assert.match(wrongMethod.body.error, /allowed: POST/);
+  });
+
+  // Last: the health check holds the worker this file started with.
+  it('answers a declaration that no worker has started with 202 within the wait, and the incident starts once one polls', async () => {
+    let accepted: { status: number; body: any } | undefined;
+    let waitedMs = 0;
+    await harness.workerAway(async () => {
+      const t0 = Date.now();
+      accepted = await call('POST', '/api/incidents', { ...declaration, title: 'Declared while no worker ran' });
+      waitedMs = Date.now() - t0;
+    });
+    assert.equal(accepted!.status, 202, JSON.stringify(accepted!.body));
+    assert.match(accepted!.body.id, /^INC-/);
+    assert.ok(waitedMs < TRIAGE_WAIT_MS + 2_000, `answered after ${waitedMs} ms`);
+    let state = await service.get(accepted!.body.id);
+    for (const t0 = Date.now(); state.status === 'declared' && Date.now() - t0 < 20_000;) {
+      await new Promise((r) => setTimeout(r, 100));
+      state = await service.get(accepted!.body.id);
+    }
+    assert.notEqual(state.status, 'declared', 'the returning worker loaded its runbook');
+    assert.equal(state.title, 'Declared while no worker ran');
   });
 });

@@ -41,7 +41,10 @@ export function incidentRoutes(service: IncidentService): Route[] {
       docs: {
         summary: 'Declare an incident',
         body: declareBody,
-        responses: { 201: 'Declared: `{id}`, once its runbook is loaded' },
+        responses: {
+          201: 'Declared: `{id}`, its runbook loaded and its steps set',
+          202: 'Declared: `{id}`; no worker has loaded its runbook yet (within 10 s), and the incident starts when one does',
+        },
       },
       handle: async ({ body, who }) => {
         const { runbook, declaredBy: _claimed, ...declaration } = parseWith(declareBody, body);
@@ -50,12 +53,10 @@ export function incidentRoutes(service: IncidentService): Route[] {
           declaredVia: who!.via!,
           ...(who!.memberOf ? { memberOf: who!.memberOf } : {}),
         };
-        return {
-          status: 201,
-          body: await call(() =>
-            service.declare({ ...declaration, ...declarer, ...(runbook ? { runbookId: runbook } : {}) }),
-          ),
-        };
+        const { id, triaging } = await call(() =>
+          service.declare({ ...declaration, ...declarer, ...(runbook ? { runbookId: runbook } : {}) }),
+        );
+        return { status: triaging ? 201 : 202, body: { id } };
       },
     },
     {

@@ -187,7 +187,7 @@ export function createSlackApp(options: SlackAppOptions): BoltApp {
     try {
       const runbookId = pick('runbook')?.selected_option?.value;
       const description = pick('description')?.value?.trim();
-      const { id } = await service.declare({
+      const { id, triaging } = await service.declare({
         title,
         severity: severity!,
         category: category!,
@@ -201,7 +201,7 @@ export function createSlackApp(options: SlackAppOptions): BoltApp {
       await tell(
         declarer,
         channelId,
-        `Declared *${id}* [${severity}] ${esc(title)}. Its channel opens in a moment: \`/incident status ${id}\`.`,
+        `Declared *${id}* [${severity}] ${esc(title)}. ${triaging ? 'Its channel opens in a moment' : 'No worker has started it yet; its channel opens when one does'}: \`/incident status ${id}\`.`,
       );
     } catch (err) {
       await tell(declarer, channelId, `Could not declare "${esc(title)}": ${failure(err)}`);

@@ -11,6 +11,7 @@ import { temporalCliPath } from '../../app/temporal/temporal-binaries.js';
 import { connectTemporal, type TemporalConnections } from '../../app/temporal/temporal-connection.js';
 import { startDevServer, type DevServer } from '../../app/temporal/temporal-dev-server.js';
 import { createIncidentWorker } from '../../app/worker.js';
+import { IncidentService } from '../../app/incident-service.js';
 import { cp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LocalLogNotifier } from '../../integrations/notify/local-log.js';
@@ -33,6 +34,8 @@ export interface TemporalHarness {
   notifier: LocalLogNotifier;
   runbooks: RunbookSource;
   dataDir: string;
+  /** The service every entry point uses, on this harness's task queue, runbooks and tickets. */
+  service(options?: { continueAfterEvents?: number }): IncidentService;
   /** Shuts the worker down, runs `whileAway` with no worker polling, then starts a new one like it. */
   workerAway(whileAway: () => Promise<void>): Promise<void>;
   stop(): Promise<void>;
@@ -112,6 +115,8 @@ export async function startTemporalHarness(
     notifier,
     runbooks,
     dataDir,
+    service: (serviceOptions = {}) =>
+      new IncidentService(temporal.client, { taskQueue, runbooks, tickets, ...serviceOptions }),
     async workerAway(whileAway) {
       await shutdown();
       await whileAway();
