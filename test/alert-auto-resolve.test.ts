@@ -34,7 +34,7 @@ autoResolve: { quietFor: 2s }
     loopbackOnly: true,
     commander: 'alice',
   });
-  service = new IncidentService(harness.client, { taskQueue: harness.taskQueue, runbooks: harness.runbooks });
+  service = harness.service();
 });
 after(() => harness?.stop());
 

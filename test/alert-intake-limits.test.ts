@@ -31,7 +31,7 @@ before(async () => {
   harness = await startTemporalHarness({
     dynamicConfig: { 'limit.numPendingChildExecutions.error': PENDING_CHILDREN_LIMIT },
   });
-  service = new IncidentService(harness.client, { taskQueue: harness.taskQueue, runbooks: harness.runbooks });
+  service = harness.service();
 });
 after(() => harness?.stop());
 

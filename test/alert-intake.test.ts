@@ -24,7 +24,7 @@ before(async () => {
     loopbackOnly: true,
     commander: 'alice',
   });
-  service = new IncidentService(harness.client, { taskQueue: harness.taskQueue, runbooks: harness.runbooks });
+  service = harness.service();
 });
 after(() => harness?.stop());
 

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { IncidentService } from '../app/incident-service.js';
 import type { ApiGatewayV2Event, handler as LambdaHandler } from '../app/alerts/lambda.js';
 import { eventually } from './support/eventually.js';
 import { startTemporalHarness, type TemporalHarness } from './support/temporal.js';
@@ -52,7 +51,7 @@ describe('the alert webhook as an AWS Lambda (API Gateway v2 events)', () => {
     const accepted = await handler(event(alert, { Authorization: `Bearer ${TOKEN}` }));
     assert.equal(accepted.statusCode, 202, accepted.body);
     assert.equal(JSON.parse(accepted.body).accepted, 1);
-    const service = new IncidentService(harness.client, { taskQueue: harness.taskQueue, runbooks: harness.runbooks });
+    const service = harness.service();
     const [opened] = await eventually(
       () => service.list({ includeClosed: true }),
       (list) => list.length === 1,

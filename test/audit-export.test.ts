@@ -16,7 +16,6 @@ import { obligationRoutes } from '../app/http/obligation-routes.js';
 import { startHttpServer, stopHttpServer } from '../app/http/server.js';
 import { Authenticator } from '../app/identity/authenticator.js';
 import { PersonalTokens } from '../app/identity/personal-tokens.js';
-import { IncidentService } from '../app/incident-service.js';
 import { createLogger } from '../integrations/log.js';
 import type { IncidentState } from '../workflows/types.js';
 import { eventually } from './support/eventually.js';
@@ -36,11 +35,7 @@ const tokens: Record<string, string> = {};
 
 before(async () => {
   harness = await startTemporalHarness();
-  const service = new IncidentService(harness.client, {
-    taskQueue: harness.taskQueue,
-    runbooks: harness.runbooks,
-    tickets: harness.tickets,
-  });
+  const service = harness.service();
   store = new PersonalTokens(await tempDir('export-tokens'));
   for (const user of ['alice', 'mallory'])
     tokens[user] = (await store.create({ user, expiresInMs: 3_600_000, createdBy: 'test' })).token;

@@ -13,11 +13,7 @@ let service: IncidentService;
 
 before(async () => {
   harness = await startTemporalHarness();
-  service = new IncidentService(harness.client, {
-    taskQueue: harness.taskQueue,
-    runbooks: harness.runbooks,
-    tickets: harness.tickets,
-  });
+  service = harness.service();
 });
 after(() => harness?.stop());
 

@@ -11,7 +11,6 @@ import { incidentRoutes } from '../app/http/incident-routes.js';
 import { startHttpServer, stopHttpServer } from '../app/http/server.js';
 import { Authenticator, type AuthenticatorOptions } from '../app/identity/authenticator.js';
 import { PersonalTokens } from '../app/identity/personal-tokens.js';
-import { IncidentService } from '../app/incident-service.js';
 import { createLogger } from '../integrations/log.js';
 import { freePort } from './support/ports.js';
 import { tempDir } from './support/paths.js';
@@ -23,7 +22,7 @@ let harness: TemporalHarness;
 const servers: Server[] = [];
 
 async function serve(auth: AuthenticatorOptions, extra: { allowedHosts?: string[] } = {}): Promise<string> {
-  const service = new IncidentService(harness.client, { taskQueue: harness.taskQueue, runbooks: harness.runbooks });
+  const service = harness.service();
   const port = await freePort();
   const authenticator = new Authenticator(auth);
   servers.push(

@@ -15,12 +15,7 @@ let service: IncidentService;
 
 before(async () => {
   harness = await startTemporalHarness();
-  service = new IncidentService(harness.client, {
-    taskQueue: harness.taskQueue,
-    runbooks: harness.runbooks,
-    tickets: harness.tickets,
-    continueAfterEvents: 60,
-  });
+  service = harness.service({ continueAfterEvents: 60 });
 });
 after(() => harness?.stop());
 

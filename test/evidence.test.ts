@@ -102,11 +102,7 @@ before(async () => {
   await writeFile(file, local);
   await harness.runbooks.requireValid();
 
-  service = new IncidentService(harness.client, {
-    taskQueue: harness.taskQueue,
-    runbooks: harness.runbooks,
-    tickets: harness.tickets,
-  });
+  service = harness.service();
   const port = await freePort();
   server = await startHttpServer('127.0.0.1', port, {
     routes: [...incidentRoutes(service), ...evidenceRoutes(service)],

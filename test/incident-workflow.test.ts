@@ -15,11 +15,7 @@ let service: IncidentService;
 
 before(async () => {
   harness = await startTemporalHarness();
-  service = new IncidentService(harness.client, {
-    taskQueue: harness.taskQueue,
-    runbooks: harness.runbooks,
-    tickets: harness.tickets,
-  });
+  service = harness.service();
   // Edge cases the library does not have: a flag that does not exist, and a kill switch whose off variation is `true`.
   await writeFile(
     join(harness.runbooks.dir, 'test-edge-cases.yaml'),

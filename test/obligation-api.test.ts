@@ -8,7 +8,6 @@ import { incidentRoutes } from '../app/http/incident-routes.js';
 import { obligationRoutes } from '../app/http/obligation-routes.js';
 import { startHttpServer, stopHttpServer } from '../app/http/server.js';
 import { Authenticator } from '../app/identity/authenticator.js';
-import { IncidentService } from '../app/incident-service.js';
 import { createLogger } from '../integrations/log.js';
 import type { IncidentState } from '../workflows/types.js';
 import { eventually } from './support/eventually.js';
@@ -22,11 +21,7 @@ let base: string;
 
 before(async () => {
   harness = await startTemporalHarness();
-  const service = new IncidentService(harness.client, {
-    taskQueue: harness.taskQueue,
-    runbooks: harness.runbooks,
-    tickets: harness.tickets,
-  });
+  const service = harness.service();
   const port = await freePort();
   server = await startHttpServer('127.0.0.1', port, {
     routes: [...incidentRoutes(service), ...obligationRoutes(service)],

@@ -8,7 +8,6 @@ import { incidentRoutes } from '../app/http/incident-routes.js';
 import { startHttpServer, stopHttpServer } from '../app/http/server.js';
 import { Authenticator } from '../app/identity/authenticator.js';
 import { OidcVerifier } from '../app/identity/oidc.js';
-import { IncidentService } from '../app/incident-service.js';
 import { createHealthCheck } from '../app/health.js';
 import { createLogger } from '../integrations/log.js';
 import type { ContainmentStep, IncidentState } from '../workflows/types.js';
@@ -34,11 +33,7 @@ before(async () => {
     },
     redirectUris: [],
   });
-  const service = new IncidentService(harness.client, {
-    taskQueue: harness.taskQueue,
-    runbooks: harness.runbooks,
-    tickets: harness.tickets,
-  });
+  const service = harness.service();
   const port = await freePort();
   const oidc = new OidcVerifier({
     issuer: idp.issuer,

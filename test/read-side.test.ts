@@ -78,11 +78,7 @@ async function liveOne(i: number): Promise<string> {
 
 before(async () => {
   harness = await startTemporalHarness();
-  service = new IncidentService(harness.client, {
-    taskQueue: harness.taskQueue,
-    runbooks: harness.runbooks,
-    tickets: harness.tickets,
-  });
+  service = harness.service();
   // A few at a time, as incidents arrive in practice.
   for (let i = 0; i < COUNT; i += 4)
     ids.push(...(await Promise.all([0, 1, 2, 3].filter((j) => i + j < COUNT).map((j) => liveOne(i + j)))));

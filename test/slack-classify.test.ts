@@ -19,7 +19,7 @@ let handler: typeof SlackLambdaHandler;
 before(async () => {
   harness = await startTemporalHarness();
   slack = await startSlackFake();
-  service = new IncidentService(harness.client, { taskQueue: harness.taskQueue, runbooks: harness.runbooks });
+  service = harness.service();
   Object.assign(process.env, {
     TEMPORAL_ADDRESS: harness.temporal.address,
     TEMPORAL_NAMESPACE: 'default',

@@ -2,7 +2,6 @@
 // contract fake, and Temporal (the worker runs elsewhere, here the harness's).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { IncidentService } from '../app/incident-service.js';
 import type { handler as SlackLambdaHandler } from '../app/slack/lambda.js';
 import { eventually } from './support/eventually.js';
 import { startSlackFake, type SlackFake } from './support/slack-fake.js';
@@ -100,7 +99,7 @@ describe('the Slack app as an AWS Lambda', () => {
     // Slack showed a timeout (the Lambda answered after the work), so the person submits the same modal
     // again: a new request, which Slack signs anew.
     assert.equal(await send(timestamp + 1), 200);
-    const service = new IncidentService(harness.client, { taskQueue: harness.taskQueue, runbooks: harness.runbooks });
+    const service = harness.service();
     const [incident] = await eventually(
       () => service.list(),
       (list) => list.length === 1,

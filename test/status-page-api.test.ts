@@ -23,11 +23,7 @@ let base: string;
 
 before(async () => {
   harness = await startTemporalHarness();
-  service = new IncidentService(harness.client, {
-    taskQueue: harness.taskQueue,
-    runbooks: harness.runbooks,
-    tickets: harness.tickets,
-  });
+  service = harness.service();
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   server = await startHttpServer('127.0.0.1', port, {

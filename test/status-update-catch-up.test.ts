@@ -24,11 +24,7 @@ before(async () => {
   assert.notEqual(fast, shipped, 'the generic runbook has a P1 cadence to shorten');
   await writeFile(file, fast);
   await harness.runbooks.requireValid();
-  service = new IncidentService(harness.client, {
-    taskQueue: harness.taskQueue,
-    runbooks: harness.runbooks,
-    tickets: harness.tickets,
-  });
+  service = harness.service();
 });
 after(() => harness?.stop());
 

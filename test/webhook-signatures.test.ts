@@ -13,7 +13,6 @@ import { startHttpServer, stopHttpServer } from '../app/http/server.js';
 import { ticketWebhookRoutes } from '../app/http/ticket-webhook-routes.js';
 import { Authenticator } from '../app/identity/authenticator.js';
 import { createHealthCheck } from '../app/health.js';
-import { IncidentService } from '../app/incident-service.js';
 import { slackFromConfig, startSlackApp, type RunningSlackApp } from '../app/slack/setup.js';
 import { createLogger } from '../integrations/log.js';
 import { freePort } from './support/ports.js';
@@ -35,7 +34,7 @@ let base: string;
 before(async () => {
   harness = await startTemporalHarness();
   slackFake = await startSlackFake();
-  const service = new IncidentService(harness.client, { taskQueue: harness.taskQueue, runbooks: harness.runbooks });
+  const service = harness.service();
   const config = loadServerConfig({
     SLACK_BOT_TOKEN: 'xoxb-test-token',
     SLACK_SIGNING_SECRET: SLACK_SECRET,

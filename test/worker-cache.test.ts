@@ -11,11 +11,7 @@ let service: IncidentService;
 
 before(async () => {
   harness = await startTemporalHarness({ cacheSize: CACHE });
-  service = new IncidentService(harness.client, {
-    taskQueue: harness.taskQueue,
-    runbooks: harness.runbooks,
-    tickets: harness.tickets,
-  });
+  service = harness.service();
 });
 after(() => harness?.stop());
 

@@ -6,7 +6,6 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
-import { IncidentService } from '../../app/incident-service.js';
 import { SlackChat } from '../../integrations/slack/slack-chat.js';
 import { SlackUsergroups } from '../../integrations/slack/usergroups.js';
 import { slackWebClient } from '../../integrations/slack/web-client.js';
@@ -47,11 +46,7 @@ if (!only || only === 'evidence') await recordEvidence();
 async function recordIncident(): Promise<void> {
   const harness = await startTemporalHarness();
   try {
-    const service = new IncidentService(harness.client, {
-      taskQueue: harness.taskQueue,
-      runbooks: harness.runbooks,
-      tickets: harness.tickets,
-    });
+    const service = harness.service();
     const { id } = await service.declare({
       title: 'Injected web page makes the assistant send e-mail',
       category: 'prompt-injection',
@@ -159,11 +154,7 @@ async function recordEvidence(): Promise<void> {
     delete flagsFile.flagValues?.[key];
     delete flagsFile.flags?.[key];
     await writeFile(harness.flags.path, JSON.stringify(flagsFile));
-    const service = new IncidentService(harness.client, {
-      taskQueue: harness.taskQueue,
-      runbooks: harness.runbooks,
-      tickets: harness.tickets,
-    });
+    const service = harness.service();
     const { id } = await service.declare({
       title: 'Support bot quotes other customers’ tickets',
       category: 'data-leak',
@@ -215,11 +206,7 @@ notifications:
       harness.models.path,
       JSON.stringify({ models: { 'assistant-chat': { versions: ['1', '2', '3'], aliases: { champion: '3' } } } }),
     );
-    const service = new IncidentService(harness.client, {
-      taskQueue: harness.taskQueue,
-      runbooks: harness.runbooks,
-      tickets: harness.tickets,
-    });
+    const service = harness.service();
     const { id } = await service.declare({
       title: 'New model fails jailbreak evals',
       category: 'model-regression',
@@ -251,11 +238,7 @@ async function recordSlackChannel(): Promise<void> {
     chat: new SlackChat(client, new SlackUsergroups(client), async () => ({ 'safety-oncall': 'S0SAFETY' })),
   });
   try {
-    const service = new IncidentService(harness.client, {
-      taskQueue: harness.taskQueue,
-      runbooks: harness.runbooks,
-      tickets: harness.tickets,
-    });
+    const service = harness.service();
     const { id } = await service.declare({
       title: 'Toxic replies spike',
       category: 'harmful-output',
@@ -294,11 +277,7 @@ async function recordAlertIntake(): Promise<void> {
       loopbackOnly: true,
       commander: 'alice',
     });
-    const service = new IncidentService(harness.client, {
-      taskQueue: harness.taskQueue,
-      runbooks: harness.runbooks,
-      tickets: harness.tickets,
-    });
+    const service = harness.service();
     const groupKey = '{}:{alertname="ToolCallSpike"}';
     const intake = harness.client.workflow.getHandle(alertIntakeWorkflowId(groupKey));
     const send = async (status: 'firing' | 'resolved') => {
@@ -356,12 +335,7 @@ async function recordAlertIntake(): Promise<void> {
 async function recordContinued(): Promise<void> {
   const harness = await startTemporalHarness();
   try {
-    const service = new IncidentService(harness.client, {
-      taskQueue: harness.taskQueue,
-      runbooks: harness.runbooks,
-      tickets: harness.tickets,
-      continueAfterEvents: 60,
-    });
+    const service = harness.service({ continueAfterEvents: 60 });
     const { id } = await service.declare({
       title: 'Injected page makes the assistant send e-mail',
       category: 'prompt-injection',
