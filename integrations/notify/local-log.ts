@@ -17,6 +17,11 @@ export class LocalLogNotifier implements Notifier {
   private readonly exclusive = oneAtATime();
   /** The idempotency keys already in the inbox, read as the file grows (not the whole file per send). */
   private readonly keys: JsonLinesLog<LoggedNotification, string | undefined>;
+  private indexed: { from: readonly (string | undefined)[]; count: number; set: Set<string | undefined> } = {
+    from: [],
+    count: 0,
+    set: new Set(),
+  };
 
   constructor(
     readonly path: string,
@@ -33,9 +38,18 @@ export class LocalLogNotifier implements Notifier {
     return readJsonLines<LoggedNotification>(this.path);
   }
 
+  /** The keys in the inbox as a set, extended by the lines read since the last call (a whole scan per send was O(inbox)). */
+  private async delivered(): Promise<ReadonlySet<string | undefined>> {
+    const keys = await this.keys.read();
+    if (keys !== this.indexed.from || keys.length < this.indexed.count)
+      this.indexed = { from: keys, count: 0, set: new Set() };
+    for (; this.indexed.count < keys.length; this.indexed.count++) this.indexed.set.add(keys[this.indexed.count]);
+    return this.indexed.set;
+  }
+
   private async deliver(notification: Notification): Promise<{ delivered: string }> {
     const key = notification.idempotencyKey;
-    if (key && (await this.keys.read()).includes(key)) return { delivered: `${this.path} (already delivered)` };
+    if (key && (await this.delivered()).has(key)) return { delivered: `${this.path} (already delivered)` };
     this.log.info(`[notify ${notification.audience.join(', ')}] ${notification.incidentId}: ${notification.subject}`, {
       text: notification.text,
     });
