@@ -20,11 +20,11 @@ function cgroup(files: Record<string, string>): string {
 describe('the workflow cache sized from memory', () => {
   it('keeps the measured default on a machine with room, fewer in a small container, never under the minimum', () => {
     assert.equal(cacheSizeFor(24 * GIB), DEFAULT_CACHE_SIZE);
-    assert.equal(cacheSizeFor(2 * GIB), DEFAULT_CACHE_SIZE);
-    const oneGib = cacheSizeFor(1 * GIB);
-    assert.ok(oneGib > MIN_CACHE_SIZE && oneGib < DEFAULT_CACHE_SIZE, `${oneGib} for 1 GiB`);
-    assert.ok(cacheSizeFor(0.75 * GIB) < oneGib, 'less memory, fewer workflows');
-    assert.equal(cacheSizeFor(256 * 1024 ** 2), MIN_CACHE_SIZE);
+    assert.equal(cacheSizeFor(1 * GIB), DEFAULT_CACHE_SIZE);
+    const small = cacheSizeFor(0.75 * GIB);
+    assert.ok(small > MIN_CACHE_SIZE && small < DEFAULT_CACHE_SIZE, `${small} for 768 MiB`);
+    assert.ok(cacheSizeFor(0.7 * GIB) < small, 'less memory, fewer workflows');
+    assert.equal(cacheSizeFor(512 * 1024 ** 2), MIN_CACHE_SIZE);
   });
 
   it("reads the container's limit (cgroup v2, then v1) when it is below the machine's", () => {
