@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { appendFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { createLogger } from '../integrations/log.js';
@@ -31,5 +32,26 @@ describe('local notification inbox', () => {
       'without a key nothing is deduplicated',
     );
     assert.ok(sent.every((n) => !Number.isNaN(Date.parse(n.at))));
+  });
+
+  it('knows keys another process appended, and forgets the keys of an inbox that was deleted', async () => {
+    const path = join(await tempDir('notify'), 'notifications.jsonl');
+    const notifier = new LocalLogNotifier(path, createLogger('error'));
+    await notifier.notify({ ...message, idempotencyKey: 'first' });
+    await appendFile(
+      path,
+      JSON.stringify({ ...message, at: new Date().toISOString(), idempotencyKey: 'other' }) + '\n',
+    );
+    assert.match((await notifier.notify({ ...message, idempotencyKey: 'other' })).delivered, /already delivered/);
+    assert.match((await notifier.notify({ ...message, idempotencyKey: 'first' })).delivered, /already delivered/);
+
+    await rm(path);
+    assert.doesNotMatch((await notifier.notify({ ...message, idempotencyKey: 'first' })).delivered, /already/);
+    assert.match((await notifier.notify({ ...message, idempotencyKey: 'first' })).delivered, /already delivered/);
+    assert.deepEqual(
+      (await notifier.sent()).map((n) => n.idempotencyKey),
+      ['first'],
+      'a new inbox holds the one delivery since',
+    );
   });
 });
