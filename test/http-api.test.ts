@@ -10,6 +10,7 @@ import { startHttpServer, stopHttpServer } from '../app/http/server.js';
 import { IncidentService, TRIAGE_WAIT_MS } from '../app/incident-service.js';
 import { Authenticator } from '../app/identity/authenticator.js';
 import { createLogger } from '../integrations/log.js';
+import { eventually } from './support/eventually.js';
 import { freePort } from './support/ports.js';
 import { startTemporalHarness, type TemporalHarness } from './support/temporal.js';
 
@@ -398,11 +399,12 @@ describe('HTTP JSON API', () => {
     assert.equal(accepted!.status, 202, JSON.stringify(accepted!.body));
     assert.match(accepted!.body.id, /^INC-/);
     assert.ok(waitedMs < TRIAGE_WAIT_MS + 2_000, `answered after ${waitedMs} ms`);
-    let state = await service.get(accepted!.body.id);
-    for (const t0 = Date.now(); state.status === 'declared' && Date.now() - t0 < 20_000;) {
-      await new Promise((r) => setTimeout(r, 100));
-      state = await service.get(accepted!.body.id);
-    }
+    const state = await eventually(
+      () => service.get(accepted!.body.id),
+      (s) => s.status !== 'declared',
+      'the returning worker loads its runbook',
+      20_000,
+    );
     assert.notEqual(state.status, 'declared', 'the returning worker loaded its runbook');
     assert.equal(state.title, 'Declared while no worker ran');
   });

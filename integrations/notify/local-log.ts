@@ -41,8 +41,8 @@ export class LocalLogNotifier implements Notifier {
   /** The keys in the inbox as a set, extended by the lines read since the last call (a whole scan per send was O(inbox)). */
   private async delivered(): Promise<ReadonlySet<string | undefined>> {
     const keys = await this.keys.read();
-    if (keys !== this.indexed.from || keys.length < this.indexed.count)
-      this.indexed = { from: keys, count: 0, set: new Set() };
+    // A new array: the log started again from an inbox deleted or replaced.
+    if (keys !== this.indexed.from) this.indexed = { from: keys, count: 0, set: new Set() };
     for (; this.indexed.count < keys.length; this.indexed.count++) this.indexed.set.add(keys[this.indexed.count]);
     return this.indexed.set;
   }
