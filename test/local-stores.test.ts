@@ -2,7 +2,8 @@
 // thousands of notifications and a tracker of 10,000 tickets stay cheap, and still see every append
 // or edit made by another process or by hand.
 import assert from 'node:assert/strict';
-import { appendFile, readFile, rename, writeFile } from 'node:fs/promises';
+import { spawn, spawnSync } from 'node:child_process';
+import { appendFile, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { JsonFile } from '../integrations/local-store/json-file.js';
@@ -129,5 +130,49 @@ describe('JsonFile with keepParsed', () => {
       true,
       "the other's close was not overwritten",
     );
+  });
+
+  it('loses no ticket when two processes open tickets in one file at once', { timeout: 60_000 }, async () => {
+    const path = join(await tempDir('tickets'), 'tickets.json');
+    const provider = new URL('../integrations/ticketing/local-file.js', import.meta.url).href;
+    const opener = (name: string) =>
+      new Promise<void>((resolve, reject) => {
+        const script = `
+          const { LocalFileTicketProvider } = await import(${JSON.stringify(provider)});
+          const tracker = new LocalFileTicketProvider(${JSON.stringify(path)});
+          await Promise.all(Array.from({ length: 60 }, (_, i) => tracker.open({
+            externalId: '${name}-' + i, incidentId: '${name}', title: 't', body: 'b', kind: 'prevent',
+            severity: 'P2', owner: 'o', dueAt: '2026-12-31T00:00:00.000Z', labels: [],
+          })));`;
+        const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'inherit' });
+        child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${name} exited ${code}`))));
+      });
+    await Promise.all([opener('api'), opener('worker')]);
+    const onDisk = JSON.parse(await readFile(path, 'utf8')) as { next: number; tickets: { key: string }[] };
+    assert.equal(onDisk.tickets.length, 120, 'every ticket either process opened is in the file');
+    assert.equal(new Set(onDisk.tickets.map((t) => t.key)).size, 120, 'no key given twice');
+    assert.equal(onDisk.next, 121);
+    await assert.rejects(stat(`${path}.lock`), { code: 'ENOENT' }, 'the lock is released');
+  });
+
+  it('takes over a lock left by a process that is gone, and waits for one that is alive', async () => {
+    const path = join(await tempDir('json'), 'doc.json');
+    const file = new JsonFile<{ v: number }>(path);
+    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
+    await writeFile(`${path}.lock`, gone);
+    await file.exclusive(() => file.write({ v: 1 }));
+    assert.deepEqual(await file.read(), { v: 1 }, "written although a dead process's lock was there");
+
+    await writeFile(`${path}.lock`, String(process.pid)); // held by a live process: this one
+    let written = false;
+    const waiting = file.exclusive(async () => {
+      await file.write({ v: 2 });
+      written = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(written, false, 'waits while the holder lives');
+    await unlink(`${path}.lock`);
+    await waiting;
+    assert.deepEqual(await file.read(), { v: 2 });
   });
 });

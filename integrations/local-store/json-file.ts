@@ -2,23 +2,30 @@ import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { withFileLock } from './file-lock.js';
 
 /**
  * A JSON document in a local file, for the embedded providers. Writes go to a temporary file renamed
  * over the original, so a reader (or a crash) never sees half a file; `exclusive` runs one
- * read-modify-write at a time within this process. With `keepParsed`, the parsed document is kept
- * while the file stays the one last read or written (same inode, size and mtime), so a read of a file
- * of 10,000 tickets costs a stat, not a parse; an edit by hand or by another process is read afresh.
+ * read-modify-write at a time, within this process and across the processes sharing the file (the
+ * API and the worker, the CLI). With `keepParsed`, the parsed document is kept while the file stays
+ * the one last read or written (same inode, size and mtime), so a read of a file of 10,000 tickets
+ * costs a stat, not a parse; an edit by hand or by another process is read afresh.
  * A value read is then the kept one: its users change it only to write it straight after.
  */
 export class JsonFile<T> {
-  readonly exclusive = oneAtATime();
+  private readonly turns = oneAtATime();
   private kept: { version: string; value: T } | undefined;
 
   constructor(
     readonly path: string,
     private readonly options: { keepParsed?: boolean } = {},
   ) {}
+
+  /** Runs one read-modify-write at a time, in this process and among the processes sharing the file. */
+  exclusive<R>(work: () => Promise<R>): Promise<R> {
+    return this.turns(() => withFileLock(this.path, work));
+  }
 
   async read(): Promise<T | undefined> {
     if (!this.options.keepParsed) return this.parse();
