@@ -2,18 +2,14 @@ import type { Connection } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 
 /**
- * Healthy only when Temporal answers and our worker is polling its task queue: the worker of this
- * process (ROLE=worker), or of the worker process it started (ROLE=all), as that one's /healthz says.
- * A process without a worker (ROLE=api) is healthy when Temporal answers, and reports how many
- * workers poll the queue.
+ * Healthy only when Temporal answers and our worker is polling its task queue. A process without a
+ * worker (ROLE=api) is healthy when Temporal answers, and reports how many workers poll the queue.
  */
 export function createHealthCheck(opts: {
   connection: Connection;
   namespace: string;
   address: string;
   worker?: Worker;
-  /** The URL of the worker process that ROLE=all started. */
-  workerProcess?: string;
   taskQueue: string;
 }) {
   const deadline = () => Date.now() + 2_000;
@@ -27,10 +23,8 @@ export function createHealthCheck(opts: {
     }
     const worker = opts.worker
       ? workerReport(opts.worker, opts.taskQueue)
-      : opts.workerProcess
-        ? await workerProcessReport(opts.workerProcess, opts.taskQueue)
-        : await pollersReport(opts, deadline(), temporal.reachable);
-    const healthy = temporal.reachable && (!(opts.worker || opts.workerProcess) || worker.polling === true);
+      : await pollersReport(opts, deadline(), temporal.reachable);
+    const healthy = temporal.reachable && (!opts.worker || worker.polling === true);
     return {
       healthy,
       report: {
@@ -45,16 +39,6 @@ export function createHealthCheck(opts: {
 function workerReport(worker: Worker, taskQueue: string) {
   const state = worker.getState();
   return { taskQueue, state, polling: state === 'RUNNING' };
-}
-
-async function workerProcessReport(url: string, taskQueue: string) {
-  try {
-    const answer = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2_000) });
-    const { worker } = (await answer.json()) as { worker?: { state?: string; polling?: boolean } };
-    return { taskQueue, process: url, state: worker?.state ?? 'unknown', polling: worker?.polling === true };
-  } catch (err) {
-    return { taskQueue, process: url, state: `not answering (${(err as Error).message})`, polling: false };
-  }
 }
 
 /** The workers of other processes that polled the queue lately (Temporal's DescribeTaskQueue). */

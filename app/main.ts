@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-// `npm start`: the embedded Temporal dev server (unless TEMPORAL_ADDRESS is set), the HTTP server, and the
-// worker as a child process of its own (app/worker-process.ts); with `--role api` or `--role worker` (ROLE),
-// against TEMPORAL_ADDRESS, the HTTP server or the worker alone.
+// `npm start`: the embedded Temporal dev server (unless TEMPORAL_ADDRESS is set), the worker and the HTTP server;
+// with `--role api` or `--role worker` (ROLE), against TEMPORAL_ADDRESS, the HTTP server or the worker alone.
 import { cacheSizeFor, memoryAvailable } from './temporal/cache-size.js';
 import { applyHeapGrowth } from './temporal/heap-growth.js';
 import type { Server } from 'node:http';
@@ -43,7 +42,6 @@ import { connectTemporal, type TemporalConnections } from './temporal/temporal-c
 import { startDevServer, type DevServer } from './temporal/temporal-dev-server.js';
 import { keepClosedIncidents } from './temporal/retention.js';
 import { createIncidentWorker } from './worker.js';
-import { startWorkerProcess, WORKER_READY, type WorkerProcess } from './worker-process.js';
 import { slackFromConfig, startSlackApp, type RunningSlackApp } from './slack/setup.js';
 
 const SHUTDOWN_BUDGET_MS = 9_000;
@@ -65,7 +63,6 @@ const running: {
   temporal?: TemporalConnections;
   worker?: Worker;
   workerRun?: Promise<void>;
-  workerProcess?: WorkerProcess;
   http?: Server;
   flags?: FlagProvider;
   slack?: RunningSlackApp;
@@ -167,8 +164,9 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
     return worker;
   }
 
+  const runsWorker = config.ROLE !== 'api';
+  const worker = runsWorker ? await startWorker() : undefined;
   if (config.ROLE === 'worker') {
-    const worker = await startWorker();
     running.http = await startHttpServer(config.HOST, config.PORT, {
       routes: [workerMetricsRoute(coreMetricsReader(coreMetricsAddress))],
       health: createHealthCheck({ ...temporal, worker, taskQueue: config.TEMPORAL_TASK_QUEUE }),
@@ -176,15 +174,6 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
       limits: httpLimitsFrom(config),
       log,
     });
-    if (process.send) {
-      // Started by ROLE=all beside its API: the API prints what runs; we stop when it is gone.
-      process.once('disconnect', () => {
-        if (!stopping) log.warn('the API process is gone: stopping');
-        void stop(stopping ? 0 : 1);
-      });
-      process.send(WORKER_READY);
-      return;
-    }
     const lines = [
       `Role             worker: runs the incident workflows and their activities; the API runs in other processes`,
       `Task queue       ${config.TEMPORAL_TASK_QUEUE}`,
@@ -198,24 +187,6 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
     return;
   }
 
-  if (config.ROLE === 'all') {
-    const workerProcess = await startWorkerProcess({
-      temporalAddress: temporal.address,
-      namespace: temporal.namespace,
-      dataDir: config.dataDir,
-      publicUrl,
-      ...(temporalUiUrl ? { temporalUiUrl } : {}),
-      log,
-    });
-    running.workerProcess = workerProcess;
-    void workerProcess.exited.then(({ code, signal }) => {
-      if (stopping) return;
-      log.error('the worker process exited', { code, signal });
-      void stop(1);
-    });
-  }
-  const workerProcess = running.workerProcess;
-
   const service = new IncidentService(temporal.client, {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     runbooks,
@@ -224,7 +195,7 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
   running.service = service;
   const kpis = kpiSources(service, {
     refreshMs: config.METRICS_REFRESH_SECONDS * 1000,
-    ...(workerProcess ? { workerMetrics: coreMetricsReader(workerProcess.coreMetricsAddress) } : {}),
+    ...(runsWorker ? { workerMetrics: coreMetricsReader(coreMetricsAddress) } : {}),
     onError: (err) => log.warn('metrics refresh failed', { error: (err as Error).message }),
   });
   kpis.metrics.start();
@@ -277,11 +248,7 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
     }),
     writes,
     ...(allowedHosts ? { allowedHosts } : {}),
-    health: createHealthCheck({
-      ...temporal,
-      taskQueue: config.TEMPORAL_TASK_QUEUE,
-      ...(workerProcess ? { workerProcess: workerProcess.url } : {}),
-    }),
+    health: createHealthCheck({ ...temporal, worker, taskQueue: config.TEMPORAL_TASK_QUEUE }),
     auth,
     refused: (id, refusal) => service.recordRefusal(id, refusal),
     limits: httpLimitsFrom(config),
@@ -290,9 +257,6 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
 
   const lines = [
     ...(config.ROLE === 'api' ? [`Role             api: the workers run in other processes`] : []),
-    ...(workerProcess
-      ? [`Worker           process ${workerProcess.pid} (its process metrics: ${workerProcess.url}/metrics)`]
-      : []),
     `Console          ${api}/`,
     `Identity         ${auth.open ? 'none configured: loopback only, people type their name (local)' : auth.describe()}`,
     `Incident API     ${api}/api/incidents${config.API_TOKEN || !auth.open ? ' (credentials required)' : ''}`,
@@ -318,7 +282,6 @@ function stop(exitCode: number): Promise<void> {
   stopping ??= (async () => {
     setTimeout(() => {
       log.error('shutdown took too long; exiting');
-      running.workerProcess?.kill();
       running.devServer?.kill();
       process.exit(exitCode || 1);
     }, SHUTDOWN_BUDGET_MS);
@@ -334,7 +297,6 @@ function stop(exitCode: number): Promise<void> {
     running.kpis?.metrics.stop();
     if (running.service) await step('refusal records', () => running.service!.flushRefusals());
     if (running.slack) await step('slack', () => running.slack!.stop());
-    if (running.workerProcess) await step('worker process', () => running.workerProcess!.stop());
     if (running.worker && running.worker.getState() === 'RUNNING') {
       await step('worker', async () => {
         running.worker!.shutdown();

@@ -11,10 +11,8 @@ export interface RunningProduct {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** True while any process of its process group (npm, node, the dev server) is alive. */
   groupAlive(): boolean;
-  /** The node process that `npm start` runs: the API (and the dev server's parent). */
+  /** The node process that `npm start` runs. */
   mainPid(): number;
-  /** The worker process that the main process started (ROLE=all). */
-  workerPid(): number;
 }
 
 /** `npm start [-- args]` exactly as a user runs it, in a process group of its own. */
@@ -39,13 +37,6 @@ export function spawnProduct(env: Record<string, string>, args: string[] = []): 
     mainPid() {
       return Number(
         execFileSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' })
-          .trim()
-          .split('\n')[0],
-      );
-    },
-    workerPid() {
-      return Number(
-        execFileSync('pgrep', ['-P', String(this.mainPid()), '-f', 'main.js --role worker'], { encoding: 'utf8' })
           .trim()
           .split('\n')[0],
       );
