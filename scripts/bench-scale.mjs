@@ -15,13 +15,12 @@
 // open is read at rest (a minute idle after settling) and as the most sampled until then.
 // Beside each figure it prints what explains it: the same first page listed straight from the dev
 // server's visibility (no product in between), and the product's event-loop delay (prom-client's).
-import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort, postJson, sleep, waitHealthy } from './bench-support.mjs';
+import { freePort, postJson, sleep, spawnProduct, waitHealthy } from './bench-support.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const SIZES = String(process.argv[2] ?? process.env.BENCH_SIZES ?? '1000,10000')
@@ -44,18 +43,13 @@ if (!reuse) cpSync(join(root, 'runbooks'), runbooksDir, { recursive: true, filte
 const port = await freePort();
 const temporalPort = await freePort();
 const base = `http://127.0.0.1:${port}`;
-const product = spawn(process.execPath, [join(root, 'dist/app/main.js')], {
-  cwd: root,
-  env: {
-    ...process.env,
-    DATA_DIR: dataDir,
-    PORT: String(port),
-    TEMPORAL_DEV_SERVER_PORT: String(temporalPort),
-    TEMPORAL_UI: 'off',
-    LOG_LEVEL: 'error',
-    RUNBOOKS_DIR: runbooksDir,
-  },
-  stdio: 'ignore',
+const product = spawnProduct(root, {
+  DATA_DIR: dataDir,
+  PORT: String(port),
+  TEMPORAL_DEV_SERVER_PORT: String(temporalPort),
+  TEMPORAL_UI: 'off',
+  LOG_LEVEL: 'error',
+  RUNBOOKS_DIR: runbooksDir,
 });
 const stop = () => {
   try {

@@ -1,8 +1,20 @@
 // What the benchmark scripts share.
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Starts the product the way `npm start` does, with its node flags, and without npm in between: the start
+ * script execs node, so the child's pid is the product's (the benches read its RSS and CPU from /proc).
+ */
+export function spawnProduct(root, env) {
+  const { scripts } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  return spawn('sh', ['-c', scripts.start], { cwd: root, env: { ...process.env, ...env }, stdio: 'ignore' });
+}
 
 /** A port free on 127.0.0.1 right now. */
 export const freePort = () =>
