@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { appendFile, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { JsonFile } from '../integrations/local-store/json-file.js';
@@ -174,5 +175,32 @@ describe('JsonFile with keepParsed', () => {
     await unlink(`${path}.lock`);
     await waiting;
     assert.deepEqual(await file.read(), { v: 2 });
+  });
+
+  it('waits for a lock held on another host (a container sharing the volume), whatever its pid', async () => {
+    const path = join(await tempDir('json'), 'doc.json');
+    const file = new JsonFile<{ v: number }>(path);
+    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
+    await writeFile(`${path}.lock`, `${gone}@another-container#0a1b2c`); // no such pid here, alive there
+    let written = false;
+    const waiting = file.exclusive(async () => {
+      await file.write({ v: 1 });
+      written = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(written, false, "a pid of another host is not looked up among this host's processes");
+    await unlink(`${path}.lock`);
+    await waiting;
+    assert.deepEqual(await file.read(), { v: 1 });
+  });
+
+  it('releases only its own lock: one taken over from it stays with the new holder', async () => {
+    const path = join(await tempDir('json'), 'doc.json');
+    const file = new JsonFile<{ v: number }>(path);
+    const other = `${process.pid}@${hostname()}#another-holder`;
+    await file.exclusive(async () => {
+      await writeFile(`${path}.lock`, other); // taken over meanwhile, as a stale lock would be
+    });
+    assert.equal(await readFile(`${path}.lock`, 'utf8'), other, "the other holder's lock was left in place");
   });
 });

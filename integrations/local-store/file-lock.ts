@@ -1,4 +1,6 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 
 const RETRY_MS = 5;
@@ -11,10 +13,14 @@ const STALE_MS = 30_000;
  * sharing a local store (the API and the worker, the CLI) take turns at its read-modify-write. A lock
  * left by a process that is gone, or held longer than any write takes, is taken over (two waiters
  * taking over one stale lock at once could both go on: that needs a crash mid-write first, and costs
- * at worst one lost write to a local file).
+ * at worst one lost write to a local file). The lock names its holder as `pid@host#nonce`: a pid is
+ * only asked after on its own host, since containers sharing a volume each have their own pids, so a
+ * holder on another host is waited for until its lock is stale; the nonce lets a holder release only
+ * its own lock, not one taken over from it.
  */
 export async function withFileLock<R>(path: string, work: () => Promise<R>): Promise<R> {
   const lock = `${path}.lock`;
+  const holder = `${process.pid}@${hostname()}#${randomBytes(6).toString('hex')}`;
   const giveUp = Date.now() + WAIT_MS;
   await mkdir(dirname(path), { recursive: true });
   for (;;) {
@@ -24,7 +30,7 @@ export async function withFileLock<R>(path: string, work: () => Promise<R>): Pro
     });
     if (handle) {
       try {
-        await handle.writeFile(String(process.pid));
+        await handle.writeFile(holder);
       } finally {
         await handle.close();
       }
@@ -40,20 +46,21 @@ export async function withFileLock<R>(path: string, work: () => Promise<R>): Pro
   try {
     return await work();
   } finally {
-    await unlink(lock).catch(() => undefined);
+    if ((await readFile(lock, 'utf8').catch(() => undefined)) === holder) await unlink(lock).catch(() => undefined);
   }
 }
 
 async function isStale(lock: string): Promise<boolean> {
-  const [stats, holder] = await Promise.all([
+  const [stats, text] = await Promise.all([
     stat(lock).catch(() => undefined),
     readFile(lock, 'utf8').catch(() => undefined),
   ]);
-  if (!stats || holder === undefined) return false; // released meanwhile: try again
+  if (!stats || text === undefined) return false; // released meanwhile: try again
   if (Date.now() - stats.mtimeMs > STALE_MS) return true;
-  const pid = Number(holder);
   // An empty file is a holder between its create and its write.
-  if (!Number.isInteger(pid) || pid <= 0) return false;
+  const [, pidText, host] = /^(\d+)(?:@([^#]*))?/.exec(text) ?? [];
+  const pid = Number(pidText);
+  if (!Number.isInteger(pid) || pid <= 0 || (host !== undefined && host !== hostname())) return false;
   return !isAlive(pid);
 }
 
