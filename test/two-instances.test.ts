@@ -9,7 +9,7 @@ import { temporalCliPath } from '../app/temporal/temporal-binaries.js';
 import { startDevServer, type DevServer } from '../app/temporal/temporal-dev-server.js';
 import { SeededRandom } from './support/chaos-random.js';
 import { AlertStorm } from './support/chaos-storm.js';
-import { readBoth } from './support/parity-scenario.js';
+import { readBoth, type ReadSide } from './support/parity-scenario.js';
 import { tempDir } from './support/paths.js';
 import { freePort } from './support/ports.js';
 import { spawnProduct, stopProduct, waitHealthy, type RunningProduct } from './support/product.js';
@@ -78,16 +78,17 @@ describe('two instances on one Temporal server, sent to at random', () => {
     const [a, b] = await readBoth(
       { url: urls()[0], ids: approved },
       { url: urls()[1], ids: approved },
-      (side) => (side.kpis as { incidents: { total: number } }).incidents.total === everyIncident,
+      // /metrics serves its background refresh (every second here), which may trail /api/kpis by one.
+      (side) => kpiTotal(side) === everyIncident && declaredInMetrics(side) === everyIncident,
     );
     assert.deepEqual(b, a);
-    const kpis = a.kpis as { incidents: { total: number } };
-    assert.equal(kpis.incidents.total, everyIncident, 'every incident counted, once');
-    const declared = Object.entries(a.metrics).filter(([key]) => key.startsWith('incident_incidents_declared'));
-    assert.equal(
-      declared.reduce((sum, [, value]) => sum + Number(value), 0),
-      STORM.groups + APPROVALS.count,
-      `/metrics counts them too: ${JSON.stringify(declared)}`,
-    );
+    assert.equal(kpiTotal(a), everyIncident, 'every incident counted, once');
+    assert.equal(declaredInMetrics(a), everyIncident, `/metrics counts them too: ${JSON.stringify(a.metrics)}`);
   });
 });
+
+const kpiTotal = (side: ReadSide) => (side.kpis as { incidents: { total: number } }).incidents.total;
+const declaredInMetrics = (side: ReadSide) =>
+  Object.entries(side.metrics)
+    .filter(([key]) => key.startsWith('incident_incidents_declared'))
+    .reduce((sum, [, value]) => sum + Number(value), 0);
