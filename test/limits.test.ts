@@ -166,7 +166,7 @@ describe('HTTP resource limits', () => {
     const statuses = new Set(results.map((r) => r.status));
     assert.ok(
       [...statuses].every((status) => status === 408 || status === 503),
-      `408 or 503 only: ${[...statuses].join(', ')}`,
+      `408 or 503 only: ${[...statuses].join(', ')}; unanswered: ${JSON.stringify(results.filter((r) => !r.status))}`,
     );
     assert.ok(
       results.some((r) => r.status === 503),

@@ -25,6 +25,9 @@ export interface SlowResult {
   /** Whether the server ended the connection (rather than us after holdMs). */
   closedByServer: boolean;
   afterMs: number;
+  /** The socket error seen, if any (a reset after the answer is expected), and the bytes received. */
+  error?: string;
+  received: number;
 }
 
 export function slowClient(port: number, request: SlowRequest): Promise<SlowResult> {
@@ -33,6 +36,7 @@ export function slowClient(port: number, request: SlowRequest): Promise<SlowResu
     let answer = '';
     let timer: NodeJS.Timeout | undefined;
     let closedByUs = false;
+    let error: string | undefined;
     const socket = connect(port, '127.0.0.1');
     const head = [
       `POST ${request.path} HTTP/1.1`,
@@ -60,7 +64,8 @@ export function slowClient(port: number, request: SlowRequest): Promise<SlowResu
       socket.destroy();
     }, request.holdMs);
     socket.on('data', (chunk: Buffer) => (answer += chunk.toString('latin1')));
-    socket.on('error', () => {}); // a reset after the server's answer is the point, not a failure
+    // A reset after the server's answer is the point, not a failure; it is kept to explain a missing answer.
+    socket.on('error', (err: NodeJS.ErrnoException) => (error = err.code ?? err.message));
     socket.once('close', () => {
       clearInterval(timer);
       clearTimeout(hold);
@@ -69,6 +74,8 @@ export function slowClient(port: number, request: SlowRequest): Promise<SlowResu
         status: status ? Number(status) : undefined,
         closedByServer: !closedByUs,
         afterMs: Date.now() - started,
+        ...(error ? { error } : {}),
+        received: answer.length,
       });
     });
   });
