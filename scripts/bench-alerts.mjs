@@ -10,13 +10,12 @@
 //   contain_p50_ms / contain_p99_ms   alert → flag step verified, for a P0 runbook whose flag step needs
 //                       no approval (50 alerts)
 // The last line is one JSON object. Usage: npm run bench:alerts
-import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Agent } from 'node:http';
-import { freePort, postJson, sleep, waitHealthy } from './bench-support.mjs';
+import { freePort, postJson, sleep, spawnProduct, waitHealthy } from './bench-support.mjs';
 import { Client, Connection } from '@temporalio/client';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -54,23 +53,17 @@ containment:
 const port = await freePort();
 const temporalPort = await freePort();
 const base = `http://127.0.0.1:${port}`;
-const product = spawn('npm', ['start', '--silent'], {
-  cwd: root,
-  env: {
-    ...process.env,
-    DATA_DIR: dataDir,
-    PORT: String(port),
-    TEMPORAL_DEV_SERVER_PORT: String(temporalPort),
-    TEMPORAL_UI: 'off',
-    LOG_LEVEL: 'error',
-    RUNBOOKS_DIR: runbooksDir,
-  },
-  detached: true,
-  stdio: 'ignore',
+const product = spawnProduct(root, {
+  DATA_DIR: dataDir,
+  PORT: String(port),
+  TEMPORAL_DEV_SERVER_PORT: String(temporalPort),
+  TEMPORAL_UI: 'off',
+  LOG_LEVEL: 'error',
+  RUNBOOKS_DIR: runbooksDir,
 });
 const stop = () => {
   try {
-    if (product.pid !== undefined) process.kill(-product.pid, 'SIGTERM');
+    product.kill('SIGTERM');
   } catch {
     // already gone
   }

@@ -164,34 +164,21 @@ describe('JsonFile with keepParsed', () => {
     await file.exclusive(() => file.write({ v: 1 }));
     assert.deepEqual(await file.read(), { v: 1 }, "written although a dead process's lock was there");
 
-    await writeFile(`${path}.lock`, String(process.pid)); // held by a live process: this one
-    let written = false;
-    const waiting = file.exclusive(async () => {
-      await file.write({ v: 2 });
-      written = true;
-    });
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    assert.equal(written, false, 'waits while the holder lives');
-    await unlink(`${path}.lock`);
-    await waiting;
-    assert.deepEqual(await file.read(), { v: 2 });
+    // Held by a live process: this one.
+    await writesOnlyOnceReleased(file, String(process.pid), { v: 2 }, 'waits while the holder lives');
   });
 
   it('waits for a lock held on another host (a container sharing the volume), whatever its pid', async () => {
     const path = join(await tempDir('json'), 'doc.json');
     const file = new JsonFile<{ v: number }>(path);
     const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
-    await writeFile(`${path}.lock`, `${gone}@another-container#0a1b2c`); // no such pid here, alive there
-    let written = false;
-    const waiting = file.exclusive(async () => {
-      await file.write({ v: 1 });
-      written = true;
-    });
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    assert.equal(written, false, "a pid of another host is not looked up among this host's processes");
-    await unlink(`${path}.lock`);
-    await waiting;
-    assert.deepEqual(await file.read(), { v: 1 });
+    // No such pid here, alive there.
+    await writesOnlyOnceReleased(
+      file,
+      `${gone}@another-container#0a1b2c`,
+      { v: 1 },
+      "a pid of another host is not looked up among this host's processes",
+    );
   });
 
   it('releases only its own lock: one taken over from it stays with the new holder', async () => {
@@ -204,3 +191,23 @@ describe('JsonFile with keepParsed', () => {
     assert.equal(await readFile(`${path}.lock`, 'utf8'), other, "the other holder's lock was left in place");
   });
 });
+
+/** With `holder` in the lock, a write waits (200 ms at least) and goes through once the lock is removed. */
+async function writesOnlyOnceReleased(
+  file: JsonFile<{ v: number }>,
+  holder: string,
+  value: { v: number },
+  why: string,
+) {
+  await writeFile(`${file.path}.lock`, holder);
+  let written = false;
+  const waiting = file.exclusive(async () => {
+    await file.write(value);
+    written = true;
+  });
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.equal(written, false, why);
+  await unlink(`${file.path}.lock`);
+  await waiting;
+  assert.deepEqual(await file.read(), value);
+}
