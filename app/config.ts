@@ -183,6 +183,13 @@ export const serverEnvSchema = z.object({
   ),
   AWS_REGION: z.string().trim().min(1, 'must be an AWS region such as eu-west-1').default('us-east-1'),
   ALERT_COMMANDER: z.string().trim().min(1, 'must name who is IC of an alert-raised incident').default('on-call'),
+  /** New alert groups a minute from one source before further ones join its flood incident (app/alerts/flood.ts). */
+  ALERT_NEW_GROUPS_PER_MINUTE: z.coerce
+    .number({ error: 'must be a whole number of alert groups a minute' })
+    .int('must be a whole number of alert groups a minute')
+    .min(1, 'must be at least 1')
+    .max(100_000, 'must be at most 100000')
+    .default(60),
   TEMPORAL_ADDRESS: optionalText,
   /** What this process runs (`npm start -- --role …` sets it too): all, or the API or the worker alone, against TEMPORAL_ADDRESS. */
   ROLE: z.enum(ROLES, { error: 'must be all, api or worker' }).default('all'),

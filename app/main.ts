@@ -16,6 +16,7 @@ import { identitySourcesFor } from './identity/from-config.js';
 import { TokenAdmin } from './identity/token-admin.js';
 import { createHealthCheck } from './health.js';
 import { createAlertWebhook } from './alerts/alert-webhook.js';
+import { FloodGuard } from './alerts/flood.js';
 import { newCsrfToken } from './http/console-routes.js';
 import { serverRoutes } from './http/routes.js';
 import { workerMetricsRoute } from './http/worker-metrics-route.js';
@@ -210,6 +211,7 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
     runbooks,
     loopbackOnly,
     commander: config.ALERT_COMMANDER,
+    flood: new FloodGuard(config.ALERT_NEW_GROUPS_PER_MINUTE),
     ...(config.ALERT_WEBHOOK_TOKEN ? { token: config.ALERT_WEBHOOK_TOKEN } : {}),
     ...(config.ALERT_GRAFANA_HMAC_SECRET ? { grafanaSecret: config.ALERT_GRAFANA_HMAC_SECRET } : {}),
   });

@@ -9,6 +9,9 @@
 //                       once the storm's alerts have all reached their incidents
 //   contain_p50_ms / contain_p99_ms   alert → flag step verified, for a P0 runbook whose flag step needs
 //                       no approval (50 alerts)
+// Every phase opens more than the 60 new groups a minute past which a source's new groups join its
+// flood incident (app/alerts/flood.ts), so the product runs with ALERT_NEW_GROUPS_PER_MINUTE raised:
+// this measures incidents being opened, and fails when an alert did not open its own.
 // The last line is one JSON object. Usage: npm run bench:alerts
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -60,6 +63,7 @@ const product = spawnProduct(root, {
   TEMPORAL_UI: 'off',
   LOG_LEVEL: 'error',
   RUNBOOKS_DIR: runbooksDir,
+  ALERT_NEW_GROUPS_PER_MINUTE: '100000',
 });
 const stop = () => {
   try {
@@ -86,7 +90,13 @@ const alert = (alertname, groupKey) => ({
   ],
 });
 const agent = new Agent({ keepAlive: true, maxSockets: SENDERS });
-const send = (body) => postJson(agent, `${base}/webhooks/generic`, body);
+const send = async (body) => {
+  const answer = await postJson(agent, `${base}/webhooks/generic`, body);
+  const expected = body.alerts[0].groupKey;
+  if (answer.status === 202 && answer.body.groups[0].groupKey !== expected)
+    throw new Error(`alert of group ${expected} went to ${answer.body.groups[0].groupKey}, not a group of its own`);
+  return answer;
+};
 const incidentOf = async ({ workflowId, groupKey }) => {
   for (;;) {
     const state = await client.workflow
@@ -173,6 +183,10 @@ for (let i = 0; i < CONTAIN; i++) {
 
 await connection.close();
 stop();
+if (stormIncidents.size !== STORM_GROUPS || counted !== STORM_ALERTS)
+  throw new Error(
+    `the storm opened ${stormIncidents.size} incidents counting ${counted} alerts, not ${STORM_GROUPS} counting ${STORM_ALERTS}`,
+  );
 const result = {
   p50_ms: percentile(latencies, 50),
   p99_ms: percentile(latencies, 99),

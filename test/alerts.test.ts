@@ -11,6 +11,8 @@ import { eventually } from './support/eventually.js';
 
 const TOKEN = 'alert-token-0123456789';
 const GRAFANA_SECRET = 'grafana-hmac-secret-0123';
+/** Above the alertmanager groups the tests below open within a minute; the last test goes past it on generic. */
+const NEW_GROUPS_PER_MINUTE = 8;
 let clusterDir: string;
 let clusterPort: number;
 let cluster: DevServer | undefined;
@@ -38,6 +40,7 @@ before(async () => {
     ALERT_WEBHOOK_TOKEN: TOKEN,
     ALERT_COMMANDER: 'alice',
     ALERT_GRAFANA_HMAC_SECRET: GRAFANA_SECRET,
+    ALERT_NEW_GROUPS_PER_MINUTE: String(NEW_GROUPS_PER_MINUTE),
   });
   await waitHealthy(product, 30_000);
 });
@@ -324,5 +327,28 @@ describe('alerts in, as Alertmanager sends them', () => {
     );
     assert.equal(retried, 202);
     await eventually(incidents, (list) => list.length === before + 1, 'the incident opened by the retry', 20_000);
+  });
+
+  it('folds new groups past ALERT_NEW_GROUPS_PER_MINUTE from one source into its flood incident', async () => {
+    const keys = Array.from({ length: NEW_GROUPS_PER_MINUTE + 2 }, (_, i) => `rate-${i}`);
+    const body = {
+      alerts: keys.map((groupKey) => ({
+        status: 'firing',
+        groupKey,
+        labels: { alertname: 'RateProbe', service: 'assistant' },
+        annotations: { summary: groupKey },
+      })),
+    };
+    const answer = await post('/webhooks/generic', JSON.stringify(body));
+    assert.equal(answer.status, 202);
+    const { groups } = (await answer.json()) as { groups: { groupKey: string; alerts: number }[] };
+    const own = groups.filter((g) => g.groupKey !== 'flood:generic');
+    assert.equal(
+      own.length,
+      NEW_GROUPS_PER_MINUTE,
+      'the configured rate, not the default of 60, of groups of their own',
+    );
+    assert.ok(own.every((g) => keys.includes(g.groupKey) && g.alerts === 1));
+    assert.equal(groups.find((g) => g.groupKey === 'flood:generic')?.alerts, 2, 'the two past it joined the flood');
   });
 });

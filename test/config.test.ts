@@ -73,6 +73,19 @@ describe('server configuration', () => {
     assert.equal(config.ALERT_GRAFANA_HMAC_SECRET, 'grafana-0123456789');
   });
 
+  it('takes the rate of new alert groups past which a source floods, 60 by default, and names a bad one', () => {
+    assert.equal(loadServerConfig({}).ALERT_NEW_GROUPS_PER_MINUTE, 60);
+    assert.equal(loadServerConfig({ ALERT_NEW_GROUPS_PER_MINUTE: '500' }).ALERT_NEW_GROUPS_PER_MINUTE, 500);
+    assert.throws(
+      () => loadServerConfig({ ALERT_NEW_GROUPS_PER_MINUTE: '0' }),
+      /ALERT_NEW_GROUPS_PER_MINUTE="0": must be at least 1/,
+    );
+    assert.throws(
+      () => loadServerConfig({ ALERT_NEW_GROUPS_PER_MINUTE: 'lots' }),
+      /ALERT_NEW_GROUPS_PER_MINUTE="lots": must be a whole number of alert groups a minute/,
+    );
+  });
+
   it('turns Slack on with a bot token and a way to receive (signing secret or app token), and hides the tokens', () => {
     assert.equal(loadServerConfig({}).SLACK_BOT_TOKEN, undefined, 'off by default');
     assert.throws(

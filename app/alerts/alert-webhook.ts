@@ -47,7 +47,7 @@ export interface AlertWebhookOptions {
    */
   grafanaSecret?: string;
   now?: () => Date;
-  /** The rate of new groups per source past which they join one flood incident (tests lower it). */
+  /** The rate of new groups per source past which they join one flood incident (ALERT_NEW_GROUPS_PER_MINUTE). */
   flood?: FloodGuard;
 }
 

@@ -7,6 +7,7 @@ import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { RunbookSource } from '../../runbooks/source.js';
 import { loadServerConfig } from '../config.js';
 import { createAlertWebhook, type AlertWebhook } from './alert-webhook.js';
+import { FloodGuard } from './flood.js';
 
 /** The fields of an API Gateway v2 (HTTP API) event that the webhook reads. */
 export interface ApiGatewayV2Event {
@@ -61,6 +62,7 @@ async function connect(): Promise<AlertWebhook> {
     runbooks: new RunbookSource(config.runbooksDir),
     loopbackOnly: false, // a function URL is never loopback: the token is required
     commander: config.ALERT_COMMANDER,
+    flood: new FloodGuard(config.ALERT_NEW_GROUPS_PER_MINUTE),
     ...(config.ALERT_WEBHOOK_TOKEN ? { token: config.ALERT_WEBHOOK_TOKEN } : {}),
     ...(config.ALERT_GRAFANA_HMAC_SECRET ? { grafanaSecret: config.ALERT_GRAFANA_HMAC_SECRET } : {}),
   });
