@@ -1,6 +1,6 @@
 // Status updates after the worker was away, on the dev server with real time: the reminder timer fires
 // late, several windows of the cadence have passed, and the incident is reminded once with each window
-// counted, not once per window all at once ('status-updates-catch-up', workflows/incident/status-updates.ts).
+// counted, not once per window all at once (workflows/incident/status-updates.ts).
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -1,18 +1,14 @@
 import {
-  ParentClosePolicy,
   condition,
   continueAsNew,
+  deprecatePatch,
   getExternalWorkflowHandle,
   isCancellation,
   log,
-  patched,
   proxyActivities,
   setHandler,
-  startChild,
   workflowInfo,
 } from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { incidentWorkflow } from './incident/workflow.js';
 import { incidentIdFrom } from './incident-id.js';
 import {
   alertBatchSignal,
@@ -23,7 +19,6 @@ import {
   type GroupAlerts,
 } from './messages.js';
 import type { AlertSummary, DeclareInput } from './types.js';
-import { incidentStartOptions } from './search-attributes.js';
 import { ACTIVITY_OPTIONS, DAY_MS } from './constants.js';
 import type { IncidentActivities } from '../activities/index.js';
 
@@ -151,11 +146,11 @@ export async function alertIntakeWorkflow(input: AlertIntakeInput): Promise<void
     }
 
     // At most MAX_DELIVERIES at a time: the rest stay due, and go in the next round at once.
-    const round = patched('open-by-activity') ? MAX_DELIVERIES : Infinity;
+    deprecatePatch('open-by-activity');
     await Promise.all(
       [...pending.keys()]
         .filter(isDue)
-        .slice(0, round)
+        .slice(0, MAX_DELIVERIES)
         .map((key) => deliver(key)),
     );
     forgetQuietGroups();
@@ -279,20 +274,7 @@ async function openIncident(
       declaredVia: 'webhook',
     };
     // 32^5 ids: a clash is rare, and a fresh id settles it.
-    if (patched('open-by-activity')) {
-      if ((await activities.startIncident(input)) === 'started') return input.id;
-      continue;
-    }
-    try {
-      await startChild(incidentWorkflow, {
-        ...incidentStartOptions(input),
-        args: [input],
-        // The incident outlives this workflow's continue-as-new and its end.
-        parentClosePolicy: ParentClosePolicy.ABANDON,
-      });
-      return input.id;
-    } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    }
+    deprecatePatch('open-by-activity');
+    if ((await activities.startIncident(input)) === 'started') return input.id;
   }
 }

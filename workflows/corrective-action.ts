@@ -1,8 +1,8 @@
 import {
   allHandlersFinished,
   condition,
+  deprecatePatch,
   getExternalWorkflowHandle,
-  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -155,10 +155,9 @@ export async function correctiveActionWorkflow(input: CorrectiveActionInput): Pr
     );
   });
 
-  // Since 'action-reminder-local-time': on the owner's clock (the directory's time zone), as their digest is.
-  const ownerZone = patched('action-reminder-local-time')
-    ? digestZone(await activities.timeZoneOf({ recipient: owner }).catch(() => undefined))
-    : undefined;
+  // On the owner's clock (the directory's time zone), as their digest is.
+  deprecatePatch('action-reminder-local-time');
+  const ownerZone = digestZone(await activities.timeZoneOf({ recipient: owner }).catch(() => undefined));
   const schedule = reminderSchedule(action.dueAt, input.reminders, ownerZone);
   let next = schedule.next().value as Reminder;
   while (next.at <= Date.now() && next.at < Date.parse(action.dueAt)) next = schedule.next().value as Reminder;

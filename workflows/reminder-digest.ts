@@ -1,9 +1,9 @@
 import {
   condition,
   continueAsNew,
+  deprecatePatch,
   getExternalWorkflowHandle,
   log,
-  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -36,7 +36,7 @@ export interface ReminderDigestInput {
   seen?: string[];
   /** Actions that ended: a reminder of theirs is dropped, even one re-queued after a failed send. */
   withdrawn?: string[];
-  /** The recipient's time zone when last looked up (patched 'digest-local-time'). */
+  /** The recipient's time zone when last looked up. */
   timeZone?: string;
 }
 
@@ -52,11 +52,10 @@ export async function reminderDigestWorkflow(input: ReminderDigestInput): Promis
   const seen = new Set([...(input.seen ?? []), ...pending.map((item) => item.key)]);
   const withdrawn = new Set(input.withdrawn ?? []);
   let lastSentDay = input.lastSentDay;
-  // Since 'digest-local-time' (patched, so histories recorded before replay as they ran): at 09:00 in the
-  // recipient's time zone, looked up before each digest; before it, at the reminders' own UTC time.
-  const localTime = patched('digest-local-time');
+  // At 09:00 in the recipient's time zone, looked up before each digest.
+  deprecatePatch('digest-local-time');
   let zone = digestZone(input.timeZone);
-  const today = () => (localTime ? digestDay(Date.now(), zone) : new Date().toISOString().slice(0, 10));
+  const today = () => digestDay(Date.now(), zone);
 
   const drop = (actionWorkflowId: string) => {
     for (let i = pending.length - 1; i >= 0; i--)
@@ -79,33 +78,18 @@ export async function reminderDigestWorkflow(input: ReminderDigestInput): Promis
       pending,
       seen: [...seen].filter(recent),
       withdrawn: [...withdrawn],
-      ...(localTime ? { timeZone: zone } : {}),
+      timeZone: zone,
     };
   };
 
   for (;;) {
     if (pending.length === 0) {
       // After today's digest, stay until midnight: a reminder arriving later today still waits for tomorrow.
-      const untilMidnight =
-        lastSentDay !== today()
-          ? 0
-          : localTime
-            ? untilLocalMidnight(Date.now(), zone)
-            : Date.parse(`${today()}T00:00:00Z`) + DAY_MS - Date.now();
+      const untilMidnight = lastSentDay !== today() ? 0 : untilLocalMidnight(Date.now(), zone);
       if (untilMidnight <= 0 || !(await condition(() => pending.length > 0, untilMidnight))) return;
     }
-    let sendAt: number;
-    if (localTime) {
-      zone = digestZone(await activities.timeZoneOf({ recipient: input.recipient }).catch(() => zone));
-      sendAt = digestSendAt(Date.now(), zone, lastSentDay === today(), GATHER_MS);
-    } else {
-      // Today's digest went out already: the next one is tomorrow, at the time of day this reminder was due.
-      const scheduled = new Date(pending[0]!.scheduledFor);
-      sendAt =
-        lastSentDay === today()
-          ? Date.parse(`${today()}T${scheduled.toISOString().slice(11)}`) + DAY_MS
-          : Date.now() + GATHER_MS;
-    }
+    zone = digestZone(await activities.timeZoneOf({ recipient: input.recipient }).catch(() => zone));
+    const sendAt = digestSendAt(Date.now(), zone, lastSentDay === today(), GATHER_MS);
     await sleep(Math.max(sendAt - Date.now(), 1));
     const items = pending.splice(0);
     if (items.length === 0) continue;

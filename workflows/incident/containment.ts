@@ -1,7 +1,7 @@
 // Containment, step by step: planned from the runbook, approved (by a person, or pre-approved when
 // nobody decides in time), executed, and verified by reading the state back (undos.ts offers reversals).
+import { deprecatePatch } from '@temporalio/workflow';
 import { changeTookEffect } from '../../integrations/flags/expectations.js';
-import { patched } from '@temporalio/workflow';
 import { durationMs, formatDuration } from '../../runbooks/duration.js';
 import { SYSTEM } from '../constants.js';
 import { failureMessage } from '../failures.js';
@@ -66,7 +66,8 @@ export class Containment {
         stepId: step.id,
       },
     );
-    if (step.kind !== 'undo' && patched(EVIDENCE_PATCH) && !(await this.evidence.beforeChange(step))) {
+    if (step.kind !== 'undo') deprecatePatch(EVIDENCE_PATCH);
+    if (step.kind !== 'undo' && !(await this.evidence.beforeChange(step))) {
       // Not awaited: the approval is answered now; the step runs once the IC overrides.
       void this.runOnceOverridden(step);
       return;
@@ -139,14 +140,16 @@ export class Containment {
     const policy = incident.plans.get(step.id)!.approval;
     if (!policy.required) return this.approve(step, { actor: SYSTEM }, 'the runbook runs this step without approval');
     // What the approval request shows: the evidence as it is when the decision is asked for.
-    if (!resumed && patched(EVIDENCE_PATCH)) await this.evidence.capture(step, 'requested');
+    if (!resumed) {
+      deprecatePatch(EVIDENCE_PATCH);
+      await this.evidence.capture(step, 'requested');
+    }
     let overdue = resumed && step.decisionDue === undefined;
     let resumeAt = resumed ? step.decisionDue : undefined;
     while (step.status === 'pending' && !incident.isResolved()) {
       const severity = state.severity;
       const timeout = policy.timeoutBySeverity[severity] ?? policy.timeout;
-      const preApproved =
-        policy.preApprovedAt.includes(severity) && (!incident.severityAuthority || incident.vouched.has(step.id));
+      const preApproved = policy.preApprovedAt.includes(severity) && incident.vouched.has(step.id);
       const canEscalate = step.escalationLevel < policy.escalation.length;
       let waitMs = preApproved || canEscalate || !overdue ? durationMs(timeout) : undefined;
       if (resumeAt !== undefined && waitMs !== undefined) waitMs = Math.max(1, Date.parse(resumeAt) - Date.now());

@@ -23,7 +23,6 @@ export interface CarriedIncident {
   policy: Policy;
   plans: [string, StepPlan][];
   vouched: string[];
-  severityAuthority: boolean;
   /** Each counted refusal: its key and its place on the timeline. */
   refusals: [string, number][];
   /** The chat messages posted (by key: their ts) and what each last showed. */

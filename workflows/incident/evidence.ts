@@ -1,6 +1,6 @@
-// Evidence before containment (patched 'evidence-before-containment'): a snapshot of what a step will
-// change, taken when its approval is requested and again right before it runs. A step whose runbook says
-// `preserveEvidence: required` runs only with a snapshot, or once the IC overrides (override-evidence).
+// Evidence before containment: a snapshot of what a step will change, taken when its approval is
+// requested and again right before it runs. A step whose runbook says `preserveEvidence: required` runs
+// only with a snapshot, or once the IC overrides (override-evidence).
 import { condition } from '@temporalio/workflow';
 import type { SnapshotRequest } from '../../integrations/evidence/snapshot.js';
 import { SYSTEM } from '../constants.js';

@@ -1,6 +1,6 @@
 // What the incident workflow answers: its query, signals and Updates. Each Update's validator refuses a
 // bad request before anything reaches history; its body changes the incident.
-import { patched, setHandler } from '@temporalio/workflow';
+import { deprecatePatch, setHandler } from '@temporalio/workflow';
 import { FailureType } from '../failures.js';
 import {
   acknowledgeUpdate,
@@ -138,24 +138,22 @@ export function registerHandlers(incident: Incident, containment: Containment, c
         incident.notifyStakeholders(`Severity ${from} → ${severity}`),
         incident.pageOnCall(`severity ${from} → ${severity}`),
       ];
-      if (incident.severityAuthority) {
-        containment.vouchForSeverity({
-          actor: actor.trim(),
-          memberOf: Array.isArray(input.memberOf) ? input.memberOf : [],
-        });
-        for (const step of containment.armedByRaise()) {
-          const timeout =
-            incident.plans.get(step.id)!.approval.timeoutBySeverity[severity] ??
-            incident.plans.get(step.id)!.approval.timeout;
-          const text = `${state.id}: ${actor.trim()} set ${severity}; "${step.title}" is pre-approved at ${severity} and runs unattended if nobody decides within ${timeout}.`;
-          told.push(
-            incident.notify(
-              step.approvers.map((ref) => (ref === 'ic' ? `ic:${state.commander}` : ref)),
-              `Runs in ${timeout} unless decided: ${step.title}`,
-              text,
-            ),
-          );
-        }
+      containment.vouchForSeverity({
+        actor: actor.trim(),
+        memberOf: Array.isArray(input.memberOf) ? input.memberOf : [],
+      });
+      for (const step of containment.armedByRaise()) {
+        const timeout =
+          incident.plans.get(step.id)!.approval.timeoutBySeverity[severity] ??
+          incident.plans.get(step.id)!.approval.timeout;
+        const text = `${state.id}: ${actor.trim()} set ${severity}; "${step.title}" is pre-approved at ${severity} and runs unattended if nobody decides within ${timeout}.`;
+        told.push(
+          incident.notify(
+            step.approvers.map((ref) => (ref === 'ic' ? `ic:${state.commander}` : ref)),
+            `Runs in ${timeout} unless decided: ${step.title}`,
+            text,
+          ),
+        );
       }
       await Promise.all(told);
       return state;
@@ -180,13 +178,12 @@ export function registerHandlers(incident: Incident, containment: Containment, c
       incident.record('commander.assigned', by, `Incident commander ${from} → ${state.commander}`);
       incident.publish();
       closure.tellActionsOfCommander();
-      if (patched('handover-notice')) {
-        void incident.notify(
-          [`ic:${from}`],
-          `You handed over ${state.id}`,
-          `${by.actor} made ${state.commander} the incident commander of ${state.id} (${state.severity}): ${state.title}.`,
-        );
-      }
+      deprecatePatch('handover-notice');
+      void incident.notify(
+        [`ic:${from}`],
+        `You handed over ${state.id}`,
+        `${by.actor} made ${state.commander} the incident commander of ${state.id} (${state.severity}): ${state.title}.`,
+      );
       return state;
     },
   );

@@ -1,6 +1,6 @@
 // The incident's state and what every part of the workflow does with it: the timeline, the search
 // attributes, messages to people, pages, and the incident's own ticket. One instance per workflow run.
-import { patched, proxyActivities } from '@temporalio/workflow';
+import { deprecatePatch, proxyActivities } from '@temporalio/workflow';
 import type { IncidentActivities } from '../../activities/index.js';
 import type { FlagReading } from '../../integrations/flags/provider.js';
 import { formatDuration } from '../../runbooks/duration.js';
@@ -46,11 +46,6 @@ export class Incident {
   policy: Policy = DEFAULT_POLICY;
   /** Set once the runbook is loaded: until then, Updates wait before they are judged. */
   ready = false;
-  /**
-   * Whether a severity's pre-approvals apply only to the steps its setter may approve (patched
-   * 'severity-authority'); false while replaying incidents declared before that rule.
-   */
-  severityAuthority = false;
   /** Steps whose pre-approval the current severity may trigger: it was set by the runbook or by someone who may approve them. */
   readonly vouched = new Set<string>();
   /** Whether the runbook's auto-resolve follows this incident's alerts. */
@@ -109,7 +104,6 @@ export class Incident {
     this.policy = carried.policy;
     for (const [id, plan] of carried.plans) this.plans.set(id, plan);
     for (const id of carried.vouched) this.vouched.add(id);
-    this.severityAuthority = carried.severityAuthority;
     this.autoResolve = carried.autoResolve;
     this.refusals.restore(carried.refusals);
     for (const [key, ts] of carried.chat.messages) this.chat.messages.set(key, ts);
@@ -126,7 +120,6 @@ export class Incident {
       policy: this.policy,
       plans: [...this.plans],
       vouched: [...this.vouched],
-      severityAuthority: this.severityAuthority,
       autoResolve: this.autoResolve,
       refusals: this.refusals.carry(),
       chat: { messages: [...this.chat.messages], shown: [...this.chat.shown] },
@@ -220,24 +213,15 @@ export class Incident {
   }
 
   /**
-   * Tells `audience`, fire-and-forget for whoever waits on the incident. Since 'per-channel-delivery'
-   * (patched: histories recorded before keep the one `notify` call), the plan is one activity and each
-   * channel's delivery another, in parallel, each on the timeline as sent or failed with its label: a
+   * Tells `audience`, fire-and-forget for whoever waits on the incident. The plan is one activity and
+   * each channel's delivery another, in parallel, each on the timeline as sent or failed with its label: a
    * failing channel holds up and repeats no other. `idempotencyKey` names the message (a status
    * update's is `<incident>/update/<id>`); without one the plan derives it from its activity.
    */
   async notify(audience: string[], subject: string, text: string, idempotencyKey?: string) {
     if (!audience.length) return;
+    deprecatePatch('per-channel-delivery');
     const notification = { incidentId: this.state.id, audience, subject, text };
-    if (!patched('per-channel-delivery')) {
-      try {
-        await this.activities.notify(notification);
-        this.record('notification.sent', SYSTEM, `Notified ${audience.join(', ')}: ${subject}`);
-      } catch (err) {
-        this.record('notification.failed', SYSTEM, `Could not notify ${audience.join(', ')}: ${failureMessage(err)}`);
-      }
-      return;
-    }
     await deliverEachChannel(this.activities, this.record, notification, idempotencyKey);
   }
 
@@ -278,7 +262,8 @@ export class Incident {
 
   /** The page follows the incident: acknowledged once the IC has it, resolved with it. */
   followPage(action: 'acknowledge' | 'resolve') {
-    if (!this.state.paged.length || !patched('page-follows-incident')) return;
+    if (!this.state.paged.length) return;
+    deprecatePatch('page-follows-incident');
     this.pageUpdates = this.pageUpdates.then(async () => {
       try {
         const { delivered } = await this.activities.updatePage({ incidentId: this.state.id, action });
@@ -298,7 +283,7 @@ export class Incident {
    * closed at the end.
    */
   openRecord() {
-    if (!patched('incident-record')) return;
+    deprecatePatch('incident-record');
     const { state } = this;
     this.recordWork = this.recordWork.then(async () => {
       try {

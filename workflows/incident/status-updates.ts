@@ -1,21 +1,11 @@
 // The runbook's promise to stakeholders: a status update at its cadence for the current severity, counted
 // since the last update (product.md §7). An update resets the clock; silence is reminded and counted.
-import { patched } from '@temporalio/workflow';
+import { deprecatePatch } from '@temporalio/workflow';
 import { durationMs } from '../../runbooks/duration.js';
 import { SYSTEM } from '../constants.js';
 import type { UpdateCadence } from '../types.js';
 import type { Incident } from './incident.js';
 import { within } from './within.js';
-
-/**
- * Follows the status-update cadence until the incident is resolved. In a continued run (`resumed`), the
- * first due time is the one the previous run had. Incidents recorded before 'status-updates-since-last'
- * keep the reminder every `statusUpdateEvery` that their histories recorded.
- */
-export async function remindStatusUpdates(incident: Incident, resumed = false) {
-  if (!patched('status-updates-since-last')) return remindEvery(incident, resumed);
-  return followCadence(incident, resumed);
-}
 
 /** The cadence of the incident's current severity, in ms (none when the runbook sets none). */
 function cadenceMs(incident: Incident): number | undefined {
@@ -54,7 +44,12 @@ export function countUpdate(incident: Incident) {
   else if (Date.now() <= Date.parse(state.statusUpdateDue!)) cadence.onTime++;
 }
 
-async function followCadence(incident: Incident, resumed: boolean) {
+/**
+ * Follows the status-update cadence until the incident is resolved. In a continued run (`resumed`), the
+ * first due time and window are the ones the previous run had.
+ */
+export async function remindStatusUpdates(incident: Incident, resumed = false) {
+  deprecatePatch('status-updates-since-last');
   const { state } = incident;
   const cadence = cadenceOf(incident); // from now on the status message shows the next update due
   const posted = () => state.updates?.length ?? 0;
@@ -82,8 +77,8 @@ async function followCadence(incident: Incident, resumed: boolean) {
       waitMs,
     );
     if (interrupted) continue;
-    // Incidents recorded before 'status-updates-catch-up' were reminded of each window that passed meanwhile.
-    const passed = patched('status-updates-catch-up') ? windowsPassedSince(incident, Date.parse(due!)) : 0;
+    deprecatePatch('status-updates-catch-up');
+    const passed = windowsPassedSince(incident, Date.parse(due!));
     await missed(incident, due!, passed);
     from = Date.parse(due!) + passed * (cadenceMs(incident) ?? 0);
     due = undefined;
@@ -101,7 +96,7 @@ function windowsPassedSince(incident: Incident, due: number): number {
 }
 
 /** No update by `due` (nor in the `passed` windows after it): recorded once, counted, and the IC reminded. */
-async function missed(incident: Incident, due: string, passed = 0) {
+async function missed(incident: Incident, due: string, passed: number) {
   const { state } = incident;
   const cadence = cadenceOf(incident);
   cadence.overdue += 1 + passed;
@@ -123,26 +118,4 @@ async function missed(incident: Incident, due: string, passed = 0) {
     'Status update due',
     `${state.id} (${state.severity}) is ${state.status}: no status update since ${since}; post one now${every ? ` (every ${every})` : ''}: incident update ${state.id} "…".`,
   );
-}
-
-/** Before 'status-updates-since-last': a reminder every `statusUpdateEvery`, whatever was posted. */
-async function remindEvery(incident: Incident, resumed: boolean) {
-  const { state } = incident;
-  let resumeAt = resumed ? state.statusUpdateDue : undefined;
-  while (!incident.isResolved()) {
-    const severity = state.severity;
-    const every = incident.runbook.notifications[severity]?.statusUpdateEvery;
-    let waitMs = every ? durationMs(every) : undefined;
-    if (resumeAt !== undefined && waitMs !== undefined) waitMs = Math.max(1, Date.parse(resumeAt) - Date.now());
-    resumeAt = undefined;
-    state.statusUpdateDue = waitMs === undefined ? undefined : new Date(Date.now() + waitMs).toISOString();
-    const interrupted = await within(() => incident.isResolved() || state.severity !== severity, waitMs);
-    if (interrupted) continue;
-    await incident.notify(
-      [`ic:${state.commander}`],
-      'Status update due',
-      `${state.id} (${state.severity}) is ${state.status}: post a status update (every ${every}).`,
-    );
-  }
-  state.statusUpdateDue = undefined;
 }

@@ -1,14 +1,8 @@
 // What visibility knows of the incident: its search attributes and the read summary in its memo, which
 // the list, the console, the KPIs and /metrics read instead of querying the incident (app/incident-index.ts).
-import { condition, patched, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
+import { condition, deprecatePatch, upsertMemo, upsertSearchAttributes } from '@temporalio/workflow';
 import { SUMMARY_MEMO_KEY, readSummaryOf, searchAttributesOf } from '../read-model.js';
-import {
-  IncidentCategory,
-  IncidentChangedAt,
-  IncidentCommander,
-  IncidentSeverity,
-  IncidentStatus,
-} from '../search-attributes.js';
+import { IncidentChangedAt } from '../search-attributes.js';
 import type { IncidentState } from '../types.js';
 
 export class Visibility {
@@ -23,25 +17,15 @@ export class Visibility {
   ) {}
 
   /**
-   * Since 'read-side' (patched, so histories recorded before replay as they ran): every search
-   * attribute and the read summary, republished whenever either differs from what was last published,
-   * now and on any later change (a loop started on the first call). An incident running from before
-   * the patch takes it up at its next publish.
+   * Every search attribute and the read summary, republished whenever either differs from what was
+   * last published, now and on any later change (a loop started on the first call).
    */
   publish() {
-    const state = this.state();
-    if (!patched('read-side')) {
-      upsertSearchAttributes([
-        { key: IncidentSeverity, value: state.severity },
-        { key: IncidentStatus, value: state.status },
-        { key: IncidentCategory, value: state.category },
-        { key: IncidentCommander, value: state.commander },
-      ]);
-      return;
-    }
+    deprecatePatch('read-side');
     this.publishChanges();
     if (this.following) return;
     this.following = true;
+    const state = this.state();
     void (async () => {
       for (;;) {
         await condition(
@@ -62,9 +46,9 @@ export class Visibility {
     const summary = readSummaryOf(state);
     const [attributesJson, summaryJson] = [JSON.stringify(attributes), JSON.stringify(summary)];
     const changed = attributesJson !== this.publishedAttributes || summaryJson !== this.publishedSummary;
-    // Since 'read-model-changed-at': IncidentChangedAt with any change, for the KPI projection's refresh.
-    const changedAt =
-      changed && patched('read-model-changed-at') ? [{ key: IncidentChangedAt, value: Date.now() }] : [];
+    // IncidentChangedAt with any change, for the KPI projection's refresh.
+    if (changed) deprecatePatch('read-model-changed-at');
+    const changedAt = changed ? [{ key: IncidentChangedAt, value: Date.now() }] : [];
     const upserts = [...(attributesJson !== this.publishedAttributes ? attributes : []), ...changedAt];
     if (upserts.length) upsertSearchAttributes(upserts);
     if (summaryJson !== this.publishedSummary) upsertMemo({ [SUMMARY_MEMO_KEY]: summary });

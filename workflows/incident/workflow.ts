@@ -1,7 +1,7 @@
 // One workflow per incident; its workflow id is the incident id. It runs the incident's runbook, from
 // declaration to closed (product.md §4). The parts: incident.ts (state, timeline, outbound messages),
 // containment.ts (steps), closure.ts (resolution, postmortem, actions), handlers.ts (what it answers).
-import { allHandlersFinished, condition, continueAsNew, patched } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, deprecatePatch } from '@temporalio/workflow';
 import { DEFAULT_POLICY } from '../../runbooks/roles.js';
 import { SYSTEM } from '../constants.js';
 import type { DeclareInput, IncidentState } from '../types.js';
@@ -22,10 +22,8 @@ export async function incidentWorkflow(input: IncidentRunInput): Promise<Inciden
   const containment = new Containment(incident);
   const closure = new Closure(incident, containment, continued);
   const obligations = registerHandlers(incident, containment, closure);
-  // Incidents declared before runs continued as new keep one run, as their histories recorded.
-  const mayContinue = continued !== undefined || patched('continue-as-new');
+  if (!continued) deprecatePatch('continue-as-new');
   const story = continued ? resume(incident, containment, closure, obligations) : run(incident, containment, closure);
-  if (!mayContinue) return story;
   const carried = await Promise.race([
     story.then(() => undefined),
     continueWhenLong(
@@ -83,37 +81,37 @@ async function run(incident: Incident, containment: Containment, closure: Closur
       : 'runs without approval';
     record('containment.proposed', SYSTEM, `Proposed "${step.id}": ${step.title} (${approval})`, { stepId: step.id });
   }
-  incident.severityAuthority = patched('severity-authority');
-  if (incident.severityAuthority) containment.vouchForSeverity(severitySetter(input));
+  deprecatePatch('severity-authority');
+  containment.vouchForSeverity(severitySetter(input));
   incident.publish();
   incident.ready = true;
   incident.openRecord();
-  const channelFollowed = patched('incident-channel')
-    ? followInChannel({
-        state,
-        chat: incident.activities,
-        memory: incident.chat,
-        resumed: false,
-        responders: runbook.responders,
-        groups: incident.groups,
-        needsDecision: containment.needsDecision,
-        describeApprovers: containment.describeApprovers,
-        record,
-        opened: (channel) => {
-          if (!patched('channel-on-record')) return;
-          const where = `Slack channel #${channel.name}${channel.url ? `: ${channel.url}` : ''}`;
-          void incident.onRecord('link the Slack channel', (ticket) =>
-            incident.activities.commentOnTicket({ ticket, marker: `${state.id}/channel`, text: where }),
-          );
-        },
-      })
-    : Promise.resolve();
+  deprecatePatch('incident-channel');
+  const channelFollowed = followInChannel({
+    state,
+    chat: incident.activities,
+    memory: incident.chat,
+    resumed: false,
+    responders: runbook.responders,
+    groups: incident.groups,
+    needsDecision: containment.needsDecision,
+    describeApprovers: containment.describeApprovers,
+    record,
+    opened: (channel) => {
+      deprecatePatch('channel-on-record');
+      const where = `Slack channel #${channel.name}${channel.url ? `: ${channel.url}` : ''}`;
+      void incident.onRecord('link the Slack channel', (ticket) =>
+        incident.activities.commentOnTicket({ ticket, marker: `${state.id}/channel`, text: where }),
+      );
+    },
+  });
 
   void incident.notifyStakeholders('Incident declared');
   void incident.pageOnCall('declared');
   for (const step of state.steps) void containment.supervise(step);
   void remindStatusUpdates(incident);
-  incident.autoResolve = Boolean(runbook.autoResolve && input.alerts?.length && patched('alert-auto-resolve'));
+  incident.autoResolve = Boolean(runbook.autoResolve && input.alerts?.length);
+  if (incident.autoResolve) deprecatePatch('alert-auto-resolve');
   if (incident.autoResolve) void autoResolveWhenQuiet(incident, closure, runbook.autoResolve!.quietFor);
 
   // Resolved (by the IC, or by auto-resolve): the postmortem, the actions, the undo offers, then closed.
