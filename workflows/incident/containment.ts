@@ -66,11 +66,13 @@ export class Containment {
         stepId: step.id,
       },
     );
-    if (step.kind !== 'undo') deprecatePatch(EVIDENCE_PATCH);
-    if (step.kind !== 'undo' && !(await this.evidence.beforeChange(step))) {
-      // Not awaited: the approval is answered now; the step runs once the IC overrides.
-      void this.runOnceOverridden(step);
-      return;
+    if (step.kind !== 'undo') {
+      deprecatePatch(EVIDENCE_PATCH);
+      if (!(await this.evidence.beforeChange(step))) {
+        // Not awaited: the approval is answered now; the step runs once the IC overrides.
+        void this.runOnceOverridden(step);
+        return;
+      }
     }
     await this.execute(step);
   }

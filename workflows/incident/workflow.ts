@@ -111,8 +111,10 @@ async function run(incident: Incident, containment: Containment, closure: Closur
   for (const step of state.steps) void containment.supervise(step);
   void remindStatusUpdates(incident);
   incident.autoResolve = Boolean(runbook.autoResolve && input.alerts?.length);
-  if (incident.autoResolve) deprecatePatch('alert-auto-resolve');
-  if (incident.autoResolve) void autoResolveWhenQuiet(incident, closure, runbook.autoResolve!.quietFor);
+  if (incident.autoResolve) {
+    deprecatePatch('alert-auto-resolve');
+    void autoResolveWhenQuiet(incident, closure, runbook.autoResolve!.quietFor);
+  }
 
   // Resolved (by the IC, or by auto-resolve): the postmortem, the actions, the undo offers, then closed.
   await condition(incident.isResolved);
