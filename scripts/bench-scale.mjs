@@ -208,7 +208,8 @@ async function growTo(size) {
   remember();
 }
 
-async function time(paths, runs) {
+/** Times `runs` rounds of `paths` at once; `onAnswer(text, ms)` sees each 200 answer and its round's time. */
+async function time(paths, runs, onAnswer) {
   const ms = [];
   let bytes = 0;
   for (let i = 0; i < runs; i++) {
@@ -218,40 +219,15 @@ async function time(paths, runs) {
         const response = await fetch(`${base}${path}`);
         const text = await response.text();
         if (response.status !== 200) throw new Error(`${path}: ${response.status} ${text.slice(0, 200)}`);
-        return text.length;
+        return text;
       }),
     );
-    ms.push(performance.now() - t);
-    bytes = answers.reduce((a, b) => a + b, 0);
-  }
-  return { p50: percentile(ms, 50), p99: percentile(ms, 99), kb: Math.round(bytes / 1024) };
-}
-
-/**
- * GET /metrics timed like time(), and with each answer's data age: a scrape answered within 0.2 s of a
- * background KPI refresh may have waited behind its computation on the event loop (O(incidents)).
- */
-async function timeMetrics(runs) {
-  const ms = [];
-  const afterRefresh = [];
-  let bytes = 0;
-  for (let i = 0; i < runs; i++) {
-    const t = performance.now();
-    const text = await (await fetch(`${base}/metrics`)).text();
     const took = performance.now() - t;
     ms.push(took);
-    bytes = text.length;
-    if (Number(text.match(/^incident_kpi_data_age_seconds (\S+)/m)?.[1]) < 0.2) afterRefresh.push(took);
+    for (const text of answers) onAnswer?.(text, took);
+    bytes = answers.reduce((sum, text) => sum + text.length, 0);
   }
-  return {
-    p50: percentile(ms, 50),
-    p99: percentile(ms, 99),
-    kb: Math.round(bytes / 1024),
-    afterRefresh: {
-      count: afterRefresh.length,
-      maxMs: afterRefresh.length ? Math.round(Math.max(...afterRefresh)) : null,
-    },
-  };
+  return { p50: percentile(ms, 50), p99: percentile(ms, 99), kb: Math.round(bytes / 1024) };
 }
 
 const ms = (seconds) => (seconds === undefined ? '?' : Math.round(Number(seconds) * 1000));
@@ -286,7 +262,19 @@ async function readSide() {
   const kpis = await time(['/api/kpis?since=30d'], 100);
   // prom-client's event-loop histogram restarts with each scrape: this one covers the requests above.
   const lagText = await (await fetch(`${base}/metrics`)).text();
-  const metrics = await timeMetrics(100);
+  // A scrape answered within 0.2 s of a background KPI refresh may have waited behind its computation,
+  // which holds the event loop for a time that grows with the incidents.
+  const afterRefresh = [];
+  const timed = await time(['/metrics'], 100, (text, took) => {
+    if (Number(text.match(/^incident_kpi_data_age_seconds (\S+)/m)?.[1]) < 0.2) afterRefresh.push(took);
+  });
+  const metrics = {
+    ...timed,
+    afterRefresh: {
+      count: afterRefresh.length,
+      maxMs: afterRefresh.length ? Math.round(Math.max(...afterRefresh)) : null,
+    },
+  };
   const metricsText = await (await fetch(`${base}/metrics`)).text();
   const kpiTotal = (await (await fetch(`${base}/api/kpis?since=30d`)).json()).incidents.total;
   return {
