@@ -76,6 +76,18 @@ async function liveOne(i: number): Promise<string> {
   return id;
 }
 
+/** As app/kpis/kpi-sources.ts makes it, with no overlap: every incident here changed within its minute. */
+function projectionAt(clock: () => Date): KpiProjection {
+  return new KpiProjection({
+    list: (from, changedSince) => service.declaredSince(from, changedSince),
+    windowMs: 30 * 86_400_000,
+    maxAgeMs: 10 * 60_000,
+    fullEveryMs: 15 * 60_000,
+    overlapMs: 0,
+    clock,
+  });
+}
+
 before(async () => {
   harness = await startTemporalHarness();
   service = harness.service();
@@ -114,24 +126,16 @@ describe(`the read side after ${COUNT} random incidents (seed ${seed})`, () => {
 
   it('serves the same KPIs from the in-memory projection, kept by listing the changes, and lists for the request past its window or age', async () => {
     let clock = new Date();
-    // As app/kpis/kpi-sources.ts makes it, with no overlap: every incident here changed within its minute.
-    const projection = new KpiProjection({
-      list: (from, changedSince) => service.declaredSince(from, changedSince),
-      windowMs: 30 * 86_400_000,
-      maxAgeMs: 10 * 60_000,
-      fullEveryMs: 15 * 60_000,
-      overlapMs: 0,
-      clock: () => clock,
-    });
+    const projection = projectionAt(() => clock);
     const since = new Date(clock.getTime() - 86_400_000);
     const states = await Promise.all(ids.map((id) => service.get(id)));
     await projection.refresh();
     const refreshedAt = clock;
-    const projected = await readKpis(service, since, clock, projection);
+    const projected = await readKpis(service, { from: since }, clock, projection);
     assert.equal(projected.asOf, refreshedAt, 'answered from the projection');
     assert.equal(projected.queried, 0);
     assert.deepEqual(computeKpis(sortById(states), { now: clock, since }).incidents, projected.kpis.incidents);
-    const listed = await readKpis(service, since, clock);
+    const listed = await readKpis(service, { from: since }, clock);
     assert.deepEqual(
       { ...listed, kpis: inIdOrder(listed.kpis) },
       { ...projected, kpis: inIdOrder(projected.kpis) },
@@ -165,14 +169,14 @@ describe(`the read side after ${COUNT} random incidents (seed ${seed})`, () => {
       'the changes in visibility, as the incidents now are',
     );
     clock = new Date();
-    assert.equal((await readKpis(service, since, clock, projection)).kpis.incidents.total, states.length);
+    assert.equal((await readKpis(service, { from: since }, clock, projection)).kpis.incidents.total, states.length);
     await projection.refresh();
     assert.equal(projection.lastRefresh?.kind, 'changes');
     assert.ok(
       projection.lastRefresh.listed >= changedIds.length && projection.lastRefresh.listed < ids.length,
       `listed the changes, not every incident: ${projection.lastRefresh.listed} of ${ids.length}`,
     );
-    const after = await readKpis(service, since, clock, projection);
+    const after = await readKpis(service, { from: since }, clock, projection);
     assert.equal(after.asOf, clock);
     assert.deepEqual(
       inIdOrder(after.kpis),
@@ -182,12 +186,40 @@ describe(`the read side after ${COUNT} random incidents (seed ${seed})`, () => {
 
     const older = new Date(clock.getTime() - 45 * 86_400_000);
     assert.equal(
-      (await readKpis(service, older, clock, projection)).asOf,
+      (await readKpis(service, { from: older }, clock, projection)).asOf,
       clock,
       'past its window: listed for the request',
     );
     const stale = new Date(clock.getTime() + 10 * 60_000 + 1);
-    assert.equal((await readKpis(service, since, stale, projection)).asOf, stale, 'too old: listed for the request');
+    assert.equal(
+      (await readKpis(service, { from: since }, stale, projection)).asOf,
+      stale,
+      'too old: listed for the request',
+    );
+  });
+
+  it('computes each window once a refresh, as of that refresh, and keeps few windows however many are asked for', async () => {
+    const refreshedAt = new Date();
+    const projection = projectionAt(() => refreshedAt);
+    await projection.refresh();
+    const lastDay = { lastMs: 86_400_000 };
+    const at = (seconds: number) => new Date(refreshedAt.getTime() + seconds * 1000);
+    const first = await readKpis(service, lastDay, at(1), projection);
+    assert.deepEqual(first.kpis.window, {
+      since: new Date(refreshedAt.getTime() - 86_400_000).toISOString(),
+      until: refreshedAt.toISOString(),
+    });
+    assert.equal(first.kpis.incidents.total, ids.length);
+    assert.equal(await readKpis(service, lastDay, at(9), projection), first, 'the same answer until the next refresh');
+
+    // Every `since` a caller sends is a window of its own: a stream of them does not pile up answers.
+    for (let minute = 1; minute <= 20; minute++) {
+      const from = new Date(refreshedAt.getTime() - minute * 60_000);
+      assert.equal((await readKpis(service, { from }, at(10), projection)).kpis.window.since, from.toISOString());
+    }
+    const again = await readKpis(service, lastDay, at(11), projection);
+    assert.notEqual(again, first, 'the first window was let go');
+    assert.deepEqual(again, first, 'and computed again alike');
   });
 
   it('lists each incident as its state is, and pages through all of them exactly once', async () => {

@@ -6,7 +6,7 @@ import { parseQuery } from './json.js';
 import type { Route } from './router.js';
 import { kpiQuery } from './schemas.js';
 import { call } from './service-call.js';
-import { windowStart } from './window.js';
+import { parseWindow } from './window.js';
 
 /** How often /metrics' figures are recomputed when the caller gives no exporter of its own. */
 const DEFAULT_REFRESH_MS = 15_000;
@@ -26,7 +26,7 @@ export function kpiRoutes(service: IncidentService, options: KpiRouteOptions = {
   const projection = options.kpis?.projection;
   const kpis = (since: string | undefined) => {
     const now = clock();
-    return call(() => readKpis(service, windowStart(since ?? DEFAULT_WINDOW, now), now, projection));
+    return call(() => readKpis(service, parseWindow(since ?? DEFAULT_WINDOW, now), now, projection));
   };
   const { metrics } = options.kpis ?? kpiSources(service, { refreshMs: DEFAULT_REFRESH_MS, clock });
   return [
@@ -37,7 +37,7 @@ export function kpiRoutes(service: IncidentService, options: KpiRouteOptions = {
       docs: {
         summary: 'The KPIs of incidents declared in the window',
         description:
-          'Computed from the read summaries the incidents keep in Temporal visibility, no query of any incident: a window of up to 30 days from the projection this process refreshes in the background (`asOf` says when its incidents were read), an older one from a paginated list for the request (`asOf` is then now).',
+          'Computed from the read summaries the incidents keep in Temporal visibility, no query of any incident: a window of up to 30 days from the projection this process refreshes in the background (`asOf` says when its incidents were read, and the window ends there; one answer per window serves every request until the next refresh), an older one from a paginated list for the request (`asOf` is then now).',
         query: kpiQuery,
         responses: { 200: 'The KPIs, as of `asOf`; `unreadable` names incidents left out', 400: 'A bad `since`' },
       },

@@ -39,8 +39,7 @@ export function kpiSources(
     ...exporter,
     compute: async () => {
       await projection.refresh();
-      const now = clock();
-      return readKpis(service, new Date(now.getTime() - windowMs), now, projection);
+      return readKpis(service, { lastMs: windowMs }, clock(), projection);
     },
   });
   return { projection, metrics };

@@ -1,9 +1,10 @@
 // The KPIs of a window, from the incidents' read summaries in visibility (no query of any incident
-// that has published one): from the in-memory projection when it holds the window, else listed for the
-// request.
+// that has published one): from the in-memory projection when it holds the window (as of its last
+// refresh), else listed for the request (as of now).
 import type { IncidentService } from '../incident-service.js';
 import { computeKpis, DEFAULT_REPEAT_WINDOW_MS, type Kpis } from './compute.js';
 import type { KpiProjection } from './kpi-projection.js';
+import { kpiWindowStart, type KpiWindow } from './kpi-window.js';
 
 export interface WindowKpis {
   kpis: Kpis;
@@ -13,18 +14,19 @@ export interface WindowKpis {
   read: number;
   /** Of those, how many had no read summary and were queried (incidents from before the read side). */
   queried: number;
-  /** When the incidents were read: the projection's last refresh, or now. */
+  /** When the incidents were read, and the instant the figures are as of (the window's end): the projection's last refresh, or now. */
   asOf: Date;
 }
 
 export async function readKpis(
   service: IncidentService,
-  since: Date,
+  window: KpiWindow,
   now: Date,
   projection?: KpiProjection,
 ): Promise<WindowKpis> {
-  const projected = projection?.kpis(since, now);
+  const projected = projection?.kpis(window, now);
   if (projected) return projected;
+  const since = kpiWindowStart(window, now);
   // Incidents a little older than the window are read too: a counted incident may repeat one of them.
   const { incidents, unreadable, queried } = await service.declaredSince(
     new Date(since.getTime() - DEFAULT_REPEAT_WINDOW_MS),
