@@ -94,24 +94,16 @@ const SETTLE_CORES = 0.3;
 const REST_MS = 60_000;
 const SETTLE_MAX_MS = Number(process.env.BENCH_SETTLE_SECONDS ?? 900) * 1000;
 
-/** Falling by less than this from one 10 s reading to the next, the load has stopped falling. */
-const SETTLED_DROP_CORES = 0.03;
-
 /**
  * Waits (at most BENCH_SETTLE_SECONDS) until the worker has caught up with the incidents just opened,
- * i.e. the product and its dev server use less than SETTLE_CORES of a core over 10 s and no less over
- * the next 10 s than SETTLED_DROP_CORES below that: the read paths are measured at steady state, not
- * on the tail of the growth's backlog (at 10,000, 0.3 of a core falls on to about 0.1 within minutes).
- * Returns the wait and the load.
+ * i.e. the product and its dev server use less than SETTLE_CORES of a core over 10 s: the read paths
+ * are measured at steady state, not behind the backlog of the growth. Returns the wait and the load.
  */
 async function settle() {
   const t0 = Date.now();
-  let previous = Infinity;
-  let cores = await load();
-  while ((cores >= SETTLE_CORES || previous - cores >= SETTLED_DROP_CORES) && Date.now() - t0 < SETTLE_MAX_MS) {
-    previous = cores;
-    cores = await load();
-  }
+  let cores;
+  do cores = await load();
+  while (cores >= SETTLE_CORES && Date.now() - t0 < SETTLE_MAX_MS);
   return { seconds: Math.round((Date.now() - t0) / 1000), cores };
 }
 
@@ -349,7 +341,7 @@ async function measure(size) {
   console.log(`busy: 20 s after the last was opened, product and dev server at ${busyLoad} of a core`);
   print(busy, ' (busy)');
   console.log(
-    `at rest: after ${settled.seconds} s more, product and dev server at ${settled.cores} of a core (steady state: under ${SETTLE_CORES} and no longer falling)`,
+    `at rest: after ${settled.seconds} s more, product and dev server at ${settled.cores} of a core (steady state: under ${SETTLE_CORES})`,
   );
   print(read, ' (at rest)');
   if (read.kpiTotal !== size - failed)
