@@ -117,14 +117,14 @@ export class IncidentIndex {
 
   /**
    * The KPIs' input: every incident declared since `since`, open or closed (within the namespace's
-   * retention), from one paginated list. One without a read summary is queried instead; one whose
-   * query fails is named in `unreadable`. With `changedSince`, only those that published a change
+   * retention), from one paginated list. One without a read summary is queried instead (named in
+   * `queried`); one whose query fails is named in `unreadable` too. With `changedSince`, only those that published a change
    * (IncidentChangedAt) at or after it.
    */
   async kpiIncidents(
     since: Date,
     changedSince?: Date,
-  ): Promise<{ incidents: KpiIncident[]; unreadable: string[]; queried: number }> {
+  ): Promise<{ incidents: KpiIncident[]; unreadable: string[]; queried: string[] }> {
     const incidents: KpiIncident[] = [];
     const legacy: string[] = [];
     const seen = new Set<string>();
@@ -152,7 +152,7 @@ export class IncidentIndex {
         result.status === 'fulfilled' ? incidents.push(result.value) : unreadable.push(batch[j]!),
       );
     }
-    return { incidents, unreadable, queried: legacy.length };
+    return { incidents, unreadable, queried: legacy };
   }
 }
 

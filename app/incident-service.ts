@@ -264,7 +264,7 @@ export class IncidentService {
   declaredSince(
     since: Date,
     changedSince?: Date,
-  ): Promise<{ incidents: KpiIncident[]; unreadable: string[]; queried: number }> {
+  ): Promise<{ incidents: KpiIncident[]; unreadable: string[]; queried: string[] }> {
     return this.index.kpiIncidents(since, changedSince);
   }
 

@@ -111,9 +111,10 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
       namespace: config.TEMPORAL_NAMESPACE,
     });
   }
-  const temporal = await connectTemporal(
-    running.devServer ? { address: running.devServer.address, namespace: config.TEMPORAL_NAMESPACE } : undefined,
-  );
+  const embedded = running.devServer
+    ? { address: running.devServer.address, namespace: config.TEMPORAL_NAMESPACE }
+    : undefined;
+  const temporal = await connectTemporal(embedded);
   running.temporal = temporal;
   if (running.devServer) await keepClosedIncidents(temporal.connection, temporal.namespace);
 
@@ -196,6 +197,7 @@ async function start(config: ServerConfig, log: Logger): Promise<void> {
   running.service = service;
   const kpis = kpiSources(service, {
     refreshMs: config.METRICS_REFRESH_SECONDS * 1000,
+    thread: { temporal: embedded },
     ...(runsWorker ? { workerMetrics: coreMetricsReader(coreMetricsAddress) } : {}),
     onError: (err) => log.warn('metrics refresh failed', { error: (err as Error).message }),
   });
@@ -297,6 +299,7 @@ function stop(exitCode: number): Promise<void> {
     };
     if (running.http) await step('http', () => stopHttpServer(running.http!));
     running.kpis?.metrics.stop();
+    if (running.kpis) await step('kpi thread', () => running.kpis!.answers.close());
     if (running.service) await step('refusal records', () => running.service!.flushRefusals());
     if (running.slack) await step('slack', () => running.slack!.stop());
     if (running.worker && running.worker.getState() === 'RUNNING') {

@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { computeKpis, type Kpis } from '../app/kpis/compute.js';
 import { KpiProjection } from '../app/kpis/kpi-projection.js';
-import { readKpis } from '../app/kpis/read-kpis.js';
+import { kpiSources } from '../app/kpis/kpi-sources.js';
+import { renderPrometheus } from '../app/kpis/prometheus.js';
+import { readKpis, readKpiText } from '../app/kpis/read-kpis.js';
 import { IncidentService } from '../app/incident-service.js';
 import type { IncidentSummary } from '../app/incident-index.js';
 import type { Category, IncidentState, Severity } from '../workflows/types.js';
@@ -109,7 +111,7 @@ describe(`the read side after ${COUNT} random incidents (seed ${seed})`, () => {
         return { states, indexed };
       },
       ({ states, indexed }) =>
-        indexed.queried === 0 &&
+        indexed.queried.length === 0 &&
         sameKpis(
           computeKpis(sortById(indexed.incidents), { now, since }),
           computeKpis(sortById(states), { now, since }),
@@ -220,6 +222,42 @@ describe(`the read side after ${COUNT} random incidents (seed ${seed})`, () => {
     const again = await readKpis(service, lastDay, at(11), projection);
     assert.notEqual(again, first, 'the first window was let go');
     assert.deepEqual(again, first, 'and computed again alike');
+  });
+
+  it('keeps the projection in a worker thread of its own, which answers as the states do, and lists for the request while it is down', async () => {
+    const { address, namespace } = harness.temporal;
+    const threaded = kpiSources(service, { refreshMs: 60_000, thread: { temporal: { address, namespace } } });
+    const since = new Date(Date.now() - 86_400_000);
+    try {
+      assert.equal(
+        await threaded.answers.text({ from: since }, new Date(), 'json'),
+        undefined,
+        'nothing before a refresh',
+      );
+      assert.deepEqual(await threaded.answers.refresh(), { kind: 'full', listed: ids.length });
+      const states = await Promise.all(ids.map((id) => service.get(id)));
+      const json = await threaded.answers.text({ from: since }, new Date(), 'json');
+      assert.deepEqual({ read: json?.read, queried: json?.queried }, { read: ids.length, queried: 0 });
+      const { asOf, ...kpis } = JSON.parse(json!.text) as Kpis & { asOf: string };
+      const expected = computeKpis(sortById(states), { now: new Date(asOf), since });
+      assert.deepEqual(inIdOrder(kpis), inIdOrder(JSON.parse(JSON.stringify(expected)) as Kpis), "the states' KPIs");
+      const prometheus = await threaded.answers.text({ from: since }, new Date(), 'prometheus');
+      assert.equal(prometheus?.text, renderPrometheus(expected));
+      assert.match(
+        await threaded.metrics.metrics(),
+        new RegExp(`^incident_kpi_incidents_read\\{source="summary"\\} ${ids.length}$`, 'm'),
+      );
+
+      await threaded.answers.close();
+      assert.equal(await threaded.answers.text({ from: since }, new Date(), 'json'), undefined, 'no thread, no answer');
+      const now = new Date();
+      const listed = await readKpiText(service, { from: since }, now, 'json', threaded.answers);
+      assert.equal((JSON.parse(listed.text) as { asOf: string }).asOf, now.toISOString(), 'listed for the request');
+      assert.equal((await threaded.answers.refresh())?.kind, 'full', 'the next refresh starts a thread again');
+      assert.ok(await threaded.answers.text({ from: since }, new Date(), 'json'));
+    } finally {
+      await threaded.answers.close();
+    }
   });
 
   it('lists each incident as its state is, and pages through all of them exactly once', async () => {

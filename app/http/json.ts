@@ -109,10 +109,15 @@ export function parseWith<S extends z.ZodType>(schema: S, value: unknown): z.inf
   throw new HttpError(400, `Invalid request: ${details.map((d) => `${d.field}: ${d.message}`).join('; ')}`, details);
 }
 
+export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
+/** A JSON answer's text, as every route sends it. */
+export const jsonText = (body: unknown): string => JSON.stringify(body, null, 2) + '\n';
+
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body, null, 2) + '\n';
+  const text = jsonText(body);
   res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
+    'content-type': JSON_CONTENT_TYPE,
     'content-length': Buffer.byteLength(text),
   });
   res.end(text);

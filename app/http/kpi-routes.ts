@@ -1,8 +1,9 @@
 import type { IncidentService } from '../incident-service.js';
 import { DEFAULT_WINDOW, kpiSources, type KpiSources } from '../kpis/kpi-sources.js';
-import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from '../kpis/prometheus.js';
-import { readKpis } from '../kpis/read-kpis.js';
-import { parseQuery } from './json.js';
+import type { KpiFormat } from '../kpis/kpi-answers.js';
+import { PROMETHEUS_CONTENT_TYPE } from '../kpis/prometheus.js';
+import { readKpiText } from '../kpis/read-kpis.js';
+import { JSON_CONTENT_TYPE, parseQuery } from './json.js';
 import type { Route } from './router.js';
 import { kpiQuery } from './schemas.js';
 import { call } from './service-call.js';
@@ -23,12 +24,12 @@ export interface KpiRouteOptions {
 /** The KPIs over incidents declared in the window, as JSON (`/api/kpis`) and for Prometheus (`/metrics`). */
 export function kpiRoutes(service: IncidentService, options: KpiRouteOptions = {}): Route[] {
   const clock = options.clock ?? (() => new Date());
-  const projection = options.kpis?.projection;
-  const kpis = (since: string | undefined) => {
+  const { answers, metrics } = options.kpis ?? kpiSources(service, { refreshMs: DEFAULT_REFRESH_MS, clock });
+  const kpis = async (since: string | undefined, format: KpiFormat) => {
     const now = clock();
-    return call(() => readKpis(service, parseWindow(since ?? DEFAULT_WINDOW, now), now, projection));
+    return (await call(() => readKpiText(service, parseWindow(since ?? DEFAULT_WINDOW, now), now, format, answers)))
+      .text;
   };
-  const { metrics } = options.kpis ?? kpiSources(service, { refreshMs: DEFAULT_REFRESH_MS, clock });
   return [
     {
       method: 'GET',
@@ -42,12 +43,8 @@ export function kpiRoutes(service: IncidentService, options: KpiRouteOptions = {
         responses: { 200: 'The KPIs, as of `asOf`; `unreadable` names incidents left out', 400: 'A bad `since`' },
       },
       handle: async ({ query }) => {
-        const { kpis: body, unreadable, asOf } = await kpis(parseQuery(kpiQuery, query).since);
-        // Incidents whose state could not be read are left out, and named.
-        return {
-          status: 200,
-          body: { ...body, asOf: asOf.toISOString(), ...(unreadable.length ? { unreadable } : {}) },
-        };
+        const body = await kpis(parseQuery(kpiQuery, query).since, 'json');
+        return { status: 200, body, contentType: JSON_CONTENT_TYPE };
       },
     },
     {
@@ -63,7 +60,7 @@ export function kpiRoutes(service: IncidentService, options: KpiRouteOptions = {
       },
       handle: async ({ query }) => {
         const { since } = parseQuery(kpiQuery, query);
-        const body = since === undefined ? await metrics.metrics() : renderPrometheus((await kpis(since)).kpis);
+        const body = since === undefined ? await metrics.metrics() : await kpis(since, 'prometheus');
         return { status: 200, body, contentType: PROMETHEUS_CONTENT_TYPE };
       },
     },

@@ -3,12 +3,11 @@
 // process metrics of prom-client and the age of that text, and costs the same at 10 incidents and
 // at 10,000. A failed refresh keeps the last text, so the age gauge is what tells it is stale.
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import type { WindowKpis } from './read-kpis.js';
-import { renderPrometheus } from './prometheus.js';
+import type { KpiText } from './kpi-answers.js';
 
 export interface MetricsExporterOptions {
-  /** The KPIs of the exported window, as of now. */
-  compute: () => Promise<WindowKpis>;
+  /** The KPIs of the exported window in the Prometheus text format, as of now. */
+  compute: () => Promise<KpiText>;
   /** How often the background refresh runs. */
   refreshMs: number;
   /** The worker's metrics in the text format (the Temporal core's Prometheus endpoint), if this process runs one. */
@@ -93,11 +92,11 @@ export class MetricsExporter {
   private async recompute(): Promise<void> {
     const started = Date.now();
     try {
-      const [{ kpis, read, queried }, worker] = await Promise.all([
+      const [{ text, read, queried }, worker] = await Promise.all([
         this.options.compute(),
         this.options.workerMetrics?.().catch((err: unknown) => (this.options.onError?.(err), this.workerText)),
       ]);
-      this.kpiText = renderPrometheus(kpis);
+      this.kpiText = text;
       this.workerText = worker ?? '';
       this.incidentsRead.set({ source: 'summary' }, read - queried);
       this.incidentsRead.set({ source: 'query' }, queried);

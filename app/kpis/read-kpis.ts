@@ -2,6 +2,7 @@
 // that has published one): from the in-memory projection when it holds the window (as of its last
 // refresh), else listed for the request (as of now).
 import type { IncidentService } from '../incident-service.js';
+import { renderKpis, type KpiAnswers, type KpiFormat, type KpiText } from './kpi-answers.js';
 import { computeKpis, DEFAULT_REPEAT_WINDOW_MS, type Kpis } from './compute.js';
 import type { KpiProjection } from './kpi-projection.js';
 import { kpiWindowStart, type KpiWindow } from './kpi-window.js';
@@ -31,5 +32,26 @@ export async function readKpis(
   const { incidents, unreadable, queried } = await service.declaredSince(
     new Date(since.getTime() - DEFAULT_REPEAT_WINDOW_MS),
   );
-  return { kpis: computeKpis(incidents, { now, since }), unreadable, read: incidents.length, queried, asOf: now };
+  return {
+    kpis: computeKpis(incidents, { now, since }),
+    unreadable,
+    read: incidents.length,
+    queried: queried.length,
+    asOf: now,
+  };
+}
+
+/** The window rendered as `format`: from the projection's answers when they hold it, else listed for the request. */
+export async function readKpiText(
+  service: IncidentService,
+  window: KpiWindow,
+  now: Date,
+  format: KpiFormat,
+  answers?: KpiAnswers,
+): Promise<KpiText> {
+  // A thread that failed mid-request is no reason to fail the request: it is listed instead.
+  const projected = await answers?.text(window, now, format).catch(() => undefined);
+  if (projected) return projected;
+  const answer = await readKpis(service, window, now);
+  return { text: renderKpis(answer, format), read: answer.read, queried: answer.queried };
 }

@@ -16,6 +16,18 @@ export interface TemporalConnections {
   close(): Promise<void>;
 }
 
+/** Where to connect: the embedded server when given, else what @temporalio/envconfig describes (below). */
+export function connectOptionsFor(embedded: TemporalTarget | undefined) {
+  const { connectionOptions, namespace } = embedded
+    ? { connectionOptions: { address: embedded.address }, namespace: embedded.namespace }
+    : loadClientConnectConfig();
+  return {
+    connectionOptions,
+    namespace: namespace ?? 'default',
+    address: connectionOptions.address ?? 'localhost:7233',
+  };
+}
+
 /**
  * Connects to the embedded server (`embedded` given) or, with TEMPORAL_ADDRESS set, to the cluster that
  * @temporalio/envconfig describes: TEMPORAL_NAMESPACE, TEMPORAL_API_KEY (turns TLS on), TEMPORAL_TLS_*,
@@ -25,11 +37,7 @@ export async function connectTemporal(
   embedded: TemporalTarget | undefined,
   timeoutMs = 30_000,
 ): Promise<TemporalConnections> {
-  const { connectionOptions, namespace } = embedded
-    ? { connectionOptions: { address: embedded.address }, namespace: embedded.namespace }
-    : loadClientConnectConfig();
-  const ns = namespace ?? 'default';
-  const address = connectionOptions.address ?? 'localhost:7233';
+  const { connectionOptions, namespace: ns, address } = connectOptionsFor(embedded);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     let connection: Connection | undefined;
