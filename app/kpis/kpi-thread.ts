@@ -14,10 +14,12 @@ import type { KpiThreadData, KpiThreadRequest, KpiThreadReply } from './kpi-thre
 const data = workerData as KpiThreadData;
 const { connectionOptions, namespace } = connectOptionsFor(data.temporal);
 function connectIndex(): Promise<IncidentIndex> {
-  return Connection.connect(connectionOptions).then((connection) => {
+  const connected = Connection.connect(connectionOptions).then((connection) => {
     const client = new Client({ connection, namespace });
     return new IncidentIndex(client, (id) => client.workflow.getHandle(id).query(getStateQuery));
   });
+  connected.catch(() => undefined); // the refresh that awaits it reports the failure; unawaited, it would stop the thread
+  return connected;
 }
 
 // The first refresh waits for the connection; after a failed one, the next refresh connects again.
