@@ -22,6 +22,7 @@ export const TEST_SUITES = {
     'intake-batcher',
     'jira-tickets',
     'kpis',
+    'kpi-projection',
     'launchdarkly-flags',
     'local-time',
     'local-flag-provider',
